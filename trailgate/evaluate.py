@@ -1,0 +1,158 @@
+"""The pure core: a policy and a commit in, a verdict out. Never calls git."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from trailgate import requirements
+from trailgate.detect import Signal
+from trailgate.detect import detect
+from trailgate.model import Commit
+from trailgate.policy import Policy
+from trailgate.policy import Reviews
+from trailgate.policy import Rule
+from trailgate.requirements import Check
+
+POLICY_OWNERS_RULE = 'policy-owners'
+
+
+class Violation(NamedTuple):
+    rule: str  # the rule id, or "policy-owners"
+    code: str  # stable requirement code, e.g. TG001
+    name: str  # kebab-case requirement name, e.g. missing-review
+    missing: str
+    satisfy: str
+    suggestions: tuple[str, ...]  # trailer lines that would satisfy it
+    paths: tuple[str, ...]  # the protected paths the commit touches
+    needed: int = 1  # how many of the suggestions it takes
+    overridden: str | None = None  # the break-glass reason, when overridden
+
+    def fix_trailers(self) -> tuple[str, ...]:
+        return self.suggestions[:self.needed]
+
+
+class RuleResult(NamedTuple):
+    rule: str
+    paths: tuple[str, ...]  # protected paths touched (empty: not touched)
+    applies: bool
+    reason: str  # why it applies or not, in words
+    checks: tuple[Check, ...]
+
+
+class Assessment(NamedTuple):
+    commit: Commit
+    signals: tuple[Signal, ...]
+    results: tuple[RuleResult, ...]
+    violations: tuple[Violation, ...]
+    override: str | None  # the valid break-glass reason
+    override_problem: str | None  # why a break-glass trailer was ignored
+
+    @property
+    def ai_assisted(self) -> bool:
+        return bool(self.signals)
+
+    @property
+    def refused(self) -> bool:
+        return any(v.overridden is None for v in self.violations)
+
+
+def evaluate(policy: Policy, commit: Commit) -> list[Violation]:
+    """Every unmet requirement; overridden ones carry the break-glass reason."""
+    return list(assess(policy, commit).violations)
+
+
+def assess(policy: Policy, commit: Commit) -> Assessment:
+    signals = detect(policy.ai, commit)
+    results = [_rule_result(policy, rule, commit, bool(signals)) for rule in policy.rules]
+    owners = _policy_owners_result(policy, commit)
+    if owners is not None:
+        results.append(owners)
+    override, override_problem = _break_glass(policy, commit)
+    violations = tuple(
+        Violation(
+            result.rule, check.kind.code, check.kind.name, check.missing,
+            check.satisfy, check.suggestions, result.paths, check.needed, override,
+        )
+        for result in results if result.applies
+        for check in result.checks if not check.met
+    )
+    if not violations:
+        override = None
+    return Assessment(commit, signals, tuple(results), violations, override, override_problem)
+
+
+def _rule_result(policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool) -> RuleResult:
+    paths = rule.matching_paths(commit.paths)
+    reason = _why_not_applied(policy, rule, commit, ai_assisted, paths)
+    if reason is not None:
+        return RuleResult(rule.id, paths, False, reason, ())
+    return RuleResult(rule.id, paths, True, 'applies', _checks(policy, rule, commit))
+
+
+def _why_not_applied(
+    policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, paths: tuple[str, ...],
+) -> str | None:
+    if not paths:
+        return 'touches none of its paths'
+    if rule.active is not None and not rule.active.contains(commit.date):
+        return f'not active on {commit.date} (active {rule.active})'
+    for group in rule.exempt_authors:
+        if policy.in_group(commit.author.email, group):
+            return f'author is exempt (group {group!r})'
+    if rule.applies_to == 'ai-assisted' and not ai_assisted:
+        return 'commit is not AI-assisted'
+    return None
+
+
+def _checks(policy: Policy, rule: Rule, commit: Commit) -> tuple[Check, ...]:
+    require = rule.require
+    checks = []
+    if require.reviews is not None:
+        checks.append(requirements.check_reviews(require.reviews, policy, commit))
+    if require.documentation is not None:
+        checks.append(requirements.check_documentation(require.documentation, commit))
+    checks.extend(requirements.check_trailer(key, commit) for key in require.trailers)
+    return tuple(checks)
+
+
+def _policy_owners_result(policy: Policy, commit: Commit) -> RuleResult | None:
+    if policy.policy_owners is None:
+        return None
+    paths = tuple(sorted(commit.paths & policy.policy_paths))
+    if not paths:
+        return RuleResult(POLICY_OWNERS_RULE, (), False, 'does not change the policy file', ())
+    reviews = Reviews(group=policy.policy_owners)
+    check = requirements.check_reviews(reviews, policy, commit, requirements.POLICY_OWNER_REVIEW)
+    return RuleResult(POLICY_OWNERS_RULE, paths, True, 'changes the policy file', (check,))
+
+
+def _break_glass(policy: Policy, commit: Commit) -> tuple[str | None, str | None]:
+    """(valid reason, why an attempted break-glass was ignored)."""
+    overrides = policy.overrides
+    if overrides is None:
+        return None, None
+    values = commit.trailer_values(overrides.trailer)
+    if not values:
+        return None, None
+    if overrides.group is not None and not policy.in_group(commit.author.email, overrides.group):
+        return None, (
+            f'{overrides.trailer} ignored: the author {commit.author.email} is not '
+            f'in group {overrides.group!r}'
+        )
+    reasons = [value.strip(' \t') for value in values if value.strip(' \t')]
+    if not reasons:
+        return None, f'{overrides.trailer} ignored: it needs a reason as its value'
+    return '; '.join(reasons), None
+
+
+def documentation_candidates(policy: Policy, commit: Commit) -> frozenset[str]:
+    """Paths named by documentation trailers that the edge must look up."""
+    candidates = set()
+    for rule in policy.rules:
+        documentation = rule.require.documentation
+        if documentation is None:
+            continue
+        for value in commit.trailer_values(documentation.trailer):
+            path = requirements.documentation_path(documentation, value)
+            if path is not None:
+                candidates.add(path)
+    return frozenset(candidates)

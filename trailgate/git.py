@@ -1,0 +1,386 @@
+"""All git I/O. Everything else in trailgate works on plain data.
+
+Git runs with the inherited environment (hooks depend on GIT_INDEX_FILE,
+GIT_DIR and the receive quarantine), plus GIT_NO_REPLACE_OBJECTS so that
+``refs/replace`` cannot show us a different commit than the one pushed.
+Paths are always NUL-separated; one ``git log -z`` streams a whole range.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+from collections.abc import Iterable
+from collections.abc import Iterator
+from typing import IO
+from typing import NamedTuple
+
+from trailgate.errors import GitError
+from trailgate.model import Identity
+
+ENCODING = 'utf-8'
+ERRORS = 'surrogateescape'
+_RECORD = 'TGSTART'
+# sha, parents, author name/email, committer name/email, committer time, message
+_LOG_FORMAT = f'%x00{_RECORD}%x00%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%B'
+_LOG_OPTIONS = (
+    '-z', '--root', '--no-renames', '-c', '--name-only', '--no-ext-diff',
+    '--no-relative', '--no-textconv', '--no-show-signature', '--no-color',
+    '--encoding=UTF-8', '--no-abbrev', f'--format={_LOG_FORMAT}',
+)
+
+
+def decode(data: bytes) -> str:
+    return data.decode(ENCODING, ERRORS)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env['GIT_NO_REPLACE_OBJECTS'] = '1'
+    env.pop('GIT_EXTERNAL_DIFF', None)
+    return env
+
+
+def _cmd(args: Iterable[str]) -> tuple[str, ...]:
+    return ('git', '-c', 'core.quotePath=false', *args)
+
+
+def run(*args: str, input: bytes | None = None, cwd: str | None = None) -> bytes:
+    """Run git; its stdout, or GitError with git's own message."""
+    try:
+        result = subprocess.run(
+            _cmd(args), input=input, capture_output=True, env=_env(), cwd=cwd,
+        )
+    except FileNotFoundError:
+        raise GitError('git is not installed or not on PATH; install git and retry') from None
+    except OSError as e:
+        raise GitError(f'could not run git: {e}') from None
+    if result.returncode:
+        message = decode(result.stderr).strip() or f'exit {result.returncode}'
+        raise GitError(f'git {" ".join(args[:2])} failed: {message}')
+    return result.stdout
+
+
+def run_ok(*args: str) -> bytes | None:
+    """Run git; stdout, or None when it exits non-zero (a question, not a failure)."""
+    try:
+        result = subprocess.run(_cmd(args), capture_output=True, env=_env())
+    except FileNotFoundError:
+        raise GitError('git is not installed or not on PATH; install git and retry') from None
+    return None if result.returncode else result.stdout
+
+
+# -- the repository ---------------------------------------------------------
+
+
+class Repo(NamedTuple):
+    git_dir: str
+    toplevel: str | None  # None for a bare repository
+    bare: bool
+    shallow: bool
+
+
+def repo() -> Repo:
+    try:
+        result = subprocess.run(
+            _cmd(('rev-parse', '--is-bare-repository', '--absolute-git-dir',
+                  '--is-shallow-repository', '--show-toplevel')),
+            capture_output=True, env=_env(),
+        )
+    except FileNotFoundError:
+        raise GitError('git is not installed or not on PATH; install git and retry') from None
+    lines = decode(result.stdout).split('\n')
+    if len(lines) < 3 or lines[0] not in ('true', 'false'):
+        raise GitError(
+            'not a git repository (or any parent up to the root); run trailgate '
+            'inside a repository',
+        )
+    bare = lines[0] == 'true'
+    toplevel = None if bare or result.returncode or len(lines) < 4 else lines[3]
+    return Repo(git_dir=lines[1], toplevel=toplevel, bare=bare, shallow=lines[2] == 'true')
+
+
+def comment_char() -> str:
+    """core.commentChar as trailer parsing uses it ('auto' means '#')."""
+    value = run_ok('config', '--get', 'core.commentChar')
+    char = decode(value).rstrip('\n') if value else ''
+    return char[:1] if char and char != 'auto' else '#'
+
+
+def resolve_commit(rev: str) -> str:
+    out = run_ok('rev-parse', '--verify', '--quiet', '--end-of-options', f'{rev}^{{commit}}')
+    if not out:
+        raise GitError(f'unknown revision {rev!r}: not a commit in this repository')
+    return decode(out).strip()
+
+
+def commit_exists(sha: str) -> bool:
+    return run_ok('cat-file', '-e', f'{sha}^{{commit}}') is not None
+
+
+def is_ancestor(ancestor: str, descendant: str) -> bool:
+    return run_ok('merge-base', '--is-ancestor', ancestor, descendant) is not None
+
+
+def merge_base(a: str, b: str) -> str | None:
+    out = run_ok('merge-base', a, b)
+    return decode(out).strip() if out else None
+
+
+def rev_list(*args: str) -> list[str]:
+    return decode(run('rev-list', *args)).split()
+
+
+def shallow_commits(git_dir: str) -> frozenset[str]:
+    try:
+        with open(os.path.join(git_dir, 'shallow'), encoding='ascii') as f:
+            return frozenset(f.read().split())
+    except FileNotFoundError:
+        return frozenset()
+
+
+def symbolic_ref(name: str) -> str | None:
+    out = run_ok('symbolic-ref', '--quiet', name)
+    return decode(out).strip() if out else None
+
+
+def ref_exists(ref: str) -> str | None:
+    out = run_ok('rev-parse', '--verify', '--quiet', f'{ref}^{{commit}}')
+    return decode(out).strip() if out else None
+
+
+def remote_urls() -> dict[str, str]:
+    """remote name -> URL, from configuration."""
+    out = run_ok('config', '-z', '--get-regexp', r'^remote\..*\.url$')
+    urls = {}
+    for entry in decode(out or b'').split('\0'):
+        if '\n' in entry:
+            key, url = entry.split('\n', 1)
+            urls[key[len('remote.'):-len('.url')]] = url
+    return urls
+
+
+# -- the staged change (commit-msg) ----------------------------------------
+
+
+def staged_paths(against: str | None) -> frozenset[str]:
+    """Paths the index changes relative to ``against`` (None: an unborn branch)."""
+    base = against or empty_tree()
+    out = run('diff-index', '--cached', '--no-renames', '--name-only', '-z', base)
+    return frozenset(path for path in decode(out).split('\0') if path)
+
+
+def empty_tree() -> str:
+    return decode(run('hash-object', '-t', 'tree', '--stdin', input=b'')).strip()
+
+
+def index_regular_files(paths: Iterable[str]) -> frozenset[str]:
+    """Those of ``paths`` that are regular files in the index."""
+    paths = [p for p in paths if '\n' not in p]
+    if not paths:
+        return frozenset()
+    out = run('--literal-pathspecs', 'ls-files', '-s', '-z', '--', *paths)
+    found = set()
+    for entry in decode(out).split('\0'):
+        if '\t' in entry:
+            info, path = entry.split('\t', 1)
+            if info.split(' ', 1)[0] in ('100644', '100755'):
+                found.add(path)
+    return frozenset(found) & frozenset(paths)
+
+
+def ident(variable: str) -> tuple[Identity, datetime.datetime]:
+    """``git var GIT_AUTHOR_IDENT`` / ``GIT_COMMITTER_IDENT`` parsed."""
+    line = decode(run('var', variable)).rstrip('\n')
+    head, _, when = line.rpartition('> ')
+    name, _, email = head.partition(' <')
+    timestamp = int(when.split()[0]) if when else 0
+    return Identity(name, email), datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+
+
+class HeadCommit(NamedTuple):
+    sha: str
+    parents: tuple[str, ...]
+    author: Identity
+    author_date: str  # "<seconds> <tz>", as git var prints it
+
+
+def head_commit() -> HeadCommit | None:
+    out = run_ok('log', '-1', '-z', '--no-show-signature', '--format=%H%x00%P%x00%an%x00%ae%x00%ad',
+                 '--date=raw', 'HEAD', '--')
+    if not out:
+        return None
+    sha, parents, name, email, date = decode(out).split('\0')[:5]
+    return HeadCommit(sha, tuple(parents.split()), Identity(name, email), date)
+
+
+# -- objects ---------------------------------------------------------------
+
+
+class CatFile:
+    """One ``git cat-file --batch`` process for any number of lookups."""
+
+    def __init__(self) -> None:
+        try:
+            self._process = subprocess.Popen(
+                _cmd(('cat-file', '--batch')), stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
+            )
+        except FileNotFoundError:
+            raise GitError('git is not installed or not on PATH; install git and retry') from None
+
+    def get(self, name: str) -> tuple[str, bytes] | None:
+        """(type, content) of the object ``name``, or None if missing."""
+        if '\n' in name:
+            return None
+        stdin, stdout = self._pipes()
+        stdin.write(name.encode(ENCODING, ERRORS) + b'\n')
+        stdin.flush()
+        header = stdout.readline()
+        if not header:
+            raise GitError('git cat-file stopped unexpectedly')
+        fields = header.split()
+        if len(fields) != 3:
+            return None  # "<name> missing" or "ambiguous"
+        size = int(fields[2])
+        content = stdout.read(size + 1)[:size]
+        return decode(fields[1]), content
+
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        return self._process.stdin, self._process.stdout
+
+    def close(self) -> None:
+        stdin, _ = self._pipes()
+        stdin.close()
+        self._process.wait()
+
+    def __enter__(self) -> CatFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def blob(self, rev: str, path: str) -> bytes | None:
+        found = self.get(f'{rev}:{path}')
+        return found[1] if found and found[0] == 'blob' else None
+
+    def is_regular_file(self, commit: str, path: str) -> bool:
+        """Is ``path`` a regular file (not a symlink or submodule) in ``commit``?"""
+        directory, _, name = path.rpartition('/')
+        found = self.get(f'{commit}:{directory}' if directory else f'{commit}^{{tree}}')
+        if found is None or found[0] != 'tree':
+            return False
+        hash_size = len(commit) // 2
+        return _tree_entry_mode(found[1], name.encode(ENCODING, ERRORS), hash_size) in (
+            b'100644', b'100755',
+        )
+
+
+def _tree_entry_mode(tree: bytes, name: bytes, hash_size: int) -> bytes | None:
+    position = 0
+    while position < len(tree):
+        space = tree.index(b' ', position)
+        nul = tree.index(b'\0', space)
+        if tree[space + 1:nul] == name:
+            return tree[position:space].rjust(6, b'0')
+        position = nul + 1 + hash_size
+    return None
+
+
+# -- ranges ----------------------------------------------------------------
+
+
+class RawCommit(NamedTuple):
+    sha: str
+    parents: tuple[str, ...]
+    author: Identity
+    committer: Identity
+    committed: datetime.datetime
+    message: str
+    paths: frozenset[str]
+
+
+def _tokens(stream: IO[bytes], chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    pending = b''
+    while True:
+        chunk = stream.read(chunk_size)
+        if not chunk:
+            break
+        parts = (pending + chunk).split(b'\0')
+        pending = parts.pop()
+        yield from parts
+    if pending:
+        yield pending
+
+
+def _records(tokens: Iterator[bytes]) -> Iterator[list[bytes]]:
+    """Group tokens into one list per commit: the 8 fields, then paths.
+
+    Every record starts with an empty token (paths are never empty) and the
+    marker; the fixed fields follow, then any number of paths.
+    """
+    record: list[bytes] | None = None
+    previous_empty = True
+    marker = _RECORD.encode()
+    for token in tokens:
+        if token == marker and previous_empty and (record is None or len(record) >= 8):
+            if record is not None:
+                yield record
+            record = []
+        elif record is not None and (len(record) < 8 or token):
+            record.append(token)
+        previous_empty = token == b''
+    if record is not None:
+        yield record
+
+
+def _raw_commit(record: list[bytes]) -> RawCommit:
+    if len(record) < 8:
+        raise GitError('git log output ended in the middle of a commit')
+    sha, parents, an, ae, cn, ce, ct, message = (decode(field) for field in record[:8])
+    paths = [decode(path) for path in record[8:]]
+    if paths and paths[0].startswith('\n'):
+        paths[0] = paths[0][1:]
+    return RawCommit(
+        sha=sha,
+        parents=tuple(parents.split()),
+        author=Identity(an, ae),
+        committer=Identity(cn, ce),
+        committed=datetime.datetime.fromtimestamp(int(ct or 0), datetime.timezone.utc),
+        message=message,
+        paths=frozenset(path for path in paths if path),
+    )
+
+
+def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) -> Iterator[RawCommit]:
+    """Stream every commit of ``revisions`` (rev-list syntax), one process.
+
+    With ``stdin_revisions``, those exact commits are shown (--no-walk).
+    """
+    args = ['log', *_LOG_OPTIONS]
+    if stdin_revisions is not None:
+        args += ['--no-walk=unsorted', '--stdin']
+    args += [*revisions, '--']
+    try:
+        process = subprocess.Popen(
+            _cmd(args), stdin=subprocess.PIPE if stdin_revisions is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+        )
+    except FileNotFoundError:
+        raise GitError('git is not installed or not on PATH; install git and retry') from None
+    assert process.stdout is not None and process.stderr is not None
+    if stdin_revisions is not None:
+        assert process.stdin is not None
+        process.stdin.write(''.join(f'{rev}\n' for rev in stdin_revisions).encode())
+        process.stdin.close()
+    try:
+        for record in _records(_tokens(process.stdout)):
+            yield _raw_commit(record)
+    finally:
+        process.stdout.close()
+        stderr = process.stderr.read()
+        returncode = process.wait()
+    if returncode:
+        message = decode(stderr).strip() or f'exit {returncode}'
+        raise GitError(f'git log failed: {message}')

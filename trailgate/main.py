@@ -1,0 +1,223 @@
+"""The ``trailgate`` console script: one click group, a subcommand per hook.
+
+Command modules are imported inside each command so that ``trailgate
+commit-msg``, which runs on every commit, loads only what it needs. Every
+FatalError is caught here and nowhere else.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import TypeVar
+
+import click
+
+from trailgate.errors import EXIT_ERROR
+from trailgate.errors import FatalError
+from trailgate.errors import PolicyError
+
+F = TypeVar('F', bound=Callable[..., Any])
+FORMATS = ('text', 'json', 'sarif', 'junit', 'github')
+
+
+def policy_option(function: F) -> F:
+    return click.option(
+        '--policy', 'policy', metavar='PATH', envvar='TRAILGATE_POLICY',
+        help='Policy file to use as it is, instead of .trailgate/policy.yaml '
+             '(env TRAILGATE_POLICY).',
+    )(function)
+
+
+def report_options(function: F) -> F:
+    function = click.option(
+        '--output', metavar='FILE', help='Write the report to FILE instead of the terminal.',
+    )(function)
+    return click.option(
+        '--format', 'format', type=click.Choice(FORMATS), default='text', show_default=True,
+        help='Report format.',
+    )(function)
+
+
+def verbosity_options(function: F) -> F:
+    function = click.option('-q', '--quiet', is_flag=True, help='Print only refusals.')(function)
+    return click.option('-v', '--verbose', is_flag=True, help='Also list commits that pass.')(function)
+
+
+def _output(format: str = 'text', output: str | None = None,
+            quiet: bool = False, verbose: bool = False) -> Any:
+    from trailgate.output import Output
+
+    return Output(format, output, quiet, verbose)
+
+
+@click.group(context_settings={'help_option_names': ['-h', '--help']})
+@click.version_option(package_name='trailgate', prog_name='trailgate')
+@click.option('--debug', is_flag=True, envvar='TRAILGATE_DEBUG',
+              help='Show a traceback on unexpected errors (env TRAILGATE_DEBUG=1).')
+def cli(debug: bool) -> None:
+    """Controlled friction on AI-assisted changes to critical code.
+
+    Exit status: 0 nothing refused, 1 a commit was refused by the policy,
+    2 the check could not be made.
+    """
+    if debug:
+        os.environ['TRAILGATE_DEBUG'] = '1'
+
+
+@cli.command('commit-msg')
+@click.argument('msgfile', type=click.Path(dir_okay=False))
+@policy_option
+def commit_msg_command(msgfile: str, policy: str | None) -> int:
+    """commit-msg hook: check MSGFILE against the staged change."""
+    from trailgate.commands.commit_msg import commit_msg
+
+    return commit_msg(msgfile, policy, _output())
+
+
+@cli.command('prepare-commit-msg')
+@click.argument('msgfile', type=click.Path(dir_okay=False))
+@click.argument('source', required=False, default='')
+@click.argument('sha', required=False, default='')
+@policy_option
+def prepare_commit_msg_command(msgfile: str, source: str, sha: str, policy: str | None) -> int:
+    """prepare-commit-msg hook: add hints naming the trailers needed."""
+    from trailgate.commands.prepare_commit_msg import prepare_commit_msg
+
+    return prepare_commit_msg(msgfile, source, sha, policy)
+
+
+@cli.command('pre-push')
+@click.argument('remote', required=False)
+@click.argument('url', required=False)
+@policy_option
+@report_options
+@verbosity_options
+def pre_push_command(remote: str | None, url: str | None, policy: str | None, format: str,
+                     output: str | None, quiet: bool, verbose: bool) -> int:
+    """pre-push hook: check every commit the push would add."""
+    from trailgate.commands.pre_push import pre_push
+
+    return pre_push(remote, url, policy, _output(format, output, quiet, verbose))
+
+
+@cli.command('pre-receive')
+@policy_option
+@report_options
+@verbosity_options
+def pre_receive_command(policy: str | None, format: str, output: str | None,
+                        quiet: bool, verbose: bool) -> int:
+    """Server-side hook: check every new commit of a push."""
+    from trailgate.commands.pre_receive import pre_receive
+
+    return pre_receive(policy, _output(format, output, quiet, verbose))
+
+
+@cli.command('check')
+@click.argument('ranges', nargs=-1, metavar='[RANGE]...')
+@click.option('--base', metavar='REF', help='Check $(git merge-base REF HEAD)..HEAD.')
+@click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV.')
+@policy_option
+@report_options
+@verbosity_options
+def check_command(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
+                  policy: str | None, format: str, output: str | None,
+                  quiet: bool, verbose: bool) -> int:
+    """CI: check every commit in the revision ranges (e.g. origin/main..HEAD)."""
+    from trailgate.commands.check import check
+
+    return check(ranges, base, policy_rev, policy, _output(format, output, quiet, verbose))
+
+
+@cli.command('validate')
+@click.argument('policy_file', required=False, metavar='[POLICY]')
+@policy_option
+def validate_command(policy_file: str | None, policy: str | None) -> int:
+    """Validate a policy file; print every problem as FILE:LINE:COL: message."""
+    from trailgate.commands.validate import validate
+
+    return validate(policy_file or policy)
+
+
+@cli.command('explain')
+@click.argument('rev', required=False, default='HEAD')
+@click.option('--message', 'message_file', metavar='FILE',
+              help='Explain a message not yet committed, against the staged change.')
+@policy_option
+def explain_command(rev: str, message_file: str | None, policy: str | None) -> int:
+    """Show, for one commit, the AI signals, the rules and each requirement."""
+    from trailgate.commands.explain import explain
+
+    return explain(rev, message_file, policy)
+
+
+@cli.command('init')
+@click.option('--detect/--no-detect', default=True, show_default=True,
+              help='Suggest critical paths and groups from CODEOWNERS.')
+def init_command(detect: bool) -> int:
+    """Write a commented starter .trailgate/policy.yaml (never overwrites)."""
+    from trailgate.commands.init import init
+
+    return init(detect)
+
+
+@cli.command('install')
+@click.option('--hook-type', 'hook_types', multiple=True,
+              type=click.Choice(('commit-msg', 'prepare-commit-msg', 'pre-push')),
+              help='Hooks to install (default: all three).')
+@click.option('--force', is_flag=True, help='Replace foreign hooks, keeping a backup.')
+@click.option('--uninstall', is_flag=True, help='Remove the hooks trailgate wrote.')
+def install_command(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
+    """Install the git hooks directly (without the pre-commit framework)."""
+    from trailgate.commands.install import install
+
+    return install(hook_types, force, uninstall)
+
+
+def _print_fatal(error: FatalError) -> None:
+    if isinstance(error, PolicyError) and error.problems:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+    print(f'trailgate: error: {error}', file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, 'reconfigure', None)
+        if reconfigure is not None:
+            reconfigure(errors='backslashreplace')
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None,
+                          prog_name='trailgate', standalone_mode=False)
+    except FatalError as e:
+        _print_fatal(e)
+        return EXIT_ERROR
+    except click.exceptions.Exit as e:
+        return int(e.exit_code)
+    except click.Abort:
+        print('trailgate: aborted', file=sys.stderr)
+        return EXIT_ERROR
+    except click.ClickException as e:
+        e.show()
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print('trailgate: interrupted', file=sys.stderr)
+        return 130
+    except Exception as e:  # fail closed: never a silent pass
+        if os.environ.get('TRAILGATE_DEBUG'):
+            traceback.print_exc()
+        print(
+            f'trailgate: internal error: {type(e).__name__}: {e} '
+            f'(nothing was allowed through; rerun with --debug or TRAILGATE_DEBUG=1 '
+            f'for the traceback)',
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return int(result or 0)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Plain immutable facts that flow from the git edge into the pure core."""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import NamedTuple
+
+# "Name <email>" with nothing around it; the email holds no angle brackets.
+_NAME_EMAIL = re.compile(r'\A([^<>]*)<([^<>\s]+)>\Z')
+_BARE_EMAIL = re.compile(r'\A[^<>\s@]+@[^<>\s@]+\Z')
+
+
+class Identity(NamedTuple):
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f'{self.name} <{self.email}>'
+
+
+class Trailer(NamedTuple):
+    key: str
+    value: str
+
+    def __str__(self) -> str:
+        return f'{self.key}: {self.value}'
+
+    def key_is(self, key: str) -> bool:
+        return self.key.lower() == key.lower()
+
+
+class Commit(NamedTuple):
+    """One commit (or, for commit-msg, the commit about to be made).
+
+    ``paths`` are the changed paths as the contract defines them.
+    ``existing_files`` are those documentation-trailer values that name a
+    regular file present in the commit (the index for commit-msg): the edge
+    looks them up so that rules never call git.
+    """
+
+    sha: str | None
+    message: str
+    trailers: tuple[Trailer, ...]
+    author: Identity
+    committer: Identity
+    date: datetime.date
+    paths: frozenset[str]
+    existing_files: frozenset[str] = frozenset()
+    is_merge: bool = False
+
+    @property
+    def subject(self) -> str:
+        return self.message.split('\n', 1)[0]
+
+    @property
+    def short_sha(self) -> str:
+        return self.sha[:10] if self.sha else '(new commit)'
+
+    def trailer_values(self, key: str) -> tuple[str, ...]:
+        return tuple(t.value for t in self.trailers if t.key_is(key))
+
+
+def email_of(value: str) -> str | None:
+    """The email in ``Name <email>`` or a bare ``email``; None otherwise.
+
+    Anything else (two addresses, stray brackets, spaces in a bare address)
+    is not an identity: a look-alike must not count as a reviewer.
+    """
+    value = value.strip(' \t')
+    match = _NAME_EMAIL.match(value)
+    if match:
+        email = match[2]
+    elif _BARE_EMAIL.match(value):
+        email = value
+    else:
+        return None
+    return email if _BARE_EMAIL.match(email) else None
+
+
+def parse_identity(value: str) -> Identity | None:
+    """``Name <email>`` -> Identity; a bare email gets an empty name."""
+    email = email_of(value)
+    if email is None:
+        return None
+    match = _NAME_EMAIL.match(value.strip(' \t'))
+    name = match[1].strip(' \t') if match else ''
+    return Identity(name, email)

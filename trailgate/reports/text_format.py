@@ -1,0 +1,101 @@
+"""Text for people: one block per refused commit, the fix first."""
+from __future__ import annotations
+
+import shlex
+
+from trailgate.evaluate import Assessment
+from trailgate.reports import Report
+
+_RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
+    '\033[31m', '\033[33m', '\033[32m', '\033[1m', '\033[2m', '\033[0m',
+)
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, code: str, text: str) -> str:
+        return f'{code}{text}{_RESET}' if self.color else text
+
+
+def fix_trailers(assessment: Assessment) -> list[str]:
+    """Trailer lines that would satisfy every unmet requirement, deduplicated."""
+    lines: list[str] = []
+    for violation in assessment.violations:
+        for line in violation.fix_trailers():
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def fix_command(assessment: Assessment, gate: str) -> str:
+    trailers = ' '.join(f'--trailer {shlex.quote(line)}' for line in fix_trailers(assessment))
+    if gate == 'commit-msg':
+        return f'git commit {trailers}   (with your usual options; or add the lines to the message)'
+    return f'git commit --amend {trailers}'
+
+
+def _title(assessment: Assessment, gate: str) -> str:
+    commit = assessment.commit
+    if gate == 'commit-msg':
+        return commit.subject or '(empty message)'
+    return f'{commit.short_sha} {commit.subject}'
+
+
+def _signals_line(assessment: Assessment) -> str | None:
+    if not assessment.signals:
+        return None
+    shown = '; '.join(f'{s.tool} ({s.where}: {s.text})' for s in assessment.signals[:3])
+    more = len(assessment.signals) - 3
+    return f'AI-assisted: {shown}' + (f'; and {more} more' if more > 0 else '')
+
+
+def _block(assessment: Assessment, gate: str, style: _Style) -> list[str]:
+    refused = assessment.refused
+    label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
+    lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
+    if refused:
+        lines.append(f'  fix: {fix_command(assessment, gate)}')
+        if gate != 'commit-msg':
+            lines.append(
+                f'       (for an older commit: git rebase -i {assessment.commit.short_sha}~1, '
+                f'"reword" it and add the trailers)',
+            )
+    else:
+        lines.append(f'  break-glass reason: {assessment.override}')
+    signals = _signals_line(assessment)
+    if signals:
+        lines.append(f'  {style(_DIM, signals)}')
+    for v in assessment.violations:
+        mark = '-' if v.overridden else style(_RED, 'x')
+        lines.append(
+            f'  {mark} {v.rule}: {v.name} ({v.code}): {v.missing}; '
+            f'to satisfy: {v.satisfy} [paths: {", ".join(v.paths[:5])}'
+            f'{", ..." if len(v.paths) > 5 else ""}]',
+        )
+    if assessment.override_problem:
+        lines.append(f'  note: {assessment.override_problem}')
+    return lines
+
+
+def render(report: Report, color: bool = False, verbose: bool = False) -> str:
+    style = _Style(color)
+    lines: list[str] = []
+    for assessment in report.assessments:
+        if assessment.violations:
+            lines.extend(_block(assessment, report.gate, style))
+            lines.append('')
+        elif verbose:
+            verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
+            lines.append(f'ok {_title(assessment, report.gate)} ({verdict}no requirement missing)')
+    refused = len(report.refused)
+    overridden = len(report.overridden)
+    count = len(report.assessments)
+    summary = (
+        f'trailgate {report.gate}: {count} commit{"s" if count != 1 else ""} checked, '
+        f'{refused} refused, {overridden} overridden by break-glass '
+        f'(policy: {report.policy_source})'
+    )
+    lines.append(style(_RED if refused else _GREEN, summary))
+    return '\n'.join(lines) + '\n'

@@ -1,0 +1,234 @@
+"""The requirement catalogue: what a rule can demand of a commit.
+
+Each kind has a stable code and kebab-case name, named in every refusal and
+report, and a docstring in the outline What it does / Why is this bad? /
+Example / How to fix. Checks are pure: they read a ``Commit`` and the policy.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from trailgate.model import Commit
+from trailgate.model import email_of
+from trailgate.paths import safe_repo_path
+from trailgate.policy import Documentation
+from trailgate.policy import Policy
+from trailgate.policy import Reviews
+
+
+class Kind(NamedTuple):
+    code: str
+    name: str
+    summary: str
+    doc: str
+
+
+class Check(NamedTuple):
+    """One requirement of one rule, met or not, and why."""
+
+    kind: Kind
+    met: bool
+    evidence: tuple[str, ...]  # the trailer lines that satisfied it (or part of it)
+    missing: str  # what is missing, when not met
+    satisfy: str  # what would satisfy it
+    suggestions: tuple[str, ...]  # trailer lines that would satisfy it
+    needed: int = 1  # how many of the suggestions it takes
+
+
+def missing_review() -> None:
+    """## What it does
+    Checks that an AI-assisted change to a critical path carries review
+    trailers (default ``Reviewed-by``) from ``count`` distinct members of the
+    rule's group. The commit's author never counts, under any name or case.
+
+    ## Why is this bad?
+    AI-assisted changes to Tier-1 code shipped without a senior engineer's
+    eyes on them is how one bad deployment costs millions of orders. A
+    senior sign-off recorded in the commit makes the review auditable.
+
+    ## Example
+    ```yaml
+    require:
+      reviews: {group: senior, count: 2}
+    ```
+    A commit by a junior engineer with one ``Reviewed-by: Alice
+    <alice@example.com>`` is refused: it needs a second senior reviewer.
+
+    ## How to fix
+    Get the review, then add the trailer:
+    ``git commit --amend --trailer "Reviewed-by: Bob Builder <bob@example.com>"``.
+    A value is ``Name <email>`` or a bare ``email``; the email must be listed
+    in the group.
+    """
+
+
+def missing_documentation() -> None:
+    """## What it does
+    Checks that the commit names its documentation in a trailer (default
+    ``Change-Doc``): a value matching one of the rule's ``patterns`` (a wiki
+    link, a ticket id), or a repository-relative file under the rule's
+    ``paths`` that exists in the commit. Absolute paths, ``..`` and files
+    outside the repository never count.
+
+    ## Why is this bad?
+    A critical change without a written plan cannot be reviewed against its
+    intent, and cannot be rolled back by someone who was not there.
+
+    ## Example
+    ```yaml
+    require:
+      documentation:
+        paths: ["docs/changes/**"]
+        patterns: ['^[A-Z][A-Z0-9]+-[0-9]+$']
+    ```
+    ``Change-Doc: docs/changes/2026-03-retry.md`` passes when that file is in
+    the commit; ``Change-Doc: ../notes.md`` never does.
+
+    ## How to fix
+    Write the document (or file the ticket), then
+    ``git commit --amend --trailer "Change-Doc: docs/changes/<name>.md"``.
+    """
+
+
+def missing_trailer() -> None:
+    """## What it does
+    Checks that each trailer listed in the rule's ``require.trailers`` is
+    present in the commit's trailer block with a non-empty value.
+
+    ## Why is this bad?
+    Some facts must travel with a critical change, such as how to roll it
+    back; a missing ``Rollback-Plan`` is found at 3 a.m., not at review.
+
+    ## Example
+    ```yaml
+    require:
+      trailers: [Rollback-Plan]
+    ```
+    ``Rollback-Plan:`` with nothing after it is refused.
+
+    ## How to fix
+    ``git commit --amend --trailer "Rollback-Plan: revert and redeploy"``.
+    """
+
+
+def policy_owner_review() -> None:
+    """## What it does
+    Checks that a commit changing the policy file carries one review trailer
+    (``Reviewed-by``) from the ``policy_owners`` group, AI-assisted or not.
+    The commit's author never counts.
+
+    ## Why is this bad?
+    The policy is the control. A change that weakens it must be seen by the
+    people who own it, or the control can be switched off quietly.
+
+    ## Example
+    ```yaml
+    policy_owners: senior
+    ```
+    A commit that edits ``.trailgate/policy.yaml`` with no senior review is
+    refused.
+
+    ## How to fix
+    ``git commit --amend --trailer "Reviewed-by: Alice <alice@example.com>"``
+    after a policy owner has reviewed it.
+    """
+
+
+def _kind(code: str, function: object, summary: str) -> Kind:
+    name = getattr(function, '__name__').replace('_', '-')
+    return Kind(code, name, summary, getattr(function, '__doc__') or '')
+
+
+MISSING_REVIEW = _kind('TG001', missing_review, 'review trailers from a group')
+MISSING_DOCUMENTATION = _kind('TG002', missing_documentation, 'a documentation trailer')
+MISSING_TRAILER = _kind('TG003', missing_trailer, 'a further trailer, non-empty')
+POLICY_OWNER_REVIEW = _kind('TG004', policy_owner_review, 'a policy owner review for policy changes')
+KINDS = (MISSING_REVIEW, MISSING_DOCUMENTATION, MISSING_TRAILER, POLICY_OWNER_REVIEW)
+
+
+def _people(policy: Policy, group: str, exclude: set[str]) -> tuple[str, ...]:
+    return tuple(
+        person for person in policy.people.get(group, ())
+        if (email_of(person) or '').lower() not in exclude
+    )
+
+
+def check_reviews(reviews: Reviews, policy: Policy, commit: Commit, kind: Kind = MISSING_REVIEW) -> Check:
+    author = commit.author.email.lower()
+    members = policy.members(reviews.group)
+    counted: dict[str, str] = {}
+    for value in commit.trailer_values(reviews.trailer):
+        email = (email_of(value) or '').lower()
+        if email and email != author and email in members and email not in counted:
+            counted[email] = f'{reviews.trailer}: {value}'
+    met = len(counted) >= reviews.count
+    plural = 's' if reviews.count != 1 else ''
+    have = f'; has {len(counted)}: {", ".join(counted)}' if counted else ''
+    missing = (
+        f'needs {reviews.count} {reviews.trailer} trailer{plural} from distinct '
+        f'members of group {reviews.group!r}, not the author{have}'
+    )
+    candidates = _people(policy, reviews.group, {author, *counted})
+    satisfy = f'{reviews.trailer} from any of: {", ".join(candidates)}' if candidates else (
+        f'no other member of group {reviews.group!r} is left to review'
+    )
+    suggestions = tuple(f'{reviews.trailer}: {person}' for person in candidates)
+    needed = max(reviews.count - len(counted), 0)
+    return Check(kind, met, tuple(counted.values()), missing, satisfy, suggestions, needed)
+
+
+def documentation_satisfied_by(documentation: Documentation, value: str, existing_files: frozenset[str]) -> bool:
+    if any(pattern.search(value) for pattern in documentation.patterns):
+        return True
+    path = documentation_path(documentation, value)
+    return path is not None and path in existing_files
+
+
+def documentation_path(documentation: Documentation, value: str) -> str | None:
+    """The repository path ``value`` names under ``paths``, if any."""
+    if documentation.paths is None:
+        return None
+    path = safe_repo_path(value)
+    if path is None or not documentation.paths.matches(path):
+        return None
+    return path
+
+
+def check_documentation(documentation: Documentation, commit: Commit) -> Check:
+    evidence = tuple(
+        f'{documentation.trailer}: {value}'
+        for value in commit.trailer_values(documentation.trailer)
+        if documentation_satisfied_by(documentation, value, commit.existing_files)
+    )
+    accepted = []
+    if documentation.patterns:
+        accepted.append('a value matching ' + ' or '.join(p.pattern for p in documentation.patterns))
+    if documentation.paths is not None:
+        accepted.append(
+            'a file under ' + ', '.join(documentation.paths.patterns) + ' that exists in the commit',
+        )
+    example = '<link or ticket>'
+    if documentation.paths is not None:
+        example = documentation.paths.patterns[0].replace('**', '<name>').replace('*', '<name>')
+    return Check(
+        MISSING_DOCUMENTATION,
+        bool(evidence),
+        evidence,
+        f'needs a {documentation.trailer} trailer naming its documentation',
+        f'{documentation.trailer} with ' + ', or '.join(accepted),
+        (f'{documentation.trailer}: {example}',),
+    )
+
+
+def check_trailer(key: str, commit: Commit) -> Check:
+    present = tuple(
+        f'{key}: {value}' for value in commit.trailer_values(key) if value.strip(' \t')
+    )
+    return Check(
+        MISSING_TRAILER,
+        bool(present),
+        present,
+        f'needs a non-empty {key} trailer',
+        f'a {key} trailer with a value',
+        (f'{key}: <{key.lower().replace("-", " ")}>',),
+    )

@@ -1,0 +1,119 @@
+"""The commit about to be made, gathered once from git for commit-msg,
+prepare-commit-msg and ``explain --message``.
+"""
+from __future__ import annotations
+
+import os
+
+from trailgate import git
+from trailgate import policies
+from trailgate.errors import FatalError
+from trailgate.errors import UsageError
+from trailgate.evaluate import documentation_candidates
+from trailgate.model import Commit
+from trailgate.model import Identity
+from trailgate.policy import Policy
+from trailgate.trailers import cleanup_message
+from trailgate.trailers import parse_trailers
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+def read_message_file(path: str) -> str:
+    try:
+        with open(path, 'rb') as f:
+            data = f.read(MAX_MESSAGE_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageError(f'{path}: no such message file (git passes it to the hook)') from None
+    except IsADirectoryError:
+        raise UsageError(f'{path}: is a directory, not a commit message file') from None
+    except OSError as e:
+        raise UsageError(f'{path}: cannot read the message: {e.strerror}') from None
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise UsageError(f'{path}: the message is larger than 64 MiB')
+    return git.decode(data)
+
+
+def _amending() -> bool:
+    """Is an ancestor process ``git commit --amend``?
+
+    git does not tell commit-msg that it amends, but an amended commit's
+    first parent is HEAD's parent, so its change includes HEAD's own. Linux
+    shows each process's argv in /proc; elsewhere this answers False and the
+    amended commit is judged on the new change alone (CI still sees all).
+    """
+    pid = os.getppid()
+    for _ in range(8):
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                argv = f.read().split(b'\0')
+            with open(f'/proc/{pid}/stat', 'rb') as f:
+                stat = f.read()
+        except OSError:
+            return False
+        if os.path.basename(argv[0]) == b'git' and b'commit' in argv:
+            return b'--amend' in argv
+        # the parent pid is the 2nd field after the parenthesised command name
+        pid = int(stat.rsplit(b')', 1)[1].split()[1])
+        if pid <= 1:
+            return False
+    return False
+
+
+def _merge_heads(git_dir: str) -> list[str]:
+    try:
+        with open(os.path.join(git_dir, 'MERGE_HEAD'), encoding='ascii') as f:
+            return f.read().split()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []
+
+
+def _changed_paths(repo: git.Repo) -> frozenset[str]:
+    """The new commit's paths: its diff against its first parent.
+
+    A merge counts only paths that differ from every parent, as its
+    combined diff would show.
+    """
+    head = git.head_commit()
+    if head is None:
+        parent = None
+    elif _amending():
+        parent = head.parents[0] if head.parents else None
+    else:
+        parent = head.sha
+    paths = git.staged_paths(parent)
+    for merge_head in _merge_heads(repo.git_dir) if head is not None else ():
+        paths &= git.staged_paths(merge_head)
+    return paths
+
+
+def _author() -> Identity:
+    # git commit exports the author it will use (amend, --author, -c) to hooks.
+    name, email = os.environ.get('GIT_AUTHOR_NAME'), os.environ.get('GIT_AUTHOR_EMAIL')
+    if name is not None and email is not None:
+        return Identity(name, email)
+    return git.ident('GIT_AUTHOR_IDENT')[0]
+
+
+def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Policy]:
+    repo = git.repo()
+    if repo.toplevel is None:
+        raise FatalError('this hook needs a work tree; it cannot run in a bare repository')
+    policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
+    comment_char = git.comment_char()
+    message = cleanup_message(read_message_file(msgfile), comment_char)
+    committer, when = git.ident('GIT_COMMITTER_IDENT')
+    commit = Commit(
+        sha=None,
+        message=message,
+        trailers=parse_trailers(message, comment_char),
+        author=_author(),
+        committer=committer,
+        date=when.date(),
+        paths=_changed_paths(repo),
+        is_merge=bool(_merge_heads(repo.git_dir)),
+    )
+    candidates = documentation_candidates(policy, commit)
+    if candidates:
+        commit = commit._replace(existing_files=git.index_regular_files(candidates))
+    return commit, policy
