@@ -1,0 +1,80 @@
+"""``trailgate pre-receive``: the server-side gate, which --no-verify cannot skip.
+
+Runs in the bare repository inside git's push quarantine (the inherited
+environment lets git see the incoming objects). Refs are not updated yet, so
+``--not --all`` means "already in the repository before this push".
+"""
+from __future__ import annotations
+
+import sys
+
+from trailgate import git
+from trailgate import policies
+from trailgate.errors import PolicyError
+from trailgate.errors import UsageError
+from trailgate.gather import Batch
+from trailgate.gather import judge
+from trailgate.gather import policy_sources
+from trailgate.output import Output
+from trailgate.policy import Policy
+from trailgate.reports import Report
+
+
+def _is_zero(sha: str) -> bool:
+    return set(sha) == {'0'}
+
+
+def _updates(text: str) -> list[tuple[str, str, str]]:
+    updates = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        fields = line.split(' ', 2)
+        if len(fields) != 3:
+            raise UsageError(f'unexpected pre-receive input line: {line!r}')
+        old, new, ref = fields
+        updates.append((old, new, ref))
+    return updates
+
+
+def _base(old: str) -> str | None:
+    """The old value of the ref, or for a new ref the default branch."""
+    if not _is_zero(old):
+        return old
+    head = git.symbolic_ref('HEAD')
+    return git.ref_exists(head) if head else None
+
+
+def _policy_for(base: str | None, explicit: str | None, repo: git.Repo,
+                cat: git.CatFile) -> Policy:
+    if explicit:
+        return policies.from_file(explicit, repo)
+    policy = policies.at_revision(cat, base) if base else None
+    if policy is None:
+        where = f'the base {base[:12]}' if base else 'the default branch (it does not exist yet)'
+        raise PolicyError(
+            f'{where} has no .trailgate/policy.yaml, so this push cannot be judged; '
+            f'push a policy to the default branch first, or configure the hook with '
+            f'--policy PATH',
+        )
+    return policy
+
+
+def pre_receive(policy_option: str | None, out: Output) -> int:
+    repo = git.repo()
+    updates = _updates(sys.stdin.read() if sys.stdin is not None else '')
+    explicit = policies.explicit_path(policy_option)
+    by_base: dict[str | None, list[str]] = {}
+    for old, new, _ in updates:
+        if not _is_zero(new):
+            by_base.setdefault(_base(old), []).append(new)
+    with git.CatFile() as cat:
+        batches = [
+            Batch(_policy_for(base, explicit, repo, cat), (*news, '--not', '--all'))
+            for base, news in by_base.items()
+        ]
+    assessments = tuple(judge(batches, repo))
+    report = Report('pre-receive', assessments, policy_sources(batches))
+    if assessments or out.verbose:
+        out.report(report, stream='stderr')
+    return 1 if report.refused else 0

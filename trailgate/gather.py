@@ -1,0 +1,82 @@
+"""Committed history into ``Commit`` facts, and judged: the shared path of
+``check``, ``pre-push`` and ``pre-receive``.
+
+One ``git log -z`` streams each set of commits; one ``git cat-file --batch``
+answers every documentation-file lookup. Nothing here runs git per commit.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from trailgate import git
+from trailgate.errors import GitError
+from trailgate.evaluate import Assessment
+from trailgate.evaluate import assess
+from trailgate.evaluate import documentation_candidates
+from trailgate.model import Commit
+from trailgate.policy import Policy
+from trailgate.trailers import parse_trailers
+
+SHALLOW_HINT = (
+    'the repository is a shallow clone and its history is cut inside the range; '
+    'fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in '
+    'actions/checkout) and run again'
+)
+
+
+class Batch(NamedTuple):
+    """Commits to judge with one policy."""
+
+    policy: Policy
+    revisions: tuple[str, ...]  # git log arguments (rev-list syntax)
+    exact: tuple[str, ...] | None = None  # or exactly these commits
+
+
+def to_commit(raw: git.RawCommit, comment_char: str) -> Commit:
+    return Commit(
+        sha=raw.sha,
+        message=raw.message,
+        trailers=parse_trailers(raw.message, comment_char),
+        author=raw.author,
+        committer=raw.committer,
+        date=raw.committed.date(),
+        paths=raw.paths,
+        is_merge=len(raw.parents) > 1,
+    )
+
+
+def _with_existing_files(commit: Commit, policy: Policy, cat: git.CatFile) -> Commit:
+    candidates = documentation_candidates(policy, commit)
+    if not candidates:
+        return commit
+    assert commit.sha is not None
+    sha = commit.sha
+    existing = frozenset(path for path in candidates if cat.is_regular_file(sha, path))
+    return commit._replace(existing_files=existing)
+
+
+def judge(batches: Iterable[Batch], repo: git.Repo) -> Iterator[Assessment]:
+    """Assess each batch's commits; a commit in two batches is judged by both."""
+    comment_char = git.comment_char()
+    shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
+    with git.CatFile() as cat:
+        for batch in batches:
+            if batch.exact is not None and not batch.exact:
+                continue
+            for raw in git.log(batch.revisions, batch.exact):
+                if raw.sha in shallow:
+                    raise GitError(
+                        f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
+                    )
+                commit = _with_existing_files(to_commit(raw, comment_char), batch.policy, cat)
+                yield assess(batch.policy, commit)
+
+
+def policy_sources(batches: Iterable[Batch]) -> str:
+    sources: list[str] = []
+    for batch in batches:
+        if batch.policy.source not in sources:
+            sources.append(batch.policy.source)
+    return '; '.join(sources) or 'none'
