@@ -184,6 +184,16 @@ def _print_fatal(error: FatalError) -> None:
     print(f'trailgate: error: {error}', file=sys.stderr)
 
 
+# prepare-commit-msg only adds hints: it must never stop a commit.
+NEVER_BLOCKS = frozenset(('prepare-commit-msg',))
+
+
+def _error_exit(argv: Sequence[str] | None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = next((arg for arg in args if not arg.startswith('-')), None)
+    return 0 if command in NEVER_BLOCKS else EXIT_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, 'reconfigure', None)
@@ -194,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           prog_name='trailgate', standalone_mode=False)
     except FatalError as e:
         _print_fatal(e)
-        return EXIT_ERROR
+        return _error_exit(argv)
     except click.exceptions.Exit as e:
         return int(e.exit_code)
     except click.Abort:
@@ -215,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f'for the traceback)',
             file=sys.stderr,
         )
-        return EXIT_ERROR
+        return _error_exit(argv)
     return int(result or 0)
 
 

@@ -1,0 +1,89 @@
+"""``trailgate explain [REV]``: why one commit passes or is refused."""
+from __future__ import annotations
+
+import sys
+
+from trailgate import git
+from trailgate import policies
+from trailgate import staged
+from trailgate.errors import GitError
+from trailgate.evaluate import Assessment
+from trailgate.evaluate import RuleResult
+from trailgate.evaluate import assess
+from trailgate.gather import Batch
+from trailgate.gather import judge
+from trailgate.output import use_color
+from trailgate.reports.text_format import fix_command
+
+
+def _commit_assessment(rev: str, policy_option: str | None) -> Assessment:
+    repo = git.repo()
+    policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
+    sha = git.resolve_commit(rev)
+    for assessment in judge([Batch(policy, (), exact=(sha,))], repo):
+        return assessment
+    raise GitError(f'git log showed nothing for {rev}')
+
+
+def _rule_lines(result: RuleResult) -> list[str]:
+    paths = ', '.join(result.paths[:5]) + (', ...' if len(result.paths) > 5 else '')
+    if not result.applies:
+        touched = f' (touches {paths})' if result.paths else ''
+        return [f'  {result.rule}: does not apply: {result.reason}{touched}']
+    lines = [f'  {result.rule}: applies (touches {paths})']
+    for check in result.checks:
+        if check.met:
+            met = f'{check.kind.code} {check.kind.summary}'
+            lines.append(f'    ok       {met}: ' + '; '.join(check.evidence))
+        else:
+            have = f' [counted so far: {"; ".join(check.evidence)}]' if check.evidence else ''
+            kind = f'{check.kind.code} {check.kind.name}'
+            lines.append(f'    MISSING  {kind}: {check.missing}{have}')
+            lines.append(f'             to satisfy: {check.satisfy}')
+    return lines
+
+
+def describe(assessment: Assessment, gate: str) -> list[str]:
+    commit = assessment.commit
+    lines = [
+        f'commit  {commit.sha or "(not yet committed)"}',
+        f'subject {commit.subject}',
+        f'author  {commit.author}',
+        f'date    {commit.date} (committer date, UTC)',
+        f'paths   {len(commit.paths)} changed',
+        '',
+        'AI signals:' if assessment.signals else 'AI signals: none (not AI-assisted)',
+    ]
+    lines.extend(f'  {signal}' for signal in assessment.signals)
+    lines += ['', 'Rules:']
+    lines.extend(line for result in assessment.results for line in _rule_lines(result))
+    if not assessment.results:
+        lines.append('  (the policy has no rules)')
+    if assessment.override_problem:
+        lines += ['', f'Break-glass: {assessment.override_problem}']
+    lines.append('')
+    if assessment.refused:
+        lines.append('Verdict: REFUSED')
+        lines.append(f'Fix: {fix_command(assessment, gate)}')
+    elif assessment.override is not None:
+        lines.append(f'Verdict: overridden by break-glass: {assessment.override}')
+    else:
+        lines.append('Verdict: accepted')
+    return lines
+
+
+def explain(rev: str, message_file: str | None, policy_option: str | None) -> int:
+    if message_file:
+        commit, policy = staged.pending_commit(message_file, policy_option)
+        assessment = assess(policy, commit)
+        gate = 'commit-msg'
+    else:
+        assessment = _commit_assessment(rev, policy_option)
+        gate = 'check'
+    text = '\n'.join(describe(assessment, gate))
+    if use_color(sys.stdout):
+        text = text.replace('REFUSED', '\033[31;1mREFUSED\033[0m').replace(
+            'MISSING', '\033[31mMISSING\033[0m',
+        )
+    print(text)
+    return 1 if assessment.refused else 0

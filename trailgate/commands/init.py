@@ -1,0 +1,96 @@
+"""``trailgate init``: write a commented starter policy; never overwrite one."""
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from importlib.resources import files
+
+from trailgate import git
+from trailgate.errors import FatalError
+from trailgate.policy import DEFAULT_POLICY_PATH
+from trailgate.policy import load_policy
+
+CODEOWNERS_PLACES = ('.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS', '.gitlab/CODEOWNERS')
+RESET_DAYS = 90
+_WINDOW = re.compile(r'active: \{from: \d{4}-\d{2}-\d{2}, until: \d{4}-\d{2}-\d{2}\}')
+_EMAIL = re.compile(r'^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$')
+
+
+def starter_text() -> str:
+    return files('trailgate').joinpath('resources/policy.example.yaml').read_text(encoding='utf-8')
+
+
+def _reset_window(text: str, today: datetime.date) -> str:
+    """The example's 90-day window, moved to start today."""
+    until = today + datetime.timedelta(days=RESET_DAYS - 1)
+    return _WINDOW.sub(f'active: {{from: {today.isoformat()}, until: {until.isoformat()}}}', text)
+
+
+def read_codeowners(toplevel: str) -> tuple[list[str], list[str]]:
+    """(path patterns, owner emails) from the first CODEOWNERS file found."""
+    for place in CODEOWNERS_PLACES:
+        path = os.path.join(toplevel, place)
+        if os.path.isfile(path):
+            with open(path, encoding='utf-8', errors='replace') as f:
+                return _parse_codeowners(f.read())
+    return [], []
+
+
+def _parse_codeowners(text: str) -> tuple[list[str], list[str]]:
+    patterns: list[str] = []
+    emails: list[str] = []
+    for line in text.splitlines():
+        line = line.split('#', 1)[0].strip()
+        if not line or line.startswith('['):
+            continue  # blank, comment, or a GitLab section header
+        pattern, *owners = line.split()
+        if pattern != '*' and pattern not in patterns:
+            patterns.append(pattern)
+        emails.extend(o for o in owners if _EMAIL.match(o) and o not in emails)
+    return patterns, emails
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
+def _with_codeowners(text: str, patterns: list[str], emails: list[str]) -> str:
+    if emails:
+        added = ''.join(f'    - {_quoted(email)}  # from CODEOWNERS\n' for email in emails)
+        text = text.replace('  senior:\n', f'  senior:\n{added}', 1)
+    if patterns:
+        rule = (
+            '\n  # Paths with code owners (from CODEOWNERS): one senior review for\n'
+            '  # AI-assisted changes. Narrow this to what is really critical.\n'
+            '  - id: codeowners\n'
+            '    paths:\n'
+            + ''.join(f'      - {_quoted(p)}\n' for p in patterns)
+            + '    require:\n      reviews: {group: senior}\n'
+        )
+        text = text.replace('\n# Break-glass', f'{rule}\n# Break-glass', 1)
+    return text
+
+
+def init(detect: bool) -> int:
+    repo = git.repo()
+    if repo.toplevel is None:
+        raise FatalError('trailgate init needs a work tree (this is a bare repository)')
+    path = os.path.join(repo.toplevel, DEFAULT_POLICY_PATH)
+    if os.path.lexists(path):
+        raise FatalError(
+            f'{DEFAULT_POLICY_PATH} already exists; trailgate init never overwrites a '
+            f'policy (check it with `trailgate validate`)',
+        )
+    text = _reset_window(starter_text(), datetime.date.today())
+    found = read_codeowners(repo.toplevel) if detect else ([], [])
+    text = _with_codeowners(text, *found)
+    load_policy(text.encode(), DEFAULT_POLICY_PATH)  # never write a policy that does not validate
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'x', encoding='utf-8') as f:
+        f.write(text)
+    print(f'wrote {DEFAULT_POLICY_PATH}: edit the groups and paths, then commit it')
+    if found[0] or found[1]:
+        print(f'  from CODEOWNERS: {len(found[0])} path patterns, {len(found[1])} owner emails')
+    print('  check it with `trailgate validate`; see what a commit needs with `trailgate explain`')
+    return 0

@@ -1,0 +1,105 @@
+"""``trailgate install``: git hooks without the pre-commit framework.
+
+Hooks go where git looks for them: ``git rev-parse --git-path hooks``
+honours ``core.hooksPath`` and linked worktrees. A hook trailgate wrote
+carries a marker line; any other hook is foreign and is only replaced with
+``--force``, after a backup.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import sys
+
+from trailgate import git
+from trailgate.errors import FatalError
+
+DEFAULT_HOOKS = ('commit-msg', 'prepare-commit-msg', 'pre-push')
+MARKER = '# installed by `trailgate install`'
+BACKUP_SUFFIX = '.trailgate-backup'
+
+
+def hook_script(hook: str) -> str:
+    python = shlex.quote(sys.executable)
+    return (
+        '#!/bin/sh\n'
+        f'{MARKER}; remove with `trailgate install --uninstall`.\n'
+        f'if [ -x {python} ]; then\n'
+        f'    exec {python} -m trailgate {hook} "$@"\n'
+        'fi\n'
+        'if command -v trailgate >/dev/null 2>&1; then\n'
+        f'    exec trailgate {hook} "$@"\n'
+        'fi\n'
+        f'echo "trailgate: not installed any more; run \\`trailgate install --uninstall\\` '
+        f'or reinstall it" >&2\n'
+        f'exit {0 if hook == "prepare-commit-msg" else 2}\n'
+    )
+
+
+def hooks_dir() -> str:
+    path = git.decode(git.run('rev-parse', '--git-path', 'hooks')).strip()
+    return os.path.abspath(path)
+
+
+def _is_ours(path: str) -> bool:
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            return MARKER in f.read(4096)
+    except OSError:
+        return False
+
+
+def _write(path: str, content: str) -> None:
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(content)
+    mode = os.stat(path).st_mode
+    os.chmod(path, mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
+def _install_one(directory: str, hook: str, force: bool) -> str:
+    path = os.path.join(directory, hook)
+    if os.path.lexists(path) and not _is_ours(path):
+        if not force:
+            raise FatalError(
+                f'{path} exists and was not written by trailgate; not overwriting it. '
+                f'Use --force to replace it (a backup is kept as {hook}{BACKUP_SUFFIX}), '
+                f'or call `trailgate {hook}` from it yourself',
+            )
+        os.replace(path, path + BACKUP_SUFFIX)
+        _write(path, hook_script(hook))
+        return f'replaced {path} (backup: {path}{BACKUP_SUFFIX})'
+    _write(path, hook_script(hook))
+    return f'installed {path}'
+
+
+def _uninstall_one(directory: str, hook: str) -> str | None:
+    path = os.path.join(directory, hook)
+    if not os.path.lexists(path) or not _is_ours(path):
+        return None
+    os.remove(path)
+    backup = path + BACKUP_SUFFIX
+    if os.path.lexists(backup):
+        os.replace(backup, path)
+        return f'removed {path}; restored the previous hook from its backup'
+    return f'removed {path}'
+
+
+def install(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
+    git.repo()  # not a repository: exit 2 with git's reason
+    directory = hooks_dir()
+    hooks = hook_types or DEFAULT_HOOKS
+    if uninstall:
+        messages = [m for m in (_uninstall_one(directory, hook) for hook in hooks) if m]
+        print('\n'.join(messages) if messages else 'no trailgate hooks to remove')
+        return 0
+    os.makedirs(directory, exist_ok=True)
+    # check every hook before writing any, so a refusal leaves nothing half-done
+    if not force:
+        for hook in hooks:
+            path = os.path.join(directory, hook)
+            if os.path.lexists(path) and not _is_ours(path):
+                _install_one(directory, hook, force=False)
+    for hook in hooks:
+        print(_install_one(directory, hook, force))
+    return 0

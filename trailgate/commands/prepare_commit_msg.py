@@ -1,0 +1,93 @@
+"""``trailgate prepare-commit-msg MSGFILE [SOURCE [SHA]]``: hint the trailers
+the staged change will need, as comment lines in the editor. Never blocks.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from trailgate import git
+from trailgate import staged
+from trailgate.evaluate import RuleResult
+from trailgate.evaluate import assess
+from trailgate.model import Commit
+from trailgate.policy import Policy
+from trailgate.trailers import locate_cut_line
+
+HINT_MARK = 'trailgate:'
+# git shows no editor for these, or keeps comment lines in the message
+_SKIPPED_SOURCES = frozenset(('merge', 'squash'))
+_KEEPS_COMMENTS = frozenset(('verbatim', 'whitespace'))
+# a marker that matches every message: "what if this were AI-assisted?"
+_ANYTHING = re.compile('')
+
+
+def _editor_will_open(source: str) -> bool:
+    if os.environ.get('GIT_EDITOR') == ':':
+        return False  # git sets this when no editor will run (-m, -F, --no-edit)
+    return source not in _SKIPPED_SOURCES
+
+
+def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool) -> list[str]:
+    rule = next(rule for rule in policy.rules if rule.id == result.rule)
+    paths = ', '.join(result.paths[:3]) + (', ...' if len(result.paths) > 3 else '')
+    lines = [f'{HINT_MARK} rule {rule.id} covers {paths}.']
+    if rule.applies_to == 'ai-assisted' and not ai_assisted:
+        lines.append('  If this change is AI-assisted (say so with Assisted-by: <tool>), it needs:')
+    else:
+        lines.append('  It needs these trailers at the end of the message:')
+    require = rule.require
+    if require.reviews is not None:
+        reviews = require.reviews
+        people = ', '.join(policy.people.get(reviews.group, ()))
+        lines.append(f'    {reviews.trailer}: <{reviews.count} distinct of group {reviews.group}: {people}>')
+    if require.documentation is not None:
+        doc = require.documentation
+        accepted = [p.pattern for p in doc.patterns]
+        if doc.paths is not None:
+            accepted.append('a committed file under ' + ', '.join(doc.paths.patterns))
+        lines.append(f'    {doc.trailer}: <{" or ".join(accepted)}>')
+    lines.extend(f'    {key}: <non-empty>' for key in require.trailers)
+    return lines
+
+
+def hints(policy: Policy, commit: Commit) -> list[str]:
+    """Hint lines for every rule that would apply if the change were AI-assisted."""
+    assessment = assess(policy, commit)
+    as_if_ai = assess(policy._replace(ai=policy.ai._replace(markers=(_ANYTHING,))), commit)
+    lines: list[str] = []
+    for actual, hypothetical in zip(assessment.results, as_if_ai.results):
+        if actual.applies and all(check.met for check in actual.checks):
+            continue  # the message already has what this rule needs
+        if hypothetical.applies and hypothetical.rule != 'policy-owners':
+            lines.extend(_hint_lines(policy, hypothetical, assessment.ai_assisted))
+    return lines
+
+
+def _insert(text: str, block: list[str], comment_char: str) -> str:
+    commented = ''.join(f'{comment_char} {line}\n' for line in block)
+    cut = locate_cut_line(text, comment_char)
+    head, tail = text[:cut], text[cut:]
+    if head and not head.endswith('\n'):
+        head += '\n'
+    return f'{head}{comment_char}\n{commented}{tail}'
+
+
+def prepare_commit_msg(msgfile: str, source: str, sha: str, policy_option: str | None) -> int:
+    source = source or os.environ.get('PRE_COMMIT_COMMIT_MSG_SOURCE', '')
+    if not _editor_will_open(source):
+        return 0
+    cleanup = git.run_ok('config', '--get', 'commit.cleanup')
+    if cleanup and git.decode(cleanup).strip() in _KEEPS_COMMENTS:
+        return 0
+    commit, policy = staged.pending_commit(msgfile, policy_option)
+    raw = staged.read_message_file(msgfile)
+    comment_char = git.comment_char()
+    if f'{comment_char} {HINT_MARK}' in raw:
+        return 0  # already hinted: idempotent
+    lines = hints(policy, commit)
+    if lines:
+        with open(msgfile, 'w', encoding='utf-8', errors='surrogateescape') as f:
+            f.write(_insert(raw, lines, comment_char))
+    return 0
+
