@@ -58,10 +58,9 @@ def _builtin_signals(signature: Signature, commit: Commit) -> Iterator[Signal]:
 def _policy_signals(ai: AiConfig, commit: Commit) -> Iterator[Signal]:
     disclosure = {key.lower() for key in ai.disclosure_trailers}
     for trailer in commit.trailers:
-        if trailer.key.lower() in disclosure:
-            if trailer.value.strip().lower() not in NOT_DISCLOSED:
-                where = f'{trailer.key} trailer'
-                yield Signal('ai.disclosure_trailers', trailer.value, where, str(trailer))
+        if trailer.key.lower() in disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
+            where = f'{trailer.key} trailer'
+            yield Signal('ai.disclosure_trailers', trailer.value, where, str(trailer))
     for index, pattern in enumerate(ai.identities):
         for place, identity in _identities(commit):
             if pattern.search(identity):

@@ -9,6 +9,7 @@ is checked after.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterator
@@ -35,7 +36,8 @@ class AiConfig(NamedTuple):
     markers: tuple[re.Pattern[str], ...] = ()
 
 
-class Reviews(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class Reviews:
     group: str
     trailer: str = 'Reviewed-by'
     count: int = 1

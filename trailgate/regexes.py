@@ -7,15 +7,16 @@ another unbounded repeat is refused up front.
 """
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from typing import Any
 
-try:
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover (Python 3.10)
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+# re's own parser (re._parser since 3.11, sre_parse before): the exact
+# structure Python will run, not a second guess at the syntax.
+_NEW = sys.version_info >= (3, 11)
+sre_parse: Any = importlib.import_module('re._parser' if _NEW else 'sre_parse')
+sre_constants: Any = importlib.import_module('re._constants' if _NEW else 'sre_constants')
 
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, getattr(sre_constants, 'POSSESSIVE_REPEAT', None))
 _UNBOUNDED = sre_constants.MAXREPEAT

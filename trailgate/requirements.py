@@ -6,6 +6,7 @@ Example / How to fix. Checks are pure: they read a ``Commit`` and the policy.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from trailgate.model import Commit
@@ -134,9 +135,9 @@ def policy_owner_review() -> None:
     """
 
 
-def _kind(code: str, function: object, summary: str) -> Kind:
-    name = getattr(function, '__name__').replace('_', '-')
-    return Kind(code, name, summary, getattr(function, '__doc__') or '')
+def _kind(code: str, function: Callable[[], None], summary: str) -> Kind:
+    name = function.__name__.replace('_', '-')
+    return Kind(code, name, summary, function.__doc__ or '')
 
 
 MISSING_REVIEW = _kind('TG001', missing_review, 'review trailers from a group')

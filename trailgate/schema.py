@@ -94,10 +94,12 @@ def _check_shape(root: Any) -> None:
     while stack:
         node, depth = stack.pop()
         if id(node) in seen:
-            raise _Invalid((*position(node), SHAPE_PREFIX + 'YAML aliases (*name) are not allowed in a policy; write the value out'))
+            message = 'YAML aliases (*name) are not allowed in a policy; write the value out'
+            raise _Invalid((*position(node), SHAPE_PREFIX + message))
         seen.add(id(node))
         if depth > MAX_DEPTH or len(seen) > MAX_NODES:
-            raise _Invalid((*position(node), SHAPE_PREFIX + 'the policy is nested too deeply or is too large to be a policy'))
+            message = 'the policy is nested too deeply or is too large to be a policy'
+            raise _Invalid((*position(node), SHAPE_PREFIX + message))
         if node.id == 'mapping':
             for key, value in node.value:
                 stack.append((value, depth + 1))
@@ -154,9 +156,8 @@ def _validate(node: Any, schema: dict[str, Any], root: dict[str, Any], path: str
         yield from _validate_array(node, schema, root, path)
     elif kind == 'string':
         yield from _validate_string(node, schema, path)
-    elif kind == 'integer' and 'minimum' in schema:
-        if to_python(node) < schema['minimum']:
-            yield (*where, f'{_label(path)} must be at least {schema["minimum"]}')
+    elif kind == 'integer' and 'minimum' in schema and to_python(node) < schema['minimum']:
+        yield (*where, f'{_label(path)} must be at least {schema["minimum"]}')
 
 
 def _validate_object(node: Any, schema: dict[str, Any], root: dict[str, Any], path: str) -> Iterator[Problem]:

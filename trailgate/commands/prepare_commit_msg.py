@@ -56,7 +56,7 @@ def hints(policy: Policy, commit: Commit) -> list[str]:
     assessment = assess(policy, commit)
     as_if_ai = assess(policy._replace(ai=policy.ai._replace(markers=(_ANYTHING,))), commit)
     lines: list[str] = []
-    for actual, hypothetical in zip(assessment.results, as_if_ai.results):
+    for actual, hypothetical in zip(assessment.results, as_if_ai.results, strict=False):
         if actual.applies and all(check.met for check in actual.checks):
             continue  # the message already has what this rule needs
         if hypothetical.applies and hypothetical.rule != 'policy-owners':

@@ -9,10 +9,7 @@ from trailgate.errors import PolicyError
 def validate(path: str | None) -> int:
     """Print problems on stdout, like a linter; exit 2 if there are any."""
     try:
-        if path:
-            policy = policies.from_file(path, None)
-        else:
-            policy = policies.from_worktree(git.repo(), None)
+        policy = policies.from_file(path, None) if path else policies.from_worktree(git.repo(), None)
     except PolicyError as e:
         for problem in e.problems:
             print(problem)

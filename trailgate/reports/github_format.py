@@ -1,0 +1,168 @@
+"""GitHub Actions workflow commands, and a Markdown job summary.
+
+``render`` returns lines for the step's stdout: an ``::error`` annotation per
+refused violation, a ``::warning`` per violation let through by break-glass
+(with the reason) and per break-glass trailer that was ignored, and one
+``::notice`` with the summary. Values are escaped as the Actions runner
+expects (``%``, CR and LF in messages; also ``:`` and ``,`` in properties).
+
+Side effect, for this format only: when the environment variable
+``GITHUB_STEP_SUMMARY`` names a file, ``render`` appends a Markdown job
+summary to it (a table of the refused and overridden commits with rule,
+requirement and fix). If that file cannot be written, the returned text
+carries one more ``::warning`` saying so; the verdict is never affected.
+"""
+from __future__ import annotations
+
+import html
+import os
+
+from trailgate.evaluate import Assessment
+from trailgate.evaluate import Violation
+from trailgate.reports import Report
+from trailgate.reports.json_format import escape_surrogates
+from trailgate.reports.json_format import violation_fix
+
+SUMMARY_ENV = 'GITHUB_STEP_SUMMARY'
+
+
+# -- workflow commands -----------------------------------------------------
+
+
+def escape_data(text: str) -> str:
+    """A command's message, as the runner's ``escapeData``."""
+    return text.replace('%', '%25').replace('\r', '%0D').replace('\n', '%0A')
+
+
+def escape_property(text: str) -> str:
+    """A command's property value, as the runner's ``escapeProperty``."""
+    return escape_data(text).replace(':', '%3A').replace(',', '%2C')
+
+
+def command(name: str, message: str, **properties: str) -> str:
+    """One workflow command line, e.g. ``::error title=...::message``."""
+    props = ','.join(f'{key}={escape_property(value)}' for key, value in properties.items())
+    return f'::{name}{" " + props if props else ""}::{escape_data(message)}'
+
+
+def _title(assessment: Assessment) -> str:
+    return f'{assessment.commit.short_sha} {assessment.commit.subject}'
+
+
+def _location(violation: Violation) -> dict[str, str]:
+    return {'file': violation.paths[0]} if violation.paths else {}
+
+
+def _error(assessment: Assessment, violation: Violation, gate: str) -> str:
+    lines = [
+        f'{_title(assessment)}: {violation.missing}',
+        f'To satisfy: {violation.satisfy}',
+    ]
+    fix = violation_fix(assessment, violation, gate)
+    if fix:
+        lines.append(f'Fix: {fix}')
+    return command('error', '\n'.join(lines),
+                   title=f'trailgate {violation.rule} {violation.code}', **_location(violation))
+
+
+def _warning(assessment: Assessment, violation: Violation) -> str:
+    message = (
+        f'{_title(assessment)}: let through by break-glass ({violation.overridden}); '
+        f'{violation.missing}'
+    )
+    return command('warning', message,
+                   title=f'trailgate {violation.rule} {violation.code} overridden',
+                   **_location(violation))
+
+
+def _commands(assessment: Assessment, gate: str) -> list[str]:
+    lines = [
+        _error(assessment, v, gate) if v.overridden is None else _warning(assessment, v)
+        for v in assessment.violations
+    ]
+    if assessment.override_problem:
+        lines.append(command('warning', f'{_title(assessment)}: {assessment.override_problem}',
+                             title='trailgate break-glass ignored'))
+    return lines
+
+
+def summary_line(report: Report) -> str:
+    count = len(report.assessments)
+    return (
+        f'{count} commit{"s" if count != 1 else ""} checked, {len(report.refused)} refused, '
+        f'{len(report.overridden)} overridden by break-glass (policy: {report.policy_source})'
+    )
+
+
+# -- job summary -----------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    """Plain text for a GitHub-flavoured Markdown table cell."""
+    return html.escape(text, quote=False).replace('|', '\\|').replace('\n', '<br>')
+
+
+def _code(text: str) -> str:
+    return f'<code>{_cell(text)}</code>'
+
+
+def _row(assessment: Assessment, violation: Violation, gate: str) -> str:
+    if violation.overridden is None:
+        verdict = 'refused'
+        fix = violation_fix(assessment, violation, gate)
+        remedy = _code(fix) if fix else _cell(violation.satisfy)
+    else:
+        verdict = f'overridden: {_cell(violation.overridden)}'
+        remedy = ''
+    cells = [
+        f'{_code(assessment.commit.short_sha)} {_cell(assessment.commit.subject)}',
+        verdict,
+        _code(violation.rule),
+        f'{violation.code} {violation.name}',
+        _cell(violation.missing),
+        remedy,
+    ]
+    return '| ' + ' | '.join(cells) + ' |'
+
+
+def job_summary(report: Report) -> str:
+    """The Markdown that goes into the job summary."""
+    lines = [f'## trailgate {report.gate}', '', _cell(summary_line(report)), '']
+    flagged = [a for a in report.assessments if a.violations]
+    if not flagged:
+        return '\n'.join([*lines, 'No commit is refused or overridden.', '', ''])
+    lines.extend([
+        '| Commit | Verdict | Rule | Requirement | Missing | Fix |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ])
+    lines.extend(_row(a, v, report.gate) for a in flagged for v in a.violations)
+    if report.refused:
+        lines.extend([
+            '',
+            'To fix an older commit: <code>git rebase -i &lt;sha&gt;~1</code>, '
+            '"reword" it and add the trailers.',
+        ])
+    return '\n'.join([*lines, '', ''])
+
+
+def _append_summary(report: Report) -> str | None:
+    """Append the job summary where Actions asks; a problem in words, or None."""
+    path = os.environ.get(SUMMARY_ENV)
+    if not path:
+        return None
+    try:
+        with open(path, 'a', encoding='utf-8') as f:
+            f.write(escape_surrogates(job_summary(report)))
+    except OSError as e:
+        return f'could not write the job summary to {path}: {e.strerror}'
+    return None
+
+
+def render(report: Report, color: bool = False, verbose: bool = False) -> str:
+    """Workflow commands for stdout; appends the job summary (see the module doc)."""
+    lines = [line for a in report.assessments for line in _commands(a, report.gate)]
+    lines.append(command('notice', summary_line(report), title=f'trailgate {report.gate}'))
+    problem = _append_summary(report)
+    if problem:
+        lines.append(command('warning', problem, title='trailgate job summary'))
+    return escape_surrogates('\n'.join(lines) + '\n')

@@ -1,0 +1,161 @@
+"""JSON for machines: every commit checked, in the schema ``trailgate-report/1``.
+
+The schema is published as ``trailgate/report.schema.json`` and described in
+``docs/report-json.md``. Output is deterministic: commits in the order they
+were checked, keys in a fixed order, two-space indentation, UTF-8 text
+(``ensure_ascii=False``).
+
+Commit messages, names and paths are decoded from git's bytes with
+``surrogateescape``, so they may hold lone surrogates that no UTF-8 encoder
+accepts. Every string is passed through ``escape_surrogates`` first: a byte
+that was not UTF-8 appears as the four characters ``\\xNN``.
+
+This module also holds the small helpers the other machine formats (SARIF,
+JUnit, GitHub) share.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from trailgate.detect import Signal
+from trailgate.evaluate import Assessment
+from trailgate.evaluate import RuleResult
+from trailgate.evaluate import Violation
+from trailgate.reports import Report
+from trailgate.reports.text_format import fix_command
+from trailgate.requirements import Check
+
+SCHEMA = 'trailgate-report/1'
+
+_SURROGATE = re.compile('[\ud800-\udfff]')
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that surrogateescape could not decode
+        return f'\\x{code - 0xDC00:02x}'
+    return f'\\u{code:04x}'
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate spelt out, so it encodes as UTF-8."""
+    return _SURROGATE.sub(_escape_one, text)
+
+
+def clean(value: Any) -> Any:
+    """A JSON-ready tree with every string (keys too) free of lone surrogates."""
+    if isinstance(value, str):
+        return escape_surrogates(value)
+    if isinstance(value, dict):
+        return {clean(key): clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(item) for item in value]
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Stable, readable JSON text ending in a newline; never fails on surrogates."""
+    return json.dumps(clean(value), ensure_ascii=False, indent=2) + '\n'
+
+
+def violation_fix(assessment: Assessment, violation: Violation, gate: str) -> str | None:
+    """The ready-to-run command that adds this violation's trailers, if any would."""
+    if not violation.fix_trailers():
+        return None
+    return fix_command(assessment._replace(violations=(violation,)), gate)
+
+
+def commit_fix(assessment: Assessment, gate: str) -> str | None:
+    """One command that adds every trailer a refused commit lacks, if any would."""
+    if not assessment.refused:
+        return None
+    if not any(v.fix_trailers() for v in assessment.violations):
+        return None
+    return fix_command(assessment, gate)
+
+
+def _signal(signal: Signal) -> dict[str, Any]:
+    return {'source': signal.source, 'tool': signal.tool, 'where': signal.where,
+            'text': signal.text}
+
+
+def _requirement(check: Check) -> dict[str, Any]:
+    return {
+        'code': check.kind.code,
+        'name': check.kind.name,
+        'met': check.met,
+        'evidence': list(check.evidence),
+        'missing': check.missing,
+        'satisfy': check.satisfy,
+    }
+
+
+def _rule(result: RuleResult) -> dict[str, Any]:
+    return {
+        'rule': result.rule,
+        'applies': result.applies,
+        'reason': result.reason,
+        'paths': list(result.paths),
+        'requirements': [_requirement(check) for check in result.checks],
+    }
+
+
+def _violation(violation: Violation) -> dict[str, Any]:
+    return {
+        'rule': violation.rule,
+        'code': violation.code,
+        'name': violation.name,
+        'missing': violation.missing,
+        'satisfy': violation.satisfy,
+        'suggestions': list(violation.suggestions),
+        'needed': violation.needed,
+        'paths': list(violation.paths),
+        'overridden': violation.overridden is not None,
+    }
+
+
+def commit_entry(assessment: Assessment, gate: str) -> dict[str, Any]:
+    """One commit of the report, as the schema's ``commit`` object."""
+    commit = assessment.commit
+    override = None if assessment.override is None else {'reason': assessment.override}
+    return {
+        'sha': commit.sha,
+        'subject': commit.subject,
+        'author': {'name': commit.author.name, 'email': commit.author.email},
+        'date': commit.date.isoformat(),
+        'ai_assisted': assessment.ai_assisted,
+        'signals': [_signal(signal) for signal in assessment.signals],
+        'rules': [_rule(result) for result in assessment.results],
+        'violations': [_violation(violation) for violation in assessment.violations],
+        'override': override,
+        'override_problem': assessment.override_problem,
+        'refused': assessment.refused,
+        'fix': commit_fix(assessment, gate),
+    }
+
+
+def summary(report: Report) -> dict[str, int]:
+    return {
+        'checked': len(report.assessments),
+        'refused': len(report.refused),
+        'overridden': len(report.overridden),
+        'ai_assisted': sum(1 for a in report.assessments if a.ai_assisted),
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The whole report as a JSON-ready tree (strings not yet cleaned)."""
+    return {
+        'schema': SCHEMA,
+        'gate': report.gate,
+        'policy_source': report.policy_source,
+        'summary': summary(report),
+        'commits': [commit_entry(a, report.gate) for a in report.assessments],
+    }
+
+
+def render(report: Report, color: bool = False, verbose: bool = False) -> str:
+    """The report as JSON text; ``color`` and ``verbose`` change nothing."""
+    return dumps(document(report))

@@ -1,0 +1,147 @@
+"""SARIF 2.1.0 for code scanning (GitHub ``upload-sarif`` and other viewers).
+
+One run; the driver lists one rule per requirement kind (``TG001``...), with
+help taken from the kind's documentation. Each violation is one result,
+located on the first protected path the commit touches (line 1: the finding
+is about the commit, not a line). Refusals are errors; violations let through
+by break-glass are warnings carrying an external suppression with the reason.
+``partialFingerprints`` name commit, rule and code, so that a re-upload of the
+same findings does not open new alerts.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+from typing import Any
+from urllib.parse import quote
+
+from trailgate.evaluate import Assessment
+from trailgate.evaluate import Violation
+from trailgate.policy import DEFAULT_POLICY_PATH
+from trailgate.reports import Report
+from trailgate.reports.json_format import dumps
+from trailgate.reports.json_format import escape_surrogates
+from trailgate.reports.json_format import violation_fix
+from trailgate.requirements import KINDS
+from trailgate.requirements import Kind
+
+SARIF_SCHEMA = 'https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json'
+INFORMATION_URI = 'https://pypi.org/project/trailgate/'
+FINGERPRINT = 'trailgate/v1'
+_RULE_INDEX = {kind.code: index for index, kind in enumerate(KINDS)}
+
+
+def tool_version() -> str:
+    try:
+        return importlib.metadata.version('trailgate')
+    except importlib.metadata.PackageNotFoundError:
+        return '0'
+
+
+def _section(doc: str, title: str) -> str:
+    """The text under ``## title`` in a kind's documentation, unwrapped."""
+    marker = f'## {title}\n'
+    start = doc.find(marker)
+    if start == -1:
+        return ''
+    body = doc[start + len(marker):].split('\n## ', 1)[0]
+    return ' '.join(body.split())
+
+
+def _rule(kind: Kind) -> dict[str, Any]:
+    doc = inspect.cleandoc(kind.doc)
+    return {
+        'id': kind.code,
+        'name': kind.name,
+        'shortDescription': {'text': f'Requires {kind.summary}'},
+        'fullDescription': {'text': _section(doc, 'What it does') or kind.summary},
+        'help': {'text': doc, 'markdown': doc},
+        'defaultConfiguration': {'level': 'error'},
+        'properties': {'tags': ['trailgate', 'ai-assisted', kind.name]},
+    }
+
+
+def uri(path: str) -> str:
+    """A repository-relative path as a URI reference, its bytes percent-encoded."""
+    try:
+        raw = path.encode('utf-8', 'surrogateescape')
+    except UnicodeEncodeError:
+        raw = escape_surrogates(path).encode('utf-8')
+    return quote(raw, safe='/')
+
+
+def _location(violation: Violation) -> dict[str, Any]:
+    path = violation.paths[0] if violation.paths else DEFAULT_POLICY_PATH
+    return {
+        'physicalLocation': {
+            'artifactLocation': {'uri': uri(path), 'uriBaseId': '%SRCROOT%'},
+            'region': {'startLine': 1},
+        },
+    }
+
+
+def message(assessment: Assessment, violation: Violation, gate: str) -> str:
+    """What a person reading the alert needs: which commit, what, and the fix."""
+    commit = assessment.commit
+    if violation.overridden is None:
+        verdict = 'is refused by rule'
+    else:
+        verdict = f'was let through by break-glass ("{violation.overridden}") despite rule'
+    text = (
+        f'Commit {commit.short_sha} "{commit.subject}" {verdict} {violation.rule} '
+        f'({violation.code} {violation.name}): {violation.missing}. '
+        f'To satisfy: {violation.satisfy}.'
+    )
+    fix = violation_fix(assessment, violation, gate) if violation.overridden is None else None
+    return f'{text} Fix: {fix}' if fix else text
+
+
+def _result(assessment: Assessment, violation: Violation, gate: str) -> dict[str, Any]:
+    sha = assessment.commit.sha or ''
+    result: dict[str, Any] = {
+        'ruleId': violation.code,
+        'ruleIndex': _RULE_INDEX[violation.code],
+        'level': 'error' if violation.overridden is None else 'warning',
+        'message': {'text': message(assessment, violation, gate)},
+        'locations': [_location(violation)],
+        'partialFingerprints': {FINGERPRINT: f'{sha}:{violation.rule}:{violation.code}'},
+        'properties': {
+            'commit': sha,
+            'rule': violation.rule,
+            'requirement': violation.name,
+            'paths': list(violation.paths),
+        },
+    }
+    if violation.overridden is not None:
+        result['suppressions'] = [{'kind': 'external', 'justification': violation.overridden}]
+    return result
+
+
+def log(report: Report) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready tree."""
+    results = [
+        _result(assessment, violation, report.gate)
+        for assessment in report.assessments
+        for violation in assessment.violations
+    ]
+    driver = {
+        'name': 'trailgate',
+        'informationUri': INFORMATION_URI,
+        'version': tool_version(),
+        'rules': [_rule(kind) for kind in KINDS],
+    }
+    run = {
+        'tool': {'driver': driver},
+        'results': results,
+        'properties': {
+            'gate': report.gate,
+            'policySource': report.policy_source,
+            'checked': len(report.assessments),
+        },
+    }
+    return {'$schema': SARIF_SCHEMA, 'version': '2.1.0', 'runs': [run]}
+
+
+def render(report: Report, color: bool = False, verbose: bool = False) -> str:
+    """The report as a SARIF 2.1.0 log; ``color`` and ``verbose`` change nothing."""
+    return dumps(log(report))
