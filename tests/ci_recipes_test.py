@@ -1,0 +1,101 @@
+"""The CI recipes and the pre-commit manifest name commands that exist."""
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from trailgate.main import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+RECIPES = ('action.yml', 'ci/github-workflow.yml', 'ci/gitlab-ci.yml')
+# shell words the recipes use, replaced by plausible values before parsing
+SUBSTITUTIONS = {
+    '"${args[@]}"': '--base origin/main',
+    '"$sarif"': 'trailgate.sarif',
+}
+
+
+def _scripts(node: object) -> list[str]:
+    """Every shell script in a workflow/CI document (run: and script: values)."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == 'run' and isinstance(value, str):
+                found.append(value)
+            elif key == 'script' and isinstance(value, list):
+                found.extend(str(line) for line in value)
+            else:
+                found.extend(_scripts(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_scripts(item))
+    return found
+
+
+def _trailgate_commands(recipe: str) -> list[list[str]]:
+    document = yaml.safe_load((ROOT / recipe).read_text())
+    commands = []
+    for script in _scripts(document):
+        for line in script.splitlines():
+            line = line.strip()
+            if not line.startswith('trailgate '):
+                continue
+            line = line.split(' || ', 1)[0]
+            for word, value in SUBSTITUTIONS.items():
+                line = line.replace(word, value)
+            line = re.sub(r'\$\{\{[^}]*\}\}', 'main', line)
+            commands.append(shlex.split(line)[1:])
+    return commands
+
+
+@pytest.mark.parametrize('recipe', RECIPES)
+def test_recipe_runs_trailgate_check_with_existing_options(recipe: str) -> None:
+    commands = _trailgate_commands(recipe)
+    assert commands, f'{recipe} runs no trailgate command'
+    for argv in commands:
+        command = cli.commands[argv[0]]
+        with command.make_context(argv[0], argv[1:]) as context:
+            assert context.params is not None
+    assert any(argv[0] == 'check' and '--base' in argv for argv in commands)
+
+
+def test_recipes_fetch_full_history() -> None:
+    assert 'fetch-depth: 0' in (ROOT / 'ci/github-workflow.yml').read_text()
+    assert 'GIT_DEPTH: "0"' in (ROOT / 'ci/gitlab-ci.yml').read_text()
+
+
+def test_github_recipes_upload_sarif_and_gitlab_publishes_junit() -> None:
+    for recipe in ('action.yml', 'ci/github-workflow.yml'):
+        text = (ROOT / recipe).read_text()
+        assert 'upload-sarif' in text and '--format sarif' in text
+    gitlab = yaml.safe_load((ROOT / 'ci/gitlab-ci.yml').read_text())
+    assert gitlab['trailgate']['artifacts']['reports']['junit'] == 'trailgate-junit.xml'
+
+
+def test_every_pre_commit_hook_has_a_command_stage_and_readme_entry() -> None:
+    hooks = yaml.safe_load((ROOT / '.pre-commit-hooks.yaml').read_text())
+    readme = (ROOT / 'README.md').read_text()
+    assert {hook['id'] for hook in hooks} == {
+        'trailgate-commit-msg', 'trailgate-prepare-commit-msg', 'trailgate-pre-push',
+    }
+    for hook in hooks:
+        program, subcommand = hook['entry'].split()
+        assert program == 'trailgate'
+        assert subcommand in cli.commands
+        assert hook['stages'] == [subcommand]
+        assert hook['id'] in readme
+        assert hook['language'] == 'python'
+
+
+def test_plain_hook_scripts_exist_for_every_git_hook() -> None:
+    for hook in ('commit-msg', 'prepare-commit-msg', 'pre-push', 'pre-receive'):
+        script = ROOT / 'hooks' / hook
+        text = script.read_text()
+        assert text.startswith('#!/bin/sh\n')
+        assert f'hook={hook}\n' in text
+        assert script.stat().st_mode & 0o111
+        assert hook in cli.commands
