@@ -163,15 +163,12 @@ def remote_urls() -> dict[str, str]:
 # -- the staged change (commit-msg) ----------------------------------------
 
 
-def staged_paths(against: str | None) -> frozenset[str]:
-    """Paths the index changes relative to ``against`` (None: an unborn branch)."""
-    base = against or empty_tree()
-    out = run('diff-index', '--cached', '--no-renames', '--name-only', '-z', base)
+def staged_paths(against: str | None = None) -> frozenset[str]:
+    """Paths the index changes relative to ``against`` (default HEAD, or
+    the empty tree on an unborn branch)."""
+    out = run('diff', '--cached', '--no-renames', '--name-only', '-z', '--no-ext-diff',
+              '--no-relative', *([against] if against else []), '--')
     return frozenset(path for path in decode(out).split('\0') if path)
-
-
-def empty_tree() -> str:
-    return decode(run('hash-object', '-t', 'tree', '--stdin', input=b'')).strip()
 
 
 def index_regular_files(paths: Iterable[str]) -> frozenset[str]:
@@ -189,29 +186,50 @@ def index_regular_files(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(found) & frozenset(paths)
 
 
-def ident(variable: str) -> tuple[Identity, datetime.datetime]:
-    """``git var GIT_AUTHOR_IDENT`` / ``GIT_COMMITTER_IDENT`` parsed."""
-    line = decode(run('var', variable)).rstrip('\n')
-    head, _, when = line.rpartition('> ')
+def _parse_ident(value: str) -> tuple[Identity, datetime.datetime]:
+    head, _, when = value.rpartition('> ')
     name, _, email = head.partition(' <')
-    timestamp = int(when.split()[0]) if when else 0
+    try:
+        timestamp = int(when.split()[0])
+    except (IndexError, ValueError):
+        timestamp = 0
     return Identity(name, email), datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
 
 
-class HeadCommit(NamedTuple):
-    sha: str
-    parents: tuple[str, ...]
+class Vars(NamedTuple):
+    """What ``git var -l`` knows: both identities git will use, and config."""
+
     author: Identity
-    author_date: str  # "<seconds> <tz>", as git var prints it
+    committer: Identity
+    committed: datetime.datetime
+    config: dict[str, str]
+
+    @property
+    def comment_char(self) -> str:
+        char = self.config.get('core.commentchar', '')
+        return char[:1] if char and char != 'auto' else '#'
 
 
-def head_commit() -> HeadCommit | None:
-    out = run_ok('log', '-1', '-z', '--no-show-signature', '--format=%H%x00%P%x00%an%x00%ae%x00%ad',
-                 '--date=raw', 'HEAD', '--')
-    if not out:
-        return None
-    sha, parents, name, email, date = decode(out).split('\0')[:5]
-    return HeadCommit(sha, tuple(parents.split()), Identity(name, email), date)
+def var_list() -> Vars:
+    """One process for the identities (env, config, dates as git parses them) and config."""
+    values: dict[str, str] = {}
+    for line in decode(run('var', '-l')).split('\n'):
+        key, sep, value = line.partition('=')
+        if sep:
+            values[key] = value
+    author, _ = _parse_ident(values.get('GIT_AUTHOR_IDENT', ''))
+    committer, committed = _parse_ident(values.get('GIT_COMMITTER_IDENT', ''))
+    config = {key: value for key, value in values.items() if '.' in key}
+    return Vars(author, committer, committed, config)
+
+
+def first_parent_of_head() -> str | None:
+    out = run_ok('rev-parse', '--verify', '--quiet', 'HEAD^')
+    return decode(out).strip() if out else None
+
+
+def empty_tree() -> str:
+    return decode(run('hash-object', '-t', 'tree', '--stdin', input=b'')).strip()
 
 
 # -- objects ---------------------------------------------------------------

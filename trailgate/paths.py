@@ -1,26 +1,56 @@
 """Repository paths: .gitignore-style matching and safe relative paths."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import Any
+
+# pathspec names the group that marks a match by a directory pattern
+_DIR_MARK = 'ps_d'
+Compiled = tuple[tuple[str, bool], ...]  # (regex, include) per pattern
+
+
+def compile_patterns(patterns: Sequence[str]) -> Compiled:
+    """pathspec's regexes for .gitignore ``patterns`` (blank lines dropped)."""
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(list(patterns))
+    return tuple(
+        (p.regex.pattern, bool(p.include))
+        for p in spec.patterns
+        if p.include is not None and p.regex is not None
+    )
 
 
 class PathMatcher:
-    """A list of .gitignore patterns (``!`` negation included), compiled once.
+    """A list of .gitignore patterns (``!`` negation included).
 
     A pattern matches a path as it would in a .gitignore at the repository's
     top level: ``services/payments/**``, ``*.md`` at any depth, ``build/``
-    for everything below a directory.
+    for everything below a directory. pathspec turns each pattern into a
+    regex; the regexes can be cached so that a hook need not import pathspec,
+    and are combined here as ``pathspec.GitIgnoreSpec`` combines them: the
+    last matching pattern wins, except that a file pattern outranks an
+    earlier directory pattern.
     """
 
-    def __init__(self, patterns: Sequence[str]) -> None:
-        import pathspec
-
+    def __init__(self, patterns: Sequence[str], compiled: Compiled | None = None) -> None:
         self.patterns = tuple(patterns)
-        self._spec: Any = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        self.compiled = compile_patterns(self.patterns) if compiled is None else compiled
+        self._rules = [(re.compile(regex), include) for regex, include in self.compiled]
 
     def matches(self, path: str) -> bool:
-        return bool(self._spec.match_file(path))
+        include = False
+        priority = 0
+        for regex, pattern_includes in self._rules:
+            match = regex.search(path)
+            if match is None:
+                continue
+            by_directory = bool(match.groupdict().get(_DIR_MARK))
+            pattern_priority = 1 if by_directory else 2
+            if (pattern_includes and by_directory) or pattern_priority >= priority:
+                include = pattern_includes
+                priority = pattern_priority
+        return include
 
     def __repr__(self) -> str:
         return f'PathMatcher({list(self.patterns)!r})'
@@ -34,13 +64,11 @@ class PathMatcher:
     @staticmethod
     def problem(pattern: str) -> str | None:
         """Why ``pattern`` is not a usable path pattern, or None."""
-        import pathspec
-
         stripped = pattern.strip()
         if not stripped or stripped.startswith('#'):
             return f'{pattern!r} is blank or a comment, so it matches nothing'
         try:
-            pathspec.GitIgnoreSpec.from_lines([pattern])
+            compile_patterns([pattern])
         except (ValueError, TypeError) as e:
             return f'invalid path pattern {pattern!r}: {e}'
         return None

@@ -34,7 +34,7 @@ def from_file(path: str, repo: git.Repo | None) -> Policy:
         raise PolicyError(f'{path}: is a directory, not a policy file') from None
     except OSError as e:
         raise PolicyError(f'{path}: cannot read the policy: {e.strerror}') from None
-    policy = load_policy(data, path)
+    policy = load_policy(data, path, cache_dir=repo.git_dir if repo else None)
     paths = _policy_paths(repo, path) if repo else frozenset((DEFAULT_POLICY_PATH,))
     return policy.with_source(path, paths)
 

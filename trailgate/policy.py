@@ -9,17 +9,16 @@ is checked after.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
-from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 from typing import NamedTuple
 
-from trailgate import schema
+from trailgate import policy_cache
 from trailgate.errors import PolicyError
 from trailgate.model import email_of
+from trailgate.paths import Compiled
 from trailgate.paths import PathMatcher
 
 Problem = tuple[int, int, str]
@@ -36,11 +35,10 @@ class AiConfig(NamedTuple):
     markers: tuple[re.Pattern[str], ...] = ()
 
 
-@dataclasses.dataclass(frozen=True)
-class Reviews:
+class Reviews(NamedTuple):
     group: str
     trailer: str = 'Reviewed-by'
-    count: int = 1
+    count: int = 1  # type: ignore[assignment]  # the policy key; shadows tuple.count
 
 
 class Documentation(NamedTuple):
@@ -113,12 +111,24 @@ class Policy(NamedTuple):
 # -- loading ---------------------------------------------------------------
 
 
-def load_policy(data: bytes, filename: str) -> Policy:
-    """Parse and validate a policy; raise PolicyError with every problem."""
+def load_policy(data: bytes, filename: str, cache_dir: str | None = None) -> Policy:
+    """Parse and validate a policy; raise PolicyError with every problem.
+
+    With ``cache_dir``, a policy already validated (same bytes, same
+    trailgate) is rebuilt from a JSON cache without YAML or pathspec: the
+    commit-msg hook runs on every commit.
+    """
+    if cache_dir is not None:
+        cached = policy_cache.read(cache_dir, data)
+        if cached is not None:
+            return _build(*cached)
+    from trailgate import policy_check
+    from trailgate import schema
+
     root = _compose(data, filename)
     problems = list(schema.validate_node(root))
     if not problems or not problems[0][2].startswith(schema.SHAPE_PREFIX):
-        problems.extend(_semantic_problems(root))
+        problems.extend(policy_check.semantic_problems(root))
     if problems:
         problems.sort(key=lambda problem: problem[:2])
         lines = tuple(f'{filename}:{line}:{col}: {message}' for line, col, message in problems)
@@ -127,7 +137,12 @@ def load_policy(data: bytes, filename: str) -> Policy:
             f'{"s" if len(lines) != 1 else ""}); fix it, then run `trailgate validate`',
             lines,
         )
-    return _build(schema.to_python(root))
+    raw = schema.to_python(root)
+    compiled: dict[str, Compiled] = {}
+    policy = _build(raw, compiled)
+    if cache_dir is not None:
+        policy_cache.write(cache_dir, data, raw, compiled)
+    return policy
 
 
 def _compose(data: bytes, filename: str) -> Any:
@@ -175,144 +190,15 @@ def _compose(data: bytes, filename: str) -> Any:
     return node
 
 
-def _map(node: Any) -> dict[str, tuple[Any, Any]]:
-    """Mapping entries with string keys; empty for anything else."""
-    if node is None or node.id != 'mapping':
-        return {}
-    return {k.value: (k, v) for k, v in node.value if k.id == 'scalar'}
+def _matcher(patterns: list[str], compiled: dict[str, Compiled]) -> PathMatcher:
+    """A PathMatcher, its regexes from (and recorded in) ``compiled``."""
+    key = '\n'.join(patterns)
+    matcher = PathMatcher(patterns, compiled.get(key))
+    compiled[key] = matcher.compiled
+    return matcher
 
 
-def _seq(node: Any) -> list[Any]:
-    return list(node.value) if node is not None and node.id == 'sequence' else []
-
-
-def _scalars(node: Any) -> list[Any]:
-    return [item for item in _seq(node) if item.id == 'scalar']
-
-
-def _get(entries: dict[str, tuple[Any, Any]], key: str) -> Any:
-    return entries[key][1] if key in entries else None
-
-
-def _semantic_problems(root: Any) -> Iterator[Problem]:
-    """What the schema cannot say: references, uniqueness, regexes, dates.
-
-    Runs on documents the schema refused too, so every node is type-checked.
-    """
-    top = _map(root)
-    groups = _map(_get(top, 'groups'))
-    for name, (_, members) in groups.items():
-        yield from _member_problems(name, members)
-    group_sizes = {name: len(_seq(members)) for name, (_, members) in groups.items()}
-    checker = _GroupChecker(frozenset(groups))
-    yield from checker.check(_get(top, 'policy_owners'), 'policy_owners')
-    yield from checker.check(_get(_map(_get(top, 'overrides')), 'group'), 'overrides.group')
-    ai = _map(_get(top, 'ai'))
-    for key in ('identities', 'markers'):
-        for item in _scalars(_get(ai, key)):
-            yield from _regex_problems(item, f'ai.{key}')
-    yield from _rules_problems(_get(top, 'rules'), group_sizes, checker)
-
-
-class _GroupChecker:
-    def __init__(self, names: frozenset[str]) -> None:
-        self.names = names
-
-    def check(self, node: Any, what: str) -> Iterator[Problem]:
-        if node is None or node.id != 'scalar' or node.value in self.names:
-            return
-        known = ', '.join(sorted(self.names)) or 'none defined'
-        yield (*schema.position(node), f'{what}: unknown group {node.value!r} (groups: {known})')
-
-
-def _member_problems(group: str, members: Any) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for item in _scalars(members):
-        email = (email_of(str(item.value)) or '').lower()
-        if email and email in seen:
-            yield (*schema.position(item), f'groups.{group}: {email} is listed twice')
-        seen.add(email)
-
-
-def _regex_problems(node: Any, what: str) -> Iterator[Problem]:
-    from trailgate import regexes
-
-    problem = regexes.problem(str(node.value))
-    if problem:
-        yield (*schema.position(node), f'{what}: {problem}')
-
-
-def _rules_problems(rules: Any, group_sizes: dict[str, int], checker: _GroupChecker) -> Iterator[Problem]:
-    seen_ids: dict[str, Any] = {}
-    for index, rule_node in enumerate(_seq(rules)):
-        rule = _map(rule_node)
-        id_node = _get(rule, 'id')
-        rule_id = id_node.value if id_node is not None and id_node.id == 'scalar' else '?'
-        where = f'rules[{index}] ({rule_id})'
-        if id_node is not None and rule_id in seen_ids:
-            line, _ = schema.position(seen_ids[rule_id])
-            yield (*schema.position(id_node), f'{where}: duplicate rule id {rule_id!r} (first at line {line})')
-        if id_node is not None:
-            seen_ids.setdefault(rule_id, id_node)
-        for key in ('paths', 'exclude'):
-            for item in _scalars(_get(rule, key)):
-                yield from _pattern_problems(item, f'{where}.{key}')
-        for group in _scalars(_get(rule, 'exempt_authors')):
-            yield from checker.check(group, f'{where}.exempt_authors')
-        yield from _window_problems(_get(rule, 'active'), where)
-        require = _map(_get(rule, 'require'))
-        yield from _reviews_problems(_get(require, 'reviews'), group_sizes, checker, where)
-        documentation = _map(_get(require, 'documentation'))
-        for item in _scalars(_get(documentation, 'patterns')):
-            yield from _regex_problems(item, f'{where}.require.documentation.patterns')
-        for item in _scalars(_get(documentation, 'paths')):
-            yield from _pattern_problems(item, f'{where}.require.documentation.paths')
-
-
-def _pattern_problems(node: Any, what: str) -> Iterator[Problem]:
-    problem = PathMatcher.problem(str(node.value))
-    if problem:
-        yield (*schema.position(node), f'{what}: {problem}')
-
-
-def _window_problems(active: Any, where: str) -> Iterator[Problem]:
-    window = _map(active)
-    dates = {}
-    for key in ('from', 'until'):
-        node = _get(window, key)
-        if node is None or node.id != 'scalar':
-            continue
-        try:
-            dates[key] = datetime.date.fromisoformat(node.value)
-        except ValueError:
-            yield (*schema.position(node), f'{where}.active.{key}: {node.value!r} is not a date (YYYY-MM-DD)')
-    if len(dates) == 2 and dates['from'] > dates['until']:
-        yield (*schema.position(active), f'{where}.active: from {dates["from"]} is after until {dates["until"]}')
-
-
-def _reviews_problems(reviews_node: Any, group_sizes: dict[str, int], checker: _GroupChecker,
-                      where: str) -> Iterator[Problem]:
-    reviews = _map(reviews_node)
-    group_node = _get(reviews, 'group')
-    yield from checker.check(group_node, f'{where}.require.reviews.group')
-    count_node = _get(reviews, 'count')
-    if group_node is None or count_node is None or group_node.value not in group_sizes:
-        return
-    try:
-        count = int(count_node.value)
-    except (TypeError, ValueError):
-        return
-    size = group_sizes[group_node.value]
-    if count > size:
-        yield (
-            *schema.position(count_node),
-            f'{where}.require.reviews.count: {count} reviews needed but group '
-            f'{group_node.value!r} has {size} member{"s" if size != 1 else ""}; '
-            f'no commit could ever pass',
-        )
-
-
-def _build(raw: dict[str, Any]) -> Policy:
+def _build(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Policy:
     from trailgate import regexes
 
     groups = {
@@ -332,14 +218,14 @@ def _build(raw: dict[str, Any]) -> Policy:
     return Policy(
         groups=groups,
         people={name: tuple(members) for name, members in (raw.get('groups') or {}).items()},
-        rules=tuple(_build_rule(rule) for rule in raw.get('rules', ())),
+        rules=tuple(_build_rule(rule, compiled) for rule in raw.get('rules', ())),
         ai=ai,
         policy_owners=raw.get('policy_owners'),
         overrides=overrides,
     )
 
 
-def _build_rule(raw: dict[str, Any]) -> Rule:
+def _build_rule(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Rule:
     from trailgate import regexes
 
     require = raw['require']
@@ -348,7 +234,7 @@ def _build_rule(raw: dict[str, Any]) -> Rule:
         doc = require['documentation']
         documentation = Documentation(
             trailer=doc.get('trailer', 'Change-Doc'),
-            paths=PathMatcher(doc['paths']) if doc.get('paths') else None,
+            paths=_matcher(doc['paths'], compiled) if doc.get('paths') else None,
             patterns=tuple(regexes.compile(p) for p in doc.get('patterns', ())),
         )
     active = None
@@ -360,8 +246,8 @@ def _build_rule(raw: dict[str, Any]) -> Rule:
         )
     return Rule(
         id=raw['id'],
-        paths=PathMatcher(raw['paths']),
-        exclude=PathMatcher(raw['exclude']) if raw.get('exclude') else None,
+        paths=_matcher(raw['paths'], compiled),
+        exclude=_matcher(raw['exclude'], compiled) if raw.get('exclude') else None,
         applies_to=raw.get('applies_to', 'ai-assisted'),
         exempt_authors=tuple(raw.get('exempt_authors', ())),
         active=active,

@@ -11,7 +11,6 @@ from trailgate.errors import FatalError
 from trailgate.errors import UsageError
 from trailgate.evaluate import documentation_candidates
 from trailgate.model import Commit
-from trailgate.model import Identity
 from trailgate.policy import Policy
 from trailgate.trailers import cleanup_message
 from trailgate.trailers import parse_trailers
@@ -74,25 +73,13 @@ def _changed_paths(repo: git.Repo) -> frozenset[str]:
     A merge counts only paths that differ from every parent, as its
     combined diff would show.
     """
-    head = git.head_commit()
-    if head is None:
-        parent = None
-    elif _amending():
-        parent = head.parents[0] if head.parents else None
+    if _amending():
+        paths = git.staged_paths(git.first_parent_of_head() or git.empty_tree())
     else:
-        parent = head.sha
-    paths = git.staged_paths(parent)
-    for merge_head in _merge_heads(repo.git_dir) if head is not None else ():
+        paths = git.staged_paths()
+    for merge_head in _merge_heads(repo.git_dir):
         paths &= git.staged_paths(merge_head)
     return paths
-
-
-def _author() -> Identity:
-    # git commit exports the author it will use (amend, --author, -c) to hooks.
-    name, email = os.environ.get('GIT_AUTHOR_NAME'), os.environ.get('GIT_AUTHOR_EMAIL')
-    if name is not None and email is not None:
-        return Identity(name, email)
-    return git.ident('GIT_AUTHOR_IDENT')[0]
 
 
 def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Policy]:
@@ -100,16 +87,15 @@ def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Pol
     if repo.toplevel is None:
         raise FatalError('this hook needs a work tree; it cannot run in a bare repository')
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
-    comment_char = git.comment_char()
-    message = cleanup_message(read_message_file(msgfile), comment_char)
-    committer, when = git.ident('GIT_COMMITTER_IDENT')
+    facts = git.var_list()
+    message = cleanup_message(read_message_file(msgfile), facts.comment_char)
     commit = Commit(
         sha=None,
         message=message,
-        trailers=parse_trailers(message, comment_char),
-        author=_author(),
-        committer=committer,
-        date=when.date(),
+        trailers=parse_trailers(message, facts.comment_char),
+        author=facts.author,
+        committer=facts.committer,
+        date=facts.committed.date(),
         paths=_changed_paths(repo),
         is_merge=bool(_merge_heads(repo.git_dir)),
     )

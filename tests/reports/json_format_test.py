@@ -1,0 +1,226 @@
+"""The JSON report: schema ``trailgate-report/1``, every commit, valid and stable."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tests.reports import PAYMENTS
+from tests.reports import SHA_HUMAN
+from tests.reports import SHA_OVERRIDDEN
+from tests.reports import SHA_PASSING
+from tests.reports import SHA_REFUSED
+from tests.reports import assessment
+from tests.reports import head_shas
+from tests.reports import human
+from tests.reports import overridden
+from tests.reports import passing
+from tests.reports import refused
+from tests.reports import repo_with_ai_commit
+from tests.reports import report
+from tests.reports import run_check
+from trailgate.reports import Report
+from trailgate.reports import render
+from trailgate.reports.json_format import escape_surrogates
+
+SCHEMA = json.loads(resources.files('trailgate').joinpath('report.schema.json').read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+REFUSED_MESSAGE_ANY = 'Change\n\nAssisted-by: Claude\n'
+
+
+def _json(*assessments: Any, gate: str = 'check') -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(render(report(*assessments, gate=gate), 'json'))
+    VALIDATOR.validate(document)
+    return document
+
+
+def _commit(document: dict[str, Any], sha: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = [c for c in document['commits'] if c['sha'] == sha]
+    assert len(found) == 1, sha
+    return found[0]
+
+
+def test_schema_is_valid_and_shipped_as_package_data() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA['properties']['schema']['const'] == 'trailgate-report/1'
+
+
+def test_top_level_and_summary() -> None:
+    document = _json()
+    assert list(document) == ['schema', 'gate', 'policy_source', 'summary', 'commits']
+    assert document['schema'] == 'trailgate-report/1'
+    assert document['gate'] == 'check'
+    assert document['policy_source'] == '.trailgate/policy.yaml at 0123456789ab'
+    assert document['summary'] == {'checked': 4, 'refused': 1, 'overridden': 1, 'ai_assisted': 3}
+
+
+def test_every_commit_checked_appears_in_order() -> None:
+    document = _json()
+    assert [c['sha'] for c in document['commits']] == [
+        SHA_REFUSED, SHA_PASSING, SHA_OVERRIDDEN, SHA_HUMAN,
+    ]
+    assert [c['refused'] for c in document['commits']] == [True, False, False, False]
+
+
+def test_refused_commit() -> None:
+    commit = _commit(_json(), SHA_REFUSED)
+    assert commit['subject'] == 'Speed up payments'
+    assert commit['author'] == {'name': 'Dev Eloper', 'email': 'dev@example.com'}
+    assert commit['date'] == '2026-04-01'
+    assert commit['override'] is None
+    assert commit['override_problem'] is None
+    assert [(v['rule'], v['code'], v['name']) for v in commit['violations']] == [
+        ('tier1-payments', 'TG001', 'missing-review'),
+        ('tier1-payments', 'TG003', 'missing-trailer'),
+    ]
+    review = commit['violations'][0]
+    assert review['paths'] == [PAYMENTS]
+    assert review['overridden'] is False
+    assert review['needed'] == 2
+    assert review['suggestions'] == [
+        'Reviewed-by: Alice Archer <alice@example.com>', 'Reviewed-by: bob@example.com',
+    ]
+    assert 'group \'senior\'' in review['missing']
+    assert commit['fix'] == (
+        "git commit --amend --trailer 'Reviewed-by: Alice Archer <alice@example.com>' "
+        "--trailer 'Reviewed-by: bob@example.com' --trailer 'Rollback-Plan: <rollback plan>'"
+    )
+
+
+def test_rules_and_requirements_of_a_passing_commit() -> None:
+    commit = _commit(_json(), SHA_PASSING)
+    assert commit['refused'] is False
+    assert commit['violations'] == []
+    assert commit['fix'] is None
+    (rule,) = commit['rules']
+    assert rule['rule'] == 'tier1-payments'
+    assert rule['applies'] is True
+    assert rule['paths'] == [PAYMENTS]
+    assert [(r['code'], r['met']) for r in rule['requirements']] == [
+        ('TG001', True), ('TG003', True),
+    ]
+    assert rule['requirements'][0]['evidence'] == [
+        'Reviewed-by: Alice Archer <alice@example.com>', 'Reviewed-by: bob@example.com',
+    ]
+
+
+def test_rule_that_does_not_apply_says_why() -> None:
+    commit = _commit(_json(), SHA_HUMAN)
+    assert commit['ai_assisted'] is False
+    assert commit['signals'] == []
+    (rule,) = commit['rules']
+    assert rule == {
+        'rule': 'tier1-payments', 'applies': False, 'reason': 'commit is not AI-assisted',
+        'paths': [PAYMENTS], 'requirements': [],
+    }
+
+
+def test_overridden_commit_carries_the_reason() -> None:
+    commit = _commit(_json(), SHA_OVERRIDDEN)
+    assert commit['refused'] is False
+    assert commit['override'] == {'reason': 'outage INC-1234'}
+    assert commit['fix'] is None
+    assert [v['overridden'] for v in commit['violations']] == [True, True]
+
+
+def test_ignored_break_glass_is_reported() -> None:
+    attempt = assessment('Hotfix\n\nAssisted-by: Claude\nBreak-Glass: trust me\n')
+    commit = _json(attempt)['commits'][0]
+    assert commit['refused'] is True
+    assert commit['override'] is None
+    assert 'not in group \'sre\'' in commit['override_problem']
+
+
+def test_ai_signals_are_recorded() -> None:
+    commit = _commit(_json(), SHA_REFUSED)
+    assert commit['ai_assisted'] is True
+    assert commit['signals'] == [{
+        'source': 'ai.disclosure_trailers', 'tool': 'Claude', 'where': 'Assisted-by trailer',
+        'text': 'Assisted-by: Claude',
+    }]
+
+
+def test_builtin_signature_signal() -> None:
+    message = 'Refactor\n\nCo-authored-by: Claude <noreply@anthropic.com>\n'
+    commit = _json(assessment(message))['commits'][0]
+    assert commit['ai_assisted'] is True
+    assert commit['signals'][0]['where'] == 'Co-authored-by trailer'
+    assert commit['signals'][0]['text'] == 'Claude <noreply@anthropic.com>'
+
+
+def test_no_fix_when_no_trailer_could_satisfy() -> None:
+    lonely = 'version: 1\ngroups: {senior: [dev@example.com]}\nrules:\n' \
+        '  - id: core\n    paths: ["**"]\n    require: {reviews: {group: senior}}\n'
+    commit = _json(assessment(REFUSED_MESSAGE_ANY, policy_text=lonely))['commits'][0]
+    assert commit['refused'] is True
+    assert commit['fix'] is None
+    assert commit['violations'][0]['suggestions'] == []
+
+
+def test_unicode_is_kept_and_surrogates_never_crash() -> None:
+    message = 'Zahlung für Käufer 🚀 \udcff\udcfe end\n\nAssisted-by: Claude \udc80\n'
+    text = render(report(assessment(message, paths=('services/payments/naïve \udce9.py',))),
+                  'json')
+    text.encode('utf-8')  # strict: no lone surrogate left
+    assert '🚀' in text and 'für' in text  # ensure_ascii=False
+    commit = json.loads(text)['commits'][0]
+    VALIDATOR.validate(json.loads(text))
+    assert commit['subject'] == 'Zahlung für Käufer 🚀 \\xff\\xfe end'
+    assert commit['violations'][0]['paths'] == ['services/payments/naïve \\xe9.py']
+
+
+@pytest.mark.parametrize(('raw', 'escaped'), [
+    ('plain', 'plain'),
+    ('\udcff', '\\xff'),
+    ('a\ud800b', 'a\\ud800b'),
+    ('🚀', '🚀'),
+])
+def test_escape_surrogates(raw: str, escaped: str) -> None:
+    assert escape_surrogates(raw) == escaped
+
+
+def test_commit_msg_gate_has_no_sha() -> None:
+    document = _json(assessment(REFUSED_MESSAGE_ANY, sha=None), gate='commit-msg')
+    commit = document['commits'][0]
+    assert commit['sha'] is None
+    assert commit['fix'].startswith('git commit --trailer')
+
+
+def test_output_is_deterministic() -> None:
+    first = render(report(refused(), passing(), overridden(), human()), 'json')
+    second = render(report(refused(), passing(), overridden(), human()), 'json')
+    assert first == second
+    assert first.endswith('}\n')
+    assert first.startswith('{\n  "schema": "trailgate-report/1",\n')
+
+
+def test_empty_report() -> None:
+    empty = Report('pre-push', (), 'none')
+    document = json.loads(render(empty, 'json'))
+    VALIDATOR.validate(document)
+    assert document['commits'] == []
+    assert document['summary'] == {'checked': 0, 'refused': 0, 'overridden': 0, 'ai_assisted': 0}
+
+
+def test_end_to_end_check_writes_json(tmp_path: Path) -> None:
+    repo = repo_with_ai_commit(tmp_path)
+    ai_sha, human_sha = head_shas(repo)
+    output = tmp_path / 'report.json'
+    result = run_check(repo, 'json', output)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(output.read_text(encoding='utf-8'))
+    VALIDATOR.validate(document)
+    assert document['gate'] == 'check'
+    assert document['summary'] == {'checked': 2, 'refused': 1, 'overridden': 0, 'ai_assisted': 1}
+    by_sha = {c['sha']: c for c in document['commits']}
+    assert set(by_sha) == {ai_sha, human_sha}
+    assert by_sha[ai_sha]['refused'] is True
+    assert by_sha[ai_sha]['violations'][0]['paths'] == [PAYMENTS]
+    assert by_sha[human_sha]['refused'] is False
+    assert '.trailgate/policy.yaml' in document['policy_source']
+    # people still see the refusal on the terminal
+    assert f'refused {ai_sha[:10]} Speed up payments' in result.stdout

@@ -1,0 +1,130 @@
+"""The JUnit XML report: one test case per commit, a failure per refusing violation."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from tests.reports import PAYMENTS
+from tests.reports import SHA_HUMAN
+from tests.reports import SHA_OVERRIDDEN
+from tests.reports import SHA_PASSING
+from tests.reports import SHA_REFUSED
+from tests.reports import assessment
+from tests.reports import head_shas
+from tests.reports import refused
+from tests.reports import repo_with_ai_commit
+from tests.reports import report
+from tests.reports import run_check
+from trailgate.reports import Report
+from trailgate.reports import render
+from trailgate.reports.junit_format import xml_text
+
+
+def _parse(text: str) -> ET.Element:
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
+    return ET.fromstring(text.encode('utf-8'))
+
+
+def _suite(root: ET.Element) -> ET.Element:
+    (suite,) = root.findall('testsuite')
+    return suite
+
+
+def _case(root: ET.Element, sha: str) -> ET.Element:
+    (case,) = [c for c in root.iter('testcase') if c.get('name', '').startswith(sha[:10])]
+    return case
+
+
+def test_one_suite_one_case_per_commit() -> None:
+    root = _parse(render(report(), 'junit'))
+    assert root.tag == 'testsuites'
+    suite = _suite(root)
+    assert suite.get('name') == 'trailgate check'
+    assert suite.get('tests') == '4'
+    assert suite.get('failures') == '1'
+    assert suite.get('errors') == '0'
+    cases = suite.findall('testcase')
+    assert [c.get('name') for c in cases] == [
+        f'{SHA_REFUSED[:10]} Speed up payments',
+        f'{SHA_PASSING[:10]} Tidy payments',
+        f'{SHA_OVERRIDDEN[:10]} Hotfix payments',
+        f'{SHA_HUMAN[:10]} Hand-written change',
+    ]
+    assert {c.get('classname') for c in cases} == {'trailgate.check'}
+
+
+def test_a_failure_per_unmet_requirement_of_a_refused_commit() -> None:
+    root = _parse(render(report(), 'junit'))
+    assert len(list(root.iter('failure'))) == 2
+    failures = _case(root, SHA_REFUSED).findall('failure')
+    assert [f.get('type') for f in failures] == ['TG001 missing-review', 'TG003 missing-trailer']
+    review = failures[0]
+    assert review.get('message', '').startswith('tier1-payments: needs 2 Reviewed-by')
+    text = review.text or ''
+    assert 'rule: tier1-payments' in text
+    assert 'to satisfy: Reviewed-by from any of: Alice Archer <alice@example.com>' in text
+    assert f'paths: {PAYMENTS}' in text
+    assert "fix: git commit --amend --trailer 'Reviewed-by: Alice Archer" in text
+    out = _case(root, SHA_REFUSED).findtext('system-out') or ''
+    assert "fix all: git commit --amend --trailer 'Reviewed-by: Alice Archer" in out
+    assert 'Rollback-Plan' in out
+    assert 'AI-assisted: Claude' in out
+
+
+def test_overridden_commit_is_not_a_failure_and_names_the_reason() -> None:
+    case = _case(_parse(render(report(), 'junit')), SHA_OVERRIDDEN)
+    assert case.findall('failure') == []
+    out = case.findtext('system-out') or ''
+    assert 'overridden by break-glass: outage INC-1234' in out
+    assert 'tier1-payments: missing-review (TG001)' in out
+
+
+def test_passing_commits_have_no_failure() -> None:
+    root = _parse(render(report(), 'junit'))
+    assert _case(root, SHA_PASSING).findall('failure') == []
+    human = _case(root, SHA_HUMAN)
+    assert list(human) == []
+
+
+def test_empty_report_is_a_valid_suite() -> None:
+    root = _parse(render(Report('pre-receive', (), 'none'), 'junit'))
+    suite = _suite(root)
+    assert suite.get('name') == 'trailgate pre-receive'
+    assert suite.get('tests') == '0'
+    assert suite.findall('testcase') == []
+
+
+def test_text_xml_cannot_carry_is_dropped_and_surrogates_escaped() -> None:
+    message = 'Bad\x01 bytes\x1b[31m \udcff für 🚀 \ufffe\n\nAssisted-by: Claude\n'
+    text = render(report(assessment(message)), 'junit')
+    text.encode('utf-8')
+    name = _parse(text).find('testsuite/testcase')
+    assert name is not None
+    assert name.get('name') == f'{SHA_REFUSED[:10]} Bad bytes[31m \\xff für 🚀 '
+
+
+def test_xml_text() -> None:
+    assert xml_text('a\tb\nc\rd') == 'a\tb\nc\rd'
+    assert xml_text('\x00\x08\x0b\x0c\x1f\x7f') == '\x7f'
+    assert xml_text('\udc80') == '\\x80'
+
+
+def test_gate_names_suite_and_class() -> None:
+    root = _parse(render(report(refused(), gate='pre-push'), 'junit'))
+    assert _suite(root).get('name') == 'trailgate pre-push'
+    assert _case(root, SHA_REFUSED).get('classname') == 'trailgate.pre-push'
+
+
+def test_end_to_end_check_writes_junit(tmp_path: Path) -> None:
+    repo = repo_with_ai_commit(tmp_path)
+    ai_sha, human_sha = head_shas(repo)
+    output = tmp_path / 'junit.xml'
+    result = run_check(repo, 'junit', output)
+    assert result.returncode == 1, result.stderr
+    root = ET.parse(output).getroot()
+    suite = _suite(root)
+    assert suite.get('tests') == '2'
+    assert suite.get('failures') == '1'
+    assert len(list(root.iter('failure'))) == 2
+    assert _case(root, ai_sha).get('name') == f'{ai_sha[:10]} Speed up payments'
+    assert _case(root, human_sha).findall('failure') == []

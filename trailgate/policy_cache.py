@@ -1,0 +1,64 @@
+"""A validated policy, cached as JSON next to the repository's git data.
+
+An entry holds the policy's exact text and a stamp of this trailgate's
+code, so an edit to either makes it miss (no hash: comparing the text is
+exact, and cheaper than loading hashlib on every commit). A cache that cannot
+be read or written is simply not used.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from typing import Any
+
+from trailgate.paths import Compiled
+
+CACHE_FILE = 'trailgate-policy-cache.json'
+# the code whose output the cache holds: a change to any of them invalidates it
+_SOURCES = ('policy.py', 'schema.py', 'paths.py', 'policy.schema.json', 'policy_cache.py')
+
+
+def _code_stamp() -> str:
+    here = os.path.dirname(os.path.abspath(__file__))
+    stamps = []
+    for name in _SOURCES:
+        try:
+            stat = os.stat(os.path.join(here, name))
+        except OSError:
+            continue
+        stamps.append(f'{name}:{stat.st_mtime_ns}:{stat.st_size}')
+    return ';'.join(stamps)
+
+
+def _text(data: bytes) -> str:
+    return data.decode('utf-8', 'surrogateescape')
+
+
+def read(cache_dir: str, data: bytes) -> tuple[dict[str, Any], dict[str, Compiled]] | None:
+    try:
+        with open(os.path.join(cache_dir, CACHE_FILE), encoding='utf-8', errors='surrogateescape') as f:
+            entry = json.load(f)
+        if entry.get('code') != _code_stamp() or entry.get('text') != _text(data):
+            return None
+        compiled = {
+            patterns: tuple((regex, bool(include)) for regex, include in pairs)
+            for patterns, pairs in entry['compiled'].items()
+        }
+        raw: dict[str, Any] = entry['raw']
+        return raw, compiled
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write(cache_dir: str, data: bytes, raw: dict[str, Any], compiled: dict[str, Compiled]) -> None:
+    entry = {'code': _code_stamp(), 'text': _text(data), 'raw': raw, 'compiled': compiled}
+    path = os.path.join(cache_dir, CACHE_FILE)
+    temporary = f'{path}.{os.getpid()}.tmp'
+    try:
+        with open(temporary, 'w', encoding='utf-8', errors='surrogateescape') as f:
+            json.dump(entry, f)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)

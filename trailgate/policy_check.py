@@ -1,0 +1,149 @@
+"""What the policy's schema cannot say: group references, unique rule ids,
+duplicate members, regexes that compile (and cannot hang), valid dates and
+windows, review counts a group can meet.
+
+Runs on documents the schema refused too, so every node is type-checked.
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from trailgate import regexes
+from trailgate import schema
+from trailgate.model import email_of
+from trailgate.paths import PathMatcher
+
+Problem = tuple[int, int, str]
+
+
+def _map(node: Any) -> dict[str, tuple[Any, Any]]:
+    """Mapping entries with string keys; empty for anything else."""
+    if node is None or node.id != 'mapping':
+        return {}
+    return {k.value: (k, v) for k, v in node.value if k.id == 'scalar'}
+
+
+def _seq(node: Any) -> list[Any]:
+    return list(node.value) if node is not None and node.id == 'sequence' else []
+
+
+def _scalars(node: Any) -> list[Any]:
+    return [item for item in _seq(node) if item.id == 'scalar']
+
+
+def _get(entries: dict[str, tuple[Any, Any]], key: str) -> Any:
+    return entries[key][1] if key in entries else None
+
+
+def semantic_problems(root: Any) -> Iterator[Problem]:
+    top = _map(root)
+    groups = _map(_get(top, 'groups'))
+    for name, (_, members) in groups.items():
+        yield from _member_problems(name, members)
+    group_sizes = {name: len(_seq(members)) for name, (_, members) in groups.items()}
+    checker = _GroupChecker(frozenset(groups))
+    yield from checker.check(_get(top, 'policy_owners'), 'policy_owners')
+    yield from checker.check(_get(_map(_get(top, 'overrides')), 'group'), 'overrides.group')
+    ai = _map(_get(top, 'ai'))
+    for key in ('identities', 'markers'):
+        for item in _scalars(_get(ai, key)):
+            yield from _regex_problems(item, f'ai.{key}')
+    yield from _rules_problems(_get(top, 'rules'), group_sizes, checker)
+
+
+class _GroupChecker:
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+
+    def check(self, node: Any, what: str) -> Iterator[Problem]:
+        if node is None or node.id != 'scalar' or node.value in self.names:
+            return
+        known = ', '.join(sorted(self.names)) or 'none defined'
+        yield (*schema.position(node), f'{what}: unknown group {node.value!r} (groups: {known})')
+
+
+def _member_problems(group: str, members: Any) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for item in _scalars(members):
+        email = (email_of(str(item.value)) or '').lower()
+        if email and email in seen:
+            yield (*schema.position(item), f'groups.{group}: {email} is listed twice')
+        seen.add(email)
+
+
+def _regex_problems(node: Any, what: str) -> Iterator[Problem]:
+    problem = regexes.problem(str(node.value))
+    if problem:
+        yield (*schema.position(node), f'{what}: {problem}')
+
+
+def _rules_problems(rules: Any, group_sizes: dict[str, int], checker: _GroupChecker) -> Iterator[Problem]:
+    seen_ids: dict[str, Any] = {}
+    for index, rule_node in enumerate(_seq(rules)):
+        rule = _map(rule_node)
+        id_node = _get(rule, 'id')
+        rule_id = id_node.value if id_node is not None and id_node.id == 'scalar' else '?'
+        where = f'rules[{index}] ({rule_id})'
+        if id_node is not None and rule_id in seen_ids:
+            line, _ = schema.position(seen_ids[rule_id])
+            yield (*schema.position(id_node), f'{where}: duplicate rule id {rule_id!r} (first at line {line})')
+        if id_node is not None:
+            seen_ids.setdefault(rule_id, id_node)
+        for key in ('paths', 'exclude'):
+            for item in _scalars(_get(rule, key)):
+                yield from _pattern_problems(item, f'{where}.{key}')
+        for group in _scalars(_get(rule, 'exempt_authors')):
+            yield from checker.check(group, f'{where}.exempt_authors')
+        yield from _window_problems(_get(rule, 'active'), where)
+        require = _map(_get(rule, 'require'))
+        yield from _reviews_problems(_get(require, 'reviews'), group_sizes, checker, where)
+        documentation = _map(_get(require, 'documentation'))
+        for item in _scalars(_get(documentation, 'patterns')):
+            yield from _regex_problems(item, f'{where}.require.documentation.patterns')
+        for item in _scalars(_get(documentation, 'paths')):
+            yield from _pattern_problems(item, f'{where}.require.documentation.paths')
+
+
+def _pattern_problems(node: Any, what: str) -> Iterator[Problem]:
+    problem = PathMatcher.problem(str(node.value))
+    if problem:
+        yield (*schema.position(node), f'{what}: {problem}')
+
+
+def _window_problems(active: Any, where: str) -> Iterator[Problem]:
+    window = _map(active)
+    dates = {}
+    for key in ('from', 'until'):
+        node = _get(window, key)
+        if node is None or node.id != 'scalar':
+            continue
+        try:
+            dates[key] = datetime.date.fromisoformat(node.value)
+        except ValueError:
+            yield (*schema.position(node), f'{where}.active.{key}: {node.value!r} is not a date (YYYY-MM-DD)')
+    if len(dates) == 2 and dates['from'] > dates['until']:
+        yield (*schema.position(active), f'{where}.active: from {dates["from"]} is after until {dates["until"]}')
+
+
+def _reviews_problems(reviews_node: Any, group_sizes: dict[str, int], checker: _GroupChecker,
+                      where: str) -> Iterator[Problem]:
+    reviews = _map(reviews_node)
+    group_node = _get(reviews, 'group')
+    yield from checker.check(group_node, f'{where}.require.reviews.group')
+    count_node = _get(reviews, 'count')
+    if group_node is None or count_node is None or group_node.value not in group_sizes:
+        return
+    try:
+        count = int(count_node.value)
+    except (TypeError, ValueError):
+        return
+    size = group_sizes[group_node.value]
+    if count > size:
+        yield (
+            *schema.position(count_node),
+            f'{where}.require.reviews.count: {count} reviews needed but group '
+            f'{group_node.value!r} has {size} member{"s" if size != 1 else ""}; '
+            f'no commit could ever pass',
+        )
