@@ -18,6 +18,7 @@ from trailgate.evaluate import documentation_candidates
 from trailgate.model import Commit
 from trailgate.policy import Policy
 from trailgate.trailers import parse_trailers
+from trailgate.trailers import skip_blank_lines
 
 SHALLOW_HINT = (
     'the repository is a shallow clone and its history is cut inside the range; '
@@ -35,10 +36,11 @@ class Batch(NamedTuple):
 
 
 def to_commit(raw: git.RawCommit, comment_char: str) -> Commit:
+    message = skip_blank_lines(raw.message)
     return Commit(
         sha=raw.sha,
-        message=raw.message,
-        trailers=parse_trailers(raw.message, comment_char),
+        message=message,
+        trailers=parse_trailers(message, comment_char),
         author=raw.author,
         committer=raw.committer,
         date=raw.committed.date(),

@@ -219,6 +219,24 @@ def parse_trailers(message: str, comment_char: str = '#') -> tuple[Trailer, ...]
     return tuple(trailers)
 
 
+def skip_blank_lines(message: str) -> str:
+    """A stored message as ``%(trailers)`` and ``%s`` see it.
+
+    pretty.c starts a commit's subject (and the text it hands the trailer
+    code) after ``skip_blank_lines``: lines holding only SP/HT/CR, up to and
+    including their LF. ``git commit`` never stores such lines, but
+    ``--cleanup=verbatim``, ``commit-tree`` and imports can.
+    """
+    position = 0
+    while position < len(message):
+        end = message.find('\n', position)
+        end = len(message) if end == -1 else end + 1
+        if message[position:end].strip(GIT_SPACE):
+            break
+        position = end
+    return message[position:]
+
+
 def cleanup_message(text: str, comment_char: str = '#') -> str:
     """The message as ``git commit`` stores it by default (cleanup=strip).
 
