@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 from typing import NamedTuple
@@ -145,6 +146,36 @@ def load_policy(data: bytes, filename: str, cache_dir: str | None = None) -> Pol
     return policy
 
 
+def _check_events(events: Iterator[Any], filename: str) -> None:
+    """Refuse aliases and runaway nesting from the event stream, before
+    composing: libyaml's composer recurses and can crash on deep nesting, and
+    aliases are how a "billion laughs" document grows."""
+    import yaml
+
+    from trailgate.schema import MAX_DEPTH
+    from trailgate.schema import MAX_NODES
+
+    depth = 0
+    for count, event in enumerate(events):
+        problem = None
+        if isinstance(event, yaml.AliasEvent):
+            problem = 'YAML aliases (*name) are not allowed in a policy; write the value out'
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                problem = f'the policy is nested more than {MAX_DEPTH} levels deep'
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if count > MAX_NODES:
+            problem = f'the policy has more than {MAX_NODES} YAML nodes'
+        if problem:
+            mark = event.start_mark
+            raise PolicyError(
+                f'{filename}: the policy is not a usable YAML document',
+                (f'{filename}:{mark.line + 1}:{mark.column + 1}: {problem}',),
+            )
+
+
 def _compose(data: bytes, filename: str) -> Any:
     import yaml
 
@@ -164,6 +195,7 @@ def _compose(data: bytes, filename: str) -> Any:
         ) from None
     loader_class = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
     try:
+        _check_events(yaml.parse(text, Loader=loader_class), filename)
         loader = loader_class(text)
         try:
             node = loader.get_single_node()

@@ -10,6 +10,7 @@ from trailgate.gather import SHALLOW_HINT
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
+from trailgate.gather import retained
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.progress import Progress
@@ -77,7 +78,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
     batch = Batch(policy, tuple(revisions))
     progress = Progress('checking', enabled=not out.quiet)
-    assessments = tuple(progress.track(judge([batch], repo)))
+    assessments = tuple(retained(progress.track(judge([batch], repo))))
     progress.done()
     report = Report('check', assessments, policy_sources([batch]))
     out.report(report)

@@ -20,6 +20,7 @@ from trailgate.evaluate import Assessment
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
+from trailgate.gather import retained
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.reports import Report
@@ -138,7 +139,7 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             batches = [b for b in (_pre_commit_batch(remote_name, found),) if b]
         else:
             batches = []  # git runs the hook even when nothing is pushed
-        assessments = _unique(judge(batches, repo))
+        assessments = _unique(retained(judge(batches, repo)))
     report = Report('pre-push', assessments, policy_sources(batches))
     if assessments or out.verbose:
         out.report(report, stream='stderr')
