@@ -107,6 +107,11 @@ def comment_char() -> str:
     return char[:1] if char and char != 'auto' else '#'
 
 
+def is_null_oid(sha: str) -> bool:
+    """All zeros: git's "no object" (40 of them for SHA-1, 64 for SHA-256)."""
+    return bool(sha) and set(sha) == {'0'}
+
+
 def resolve_commit(rev: str) -> str:
     out = run_ok('rev-parse', '--verify', '--quiet', '--end-of-options', f'{rev}^{{commit}}')
     if not out:

@@ -33,10 +33,6 @@ class RefUpdate(NamedTuple):
     remote_sha: str
 
 
-def _is_zero(sha: str) -> bool:
-    return set(sha) == {'0'}
-
-
 def parse_lines(text: str) -> list[RefUpdate]:
     updates = []
     for line in text.splitlines():
@@ -101,9 +97,9 @@ class _Policies:
 
 
 def _batch_for_update(update: RefUpdate, remote: str | None, found: _Policies) -> Batch | None:
-    if _is_zero(update.local_sha):
+    if git.is_null_oid(update.local_sha):
         return None  # a deletion adds no commits
-    if not _is_zero(update.remote_sha) and git.commit_exists(update.remote_sha):
+    if not git.is_null_oid(update.remote_sha) and git.commit_exists(update.remote_sha):
         return Batch(found.for_base(update.remote_sha), (update.local_sha, f'^{update.remote_sha}'))
     default = _default_branch(remote)
     base = git.merge_base(update.local_sha, default) if default else None
@@ -135,7 +131,9 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
         found = _Policies(repo, policies.explicit_path(policy_option), cat)
         if updates:
             batches = [b for b in (_batch_for_update(u, remote_name, found) for u in updates) if b]
-        elif os.environ.get('PRE_COMMIT') and os.environ.get('PRE_COMMIT_REMOTE_NAME'):
+        elif os.environ.get('PRE_COMMIT') and (
+            os.environ.get('PRE_COMMIT_REMOTE_NAME') or os.environ.get('PRE_COMMIT_TO_REF')
+        ):
             batches = [b for b in (_pre_commit_batch(remote_name, found),) if b]
         else:
             batches = []  # git runs the hook even when nothing is pushed

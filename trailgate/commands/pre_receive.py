@@ -21,10 +21,6 @@ from trailgate.policy import Policy
 from trailgate.reports import Report
 
 
-def _is_zero(sha: str) -> bool:
-    return set(sha) == {'0'}
-
-
 def _updates(text: str) -> list[tuple[str, str, str]]:
     updates = []
     for line in text.splitlines():
@@ -40,7 +36,7 @@ def _updates(text: str) -> list[tuple[str, str, str]]:
 
 def _base(old: str) -> str | None:
     """The old value of the ref, or for a new ref the default branch."""
-    if not _is_zero(old):
+    if not git.is_null_oid(old):
         return old
     head = git.symbolic_ref('HEAD')
     return git.ref_exists(head) if head else None
@@ -67,7 +63,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     explicit = policies.explicit_path(policy_option)
     by_base: dict[str | None, list[str]] = {}
     for old, new, _ in updates:
-        if not _is_zero(new):
+        if not git.is_null_oid(new):
             by_base.setdefault(_base(old), []).append(new)
     with git.CatFile() as cat:
         batches = [
