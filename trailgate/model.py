@@ -77,6 +77,18 @@ def email_of(value: str) -> str | None:
     return email if _BARE_EMAIL.match(email) else None
 
 
+_ASCII_LOWER = str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+
+
+def fold_email(email: str) -> str:
+    """An email for comparison: ASCII letters lower-cased, nothing else.
+
+    ``str.lower`` would turn look-alikes into letters (the Kelvin sign
+    U+212A becomes ``k``), so a homoglyph could pass for a group member.
+    """
+    return email.translate(_ASCII_LOWER)
+
+
 def parse_identity(value: str) -> Identity | None:
     """``Name <email>`` -> Identity; a bare email gets an empty name."""
     email = email_of(value)

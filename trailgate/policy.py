@@ -19,6 +19,7 @@ from typing import NamedTuple
 from trailgate import policy_cache
 from trailgate.errors import PolicyError
 from trailgate.model import email_of
+from trailgate.model import fold_email
 from trailgate.paths import Compiled
 from trailgate.paths import PathMatcher
 
@@ -103,7 +104,7 @@ class Policy(NamedTuple):
         return self.groups.get(group, frozenset())
 
     def in_group(self, email: str, group: str) -> bool:
-        return email.lower() in self.members(group)
+        return fold_email(email) in self.members(group)
 
     def with_source(self, source: str, policy_paths: frozenset[str]) -> Policy:
         return self._replace(source=source, policy_paths=policy_paths)
@@ -234,7 +235,7 @@ def _build(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Policy:
     from trailgate import regexes
 
     groups = {
-        name: frozenset((email_of(member) or '').lower() for member in members)
+        name: frozenset(fold_email(email_of(member) or '') for member in members)
         for name, members in (raw.get('groups') or {}).items()
     }
     ai_raw = raw.get('ai', {})

@@ -15,19 +15,17 @@ from typing import Any
 from trailgate.paths import Compiled
 
 CACHE_FILE = 'trailgate-policy-cache.json'
-# the code whose output the cache holds: a change to any of them invalidates it
-_SOURCES = ('policy.py', 'schema.py', 'paths.py', 'policy.schema.json', 'policy_cache.py')
 
 
 def _code_stamp() -> str:
+    """Every module of the package's top level: any of them may shape a policy."""
     here = os.path.dirname(os.path.abspath(__file__))
     stamps = []
-    for name in _SOURCES:
-        try:
-            stat = os.stat(os.path.join(here, name))
-        except OSError:
-            continue
-        stamps.append(f'{name}:{stat.st_mtime_ns}:{stat.st_size}')
+    with os.scandir(here) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_file() and entry.name.endswith(('.py', '.json')):
+                stat = entry.stat()
+                stamps.append(f'{entry.name}:{stat.st_mtime_ns}:{stat.st_size}')
     return ';'.join(stamps)
 
 

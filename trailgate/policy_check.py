@@ -7,15 +7,19 @@ Runs on documents the schema refused too, so every node is type-checked.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from trailgate import regexes
 from trailgate import schema
 from trailgate.model import email_of
+from trailgate.model import fold_email
 from trailgate.paths import PathMatcher
 
 Problem = tuple[int, int, str]
+# YYYY-MM-DD only: fromisoformat alone also takes 2026-W10-2 and 20260310 on 3.11+
+_DATE = re.compile(r'\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z')
 
 
 def _map(node: Any) -> dict[str, tuple[Any, Any]]:
@@ -67,7 +71,7 @@ class _GroupChecker:
 def _member_problems(group: str, members: Any) -> Iterator[Problem]:
     seen: set[str] = set()
     for item in _scalars(members):
-        email = (email_of(str(item.value)) or '').lower()
+        email = fold_email(email_of(str(item.value)) or '')
         if email and email in seen:
             yield (*schema.position(item), f'groups.{group}: {email} is listed twice')
         seen.add(email)
@@ -120,6 +124,8 @@ def _window_problems(active: Any, where: str) -> Iterator[Problem]:
         if node is None or node.id != 'scalar':
             continue
         try:
+            if not _DATE.match(node.value):
+                raise ValueError(node.value)
             dates[key] = datetime.date.fromisoformat(node.value)
         except ValueError:
             yield (*schema.position(node), f'{where}.active.{key}: {node.value!r} is not a date (YYYY-MM-DD)')
@@ -135,9 +141,8 @@ def _reviews_problems(reviews_node: Any, group_sizes: dict[str, int], checker: _
     count_node = _get(reviews, 'count')
     if group_node is None or count_node is None or group_node.value not in group_sizes:
         return
-    try:
-        count = int(count_node.value)
-    except (TypeError, ValueError):
+    count = schema.yaml_int(str(count_node.value))
+    if count is None:
         return
     size = group_sizes[group_node.value]
     if count > size:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from trailgate.model import Commit
 from trailgate.model import email_of
+from trailgate.model import fold_email
 from trailgate.paths import safe_repo_path
 from trailgate.policy import Documentation
 from trailgate.policy import Policy
@@ -150,16 +151,16 @@ KINDS = (MISSING_REVIEW, MISSING_DOCUMENTATION, MISSING_TRAILER, POLICY_OWNER_RE
 def _people(policy: Policy, group: str, exclude: set[str]) -> tuple[str, ...]:
     return tuple(
         person for person in policy.people.get(group, ())
-        if (email_of(person) or '').lower() not in exclude
+        if fold_email(email_of(person) or '') not in exclude
     )
 
 
 def check_reviews(reviews: Reviews, policy: Policy, commit: Commit, kind: Kind = MISSING_REVIEW) -> Check:
-    author = commit.author.email.lower()
+    author = fold_email(commit.author.email)
     members = policy.members(reviews.group)
     counted: dict[str, str] = {}
     for value in commit.trailer_values(reviews.trailer):
-        email = (email_of(value) or '').lower()
+        email = fold_email(email_of(value) or '')
         if email and email != author and email in members and email not in counted:
             counted[email] = f'{reviews.trailer}: {value}'
     met = len(counted) >= reviews.count

@@ -51,23 +51,56 @@ def mapping(node: Any) -> dict[str, tuple[Any, Any]]:
     return {key.value: (key, value) for key, value in node.value}
 
 
+def yaml_int(text: str) -> int | None:
+    """A YAML 1.1 integer scalar's value (as PyYAML reads it), or None."""
+    value = text.replace('_', '')
+    sign = -1 if value.startswith('-') else 1
+    value = value.lstrip('+-')
+    try:
+        if value.startswith('0b'):
+            return sign * int(value[2:], 2)
+        if value.startswith('0x'):
+            return sign * int(value[2:], 16)
+        if value.startswith('0o'):
+            return sign * int(value[2:], 8)
+        if ':' in value:
+            number = 0
+            for part in value.split(':'):
+                number = number * 60 + int(part, 10)
+            return sign * number
+        if len(value) > 1 and value.startswith('0'):
+            return sign * int(value, 8)
+        return sign * int(value, 10)
+    except ValueError:
+        return None
+
+
+def _yaml_float(text: str) -> float | None:
+    try:
+        return float(text.replace('_', ''))
+    except ValueError:
+        return None
+
+
 def node_type(node: Any) -> str:
+    """The JSON type a node stands for; an integral float is an integer, as in JSON Schema."""
     kind = node.id
     if kind == 'mapping':
         return 'object'
     if kind == 'sequence':
         return 'array'
     tag = node.tag.removeprefix(_TAG)
-    if tag in ('str', 'timestamp', 'binary'):
-        return 'string'
     if tag == 'int':
-        return 'integer'
+        return 'integer' if yaml_int(node.value) is not None else 'string'
+    if tag == 'float':
+        number = _yaml_float(node.value)
+        if number is None:
+            return 'string'
+        return 'integer' if number.is_integer() else 'number'
     if tag == 'bool':
         return 'boolean'
     if tag == 'null':
         return 'null'
-    if tag == 'float':
-        return 'number'
     return 'string'
 
 
@@ -79,7 +112,10 @@ def to_python(node: Any) -> Any:
     if kind == 'array':
         return [to_python(item) for item in node.value]
     if kind == 'integer':
-        return int(node.value.replace('_', ''), 0)
+        number = yaml_int(node.value)
+        return number if number is not None else int(float(node.value.replace('_', '')))
+    if kind == 'number':
+        return float(node.value.replace('_', ''))
     if kind == 'boolean':
         return node.value.lower() in ('true', 'yes', 'on', 'y')
     if kind == 'null':
@@ -216,10 +252,16 @@ def _validate_array(node: Any, schema: dict[str, Any], root: dict[str, Any], pat
             yield from _validate(item, schema['items'], root, f'{path}[{index}]')
 
 
+def _ecma_anchors(pattern: str) -> str:
+    """JSON Schema's ``$`` is the end of the string; Python's also matches
+    before a final newline, which would let ``"id\\n"`` through."""
+    return pattern[:-1] + r'\Z' if pattern.endswith('$') and not pattern.endswith(r'\$') else pattern
+
+
 def _validate_string(node: Any, schema: dict[str, Any], path: str) -> Iterator[Problem]:
     value = node.value
     if len(value) < schema.get('minLength', 0):
         yield (*position(node), f'{_label(path)} must not be empty')
-    elif 'pattern' in schema and not re.search(schema['pattern'], value):
+    elif 'pattern' in schema and not re.search(_ecma_anchors(schema['pattern']), value):
         what = schema.get('description', f'the pattern {schema["pattern"]}')
         yield (*position(node), f'{_label(path)}: {value!r} is not valid here: {what}')

@@ -14,6 +14,8 @@ from trailgate.policy import load_policy
 CODEOWNERS_PLACES = ('.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS', '.gitlab/CODEOWNERS')
 RESET_DAYS = 90
 _WINDOW = re.compile(r'active: \{from: \d{4}-\d{2}-\d{2}, until: \d{4}-\d{2}-\d{2}\}')
+# a comment starts a line, or follows whitespace; `\#` is an escaped path character
+_COMMENT = re.compile(r'(?:^|\s)#.*$')
 _EMAIL = re.compile(r'^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$')
 
 
@@ -23,7 +25,7 @@ def starter_text() -> str:
 
 def _reset_window(text: str, today: datetime.date) -> str:
     """The example's 90-day window, moved to start today."""
-    until = today + datetime.timedelta(days=RESET_DAYS - 1)
+    until = today + datetime.timedelta(days=RESET_DAYS)
     return _WINDOW.sub(f'active: {{from: {today.isoformat()}, until: {until.isoformat()}}}', text)
 
 
@@ -41,9 +43,9 @@ def _parse_codeowners(text: str) -> tuple[list[str], list[str]]:
     patterns: list[str] = []
     emails: list[str] = []
     for line in text.splitlines():
-        line = line.split('#', 1)[0].strip()
-        if not line or line.startswith('['):
-            continue  # blank, comment, or a GitLab section header
+        line = _COMMENT.sub('', line).strip()
+        if not line or line.startswith(('[', '^[')):
+            continue  # blank, comment, or a GitLab (optional) section header
         pattern, *owners = line.split()
         if pattern != '*' and pattern not in patterns:
             patterns.append(pattern)

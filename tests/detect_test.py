@@ -1,0 +1,220 @@
+"""Policy-driven AI detection: disclosure trailers, identity and marker regexes."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from trailgate.detect import Signal
+from trailgate.detect import detect
+from trailgate.model import Commit
+from trailgate.model import Identity
+from trailgate.policy import AiConfig
+from trailgate.policy import load_policy
+from trailgate.trailers import parse_trailers
+
+HUMAN = Identity('Dev Eloper', 'dev@example.com')
+CLAUDE_CO_AUTHOR = 'Co-Authored-By: Claude <noreply@anthropic.com>'
+
+
+def ai_config(section: str) -> AiConfig:
+    return load_policy(f'version: 1\nai: {section}\n'.encode(), 'p.yaml').ai
+
+
+def commit(
+    message: str,
+    author: Identity = HUMAN,
+    committer: Identity = HUMAN,
+) -> Commit:
+    return Commit(
+        sha=None,
+        message=message,
+        trailers=parse_trailers(message),
+        author=author,
+        committer=committer,
+        date=datetime.date(2026, 4, 1),
+        paths=frozenset({'src/a.py'}),
+    )
+
+
+def with_trailers(*lines: str) -> Commit:
+    return commit('Fix the thing\n\nBecause.\n\n' + '\n'.join(lines) + '\n')
+
+
+DEFAULT = AiConfig()
+
+
+# -- disclosure trailers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize('value', ['none', 'no', 'n/a', 'None', 'N/A', 'NO', 'NONE', ' n/a '])
+def test_disclosure_values_that_do_not_mark(value: str) -> None:
+    assert detect(DEFAULT, with_trailers(f'Assisted-by: {value}')) == ()
+    assert detect(DEFAULT, with_trailers(f'Generated-by: {value}')) == ()
+
+
+@pytest.mark.parametrize('value', [
+    'Claude', 'yes', 'GPT-4o via ChatGPT', 'nope', 'n/a but', 'nonexistent',
+])
+def test_disclosure_values_that_mark(value: str) -> None:
+    (signal,) = detect(DEFAULT, with_trailers(f'Assisted-by: {value}'))
+    assert signal == Signal(
+        'ai.disclosure_trailers', value, 'Assisted-by trailer', f'Assisted-by: {value}',
+    )
+
+
+def test_disclosure_key_is_case_insensitive() -> None:
+    (signal,) = detect(DEFAULT, with_trailers('generated-BY: tool'))
+    assert signal.where == 'generated-BY trailer'
+
+
+def test_disclosure_in_the_body_is_not_a_trailer() -> None:
+    message = 'Fix\n\nAssisted-by: Claude\n\nMore prose after it, so no trailer block.\n'
+    assert detect(DEFAULT, commit(message)) == ()
+
+
+def test_custom_disclosure_list_replaces_the_default() -> None:
+    ai = ai_config('{disclosure_trailers: [AI-Used]}')
+    assert ai.disclosure_trailers == ('AI-Used',)
+    assert detect(ai, with_trailers('Assisted-by: Claude')) == ()
+    (signal,) = detect(ai, with_trailers('AI-Used: Copilot'))
+    assert (signal.source, signal.tool, signal.where) == (
+        'ai.disclosure_trailers', 'Copilot', 'AI-Used trailer',
+    )
+    assert detect(ai, with_trailers('AI-Used: no')) == ()
+
+
+def test_empty_disclosure_list_disables_disclosure() -> None:
+    ai = ai_config('{disclosure_trailers: []}')
+    assert detect(ai, with_trailers('Assisted-by: Claude', 'Generated-by: Copilot')) == ()
+
+
+def test_every_disclosure_trailer_is_a_signal() -> None:
+    found = detect(DEFAULT, with_trailers('Assisted-by: A', 'Generated-by: B', 'Assisted-by: none'))
+    assert [s.tool for s in found] == ['A', 'B']
+
+
+# -- identities ------------------------------------------------------------------
+
+
+IDENTITIES = ai_config(r"{identities: ['<ai-bot@shop\.example\.com>$', '^Robo ']}")
+
+
+def test_identity_regex_over_the_author() -> None:
+    bot = Identity('Shop Bot', 'ai-bot@shop.example.com')
+    (signal,) = detect(IDENTITIES, commit('Fix\n', author=bot))
+    assert signal == Signal(
+        'ai.identities[0]', 'Shop Bot <ai-bot@shop.example.com>', 'author',
+        'Shop Bot <ai-bot@shop.example.com>',
+    )
+
+
+def test_identity_regex_over_the_committer() -> None:
+    (signal,) = detect(IDENTITIES, commit('Fix\n', committer=Identity('Robo Cop', 'rc@x.org')))
+    assert (signal.source, signal.where, signal.text) == (
+        'ai.identities[1]', 'committer', 'Robo Cop <rc@x.org>',
+    )
+
+
+def test_identity_regex_over_co_authored_by() -> None:
+    found = detect(IDENTITIES, with_trailers('Co-authored-by: Bot <ai-bot@shop.example.com>'))
+    (signal,) = found
+    assert (signal.source, signal.where, signal.text) == (
+        'ai.identities[0]', 'Co-authored-by trailer', 'Bot <ai-bot@shop.example.com>',
+    )
+
+
+def test_identity_regex_matches_each_place() -> None:
+    bot = Identity('Robo', 'r@example.com')
+    found = detect(IDENTITIES, with_trailers('Co-Authored-By: Robo Two <r2@example.com>'))
+    assert found[0].where == 'Co-authored-by trailer'
+    found = detect(IDENTITIES, commit('Fix\n', author=bot, committer=bot))
+    assert [s.where for s in found] == ['author', 'committer']
+
+
+def test_identity_regex_is_not_run_over_other_trailers_or_the_body() -> None:
+    found = detect(IDENTITIES, with_trailers('Reviewed-by: Bot <ai-bot@shop.example.com>'))
+    assert found == ()
+    assert detect(IDENTITIES, commit('Robo wrote this\n\nai-bot@shop.example.com\n')) == ()
+
+
+# -- markers ---------------------------------------------------------------------
+
+
+MARKERS = ai_config(r"{markers: ['^Generated by ShopGPT', 'prompt: \S+$']}")
+
+
+def test_marker_is_multi_line() -> None:
+    message = 'Fix the thing\n\nSome prose.\nGenerated by ShopGPT v2\n'
+    (signal,) = detect(MARKERS, commit(message))
+    assert signal == Signal(
+        'ai.markers[0]', 'policy marker', 'message line 4', 'Generated by ShopGPT',
+    )
+
+
+def test_marker_dollar_matches_at_line_end() -> None:
+    message = 'Fix\n\nprompt: make-it-fast\nmore text\n'
+    (signal,) = detect(MARKERS, commit(message))
+    assert (signal.source, signal.where, signal.text) == (
+        'ai.markers[1]', 'message line 3', 'prompt: make-it-fast',
+    )
+
+
+def test_marker_anchor_is_not_mid_line() -> None:
+    assert detect(MARKERS, commit('Fix\n\nNot Generated by ShopGPT\n')) == ()
+
+
+def test_marker_on_the_subject_line() -> None:
+    (signal,) = detect(MARKERS, commit('Generated by ShopGPT: fix\n'))
+    assert signal.where == 'message line 1'
+
+
+# -- the built-in catalogue switch ------------------------------------------------------
+
+
+def test_builtin_catalogue_detects_by_default() -> None:
+    found = detect(DEFAULT, with_trailers(CLAUDE_CO_AUTHOR))
+    assert found
+    assert all(not s.source.startswith('ai.') for s in found)
+    assert found[0].tool == 'Claude Code'
+
+
+def test_builtin_signatures_false_disables_the_catalogue_only() -> None:
+    ai = ai_config(
+        "{builtin_signatures: false, markers: ['^Generated by ShopGPT'], "
+        "identities: ['^Robo ']}",
+    )
+    assert ai.builtin_signatures is False
+    assert detect(ai, with_trailers(CLAUDE_CO_AUTHOR)) == ()
+    assert [s.source for s in detect(ai, with_trailers('Assisted-by: Claude'))] == [
+        'ai.disclosure_trailers',
+    ]
+    assert [s.source for s in detect(ai, commit('Fix\n\nGenerated by ShopGPT\n'))] == [
+        'ai.markers[0]',
+    ]
+    robo = Identity('Robo One', 'robo@example.com')
+    assert [(s.source, s.where) for s in detect(ai, commit('Fix\n', author=robo))] == [
+        ('ai.identities[0]', 'author'),
+    ]
+
+
+def test_catalogue_and_policy_signals_add_up() -> None:
+    found = detect(DEFAULT, with_trailers(CLAUDE_CO_AUTHOR, 'Assisted-by: Claude Code'))
+    sources = [s.source for s in found]
+    assert sources[-1] == 'ai.disclosure_trailers'
+    assert len(sources) >= 2
+
+
+def test_plain_human_commit_has_no_signals() -> None:
+    message = (
+        'Fix retry in checkout\n\nClaude from QA noticed it.\n\n'
+        'Reviewed-by: Alice <a@example.com>\n'
+    )
+    assert detect(DEFAULT, commit(message)) == ()
+
+
+def test_signal_str_names_tool_source_and_place() -> None:
+    (signal,) = detect(DEFAULT, with_trailers('Assisted-by: Claude'))
+    assert str(signal) == (
+        'Claude [ai.disclosure_trailers] in Assisted-by trailer: Assisted-by: Claude'
+    )

@@ -1,0 +1,668 @@
+"""Loading a policy: defaults, and every problem as FILE:LINE:COL, all at once."""
+from __future__ import annotations
+
+import datetime
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from trailgate import policy_cache
+from trailgate.errors import PolicyError
+from trailgate.policy import DEFAULT_DISCLOSURE_TRAILERS
+from trailgate.policy import MAX_POLICY_BYTES
+from trailgate.policy import Policy
+from trailgate.policy import load_policy
+
+FILE = 'policy.yaml'
+PROBLEM_LINE = re.compile(r'^[^:]+:\d+:\d+: ')
+
+CONTRACT_EXAMPLE = r"""
+version: 1                       # required; any other value is refused
+
+ai:                              # what marks a commit as AI-assisted
+  builtin_signatures: true       # the shipped catalogue of AI tool marks (default true)
+  disclosure_trailers: [Assisted-by, Generated-by]   # default; a value of none/no/n/a does not mark
+  identities: []                 # extra regexes over "Name <email>" of author, committer,
+                                 # Co-authored-by
+  markers: []                    # extra regexes over the message text
+
+groups:                          # named sets of people, by email (case-insensitive);
+  senior: [alice@example.com, "Bob Builder <bob@example.com>"]
+  sre: [carol@example.com]
+
+policy_owners: senior            # optional: any commit that changes the policy file
+                                 # needs one review trailer from this group, AI or not
+
+rules:
+  - id: tier1-payments           # unique; kebab-case; named in every refusal
+    paths: ["services/payments/**", "services/checkout/**"]   # .gitignore pattern syntax
+    exclude: ["**/*.md"]         # optional
+    applies_to: ai-assisted      # ai-assisted (default) | all
+    exempt_authors: [senior]     # optional: groups whose own commits this rule skips
+    active: {from: 2026-03-10, until: 2026-06-08}   # optional; inclusive dates, committer date, UTC
+    require:
+      reviews:                   # optional
+        trailer: Reviewed-by     # default
+        group: senior
+        count: 2                 # distinct members of the group; default 1
+      documentation:             # optional
+        trailer: Change-Doc      # default
+        paths: ["docs/changes/**"]      # value may be a file that exists in the commit
+        patterns: ['^https://wiki\.example\.com/\S+$', '^[A-Z][A-Z0-9]+-[0-9]+$']
+      trailers: [Rollback-Plan]  # optional: further trailers that must be present and non-empty
+
+overrides:                       # optional break-glass
+  trailer: Break-Glass           # its value is the reason, non-empty
+  group: sre                     # only commits authored by this group may use it
+"""
+
+MINIMAL_RULE = """\
+version: 1
+groups: {senior: [alice@example.com]}
+rules:
+  - id: r
+    paths: [src/**]
+    require:
+      reviews: {group: senior}
+      documentation: {patterns: ['^X-[0-9]+$']}
+overrides: {}
+"""
+
+
+def load(text: str | bytes) -> Policy:
+    data = text.encode('utf-8') if isinstance(text, str) else text
+    return load_policy(data, FILE)
+
+
+def problems(text: str | bytes) -> tuple[str, ...]:
+    with pytest.raises(PolicyError) as info:
+        load(text)
+    lines = info.value.problems
+    assert lines, 'a PolicyError must carry at least one problem line'
+    for line in lines:
+        assert PROBLEM_LINE.match(line), line
+        assert line.startswith(f'{FILE}:'), line
+    return lines
+
+
+def only_problem(text: str | bytes) -> tuple[int, int, str]:
+    lines = problems(text)
+    assert len(lines) == 1, lines
+    _, line, col, message = lines[0].split(':', 3)
+    return int(line), int(col), message.strip()
+
+
+def doc(text: str) -> str:
+    return textwrap.dedent(text).lstrip('\n')
+
+
+# -- valid policies and defaults ----------------------------------------------
+
+
+def test_the_contract_example_loads() -> None:
+    policy = load(CONTRACT_EXAMPLE)
+    assert policy.groups['senior'] == frozenset({'alice@example.com', 'bob@example.com'})
+    assert policy.people['senior'] == ('alice@example.com', 'Bob Builder <bob@example.com>')
+    assert policy.groups['sre'] == frozenset({'carol@example.com'})
+    assert policy.policy_owners == 'senior'
+    (rule,) = policy.rules
+    assert rule.id == 'tier1-payments'
+    assert rule.applies_to == 'ai-assisted'
+    assert rule.exempt_authors == ('senior',)
+    assert rule.active is not None
+    assert rule.active.start == datetime.date(2026, 3, 10)
+    assert rule.active.until == datetime.date(2026, 6, 8)
+    assert rule.paths.patterns == ('services/payments/**', 'services/checkout/**')
+    assert rule.exclude is not None
+    assert rule.exclude.patterns == ('**/*.md',)
+    reviews = rule.require.reviews
+    assert reviews is not None
+    assert (reviews.trailer, reviews.group, reviews.count) == ('Reviewed-by', 'senior', 2)
+    documentation = rule.require.documentation
+    assert documentation is not None
+    assert documentation.trailer == 'Change-Doc'
+    assert documentation.paths is not None
+    assert documentation.paths.patterns == ('docs/changes/**',)
+    assert [p.pattern for p in documentation.patterns] == [
+        r'^https://wiki\.example\.com/\S+$', r'^[A-Z][A-Z0-9]+-[0-9]+$',
+    ]
+    assert rule.require.trailers == ('Rollback-Plan',)
+    assert policy.overrides is not None
+    assert (policy.overrides.trailer, policy.overrides.group) == ('Break-Glass', 'sre')
+    assert policy.ai.builtin_signatures is True
+    assert policy.ai.disclosure_trailers == ('Assisted-by', 'Generated-by')
+
+
+def test_defaults() -> None:
+    policy = load(MINIMAL_RULE)
+    assert policy.ai.builtin_signatures is True
+    assert policy.ai.disclosure_trailers == DEFAULT_DISCLOSURE_TRAILERS == (
+        'Assisted-by', 'Generated-by',
+    )
+    assert policy.ai.identities == ()
+    assert policy.ai.markers == ()
+    assert policy.policy_owners is None
+    (rule,) = policy.rules
+    assert rule.applies_to == 'ai-assisted'
+    assert rule.exclude is None
+    assert rule.active is None
+    assert rule.exempt_authors == ()
+    reviews = rule.require.reviews
+    assert reviews is not None
+    assert reviews.trailer == 'Reviewed-by'
+    assert reviews.count == 1
+    documentation = rule.require.documentation
+    assert documentation is not None
+    assert documentation.trailer == 'Change-Doc'
+    assert documentation.paths is None
+    assert rule.require.trailers == ()
+    assert policy.overrides is not None
+    assert policy.overrides.trailer == 'Break-Glass'
+    assert policy.overrides.group is None
+
+
+def test_no_overrides_section_means_no_break_glass() -> None:
+    policy = load('version: 1\n')
+    assert policy.overrides is None
+    assert policy.rules == ()
+    assert dict(policy.groups) == {}
+
+
+def test_groups_compare_lower_cased_emails() -> None:
+    policy = load('version: 1\ngroups: {senior: ["Alice <Alice@Example.COM>", BOB@example.com]}\n')
+    assert policy.groups['senior'] == frozenset({'alice@example.com', 'bob@example.com'})
+    assert policy.in_group('ALICE@example.com', 'senior')
+    assert not policy.in_group('alice@example.com', 'nobody')
+
+
+def test_markers_are_multiline_and_identities_are_not() -> None:
+    policy = load("version: 1\nai: {markers: ['^Made by bot$'], identities: ['^bot']}\n")
+    assert policy.ai.markers[0].search('subject\n\nMade by bot\n')
+    assert policy.ai.identities[0].flags & re.MULTILINE == 0
+
+
+def test_yaml_boolean_spellings_and_explicit_string_dates() -> None:
+    policy = load(doc("""
+        version: 1
+        ai: {builtin_signatures: no}
+        rules:
+          - id: r
+            paths: [x]
+            active: {from: "2026-01-01"}
+            require: {trailers: [X]}
+        """))
+    assert policy.ai.builtin_signatures is False
+    assert policy.rules[0].active is not None
+    assert policy.rules[0].active.start == datetime.date(2026, 1, 1)
+    assert policy.rules[0].active.until is None
+
+
+# -- every error kind, positioned ------------------------------------------
+
+
+@pytest.mark.parametrize(('text', 'line', 'col', 'fragment'), [
+    ('version: 1\nrule: []\n', 2, 1, "unknown key 'rule' (did you mean 'rules'?)"),
+    ('version: 1\nai:\n  builtin_signature: true\n', 3, 3,
+     "ai.builtin_signature: unknown key 'builtin_signature' (did you mean 'builtin_signatures'?)"),
+    ('version: 1\nrules:\n  - id: r\n    pths: [x]\n    paths: [x]\n    require: {trailers: [X]}\n',
+     4, 5, "unknown key 'pths' (did you mean 'paths'?)"),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n    require: {trailer: [X]}\n',
+     5, 15, "unknown key 'trailer' (did you mean 'trailers'?)"),
+    ('version: 1\noverides: {}\n', 2, 1, "(did you mean 'overrides'?)"),
+    ('version: 1\nzzz: 1\n', 2, 1, "unknown key 'zzz' (allowed: "),
+])
+def test_unknown_keys_say_did_you_mean(text: str, line: int, col: int, fragment: str) -> None:
+    got = only_problem(text)
+    assert got[:2] == (line, col)
+    assert fragment in got[2]
+
+
+@pytest.mark.parametrize(('text', 'line', 'col', 'fragment'), [
+    ('version: 1\nai: {builtin_signatures: "yes"}\n', 2, 26, 'must be true or false'),
+    ('version: 1\nai: []\n', 2, 5, 'ai must be a mapping, not a list'),
+    ('version: 1\nai:\n', 2, 4, 'ai must be a mapping, not null'),
+    ('version: 1\nrules: {}\n', 2, 8, 'rules must be a list, not a mapping'),
+    ('version: 1\nrules:\n  - id: r\n    paths: src/**\n    require: {trailers: [X]}\n',
+     4, 12, 'paths must be a list'),
+    ('version: 1\ngroups: {s: [a@example.com]}\n'
+     'rules:\n  - id: r\n    paths: [x]\n    require: {reviews: {group: s, count: two}}\n',
+     6, 42, 'count must be an integer'),
+    ('version: 1\ngroups: {s: [a@example.com]}\n'
+     'rules:\n  - id: r\n    paths: [x]\n    require: {reviews: {group: s, count: 0}}\n',
+     6, 42, 'count must be at least 1'),
+    ('version: 1\ngroups: {s: a@example.com}\n', 2, 13, 'groups.s must be a list'),
+    ('version: 1\ngroups: {s: [not an email]}\n', 2, 14, 'is not valid here'),
+    ('version: 1\nrules:\n  - id: Tier1\n    paths: [x]\n    require: {trailers: [X]}\n',
+     3, 9, 'kebab-case'),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n    applies_to: some\n'
+     '    require: {trailers: [X]}\n', 5, 17, 'must be one of: ai-assisted, all'),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n    require: {trailers: [Rollback Plan]}\n',
+     5, 26, 'trailer key'),
+    ('version: 1\nrules:\n  - id: r\n    paths: []\n    require: {trailers: [X]}\n',
+     4, 12, 'needs at least 1 item'),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n    require: {}\n', 5, 14,
+     'needs at least one of'),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n', 3, 5, "missing required key 'require'"),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n    require: {documentation: {}}\n',
+     5, 30, 'needs paths or patterns'),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n    active: {}\n'
+     '    require: {trailers: [X]}\n', 5, 13, 'needs at least one of: from, until'),
+    ('version: 1\nrules:\n  - id: r\n    paths: ["   "]\n    require: {trailers: [X]}\n',
+     4, 13, 'blank or a comment'),
+])
+def test_wrong_types_and_shapes(text: str, line: int, col: int, fragment: str) -> None:
+    got = only_problem(text)
+    assert got[:2] == (line, col), got
+    assert fragment in got[2]
+
+
+GROUPED = 'version: 1\ngroups: {senior: [a@example.com, b@example.com], sre: [c@example.com]}\n'
+
+
+@pytest.mark.parametrize(('tail', 'line', 'col', 'where'), [
+    ('policy_owners: seniors\n', 3, 16, 'policy_owners'),
+    ('overrides: {group: sres}\n', 3, 20, 'overrides.group'),
+    ('rules:\n  - id: r\n    paths: [x]\n    exempt_authors: [sre, juniors]\n'
+     '    require: {trailers: [X]}\n', 6, 27, 'rules[0] (r).exempt_authors'),
+    ('rules:\n  - id: r\n    paths: [x]\n    require:\n      reviews: {group: seniors}\n',
+     7, 24, 'rules[0] (r).require.reviews.group'),
+])
+def test_unknown_group_names(tail: str, line: int, col: int, where: str) -> None:
+    got = only_problem(GROUPED + tail)
+    assert got[:2] == (line, col), got
+    assert got[2].startswith(f'{where}: unknown group ')
+    assert '(groups: senior, sre)' in got[2]
+
+
+def test_unknown_group_without_any_groups() -> None:
+    got = only_problem('version: 1\npolicy_owners: senior\n')
+    assert got == (2, 16, "policy_owners: unknown group 'senior' (groups: none defined)")
+
+
+def test_duplicate_rule_id() -> None:
+    text = doc("""
+        version: 1
+        rules:
+          - id: same
+            paths: [a]
+            require: {trailers: [X]}
+          - id: same
+            paths: [b]
+            require: {trailers: [X]}
+        """)
+    got = only_problem(text)
+    assert got[:2] == (6, 9)
+    assert "duplicate rule id 'same' (first at line 3)" in got[2]
+
+
+def test_review_count_larger_than_the_group() -> None:
+    text = GROUPED + (
+        'rules:\n  - id: r\n    paths: [x]\n    require: {reviews: {group: sre, count: 2}}\n'
+    )
+    got = only_problem(text)
+    assert got[:2] == (6, 44)
+    assert 'no commit could ever pass' in got[2]
+
+
+def test_group_member_listed_twice() -> None:
+    got = only_problem('version: 1\ngroups: {s: [a@example.com, "A <A@EXAMPLE.com>"]}\n')
+    assert got[:2] == (2, 29)
+    assert 'a@example.com is listed twice' in got[2]
+
+
+@pytest.mark.parametrize(('text', 'line', 'col', 'where'), [
+    ("version: 1\nai: {markers: ['(']}\n", 2, 16, 'ai.markers'),
+    ("version: 1\nai:\n  identities:\n    - '[a-'\n", 4, 7, 'ai.identities'),
+    ("version: 1\nrules:\n  - id: r\n    paths: [x]\n"
+     "    require: {documentation: {patterns: ['ok', '*bad']}}\n",
+     5, 48, 'rules[0] (r).require.documentation.patterns'),
+])
+def test_invalid_regex(text: str, line: int, col: int, where: str) -> None:
+    got = only_problem(text)
+    assert got[:2] == (line, col), got
+    assert got[2].startswith(f'{where}: invalid regular expression ')
+
+
+@pytest.mark.parametrize('pattern', ['(a+)+$', '(a*)*b', '(x+x+)+y'])
+def test_catastrophic_backtracking_regex_is_refused(pattern: str) -> None:
+    start = time.perf_counter()
+    got = only_problem(f"version: 1\nai:\n  markers: ['{pattern}']\n")
+    assert time.perf_counter() - start < 0.5
+    assert got[:2] == (3, 13)
+    assert 'exponential time' in got[2]
+
+
+@pytest.mark.parametrize(('value', 'col'), [
+    ('2026-02-30', 20), ('"2026-1-5"', 20), ('tomorrow', 20),
+])
+def test_invalid_date(value: str, col: int) -> None:
+    text = f'version: 1\nrules:\n  - id: r\n    paths: [x]\n    active: {{from: {value}}}\n' \
+        '    require: {trailers: [X]}\n'
+    got = only_problem(text)
+    assert got[:2] == (5, col), got
+    assert 'rules[0] (r).active.from:' in got[2]
+    assert 'is not a date (YYYY-MM-DD)' in got[2]
+
+
+def test_from_after_until() -> None:
+    text = doc("""
+        version: 1
+        rules:
+          - id: r
+            paths: [x]
+            active:
+              from: 2026-06-08
+              until: 2026-03-10
+            require: {trailers: [X]}
+        """)
+    got = only_problem(text)
+    assert got[:2] == (6, 7)
+    assert 'from 2026-06-08 is after until 2026-03-10' in got[2]
+
+
+def test_from_equal_until_is_fine() -> None:
+    load('version: 1\nrules:\n  - id: r\n    paths: [x]\n'
+         '    active: {from: 2026-03-10, until: 2026-03-10}\n    require: {trailers: [X]}\n')
+
+
+@pytest.mark.parametrize(('text', 'line', 'col', 'fragment'), [
+    ('version: 2\n', 1, 10, "version must be 1 (got '2')"),
+    ('version: "1"\n', 1, 10, 'version must be 1'),
+    ('version: true\n', 1, 10, 'version must be 1'),
+    ('version:\n', 1, 9, 'version must be 1'),
+    ('ai: {}\n', 1, 1, "the policy: missing required key 'version'"),
+])
+def test_version(text: str, line: int, col: int, fragment: str) -> None:
+    got = only_problem(text)
+    assert got[:2] == (line, col), got
+    assert fragment in got[2]
+
+
+@pytest.mark.parametrize('text', ['', '\n\n', '# only a comment\n'])
+def test_empty_file(text: str) -> None:
+    got = only_problem(text)
+    assert got[:2] == (1, 1)
+    assert 'empty policy' in got[2]
+
+
+@pytest.mark.parametrize(('text', 'fragment'), [
+    ('- version: 1\n', 'the policy must be a mapping, not a list'),
+    ('version 1\n', "the policy must be a mapping, not a string ('version 1')"),
+    ('1\n', 'the policy must be a mapping, not an integer'),
+    ('~\n', 'the policy must be a mapping, not null'),
+])
+def test_not_a_mapping(text: str, fragment: str) -> None:
+    got = only_problem(text)
+    assert got[:2] == (1, 1)
+    assert got[2].startswith(fragment)
+
+
+def test_explicit_empty_document_is_refused() -> None:
+    got = only_problem('---\n')
+    assert got[2].startswith('the policy must be a mapping, not null')
+
+
+@pytest.mark.parametrize(('text', 'line', 'col'), [
+    ('version: 1\nrules: [\n', 3, 1),
+    ('version: 1\nai: a: b\n', 2, 6),
+    ('version: 1\ngroups:\n  s: [a@example.com\n  t: []\n', 4, 4),
+    ('version: 1\nai: {builtin_signatures: true\n', 3, 1),
+    ('version: 1\n---\nversion: 1\n', 2, 1),
+])
+def test_yaml_syntax_error_position(text: str, line: int, col: int) -> None:
+    got = only_problem(text)
+    assert got[:2] == (line, col), got
+    assert got[2].startswith('YAML syntax error: ')
+
+
+def test_duplicate_mapping_keys() -> None:
+    text = 'version: 1\ngroups:\n  s: [a@example.com]\n  s: [b@example.com]\n'
+    assert only_problem(text) == (4, 3, 'groups.s: duplicate key (first at line 3)')
+    assert only_problem('version: 1\nversion: 1\n') == (
+        2, 1, 'version: duplicate key (first at line 1)',
+    )
+
+
+@pytest.mark.parametrize(('text', 'line', 'col'), [
+    ('version: 1\n1: x\n', 2, 1),
+    ('version: 1\nai:\n  true: x\n', 3, 3),
+    ('version: 1\n? [a, b]\n: x\n', 2, 3),
+    ('version: 1\ngroups:\n  ~: [a@example.com]\n', 3, 3),
+])
+def test_non_string_keys(text: str, line: int, col: int) -> None:
+    got = only_problem(text)
+    assert got[:2] == (line, col), got
+    assert 'keys must be strings' in got[2]
+
+
+def test_tabs_in_indentation() -> None:
+    got = only_problem('version: 1\nai:\n\tbuiltin_signatures: true\n')
+    assert got[:2] == (3, 1)
+    assert got[2].startswith('YAML syntax error')
+
+
+def test_byte_order_mark_is_accepted_and_does_not_shift_columns() -> None:
+    load(b'\xef\xbb\xbfversion: 1\n')
+    assert only_problem(b'\xef\xbb\xbfversion: 2\n')[:2] == (1, 10)
+
+
+def test_non_utf8_bytes() -> None:
+    got = only_problem(b'version: 1\n# caf\xe9\nai: {}\n')
+    assert got[:2] == (2, 1)
+    assert 'not valid UTF-8' in got[2]
+
+
+def test_latin1_policy_on_first_line() -> None:
+    assert only_problem(b'\xffversion: 1\n')[:2] == (1, 1)
+
+
+def test_file_over_one_mebibyte() -> None:
+    head = b'version: 1\n'
+    exact = head + b'#' * (MAX_POLICY_BYTES - len(head) - 1) + b'\n'
+    assert len(exact) == MAX_POLICY_BYTES
+    load(exact)
+    got = only_problem(exact + b'\n')
+    assert got[:2] == (1, 1)
+    assert 'file too large' in got[2]
+    assert '1 MiB' in got[2]
+
+
+BILLION_LAUGHS = doc("""
+    version: 1
+    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+    b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+    c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+    d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+    e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+    f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+    g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+    h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+    i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+    rules: *i
+    """)
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    start = time.perf_counter()
+    got = only_problem(BILLION_LAUGHS)
+    assert time.perf_counter() - start < 0.5
+    assert 'aliases' in got[2]
+
+
+def test_any_alias_is_refused() -> None:
+    text = 'version: 1\ngroups:\n  a: &people [x@example.com]\n  b: *people\n'
+    got = only_problem(text)
+    assert 'YAML aliases (*name) are not allowed' in got[2]
+
+
+@pytest.mark.parametrize('depth', [60, 1000, 5000])
+def test_deeply_nested_document_is_refused(depth: int) -> None:
+    start = time.perf_counter()
+    got = only_problem('version: 1\nai: ' + '[' * depth + ']' * depth + '\n')
+    assert time.perf_counter() - start < 1
+    assert 'nested' in got[2]
+    assert got[:2] == (2, 54)  # the 50th bracket: level 51, counting the top mapping
+
+
+_DEEP_SCRIPT = """
+import sys
+from trailgate.errors import PolicyError
+from trailgate.policy import load_policy
+depth = 200_000  # 400 kB: well under the 1 MiB size limit
+try:
+    load_policy(('version: 1\\nai: ' + '[' * depth + ']' * depth + '\\n').encode(), 'p.yaml')
+except PolicyError as e:
+    print(*e.problems)
+    sys.exit(0)
+sys.exit(3)
+"""
+
+
+def test_very_deeply_nested_document_is_refused_without_crashing() -> None:
+    # In a child process: libyaml's recursive composer used to crash it with SIGSEGV.
+    result = subprocess.run(
+        [sys.executable, '-c', _DEEP_SCRIPT], capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr[-500:])
+    assert 'nested' in result.stdout
+
+
+@pytest.mark.parametrize('text', [
+    'version: 1:00\n',
+    'version: !!int one\n',
+])
+def test_odd_yaml_integers_are_reported_not_crashed_on(text: str) -> None:
+    problems(text)
+
+
+@pytest.mark.parametrize(('text', 'expected'), [
+    ('01', 1), ('017', 15), ('0x1', 1), ('0b10', 2), ('1_0', 10), ('2.0', 2),
+])
+def test_yaml_1_1_integers_read_as_pyyaml_reads_them(text: str, expected: int) -> None:
+    policy = load(
+        'version: 1\ngroups: {s: [a@example.com, b@example.com, c@example.com, d@example.com,'
+        ' e@example.com, f@example.com, g@example.com, h@example.com, i@example.com, j@example.com,'
+        ' k@example.com, l@example.com, m@example.com, n@example.com, o@example.com]}\n'
+        f'rules:\n  - id: r\n    paths: [x]\n    require: {{reviews: {{group: s, count: {text}}}}}\n',
+    )
+    reviews = policy.rules[0].require.reviews
+    assert reviews is not None and reviews.count == expected
+
+
+def test_group_member_with_trailing_newline_is_refused() -> None:
+    problems('version: 1\ngroups:\n  senior:\n    - |\n      alice@example.com\n')
+
+
+@pytest.mark.parametrize('value', ['"2026-W10-2"', '"20260310"'])
+def test_only_yyyy_mm_dd_dates(value: str) -> None:
+    problems(f'version: 1\nrules:\n  - id: r\n    paths: [x]\n    active: {{from: {value}}}\n'
+             '    require: {trailers: [X]}\n')
+
+
+# -- everything at once -------------------------------------------------------
+
+
+FIVE_PROBLEMS = doc("""
+    version: 1
+    groups: {senior: [a@example.com]}
+    rule: []
+    rules:
+      - id: Bad_Id
+        paths: [x]
+        require: {reviews: {group: nobody}}
+      - id: ok
+        paths: [x]
+        active: {from: 2026-13-01}
+        require: {documentation: {patterns: ['(']}}
+    """)
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    lines = problems(FIVE_PROBLEMS)
+    positions = [tuple(int(n) for n in line.split(':')[1:3]) for line in lines]
+    assert positions == [(3, 1), (5, 9), (7, 32), (10, 20), (11, 42)], lines
+    assert len(lines) == 5
+
+
+def test_problems_are_sorted_by_position_and_message_counts_them() -> None:
+    with pytest.raises(PolicyError) as info:
+        load(FIVE_PROBLEMS)
+    assert '(5 problems)' in str(info.value)
+    positions = [tuple(int(n) for n in line.split(':')[1:3]) for line in info.value.problems]
+    assert positions == sorted(positions)
+
+
+def test_schema_and_semantic_problems_together() -> None:
+    text = doc("""
+        version: 3
+        ai: {markers: ['(a+)+'], identities: 5}
+        policy_owners: ghosts
+        rules:
+          - id: a
+            paths: [x]
+            require: {trailers: [X]}
+          - id: a
+            paths: [y]
+            exempt_authors: [ghosts]
+            require: {trailers: []}
+        """)
+    lines = problems(text)
+    assert len(lines) == 6, lines
+    messages = '\n'.join(lines)
+    for fragment in ('version must be 1', 'exponential time', 'identities must be a list',
+                     "policy_owners: unknown group 'ghosts'", "duplicate rule id 'a'",
+                     "exempt_authors: unknown group 'ghosts'"):
+        assert fragment in messages
+
+
+def test_filename_is_the_prefix() -> None:
+    with pytest.raises(PolicyError) as info:
+        load_policy(b'version: 2\n', 'some/dir/.trailgate/policy.yaml')
+    assert info.value.problems == (
+        "some/dir/.trailgate/policy.yaml:1:10: version must be 1 (got '2')",
+    )
+
+
+# -- the validated-policy cache -------------------------------------------------
+
+
+def test_cached_policy_equals_the_fresh_one(tmp_path: Path) -> None:
+    fresh = load_policy(CONTRACT_EXAMPLE.encode(), FILE)
+    first = load_policy(CONTRACT_EXAMPLE.encode(), FILE, cache_dir=str(tmp_path))
+    assert (tmp_path / policy_cache.CACHE_FILE).exists()
+    second = load_policy(CONTRACT_EXAMPLE.encode(), FILE, cache_dir=str(tmp_path))
+    assert first == fresh
+    assert second == fresh
+    assert second.ai.markers == fresh.ai.markers
+    rule = second.rules[0]
+    assert rule.paths.matches('services/payments/a.py')
+    assert rule.exclude is not None
+    assert rule.exclude.matches('services/payments/README.md')
+
+
+def test_cache_never_accepts_a_different_text(tmp_path: Path) -> None:
+    load_policy(b'version: 1\n', FILE, cache_dir=str(tmp_path))
+    with pytest.raises(PolicyError):
+        load_policy(b'version: 2\n', FILE, cache_dir=str(tmp_path))
+
+
+def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / policy_cache.CACHE_FILE).write_text('{"code": 1, "text": [', encoding='utf-8')
+    assert load_policy(b'version: 1\n', FILE, cache_dir=str(tmp_path)).rules == ()
+    with pytest.raises(PolicyError):
+        load_policy(b'version: 1\nzzz: 1\n', FILE, cache_dir=str(tmp_path))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    'BUG: the policy cache is stamped only with policy.py, schema.py, paths.py, '
+    'policy.schema.json and policy_cache.py, but validation also depends on policy_check.py '
+    '(all semantic checks), regexes.py (regex refusal) and model.py (email_of); after a '
+    'change to those, a cached policy is still accepted without being re-validated'
+))
+def test_cache_stamp_covers_every_module_that_validates() -> None:
+    assert {'policy_check.py', 'regexes.py', 'model.py'} <= set(policy_cache._SOURCES)
