@@ -11,7 +11,7 @@ goes straight through ``git interpret-trailers --parse --no-divider``.
 Prints ``examples=N disagreements=K`` and the first few disagreements; exits 1
 if there are any.
 
-    /work/venv/bin/python benchmarks/fuzz_trailers.py [-n 20000] [--seed 0]
+    .venv/bin/python benchmarks/fuzz_trailers.py [-n 20000] [--seed 0]
 """
 from __future__ import annotations
 

@@ -1,10 +1,14 @@
 """AI-assistance detection: which marks in a commit say an AI helped.
 
 Pure: works on a ``Commit`` and the policy's ``ai`` section. Every signal
-records what matched and where, for ``explain`` and for reports.
+records what matched and where, for ``explain`` and for reports. The
+catalogue is indexed once (emails and trailer keys in dicts, markers behind
+one combined regex), because ``check`` runs it on every commit of a range.
 """
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -14,6 +18,7 @@ from trailgate.signatures import SIGNATURES
 from trailgate.signatures import Signature
 
 NOT_DISCLOSED = frozenset(('none', 'no', 'n/a'))
+_ANGLE_EMAIL = re.compile(r'<([^<>]*)>[ \t]*\Z')
 
 
 class Signal(NamedTuple):
@@ -26,46 +31,91 @@ class Signal(NamedTuple):
         return f'{self.tool} [{self.source}] in {self.where}: {self.text}'
 
 
-def _identities(commit: Commit) -> Iterator[tuple[str, str]]:
+class _Catalogue(NamedTuple):
+    by_email: dict[str, tuple[Signature, ...]]
+    identity_patterns: tuple[Signature, ...]  # identities matched by regex
+    by_trailer_key: dict[str, tuple[Signature, ...]]
+    markers: tuple[Signature, ...]
+    any_marker: re.Pattern[str]  # one search tells whether any marker can match
+
+
+def _scoped(pattern: re.Pattern[str]) -> str:
+    flags = ''.join(
+        letter for flag, letter in ((re.IGNORECASE, 'i'), (re.MULTILINE, 'm'), (re.DOTALL, 's'))
+        if pattern.flags & flag
+    )
+    return f'(?{flags}:{pattern.pattern})' if flags else f'(?:{pattern.pattern})'
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue() -> _Catalogue:
+    by_email: dict[str, list[Signature]] = {}
+    by_key: dict[str, list[Signature]] = {}
+    for signature in SIGNATURES:
+        for email in signature.emails:
+            by_email.setdefault(email, []).append(signature)
+        if signature.kind == 'trailer':
+            by_key.setdefault(signature.key.lower(), []).append(signature)
+    markers = tuple(s for s in SIGNATURES if s.kind == 'marker')
+    return _Catalogue(
+        by_email={email: tuple(found) for email, found in by_email.items()},
+        identity_patterns=tuple(s for s in SIGNATURES if s.kind == 'identity' and not s.emails),
+        by_trailer_key={key: tuple(found) for key, found in by_key.items()},
+        markers=markers,
+        any_marker=re.compile('|'.join(_scoped(s.pattern) for s in markers) or r'(?!)'),
+    )
+
+
+def _identities(commit: Commit) -> list[tuple[str, str]]:
     """(place, "Name <email>") for author, committer and co-authors."""
-    yield 'author', str(commit.author)
-    yield 'committer', str(commit.committer)
-    for value in commit.trailer_values('Co-authored-by'):
-        yield 'co-author', value
+    found = [('author', str(commit.author)), ('committer', str(commit.committer))]
+    found.extend(('co-author', value) for value in commit.trailer_values('Co-authored-by'))
+    return found
+
+
+def _where(place: str) -> str:
+    return 'Co-authored-by trailer' if place == 'co-author' else place
 
 
 def _line_number(text: str, offset: int) -> int:
     return text.count('\n', 0, offset) + 1
 
 
-def _builtin_signals(signature: Signature, commit: Commit) -> Iterator[Signal]:
-    if signature.kind == 'identity':
-        for place, identity in _identities(commit):
+def _identity_signals(catalogue: _Catalogue, identities: list[tuple[str, str]]) -> Iterator[Signal]:
+    for place, identity in identities:
+        match = _ANGLE_EMAIL.search(identity)
+        candidates = catalogue.by_email.get(match[1].lower(), ()) if match else ()
+        for signature in (*candidates, *catalogue.identity_patterns):
             if place in signature.places and signature.pattern.search(identity):
-                where = 'Co-authored-by trailer' if place == 'co-author' else place
-                yield Signal(signature.id, signature.tool, where, identity)
-    elif signature.kind == 'trailer':
-        for trailer in commit.trailers:
-            if trailer.key_is(signature.key) and signature.pattern.search(trailer.value):
+                yield Signal(signature.id, signature.tool, _where(place), identity)
+
+
+def _trailer_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
+    for trailer in commit.trailers:
+        for signature in catalogue.by_trailer_key.get(trailer.key.lower(), ()):
+            if signature.pattern.search(trailer.value):
                 yield Signal(signature.id, signature.tool, f'{trailer.key} trailer', str(trailer))
-    else:
+
+
+def _marker_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
+    if not catalogue.any_marker.search(commit.message):
+        return
+    for signature in catalogue.markers:
         match = signature.pattern.search(commit.message)
         if match:
             where = f'message line {_line_number(commit.message, match.start())}'
             yield Signal(signature.id, signature.tool, where, match[0].strip())
 
 
-def _policy_signals(ai: AiConfig, commit: Commit) -> Iterator[Signal]:
+def _policy_signals(ai: AiConfig, commit: Commit, identities: list[tuple[str, str]]) -> Iterator[Signal]:
     disclosure = {key.lower() for key in ai.disclosure_trailers}
     for trailer in commit.trailers:
         if trailer.key.lower() in disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
-            where = f'{trailer.key} trailer'
-            yield Signal('ai.disclosure_trailers', trailer.value, where, str(trailer))
+            yield Signal('ai.disclosure_trailers', trailer.value, f'{trailer.key} trailer', str(trailer))
     for index, pattern in enumerate(ai.identities):
-        for place, identity in _identities(commit):
+        for place, identity in identities:
             if pattern.search(identity):
-                where = 'Co-authored-by trailer' if place == 'co-author' else place
-                yield Signal(f'ai.identities[{index}]', identity, where, identity)
+                yield Signal(f'ai.identities[{index}]', identity, _where(place), identity)
     for index, pattern in enumerate(ai.markers):
         match = pattern.search(commit.message)
         if match:
@@ -75,9 +125,12 @@ def _policy_signals(ai: AiConfig, commit: Commit) -> Iterator[Signal]:
 
 def detect(ai: AiConfig, commit: Commit) -> tuple[Signal, ...]:
     """Every AI signal in ``commit``; empty means not AI-assisted."""
+    identities = _identities(commit)
     signals: list[Signal] = []
     if ai.builtin_signatures:
-        for signature in SIGNATURES:
-            signals.extend(_builtin_signals(signature, commit))
-    signals.extend(_policy_signals(ai, commit))
+        catalogue = _catalogue()
+        signals.extend(_identity_signals(catalogue, identities))
+        signals.extend(_trailer_signals(catalogue, commit))
+        signals.extend(_marker_signals(catalogue, commit))
+    signals.extend(_policy_signals(ai, commit, identities))
     return tuple(signals)

@@ -1,6 +1,7 @@
 """The pure core: a policy and a commit in, a verdict out. Never calls git."""
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from trailgate import requirements
@@ -13,6 +14,7 @@ from trailgate.policy import Rule
 from trailgate.requirements import Check
 
 POLICY_OWNERS_RULE = 'policy-owners'
+MEMO_LIMIT = 1 << 16  # paths remembered per policy
 
 
 class Violation(NamedTuple):
@@ -62,7 +64,11 @@ def evaluate(policy: Policy, commit: Commit) -> list[Violation]:
 
 def assess(policy: Policy, commit: Commit) -> Assessment:
     signals = detect(policy.ai, commit)
-    results = [_rule_result(policy, rule, commit, bool(signals)) for rule in policy.rules]
+    touched = _index_for(policy.rules).touched(commit.paths)
+    results = [
+        _rule_result(policy, rule, commit, bool(signals), touched.get(position, ()))
+        for position, rule in enumerate(policy.rules)
+    ]
     owners = _policy_owners_result(policy, commit)
     if owners is not None:
         results.append(owners)
@@ -80,8 +86,55 @@ def assess(policy: Policy, commit: Commit) -> Assessment:
     return Assessment(commit, signals, tuple(results), violations, override, override_problem)
 
 
-def _rule_result(policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool) -> RuleResult:
-    paths = rule.matching_paths(commit.paths)
+class _RuleIndex:
+    """Which rules cover each path, remembered across a range's commits
+    (they touch the same paths again and again)."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self._covering: dict[str, tuple[int, ...]] = {}
+
+    def _rules_covering(self, path: str) -> tuple[int, ...]:
+        found = self._covering.get(path)
+        if found is None:
+            found = tuple(
+                position for position, rule in enumerate(self.rules) if rule.covers(path)
+            )
+            if len(self._covering) < MEMO_LIMIT:
+                self._covering[path] = found
+        return found
+
+    def touched(self, paths: frozenset[str]) -> dict[int, tuple[str, ...]]:
+        """Rule position -> the sorted paths of ``paths`` it covers."""
+        hits: dict[int, list[str]] = {}
+        for path in paths:
+            for position in self._rules_covering(path):
+                hits.setdefault(position, []).append(path)
+        return {position: tuple(sorted(found)) for position, found in hits.items()}
+
+
+_INDEXES: dict[int, _RuleIndex] = {}
+
+
+def _index_for(rules: tuple[Rule, ...]) -> _RuleIndex:
+    index = _INDEXES.get(id(rules))
+    if index is None or index.rules is not rules:
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        index = _INDEXES[id(rules)] = _RuleIndex(rules)
+    return index
+
+
+@functools.lru_cache(maxsize=1024)
+def _untouched(rule_id: str) -> RuleResult:
+    return RuleResult(rule_id, (), False, 'touches none of its paths', ())
+
+
+def _rule_result(
+    policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, paths: tuple[str, ...],
+) -> RuleResult:
+    if not paths:
+        return _untouched(rule.id)
     reason = _why_not_applied(policy, rule, commit, ai_assisted, paths)
     if reason is not None:
         return RuleResult(rule.id, paths, False, reason, ())

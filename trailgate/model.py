@@ -57,7 +57,8 @@ class Commit(NamedTuple):
         return self.sha[:10] if self.sha else '(new commit)'
 
     def trailer_values(self, key: str) -> tuple[str, ...]:
-        return tuple(t.value for t in self.trailers if t.key_is(key))
+        wanted = key.lower()
+        return tuple(value for found, value in self.trailers if found.lower() == wanted)
 
 
 def email_of(value: str) -> str | None:

@@ -77,12 +77,11 @@ class Rule(NamedTuple):
     exempt_authors: tuple[str, ...] = ()
     active: Window | None = None
 
-    def matching_paths(self, paths: frozenset[str]) -> tuple[str, ...]:
-        hits = sorted(path for path in paths if self.paths.matches(path))
-        if self.exclude is not None:
-            exclude = self.exclude
-            hits = [path for path in hits if not exclude.matches(path)]
-        return tuple(hits)
+    def covers(self, path: str) -> bool:
+        """Does the rule protect ``path`` (in ``paths``, not in ``exclude``)?"""
+        if not self.paths.matches(path):
+            return False
+        return self.exclude is None or not self.exclude.matches(path)
 
 
 class Override(NamedTuple):

@@ -24,6 +24,7 @@ class Signature(NamedTuple):
     evidence: str  # SRC | OBS | SEC
     key: str = ''  # trailer kind: the trailer key (case-insensitive)
     places: frozenset[str] = ALL_PLACES  # identity kind: where it counts
+    emails: frozenset[str] = frozenset()  # identity kind: the exact emails, ASCII lower-case
 
 
 def _identity(id: str, tool: str, email: str | tuple[str, ...], evidence: str,
@@ -32,7 +33,8 @@ def _identity(id: str, tool: str, email: str | tuple[str, ...], evidence: str,
     emails = (email,) if isinstance(email, str) else email
     alternatives = '|'.join(re.escape(address) for address in emails)
     pattern = re.compile(rf'<(?:{alternatives})>\Z', re.IGNORECASE)
-    return Signature(id, tool, 'identity', pattern, evidence, places=places)
+    folded = frozenset(address.lower() for address in emails)
+    return Signature(id, tool, 'identity', pattern, evidence, places=places, emails=folded)
 
 
 def _trailer(id: str, tool: str, key: str, value: str, evidence: str) -> Signature:
