@@ -199,10 +199,11 @@ def _break_glass(policy: Policy, commit: Commit) -> tuple[str | None, str | None
 
 def documentation_candidates(policy: Policy, commit: Commit) -> frozenset[str]:
     """Paths named by documentation trailers that the edge must look up."""
+    keys = {trailer.key.lower() for trailer in commit.trailers}
     candidates = set()
     for rule in policy.rules:
         documentation = rule.require.documentation
-        if documentation is None:
+        if documentation is None or documentation.trailer.lower() not in keys:
             continue
         for value in commit.trailer_values(documentation.trailer):
             path = requirements.documentation_path(documentation, value)

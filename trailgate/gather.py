@@ -79,8 +79,9 @@ def judge(batches: Iterable[Batch], repo: git.Repo) -> Iterator[Assessment]:
 def retained(assessments: Iterable[Assessment]) -> Iterator[Assessment]:
     """Assessments to keep for the report, memory flat in the range's size.
 
-    A commit with nothing to report keeps its verdict, signals and rule
-    results, but not its message body or changed paths.
+    A commit with nothing to report keeps its verdict, signals and the
+    results of the rules it touches, but not its message body, its changed
+    paths or the rules it does not touch.
     """
     for assessment in assessments:
         if assessment.violations or assessment.override_problem:
@@ -88,7 +89,8 @@ def retained(assessments: Iterable[Assessment]) -> Iterator[Assessment]:
         else:
             commit = assessment.commit
             slim = commit._replace(message=commit.subject + '\n', paths=frozenset(), existing_files=frozenset())
-            yield assessment._replace(commit=slim)
+            touched = tuple(result for result in assessment.results if result.paths)
+            yield assessment._replace(commit=slim, results=touched)
 
 
 def policy_sources(batches: Iterable[Batch]) -> str:

@@ -127,7 +127,7 @@ def commit_entry(assessment: Assessment, gate: str) -> dict[str, Any]:
         'date': commit.date.isoformat(),
         'ai_assisted': assessment.ai_assisted,
         'signals': [_signal(signal) for signal in assessment.signals],
-        'rules': [_rule(result) for result in assessment.results],
+        'rules': [_rule(result) for result in assessment.results if result.paths],
         'violations': [_violation(violation) for violation in assessment.violations],
         'override': override,
         'override_problem': assessment.override_problem,
