@@ -76,23 +76,6 @@ def judge(batches: Iterable[Batch], repo: git.Repo) -> Iterator[Assessment]:
                 yield assess(batch.policy, commit)
 
 
-def retained(assessments: Iterable[Assessment]) -> Iterator[Assessment]:
-    """Assessments to keep for the report, memory flat in the range's size.
-
-    A commit with nothing to report keeps its verdict, signals and the
-    results of the rules it touches, but not its message body, its changed
-    paths or the rules it does not touch.
-    """
-    for assessment in assessments:
-        if assessment.violations or assessment.override_problem:
-            yield assessment
-        else:
-            commit = assessment.commit
-            slim = commit._replace(message=commit.subject + '\n', paths=frozenset(), existing_files=frozenset())
-            touched = tuple(result for result in assessment.results if result.paths)
-            yield assessment._replace(commit=slim, results=touched)
-
-
 def policy_sources(batches: Iterable[Batch]) -> str:
     sources: list[str] = []
     for batch in batches:

@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from trailgate.errors import UsageError
+from trailgate.reports import EVERY_COMMIT_FORMATS
 from trailgate.reports import Report
 from trailgate.reports import render
 
@@ -25,6 +26,11 @@ class Output:
         self.output = output
         self.quiet = quiet
         self.verbose = verbose
+
+    @property
+    def keeps_passing(self) -> bool:
+        """Does this output show commits that pass, so they must be kept?"""
+        return self.verbose or self.format in EVERY_COMMIT_FORMATS
 
     def report(self, report: Report, stream: str = 'stdout') -> None:
         target = sys.stderr if stream == 'stderr' else sys.stdout

@@ -10,7 +10,6 @@ from trailgate.gather import SHALLOW_HINT
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
-from trailgate.gather import retained
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.progress import Progress
@@ -78,8 +77,9 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
     batch = Batch(policy, tuple(revisions))
     progress = Progress('checking', enabled=not out.quiet)
-    assessments = tuple(retained(progress.track(judge([batch], repo))))
+    report = Report.collect(
+        'check', progress.track(judge([batch], repo)), policy_sources([batch]), out.keeps_passing,
+    )
     progress.done()
-    report = Report('check', assessments, policy_sources([batch]))
     out.report(report)
     return 1 if report.refused else 0

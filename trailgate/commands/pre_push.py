@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from trailgate import git
@@ -20,7 +21,6 @@ from trailgate.evaluate import Assessment
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
-from trailgate.gather import retained
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.reports import Report
@@ -137,20 +137,18 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             batches = [b for b in (_pre_commit_batch(remote_name, found),) if b]
         else:
             batches = []  # git runs the hook even when nothing is pushed
-        assessments = _unique(retained(judge(batches, repo)))
-    report = Report('pre-push', assessments, policy_sources(batches))
-    if assessments or out.verbose:
+        report = Report.collect('pre-push', _unique(judge(batches, repo)), policy_sources(batches),
+                                out.keeps_passing)
+    if report.commits_checked or out.verbose:
         out.report(report, stream='stderr')
     return 1 if report.refused else 0
 
 
-def _unique(assessments: Iterable[Assessment]) -> tuple[Assessment, ...]:
+def _unique(assessments: Iterable[Assessment]) -> Iterator[Assessment]:
     """Each commit once per verdict: refs that share commits would repeat them."""
     seen = set()
-    unique = []
     for assessment in assessments:
         key = (assessment.commit.sha, assessment.violations)
         if key not in seen:
             seen.add(key)
-            unique.append(assessment)
-    return tuple(unique)
+            yield assessment

@@ -15,7 +15,6 @@ from trailgate.errors import UsageError
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
-from trailgate.gather import retained
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.reports import Report
@@ -70,8 +69,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
             Batch(_policy_for(base, explicit, repo, cat), (*news, '--not', '--all'))
             for base, news in by_base.items()
         ]
-    assessments = tuple(retained(judge(batches, repo)))
-    report = Report('pre-receive', assessments, policy_sources(batches))
-    if assessments or out.verbose:
+    report = Report.collect('pre-receive', judge(batches, repo), policy_sources(batches), out.keeps_passing)
+    if report.commits_checked or out.verbose:
         out.report(report, stream='stderr')
     return 1 if report.refused else 0

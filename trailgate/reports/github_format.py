@@ -87,7 +87,7 @@ def _commands(assessment: Assessment, gate: str) -> list[str]:
 
 
 def summary_line(report: Report) -> str:
-    count = len(report.assessments)
+    count = report.commits_checked
     return (
         f'{count} commit{"s" if count != 1 else ""} checked, {len(report.refused)} refused, '
         f'{len(report.overridden)} overridden by break-glass (policy: {report.policy_source})'

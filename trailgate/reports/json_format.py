@@ -138,10 +138,10 @@ def commit_entry(assessment: Assessment, gate: str) -> dict[str, Any]:
 
 def summary(report: Report) -> dict[str, int]:
     return {
-        'checked': len(report.assessments),
+        'checked': report.commits_checked,
         'refused': len(report.refused),
         'overridden': len(report.overridden),
-        'ai_assisted': sum(1 for a in report.assessments if a.ai_assisted),
+        'ai_assisted': report.ai_assisted_count,
     }
 
 

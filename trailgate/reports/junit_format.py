@@ -96,7 +96,7 @@ def _testcase(suite: ET.Element, assessment: Assessment, gate: str) -> None:
 
 def _counts(report: Report) -> dict[str, str]:
     return {
-        'tests': str(len(report.assessments)),
+        'tests': str(report.commits_checked),
         'failures': str(len(report.refused)),
         'errors': '0',
         'skipped': '0',

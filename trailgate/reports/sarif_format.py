@@ -136,7 +136,7 @@ def log(report: Report) -> dict[str, Any]:
         'properties': {
             'gate': report.gate,
             'policySource': report.policy_source,
-            'checked': len(report.assessments),
+            'checked': report.commits_checked,
         },
     }
     return {'$schema': SARIF_SCHEMA, 'version': '2.1.0', 'runs': [run]}

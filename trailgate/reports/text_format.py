@@ -91,7 +91,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
             lines.append(f'ok {_title(assessment, report.gate)} ({verdict}no requirement missing)')
     refused = len(report.refused)
     overridden = len(report.overridden)
-    count = len(report.assessments)
+    count = report.commits_checked
     summary = (
         f'trailgate {report.gate}: {count} commit{"s" if count != 1 else ""} checked, '
         f'{refused} refused, {overridden} overridden by break-glass '
