@@ -1,7 +1,6 @@
 """The pure core: a policy and a commit in, a verdict out. Never calls git."""
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 from trailgate import requirements
@@ -64,11 +63,10 @@ def evaluate(policy: Policy, commit: Commit) -> list[Violation]:
 
 def assess(policy: Policy, commit: Commit) -> Assessment:
     signals = detect(policy.ai, commit)
-    touched = _index_for(policy.rules).touched(commit.paths)
-    results = [
-        _rule_result(policy, rule, commit, bool(signals), touched.get(position, ()))
-        for position, rule in enumerate(policy.rules)
-    ]
+    index = _index_for(policy.rules)
+    results = list(index.untouched)
+    for position, paths in index.touched(commit.paths).items():
+        results[position] = _rule_result(policy, policy.rules[position], commit, bool(signals), paths)
     owners = _policy_owners_result(policy, commit)
     if owners is not None:
         results.append(owners)
@@ -92,6 +90,9 @@ class _RuleIndex:
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules
+        self.untouched = tuple(
+            RuleResult(rule.id, (), False, 'touches none of its paths', ()) for rule in rules
+        )
         self._covering: dict[str, tuple[int, ...]] = {}
 
     def _rules_covering(self, path: str) -> tuple[int, ...]:
@@ -125,16 +126,9 @@ def _index_for(rules: tuple[Rule, ...]) -> _RuleIndex:
     return index
 
 
-@functools.lru_cache(maxsize=1024)
-def _untouched(rule_id: str) -> RuleResult:
-    return RuleResult(rule_id, (), False, 'touches none of its paths', ())
-
-
 def _rule_result(
     policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, paths: tuple[str, ...],
 ) -> RuleResult:
-    if not paths:
-        return _untouched(rule.id)
     reason = _why_not_applied(policy, rule, commit, ai_assisted, paths)
     if reason is not None:
         return RuleResult(rule.id, paths, False, reason, ())

@@ -205,6 +205,8 @@ def unfold(value: str) -> str:
 def parse_trailers(message: str, comment_char: str = '#') -> tuple[Trailer, ...]:
     """The trailers git reports for ``message`` (--parse --no-divider)."""
     text = message.split('\0', 1)[0]
+    if SEPARATORS not in text:
+        return ()  # every trailer line holds a separator: most messages end here
     end = len(text) - _ignored_tail_length(text, comment_char)
     start = _find_trailer_start(text, end, comment_char)
     trailers = []
