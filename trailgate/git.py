@@ -119,6 +119,17 @@ def resolve_commit(rev: str) -> str:
     return decode(out).strip()
 
 
+def missing_commits(names: Iterable[str]) -> list[str]:
+    """Those of ``names`` that do not name a commit here (one process)."""
+    names = list(names)
+    if not names:
+        return []
+    out = run('cat-file', '--batch-check=%(objecttype)',
+              input=''.join(f'{name}^{{commit}}\n' for name in names).encode())
+    answers = decode(out).split('\n')[:len(names)]
+    return [name for name, answer in zip(names, answers, strict=True) if answer != 'commit']
+
+
 def commit_exists(sha: str) -> bool:
     return run_ok('cat-file', '-e', f'{sha}^{{commit}}') is not None
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 
 from trailgate import git
+from trailgate import invocation
 from trailgate import policies
 from trailgate.errors import FatalError
 from trailgate.errors import UsageError
 from trailgate.evaluate import documentation_candidates
 from trailgate.model import Commit
 from trailgate.policy import Policy
+from trailgate.trailers import CLEANUP_MODES
 from trailgate.trailers import cleanup_message
 from trailgate.trailers import parse_trailers
 
@@ -33,32 +35,6 @@ def read_message_file(path: str) -> str:
     return git.decode(data)
 
 
-def _amending() -> bool:
-    """Is an ancestor process ``git commit --amend``?
-
-    git does not tell commit-msg that it amends, but an amended commit's
-    first parent is HEAD's parent, so its change includes HEAD's own. Linux
-    shows each process's argv in /proc; elsewhere this answers False and the
-    amended commit is judged on the new change alone (CI still sees all).
-    """
-    pid = os.getppid()
-    for _ in range(8):
-        try:
-            with open(f'/proc/{pid}/cmdline', 'rb') as f:
-                argv = f.read().split(b'\0')
-            with open(f'/proc/{pid}/stat', 'rb') as f:
-                stat = f.read()
-        except OSError:
-            return False
-        if os.path.basename(argv[0]) == b'git' and b'commit' in argv:
-            return b'--amend' in argv
-        # the parent pid is the 2nd field after the parenthesised command name
-        pid = int(stat.rsplit(b')', 1)[1].split()[1])
-        if pid <= 1:
-            return False
-    return False
-
-
 def _merge_heads(git_dir: str) -> list[str]:
     try:
         with open(os.path.join(git_dir, 'MERGE_HEAD'), encoding='ascii') as f:
@@ -73,7 +49,7 @@ def _changed_paths(repo: git.Repo) -> frozenset[str]:
     A merge counts only paths that differ from every parent, as its
     combined diff would show.
     """
-    if _amending():
+    if invocation.is_amending():
         paths = git.staged_paths(git.first_parent_of_head() or git.empty_tree())
     else:
         paths = git.staged_paths()
@@ -82,13 +58,22 @@ def _changed_paths(repo: git.Repo) -> frozenset[str]:
     return paths
 
 
+def _cleanup_mode(facts: git.Vars) -> str:
+    """How ``git commit`` will clean this message up (git's own choice of default)."""
+    mode = invocation.commit_cleanup_option() or facts.config.get('commit.cleanup', 'default')
+    if mode in CLEANUP_MODES:
+        return mode
+    editor_runs = os.environ.get('GIT_EDITOR') != ':'  # git sets ':' for -m, -F, --no-edit
+    return 'strip' if editor_runs else 'whitespace'
+
+
 def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Policy]:
     repo = git.repo()
     if repo.toplevel is None:
         raise FatalError('this hook needs a work tree; it cannot run in a bare repository')
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
     facts = git.var_list()
-    message = cleanup_message(read_message_file(msgfile), facts.comment_char)
+    message = cleanup_message(read_message_file(msgfile), facts.comment_char, _cleanup_mode(facts))
     commit = Commit(
         sha=None,
         message=message,

@@ -239,19 +239,28 @@ def skip_blank_lines(message: str) -> str:
     return message[position:]
 
 
-def cleanup_message(text: str, comment_char: str = '#') -> str:
-    """The message as ``git commit`` stores it by default (cleanup=strip).
+CLEANUP_MODES = ('strip', 'whitespace', 'scissors', 'verbatim')
 
-    Everything from the scissors line on is removed, then comment lines are
-    dropped, trailing whitespace is trimmed from each line, runs of blank
-    lines collapse to one and leading/trailing blank lines go
-    (strbuf_stripspace).
+
+def cleanup_message(text: str, comment_char: str = '#', mode: str = 'strip') -> str:
+    """The message as ``git commit --cleanup=<mode>`` stores it.
+
+    ``strip`` (git's default when an editor runs): everything from the
+    scissors line on is removed, comment lines are dropped, trailing
+    whitespace is trimmed from each line, runs of blank lines collapse to one
+    and leading/trailing blank lines go (strbuf_stripspace). ``whitespace``
+    (the default for ``-m`` and ``-F``) keeps comment lines; ``scissors``
+    also cuts at the scissors line; ``verbatim`` changes nothing.
     """
-    text = text[:locate_cut_line(text, comment_char)]
+    if mode == 'verbatim':
+        return text
+    if mode in ('strip', 'scissors'):
+        text = text[:locate_cut_line(text, comment_char)]
+    drop_comments = mode == 'strip' and bool(comment_char)
     lines: list[str] = []
     pending_blank = False
     for line in text.split('\n'):
-        if comment_char and line.startswith(comment_char):
+        if drop_comments and line.startswith(comment_char):
             continue
         line = _rstrip(line)
         if not line:

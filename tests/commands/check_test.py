@@ -189,11 +189,6 @@ def test_unknown_revision(repo: Repo) -> None:
     assert_error(repo.trailgate('check', '--output=x', '--', 'HEAD~1..HEAD', '-x'))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: commands/check.py _revisions() relies on `git rev-parse --revs-only`, which '
-    'silently drops an argument it cannot resolve (it takes it for a path), so an unknown '
-    'revision next to a valid range is ignored and the check passes'
-))
 @pytest.mark.parametrize('ranges', [
     ('HEAD~1..HEAD', 'HEAD~1..no-such-ref'),
     ('HEAD~1..HEAD', 'no-such-ref'),
@@ -204,12 +199,6 @@ def test_unknown_revision_next_to_a_valid_range(repo: Repo, ranges: tuple[str, .
     assert_error(repo.trailgate('check', *ranges), 'no-such-ref')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: commands/check.py _revisions() does not verify that a full-length hex object '
-    'name exists (rev-parse --revs-only passes it through), so _policy() reports the '
-    'missing base as "has no .trailgate/policy.yaml ... run `trailgate init`" instead of '
-    'an unknown revision'
-))
 def test_missing_full_sha_base_is_an_unknown_revision(repo: Repo) -> None:
     bad(repo)
     result = repo.trailgate('check', 'f' * 40 + '..HEAD')
@@ -257,11 +246,6 @@ def test_shallow_clone_cutting_into_the_range(upstream: dict, tmp_path: Path) ->
     assert_error(result, 'shallow', 'fetch')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: commands/check.py: a base commit missing from a shallow clone passes '
-    '`rev-parse --revs-only` unverified; _policy() then says the base "has no '
-    '.trailgate/policy.yaml" and suggests `trailgate init` instead of the shallow/fetch hint'
-))
 def test_shallow_clone_without_the_base(upstream: dict, tmp_path: Path) -> None:
     clone = _shallow_clone(upstream, tmp_path / 'clone', '--depth', '1', '--branch', 'feature')
     result = clone.trailgate('check', f'{upstream["policy"]}..HEAD')
@@ -269,10 +253,6 @@ def test_shallow_clone_without_the_base(upstream: dict, tmp_path: Path) -> None:
     assert 'trailgate init' not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: commands/check.py check(): --base REF naming a commit that a shallow clone lacks '
-    'fails in git.resolve_commit() with "unknown revision" and no shallow/fetch hint'
-))
 def test_shallow_clone_base_option_without_the_base(upstream: dict, tmp_path: Path) -> None:
     clone = _shallow_clone(upstream, tmp_path / 'clone', '--depth', '1', '--branch', 'feature')
     assert_error(clone.trailgate('check', '--base', str(upstream['policy'])), 'fetch')
@@ -284,11 +264,6 @@ def test_shallow_clone_without_a_merge_base(upstream: dict, tmp_path: Path) -> N
     assert_error(clone.trailgate('check', '--base', 'origin/main'), 'shallow', 'fetch')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: commands/check.py _revisions(): `git rev-parse --revs-only HEAD~3..HEAD` exits 0 '
-    'with no output when HEAD~3 is beyond the shallow boundary, so the GitError branch that '
-    'adds the shallow/fetch hint never runs; the user gets "no revisions in ..." instead'
-))
 def test_shallow_clone_range_reaching_past_the_boundary(upstream: dict, tmp_path: Path) -> None:
     clone = _shallow_clone(upstream, tmp_path / 'clone', '--depth', '1', '--branch', 'feature')
     assert_error(clone.trailgate('check', 'HEAD~3..HEAD'), 'fetch')

@@ -315,11 +315,6 @@ def test_amend_that_drops_the_reviews_refused(repo: Repo) -> None:
 
 
 @needs_proc
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: staged._amending() looks for the exact argv token --amend; git accepts any '
-    'unambiguous prefix (--amen, --am), so the amend goes undetected and the amended '
-    'commit is judged only on the newly staged change'
-))
 def test_abbreviated_amend_option_still_detected(repo: Repo) -> None:
     reviewed = repo.commit_ok(message('Charge', ASSISTED, *APPROVALS), {CRITICAL: 'c = 15\n'})
     result = repo.commit(message('Charge', ASSISTED), args=['--amen'])

@@ -432,12 +432,6 @@ def test_framework_tag_push(framework: Setup) -> None:
     assert 'refs/tags/v1' not in refs(origin)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: commands/pre_push.py _pre_commit_batch() checks only `--branches --tags '
-    '<PRE_COMMIT_TO_REF> --not --remotes=<remote>`; pre-commit exports the range of the '
-    'first qualifying ref only, so a commit pushed by a later ref and reachable from no local '
-    'branch or tag (detached HEAD, a raw sha) is never checked and reaches the remote'
-))
 def test_framework_multi_ref_push_with_a_detached_head(framework: Setup) -> None:
     repo, origin = framework
     before = refs(origin)

@@ -16,19 +16,27 @@ from trailgate.progress import Progress
 from trailgate.reports import Report
 
 
+def _unknown(what: str, repo: git.Repo) -> GitError:
+    hint = f'; {SHALLOW_HINT}' if repo.shallow else ''
+    return GitError(f'unknown revision: {what}{hint}')
+
+
 def _revisions(ranges: tuple[str, ...], repo: git.Repo) -> list[str]:
-    """Ranges as rev-list arguments: ``B`` and ``^A`` (unknown revision: exit 2)."""
+    """Ranges as rev-list arguments, ``B`` and ``^A``; every one must name a commit."""
     for value in ranges:
         if value.startswith('-'):
             raise UsageError(f'{value!r} is not a revision range (options go before the ranges)')
     try:
-        out = git.run('rev-parse', '--revs-only', '--end-of-options', *ranges)
+        # the trailing -- makes every argument a revision: a typo fails, never turns into a path
+        out = git.run('rev-parse', *ranges, '--')
     except GitError as e:
-        hint = f'; {SHALLOW_HINT}' if repo.shallow else ''
-        raise GitError(f'unknown revision in {" ".join(ranges)}: {e}{hint}') from None
-    revisions = git.decode(out).split()
+        raise _unknown(f'{" ".join(ranges)} ({e})', repo) from None
+    revisions = [line for line in git.decode(out).split() if line != '--']
     if not revisions:
         raise UsageError(f'no revisions in {" ".join(ranges)!r}')
+    missing = git.missing_commits(rev.removeprefix('^') for rev in revisions)
+    if missing:
+        raise _unknown(f'{", ".join(missing)} is not a commit in this repository', repo)
     return revisions
 
 
@@ -62,8 +70,9 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
           policy_option: str | None, out: Output) -> int:
     repo = git.repo()
     if base:
-        base_sha = git.resolve_commit(base)
-        merge_base = git.merge_base(base_sha, 'HEAD')
+        if git.missing_commits([base]):
+            raise _unknown(f'--base {base}', repo)
+        merge_base = git.merge_base(git.resolve_commit(base), 'HEAD')
         if merge_base is None:
             raise GitError(
                 f'{base} and HEAD have no common ancestor'

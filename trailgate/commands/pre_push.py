@@ -3,8 +3,9 @@
 git gives one stdin line per ref: ``<local ref> <local sha> <remote ref>
 <remote sha>``. The pre-commit framework swallows those lines and passes one
 ref's range at most (PRE_COMMIT_FROM_REF/TO_REF), so under it the commits
-of every local branch and tag not yet on the remote are checked: a superset
-of the push, never less than it.
+of every local branch and tag (and HEAD, and each source the ``git push``
+command line names) not yet on the remote are checked: a superset of the
+push, never less than it.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from trailgate import git
+from trailgate import invocation
 from trailgate import policies
 from trailgate.errors import UsageError
 from trailgate.evaluate import Assessment
@@ -107,7 +109,12 @@ def _batch_for_update(update: RefUpdate, remote: str | None, found: _Policies) -
 
 
 def _pre_commit_batch(remote: str | None, found: _Policies) -> Batch | None:
-    """Under the pre-commit framework: everything local the remote lacks."""
+    """Under the pre-commit framework: everything local the remote lacks.
+
+    Local branches, tags, HEAD, pre-commit's one range, and each source of
+    the ``git push`` command line (a detached HEAD or a bare sha is on no
+    branch): a superset of the push, never less.
+    """
     to_ref = os.environ.get('PRE_COMMIT_TO_REF')
     from_ref = os.environ.get('PRE_COMMIT_FROM_REF')
     base = None
@@ -116,7 +123,9 @@ def _pre_commit_batch(remote: str | None, found: _Policies) -> Batch | None:
     else:
         default = _default_branch(remote)
         base = git.merge_base(to_ref or 'HEAD', default) if default else None
-    tips = ['--branches', '--tags', *([to_ref] if to_ref else [])]
+    named = [*([to_ref] if to_ref else []), 'HEAD', *(invocation.pushed_sources() or ())]
+    missing = set(git.missing_commits(named))
+    tips = ['--branches', '--tags', *(name for name in named if name not in missing)]
     return Batch(found.for_base(base), (*tips, '--not', *_not_on_remote(remote)))
 
 

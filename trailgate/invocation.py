@@ -1,0 +1,116 @@
+"""What the user asked git to do, when git does not tell the hook.
+
+git does not tell commit-msg that it amends, and the pre-commit framework
+does not pass pre-push every pushed ref. The command line of the ``git``
+process that started the hook says both. Linux shows each process's argv in
+``/proc``; elsewhere these questions answer "unknown" (None) and callers
+fall back to what the hook protocol gives them.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+_MAX_ANCESTORS = 10
+# git's global options that take a separate value: `git -C dir commit`
+_GLOBAL_WITH_VALUE = frozenset(('-c', '-C', '--git-dir', '--work-tree', '--namespace', '--super-prefix'))
+# push options that take a separate value
+_PUSH_WITH_VALUE = frozenset(('--repo', '-o', '--push-option', '--receive-pack', '--exec'))
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f'/proc/{pid}/stat', 'rb') as f:
+            stat = f.read()
+        # the parent pid is the 2nd field after the parenthesised command name
+        return int(stat.rsplit(b')', 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _argv(pid: int) -> list[str] | None:
+    try:
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            raw = f.read()
+    except OSError:
+        return None
+    return [arg.decode('utf-8', 'surrogateescape') for arg in raw.split(b'\0')[:-1]]
+
+
+def _subcommand_args(argv: list[str], subcommand: str) -> list[str] | None:
+    """The arguments after ``subcommand`` if ``argv`` is ``git [options] subcommand ...``."""
+    if not argv or os.path.basename(argv[0]) != 'git':
+        return None
+    index = 1
+    while index < len(argv) and argv[index].startswith('-'):
+        index += 2 if argv[index] in _GLOBAL_WITH_VALUE else 1
+    if index < len(argv) and argv[index] == subcommand:
+        return argv[index + 1:]
+    return None
+
+
+@functools.cache
+def git_command(subcommand: str) -> list[str] | None:
+    """The arguments of the ``git <subcommand>`` process that started us, if any."""
+    pid: int | None = os.getppid()
+    for _ in range(_MAX_ANCESTORS):
+        if pid is None or pid <= 1:
+            return None
+        argv = _argv(pid)
+        if argv is None:
+            return None
+        args = _subcommand_args(argv, subcommand)
+        if args is not None:
+            return args
+        pid = _parent(pid)
+    return None
+
+
+def _options(args: list[str]) -> list[str]:
+    return args[:args.index('--')] if '--' in args else args
+
+
+def is_amending() -> bool:
+    """Does the ``git commit`` that runs this hook amend? (False if unknown.)
+
+    git takes any unambiguous prefix of a long option, so ``--am`` and
+    ``--amen`` amend too.
+    """
+    args = git_command('commit')
+    if args is None:
+        return False
+    return any(len(arg) >= 4 and '--amend'.startswith(arg) for arg in _options(args))
+
+
+def commit_cleanup_option() -> str | None:
+    """The ``--cleanup=<mode>`` the running ``git commit`` was given, if any."""
+    for arg in reversed(_options(git_command('commit') or [])):
+        if arg.startswith('--cleanup='):
+            return arg.split('=', 1)[1]
+    return None
+
+
+def pushed_sources() -> list[str] | None:
+    """The source side of each refspec of the ``git push`` that runs us.
+
+    ``git push origin main HEAD:refs/heads/x`` gives ``['main', 'HEAD']``.
+    Patterns and deletions give nothing; None when the push is unknown.
+    """
+    args = git_command('push')
+    if args is None:
+        return None
+    positional: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith('-') and arg != '-':
+            skip = arg in _PUSH_WITH_VALUE
+        else:
+            positional.append(arg)
+    sources = []
+    for refspec in positional[1:]:  # the first is the repository
+        source = refspec.removeprefix('+').split(':', 1)[0]
+        if source and '*' not in source:
+            sources.append(source)
+    return sources
