@@ -22,6 +22,7 @@ from trailgate.model import email_of
 from trailgate.model import fold_email
 from trailgate.paths import Compiled
 from trailgate.paths import PathMatcher
+from trailgate.regexes import PolicyPattern
 
 Problem = tuple[int, int, str]
 
@@ -33,8 +34,8 @@ DEFAULT_DISCLOSURE_TRAILERS = ('Assisted-by', 'Generated-by')
 class AiConfig(NamedTuple):
     builtin_signatures: bool = True
     disclosure_trailers: tuple[str, ...] = DEFAULT_DISCLOSURE_TRAILERS
-    identities: tuple[re.Pattern[str], ...] = ()
-    markers: tuple[re.Pattern[str], ...] = ()
+    identities: tuple[PolicyPattern, ...] = ()
+    markers: tuple[PolicyPattern, ...] = ()
 
 
 class Reviews(NamedTuple):
@@ -46,7 +47,7 @@ class Reviews(NamedTuple):
 class Documentation(NamedTuple):
     trailer: str = 'Change-Doc'
     paths: PathMatcher | None = None
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[PolicyPattern, ...] = ()
 
 
 class Requirements(NamedTuple):

@@ -1,9 +1,12 @@
-"""Policy regexes: compiled once, and refused when they could hang a hook.
+r"""Policy regexes: compiled once, refused when plainly dangerous, and
+bounded in time when they run.
 
 Python's ``re`` backtracks, so a pattern such as ``(a+)+$`` takes
 exponential time on a crafted message. A policy must not be able to stall
-every developer's commit, so a pattern with an unbounded repeat nested inside
-another unbounded repeat is refused up front.
+every developer's commit: a pattern with an unbounded repeat nested inside
+another is refused when the policy is validated, and every search runs under
+the ``regex`` module's timeout, so the patterns no static check can see
+(``(a|a)*$``, ``\s*\s*\s*x``) end in a clear error instead of a hang.
 """
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import importlib
 import re
 import sys
 from typing import Any
+
+from trailgate.errors import PolicyError
 
 # re's own parser (re._parser since 3.11, sre_parse before): the exact
 # structure Python will run, not a second guess at the syntax.
@@ -22,16 +27,63 @@ _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, getattr(sre_cons
 _UNBOUNDED = sre_constants.MAXREPEAT
 
 
-def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
+SEARCH_TIMEOUT = 1.0  # seconds one search of a policy regex may take
+
+
+class PolicyPattern:
+    """A policy regex (Python syntax) whose searches cannot run away."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        import regex
+
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: Any = regex.compile(pattern, _regex_flags(flags) | regex.VERSION0)
+
+    def search(self, text: str) -> Any:
+        try:
+            return self._compiled.search(text, timeout=SEARCH_TIMEOUT)
+        except TimeoutError:
+            raise PolicyError(
+                f'the policy regular expression {self.pattern!r} took more than '
+                f'{SEARCH_TIMEOUT:g} s on one message (catastrophic backtracking); '
+                f'simplify it in the policy',
+            ) from None
+
+    def __repr__(self) -> str:
+        return f'PolicyPattern({self.pattern!r})'
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PolicyPattern) and (other.pattern, other.flags) == (self.pattern, self.flags)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+
+def _regex_flags(flags: int) -> int:
+    import regex
+
+    result = 0
+    for flag, equivalent in ((re.IGNORECASE, regex.IGNORECASE), (re.MULTILINE, regex.MULTILINE),
+                             (re.DOTALL, regex.DOTALL), (re.VERBOSE, regex.VERBOSE)):
+        if flags & flag:
+            result |= equivalent
+    return int(result)
+
+
+def compile(pattern: str, flags: int = 0) -> PolicyPattern:
+    return PolicyPattern(pattern, flags)
 
 
 def problem(pattern: str) -> str | None:
     """Why ``pattern`` is refused, or None."""
+    import regex
+
     try:
         re.compile(pattern)
+        regex.compile(pattern, regex.VERSION0)
         parsed = sre_parse.parse(pattern)
-    except re.error as e:
+    except (re.error, regex.error) as e:
         return f'invalid regular expression {pattern!r}: {e}'
     except RecursionError:
         return f'regular expression {pattern!r} is nested too deeply'

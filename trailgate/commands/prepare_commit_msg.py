@@ -4,9 +4,9 @@ the staged change will need, as comment lines in the editor. Never blocks.
 from __future__ import annotations
 
 import os
-import re
 
 from trailgate import git
+from trailgate import regexes
 from trailgate import staged
 from trailgate.evaluate import RuleResult
 from trailgate.evaluate import assess
@@ -18,8 +18,6 @@ HINT_MARK = 'trailgate:'
 # git shows no editor for these, or keeps comment lines in the message
 _SKIPPED_SOURCES = frozenset(('merge', 'squash'))
 _KEEPS_COMMENTS = frozenset(('verbatim', 'whitespace'))
-# a marker that matches every message: "what if this were AI-assisted?"
-_ANYTHING = re.compile('')
 
 
 def _editor_will_open(source: str) -> bool:
@@ -54,7 +52,8 @@ def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool) -> list[s
 def hints(policy: Policy, commit: Commit) -> list[str]:
     """Hint lines for every rule that would apply if the change were AI-assisted."""
     assessment = assess(policy, commit)
-    as_if_ai = assess(policy._replace(ai=policy.ai._replace(markers=(_ANYTHING,))), commit)
+    anything = regexes.compile('')  # a marker every message matches: "what if it were AI-assisted?"
+    as_if_ai = assess(policy._replace(ai=policy.ai._replace(markers=(anything,))), commit)
     lines: list[str] = []
     for actual, hypothetical in zip(assessment.results, as_if_ai.results, strict=False):
         if actual.applies and all(check.met for check in actual.checks):
