@@ -277,8 +277,10 @@ class CatFile:
         if len(fields) != 3:
             return None  # "<name> missing" or "ambiguous"
         size = int(fields[2])
-        content = stdout.read(size + 1)[:size]
-        return decode(fields[1]), content
+        content = stdout.read(size + 1)
+        if len(content) != size + 1:
+            raise GitError(f'git cat-file stopped in the middle of {name}')
+        return decode(fields[1]), content[:size]
 
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
         assert self._process.stdin is not None and self._process.stdout is not None
@@ -287,7 +289,8 @@ class CatFile:
     def close(self) -> None:
         stdin, _ = self._pipes()
         stdin.close()
-        self._process.wait()
+        if self._process.wait():
+            raise GitError(f'git cat-file failed (exit {self._process.returncode})')
 
     def __enter__(self) -> CatFile:
         return self

@@ -166,8 +166,9 @@ def init_command(detect: bool) -> int:
 
 @cli.command('install')
 @click.option('--hook-type', 'hook_types', multiple=True,
-              type=click.Choice(('commit-msg', 'prepare-commit-msg', 'pre-push')),
-              help='Hooks to install (default: all three).')
+              type=click.Choice(('commit-msg', 'prepare-commit-msg', 'pre-push', 'pre-receive')),
+              help='Hooks to install (default: commit-msg, prepare-commit-msg and pre-push; '
+                   'pre-receive in a bare repository).')
 @click.option('--force', is_flag=True, help='Replace foreign hooks, keeping a backup.')
 @click.option('--uninstall', is_flag=True, help='Remove the hooks trailgate wrote.')
 def install_command(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:

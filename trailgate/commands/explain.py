@@ -20,9 +20,11 @@ def _commit_assessment(rev: str, policy_option: str | None) -> Assessment:
     repo = git.repo()
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
     sha = git.resolve_commit(rev)
-    for assessment in judge([Batch(policy, (), exact=(sha,))], repo):
-        return assessment
-    raise GitError(f'git log showed nothing for {rev}')
+    # consume the whole generator: git's exit status is checked at its end
+    assessments = list(judge([Batch(policy, (), exact=(sha,))], repo))
+    if len(assessments) != 1:
+        raise GitError(f'git log showed {len(assessments)} commits for {rev}, not one')
+    return assessments[0]
 
 
 def _rule_lines(result: RuleResult) -> list[str]:

@@ -16,6 +16,7 @@ from trailgate import git
 from trailgate.errors import FatalError
 
 DEFAULT_HOOKS = ('commit-msg', 'prepare-commit-msg', 'pre-push')
+SERVER_HOOKS = ('pre-receive',)  # a bare repository receives pushes
 MARKER = '# installed by `trailgate install`'
 BACKUP_SUFFIX = '.trailgate-backup'
 
@@ -86,9 +87,9 @@ def _uninstall_one(directory: str, hook: str) -> str | None:
 
 
 def install(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
-    git.repo()  # not a repository: exit 2 with git's reason
+    repo = git.repo()  # not a repository: exit 2 with git's reason
     directory = hooks_dir()
-    hooks = hook_types or DEFAULT_HOOKS
+    hooks = hook_types or (SERVER_HOOKS if repo.bare else DEFAULT_HOOKS)
     if uninstall:
         messages = [m for m in (_uninstall_one(directory, hook) for hook in hooks) if m]
         print('\n'.join(messages) if messages else 'no trailgate hooks to remove')
