@@ -182,6 +182,7 @@ policy_owners: senior
 rules: []
 """
 EMPTY_POLICY = 'version: 1\nrules: []\n'
+GITMODULES = '[submodule "vendor"]\n\tpath = services/payments/vendor\n\turl = ./vendor.git\n\tignore = all\n'
 NOTHING = ()  # no unmet requirement: the commit is accepted
 REVIEWS = ('TG001',)
 DOCS = ('TG002',)
@@ -206,6 +207,7 @@ class Commit(NamedTuple):
     symlinks: Mapping[str, str] = {}
     untracked: Mapping[str, str] = {}  # written to the work tree, not staged
     chmod: tuple[str, ...] = ()  # made executable in the index
+    gitlinks: Mapping[str, str] = {}  # path -> revision: a submodule commit in the index
     args: tuple[str, ...] = ()  # more `git commit` arguments (after -F -)
     author: str = DEV
     committer: str | None = None
@@ -328,6 +330,11 @@ CASES: tuple[Case, ...] = (
                      '---\nupdated-dependencies:\n- dependency-name: sdk\n  dependency-type: direct:production\n...',
                      block(AI, REVIEW_ALICE, REVIEW_BOB, DOC)), hook='accepted', codes=NOTHING),),
          'git `--no-divider`: trailers after `---` count'),
+    Case('control-trailer-option', 'Control: the reviews and ticket given with `git commit --trailer`, '
+         'as the refusal suggests', (
+             ai_change('Speed up charge', args=('--trailer', REVIEW_ALICE, '--trailer', REVIEW_BOB,
+                                                '--trailer', DOC), hook='accepted', codes=NOTHING),),
+         'git adds the trailers before commit-msg runs'),
     Case('divider-hides-block', 'Reviews and ticket above a `---` line, only `Assisted-by` after it',
          (Commit(msg('Speed up charge', MARK, block(REVIEW_ALICE, REVIEW_BOB, DOC),
                      '---\nnotes below the divider', AI)),),
@@ -357,6 +364,10 @@ CASES: tuple[Case, ...] = (
     Case('self-review-other-name', 'The author reviews under another name', (
         ai_change('Speed up charge', 'Reviewed-by: A. Archer (laptop) <alice@example.com>', REVIEW_BOB, DOC,
                   author=ALICE, codes=REVIEWS),)),
+    Case('self-review-author-flag', 'The author, set with `git commit --author`, reviews the change', (
+        ai_change('Speed up charge', 'Reviewed-by: alice@example.com', REVIEW_BOB, DOC,
+                  args=('--author', ALICE), codes=REVIEWS),),
+        'git exports the `--author` identity to the hook'),
     Case('self-review-author-case', 'Author `Alice@Example.COM` reviews as `alice@example.com`', (
         ai_change('Speed up charge', 'Reviewed-by: alice@example.com', REVIEW_BOB, DOC,
                   author='Alice Archer <Alice@Example.COM>', codes=REVIEWS),)),
@@ -422,6 +433,14 @@ CASES: tuple[Case, ...] = (
     Case('evil-merge', 'A clean merge (side branch: README only) with an AI edit to charge.py slipped in', (
         Merge(msg("Merge branch 'side'", block(AI)), ours=None, theirs='shop, now with docs\n'),),
         'the edit is in neither parent, so the combined diff shows it'),
+    Case('submodule-ignore-all', 'A `.gitmodules` with `ignore = all` for a submodule in the critical path '
+         '(human commit), then an AI bump of the submodule', (
+             Commit(msg('Vendor the card gateway'), files={'.gitmodules': GITMODULES},
+                    gitlinks={'services/payments/vendor': 'main'}, hook='accepted', codes=NOTHING),
+             Commit(msg('Bump the card gateway', block(AI)), files={},
+                    gitlinks={'services/payments/vendor': 'HEAD'})),
+         'git honours `submodule.<name>.ignore` from the committed `.gitmodules`; trailgate passes '
+         '`--ignore-submodules=none`, so the bump is seen everywhere'),
     Case('mode-change-only', '`chmod +x services/payments/charge.py`, content unchanged', (
         Commit(msg('Make charge executable', block(AI)), files={}, chmod=(CHARGE,)),)),
     Case('delete-critical', '`git rm services/payments/a.py`', (
@@ -527,6 +546,7 @@ class Arena:
         self.reports = root / 'reports'
         self.reports.mkdir(parents=True)
         self.env = git_env(**{STATUS: str(self.status), REPORTS: str(self.reports)})
+        self.cases = 0
         init(self.work, env=self.env)
         for name, content in BASE_FILES.items():
             put(self.work / name, content)
@@ -573,6 +593,9 @@ class Arena:
             self.git('add', '--', *added)
         if step.remove:
             self.git('rm', '-q', '--', *step.remove)
+        for path, rev in step.gitlinks.items():
+            sha = self.git('rev-parse', rev).strip()
+            self.git('update-index', '--add', '--cacheinfo', f'160000,{sha},{path}')
         for path in step.chmod:
             self.git('update-index', '--chmod=+x', '--', path)
         for old, new in step.moves:
@@ -663,6 +686,10 @@ class Arena:
 
     def play(self, case: Case) -> Outcome:
         branch = f'case/{case.id}'
+        # a date of its own for each case: two cases never make the same commit
+        self.cases += 1
+        date = f'{1767225600 + 60 * self.cases} +0000'
+        self.env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
         self.git('reset', '-q', '--hard')
         self.git('checkout', '-q', '-f', '-B', branch, 'main')
         self.git('clean', '-qfdx')

@@ -17,7 +17,7 @@ import pytest
 from testing.adversarial import CASES
 from testing.adversarial import Arena
 from testing.adversarial import Case
-from testing.adversarial import ConflictMerge
+from testing.adversarial import Merge
 from testing.adversarial import render_doc
 from trailgate.evaluate import assess
 from trailgate.model import Commit
@@ -34,7 +34,15 @@ def arena(tmp_path_factory: pytest.TempPathFactory) -> Arena:
     return Arena(tmp_path_factory.mktemp('adversarial'))
 
 
-@pytest.mark.parametrize('case', CASES, ids=[case.id for case in CASES])
+KNOWN_BUGS: dict[str, str] = {}
+
+
+def _param(case: Case) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[case.id])] if case.id in KNOWN_BUGS else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+@pytest.mark.parametrize('case', [_param(case) for case in CASES])
 def test_attempt(arena: Arena, case: Case) -> None:
     outcome = arena.play(case)
     everything = '\n'.join([*(s.output for s in outcome.steps), *(g.output for g in outcome.gates.values())])
@@ -47,11 +55,13 @@ def test_attempt(arena: Arena, case: Case) -> None:
         assert result.codes == tuple(sorted(step.expected_hook_codes)), result.output
 
     expected_problems = {step.subject for step in case.history() if step.override_problem}
+    expected_overridden = {step.subject for step in case.history() if step.overridden}
     for gate in ('check', 'pre-push', 'pre-receive'):
         found = outcome.gates[gate]
         assert found.verdict == case.expected(gate), f'{gate}: {found.output}'
         assert found.codes == case.expected_codes(), f'{gate}: {found.output}'
         assert found.override_problems == expected_problems, gate
+        assert found.overridden == expected_overridden, gate
 
     assert outcome.trailer_disagreements == ()
     # the table is what the gates really answered
@@ -72,15 +82,21 @@ def test_every_gate_refuses_every_attack() -> None:
 
 
 def test_limits_are_documented() -> None:
-    """The cases that get through a gate say so, and point at the trust model."""
-    reword = next(case for case in CASES if case.id == 'ai-mark-removed-by-reword')
-    assert 'Trust model' in reword.note
-    assert 'Trust model' in (ROOT / 'README.md').read_text()
-    assert 'Detection is evidence, not proof' in (ROOT / 'README.md').read_text()
+    """The attempts that get through a gate say why: the contract, or the trust model."""
+    readme = (ROOT / 'README.md').read_text()
+    for phrase in ('## Trust model', 'Detection is evidence, not proof', 'Break-glass is audited, not prevented'):
+        assert phrase in readme
+    for case in CASES:
+        if case.id.startswith('control-'):
+            continue
+        through = [gate for gate in ('commit-msg', 'check', 'pre-push', 'pre-receive')
+                   if case.expected(gate) == 'accepted']
+        if through:
+            assert 'Trust model' in case.note or 'contract' in case.note, (case.id, through)
 
 
 def test_merge_case_is_a_real_merge() -> None:
-    assert any(isinstance(step, ConflictMerge) for case in CASES for step in case.steps)
+    assert any(isinstance(step, Merge) for case in CASES for step in case.steps)
 
 
 def test_doc_table_matches_the_cases() -> None:

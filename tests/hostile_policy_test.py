@@ -49,7 +49,7 @@ def with_line(text: str) -> bytes:
 
 
 HOSTILE = (
-    Hostile('alias-bomb', billion_laughs(), (2, 12)),
+    Hostile('alias-bomb', billion_laughs(), (1, 7)),
     Hostile('alias-in-policy', BASE.replace(b'  sre: [carol@example.com]', b'  sre: *senior'), (4, 8)),
     Hostile('deep-sequence', b'[' * 50_000, (1, 51)),
     Hostile('deep-mapping', b'{a: ' * 50_000, (1, 201)),
@@ -81,9 +81,9 @@ HOSTILE = (
 )
 # Regexes that take exponential (or high polynomial) time in Python's re and
 # that validation accepts. re.search on 28 characters ('a' * 28 + '!', ',' * 28,
-# ' ' * 28): (?:a|a)*$ 14 s, (?:a{1,30}){1,30}$ 9 s, (.*,){12}x 2.7 s (each
+# ' ' * 28): (?:a|a)+$ 14 s, (?:a{1,30}){1,30}$ 9 s, (.*,){12}x 2.7 s (each
 # doubling per character); eight adjacent \s* 0.45 s, O(n^8).
-SLOW_REGEXES = ('(?:a|a)*$', '(?:a{1,30}){1,30}$', '(.*,){12}x', '\\s*' * 8 + 'x')
+SLOW_REGEXES = ('(?:a|a)+$', '(?:a{1,30}){1,30}$', '(.*,){12}x', '\\s*' * 8 + 'x')
 
 
 @pytest.fixture(scope='module')
@@ -144,29 +144,50 @@ def test_hostile_policy(repo: Path, case: Hostile) -> None:
     assert re.search(r'[0-9a-f]{12}:\.trailgate/policy\.yaml:\d+:\d+: ', runs['check'].stderr), runs['check'].stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG (spec question): a YAML anchor without an alias (&name) is accepted; the brief expects every '
-    'anchor refused with FILE:LINE:COL like aliases are (trailgate/policy.py _check_events)'
-))
 def test_anchor_without_alias_is_refused(repo: Path) -> None:
     put(repo / POLICY_PATH, BASE.replace(b'  senior: [', b'  senior: &seniors ['))
     refused_with_position(trailgate(repo, 'validate'), 'stdout', (3, 11))
 
 
+SLOW_INPUT = {  # a message part on which the pattern backtracks for a long time
+    '(?:a|a)+$': 'a' * 40 + '!',
+    '(?:a{1,30}){1,30}$': 'a' * 40 + '!',
+    '(.*,){12}x': ',' * 60,
+    '\\s*' * 8 + 'x': ' ' * 300,
+}
+EXPONENTIAL = ('(?:a|a)+$', '(?:a{1,30}){1,30}$')  # still slow under the regex module
+
+
 @pytest.mark.parametrize('where', ('ai.markers', 'documentation.patterns'))
 @pytest.mark.parametrize('pattern', SLOW_REGEXES)
-@pytest.mark.xfail(strict=True, reason=(
-    'BUG: regexes.problem only refuses an unbounded repeat nested in another unbounded repeat; '
-    'overlapping alternatives under a repeat, bounded-in-bounded repeats and unbounded-in-bounded '
-    'repeats backtrack exponentially too and are accepted (trailgate/regexes.py)'
-))
-def test_catastrophic_regex_is_refused(tmp_path: Path, pattern: str, where: str) -> None:
+def test_catastrophic_regex_cannot_hang_a_gate(tmp_path: Path, pattern: str, where: str) -> None:
+    """No static check refuses these (validation accepts them); every search
+    of a policy regex is bounded instead (README: 1 s), so commit-msg and check
+    end with exit 2 naming the pattern, never a hang, never a pass."""
     quoted = "'" + pattern.replace("'", "''") + "'"
     if where == 'ai.markers':
         data = with_line(f'ai:\n  markers: [{quoted}]\n')
+        message = f'Speed up charge\n\n{SLOW_INPUT[pattern]}\n\nAssisted-by: Claude Code\n'
     else:
         data = BASE.replace(b"'^[A-Z]+-[0-9]+$'", quoted.encode())
-    put(tmp_path / 'policy.yaml', data)
-    proc = trailgate(tmp_path, 'validate', 'policy.yaml')
-    assert proc.returncode == 2, proc.output
-    assert 'regular expression' in proc.stdout
+        message = f'Speed up charge\n\nAssisted-by: Claude Code\nChange-Doc: {SLOW_INPUT[pattern]}x\n'
+    repo = init(tmp_path / 'repo')
+    put(repo / POLICY_PATH, data)
+    put(repo / CHARGE, 'def charge():\n    return 1\n')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'Add the policy')
+    assert trailgate(repo, 'validate').returncode == 0  # accepted: bounded at run time instead
+    put(repo / CHARGE, 'def charge():\n    return 2\n')
+    git(repo, 'add', CHARGE)
+    put(tmp_path / 'MSG', message)
+    hook = trailgate(repo, 'commit-msg', str(tmp_path / 'MSG'))
+    git(repo, 'commit', '-q', '-F', str(tmp_path / 'MSG'))
+    check = trailgate(repo, 'check', 'HEAD~1..HEAD')
+    for proc in (hook, check):
+        assert 'Traceback' not in proc.output, proc.output
+        assert proc.seconds < 4, f'{proc.seconds:.1f} s'
+        if pattern in EXPONENTIAL:
+            assert proc.returncode == 2, proc.output
+            assert 'catastrophic backtracking' in proc.stderr and pattern in proc.stderr, proc.stderr
+        else:  # the regex module does not backtrack on it: an ordinary refusal
+            assert proc.returncode == 1, proc.output

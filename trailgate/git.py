@@ -24,7 +24,7 @@ _RECORD = 'TGSTART'
 # sha, parents, author name/email, committer name/email, committer time, message
 _LOG_FORMAT = f'%x00{_RECORD}%x00%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%B'
 _LOG_OPTIONS = (
-    '-z', '--root', '--no-renames', '-c', '--name-only', '--no-ext-diff',
+    '-z', '--root', '--no-renames', '-c', '--name-only', '--no-ext-diff', '--ignore-submodules=none',
     '--no-relative', '--no-textconv', '--no-show-signature', '--no-color',
     '--encoding=UTF-8', '--no-abbrev', f'--format={_LOG_FORMAT}',
 )
@@ -90,7 +90,9 @@ def repo() -> Repo:
     except FileNotFoundError:
         raise GitError('git is not installed or not on PATH; install git and retry') from None
     lines = decode(result.stdout).split('\n')
-    if len(lines) < 3 or lines[0] not in ('true', 'false'):
+    # in a bare repository --show-toplevel fails after the other answers: that is expected
+    complete = result.returncode == 0 or (lines[0] == 'true' and len(lines) >= 3)
+    if not complete or len(lines) < 3 or lines[0] not in ('true', 'false'):
         raise GitError(
             'not a git repository (or any parent up to the root); run trailgate '
             'inside a repository',
@@ -182,8 +184,9 @@ def remote_urls() -> dict[str, str]:
 def staged_paths(against: str | None = None) -> frozenset[str]:
     """Paths the index changes relative to ``against`` (default HEAD, or
     the empty tree on an unborn branch)."""
+    # .gitmodules' `ignore = all` is the committer's to set: never let it hide a change
     out = run('diff', '--cached', '--no-renames', '--name-only', '-z', '--no-ext-diff',
-              '--no-relative', *([against] if against else []), '--')
+              '--no-relative', '--ignore-submodules=none', *([against] if against else []), '--')
     return frozenset(path for path in decode(out).split('\0') if path)
 
 

@@ -3,9 +3,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
+
+from trailgate.errors import PolicyError
 
 # pathspec names the group that marks a match by a directory pattern
 _DIR_MARK = 'ps_d'
+# paths longer than this are matched under a timeout (no real checkout has them)
+LONG_PATH = 1024
+SEARCH_TIMEOUT = 1.0
 Compiled = tuple[tuple[str, bool], ...]  # (regex, include) per pattern
 
 
@@ -37,11 +43,13 @@ class PathMatcher:
         self.patterns = tuple(patterns)
         self.compiled = compile_patterns(self.patterns) if compiled is None else compiled
         self._rules = [(re.compile(regex), include) for regex, include in self.compiled]
+        self._bounded: list[tuple[Any, bool]] | None = None
 
     def matches(self, path: str) -> bool:
+        rules = self._rules if len(path) <= LONG_PATH else self._bounded_rules()
         include = False
         priority = 0
-        for regex, pattern_includes in self._rules:
+        for regex, pattern_includes in rules:
             match = regex.search(path)
             if match is None:
                 continue
@@ -51,6 +59,17 @@ class PathMatcher:
                 include = pattern_includes
                 priority = pattern_priority
         return include
+
+    def _bounded_rules(self) -> list[tuple[Any, bool]]:
+        """The regexes under a timeout: ``**`` backtracks on very long paths."""
+        if self._bounded is None:
+            import regex
+
+            self._bounded = [
+                (_Bounded(regex.compile(pattern, regex.VERSION0), pattern), include)
+                for pattern, include in self.compiled
+            ]
+        return self._bounded
 
     def __repr__(self) -> str:
         return f'PathMatcher({list(self.patterns)!r})'
@@ -72,6 +91,21 @@ class PathMatcher:
         except (ValueError, TypeError) as e:
             return f'invalid path pattern {pattern!r}: {e}'
         return None
+
+
+class _Bounded:
+    def __init__(self, compiled: Any, pattern: str) -> None:
+        self._compiled = compiled
+        self._pattern = pattern
+
+    def search(self, path: str) -> Any:
+        try:
+            return self._compiled.search(path, timeout=SEARCH_TIMEOUT)
+        except TimeoutError:
+            raise PolicyError(
+                f'matching a {len(path)}-character path against a policy path pattern took more '
+                f'than {SEARCH_TIMEOUT:g} s; such paths cannot be judged',
+            ) from None
 
 
 def safe_repo_path(value: str) -> str | None:

@@ -202,7 +202,8 @@ def _validate_object(node: Any, schema: dict[str, Any], root: dict[str, Any], pa
     seen: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if node_type(key_node) != 'string' or key_node.id != 'scalar':
-            yield (*position(key_node), f'{_label(path)}: keys must be strings, not {key_node.value!r}')
+            got = _TYPE_NAMES.get(node_type(key_node), 'a value')
+            yield (*position(key_node), f'{_label(path)}: keys must be strings, not {got}')
             continue
         key = key_node.value
         child = f'{path}.{key}' if path else key

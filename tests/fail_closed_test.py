@@ -1,0 +1,293 @@
+"""Fault injection: every function of ``trailgate.git`` (and every method of
+``CatFile``) made to raise, one at a time, in a real repository.
+
+``trailgate.main.main`` runs in-process for each gate, in scenarios whose
+honest answer is a refusal (exit 1) or a pass (exit 0). A baseline run with
+every function spied on records which functions each scenario reaches; a
+fault in a function the scenario never reaches cannot change its answer
+(the run is the same up to the call), so only reached functions are
+faulted. A faulted run must exit 2 (never 0, never a silent pass), print
+one line on stderr, and show a traceback only with ``--debug`` or
+``TRAILGATE_DEBUG=1``. ``prepare-commit-msg`` never blocks by contract: a
+fault there exits 0, still with its one line.
+"""
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import sys
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from typing import NamedTuple
+
+import pytest
+
+from testing.adversarial import AI
+from testing.adversarial import BASE_FILES
+from testing.adversarial import CHARGE
+from testing.adversarial import REVIEW_ALICE
+from testing.adversarial import REVIEW_BOB
+from testing.adversarial import git
+from testing.adversarial import init
+from testing.adversarial import put
+from testing.util import GIT_ENV
+from testing.util import STRIPPED
+from trailgate import git as tg_git
+from trailgate import invocation
+from trailgate.errors import GitError
+from trailgate.main import main
+
+FUNCTIONS = sorted(
+    name for name, value in inspect.getmembers(tg_git, inspect.isfunction)
+    if value.__module__ == tg_git.__name__ and not name.startswith('_')
+)
+METHODS = sorted(
+    name for name, value in vars(tg_git.CatFile).items()
+    if inspect.isfunction(value) and name != '_pipes'
+)
+TARGETS = [*FUNCTIONS, *(f'CatFile.{name}' for name in METHODS)]
+FAULTS: dict[str, Callable[[], BaseException]] = {
+    'GitError': lambda: GitError('injected fault'),
+    'OSError': lambda: OSError(5, 'injected fault'),
+    'RuntimeError': lambda: RuntimeError('injected fault'),
+}
+ZERO = '0' * 40
+OK_MESSAGE = f'Speed up charge\n\n{AI}\n{REVIEW_ALICE}\n{REVIEW_BOB}\nChange-Doc: docs/changes/x.md\n'
+BAD_MESSAGE = f'Speed up charge\n\n{AI}\n'
+
+
+class Scenario(NamedTuple):
+    name: str
+    where: str  # 'repo', 'server' (bare) or 'shallow' (a depth-2 clone of repo)
+    argv: tuple[str, ...]  # {c0} {c1} {c2} {ok} {bad} {url} {hint} are filled in
+    stdin: str
+    expected: int  # the honest answer
+    amending: bool = False  # as under `git commit --amend`
+
+
+SCENARIOS = (
+    Scenario('check-refused', 'repo', ('check', 'main~1..main'), '', 1),
+    Scenario('check-accepted', 'repo', ('check', 'main~2..main~1'), '', 0),
+    Scenario('check-base-json', 'repo', ('check', '--base', 'main~1', '--format', 'json'), '', 1),
+    Scenario('commit-msg-refused', 'repo', ('commit-msg', '{bad}'), '', 1),
+    Scenario('commit-msg-accepted', 'repo', ('commit-msg', '{ok}'), '', 0),
+    Scenario('commit-msg-amend', 'repo', ('commit-msg', '{bad}'), '', 1, amending=True),
+    Scenario('check-shallow', 'shallow', ('check', 'main~1..main'), '', 1),
+    Scenario('explain-refused', 'repo', ('explain', 'main'), '', 1),
+    Scenario('explain-accepted', 'repo', ('explain', 'main~1'), '', 0),
+    Scenario('explain-message', 'repo', ('explain', '--message', '{bad}'), '', 1),
+    Scenario('validate', 'repo', ('validate',), '', 0),
+    Scenario('pre-push-refused', 'repo', ('pre-push', 'origin', '{url}'),
+             'refs/heads/main {c2} refs/heads/main {c0}\n', 1),
+    Scenario('pre-push-accepted', 'repo', ('pre-push', 'origin', '{url}'),
+             'refs/heads/main {c1} refs/heads/main {c0}\n', 0),
+    Scenario('pre-push-new-branch', 'repo', ('pre-push', 'origin', '{url}'),
+             f'refs/heads/feature {{c2}} refs/heads/feature {ZERO}\n', 1),
+    Scenario('pre-receive-refused', 'server', ('pre-receive',), '{c0} {c2} refs/heads/main\n', 1),
+    Scenario('pre-receive-accepted', 'server', ('pre-receive',), '{c0} {c1} refs/heads/main\n', 0),
+    Scenario('pre-receive-new-ref', 'server', ('pre-receive',), f'{ZERO} {{c2}} refs/heads/feature\n', 1),
+    Scenario('prepare-commit-msg', 'repo', ('prepare-commit-msg', '{hint}'), '', 0),
+)
+NEVER_BLOCKS = frozenset(('prepare-commit-msg',))
+
+
+class World(NamedTuple):
+    repo: Path
+    server: Path
+    shallow: Path
+    values: dict[str, str]
+
+    def cwd(self, scenario: Scenario) -> Path:
+        return {'repo': self.repo, 'server': self.server, 'shallow': self.shallow}[scenario.where]
+
+    def argv(self, scenario: Scenario) -> list[str]:
+        return [arg.format(**self.values) for arg in scenario.argv]
+
+    def stdin(self, scenario: Scenario) -> str:
+        return scenario.stdin.format(**self.values)
+
+
+def build_world(root: Path) -> World:
+    repo = init(root / 'repo')
+    for name, content in BASE_FILES.items():
+        put(repo / name, content)
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'Add the trailgate policy')
+    put(repo / 'docs/changes/x.md', 'plan\n')
+    put(repo / CHARGE, 'def charge():\n    return 2\n')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-F', '-', input=OK_MESSAGE)
+    put(repo / CHARGE, 'def charge():\n    return 3\n')
+    git(repo, 'commit', '-q', '-a', '-F', '-', input=BAD_MESSAGE)
+    c0, c1, c2 = (git(repo, 'rev-parse', rev).strip() for rev in ('main~2', 'main~1', 'main'))
+    server = init(root / 'server.git', bare=True)
+    git(repo, 'remote', 'add', 'origin', str(server))
+    git(repo, 'push', '-q', 'origin', f'{c2}:refs/heads/incoming', f'{c0}:refs/heads/main')
+    git(server, 'update-ref', '-d', 'refs/heads/incoming')  # objects stay, unreferenced, as in quarantine
+    git(repo, 'update-ref', '-d', 'refs/remotes/origin/incoming')
+    git(repo, 'remote', 'set-head', 'origin', 'main')
+    shallow = root / 'shallow'
+    git(root, 'clone', '-q', '--depth', '2', f'file://{repo}', str(shallow))
+    put(repo / CHARGE, 'def charge():\n    return 4\n')
+    git(repo, 'add', CHARGE)
+    values = {
+        'c0': c0, 'c1': c1, 'c2': c2, 'url': str(server),
+        'ok': str(put(root / 'OK_MSG', OK_MESSAGE)), 'bad': str(put(root / 'BAD_MSG', BAD_MESSAGE)),
+        'hint': str(root / 'HINT_MSG'),
+    }
+    return World(repo, server, shallow, values)
+
+
+class Result(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(world: World, scenario: Scenario, capsys: pytest.CaptureFixture[str] | None,
+           patch: Callable[[pytest.MonkeyPatch], None] = lambda m: None, debug: str = '') -> Result:
+    """``main(argv)`` in-process, with the test environment and ``patch`` applied."""
+    if scenario.name in NEVER_BLOCKS:
+        put(Path(world.values['hint']), BAD_MESSAGE)  # it edits the file: start afresh
+    argv = world.argv(scenario)
+    with pytest.MonkeyPatch.context() as m:
+        m.chdir(world.cwd(scenario))
+        for key in (*STRIPPED, 'TRAILGATE_DEBUG', 'GIT_EDITOR', 'FORCE_COLOR'):
+            m.setenv(key, '')  # recorded, so that undo removes what main() sets
+            m.delenv(key)
+        for key, value in GIT_ENV.items():
+            m.setenv(key, value)
+        if debug == 'env':
+            m.setenv('TRAILGATE_DEBUG', '1')
+        elif debug == 'flag':
+            argv = ['--debug', *argv]
+        m.setattr(sys, 'stdin', io.StringIO(world.stdin(scenario)))
+        if scenario.amending:
+            m.setattr(invocation, 'is_amending', lambda: True)
+        patch(m)
+        if capsys is None:  # the module fixture has no capsys
+            stdout, stderr = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                returncode = main(argv)
+            return Result(returncode, stdout.getvalue(), stderr.getvalue())
+        capsys.readouterr()
+        returncode = main(argv)
+        out, err = capsys.readouterr()
+    return Result(returncode, out, err)
+
+
+def _owner_and_name(target: str) -> tuple[Any, str]:
+    if target.startswith('CatFile.'):
+        return tg_git.CatFile, target.split('.', 1)[1]
+    return tg_git, target
+
+
+def spy_all(calls: set[str]) -> Callable[[pytest.MonkeyPatch], None]:
+    def patch(m: pytest.MonkeyPatch) -> None:
+        for target in TARGETS:
+            owner, name = _owner_and_name(target)
+            original = getattr(owner, name)
+
+            def spy(*args: Any, _original: Any = original, _target: str = target, **kwargs: Any) -> Any:
+                calls.add(_target)
+                return _original(*args, **kwargs)
+
+            m.setattr(owner, name, spy)
+    return patch
+
+
+def fault(target: str, exception: str, calls: list[str]) -> Callable[[pytest.MonkeyPatch], None]:
+    def patch(m: pytest.MonkeyPatch) -> None:
+        owner, name = _owner_and_name(target)
+
+        def raiser(*args: Any, **kwargs: Any) -> Any:
+            calls.append(target)
+            raise FAULTS[exception]()
+
+        m.setattr(owner, name, raiser)
+    return patch
+
+
+class Baseline(NamedTuple):
+    world: World
+    reached: dict[str, frozenset[str]]  # scenario -> targets it calls
+
+
+@pytest.fixture(scope='module')
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Baseline]:
+    world = build_world(tmp_path_factory.mktemp('fail-closed'))
+    reached = {}
+    for scenario in SCENARIOS:
+        calls: set[str] = set()
+        result = invoke(world, scenario, None, spy_all(calls))
+        assert result.returncode == scenario.expected, (scenario.name, result)
+        assert 'Traceback' not in result.stderr, result.stderr
+        reached[scenario.name] = frozenset(calls)
+    yield Baseline(world, reached)
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.strip('\n').split('\n')
+    assert len(lines) == 1 and lines[0].startswith('trailgate: '), stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_unfaulted(baseline: Baseline, scenario: Scenario, capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(baseline.world, scenario, capsys)
+    assert result.returncode == scenario.expected, result
+    assert 'Traceback' not in result.stderr
+
+
+def test_every_target_is_reached_somewhere(baseline: Baseline) -> None:
+    """Which functions no scenario reaches (so no fault there can matter here)."""
+    reached = frozenset().union(*baseline.reached.values())
+    never = sorted(set(TARGETS) - reached)
+    # rev_list and is_ancestor: no command calls them today; empty_tree: only an
+    # amended root commit
+    assert set(never) <= {'rev_list', 'is_ancestor', 'empty_tree'}, never
+    print('\nnever reached:', ', '.join(never) or 'none')
+    for scenario in SCENARIOS:
+        print(f'{scenario.name}: {", ".join(sorted(baseline.reached[scenario.name]))}')
+
+
+def faulted_runs(baseline: Baseline, target: str, exception: str, capsys: pytest.CaptureFixture[str],
+                 scenarios: list[Scenario]) -> list[str]:
+    """What went wrong in each faulted run (empty: every run failed closed)."""
+    problems = []
+    for scenario in scenarios:
+        calls: list[str] = []
+        result = invoke(baseline.world, scenario, capsys, fault(target, exception, calls))
+        expected = 0 if scenario.name in NEVER_BLOCKS else 2
+        lines = result.stderr.strip('\n').split('\n')
+        if not calls:
+            problems.append(f'{scenario.name}: the baseline reached {target}, the faulted run did not')
+        elif result.returncode != expected:
+            problems.append(f'{scenario.name}: exit {result.returncode}, not {expected}: {result}')
+        elif len(lines) != 1 or not lines[0].startswith('trailgate: ') or 'injected fault' not in lines[0]:
+            problems.append(f'{scenario.name}: not one line naming the fault on stderr: {result.stderr!r}')
+        elif 'Traceback' in result.stderr:
+            problems.append(f'{scenario.name}: a traceback without --debug')
+    return problems
+
+
+@pytest.mark.parametrize('exception', FAULTS)
+@pytest.mark.parametrize('target', TARGETS)
+def test_fault(baseline: Baseline, target: str, exception: str, capsys: pytest.CaptureFixture[str]) -> None:
+    scenarios = [s for s in SCENARIOS if target in baseline.reached[s.name]]
+    if not scenarios:
+        pytest.skip(f'{target} is reached by no scenario')
+    assert faulted_runs(baseline, target, exception, capsys, scenarios) == []
+    # the traceback, with --debug or TRAILGATE_DEBUG=1, for what was not a FatalError
+    scenario = scenarios[0]
+    debug = 'env' if exception == 'OSError' else 'flag'
+    result = invoke(baseline.world, scenario, capsys, fault(target, exception, []), debug=debug)
+    assert result.returncode == (0 if scenario.name in NEVER_BLOCKS else 2), result
+    if exception == 'GitError':
+        assert 'Traceback' not in result.stderr  # an expected failure: its message says it all
+    else:
+        assert 'Traceback (most recent call last)' in result.stderr, result.stderr
+        assert result.stderr.rstrip('\n').split('\n')[-1].startswith('trailgate: internal error: ')
