@@ -159,10 +159,8 @@ def _check_events(events: Iterator[Any], filename: str) -> None:
     depth = 0
     for count, event in enumerate(events):
         problem = None
-        if isinstance(event, yaml.AliasEvent):
-            problem = 'YAML aliases (*name) are not allowed in a policy; write the value out'
-        elif getattr(event, 'anchor', None):
-            problem = 'YAML anchors (&name) are not allowed in a policy; write the value out'
+        if isinstance(event, yaml.AliasEvent) or getattr(event, 'anchor', None):
+            problem = 'YAML aliases (*name) are not allowed in a policy, nor anchors (&name); write the value out'
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
