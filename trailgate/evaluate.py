@@ -84,6 +84,22 @@ def assess(policy: Policy, commit: Commit) -> Assessment:
     return Assessment(commit, signals, tuple(results), violations, override, override_problem)
 
 
+def touches_nothing_protected(policy: Policy, paths: frozenset[str]) -> bool:
+    """No rule covers any of ``paths``, and none is the policy file: whatever
+    the message says, nothing can be required of such a commit."""
+    if policy.policy_owners is not None and not paths.isdisjoint(policy.policy_paths):
+        return False
+    return not _index_for(policy.rules).touched(paths)
+
+
+def unremarkable(policy: Policy, commit: Commit) -> Assessment:
+    """The verdict on a commit that touches nothing protected, reached
+    without reading its message: for reports that show only what needs
+    attention (its AI signals are not looked for)."""
+    results = _index_for(policy.rules).untouched
+    return Assessment(commit, (), results, (), None, None)
+
+
 class _RuleIndex:
     """Which rules cover each path, remembered across a range's commits
     (they touch the same paths again and again)."""

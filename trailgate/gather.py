@@ -15,6 +15,8 @@ from trailgate.errors import GitError
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import assess
 from trailgate.evaluate import documentation_candidates
+from trailgate.evaluate import touches_nothing_protected
+from trailgate.evaluate import unremarkable
 from trailgate.model import Commit
 from trailgate.policy import Policy
 from trailgate.trailers import parse_trailers
@@ -59,8 +61,23 @@ def _with_existing_files(commit: Commit, policy: Policy, cat: git.CatFile) -> Co
     return commit._replace(existing_files=existing)
 
 
-def judge(batches: Iterable[Batch], repo: git.Repo) -> Iterator[Assessment]:
-    """Assess each batch's commits; a commit in two batches is judged by both."""
+def _unread(raw: git.RawCommit) -> Commit:
+    """A commit whose message need not be parsed: its subject is enough."""
+    subject = skip_blank_lines(raw.message).split('\n', 1)[0]
+    return Commit(
+        sha=raw.sha, message=subject + '\n', trailers=(), author=raw.author,
+        committer=raw.committer, date=raw.committed.date(), paths=frozenset(),
+        is_merge=len(raw.parents) > 1,
+    )
+
+
+def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True) -> Iterator[Assessment]:
+    """Assess each batch's commits; a commit in two batches is judged by both.
+
+    Without ``every_signal``, a commit that touches nothing protected is
+    passed without parsing its message or looking for AI signals: the
+    report will not show it anyway.
+    """
     comment_char = git.comment_char()
     shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
     with git.CatFile() as cat:
@@ -72,6 +89,9 @@ def judge(batches: Iterable[Batch], repo: git.Repo) -> Iterator[Assessment]:
                     raise GitError(
                         f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
                     )
+                if not every_signal and touches_nothing_protected(batch.policy, raw.paths):
+                    yield unremarkable(batch.policy, _unread(raw))
+                    continue
                 commit = _with_existing_files(to_commit(raw, comment_char), batch.policy, cat)
                 yield assess(batch.policy, commit)
 

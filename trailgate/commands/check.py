@@ -87,7 +87,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     batch = Batch(policy, tuple(revisions))
     progress = Progress('checking', enabled=not out.quiet)
     report = Report.collect(
-        'check', progress.track(judge([batch], repo)), policy_sources([batch]), out.keeps_passing,
+        'check', progress.track(judge([batch], repo, out.keeps_passing)), policy_sources([batch]), out.keeps_passing,
     )
     progress.done()
     out.report(report)

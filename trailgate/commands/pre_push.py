@@ -146,7 +146,7 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             batches = [b for b in (_pre_commit_batch(remote_name, found),) if b]
         else:
             batches = []  # git runs the hook even when nothing is pushed
-        report = Report.collect('pre-push', _unique(judge(batches, repo)), policy_sources(batches),
+        report = Report.collect('pre-push', _unique(judge(batches, repo, out.keeps_passing)), policy_sources(batches),
                                 out.keeps_passing)
     if report.commits_checked or out.verbose:
         out.report(report, stream='stderr')

@@ -69,7 +69,8 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
             Batch(_policy_for(base, explicit, repo, cat), (*news, '--not', '--all'))
             for base, news in by_base.items()
         ]
-    report = Report.collect('pre-receive', judge(batches, repo), policy_sources(batches), out.keeps_passing)
+    judged = judge(batches, repo, out.keeps_passing)
+    report = Report.collect('pre-receive', judged, policy_sources(batches), out.keeps_passing)
     if report.commits_checked or out.verbose:
         out.report(report, stream='stderr')
     return 1 if report.refused else 0
