@@ -34,13 +34,15 @@ class PolicyPattern:
     """A policy regex (Python syntax) whose searches cannot run away."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        import regex
-
         self.pattern = pattern
         self.flags = flags
-        self._compiled: Any = regex.compile(pattern, _regex_flags(flags) | regex.VERSION0)
+        self._compiled: Any = None  # compiled at the first search: most hooks never search
 
     def search(self, text: str) -> Any:
+        if self._compiled is None:
+            import regex
+
+            self._compiled = regex.compile(self.pattern, _regex_flags(self.flags) | regex.VERSION0)
         try:
             return self._compiled.search(text, timeout=SEARCH_TIMEOUT)
         except TimeoutError:
