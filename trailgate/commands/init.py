@@ -8,6 +8,7 @@ from importlib.resources import files
 
 from trailgate import git
 from trailgate.errors import FatalError
+from trailgate.model import fold_email
 from trailgate.policy import DEFAULT_POLICY_PATH
 from trailgate.policy import load_policy
 
@@ -57,7 +58,19 @@ def _quoted(value: str) -> str:
     return '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
+def _new_seniors(text: str, emails: list[str]) -> list[str]:
+    """CODEOWNERS emails not yet in the starter's senior group (compared as the policy does)."""
+    known = set(load_policy(text.encode(), DEFAULT_POLICY_PATH).members('senior'))
+    new = []
+    for email in emails:
+        if fold_email(email) not in known:
+            known.add(fold_email(email))
+            new.append(email)
+    return new
+
+
 def _with_codeowners(text: str, patterns: list[str], emails: list[str]) -> str:
+    emails = _new_seniors(text, emails)
     if emails:
         added = ''.join(f'    - {_quoted(email)}  # from CODEOWNERS\n' for email in emails)
         text = text.replace('  senior:\n', f'  senior:\n{added}', 1)

@@ -58,15 +58,28 @@ def _write(path: str, content: str) -> None:
     os.chmod(path, mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
-def _install_one(directory: str, hook: str, force: bool) -> str:
+def _refusal(directory: str, hook: str, force: bool) -> str | None:
+    """Why installing ``hook`` would destroy something, or None."""
+    path = os.path.join(directory, hook)
+    if not os.path.lexists(path) or _is_ours(path):
+        return None
+    if not force:
+        return (
+            f'{path} exists and was not written by trailgate; not overwriting it. '
+            f'Use --force to replace it (a backup is kept as {hook}{BACKUP_SUFFIX}), '
+            f'or call `trailgate {hook}` from it yourself'
+        )
+    if os.path.lexists(path + BACKUP_SUFFIX):
+        return (
+            f'{path} is foreign and {path}{BACKUP_SUFFIX} already holds an earlier hook; '
+            f'move one of them away first (trailgate never deletes a hook it did not write)'
+        )
+    return None
+
+
+def _install_one(directory: str, hook: str) -> str:
     path = os.path.join(directory, hook)
     if os.path.lexists(path) and not _is_ours(path):
-        if not force:
-            raise FatalError(
-                f'{path} exists and was not written by trailgate; not overwriting it. '
-                f'Use --force to replace it (a backup is kept as {hook}{BACKUP_SUFFIX}), '
-                f'or call `trailgate {hook}` from it yourself',
-            )
         os.replace(path, path + BACKUP_SUFFIX)
         _write(path, hook_script(hook))
         return f'replaced {path} (backup: {path}{BACKUP_SUFFIX})'
@@ -94,13 +107,12 @@ def install(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
         messages = [m for m in (_uninstall_one(directory, hook) for hook in hooks) if m]
         print('\n'.join(messages) if messages else 'no trailgate hooks to remove')
         return 0
-    os.makedirs(directory, exist_ok=True)
     # check every hook before writing any, so a refusal leaves nothing half-done
-    if not force:
-        for hook in hooks:
-            path = os.path.join(directory, hook)
-            if os.path.lexists(path) and not _is_ours(path):
-                _install_one(directory, hook, force=False)
     for hook in hooks:
-        print(_install_one(directory, hook, force))
+        refusal = _refusal(directory, hook, force)
+        if refusal:
+            raise FatalError(refusal)
+    os.makedirs(directory, exist_ok=True)
+    for hook in hooks:
+        print(_install_one(directory, hook))
     return 0

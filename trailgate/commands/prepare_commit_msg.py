@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from trailgate import git
+from trailgate import invocation
 from trailgate import regexes
 from trailgate import staged
 from trailgate.evaluate import RuleResult
@@ -76,12 +77,15 @@ def prepare_commit_msg(msgfile: str, source: str, sha: str, policy_option: str |
     source = source or os.environ.get('PRE_COMMIT_COMMIT_MSG_SOURCE', '')
     if not _editor_will_open(source):
         return 0
-    cleanup = git.run_ok('config', '--get', 'commit.cleanup')
-    if cleanup and git.decode(cleanup).strip() in _KEEPS_COMMENTS:
-        return 0
+    config = git.var_list().config
+    cleanup = invocation.commit_cleanup_option() or config.get('commit.cleanup', '')
+    if cleanup in _KEEPS_COMMENTS:
+        return 0  # git would store the hints in the commit
+    if config.get('core.commentchar') == 'auto':
+        return 0  # git picks its comment character per message: a hint could become text
     commit, policy = staged.pending_commit(msgfile, policy_option)
     raw = staged.read_message_file(msgfile)
-    comment_char = git.comment_char()
+    comment_char = config.get('core.commentchar', '#')[:1] or '#'
     if f'{comment_char} {HINT_MARK}' in raw:
         return 0  # already hinted: idempotent
     lines = hints(policy, commit)

@@ -1,0 +1,157 @@
+"""``trailgate validate [POLICY]``: every problem as FILE:LINE:COL: message, like a linter."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from testing.scenarios import POLICY
+from testing.scenarios import POLICY_PATH
+from testing.scenarios import Repo
+from testing.scenarios import Run
+from testing.util import init_repo
+from testing.util import write
+
+# one problem of each kind the contract names, at known places
+INVALID = """\
+version: 1
+groups:
+  senior: [alice@example.com]
+rules:
+  - id: tier1-payments
+    paths: ["services/payments/**"]
+    requre:
+      reviews: {group: senior}
+  - id: tier1-payments
+    paths: ["x/**"]
+    active: {from: 2026-13-01}
+    require:
+      reviews: {group: seniors}
+      documentation:
+        patterns: ['(unclosed']
+"""
+# (line, what the message is about)
+PROBLEMS = [
+    (7, 'requre'),
+    (9, 'duplicate'),
+    (11, '2026-13-01'),
+    (13, 'seniors'),
+    (15, '(unclosed'),
+]
+LINE = re.compile(r'^(?P<file>.+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$')
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(init_repo(tmp_path / 'repo'))
+
+
+def validate(repo: Repo, *args: str, code: int, cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> Run:
+    result = repo.run(sys.executable, '-m', 'trailgate', 'validate', *args, cwd=cwd, env=env)
+    assert 'Traceback' not in result.output, result.output
+    assert result.returncode == code, result
+    return result
+
+
+def problems(result: Run, file: str) -> list[tuple[int, int, str]]:
+    """Every stdout line parsed as FILE:LINE:COL: message; each must parse."""
+    found = []
+    for line in result.stdout.splitlines():
+        match = LINE.match(line)
+        assert match, f'not FILE:LINE:COL: message: {line!r}'
+        assert match['file'] == file, line
+        found.append((int(match['line']), int(match['col']), match['message']))
+    return found
+
+
+def assert_every_problem(result: Run, file: str) -> None:
+    found = problems(result, file)
+    for line, needle in PROBLEMS:
+        assert any(at == line and needle in text for at, _, text in found), (
+            f'no problem on line {line} about {needle!r}:\n{result.stdout}')
+    assert all(col >= 1 for _, col, _ in found)
+    assert 'valid (' not in result.stdout
+    assert 'invalid' in result.stderr
+
+
+def test_valid_file(repo: Repo) -> None:
+    write(repo.path / 'policy.yaml', POLICY)
+    result = validate(repo, 'policy.yaml', code=0)
+    assert 'valid' in result.stdout
+    assert 'policy.yaml' in result.stdout
+
+
+def test_invalid_file_reports_every_problem(repo: Repo) -> None:
+    write(repo.path / 'policy.yaml', INVALID)
+    result = validate(repo, 'policy.yaml', code=2)
+    assert_every_problem(result, 'policy.yaml')
+
+
+def test_the_policy_option(repo: Repo) -> None:
+    write(repo.path / 'bad.yaml', INVALID)
+    write(repo.path / 'good.yaml', POLICY)
+    assert_every_problem(validate(repo, '--policy', 'bad.yaml', code=2), 'bad.yaml')
+    assert 'valid' in validate(repo, '--policy', 'good.yaml', code=0).stdout
+
+
+def test_the_policy_environment_variable(repo: Repo) -> None:
+    write(repo.path / 'bad.yaml', INVALID)
+    result = validate(repo, code=2, env={'TRAILGATE_POLICY': 'bad.yaml'})
+    assert_every_problem(result, 'bad.yaml')
+
+
+def test_a_path_outside_any_repository(tmp_path: Path) -> None:
+    outside = Repo(tmp_path, env={'GIT_CEILING_DIRECTORIES': str(tmp_path.parent)})
+    path = write(tmp_path / 'central' / 'policy.yaml', INVALID)
+    assert_every_problem(validate(outside, str(path), code=2), str(path))
+    write(path, POLICY)
+    assert 'valid' in validate(outside, str(path), code=0).stdout
+
+
+def test_default_is_the_work_tree_policy(repo: Repo) -> None:
+    write(repo.path / POLICY_PATH, POLICY)
+    (repo.path / 'services').mkdir()
+    for cwd in (repo.path, repo.path / 'services'):
+        assert 'valid' in validate(repo, code=0, cwd=cwd).stdout
+    write(repo.path / POLICY_PATH, INVALID)
+    result = validate(repo, code=2, cwd=repo.path / 'services')
+    found = problems(result, str(repo.path / POLICY_PATH))
+    assert len(found) >= len(PROBLEMS)
+
+
+def test_the_work_tree_file_not_the_committed_one(repo: Repo) -> None:
+    repo.commit_ok('Adopt trailgate\n', {POLICY_PATH: POLICY}, verify=False)
+    write(repo.path / POLICY_PATH, INVALID)
+    validate(repo, code=2)
+
+
+@pytest.mark.parametrize(('text', 'needle'), [
+    ('version: 2\n', 'version'),
+    ('version: 1\nrules: [\n', 'YAML'),
+    ('', 'empty'),
+])
+def test_broken_files_are_located(repo: Repo, text: str, needle: str) -> None:
+    write(repo.path / 'policy.yaml', text)
+    found = problems(validate(repo, 'policy.yaml', code=2), 'policy.yaml')
+    assert found and any(needle in message for _, _, message in found), found
+
+
+def test_missing_policy_names_trailgate_init(repo: Repo) -> None:
+    result = validate(repo, code=2)
+    assert 'trailgate init' in result.stderr
+    assert result.stdout == ''
+
+
+def test_missing_explicit_file(repo: Repo) -> None:
+    result = validate(repo, 'nowhere.yaml', code=2)
+    assert 'nowhere.yaml' in result.stderr
+    assert 'trailgate init' in result.stderr
+
+
+def test_outside_a_repository_without_a_file(tmp_path: Path) -> None:
+    outside = Repo(tmp_path, env={'GIT_CEILING_DIRECTORIES': str(tmp_path.parent)})
+    result = validate(outside, code=2)
+    assert 'not a git repository' in result.stderr

@@ -1,0 +1,267 @@
+"""How reports look and where they go: colour, --quiet, --verbose, --output, progress."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from testing.scenarios import APPROVALS
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import RULE
+from testing.scenarios import Repo
+from testing.scenarios import Run
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.util import git_env
+from trailgate import output
+from trailgate import progress
+
+ESC = '\033['
+pty = pytest.importorskip('pty')
+
+
+class History(NamedTuple):
+    repo: Repo
+    good: str
+    bad: str
+
+    @property
+    def refused(self) -> str:
+        """A range with one refused commit (and one that passes)."""
+        return f'{self.good}~1..{self.bad}'
+
+    @property
+    def accepted(self) -> str:
+        """A range with only a commit that passes."""
+        return f'{self.good}~1..{self.good}'
+
+
+@pytest.fixture(scope='module')
+def history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    repo = new_repo(tmp_path_factory.mktemp('output') / 'repo', hooks=False)
+    good = repo.commit_ok(message('Reviewed charge', ASSISTED, *APPROVALS), {CRITICAL: 'good = 1\n'},
+                          verify=False)
+    bad = repo.commit_ok(message('Unreviewed charge', ASSISTED), {CRITICAL: 'bad = 1\n'}, verify=False)
+    return History(repo, good, bad)
+
+
+def colour_env(**extra: str) -> dict[str, str]:
+    """The isolated git environment without its NO_COLOR, on a capable terminal."""
+    env = git_env(**{'TERM': 'xterm', **extra})
+    for name in ('NO_COLOR', 'FORCE_COLOR', 'PRE_COMMIT_COLOR'):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+def on_tty(cwd: Path, *args: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run ``trailgate ARGS`` with stdout and stderr on a pseudo-terminal."""
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            (sys.executable, '-m', 'trailgate', *args), cwd=cwd, env=env,
+            stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
+        )
+    finally:
+        os.close(follower)
+    chunks = []
+    try:
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(leader)
+    code = process.wait(timeout=60)
+    text = b''.join(chunks).decode('utf-8', 'replace').replace('\r\n', '\n')
+    assert 'Traceback' not in text, text
+    return code, text
+
+
+def piped(history: History, *args: str, env: dict[str, str] | None = None) -> Run:
+    result = subprocess.run(
+        (sys.executable, '-m', 'trailgate', *args), cwd=history.repo.path, env=env or git_env(),
+        capture_output=True, text=True,
+    )
+    assert 'Traceback' not in result.stdout + result.stderr
+    return Run(result.returncode, result.stdout, result.stderr, {})
+
+
+# -- colour ----------------------------------------------------------------------
+
+def test_colour_on_a_terminal(history: History) -> None:
+    code, text = on_tty(history.repo.path, 'check', history.refused, env=colour_env())
+    assert code == 1, text
+    assert f'{ESC}31' in text, text
+    assert 'refused' in text and RULE in text
+
+
+def test_explain_in_colour_on_a_terminal(history: History) -> None:
+    code, text = on_tty(history.repo.path, 'explain', history.bad, env=colour_env())
+    assert code == 1, text
+    assert f'{ESC}31' in text and 'MISSING' in text
+
+
+def test_no_colour_when_piped(history: History) -> None:
+    result = piped(history, 'check', history.refused, env=colour_env())
+    assert result.returncode == 1, result
+    assert 'refused' in result.stdout
+    assert ESC not in result.output
+
+
+@pytest.mark.parametrize('variables', [{'NO_COLOR': '1'}, {'NO_COLOR': '1', 'FORCE_COLOR': '1'},
+                                       {'TERM': 'dumb'}])
+def test_no_colour_on_a_terminal_when_asked(history: History, variables: dict[str, str]) -> None:
+    code, text = on_tty(history.repo.path, 'check', history.refused, env=colour_env(**variables))
+    assert code == 1, text
+    assert 'refused' in text
+    assert ESC not in text, text
+
+
+def test_force_colour_when_piped(history: History) -> None:
+    result = piped(history, 'check', history.refused, env=colour_env(FORCE_COLOR='1'))
+    assert result.returncode == 1, result
+    assert f'{ESC}31' in result.stdout
+
+
+class FakeTerminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(('tty', 'variables', 'expected'), [
+    (True, {}, True),
+    (False, {}, False),
+    (True, {'NO_COLOR': '1'}, False),
+    (True, {'NO_COLOR': '1', 'FORCE_COLOR': '1'}, False),
+    (False, {'FORCE_COLOR': '1'}, True),
+    (True, {'TERM': 'dumb'}, False),
+])
+def test_use_color(monkeypatch: pytest.MonkeyPatch, tty: bool, variables: dict[str, str],
+                   expected: bool) -> None:
+    for name in ('NO_COLOR', 'FORCE_COLOR', 'PRE_COMMIT_COLOR'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('TERM', 'xterm')
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert output.use_color(FakeTerminal(tty)) is expected
+
+
+# -- verbosity -------------------------------------------------------------------
+
+def test_quiet_prints_nothing_when_nothing_is_refused(history: History) -> None:
+    result = piped(history, 'check', '--quiet', history.accepted)
+    assert result.returncode == 0, result
+    assert result.stdout == '' and result.stderr == ''
+    loud = piped(history, 'check', history.accepted)
+    assert '1 commit checked, 0 refused' in loud.stdout
+
+
+def test_quiet_still_prints_refusals(history: History) -> None:
+    result = piped(history, 'check', '-q', history.refused)
+    assert result.returncode == 1, result
+    assert f'refused {history.bad[:10]} Unreviewed charge' in result.stdout
+    assert RULE in result.stdout
+
+
+def test_verbose_lists_passing_commits(history: History) -> None:
+    result = piped(history, 'check', '--verbose', history.refused)
+    assert result.returncode == 1, result
+    assert f'ok {history.good[:10]} Reviewed charge' in result.stdout
+    assert f'refused {history.bad[:10]}' in result.stdout
+    quiet = piped(history, 'check', history.refused)
+    assert not any(line.startswith('ok ') for line in quiet.stdout.splitlines())
+
+
+# -- --output ----------------------------------------------------------------------
+
+def test_output_file_gets_the_text_report(history: History, tmp_path: Path) -> None:
+    report = tmp_path / 'report.txt'
+    result = piped(history, 'check', '--output', str(report), history.refused, env=colour_env(FORCE_COLOR='1'))
+    assert result.returncode == 1, result
+    text = report.read_text()
+    assert f'refused {history.bad[:10]}' in text and RULE in text
+    assert ESC not in text, 'no colour in a file'
+    assert 'refused' not in result.stdout
+
+
+@pytest.mark.parametrize('format', ['json', 'sarif', 'junit', 'github'])
+def test_output_file_in_a_machine_format_still_shows_refusals(history: History, tmp_path: Path,
+                                                             format: str) -> None:
+    report = tmp_path / f'report.{format}'
+    result = piped(history, 'check', '--format', format, '--output', str(report), history.refused)
+    assert result.returncode == 1, result
+    text = report.read_text()
+    assert history.bad[:10] in text or history.bad in text
+    if format in ('json', 'sarif'):
+        json.loads(text)
+    assert f'refused {history.bad[:10]} Unreviewed charge' in result.stdout, 'people see the refusal'
+    assert RULE in result.stdout
+
+
+def test_output_file_for_an_accepted_range(history: History, tmp_path: Path) -> None:
+    report = tmp_path / 'report.json'
+    result = piped(history, 'check', '--format', 'json', '--output', str(report), history.accepted)
+    assert result.returncode == 0, result
+    assert result.stdout == ''
+    assert json.loads(report.read_text())
+
+
+def test_output_file_that_cannot_be_written(history: History, tmp_path: Path) -> None:
+    result = piped(history, 'check', '--output', str(tmp_path), history.accepted)
+    assert result.returncode == 2, result
+    assert '--output' in result.stderr
+
+
+# -- progress ------------------------------------------------------------------------
+
+def track(monkeypatch: pytest.MonkeyPatch, tty: bool, enabled: bool = True,
+          interval: float = 0.0) -> tuple[list[int], str]:
+    stream = FakeTerminal(tty)
+    monkeypatch.setattr(sys, 'stderr', stream)
+    indicator = progress.Progress('checking', enabled=enabled, interval=interval)
+    items = list(indicator.track(range(3)))
+    indicator.done()
+    return items, stream.getvalue()
+
+
+def test_progress_on_a_terminal_is_shown_and_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    items, shown = track(monkeypatch, tty=True)
+    assert items == [0, 1, 2]
+    assert '\rchecking: 3 commits' in shown
+    assert shown.endswith('\r\033[K'), repr(shown)
+    assert '\n' not in shown
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    items, shown = track(monkeypatch, tty=False)
+    assert items == [0, 1, 2]
+    assert shown == ''
+
+
+def test_no_progress_when_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert track(monkeypatch, tty=True, enabled=False)[1] == ''
+
+
+def test_nothing_to_clear_when_nothing_was_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert track(monkeypatch, tty=True, interval=3600)[1] == ''
+
+
+def test_no_progress_debris_in_a_piped_check(history: History) -> None:
+    result = piped(history, 'check', history.refused)
+    assert '\r' not in result.output
