@@ -136,17 +136,9 @@ def commit_exists(sha: str) -> bool:
     return run_ok('cat-file', '-e', f'{sha}^{{commit}}') is not None
 
 
-def is_ancestor(ancestor: str, descendant: str) -> bool:
-    return run_ok('merge-base', '--is-ancestor', ancestor, descendant) is not None
-
-
 def merge_base(a: str, b: str) -> str | None:
     out = run_ok('merge-base', a, b)
     return decode(out).strip() if out else None
-
-
-def rev_list(*args: str) -> list[str]:
-    return decode(run('rev-list', *args)).split()
 
 
 def shallow_commits(git_dir: str) -> frozenset[str]:
