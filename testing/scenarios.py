@@ -334,3 +334,14 @@ def editor(path: Path, top: str, bottom: str = '', replace: bool = False) -> dic
         '    f.write(text)\n',
     )
     return {'GIT_EDITOR': f'{shlex.quote(sys.executable)} {shlex.quote(str(path))}'}
+
+
+def unreviewed(repo: Repo, content: str = 'bad = 1\n', subject: str = 'Unreviewed charge') -> str:
+    """An AI-assisted critical change without trailers, committed past commit-msg."""
+    return repo.commit_ok(message(subject, ASSISTED), {CRITICAL: content}, verify=False)
+
+
+def ref_values(remote: Repo) -> dict[str, str]:
+    """Every ref of ``remote`` and the object it names."""
+    lines = remote.git('for-each-ref', '--format=%(refname) %(objectname)').splitlines()
+    return dict(line.split(' ', 1) for line in lines)

@@ -32,6 +32,8 @@ from testing.scenarios import clone
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import publish
+from testing.scenarios import ref_values
+from testing.scenarios import unreviewed
 
 HOOK = 'pre-push'
 
@@ -47,11 +49,6 @@ def setup(tmp_path: Path) -> Setup:
     repo = new_repo(tmp_path / 'repo')
     publish(repo, origin)
     return Setup(repo, origin)
-
-
-def bad(repo: Repo, content: str = 'bad = 1\n', subject: str = 'Unreviewed charge') -> str:
-    """An AI-assisted critical change without trailers (past commit-msg)."""
-    return repo.commit_ok(message(subject, ASSISTED), {CRITICAL: content}, verify=False)
 
 
 def good(repo: Repo, content: str = 'good = 1\n') -> str:
@@ -71,35 +68,30 @@ def accepted(result: Run) -> None:
     assert result.hooks.get(HOOK) == 0, f'the hook did not run or failed: {result}'
 
 
-def refs(remote: Repo) -> dict[str, str]:
-    lines = remote.git('for-each-ref', '--format=%(refname) %(objectname)').splitlines()
-    return dict(line.split(' ', 1) for line in lines)
-
-
 # -- one branch ----------------------------------------------------------------
 
 def test_bad_commit_refused_then_amended_commit_accepted(setup: Setup) -> None:
     repo, origin = setup
-    before = refs(origin)
-    wrong = bad(repo)
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
     result = repo.run_git('push', 'origin', 'main')
     refused(result, wrong[:10], 'Unreviewed charge', 'git commit --amend --trailer')
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
     result = repo.commit(message('Unreviewed charge', ASSISTED, *APPROVALS), args=['--amend'])
     assert result.returncode == 0, result
     accepted(repo.run_git('push', 'origin', 'main'))
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 def test_every_new_commit_is_checked(setup: Setup) -> None:
     repo, origin = setup
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     good(repo)
     good(repo, 'good = 2\n')
     result = repo.run_git('push', 'origin', 'main')
     refused(result, wrong[:10], '3 commits checked, 1 refused')
-    assert refs(origin)['refs/heads/main'] != repo.head()
+    assert ref_values(origin)['refs/heads/main'] != repo.head()
 
 
 def test_good_commits_accepted(setup: Setup) -> None:
@@ -108,17 +100,17 @@ def test_good_commits_accepted(setup: Setup) -> None:
     repo.commit_ok(message('Human charge'), {CRITICAL: 'human\n'})
     repo.commit_ok(message('AI search', ASSISTED), {OTHER: 'ai\n'})
     accepted(repo.run_git('push', 'origin', 'main'))
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 def test_policy_comes_from_the_remote_commit(setup: Setup) -> None:
     repo, origin = setup
     repo.commit_ok(message('Drop the rules', REVIEW_ALICE, REVIEW_BOB),
                    {POLICY_PATH: EMPTY_POLICY})
-    wrong = bad(repo)
-    before = refs(origin)
+    wrong = unreviewed(repo)
+    before = ref_values(origin)
     refused(repo.run_git('push', 'origin', 'main'), wrong[:10])
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
 
 def test_nothing_to_push(setup: Setup) -> None:
@@ -130,21 +122,21 @@ def test_nothing_to_push(setup: Setup) -> None:
 
 def test_dry_run_still_runs_the_hook(setup: Setup) -> None:
     repo, origin = setup
-    before = refs(origin)
-    bad(repo)
+    before = ref_values(origin)
+    unreviewed(repo)
     refused(repo.run_git('push', '--dry-run', 'origin', 'main'))
     repo.git('reset', '-q', '--hard', 'HEAD~1')
     good(repo)
     accepted(repo.run_git('push', '-n', 'origin', 'main'))
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
 
 def test_no_verify_skips_the_hook(setup: Setup) -> None:
     repo, origin = setup
-    bad(repo)
+    unreviewed(repo)
     result = repo.run_git('push', '--no-verify', 'origin', 'main')
     assert result.returncode == 0 and HOOK not in result.hooks
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 # -- new branches, several refs, tags, deletions ----------------------------------
@@ -152,7 +144,7 @@ def test_no_verify_skips_the_hook(setup: Setup) -> None:
 def test_new_branch_checks_only_commits_not_on_the_remote(setup: Setup) -> None:
     repo, origin = setup
     # a bad commit that is already on the remote (pushed past every hook)
-    bad(repo, subject='Old news')
+    unreviewed(repo, subject='Old news')
     repo.git('push', '-q', '--no-verify', 'origin', 'main')
     repo.git('switch', '-q', '-c', 'feature')
     good(repo)
@@ -161,11 +153,11 @@ def test_new_branch_checks_only_commits_not_on_the_remote(setup: Setup) -> None:
     assert 'Old news' not in result.stderr
 
     repo.git('switch', '-q', '-c', 'feature2')
-    wrong = bad(repo, 'worse = 1\n')
+    wrong = unreviewed(repo, 'worse = 1\n')
     result = repo.run_git('push', 'origin', 'feature2')
     refused(result, wrong[:10])
     assert 'Old news' not in result.stderr
-    assert 'refs/heads/feature2' not in refs(origin)
+    assert 'refs/heads/feature2' not in ref_values(origin)
 
 
 def test_new_branch_is_judged_by_the_default_branch_policy(setup: Setup) -> None:
@@ -173,29 +165,29 @@ def test_new_branch_is_judged_by_the_default_branch_policy(setup: Setup) -> None
     repo.git('switch', '-q', '-c', 'feature')
     repo.commit_ok(message('Drop the rules', REVIEW_ALICE, REVIEW_BOB),
                    {POLICY_PATH: EMPTY_POLICY})
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(repo.run_git('push', 'origin', 'feature'), wrong[:10])
-    assert 'refs/heads/feature' not in refs(origin)
+    assert 'refs/heads/feature' not in ref_values(origin)
 
 
 def test_new_branch_with_nothing_new(setup: Setup) -> None:
     repo, origin = setup
     repo.git('branch', 'copy')
     accepted(repo.run_git('push', 'origin', 'copy'))
-    assert refs(origin)['refs/heads/copy'] == repo.head()
+    assert ref_values(origin)['refs/heads/copy'] == repo.head()
 
 
-def test_multi_ref_push_where_the_second_ref_is_bad(setup: Setup) -> None:
+def test_multi_ref_push_where_the_second_ref_is_unreviewed(setup: Setup) -> None:
     repo, origin = setup
-    before = refs(origin)
+    before = ref_values(origin)
     repo.git('switch', '-q', '-c', 'a')
     good(repo)
     repo.git('switch', '-q', '-c', 'b', 'main')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     repo.git('switch', '-q', 'main')
     result = repo.run_git('push', 'origin', 'a', 'b')
     refused(result, wrong[:10])
-    assert refs(origin) == before  # the whole push is aborted
+    assert ref_values(origin) == before  # the whole push is aborted
 
     result = repo.run_git('push', 'origin', 'main', 'b:refs/heads/other')
     refused(result, wrong[:10])
@@ -206,31 +198,31 @@ def test_push_all_branches(setup: Setup) -> None:
     repo.git('switch', '-q', '-c', 'a')
     good(repo)
     repo.git('switch', '-q', '-c', 'z', 'main')
-    wrong = bad(repo)
-    before = refs(origin)
+    wrong = unreviewed(repo)
+    before = ref_values(origin)
     refused(repo.run_git('push', '--all', 'origin'), wrong[:10])
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
 
 def test_local_ref_spelled_with_spaces(setup: Setup) -> None:
     """git prints the local ref as typed: `main@{0 minutes ago}` holds spaces."""
     repo, origin = setup
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     result = repo.run_git('push', 'origin', 'main@{0 minutes ago}:refs/heads/spaced')
     refused(result, wrong[:10])
-    assert 'refs/heads/spaced' not in refs(origin)
+    assert 'refs/heads/spaced' not in ref_values(origin)
 
 
 @pytest.mark.parametrize('annotated', [True, False], ids=['annotated', 'lightweight'])
 def test_tag_pointing_at_a_bad_commit(setup: Setup, annotated: bool) -> None:
     repo, origin = setup
     repo.git('switch', '-q', '-c', 'local-only')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     repo.git('tag', *(['-a', '-m', 'Release 1'] if annotated else []), 'v1')
     repo.git('switch', '-q', 'main')
     result = repo.run_git('push', 'origin', 'v1')
     refused(result, wrong[:10])
-    assert 'refs/tags/v1' not in refs(origin)
+    assert 'refs/tags/v1' not in ref_values(origin)
     refused(repo.run_git('push', '--tags', 'origin'), wrong[:10])
 
 
@@ -238,7 +230,7 @@ def test_tag_of_a_pushed_commit_accepted(setup: Setup) -> None:
     repo, origin = setup
     repo.git('tag', '-a', '-m', 'Release 1', 'v1')
     accepted(repo.run_git('push', 'origin', 'v1'))
-    assert 'refs/tags/v1' in refs(origin)
+    assert 'refs/tags/v1' in ref_values(origin)
 
 
 def test_force_push(setup: Setup) -> None:
@@ -247,15 +239,15 @@ def test_force_push(setup: Setup) -> None:
     repo.git('push', '-q', 'origin', 'main')
     published = repo.head()
     repo.git('reset', '-q', '--hard', 'HEAD~1')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     result = repo.run_git('push', '--force', 'origin', 'main')
     refused(result, wrong[:10])
-    assert refs(origin)['refs/heads/main'] == published
+    assert ref_values(origin)['refs/heads/main'] == published
 
     # a force push that only drops commits adds nothing to check
     repo.git('reset', '-q', '--hard', 'HEAD~1')
     accepted(repo.run_git('push', '--force', 'origin', 'main'))
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 def test_force_push_over_commits_this_clone_never_saw(setup: Setup, tmp_path: Path) -> None:
@@ -263,47 +255,47 @@ def test_force_push_over_commits_this_clone_never_saw(setup: Setup, tmp_path: Pa
     other = clone(origin, tmp_path / 'other')
     good_elsewhere = good(other)
     other.git('push', '-q', 'origin', 'main')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     assert not repo.rev(f'{good_elsewhere}^{{commit}}')
     result = repo.run_git('push', '--force', 'origin', 'main')
     refused(result, wrong[:10])
-    assert refs(origin)['refs/heads/main'] == good_elsewhere
+    assert ref_values(origin)['refs/heads/main'] == good_elsewhere
 
 
 def test_delete_push(setup: Setup) -> None:
     repo, origin = setup
     repo.git('push', '-q', '--no-verify', 'origin', 'main:refs/heads/feature')
     accepted(repo.run_git('push', 'origin', '--delete', 'feature'))
-    assert 'refs/heads/feature' not in refs(origin)
+    assert 'refs/heads/feature' not in ref_values(origin)
 
 
 def test_delete_together_with_a_bad_commit(setup: Setup) -> None:
     repo, origin = setup
     repo.git('push', '-q', '--no-verify', 'origin', 'main:refs/heads/feature')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(repo.run_git('push', 'origin', ':refs/heads/feature', 'main'), wrong[:10])
-    assert 'refs/heads/feature' in refs(origin)
+    assert 'refs/heads/feature' in ref_values(origin)
 
 
 # -- remotes given as URLs -------------------------------------------------------
 
 def test_push_to_the_url_of_a_configured_remote(setup: Setup) -> None:
     repo, origin = setup
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(repo.run_git('push', str(origin.path), 'main'), wrong[:10])
     refused(repo.run_git('push', f'file://{origin.path}', 'main'), wrong[:10])
     repo.git('reset', '-q', '--hard', 'HEAD~1')
     good(repo)
     accepted(repo.run_git('push', str(origin.path), 'main'))
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 def test_push_to_an_unconfigured_url(setup: Setup, tmp_path: Path) -> None:
     repo, _ = setup
     elsewhere = bare_remote(tmp_path / 'elsewhere.git', pre_receive=False)
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(repo.run_git('push', str(elsewhere.path), 'main'), wrong[:10])
-    assert refs(elsewhere) == {}
+    assert ref_values(elsewhere) == {}
 
 
 # -- the shipped hooks/ scripts ------------------------------------------------------
@@ -318,10 +310,10 @@ def test_shipped_hook_scripts(setup: Setup) -> None:
     repo.git('config', 'core.hooksPath', str(SOURCE / 'hooks'))
     result = repo.commit(message('Unreviewed charge', ASSISTED), {CRITICAL: 'x\n'}, env=env)
     assert result.returncode == 1 and RULE in result.stderr, result
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     result = repo.run_git('push', 'origin', 'main', env=env)
     assert result.returncode == 1 and RULE in result.stderr and wrong[:10] in result.stderr, result
-    assert refs(origin)['refs/heads/main'] != repo.head()
+    assert ref_values(origin)['refs/heads/main'] != repo.head()
 
 
 def test_shipped_hook_refuses_without_trailgate(setup: Setup, tmp_path: Path) -> None:
@@ -339,7 +331,7 @@ def test_shipped_hook_refuses_without_trailgate(setup: Setup, tmp_path: Path) ->
                       env={'PATH': str(bin_dir)})
     assert result.returncode != 0, result
     assert 'not installed' in result.stderr
-    assert refs(origin)['refs/heads/main'] != repo.head()
+    assert ref_values(origin)['refs/heads/main'] != repo.head()
 
 
 # -- the pre-commit framework --------------------------------------------------------
@@ -388,56 +380,56 @@ def test_framework_commit_msg_amend(framework: Setup) -> None:
 
 def test_framework_pre_push(framework: Setup) -> None:
     repo, origin = framework
-    before = refs(origin)
-    wrong = bad(repo)
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
     _framework_refused(repo.run_git('push', 'origin', 'main'), wrong[:10])
-    assert refs(origin) == before
+    assert ref_values(origin) == before
     result = repo.commit(message('Unreviewed charge', ASSISTED, *APPROVALS), args=['--amend'])
     assert result.returncode == 0, result
     result = repo.run_git('push', 'origin', 'main')
     assert result.returncode == 0, result
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 def test_framework_multi_ref_push(framework: Setup) -> None:
     """pre-commit passes one ref's range at most: the second ref must still be seen."""
     repo, origin = framework
-    before = refs(origin)
+    before = ref_values(origin)
     repo.git('switch', '-q', '-c', 'a')
     good(repo)
     repo.git('switch', '-q', '-c', 'b', 'main')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     repo.git('switch', '-q', 'main')
     _framework_refused(repo.run_git('push', 'origin', 'a', 'b'), wrong[:10])
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
 
 def test_framework_new_branch_push(framework: Setup) -> None:
     repo, origin = framework
     repo.git('switch', '-q', '-c', 'feature')
     good(repo)
-    wrong = bad(repo, 'worse\n')
+    wrong = unreviewed(repo, 'worse\n')
     repo.commit_ok(message('More', ASSISTED), {OTHER: 'o\n'})
     _framework_refused(repo.run_git('push', '-u', 'origin', 'feature'), wrong[:10])
-    assert 'refs/heads/feature' not in refs(origin)
+    assert 'refs/heads/feature' not in ref_values(origin)
 
 
 def test_framework_tag_push(framework: Setup) -> None:
     repo, origin = framework
     repo.git('switch', '-q', '--detach')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     repo.git('tag', '-a', '-m', 'Release', 'v1')
     repo.git('switch', '-q', 'main')
     _framework_refused(repo.run_git('push', 'origin', 'v1'), wrong[:10])
-    assert 'refs/tags/v1' not in refs(origin)
+    assert 'refs/tags/v1' not in ref_values(origin)
 
 
 def test_framework_multi_ref_push_with_a_detached_head(framework: Setup) -> None:
     repo, origin = framework
-    before = refs(origin)
+    before = ref_values(origin)
     repo.git('switch', '-q', '-c', 'a')
     good(repo)
     repo.git('switch', '-q', '--detach', 'main')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     _framework_refused(repo.run_git('push', 'origin', 'a', 'HEAD:refs/heads/x'), wrong[:10])
-    assert refs(origin) == before
+    assert ref_values(origin) == before

@@ -29,6 +29,8 @@ from testing.scenarios import bare_remote
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import publish
+from testing.scenarios import ref_values
+from testing.scenarios import unreviewed
 from testing.util import init_repo
 
 HOOK = 'pre-receive'
@@ -51,10 +53,6 @@ def push(repo: Repo, *args: str) -> Run:
     return repo.run_git('push', '--no-verify', 'origin', *args)
 
 
-def bad(repo: Repo, content: str = 'bad = 1\n', subject: str = 'Unreviewed charge') -> str:
-    return repo.commit_ok(message(subject, ASSISTED), {CRITICAL: content}, verify=False)
-
-
 def good(repo: Repo, content: str = 'good = 1\n') -> str:
     return repo.commit_ok(message('Reviewed charge', ASSISTED, *APPROVALS), {CRITICAL: content},
                           verify=False)
@@ -64,11 +62,6 @@ def weaken(repo: Repo) -> str:
     """A commit that empties the policy, with the reviews policy_owners asks for."""
     return repo.commit_ok(message('Drop the rules', REVIEW_ALICE, REVIEW_BOB),
                           {POLICY_PATH: EMPTY_POLICY}, verify=False)
-
-
-def refs(remote: Repo) -> dict[str, str]:
-    lines = remote.git('for-each-ref', '--format=%(refname) %(objectname)').splitlines()
-    return dict(line.split(' ', 1) for line in lines)
 
 
 def refused(result: Run, *needles: str, status: int = 1) -> None:
@@ -90,11 +83,11 @@ def accepted(result: Run) -> None:
 
 def test_bad_commit_refused_remote_unchanged(setup: Setup) -> None:
     repo, origin = setup
-    before = refs(origin)
-    wrong = bad(repo)
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
     result = push(repo, 'main')
     refused(result, RULE, wrong[:10], 'missing-review', 'Unreviewed charge')
-    assert refs(origin) == before
+    assert ref_values(origin) == before
     # the quarantined objects were dropped with the push
     assert origin.run_git('cat-file', '-e', wrong).returncode != 0
 
@@ -107,7 +100,7 @@ def test_good_commits_accepted(setup: Setup) -> None:
     result = push(repo, 'main')
     accepted(result)
     assert result.hooks[HOOK] == 0
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 def test_break_glass_accepted_and_reported(setup: Setup) -> None:
@@ -118,35 +111,35 @@ def test_break_glass_accepted_and_reported(setup: Setup) -> None:
     accepted(result)
     assert 'remote: overridden' in result.stderr
     assert 'payments down' in result.stderr
-    assert refs(origin)['refs/heads/main'] == repo.head()
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
 def test_one_bad_commit_among_many(setup: Setup) -> None:
     repo, origin = setup
-    before = refs(origin)
+    before = ref_values(origin)
     good(repo)
-    wrong = bad(repo, 'bad\n')
+    wrong = unreviewed(repo, 'bad\n')
     good(repo, 'good again\n')
     result = push(repo, 'main')
     refused(result, wrong[:10], '3 commits checked, 1 refused')
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
 
 def test_new_branch(setup: Setup) -> None:
     repo, origin = setup
     repo.git('switch', '-q', '-c', 'feature')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(push(repo, 'feature'), wrong[:10])
-    assert 'refs/heads/feature' not in refs(origin)
+    assert 'refs/heads/feature' not in ref_values(origin)
     repo.git('reset', '-q', '--hard', 'main')
     good(repo)
     accepted(push(repo, 'feature'))
-    assert refs(origin)['refs/heads/feature'] == repo.head()
+    assert ref_values(origin)['refs/heads/feature'] == repo.head()
 
 
 def test_new_branch_with_only_known_commits(setup: Setup) -> None:
     repo, origin = setup
-    bad(repo, subject='Old news')
+    unreviewed(repo, subject='Old news')
     # already in the repository: it entered before the hook was installed
     publish_hook = origin.path / 'hooks' / 'pre-receive'
     saved = publish_hook.read_bytes()
@@ -161,13 +154,13 @@ def test_new_branch_with_only_known_commits(setup: Setup) -> None:
 
 def test_multi_ref_push_refuses_every_ref(setup: Setup) -> None:
     repo, origin = setup
-    before = refs(origin)
+    before = ref_values(origin)
     repo.git('switch', '-q', '-c', 'a')
     good(repo)
     repo.git('switch', '-q', '-c', 'b', 'main')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(push(repo, 'a', 'b'), wrong[:10])
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
 
 def test_deletion_only_push(setup: Setup) -> None:
@@ -175,20 +168,20 @@ def test_deletion_only_push(setup: Setup) -> None:
     repo.git('push', '-q', '--no-verify', 'origin', 'main:refs/heads/feature')
     result = push(repo, '--delete', 'feature')
     accepted(result)
-    assert 'refs/heads/feature' not in refs(origin)
+    assert 'refs/heads/feature' not in ref_values(origin)
 
 
 @pytest.mark.parametrize('annotated', [True, False], ids=['annotated', 'lightweight'])
 def test_tag(setup: Setup, annotated: bool) -> None:
     repo, origin = setup
     repo.git('switch', '-q', '-c', 'local-only')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     repo.git('tag', *(['-a', '-m', 'Release'] if annotated else []), 'v1')
     refused(push(repo, 'v1'), wrong[:10])
-    assert 'refs/tags/v1' not in refs(origin)
+    assert 'refs/tags/v1' not in ref_values(origin)
     repo.git('tag', *(['-a', '-m', 'Release'] if annotated else []), 'v0', 'main')
     accepted(push(repo, 'v0'))
-    assert 'refs/tags/v0' in refs(origin)
+    assert 'refs/tags/v0' in ref_values(origin)
 
 
 def test_force_push(setup: Setup) -> None:
@@ -197,23 +190,23 @@ def test_force_push(setup: Setup) -> None:
     accepted(push(repo, 'main'))
     published = repo.head()
     repo.git('reset', '-q', '--hard', 'HEAD~1')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(push(repo, '--force', 'main'), wrong[:10])
-    assert refs(origin)['refs/heads/main'] == published
+    assert ref_values(origin)['refs/heads/main'] == published
 
 
 def test_policy_from_the_old_value_of_the_ref(setup: Setup) -> None:
     repo, origin = setup
-    before = refs(origin)
+    before = ref_values(origin)
     weaken(repo)
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(push(repo, 'main'), wrong[:10])
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
     # once the weaker policy is the old value, it is the one that judges
     repo.git('reset', '-q', '--hard', 'HEAD~1')
     accepted(push(repo, 'main'))
-    bad(repo)
+    unreviewed(repo)
     accepted(push(repo, 'main'))
 
 
@@ -221,26 +214,26 @@ def test_deleting_the_policy_does_not_escape_it(setup: Setup) -> None:
     repo, origin = setup
     removed = repo.commit_ok(message('Remove the policy', REVIEW_ALICE, REVIEW_BOB),
                              remove=[POLICY_PATH], verify=False)
-    wrong = bad(repo)
-    before = refs(origin)
+    wrong = unreviewed(repo)
+    before = ref_values(origin)
     result = push(repo, 'main')
     refused(result, wrong[:10], '2 commits checked, 1 refused')
     assert f'refused {removed[:10]}' not in result.stderr  # reviewed by policy owners
-    assert refs(origin) == before
+    assert ref_values(origin) == before
 
 
 def test_new_ref_uses_the_default_branch_policy(setup: Setup) -> None:
     repo, origin = setup
     repo.git('switch', '-q', '-c', 'feature')
     weaken(repo)
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(push(repo, 'feature'), wrong[:10])
 
     # an unrelated history with no policy of its own is judged by main's
     repo.git('switch', '-q', '--orphan', 'orphan')
     wrong = repo.commit_ok(message('Orphan', ASSISTED), {CRITICAL: 'orphan\n'}, verify=False)
     refused(push(repo, 'orphan'), wrong[:10])
-    assert set(refs(origin)) == {'refs/heads/main'}
+    assert set(ref_values(origin)) == {'refs/heads/main'}
 
 
 def test_empty_repository_without_policy(setup: Setup, tmp_path: Path) -> None:
@@ -249,7 +242,7 @@ def test_empty_repository_without_policy(setup: Setup, tmp_path: Path) -> None:
     repo.git('remote', 'add', 'empty', str(empty.path))
     result = repo.run_git('push', '--no-verify', 'empty', 'main')
     refused(result, '.trailgate/policy.yaml', status=2)
-    assert refs(empty) == {}
+    assert ref_values(empty) == {}
 
 
 def test_empty_repository_with_a_configured_policy(setup: Setup, tmp_path: Path) -> None:
@@ -260,7 +253,7 @@ def test_empty_repository_with_a_configured_policy(setup: Setup, tmp_path: Path)
     repo.git('remote', 'add', 'empty', str(empty.path))
     good(repo)
     accepted(repo.run_git('push', '--no-verify', 'empty', 'main'))
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     refused(repo.run_git('push', '--no-verify', 'empty', 'main'), wrong[:10])
 
 
@@ -269,7 +262,7 @@ def test_shipped_hook_script(tmp_path: Path) -> None:
     repo = new_repo(tmp_path / 'repo', hooks=False)
     publish(repo, origin)
     shutil.copy2(SOURCE / 'hooks' / 'pre-receive', origin.path / 'hooks' / 'pre-receive')
-    wrong = bad(repo)
+    wrong = unreviewed(repo)
     env = {'PATH': f'{Path(sys.executable).parent}:/usr/bin:/bin'}
     result = repo.run_git('push', '--no-verify', 'origin', 'main', env=env)
     assert result.returncode != 0, result
