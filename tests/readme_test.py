@@ -55,7 +55,7 @@ def test_quickstart_refuses_then_accepts(tmp_path: Path) -> None:
     assert 'git commit -m "Retry refunds" -m "Assisted-by:' in refused_command
     assert refused.returncode == 1
     assert 'tier1-payments' in refused.stderr
-    assert "fix: git commit --trailer 'Reviewed-by: " in refused.stderr
+    assert 'fix: git commit --trailer "Reviewed-by: ' in refused.stderr
 
     order = [command.split()[1] for command, _ in results if command.startswith('trailgate')]
     assert order[:3] == ['init', 'validate', 'install']

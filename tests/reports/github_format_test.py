@@ -59,7 +59,7 @@ def test_an_error_per_refused_violation() -> None:
         'Speed up payments: needs 2 Reviewed-by trailers',
     )
     assert '%0ATo satisfy: Reviewed-by from any of: Alice Archer <alice@example.com>' in first
-    assert "%0AFix: git commit --amend --trailer 'Reviewed-by: Alice Archer" in first
+    assert '%0AFix: git commit --amend --trailer "Reviewed-by: Alice Archer' in first
     assert errors[1].startswith('::error title=trailgate tier1-payments TG003,')
 
 
@@ -119,7 +119,7 @@ def test_job_summary_is_appended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     refused_row = rows[0]
     assert refused_row.startswith(f'| <code>{SHA_REFUSED[:10]}</code> Speed up payments | refused |')
     assert '| TG001 missing-review |' in refused_row
-    assert "<code>git commit --amend --trailer 'Reviewed-by: Alice Archer &lt;alice@" in refused_row
+    assert '<code>git commit --amend --trailer "Reviewed-by: Alice Archer &lt;alice@' in refused_row
     assert '| overridden: outage INC-1234 |' in rows[2]
     assert 'git rebase -i &lt;sha&gt;~1' in text
 

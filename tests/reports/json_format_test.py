@@ -86,8 +86,8 @@ def test_refused_commit() -> None:
     ]
     assert 'group \'senior\'' in review['missing']
     assert commit['fix'] == (
-        "git commit --amend --trailer 'Reviewed-by: Alice Archer <alice@example.com>' "
-        "--trailer 'Reviewed-by: bob@example.com' --trailer 'Rollback-Plan: <rollback plan>'"
+        'git commit --amend --trailer "Reviewed-by: Alice Archer <alice@example.com>" '
+        '--trailer "Reviewed-by: bob@example.com" --trailer "Rollback-Plan: <rollback plan>" --no-edit'
     )
 
 

@@ -64,9 +64,9 @@ def test_a_failure_per_unmet_requirement_of_a_refused_commit() -> None:
     assert 'rule: tier1-payments' in text
     assert 'to satisfy: Reviewed-by from any of: Alice Archer <alice@example.com>' in text
     assert f'paths: {PAYMENTS}' in text
-    assert "fix: git commit --amend --trailer 'Reviewed-by: Alice Archer" in text
+    assert 'fix: git commit --amend --trailer "Reviewed-by: Alice Archer' in text
     out = _case(root, SHA_REFUSED).findtext('system-out') or ''
-    assert "fix all: git commit --amend --trailer 'Reviewed-by: Alice Archer" in out
+    assert 'fix all: git commit --amend --trailer "Reviewed-by: Alice Archer' in out
     assert 'Rollback-Plan' in out
     assert 'AI-assisted: Claude' in out
 

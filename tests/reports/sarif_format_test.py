@@ -86,7 +86,7 @@ def test_refused_violations_are_errors() -> None:
     assert '"Speed up payments"' in text
     assert 'tier1-payments' in text and 'TG001' in text
     assert "needs 2 Reviewed-by trailers" in text
-    assert "Fix: git commit --amend --trailer 'Reviewed-by: Alice Archer" in text
+    assert 'Fix: git commit --amend --trailer "Reviewed-by: Alice Archer' in text
     location = first['locations'][0]['physicalLocation']
     assert location['artifactLocation']['uri'] == PAYMENTS
     assert location['region'] == {'startLine': 1}

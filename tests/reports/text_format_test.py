@@ -21,8 +21,8 @@ from trailgate.reports.text_format import fix_command
 from trailgate.reports.text_format import fix_trailers
 
 FIX = (
-    "git commit --amend --trailer 'Reviewed-by: Alice Archer <alice@example.com>' "
-    "--trailer 'Reviewed-by: bob@example.com' --trailer 'Rollback-Plan: <rollback plan>'"
+    'git commit --amend --trailer "Reviewed-by: Alice Archer <alice@example.com>" '
+    '--trailer "Reviewed-by: bob@example.com" --trailer "Rollback-Plan: <rollback plan>" --no-edit'
 )
 
 

@@ -18,6 +18,7 @@ class Report(NamedTuple):
     policy_source: str  # where the policy came from, e.g. ".trailgate/policy.yaml at 1a2b3c"
     checked: int = -1  # commits checked; -1: len(assessments)
     ai_assisted: int = -1  # of them AI-assisted; -1: counted from assessments
+    message_file: str | None = None  # commit-msg: the message git saved, for the fix
 
     @classmethod
     def collect(cls, gate: str, assessments: Iterable[Assessment], policy_source: str,

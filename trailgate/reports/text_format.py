@@ -1,8 +1,6 @@
 """Text for people: one block per refused commit, the fix first."""
 from __future__ import annotations
 
-import shlex
-
 from trailgate.evaluate import Assessment
 from trailgate.reports import Report
 
@@ -29,11 +27,24 @@ def fix_trailers(assessment: Assessment) -> list[str]:
     return lines
 
 
-def fix_command(assessment: Assessment, gate: str) -> str:
-    trailers = ' '.join(f'--trailer {shlex.quote(line)}' for line in fix_trailers(assessment))
+def shell_quote(text: str) -> str:
+    """``text`` in double quotes for sh, as people write trailers on a command line."""
+    for char in ('\\', '"', '$', '`'):
+        text = text.replace(char, '\\' + char)
+    return f'"{text}"'
+
+
+def fix_command(assessment: Assessment, gate: str, message_file: str | None = None) -> str:
+    """A ready-to-run command that adds the missing trailers.
+
+    For commit-msg the commit was not made: commit again from the message
+    git saved, cleaned up as the editor would have been. Otherwise amend.
+    """
+    trailers = ' '.join(f'--trailer {shell_quote(line)}' for line in fix_trailers(assessment))
     if gate == 'commit-msg':
-        return f'git commit {trailers}   (with your usual options; or add the lines to the message)'
-    return f'git commit --amend {trailers}'
+        source = f' --cleanup=strip -F {shell_quote(message_file)}' if message_file else ''
+        return f'git commit {trailers}{source}'
+    return f'git commit --amend {trailers} --no-edit'
 
 
 def _title(assessment: Assessment, gate: str) -> str:
@@ -51,12 +62,12 @@ def _signals_line(assessment: Assessment) -> str | None:
     return f'AI-assisted: {shown}' + (f'; and {more} more' if more > 0 else '')
 
 
-def _block(assessment: Assessment, gate: str, style: _Style) -> list[str]:
+def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None) -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
     if refused:
-        lines.append(f'  fix: {fix_command(assessment, gate)}')
+        lines.append(f'  fix: {fix_command(assessment, gate, message_file)}')
         if gate != 'commit-msg':
             lines.append(
                 f'       (for an older commit: git rebase -i {assessment.commit.short_sha}~1, '
@@ -84,7 +95,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     lines: list[str] = []
     for assessment in report.assessments:
         if assessment.violations:
-            lines.extend(_block(assessment, report.gate, style))
+            lines.extend(_block(assessment, report.gate, style, report.message_file))
             lines.append('')
         elif verbose:
             verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
