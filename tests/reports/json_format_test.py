@@ -224,3 +224,16 @@ def test_end_to_end_check_writes_json(tmp_path: Path) -> None:
     assert '.trailgate/policy.yaml' in document['policy_source']
     # people still see the refusal on the terminal
     assert f'refused {ai_sha[:10]} Speed up payments' in result.stdout
+
+
+def test_render_streams_commits_yet_equals_the_whole_document() -> None:
+    from tests.reports import assessment as make_assessment
+    from trailgate.reports import Report
+    from trailgate.reports.json_format import document
+    from trailgate.reports.json_format import dumps
+    from trailgate.reports.json_format import render
+
+    several = tuple(make_assessment(f'Commit {n}\n\nAssisted-by: Claude\n') for n in range(3))
+    for assessments in ((), several[:1], several):
+        report = Report('check', assessments, 'policy at abc')
+        assert render(report) == dumps(document(report))

@@ -145,17 +145,38 @@ def summary(report: Report) -> dict[str, int]:
     }
 
 
-def document(report: Report) -> dict[str, Any]:
-    """The whole report as a JSON-ready tree (strings not yet cleaned)."""
+def _head(report: Report, commits: list[Any]) -> dict[str, Any]:
     return {
         'schema': SCHEMA,
         'gate': report.gate,
         'policy_source': report.policy_source,
         'summary': summary(report),
-        'commits': [commit_entry(a, report.gate) for a in report.assessments],
+        'commits': commits,
     }
 
 
+def document(report: Report) -> dict[str, Any]:
+    """The whole report as a JSON-ready tree (strings not yet cleaned)."""
+    return _head(report, [commit_entry(a, report.gate) for a in report.assessments])
+
+
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
-    """The report as JSON text; ``color`` and ``verbose`` change nothing."""
-    return dumps(document(report))
+    """The report as JSON text; ``color`` and ``verbose`` change nothing.
+
+    Each commit is serialised on its own, so a long range never holds every
+    commit's JSON tree at once: the same text as ``dumps(document(report))``.
+    """
+    head = _head(report, ['COMMITS'])
+    before, after = dumps(head).split('    "COMMITS"')
+    commits = ',\n'.join(
+        _indent(dumps(commit_entry(assessment, report.gate)).rstrip('\n'), 4)
+        for assessment in report.assessments
+    )
+    if not commits:
+        return dumps(head).replace('[\n    "COMMITS"\n  ]', '[]')
+    return f'{before}{commits}{after}'
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = ' ' * spaces
+    return '\n'.join(pad + line for line in text.split('\n'))
