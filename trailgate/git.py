@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
+import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import IO
@@ -32,6 +33,14 @@ _LOG_OPTIONS = (
 
 def decode(data: bytes) -> str:
     return data.decode(ENCODING, ERRORS)
+
+
+def read_hook_input() -> str:
+    """What git wrote to a hook's stdin (ref names are bytes to git); '' on a terminal."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return ''
+    raw = getattr(sys.stdin, 'buffer', None)  # absent when stdin is replaced by a text stream
+    return decode(raw.read()) if raw is not None else sys.stdin.read()
 
 
 def _env() -> dict[str, str]:

@@ -10,7 +10,6 @@ push, never less than it.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -37,7 +36,7 @@ class RefUpdate(NamedTuple):
 
 def parse_lines(text: str) -> list[RefUpdate]:
     updates = []
-    for line in text.splitlines():
+    for line in text.split('\n'):
         if not line.strip():
             continue
         # the local ref is as the user typed it and may hold spaces: split from the right
@@ -131,8 +130,7 @@ def _pre_commit_batch(remote: str | None, found: _Policies) -> Batch | None:
 
 def pre_push(remote: str | None, url: str | None, policy_option: str | None, out: Output) -> int:
     repo = git.repo()
-    stdin = '' if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-    updates = parse_lines(stdin)
+    updates = parse_lines(git.read_hook_input())
     remote = remote or os.environ.get('PRE_COMMIT_REMOTE_NAME')
     url = url or os.environ.get('PRE_COMMIT_REMOTE_URL')
     remote_name = _remote_name(remote, url)

@@ -6,8 +6,6 @@ environment lets git see the incoming objects). Refs are not updated yet, so
 """
 from __future__ import annotations
 
-import sys
-
 from trailgate import git
 from trailgate import policies
 from trailgate.errors import PolicyError
@@ -22,7 +20,7 @@ from trailgate.reports import Report
 
 def _updates(text: str) -> list[tuple[str, str, str]]:
     updates = []
-    for line in text.splitlines():
+    for line in text.split('\n'):
         if not line.strip():
             continue
         fields = line.split(' ', 2)
@@ -58,7 +56,7 @@ def _policy_for(base: str | None, explicit: str | None, repo: git.Repo,
 
 def pre_receive(policy_option: str | None, out: Output) -> int:
     repo = git.repo()
-    updates = _updates(sys.stdin.read() if sys.stdin is not None else '')
+    updates = _updates(git.read_hook_input())
     explicit = policies.explicit_path(policy_option)
     by_base: dict[str | None, list[str]] = {}
     for old, new, _ in updates:
