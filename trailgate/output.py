@@ -49,7 +49,3 @@ class Output:
             return
         target.write(render(report, self.format, color=use_color(target), verbose=self.verbose))
         target.flush()
-
-    def say(self, message: str) -> None:
-        if not self.quiet:
-            print(message, file=sys.stderr)
