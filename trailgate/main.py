@@ -68,7 +68,7 @@ def cli(debug: bool) -> None:
         os.environ['TRAILGATE_DEBUG'] = '1'
 
 
-@cli.command('commit-msg')
+@cli.command('commit-msg', short_help='Hook: check a commit message and the staged change.')
 @click.argument('msgfile', type=click.Path(dir_okay=False))
 @policy_option
 def commit_msg_command(msgfile: str, policy: str | None) -> int:
@@ -78,7 +78,7 @@ def commit_msg_command(msgfile: str, policy: str | None) -> int:
     return commit_msg(msgfile, policy, _output())
 
 
-@cli.command('prepare-commit-msg')
+@cli.command('prepare-commit-msg', short_help='Hook: hint the trailers a commit will need.')
 @click.argument('msgfile', type=click.Path(dir_okay=False))
 @click.argument('source', required=False, default='')
 @click.argument('sha', required=False, default='')
@@ -90,7 +90,7 @@ def prepare_commit_msg_command(msgfile: str, source: str, sha: str, policy: str 
     return prepare_commit_msg(msgfile, source, sha, policy)
 
 
-@cli.command('pre-push')
+@cli.command('pre-push', short_help='Hook: check every commit a push would add.')
 @click.argument('remote', required=False)
 @click.argument('url', required=False)
 @policy_option
@@ -104,7 +104,7 @@ def pre_push_command(remote: str | None, url: str | None, policy: str | None, fo
     return pre_push(remote, url, policy, _output(format, output, quiet, verbose))
 
 
-@cli.command('pre-receive')
+@cli.command('pre-receive', short_help='Server hook: check every new commit of a push.')
 @policy_option
 @report_options
 @verbosity_options
@@ -116,7 +116,7 @@ def pre_receive_command(policy: str | None, format: str, output: str | None,
     return pre_receive(policy, _output(format, output, quiet, verbose))
 
 
-@cli.command('check')
+@cli.command('check', short_help='CI: check every commit of revision ranges.')
 @click.argument('ranges', nargs=-1, metavar='[RANGE]...')
 @click.option('--base', metavar='REF', help='Check $(git merge-base REF HEAD)..HEAD.')
 @click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV.')
@@ -132,7 +132,7 @@ def check_command(ranges: tuple[str, ...], base: str | None, policy_rev: str | N
     return check(ranges, base, policy_rev, policy, _output(format, output, quiet, verbose))
 
 
-@cli.command('validate')
+@cli.command('validate', short_help='Check a policy file; FILE:LINE:COL problems.')
 @click.argument('policy_file', required=False, metavar='[POLICY]')
 @policy_option
 def validate_command(policy_file: str | None, policy: str | None) -> int:
@@ -142,7 +142,7 @@ def validate_command(policy_file: str | None, policy: str | None) -> int:
     return validate(policy_file or policy)
 
 
-@cli.command('explain')
+@cli.command('explain', short_help='Why one commit passes or is refused.')
 @click.argument('rev', required=False, default='HEAD')
 @click.option('--message', 'message_file', metavar='FILE',
               help='Explain a message not yet committed, against the staged change.')
@@ -154,7 +154,7 @@ def explain_command(rev: str, message_file: str | None, policy: str | None) -> i
     return explain(rev, message_file, policy)
 
 
-@cli.command('init')
+@cli.command('init', short_help='Write a starter .trailgate/policy.yaml.')
 @click.option('--detect/--no-detect', default=True, show_default=True,
               help='Suggest critical paths and groups from CODEOWNERS.')
 def init_command(detect: bool) -> int:
@@ -164,7 +164,7 @@ def init_command(detect: bool) -> int:
     return init(detect)
 
 
-@cli.command('install')
+@cli.command('install', short_help='Install the git hooks without pre-commit.')
 @click.option('--hook-type', 'hook_types', multiple=True,
               type=click.Choice(('commit-msg', 'prepare-commit-msg', 'pre-push', 'pre-receive')),
               help='Hooks to install (default: commit-msg, prepare-commit-msg and pre-push; '
