@@ -322,3 +322,13 @@ def test_the_console_script_exits_0(staged: tuple[Repo, Path]) -> None:
         pytest.skip('no trailgate console script next to this interpreter')
     result = repo.run(str(script), HOOK, str(repo.path / 'no-such-file'))
     assert result.returncode == 0, result
+
+
+def test_trailers_present_before_any_ai_mark_leave_the_message_untouched(
+        staged: tuple[Repo, Path]) -> None:
+    """The hints say "if AI-assisted, it needs ..."; a message that has it all needs no hint."""
+    repo, msgfile = staged
+    text = message('Charge twice', *APPROVALS)
+    msgfile.write_text(text)
+    prepare(repo, msgfile)
+    assert msgfile.read_text() == text

@@ -9,6 +9,8 @@ from trailgate import git
 from trailgate import invocation
 from trailgate import regexes
 from trailgate import staged
+from trailgate.detect import detect
+from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.evaluate import RuleResult
 from trailgate.evaluate import assess
 from trailgate.model import Commit
@@ -51,16 +53,18 @@ def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool) -> list[s
 
 
 def hints(policy: Policy, commit: Commit) -> list[str]:
-    """Hint lines for every rule that would apply if the change were AI-assisted."""
-    assessment = assess(policy, commit)
+    """Hint lines for every rule that would apply if the change were
+    AI-assisted and whose trailers the message does not have yet."""
     anything = regexes.compile('')  # a marker every message matches: "what if it were AI-assisted?"
     as_if_ai = assess(policy._replace(ai=policy.ai._replace(markers=(anything,))), commit)
+    ai_assisted = bool(detect(policy.ai, commit))
     lines: list[str] = []
-    for actual, hypothetical in zip(assessment.results, as_if_ai.results, strict=False):
-        if actual.applies and all(check.met for check in actual.checks):
+    for result in as_if_ai.results:
+        if not result.applies or result.rule == POLICY_OWNERS_RULE:
+            continue
+        if all(check.met for check in result.checks):
             continue  # the message already has what this rule needs
-        if hypothetical.applies and hypothetical.rule != 'policy-owners':
-            lines.extend(_hint_lines(policy, hypothetical, assessment.ai_assisted))
+        lines.extend(_hint_lines(policy, result, ai_assisted))
     return lines
 
 
