@@ -58,13 +58,17 @@ def _changed_paths(repo: git.Repo) -> frozenset[str]:
     return paths
 
 
+def editor_runs() -> bool:
+    """Will git open an editor on this message? It sets GIT_EDITOR=: for -m, -F, --no-edit."""
+    return os.environ.get('GIT_EDITOR') != ':'
+
+
 def _cleanup_mode(facts: git.Vars) -> str:
     """How ``git commit`` will clean this message up (git's own choice of default)."""
     mode = invocation.commit_cleanup_option() or facts.config.get('commit.cleanup', 'default')
     if mode in CLEANUP_MODES:
         return mode
-    editor_runs = os.environ.get('GIT_EDITOR') != ':'  # git sets ':' for -m, -F, --no-edit
-    return 'strip' if editor_runs else 'whitespace'
+    return 'strip' if editor_runs() else 'whitespace'
 
 
 def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Policy]:

@@ -18,15 +18,13 @@ from trailgate.policy import Policy
 from trailgate.trailers import locate_cut_line
 
 HINT_MARK = 'trailgate:'
-# git shows no editor for these, or keeps comment lines in the message
+# no hints for these: merges and squashes come with their own message
 _SKIPPED_SOURCES = frozenset(('merge', 'squash'))
 _KEEPS_COMMENTS = frozenset(('verbatim', 'whitespace'))
 
 
 def _editor_will_open(source: str) -> bool:
-    if os.environ.get('GIT_EDITOR') == ':':
-        return False  # git sets this when no editor will run (-m, -F, --no-edit)
-    return source not in _SKIPPED_SOURCES
+    return staged.editor_runs() and source not in _SKIPPED_SOURCES
 
 
 def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool) -> list[str]:
