@@ -345,3 +345,10 @@ def ref_values(remote: Repo) -> dict[str, str]:
     """Every ref of ``remote`` and the object it names."""
     lines = remote.git('for-each-ref', '--format=%(refname) %(objectname)').splitlines()
     return dict(line.split(' ', 1) for line in lines)
+
+
+class Setup(NamedTuple):
+    """A work repository and the bare remote it pushes to."""
+
+    repo: Repo
+    origin: Repo

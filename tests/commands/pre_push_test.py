@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
@@ -27,6 +26,7 @@ from testing.scenarios import REVIEW_BOB
 from testing.scenarios import RULE
 from testing.scenarios import Repo
 from testing.scenarios import Run
+from testing.scenarios import Setup
 from testing.scenarios import bare_remote
 from testing.scenarios import clone
 from testing.scenarios import message
@@ -36,11 +36,6 @@ from testing.scenarios import ref_values
 from testing.scenarios import unreviewed
 
 HOOK = 'pre-push'
-
-
-class Setup(NamedTuple):
-    repo: Repo
-    origin: Repo
 
 
 @pytest.fixture
@@ -177,14 +172,21 @@ def test_new_branch_with_nothing_new(setup: Setup) -> None:
     assert ref_values(origin)['refs/heads/copy'] == repo.head()
 
 
+def two_branches(repo: Repo, bad_branch: str = 'b') -> str:
+    """Branch ``a`` with a reviewed commit and ``bad_branch`` (from main) with an
+    unreviewed one; back on main. The unreviewed commit's sha."""
+    repo.git('switch', '-q', '-c', 'a')
+    good(repo)
+    repo.git('switch', '-q', '-c', bad_branch, 'main')
+    wrong = unreviewed(repo)
+    repo.git('switch', '-q', 'main')
+    return wrong
+
+
 def test_multi_ref_push_where_the_second_ref_is_unreviewed(setup: Setup) -> None:
     repo, origin = setup
     before = ref_values(origin)
-    repo.git('switch', '-q', '-c', 'a')
-    good(repo)
-    repo.git('switch', '-q', '-c', 'b', 'main')
-    wrong = unreviewed(repo)
-    repo.git('switch', '-q', 'main')
+    wrong = two_branches(repo)
     result = repo.run_git('push', 'origin', 'a', 'b')
     refused(result, wrong[:10])
     assert ref_values(origin) == before  # the whole push is aborted
@@ -195,10 +197,7 @@ def test_multi_ref_push_where_the_second_ref_is_unreviewed(setup: Setup) -> None
 
 def test_push_all_branches(setup: Setup) -> None:
     repo, origin = setup
-    repo.git('switch', '-q', '-c', 'a')
-    good(repo)
-    repo.git('switch', '-q', '-c', 'z', 'main')
-    wrong = unreviewed(repo)
+    wrong = two_branches(repo, 'z')
     before = ref_values(origin)
     refused(repo.run_git('push', '--all', 'origin'), wrong[:10])
     assert ref_values(origin) == before
@@ -395,11 +394,7 @@ def test_framework_multi_ref_push(framework: Setup) -> None:
     """pre-commit passes one ref's range at most: the second ref must still be seen."""
     repo, origin = framework
     before = ref_values(origin)
-    repo.git('switch', '-q', '-c', 'a')
-    good(repo)
-    repo.git('switch', '-q', '-c', 'b', 'main')
-    wrong = unreviewed(repo)
-    repo.git('switch', '-q', 'main')
+    wrong = two_branches(repo)
     _framework_refused(repo.run_git('push', 'origin', 'a', 'b'), wrong[:10])
     assert ref_values(origin) == before
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
@@ -25,6 +24,7 @@ from testing.scenarios import REVIEW_BOB
 from testing.scenarios import RULE
 from testing.scenarios import Repo
 from testing.scenarios import Run
+from testing.scenarios import Setup
 from testing.scenarios import bare_remote
 from testing.scenarios import message
 from testing.scenarios import new_repo
@@ -34,11 +34,6 @@ from testing.scenarios import unreviewed
 from testing.util import init_repo
 
 HOOK = 'pre-receive'
-
-
-class Setup(NamedTuple):
-    repo: Repo
-    origin: Repo
 
 
 @pytest.fixture
