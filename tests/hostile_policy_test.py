@@ -28,14 +28,17 @@ CHARGE = 'services/payments/charge.py'
 AI_MESSAGE = 'Speed up charge\n\nAssisted-by: Claude Code\n'
 BASE = POLICY.encode()
 NEXT_LINE = POLICY.count('\n') + 1  # the line after the standard policy
-POSITION = re.compile(r'policy\.yaml:(\d+):(\d+): ')
+POSITION = re.compile(r'policy\.yaml:(\d+):(\d+): (.*)')
+NESTING = r'(?i)\bnest(?:ed|ing)\b'
 
 
 class Hostile(NamedTuple):
     id: str
     data: bytes
-    where: tuple[int, int] | None = None  # the LINE:COL reported, when it is certain
+    # the LINE:COL reported, when it is certain; COL None: any column of LINE
+    where: tuple[int, int | None] | None = None
     valid: bool = False  # an ordinary policy after all
+    names: str | None = None  # a regex the reported problem must match
 
 
 def billion_laughs() -> bytes:
@@ -51,9 +54,11 @@ def with_line(text: str) -> bytes:
 HOSTILE = (
     Hostile('alias-bomb', billion_laughs(), (1, 7)),
     Hostile('alias-in-policy', BASE.replace(b'  sre: [carol@example.com]', b'  sre: *senior'), (4, 8)),
-    Hostile('deep-sequence', b'[' * 50_000, (1, 51)),
-    Hostile('deep-mapping', b'{a: ' * 50_000, (1, 201)),
-    Hostile('deep-block', b''.join(b'  ' * i + b'k:\n' for i in range(200)), (51, 101)),
+    # Deep nesting: trailgate's limit (50 levels) or the YAML parser's own,
+    # whichever comes first; PyYAML 6.0.4's scanner refuses flow level 1001.
+    Hostile('deep-sequence', b'[' * 50_000, (1, None), names=NESTING),
+    Hostile('deep-mapping', b'{a: ' * 50_000, (1, None), names=NESTING),
+    Hostile('deep-block', b''.join(b'  ' * i + b'k:\n' for i in range(200)), (51, 101), names=NESTING),
     Hostile('huge', BASE + b'#' + b'x' * (1 << 20) + b'\n', (1, 1)),
     Hostile('nested-repeat-marker', with_line("ai:\n  markers: ['(a+)+$']\n"), (NEXT_LINE + 1, 13)),
     Hostile('nested-repeat-identity', with_line("ai:\n  identities: ['^(x+x+)+y']\n"), (NEXT_LINE + 1, 16)),
@@ -112,14 +117,20 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def refused_with_position(proc: Proc, stream: str, where: tuple[int, int] | None) -> None:
+def refused_with_position(
+    proc: Proc, stream: str, where: tuple[int, int | None] | None, names: str | None = None,
+) -> None:
     text = proc.stdout if stream == 'stdout' else proc.stderr
     assert proc.returncode == 2, proc.output
     assert 'Traceback' not in proc.stderr, proc.stderr
     found = POSITION.search(text)
     assert found, f'no FILE:LINE:COL on {stream}: {proc.output}'
     if where is not None:
-        assert (int(found[1]), int(found[2])) == where, text
+        line, col = where
+        assert int(found[1]) == line, text
+        assert col is None or int(found[2]) == col, text
+    if names is not None:
+        assert re.search(names, found[3]), text
     assert proc.seconds < SECONDS, f'{proc.seconds:.2f} s'
 
 
@@ -137,9 +148,9 @@ def test_hostile_policy(repo: Path, case: Hostile) -> None:
     if case.valid:
         assert [proc.returncode for proc in runs.values()] == [0, 1, 1], {g: p.output for g, p in runs.items()}
         return
-    refused_with_position(runs['validate'], 'stdout', case.where)
-    refused_with_position(runs['commit-msg'], 'stderr', case.where)
-    refused_with_position(runs['check'], 'stderr', case.where)
+    refused_with_position(runs['validate'], 'stdout', case.where, case.names)
+    refused_with_position(runs['commit-msg'], 'stderr', case.where, case.names)
+    refused_with_position(runs['check'], 'stderr', case.where, case.names)
     # check names the policy as committed at the base: <sha>:.trailgate/policy.yaml:LINE:COL
     assert re.search(r'[0-9a-f]{12}:\.trailgate/policy\.yaml:\d+:\d+: ', runs['check'].stderr), runs['check'].stderr
 
