@@ -1,0 +1,125 @@
+"""The allowed_signers parser: OpenSSH's format, minus everything that could
+make the file mean more than it shows."""
+from __future__ import annotations
+
+import calendar
+import datetime
+from pathlib import Path
+
+import pytest
+
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from trailgate.approvals import allowed_signers
+from trailgate.approvals import sshsig
+from trailgate.errors import PolicyError
+
+
+@pytest.fixture(scope='module')
+def alice(tmp_path_factory: pytest.TempPathFactory) -> Key:
+    return make_key(tmp_path_factory.mktemp('keys'), 'alice')
+
+
+@pytest.fixture(scope='module')
+def bob(tmp_path_factory: pytest.TempPathFactory) -> Key:
+    return make_key(tmp_path_factory.mktemp('keys'), 'bob')
+
+
+def problems(text: str) -> tuple[str, ...]:
+    with pytest.raises(PolicyError) as raised:
+        allowed_signers.parse(text.encode(), 'signers')
+    return raised.value.problems
+
+
+def blob(key: Key) -> bytes:
+    return sshsig.parse_public_key(key.public_line)[1]
+
+
+def test_plain_lines_comments_and_options(alice: Key, bob: Key) -> None:
+    text = (
+        '# the seniors\n\n'
+        f'alice@example.com {alice.public_line}\n'
+        '"bob@example.com,bob@corp.example" namespaces="git,change-*@trailgate",valid-before="20991231Z" '
+        f'{bob.public_line}\n'
+    )
+    parsed = allowed_signers.parse(text.encode(), 'signers')
+    assert [s.principals for s in parsed.signers] == [('alice@example.com',), ('bob@example.com', 'bob@corp.example')]
+    assert [s.line for s in parsed.signers] == [3, 4]
+    second = parsed.signers[1]
+    assert second.namespaces == ('git', 'change-*@trailgate')
+    assert second.allows_namespace('change-approval-v1@trailgate')
+    assert not second.allows_namespace('other@trailgate')
+    assert second.valid_before == calendar.timegm((2099, 12, 31, 0, 0, 0))
+    assert parsed.emails_with_keys() == {'alice@example.com', 'bob@example.com', 'bob@corp.example'}
+
+
+def test_judge_names_the_reason(alice: Key, bob: Key) -> None:
+    parsed = allowed_signers.parse(
+        f'alice@example.com valid-before="20200101Z" {alice.public_line}\nbob@example.com {bob.public_line}\n'.encode(),
+        'signers',
+    )
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc).timestamp()
+    assert parsed.judge(blob(bob), 'bob@example.com', 'ns', now) is None
+    assert 'not to alice@example.com' in (parsed.judge(blob(bob), 'alice@example.com', 'ns', now) or '')
+    assert 'expired' in (parsed.judge(blob(alice), 'alice@example.com', 'ns', now) or '')
+    earlier = datetime.datetime(2019, 12, 31, tzinfo=datetime.timezone.utc).timestamp()
+    assert parsed.judge(blob(alice), 'alice@example.com', 'ns', earlier) is None
+
+
+@pytest.mark.parametrize(('principals', 'fragment'), [
+    ('*', 'is a pattern'),
+    ('*@example.com', 'is a pattern'),
+    ('alice@example.com,!bob@example.com', 'is a pattern'),
+    ('al?ce@example.com', 'is a pattern'),
+    ('alice@example.com,', 'empty entry'),
+    ('"alice@example.com', 'unterminated double quote'),
+])
+def test_patterns_and_malformed_principals_are_errors(alice: Key, principals: str, fragment: str) -> None:
+    found = problems(f'{principals} {alice.public_line}\n')
+    assert len(found) == 1 and found[0].startswith('signers:1:1: ') and fragment in found[0]
+
+
+@pytest.mark.parametrize(('options', 'fragment'), [
+    ('cert-authority', 'cert-authority lines are not supported'),
+    ('CERT-AUTHORITY', 'cert-authority lines are not supported'),
+    ('no-touch-required', 'unknown option'),
+    ('namespaces=git', 'double-quoted value'),
+    ('namespaces="git",namespaces="x"', 'given twice'),
+    ('valid-before="yesterday"', 'is not YYYYMMDD'),
+    ('valid-after="20261340"', 'is not YYYYMMDD'),
+])
+def test_bad_options_are_errors_with_a_position(alice: Key, options: str, fragment: str) -> None:
+    found = problems(f'# header\nalice@example.com {options} {alice.public_line}\n')
+    assert len(found) == 1 and found[0].startswith('signers:2:') and fragment in found[0], found
+
+
+def test_one_key_for_two_people_is_an_error(alice: Key) -> None:
+    found = problems(f'alice@example.com {alice.public_line}\nbob@example.com {alice.public_line}\n')
+    assert found == (
+        'signers:2:1: this key is already listed for alice@example.com on line 1: one key must belong to '
+        'one set of principals, or one person could approve as two',
+    )
+
+
+def test_every_problem_at_once(alice: Key) -> None:
+    found = problems(f'* {alice.public_line}\nbob@example.com ssh-ed25519\ncarol@example.com ssh-ed25519 AAAA!\n')
+    assert [line.split(':')[1] for line in found] == ['1', '2', '3']
+
+
+def test_mismatched_or_truncated_keys_are_errors(alice: Key) -> None:
+    kind, encoded = alice.public_line.split()[:2]
+    assert 'inside' in problems(f'alice@example.com ssh-rsa {encoded}\n')[0]
+    assert 'truncated' in problems(f'alice@example.com {kind} {encoded[:40]}\n')[0]
+
+
+def test_format_line_checks_the_key(alice: Key) -> None:
+    line = allowed_signers.format_line('alice@example.com', alice.public_line)
+    assert line == f'alice@example.com {alice.public_line}\n'
+    with pytest.raises(sshsig.SignatureError):
+        allowed_signers.format_line('alice@example.com', 'ssh-ed25519 AAAA')
+
+
+def test_crlf_and_local_times(alice: Key, tmp_path: Path) -> None:
+    line = f'alice@example.com valid-after="202601011230" {alice.public_line}\r\n'
+    parsed = allowed_signers.parse(line.encode(), 's')
+    assert parsed.signers[0].valid_after is not None

@@ -1,0 +1,228 @@
+"""SSHSIG parsing and verification, held to the real ``ssh-keygen -Y verify``."""
+from __future__ import annotations
+
+import base64
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+from testing.sshkeys import KEY_TYPES
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from testing.sshkeys import sign
+from testing.sshkeys import ssh_verify
+from trailgate.approvals import allowed_signers
+from trailgate.approvals import sshsig
+
+NAMESPACE = 'test-approval@trailgate'
+MESSAGE = b'trailgate-approval-v1\nchange 00ff\nreviewer alice@example.com\n'
+
+
+@pytest.fixture(scope='module')
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    directory = tmp_path_factory.mktemp('keys')
+    made = {f'{kind}{bits or ""}': make_key(directory, f'{kind}{bits or ""}', kind, bits) for kind, bits in KEY_TYPES}
+    made['other'] = make_key(directory, 'other')
+    return made
+
+
+def trailgate_verdict(signers_file: Path, principal: str, namespace: str, signature: str, message: bytes) -> bool:
+    signers = allowed_signers.parse(signers_file.read_bytes(), str(signers_file))
+    try:
+        parsed = sshsig.verify(message, signature, namespace)
+    except sshsig.SignatureError:
+        return False
+    return signers.judge(parsed.public_key, principal, namespace, time.time()) is None
+
+
+def _flip_signature_byte(armored: str) -> str:
+    blob = bytearray(sshsig.dearmor(armored))
+    blob[-5] ^= 0x01
+    return sshsig.armor(bytes(blob))
+
+
+def _cases(key: Key, other: Key, hashalg: str, directory: Path) -> list[tuple[str, Path, str, str, str, bytes, bool]]:
+    """(name, allowed_signers, principal, namespace, signature, message, expected)."""
+    line = key.public_line
+    plain = directory / 'plain'
+    plain.write_text(f'alice@example.com {line}\n')
+    expired = directory / 'expired'
+    expired.write_text(f'alice@example.com valid-before="20200101Z" {line}\n')
+    future = directory / 'future'
+    future.write_text(f'alice@example.com valid-after="29990101Z" {line}\n')
+    namespaced = directory / 'namespaced'
+    namespaced.write_text(f'alice@example.com namespaces="git" {line}\n')
+    unlisted = directory / 'unlisted'
+    unlisted.write_text(f'alice@example.com {other.public_line}\n')
+    options = ('-O', f'hashalg={hashalg}')
+    good = sign(key, NAMESPACE, MESSAGE, *options)
+    in_git = sign(key, 'git', MESSAGE, *options)
+    return [
+        ('valid', plain, 'alice@example.com', NAMESPACE, good, MESSAGE, True),
+        ('tampered message', plain, 'alice@example.com', NAMESPACE, good, MESSAGE + b'x', False),
+        ('tampered signature', plain, 'alice@example.com', NAMESPACE, _flip_signature_byte(good), MESSAGE, False),
+        ('git namespace', plain, 'alice@example.com', NAMESPACE, in_git, MESSAGE, False),
+        ('namespace not allowed for the key', namespaced, 'alice@example.com', NAMESPACE, good, MESSAGE, False),
+        ('wrong principal', plain, 'bob@example.com', NAMESPACE, good, MESSAGE, False),
+        ('expired key', expired, 'alice@example.com', NAMESPACE, good, MESSAGE, False),
+        ('key not yet valid', future, 'alice@example.com', NAMESPACE, good, MESSAGE, False),
+        ('key not listed', unlisted, 'alice@example.com', NAMESPACE, good, MESSAGE, False),
+    ]
+
+
+@pytest.mark.parametrize('hashalg', ['sha512', 'sha256'])
+@pytest.mark.parametrize('key_name', [f'{kind}{bits or ""}' for kind, bits in KEY_TYPES])
+def test_agrees_with_ssh_keygen(keys: dict[str, Key], key_name: str, hashalg: str, tmp_path: Path) -> None:
+    cases = _cases(keys[key_name], keys['other'], hashalg, tmp_path)
+    for name, signers, principal, namespace, signature, message, expected in cases:
+        openssh = ssh_verify(signers, principal, namespace, signature, message, tmp_path)
+        ours = trailgate_verdict(signers, principal, namespace, signature, message)
+        assert (openssh, ours) == (expected, expected), (key_name, hashalg, name)
+
+
+def _rsa_sha256_signature(key: Key, namespace: str, message: bytes) -> str:
+    """An SSHSIG with an rsa-sha2-256 signature, which ssh-keygen does not make."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = serialization.load_ssh_private_key(key.private.read_bytes(), None)
+    assert isinstance(private, rsa.RSAPrivateKey)
+    _, blob = sshsig.parse_public_key(key.public_line)
+    data = sshsig.signed_data(namespace, 'sha512', message)
+    raw = private.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    def string(value: bytes) -> bytes:
+        return struct.pack('>I', len(value)) + value
+
+    inner = string(b'rsa-sha2-256') + string(raw)
+    sig = (b'SSHSIG' + struct.pack('>I', 1) + string(blob) + string(namespace.encode())
+           + string(b'') + string(b'sha512') + string(inner))
+    return sshsig.armor(sig)
+
+
+def test_rsa_sha2_256_agrees_with_ssh_keygen(keys: dict[str, Key], tmp_path: Path) -> None:
+    key = keys['rsa3072']
+    signers = tmp_path / 'signers'
+    signers.write_text(f'alice@example.com {key.public_line}\n')
+    signature = _rsa_sha256_signature(key, NAMESPACE, MESSAGE)
+    assert ssh_verify(signers, 'alice@example.com', NAMESPACE, signature, MESSAGE, tmp_path)
+    assert trailgate_verdict(signers, 'alice@example.com', NAMESPACE, signature, MESSAGE)
+    assert not trailgate_verdict(signers, 'alice@example.com', NAMESPACE, signature, MESSAGE + b'.')
+
+
+# -- strictness, on a real ed25519 signature --------------------------------
+
+
+@pytest.fixture
+def good(keys: dict[str, Key]) -> str:
+    return sign(keys['ed25519'], NAMESPACE, MESSAGE)
+
+
+def _blob(armored: str) -> bytes:
+    return sshsig.dearmor(armored)
+
+
+def test_trailing_bytes_after_the_blob_are_refused(good: str) -> None:
+    with pytest.raises(sshsig.SignatureError, match='trailing'):
+        sshsig.verify(MESSAGE, sshsig.armor(_blob(good) + b'\0'), NAMESPACE)
+
+
+def test_truncated_blob_is_refused(good: str) -> None:
+    blob = _blob(good)
+    for cut in (3, 10, 40, len(blob) - 1):
+        with pytest.raises(sshsig.SignatureError):
+            sshsig.verify(MESSAGE, sshsig.armor(blob[:cut]), NAMESPACE)
+
+
+def _rebuild(blob: bytes, **fields: bytes) -> bytes:
+    reader = sshsig._Reader(blob, 'test')
+    reader.take(6)
+    version = reader.uint32()
+    parts = {name: reader.string() for name in ('key', 'namespace', 'reserved', 'hash', 'signature')}
+    parts.update(fields)
+    return b'SSHSIG' + struct.pack('>I', version) + b''.join(struct.pack('>I', len(v)) + v for v in parts.values())
+
+
+@pytest.mark.parametrize(('field', 'value', 'message'), [
+    ('hash', b'sha1', 'only sha256 and sha512'),
+    ('hash', b'md5', 'only sha256 and sha512'),
+    ('reserved', b'x', 'reserved'),
+    ('namespace', b'', 'empty namespace'),
+])
+def test_fields_outside_openssh_rules_are_refused(good: str, field: str, value: bytes, message: str) -> None:
+    with pytest.raises(sshsig.SignatureError, match=message):
+        sshsig.parse(_rebuild(_blob(good), **{field: value}))
+
+
+def test_version_two_is_refused(good: str) -> None:
+    blob = bytearray(_blob(good))
+    blob[9] = 2
+    with pytest.raises(sshsig.SignatureError, match='version 2'):
+        sshsig.parse(bytes(blob))
+
+
+def test_a_signature_of_another_key_type_than_the_key_is_refused(keys: dict[str, Key]) -> None:
+    ecdsa = sshsig.dearmor(sign(keys['ecdsa256'], NAMESPACE, MESSAGE))
+    _, ed_key = sshsig.parse_public_key(keys['ed25519'].public_line)
+    swapped = _rebuild(ecdsa, key=ed_key)
+    with pytest.raises(sshsig.SignatureError):
+        sshsig.verify(MESSAGE, sshsig.armor(swapped), NAMESPACE)
+
+
+@pytest.mark.parametrize('mangle', [
+    lambda text: text.replace('-----BEGIN SSH SIGNATURE-----', '-----BEGIN SSH SIGNATURE----'),
+    lambda text: text.replace('-----END SSH SIGNATURE-----\n', ''),
+    lambda text: ' ' + text,
+    lambda text: text.replace('\n', '\r\n'),
+    lambda text: text.replace('\n', '\n\n', 2),
+    lambda text: text + 'extra\n',
+    lambda text: text.replace('-----END', '!!!!\n-----END'),
+])
+def test_armour_is_exact(good: str, mangle: object) -> None:
+    assert callable(mangle)
+    with pytest.raises(sshsig.SignatureError):
+        sshsig.dearmor(mangle(good))
+
+
+def test_non_canonical_base64_is_refused(good: str) -> None:
+    lines = good.split('\n')
+    last = lines[-3]
+    assert last.endswith('=')
+    # change the unused low bits of the last base64 digit before the padding
+    stripped = last.rstrip('=')
+    alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+    digit = alphabet.index(stripped[-1])
+    lines[-3] = stripped[:-1] + alphabet[digit ^ 1] + last[len(stripped):]
+    with pytest.raises(sshsig.SignatureError):
+        sshsig.dearmor('\n'.join(lines))
+
+
+def test_fido_keys_are_refused_with_a_clear_message() -> None:
+    blob = struct.pack('>I', 26) + b'sk-ssh-ed25519@openssh.com' + struct.pack('>I', 32) + b'k' * 32
+    blob += struct.pack('>I', 4) + b'ssh:'
+    encoded = base64.b64encode(blob).decode()
+    with pytest.raises(sshsig.SignatureError, match='FIDO'):
+        sshsig.parse_public_key(f'sk-ssh-ed25519@openssh.com {encoded}')
+    with pytest.raises(sshsig.SignatureError, match='FIDO'):
+        sshsig.verify_raw(blob, struct.pack('>I', 3) + b'abc' + struct.pack('>I', 0), b'')
+
+
+def test_short_rsa_keys_are_refused(tmp_path: Path) -> None:
+    key = make_key(tmp_path, 'short', 'rsa', '1024')
+    with pytest.raises(sshsig.SignatureError, match='2048'):
+        sshsig.parse_public_key(key.public_line)
+
+
+def test_fingerprint_is_ssh_keygens(keys: dict[str, Key]) -> None:
+    import subprocess
+
+    for key in keys.values():
+        printed = subprocess.run(
+            ['ssh-keygen', '-l', '-f', str(key.public)], capture_output=True, text=True, check=True,
+        )
+        _, blob = sshsig.parse_public_key(key.public_line)
+        assert sshsig.fingerprint(blob) == printed.stdout.split()[1]

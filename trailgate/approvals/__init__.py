@@ -1,0 +1,1 @@
+"""Signed approvals: change ids, SSH signatures, allowed signers, the ledger."""
