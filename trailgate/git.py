@@ -425,3 +425,113 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
     if returncode:
         message = decode(stderr).strip() or f'exit {returncode}'
         raise GitError(f'git log failed: {message}')
+
+
+# -- canonical patches for change ids ----------------------------------------
+
+# Every option that shapes a patch, pinned: the reviewer's machine, CI and the
+# server must print the same bytes for the same change, whatever their config.
+_PATCH_CONFIG = (
+    'diff.noprefix=false', 'diff.mnemonicPrefix=false', 'diff.suppressBlankEmpty=false',
+    'diff.algorithm=myers', 'diff.indentHeuristic=true', 'diff.interHunkContext=0',
+    'diff.relative=false', 'diff.orderFile=', 'diff.submodule=short', 'diff.ignoreSubmodules=none',
+    'diff.renames=false', 'diff.context=3', 'core.quotePath=false',
+)
+_PATCH_OPTIONS = (
+    'diff-tree', '--stdin', '-r', '-p', '--root', '--no-commit-id', '--no-renames', '--full-index',
+    '--text', '--no-ext-diff', '--no-textconv', '--no-color', '--ignore-submodules=none',
+    '--submodule=short', '--unified=3', '--diff-algorithm=myers', '--indent-heuristic',
+    '--inter-hunk-context=0', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/',
+)
+_PATCH_END = b'trailgate-patch-end 6f1d2c'
+
+
+def _patch_env() -> dict[str, str]:
+    env = _env()
+    for name in ('GIT_DIFF_OPTS', 'GIT_EXTERNAL_DIFF', 'GIT_DIFF_PATH_COUNTER', 'GIT_DIFF_PATH_TOTAL'):
+        env.pop(name, None)
+    return env
+
+
+def change_patches(requests: Iterable[str]) -> Iterator[bytes]:
+    """One canonical patch per request, in order, from one ``git diff-tree --stdin``.
+
+    A request is a commit id (its diff against its parent, or for a root
+    commit against the empty tree) or ``<old> <new>`` commit ids. Requests
+    are interleaved with a line git echoes back, which ends each patch.
+    """
+    import threading
+
+    requests = list(requests)
+    if not requests:
+        return
+    args = ['git', *(item for setting in _PATCH_CONFIG for item in ('-c', setting)), *_PATCH_OPTIONS]
+    try:
+        process = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_patch_env(),
+        )
+    except FileNotFoundError:
+        raise GitError('git is not installed or not on PATH; install git and retry') from None
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+    stdin = process.stdin
+
+    def feed() -> None:
+        try:
+            for request in requests:
+                stdin.write(request.encode('ascii') + b'\n' + _PATCH_END + b'\n')
+            stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    stderr_lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: stderr_lines.append(process.stderr.read()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    produced = 0
+    try:
+        patch: list[bytes] = []
+        for line in process.stdout:
+            if line.rstrip(b'\n') == _PATCH_END:
+                # a pair of trees is echoed before its patch, whatever --no-commit-id says
+                if patch and produced < len(requests) and patch[0] == requests[produced].encode('ascii') + b'\n':
+                    del patch[0]
+                produced += 1
+                yield b''.join(patch)
+                patch = []
+            else:
+                patch.append(line)
+    finally:
+        process.stdout.close()
+        writer.join()
+        reader.join()
+        returncode = process.wait()
+    error = decode(b''.join(stderr_lines)).strip()
+    if returncode or error or produced != len(requests):
+        raise GitError(f'git diff-tree failed: {error or f"exit {returncode}"}')
+
+
+def merge_result_tree(first: str, second: str) -> str | None:
+    """The tree git's own merge of two commits gives (conflict markers and
+    all), with pinned merge options; None when git cannot merge them."""
+    result = subprocess.run(
+        ('git', '-c', 'merge.conflictStyle=merge', '-c', 'merge.renames=true', '-c', 'diff.renames=true',
+         'merge-tree', '--write-tree', '--no-messages', first, second),
+        capture_output=True, env=_patch_env(),
+    )
+    if result.returncode not in (0, 1):
+        return None
+    tree = decode(result.stdout).split('\n', 1)[0].strip()
+    return tree or None
+
+
+def trees_of(commits: Iterable[str]) -> dict[str, str]:
+    """commit -> its tree id, in one process."""
+    commits = list(commits)
+    if not commits:
+        return {}
+    out = run('rev-parse', *(f'{sha}^{{tree}}' for sha in commits))
+    trees = decode(out).split()
+    if len(trees) != len(commits):
+        raise GitError('git rev-parse did not name a tree for every commit')
+    return dict(zip(commits, trees, strict=True))
