@@ -8,7 +8,6 @@ from trailgate.detect import Signal
 from trailgate.detect import detect
 from trailgate.model import Commit
 from trailgate.policy import Policy
-from trailgate.policy import Reviews
 from trailgate.policy import Rule
 from trailgate.requirements import Check
 
@@ -182,10 +181,11 @@ def _policy_owners_result(policy: Policy, commit: Commit) -> RuleResult | None:
         return None
     paths = tuple(sorted(commit.paths & policy.policy_paths))
     if not paths:
-        return RuleResult(POLICY_OWNERS_RULE, (), False, 'does not change the policy file', ())
-    reviews = Reviews(group=policy.policy_owners)
+        return RuleResult(POLICY_OWNERS_RULE, (), False, 'does not change the policy or signer file', ())
+    reviews = policy.owner_reviews()
+    assert reviews is not None
     check = requirements.check_reviews(reviews, policy, commit, requirements.POLICY_OWNER_REVIEW)
-    return RuleResult(POLICY_OWNERS_RULE, paths, True, 'changes the policy file', (check,))
+    return RuleResult(POLICY_OWNERS_RULE, paths, True, 'changes the policy or signer file', (check,))
 
 
 def _break_glass(policy: Policy, commit: Commit) -> tuple[str | None, str | None]:
@@ -205,6 +205,14 @@ def _break_glass(policy: Policy, commit: Commit) -> tuple[str | None, str | None
     if not reasons:
         return None, f'{overrides.trailer} ignored: it needs a reason as its value'
     return '; '.join(reasons), None
+
+
+def needs_signed_approvals(assessment: Assessment) -> bool:
+    """Is a signed-approval requirement among those that apply (met or not)?"""
+    return any(
+        check.kind in requirements.SIGNED_KINDS
+        for result in assessment.results if result.applies for check in result.checks
+    )
 
 
 def documentation_candidates(policy: Policy, commit: Commit) -> frozenset[str]:

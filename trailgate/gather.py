@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from trailgate import git
@@ -15,12 +16,18 @@ from trailgate.errors import GitError
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import assess
 from trailgate.evaluate import documentation_candidates
+from trailgate.evaluate import needs_signed_approvals
 from trailgate.evaluate import touches_nothing_protected
 from trailgate.evaluate import unremarkable
 from trailgate.model import Commit
 from trailgate.policy import Policy
 from trailgate.trailers import parse_trailers
 from trailgate.trailers import skip_blank_lines
+
+if TYPE_CHECKING:
+    from trailgate.approvals.ledger import Ledger
+
+LOCAL_LEDGER = 'local'  # judge(ledger_tip=...): the repository's own refs/trailgate/approvals
 
 SHALLOW_HINT = (
     'the repository is a shallow clone and its history is cut inside the range; '
@@ -71,29 +78,71 @@ def _unread(raw: git.RawCommit) -> Commit:
     )
 
 
-def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True) -> Iterator[Assessment]:
+SIGNED_CHUNK = 256  # commits whose change ids one git diff-tree computes
+
+
+def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
+          ledger_tip: str | None = LOCAL_LEDGER) -> Iterator[Assessment]:
     """Assess each batch's commits; a commit in two batches is judged by both.
 
     Without ``every_signal``, a commit that touches nothing protected is
     passed without parsing its message or looking for AI signals: the
-    report will not show it anyway.
+    report will not show it anyway. Commits that need signed approvals are
+    judged in chunks: their change ids are computed together, looked up in
+    the approvals ledger at ``ledger_tip`` (default: the local
+    ``refs/trailgate/approvals``) and in their trailers, then reassessed.
     """
     comment_char = git.comment_char()
     shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
     with git.CatFile() as cat:
+        ledger = None
         for batch in batches:
             if batch.exact is not None and not batch.exact:
                 continue
+            pending: list[tuple[git.RawCommit | None, Assessment]] = []
             for raw in git.log(batch.revisions, batch.exact):
                 if raw.sha in shallow:
                     raise GitError(
                         f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
                     )
                 if not every_signal and touches_nothing_protected(batch.policy, raw.paths):
-                    yield unremarkable(batch.policy, _unread(raw))
-                    continue
-                commit = _with_existing_files(to_commit(raw, comment_char), batch.policy, cat)
-                yield assess(batch.policy, commit)
+                    pending.append((None, unremarkable(batch.policy, _unread(raw))))
+                else:
+                    commit = _with_existing_files(to_commit(raw, comment_char), batch.policy, cat)
+                    assessment = assess(batch.policy, commit)
+                    signed = batch.policy.signed_reviews and needs_signed_approvals(assessment)
+                    pending.append((raw if signed else None, assessment))
+                if len(pending) >= SIGNED_CHUNK:
+                    if ledger is None:
+                        ledger = _ledger(ledger_tip, cat)
+                    yield from _with_approvals(pending, batch.policy, ledger)
+                    pending = []
+            if pending:
+                if ledger is None:
+                    ledger = _ledger(ledger_tip, cat)
+                yield from _with_approvals(pending, batch.policy, ledger)
+
+
+def _ledger(ledger_tip: str | None, cat: git.CatFile) -> Ledger:
+    from trailgate.approvals.ledger import Ledger
+
+    local = ledger_tip == LOCAL_LEDGER
+    return Ledger(None if local else ledger_tip, cat, local=local)
+
+
+def _with_approvals(pending: list[tuple[git.RawCommit | None, Assessment]], policy: Policy,
+                    ledger: Ledger) -> Iterator[Assessment]:
+    """The chunk's assessments in order; those needing signed approvals reassessed with them."""
+    needing = [(raw, assessment.commit) for raw, assessment in pending if raw is not None]
+    if not needing:
+        for _, assessment in pending:
+            yield assessment
+        return
+    from trailgate.approvals.attach import attach
+
+    attached = iter(attach(needing, policy, ledger))
+    for raw, assessment in pending:
+        yield assess(policy, next(attached)) if raw is not None else assessment
 
 
 def policy_sources(batches: Iterable[Batch]) -> str:

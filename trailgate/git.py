@@ -535,3 +535,50 @@ def trees_of(commits: Iterable[str]) -> dict[str, str]:
     if len(trees) != len(commits):
         raise GitError('git rev-parse did not name a tree for every commit')
     return dict(zip(commits, trees, strict=True))
+
+
+# -- the approvals ledger ------------------------------------------------------
+
+
+def hook_free_env() -> dict[str, str]:
+    return _env()
+
+
+def run_env(extra: dict[str, str], *args: str, input: bytes | None = None) -> bytes:
+    """``run`` with extra environment (a temporary index, say)."""
+    env = _env()
+    env.update(extra)
+    result = subprocess.run(_cmd(args), input=input, capture_output=True, env=env)
+    if result.returncode:
+        message = decode(result.stderr).strip() or f'exit {result.returncode}'
+        raise GitError(f'git {" ".join(args[:2])} failed: {message}')
+    return result.stdout
+
+
+def tree_blobs(rev: str) -> list[tuple[str, str]]:
+    """(path, blob id) of every blob in ``rev``'s tree, one process."""
+    out = run('ls-tree', '-r', '-z', '--full-tree', rev)
+    found = []
+    for entry in decode(out).split('\0'):
+        if '\t' not in entry:
+            continue
+        info, path = entry.split('\t', 1)
+        fields = info.split(' ')
+        if len(fields) == 3 and fields[1] == 'blob':
+            found.append((path, fields[2]))
+    return found
+
+
+def write_blob(data: bytes) -> str:
+    return decode(run('hash-object', '-w', '--stdin', input=data)).strip()
+
+
+def commit_tree(tree: str, parents: Iterable[str], message: str) -> str:
+    args = ['commit-tree', tree]
+    for parent in parents:
+        args += ['-p', parent]
+    return decode(run(*args, input=message.encode())).strip()
+
+
+def is_ancestor(ancestor: str, descendant: str) -> bool:
+    return run_ok('merge-base', '--is-ancestor', ancestor, descendant) is not None

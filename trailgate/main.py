@@ -178,6 +178,39 @@ def install_command(hook_types: tuple[str, ...], force: bool, uninstall: bool) -
     return install(hook_types, force, uninstall)
 
 
+@cli.command('approve', short_help='Reviewer: sign approvals of the changes in ranges.')
+@click.argument('ranges', nargs=-1, metavar='[RANGE]...')
+@click.option('--key', 'key', metavar='KEY',
+              help='SSH key to sign with (default: git config user.signingKey, resolved as git does).')
+@click.option('--push', 'push', metavar='REMOTE', help='Also push refs/trailgate/approvals to REMOTE.')
+@click.option('--trailer', is_flag=True, help='Print the approvals as trailer lines instead of recording them.')
+@click.option('--yes', is_flag=True, help='Do not ask for confirmation on a terminal.')
+@policy_option
+def approve_command(ranges: tuple[str, ...], key: str | None, push: str | None, trailer: bool, yes: bool,
+                    policy: str | None) -> int:
+    """Sign one approval per change in RANGE that needs review (default:
+    what the current branch adds over its protected target)."""
+    from trailgate.commands.approve import approve
+
+    return approve(ranges, key, push, trailer, yes, policy)
+
+
+@cli.group('signers', short_help='Manage the allowed-signers file.')
+def signers_group() -> None:
+    """The policy's allowed-signers file: whose SSH keys may approve."""
+
+
+@signers_group.command('add', short_help='Add a reviewer\'s public key.')
+@click.argument('email')
+@click.argument('keyfile', type=click.Path(dir_okay=False))
+@policy_option
+def signers_add_command(email: str, keyfile: str, policy: str | None) -> int:
+    """Add EMAIL with the public key in KEYFILE to the allowed-signers file."""
+    from trailgate.commands.signers import add
+
+    return add(email, keyfile, policy)
+
+
 def _print_fatal(error: FatalError) -> None:
     if isinstance(error, PolicyError) and error.problems:
         for problem in error.problems:

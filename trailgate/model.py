@@ -29,6 +29,18 @@ class Trailer(NamedTuple):
         return self.key.lower() == key.lower()
 
 
+class Approval(NamedTuple):
+    """One signed approval found for a commit, judged at the edge (the
+    signature, the allowed-signers file, the gate's clock): the core only
+    counts those without a ``problem``."""
+
+    reviewer: str  # the email the signed payload names
+    fingerprint: str  # the signing key's SHA256 fingerprint ('' if unreadable)
+    change: str  # the change id the payload names
+    carrier: str  # 'ledger' or 'trailer'
+    problem: str | None  # why it does not count; None when it does
+
+
 class Commit(NamedTuple):
     """One commit (or, for commit-msg, the commit about to be made).
 
@@ -47,6 +59,9 @@ class Commit(NamedTuple):
     paths: frozenset[str]
     existing_files: frozenset[str] = frozenset()
     is_merge: bool = False
+    change_id: str | None = None  # set by the edge when a signed review applies
+    own_change: bool = True  # False for a merge git made cleanly: nothing of its own
+    approvals: tuple[Approval, ...] = ()
 
     @property
     def subject(self) -> str:

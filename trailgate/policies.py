@@ -36,7 +36,77 @@ def from_file(path: str, repo: git.Repo | None) -> Policy:
         raise PolicyError(f'{path}: cannot read the policy: {e.strerror}') from None
     policy = load_policy(data, path, cache_dir=repo.git_dir if repo else None)
     paths = _policy_paths(repo, path) if repo else frozenset((DEFAULT_POLICY_PATH,))
-    return policy.with_source(path, paths)
+    policy = policy.with_source(path, paths)
+    if policy.signers_path is not None:
+        base = repo.toplevel if repo and repo.toplevel else os.path.dirname(os.path.abspath(path))
+        signers_file = os.path.join(base, policy.signers_path)
+        policy = with_signers(policy, data, path, _read_signers(signers_file), signers_file)
+    return policy
+
+
+def _read_signers(path: str) -> bytes | None:
+    try:
+        with open(path, 'rb') as f:
+            return f.read(2 * 1024 * 1024)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise PolicyError(f'{path}: cannot read the allowed-signers file: {e.strerror}') from None
+
+
+def with_signers(policy: Policy, policy_data: bytes, policy_name: str, data: bytes | None,
+                 signers_name: str) -> Policy:
+    """The policy with its allowed-signers file parsed and checked against
+    the groups: every member of a group whose reviews must be signed needs
+    a key, or that requirement could silently be unreachable."""
+    from trailgate.approvals import allowed_signers
+    from trailgate.model import email_of
+    from trailgate.model import fold_email
+
+    if data is None:
+        raise PolicyError(
+            f'{signers_name}: the policy names this allowed-signers file (signers: {policy.signers_path}) '
+            f'but it does not exist; create it with `trailgate signers add EMAIL KEY.pub`',
+        )
+    signers = allowed_signers.parse(data, signers_name)
+    with_keys = signers.emails_with_keys()
+    problems = []
+    for group in _signed_groups(policy):
+        for member in policy.people.get(group, ()):
+            email = email_of(member) or member
+            if fold_email(email) not in with_keys:
+                line, col = _position_of(policy_data, email)
+                problems.append(
+                    f'{policy_name}:{line}:{col}: groups.{group}: {email} signs approvals for this group '
+                    f'but has no key in {policy.signers_path}',
+                )
+    if problems:
+        raise PolicyError(
+            f'{policy_name}: {len(problems)} reviewer{"s have" if len(problems) != 1 else " has"} no key '
+            f'in {policy.signers_path}; add each with `trailgate signers add EMAIL KEY.pub`',
+            tuple(problems),
+        )
+    return policy._replace(signers=signers)
+
+
+def _signed_groups(policy: Policy) -> list[str]:
+    groups = []
+    owners = policy.owner_reviews()
+    if owners is not None and owners.signed:
+        groups.append(owners.group)
+    for rule in policy.rules:
+        reviews = rule.require.reviews
+        if reviews is not None and reviews.signed and reviews.group not in groups:
+            groups.append(reviews.group)
+    return groups
+
+
+def _position_of(data: bytes, text: str) -> tuple[int, int]:
+    index = data.find(text.encode('utf-8', 'surrogateescape'))
+    if index < 0:
+        return 1, 1
+    line_start = data.rfind(b'\n', 0, index) + 1
+    return data.count(b'\n', 0, index) + 1, index - line_start + 1
 
 
 def explicit_path(option: str | None) -> str | None:
@@ -64,5 +134,10 @@ def at_revision(cat: git.CatFile, rev: str) -> Policy | None:
     data = cat.blob(rev, DEFAULT_POLICY_PATH)
     if data is None:
         return None
-    policy = load_policy(data, f'{rev[:12]}:{DEFAULT_POLICY_PATH}')
-    return policy.with_source(f'{DEFAULT_POLICY_PATH} at {rev[:12]}', frozenset((DEFAULT_POLICY_PATH,)))
+    name = f'{rev[:12]}:{DEFAULT_POLICY_PATH}'
+    policy = load_policy(data, name)
+    policy = policy.with_source(f'{DEFAULT_POLICY_PATH} at {rev[:12]}', frozenset((DEFAULT_POLICY_PATH,)))
+    if policy.signers_path is not None:
+        signers_name = f'{rev[:12]}:{policy.signers_path}'
+        policy = with_signers(policy, data, name, cat.blob(rev, policy.signers_path), signers_name)
+    return policy

@@ -42,6 +42,7 @@ class Reviews(NamedTuple):
     group: str
     trailer: str = 'Reviewed-by'
     count: int = 1  # type: ignore[assignment]  # the policy key; shadows tuple.count
+    signed: bool = False
 
 
 class Documentation(NamedTuple):
@@ -99,6 +100,23 @@ class Policy(NamedTuple):
     overrides: Override | None = None
     policy_paths: frozenset[str] = frozenset((DEFAULT_POLICY_PATH,))
     source: str = DEFAULT_POLICY_PATH  # where it was read, for reports
+    signers_path: str | None = None  # the allowed_signers file, repository-relative
+    # the parsed allowed_signers (an AllowedSigners), attached where the policy is read
+    signers: Any = None
+
+    @property
+    def signed_reviews(self) -> bool:
+        """Does any requirement count only signed approvals?"""
+        if self.signers_path is None:
+            return False
+        if self.policy_owners is not None:
+            return True
+        return any(rule.require.reviews is not None and rule.require.reviews.signed for rule in self.rules)
+
+    def owner_reviews(self) -> Reviews | None:
+        if self.policy_owners is None:
+            return None
+        return Reviews(group=self.policy_owners, signed=self.signers_path is not None)
 
     def members(self, group: str) -> frozenset[str]:
         return self.groups.get(group, frozenset())
@@ -107,6 +125,8 @@ class Policy(NamedTuple):
         return fold_email(email) in self.members(group)
 
     def with_source(self, source: str, policy_paths: frozenset[str]) -> Policy:
+        if self.signers_path is not None:
+            policy_paths |= {self.signers_path}
         return self._replace(source=source, policy_paths=policy_paths)
 
 
@@ -255,6 +275,7 @@ def _build(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Policy:
         ai=ai,
         policy_owners=raw.get('policy_owners'),
         overrides=overrides,
+        signers_path=raw.get('signers'),
     )
 
 

@@ -55,6 +55,27 @@ def semantic_problems(root: Any) -> Iterator[Problem]:
         for item in _scalars(_get(ai, key)):
             yield from _regex_problems(item, f'ai.{key}')
     yield from _rules_problems(_get(top, 'rules'), group_sizes, checker)
+    yield from _signers_problems(top)
+
+
+def _signers_problems(top: dict[str, tuple[Any, Any]]) -> Iterator[Problem]:
+    signers = _get(top, 'signers')
+    if signers is not None and signers.id == 'scalar':
+        from trailgate.paths import safe_repo_path
+
+        if safe_repo_path(str(signers.value)) is None:
+            yield (*schema.position(signers), f'signers: {signers.value!r} is not a path inside the repository')
+    if signers is not None:
+        return
+    for index, rule in enumerate(_seq(_get(top, 'rules'))):
+        reviews = _map(_get(_map(_get(_map(rule), 'require')), 'reviews'))
+        signed = _get(reviews, 'signed')
+        if signed is not None and signed.id == 'scalar' and str(signed.value).lower() == 'true':
+            yield (
+                *schema.position(signed),
+                f'rules[{index}].require.reviews.signed: signed reviews need `signers:`, the '
+                f'allowed-signers file that names each reviewer\'s key',
+            )
 
 
 class _GroupChecker:

@@ -136,6 +136,65 @@ def policy_owner_review() -> None:
     """
 
 
+def missing_signed_approval() -> None:
+    """## What it does
+    With ``reviews: {signed: true}``, checks that the change carries
+    ``count`` valid signed approvals from distinct members of the rule's
+    group, never the author. An approval is an SSH signature, made by
+    ``trailgate approve``, over the change's id (a SHA-256 of its canonical
+    diff) and the reviewer's email; it counts when the trusted base's
+    allowed-signers file lists the signing key for that email, in force at
+    the time the gate runs. Typed ``Reviewed-by`` trailers count for nothing.
+
+    ## Why is this bad?
+    A review trailer is a line anyone can type, an AI agent included. A
+    signature can only be made with the reviewer's key, and binds to the
+    exact change the reviewer saw: whitespace, modes and paths included.
+
+    ## Example
+    ```yaml
+    signers: .trailgate/allowed_signers
+    rules:
+      - id: tier1-payments
+        paths: ["services/payments/**"]
+        require:
+          reviews: {group: senior, count: 2, signed: true}
+    ```
+    An AI-assisted change to ``services/payments/`` with two typed
+    ``Reviewed-by`` trailers is refused until two seniors approve it.
+
+    ## How to fix
+    Ask reviewers from the group to look at the change and run
+    ``trailgate approve <range> --push origin`` (or ``--trailer``, for a
+    flow without the approvals ref). Amending or rebasing the change over
+    its own hunks makes a new change, which needs a new approval.
+    """
+
+
+def policy_owner_approval() -> None:
+    """## What it does
+    When the policy names ``signers``, checks that a commit changing the
+    policy file or the allowed-signers file carries a valid signed approval
+    (``trailgate approve``) from the ``policy_owners`` group, AI-assisted or
+    not. Typed review trailers count for nothing here.
+
+    ## Why is this bad?
+    The signer file decides whose signatures count. If a typed review could
+    change it, one push would add a key and the next would use it.
+
+    ## Example
+    ```yaml
+    policy_owners: senior
+    signers: .trailgate/allowed_signers
+    ```
+    A commit adding a line to ``.trailgate/allowed_signers`` with only a
+    ``Reviewed-by`` trailer is refused.
+
+    ## How to fix
+    A policy owner reviews the change and runs ``trailgate approve <range>``.
+    """
+
+
 def _kind(code: str, function: Callable[[], None], summary: str) -> Kind:
     name = function.__name__.replace('_', '-')
     return Kind(code, name, summary, function.__doc__ or '')
@@ -145,7 +204,13 @@ MISSING_REVIEW = _kind('TG001', missing_review, 'review trailers from a group')
 MISSING_DOCUMENTATION = _kind('TG002', missing_documentation, 'a documentation trailer')
 MISSING_TRAILER = _kind('TG003', missing_trailer, 'a further trailer, non-empty')
 POLICY_OWNER_REVIEW = _kind('TG004', policy_owner_review, 'a policy owner review for policy changes')
-KINDS = (MISSING_REVIEW, MISSING_DOCUMENTATION, MISSING_TRAILER, POLICY_OWNER_REVIEW)
+MISSING_SIGNED_APPROVAL = _kind('TG005', missing_signed_approval, 'signed approvals from a group')
+POLICY_OWNER_APPROVAL = _kind('TG006', policy_owner_approval, 'a policy owner\'s signed approval for policy changes')
+KINDS = (
+    MISSING_REVIEW, MISSING_DOCUMENTATION, MISSING_TRAILER, POLICY_OWNER_REVIEW,
+    MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL,
+)
+SIGNED_KINDS = (MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL)
 
 
 def _people(policy: Policy, group: str, exclude: set[str]) -> tuple[str, ...]:
@@ -155,7 +220,40 @@ def _people(policy: Policy, group: str, exclude: set[str]) -> tuple[str, ...]:
     )
 
 
+def approve_command(commit: Commit) -> str:
+    return f'trailgate approve {commit.sha[:12] if commit.sha else "HEAD"}'
+
+
+def check_signed_approvals(reviews: Reviews, policy: Policy, commit: Commit,
+                           kind: Kind = MISSING_SIGNED_APPROVAL) -> Check:
+    """Count the valid signed approvals the edge found; never a trailer."""
+    if commit.is_merge and not commit.own_change:
+        return Check(kind, True, ('a clean merge: nothing of its own to approve',), '', '', ())
+    author = fold_email(commit.author.email)
+    members = policy.members(reviews.group)
+    counted: dict[str, str] = {}
+    for approval in commit.approvals:
+        email = fold_email(approval.reviewer)
+        if approval.problem is None and email != author and email in members and email not in counted:
+            counted[email] = f'signed approval by {approval.reviewer} ({approval.fingerprint}, {approval.carrier})'
+    met = len(counted) >= reviews.count
+    plural = 's' if reviews.count != 1 else ''
+    have = f'; has {len(counted)}: {", ".join(counted)}' if counted else ''
+    change = f' of change {commit.change_id}' if commit.change_id else ''
+    missing = (
+        f'needs {reviews.count} signed approval{plural}{change} from distinct members of group '
+        f'{reviews.group!r}, not the author{have}'
+    )
+    candidates = _people(policy, reviews.group, {author, *counted})
+    who = f'one of: {", ".join(candidates)}' if candidates else f'a member of group {reviews.group!r}'
+    satisfy = f'{who} reviews it and runs `{approve_command(commit)}`'
+    return Check(kind, met, tuple(counted.values()), missing, satisfy, (), 0 if met else 1)
+
+
 def check_reviews(reviews: Reviews, policy: Policy, commit: Commit, kind: Kind = MISSING_REVIEW) -> Check:
+    if reviews.signed:
+        signed_kind = POLICY_OWNER_APPROVAL if kind is POLICY_OWNER_REVIEW else MISSING_SIGNED_APPROVAL
+        return check_signed_approvals(reviews, policy, commit, signed_kind)
     author = fold_email(commit.author.email)
     members = policy.members(reviews.group)
     counted: dict[str, str] = {}

@@ -13,7 +13,10 @@ from trailgate.evaluate import assess
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.output import use_color
+from trailgate.reports.text_format import SIGNED_CODES
 from trailgate.reports.text_format import fix_command
+from trailgate.reports.text_format import fix_trailers
+from trailgate.requirements import approve_command
 
 
 def _commit_assessment(rev: str, policy_option: str | None) -> Assessment:
@@ -61,12 +64,25 @@ def describe(assessment: Assessment, gate: str) -> list[str]:
     lines.extend(line for result in assessment.results for line in _rule_lines(result))
     if not assessment.results:
         lines.append('  (the policy has no rules)')
+    if commit.change_id is not None:
+        lines += ['', 'Signed approvals:', f'  change {commit.change_id}']
+        if not commit.own_change:
+            lines.append('  a clean merge: nothing of its own to approve')
+        for approval in commit.approvals:
+            verdict = 'valid' if approval.problem is None else f'not counted: {approval.problem}'
+            who = approval.reviewer or '(unreadable)'
+            lines.append(f'  {who} key {approval.fingerprint or "?"} ({approval.carrier}): {verdict}')
+        if not commit.approvals:
+            lines.append(f'  none found in refs/trailgate/approvals or in {"Trailgate-Approval"} trailers')
     if assessment.override_problem:
         lines += ['', f'Break-glass: {assessment.override_problem}']
     lines.append('')
     if assessment.refused:
         lines.append('Verdict: REFUSED')
-        lines.append(f'Fix: {fix_command(assessment, gate)}')
+        if any(v.code in SIGNED_CODES for v in assessment.violations):
+            lines.append(f'Approve: a reviewer runs `{approve_command(commit)}`')
+        if fix_trailers(assessment):
+            lines.append(f'Fix: {fix_command(assessment, gate)}')
     elif assessment.override is not None:
         lines.append(f'Verdict: overridden by break-glass: {assessment.override}')
     else:

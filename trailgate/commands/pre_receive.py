@@ -6,6 +6,8 @@ environment lets git see the incoming objects). Refs are not updated yet, so
 """
 from __future__ import annotations
 
+import sys
+
 from trailgate import git
 from trailgate import policies
 from trailgate.errors import PolicyError
@@ -54,12 +56,46 @@ def _policy_for(base: str | None, explicit: str | None, repo: git.Repo,
     return policy
 
 
+def _ledger_update(updates: list[tuple[str, str, str]]) -> tuple[str | None, str | None]:
+    """(the approvals ledger to judge with, why its update is refused).
+
+    The ledger is append-only: deleting it or replacing it with a history
+    that does not contain the old one would drop approvals, so it is
+    refused. An update in this push is what the push is judged with.
+    """
+    from trailgate.approvals import ledger
+
+    current = ledger.tip()
+    for old, new, ref in updates:
+        if ref != ledger.REF:
+            continue
+        if git.is_null_oid(new):
+            return current, f'{ledger.REF} is append-only: it cannot be deleted'
+        if not git.is_null_oid(old) and not git.is_ancestor(old, new):
+            return current, (
+                f'{ledger.REF} is append-only: this update does not contain its current history '
+                f'(fetch it, and let `trailgate approve --push` merge)'
+            )
+        if git.ref_exists(new) is None:
+            return current, f'{ledger.REF} must point to a commit'
+        return new, None
+    return current, None
+
+
 def pre_receive(policy_option: str | None, out: Output) -> int:
+    from trailgate.approvals import ledger
+
     repo = git.repo()
     updates = _updates(git.read_hook_input())
     explicit = policies.explicit_path(policy_option)
+    ledger_tip, ledger_problem = _ledger_update(updates)
+    if ledger_problem:
+        print(f'trailgate pre-receive: refused: {ledger_problem}', file=sys.stderr)
+        return 1
     by_base: dict[str | None, list[str]] = {}
-    for old, new, _ in updates:
+    for old, new, ref in updates:
+        if ref == ledger.REF:
+            continue
         if not git.is_null_oid(new):
             by_base.setdefault(_base(old), []).append(new)
     with git.CatFile() as cat:
@@ -67,7 +103,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
             Batch(_policy_for(base, explicit, repo, cat), (*news, '--not', '--all'))
             for base, news in by_base.items()
         ]
-    judged = judge(batches, repo, out.keeps_passing)
+    judged = judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip)
     report = Report.collect('pre-receive', judged, policy_sources(batches), out.keeps_passing)
     if report.commits_checked or out.verbose:
         out.report(report, stream='stderr')

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from trailgate.evaluate import Assessment
 from trailgate.reports import Report
+from trailgate.requirements import SIGNED_KINDS
+from trailgate.requirements import approve_command
+
+SIGNED_CODES = frozenset(kind.code for kind in SIGNED_KINDS)
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
     '\033[31m', '\033[33m', '\033[32m', '\033[1m', '\033[2m', '\033[0m',
@@ -66,7 +70,14 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
-    if refused:
+    signed = [v for v in assessment.violations if v.code in SIGNED_CODES and v.overridden is None]
+    if refused and signed:
+        change = assessment.commit.change_id
+        lines.append(
+            f'  needs signed approval{f" of change {change}" if change else ""}: a reviewer '
+            f'looks at it and runs `{approve_command(assessment.commit)}` (typed review trailers do not count)',
+        )
+    if refused and fix_trailers(assessment):
         lines.append(f'  fix: {fix_command(assessment, gate, message_file)}')
         if gate != 'commit-msg':
             lines.append(

@@ -1,0 +1,369 @@
+"""The whole loop with real keys, a real bare server and its pre-receive hook:
+an AI change is refused into main, two seniors approve it with
+``trailgate approve --push``, it is accepted; then every attack of the
+issue is refused, at the server and in CI."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from testing.approvals import LEDGER
+from testing.approvals import SIGNERS_PATH
+from testing.approvals import change_of
+from testing.approvals import record
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
+from testing.approvals import write_ledger
+from testing.scenarios import ALICE
+from testing.scenarios import ASSISTED
+from testing.scenarios import BOB
+from testing.scenarios import CRITICAL
+from testing.scenarios import POLICY_PATH
+from testing.scenarios import REVIEW_ALICE
+from testing.scenarios import REVIEW_BOB
+from testing.scenarios import Repo
+from testing.scenarios import bare_remote
+from testing.scenarios import clone
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.scenarios import publish
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from trailgate.approvals import records
+
+CAROL = 'Carol Chen <carol@example.com>'
+
+
+class Keys(NamedTuple):
+    alice: Key
+    bob: Key
+    carol: Key
+    mallory: Key
+
+
+@pytest.fixture(scope='module')
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    directory = tmp_path_factory.mktemp('keys')
+    return Keys(*(make_key(directory, name) for name in ('alice', 'bob', 'carol', 'mallory')))
+
+
+class World(NamedTuple):
+    dev: Repo
+    origin: Repo
+    alice: Repo
+    bob: Repo
+    keys: Keys
+
+
+def _reviewer(origin: Repo, path: Path, who: str, key: Key) -> Repo:
+    repo = clone(origin, path, hooks=False)
+    name, email = who.split(' <')
+    repo.git('config', 'user.name', name)
+    repo.git('config', 'user.email', email.rstrip('>'))
+    repo.git('config', 'user.signingKey', str(key.private))
+    return repo
+
+
+def make_world(tmp_path: Path, keys: Keys, policy: str | None = None, signers: str | None = None) -> World:
+    signers = signers or signers_file(('alice@example.com', keys.alice), ('bob@example.com', keys.bob),
+                                      ('carol@example.com', keys.carol))
+    dev = new_repo(tmp_path / 'dev', policy or signed_policy(), hooks=False, files={SIGNERS_PATH: signers})
+    origin = bare_remote(tmp_path / 'origin.git')
+    publish(dev, origin)
+    alice = _reviewer(origin, tmp_path / 'alice', ALICE, keys.alice)
+    bob = _reviewer(origin, tmp_path / 'bob', BOB, keys.bob)
+    return World(dev, origin, alice, bob, keys)
+
+
+def ai_change(repo: Repo, content: str = 'retries = 3\n', subject: str = 'Retry charges', *trailers: str,
+              author: str | None = None) -> str:
+    return repo.commit_ok(message(subject, ASSISTED, *trailers), {CRITICAL: content}, verify=False,
+                          author=author)
+
+
+def push_main(repo: Repo) -> tuple[int, str]:
+    result = repo.run_git('push', 'origin', 'HEAD:main')
+    return result.hooks.get('pre-receive', 0 if result.returncode == 0 else -1), result.output
+
+
+def fetch_ledger(repo: Repo) -> None:
+    repo.git('fetch', '-q', 'origin', f'+{LEDGER}:{LEDGER}')
+
+
+def check(repo: Repo) -> tuple[int, str]:
+    result = repo.trailgate('check', 'origin/main..HEAD')
+    return result.returncode, result.output
+
+
+def approve(reviewer: Repo, dev: Repo, *args: str) -> tuple[int, str]:
+    reviewer.git('fetch', '-q', str(dev.path), 'HEAD:refs/heads/review')
+    result = reviewer.trailgate('approve', 'origin/main..review', '--yes', *args)
+    return result.returncode, result.output
+
+
+def test_the_whole_loop(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    sha = ai_change(dev)
+
+    status, output = push_main(dev)
+    assert status == 1, output
+    assert 'trailgate approve' in output and 'Reviewed-by:' not in output
+    assert check(dev)[0] == 1
+
+    assert approve(world.alice, dev, '--push', 'origin')[0] == 0
+    status, output = push_main(dev)
+    assert status == 1 and 'has 1: alice@example.com' in output, output
+
+    # bob's ledger does not have alice's record: his push must merge, not drop it
+    code, output = approve(world.bob, dev, '--push', 'origin')
+    assert code == 0, output
+    remote_records = world.origin.git('ls-tree', '-r', '--name-only', LEDGER).split()
+    assert len(remote_records) == 2
+
+    assert check(dev)[0] == 1  # CI without the ledger fetched: nothing approves
+    fetch_ledger(dev)
+    code, output = check(dev)
+    assert code == 0, output
+    explained = dev.trailgate('explain', sha).stdout
+    assert explained.count(': valid') == 2 and 'SHA256:' in explained
+    status, output = push_main(dev)
+    assert status == 0, output
+    assert world.origin.rev('main') == sha
+
+
+def test_typed_reviews_count_for_nothing_and_the_trailer_carrier_works(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    ai_change(dev, 'x = 1\n', 'Typed', REVIEW_ALICE, REVIEW_BOB)
+    assert push_main(dev)[0] == 1
+    trailers = []
+    for reviewer in (world.alice, world.bob):
+        code, output = approve(reviewer, dev, '--trailer')
+        assert code == 0, output
+        trailers += [line for line in output.splitlines() if line.startswith(records.TRAILER)]
+    assert len(trailers) == 2
+    text = dev.git('log', '-1', '--format=%B')
+    dev.git('commit', '-q', '--amend', '--no-verify', '-m', text.rstrip('\n') + '\n' + '\n'.join(trailers))
+    assert check(dev)[0] == 0
+    status, output = push_main(dev)
+    assert status == 0, output
+
+
+def test_the_reviewer_cannot_approve_their_own_change(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev, 'mine = 1\n', 'By alice', author=ALICE)
+    code, output = approve(world.alice, world.dev)
+    assert code == 1 and 'you (alice@example.com) are its author' in output
+
+
+# -- attacks -------------------------------------------------------------------
+
+
+def _refused_everywhere(world: World) -> None:
+    """The pushed ledger is the server's; CI reads it after a fetch."""
+    fetch_ledger(world.dev)
+    code, output = check(world.dev)
+    assert code == 1, output
+    status, output = push_main(world.dev)
+    assert status == 1, output
+
+
+def _push_ledger(repo: Repo, force: bool = False) -> tuple[int, str]:
+    result = repo.run_git('push', *(['--force'] if force else []), 'origin', f'{LEDGER}:{LEDGER}')
+    return result.hooks.get('pre-receive', 0 if result.returncode == 0 else -1), result.output
+
+
+def _approve_both(world: World) -> None:
+    for reviewer in (world.alice, world.bob):
+        code, output = approve(reviewer, world.dev, '--push', 'origin')
+        assert code == 0, output
+
+
+@pytest.mark.parametrize('variant', ['whitespace', 'mode'])
+def test_an_approval_replayed_onto_a_different_change(tmp_path: Path, keys: Keys, variant: str) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    ai_change(dev, 'if ready:\n    go()\n    log()\n')
+    _approve_both(world)
+    dev.git('reset', '-q', '--hard', 'HEAD~1')
+    if variant == 'whitespace':
+        ai_change(dev, 'if ready:\n    go()\nlog()\n')
+    else:
+        ai_change(dev, 'if ready:\n    go()\n    log()\n')
+        (dev.path / CRITICAL).chmod(0o755)
+        dev.git('commit', '-q', '--amend', '--no-verify', '-a', '--no-edit')
+    _refused_everywhere(world)
+
+
+def _forged(world: World, key: Key, reviewer: str, namespace: str = records.NAMESPACE) -> None:
+    """Add a record signed with ``key`` naming ``reviewer`` to the server's ledger."""
+    dev = world.dev
+    change = change_of(dev)
+    blob = record(key, change, reviewer, namespace)
+    write_ledger(dev, {f'{change[:2]}/{change}/forged-{reviewer}': blob})
+    status, output = _push_ledger(dev)
+    assert status == 0, output
+
+
+def _one_honest_approval(world: World) -> None:
+    code, output = approve(world.bob, world.dev, '--push', 'origin')
+    assert code == 0, output
+    fetch_ledger(world.dev)
+
+
+def test_a_key_not_in_the_signers_file(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev)
+    _one_honest_approval(world)
+    _forged(world, keys.mallory, 'alice@example.com')
+    _refused_everywhere(world)
+
+
+def test_bobs_key_signing_as_alice(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev)
+    _one_honest_approval(world)
+    _forged(world, keys.bob, 'alice@example.com')
+    _refused_everywhere(world)
+    assert 'belongs to bob@example.com' in world.dev.trailgate('explain').stdout
+
+
+def test_the_author_approving_with_their_own_key(tmp_path: Path, keys: Keys) -> None:
+    policy = signed_policy(2, 'alice@example.com, bob@example.com, carol@example.com')
+    world = make_world(tmp_path, keys, policy)
+    ai_change(world.dev, author=ALICE)
+    _one_honest_approval(world)
+    _forged(world, keys.alice, 'alice@example.com')
+    _refused_everywhere(world)
+
+
+def test_an_approval_signed_in_gits_namespace(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev)
+    _one_honest_approval(world)
+    _forged(world, keys.alice, 'alice@example.com', namespace='git')
+    _refused_everywhere(world)
+
+
+def test_a_key_expired_by_valid_before(tmp_path: Path, keys: Keys) -> None:
+    signers = signers_file(('alice@example.com', keys.alice)) + signers_file(
+        ('bob@example.com', keys.bob), options='valid-before="20200101Z"',
+    ) + signers_file(('carol@example.com', keys.carol))
+    world = make_world(tmp_path, keys, signers=signers)
+    ai_change(world.dev)
+    _approve_both(world)
+    _refused_everywhere(world)
+    assert 'expired' in world.dev.trailgate('explain').stdout
+
+
+def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys, signed_policy(2, 'alice@example.com, bob@example.com, carol@example.com'))
+    dev = world.dev
+    ai_change(dev)
+    _approve_both(world)
+    fetch_ledger(dev)
+    assert check(dev)[0] == 0
+    # the owners remove bob's key (approved by alice and carol, signed), on main
+    change_base = dev.rev('HEAD~1')
+    assert change_base
+    dev.git('checkout', '-q', '-b', 'removal', change_base)
+    dev.commit_ok(message('Remove bob'), {
+        SIGNERS_PATH: signers_file(('alice@example.com', keys.alice), ('carol@example.com', keys.carol)),
+        POLICY_PATH: signed_policy(2, 'alice@example.com, carol@example.com'),
+    }, verify=False)
+    removal_change = change_of(dev)
+    write_ledger(dev, {
+        f'{removal_change[:2]}/{removal_change}/a': record(keys.alice, removal_change, 'alice@example.com'),
+        f'{removal_change[:2]}/{removal_change}/c': record(keys.carol, removal_change, 'carol@example.com'),
+    })
+    assert _push_ledger(dev)[0] == 0
+    status, output = push_main(dev)
+    assert status == 0, output
+    dev.git('fetch', '-q', 'origin')
+    dev.git('checkout', '-q', 'main')
+    dev.git('rebase', '-q', 'origin/main')
+    _refused_everywhere(world)
+
+
+def test_a_ledger_rewritten_to_drop_records_is_refused(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    ai_change(dev)
+    _approve_both(world)
+    fetch_ledger(dev)
+    ledger_before = dev.rev(LEDGER)
+    write_ledger(dev, {'00/none/x': b'nothing'}, parent='', replace=True)
+    status, output = _push_ledger(dev, force=True)
+    assert status == 1 and 'append-only' in output
+    status, output = dev.run_git('push', 'origin', f':{LEDGER}').hooks.get('pre-receive', -1), ''
+    assert status == 1
+    assert world.origin.rev(LEDGER) == ledger_before
+
+
+def test_a_ledger_with_altered_or_garbled_records_passes_nothing(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    ai_change(dev)
+    _approve_both(world)
+    fetch_ledger(dev)
+    paths = dev.git('ls-tree', '-r', '--name-only', LEDGER).split()
+    original = dev.git('cat-file', 'blob', f'{LEDGER}:{paths[0]}').encode()
+    altered = original.replace(b'reviewer alice@example.com', b'reviewer carol@example.com')
+    altered = altered.replace(b'reviewer bob@example.com', b'reviewer carol@example.com')
+    garbled = original[:len(original) // 2]
+    # a fast-forward that replaces one honest record with an altered and a garbled one
+    dev.git('update-ref', LEDGER, ledger_before := dev.rev(LEDGER) or '')
+    write_ledger(dev, {paths[0]: altered, paths[0][:-1] + 'x': garbled}, parent=ledger_before)
+    assert _push_ledger(dev)[0] == 0
+    _refused_everywhere(world)
+    explained = dev.trailgate('explain').stdout
+    assert 'unreadable record' in explained and 'bad signature' in explained
+
+
+def test_a_signer_file_widened_in_the_same_push(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    widened = dev.path / SIGNERS_PATH
+    dev.commit_ok(message('Add a reviewer', REVIEW_ALICE, REVIEW_BOB),
+                  {SIGNERS_PATH: widened.read_text() + signers_file(('mallory@example.com', keys.mallory))},
+                  verify=False)
+    dev.commit_ok(message('Policy', REVIEW_ALICE, REVIEW_BOB),
+                  {POLICY_PATH: signed_policy(2, 'alice@example.com, mallory@example.com')}, verify=False)
+    ai_change(dev)
+    change = change_of(dev)
+    write_ledger(dev, {f'{change[:2]}/{change}/m': record(keys.mallory, change, 'mallory@example.com'),
+                       f'{change[:2]}/{change}/a': record(keys.mallory, change, 'alice@example.com')})
+    assert _push_ledger(dev)[0] == 0
+    _refused_everywhere(world)
+
+
+def test_a_signer_file_widened_with_a_typed_owner_review_is_refused(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    widened = (dev.path / SIGNERS_PATH).read_text() + signers_file(('mallory@example.com', keys.mallory))
+    dev.commit_ok(message('Add a reviewer', REVIEW_ALICE, REVIEW_BOB), {SIGNERS_PATH: widened}, verify=False)
+    status, output = push_main(dev)
+    assert status == 1 and 'TG006' in output, output
+    assert check(dev)[0] == 1
+
+
+def test_the_server_ledger_in_the_same_push_counts(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    ai_change(dev)
+    for reviewer in (world.alice, world.bob):
+        assert approve(reviewer, dev)[0] == 0
+        reviewer.git('push', '-q', str(dev.path), f'{LEDGER}:refs/trailgate/from-{reviewer.path.name}')
+    # the dev unites both reviewers' ledgers and pushes it with the change
+    alice_tip = dev.rev('refs/trailgate/from-alice')
+    bob_tip = dev.rev('refs/trailgate/from-bob')
+    assert alice_tip and bob_tip
+    dev.git('update-ref', LEDGER, alice_tip)
+    blobs = {path: dev.git('cat-file', 'blob', f'{bob_tip}:{path}').encode()
+             for path in dev.git('ls-tree', '-r', '--name-only', bob_tip).split()}
+    write_ledger(dev, blobs)
+    result = dev.run_git('push', 'origin', 'HEAD:main', f'{LEDGER}:{LEDGER}')
+    assert result.hooks.get('pre-receive') == 0, result.output

@@ -1,0 +1,86 @@
+"""The edge between git and the core for signed reviews: compute the change
+ids of the commits that need signed approvals (one ``git diff-tree`` per
+chunk of commits), find their records in the ledger and in their trailers,
+judge each at the gate's clock, and hand the results to the core as facts
+on the ``Commit``. The core never runs git or verifies a signature.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from trailgate import git
+from trailgate.approvals import records
+from trailgate.approvals.changeid import change_id
+from trailgate.approvals.ledger import Ledger
+from trailgate.model import Approval
+from trailgate.model import Commit
+from trailgate.policy import Policy
+
+
+def change_requests(raws: Sequence[git.RawCommit]) -> tuple[list[str], list[bool]]:
+    """One diff-tree request per commit, and whether it is a merge's own change.
+
+    A merge's own change is what it adds to git's own merge of its two
+    parents (conflict resolutions, evil edits); when git cannot merge them,
+    or for an octopus, its whole diff against the first parent.
+    """
+    merges = [raw.sha for raw in raws if len(raw.parents) == 2]
+    trees = git.trees_of(merges)
+    requests, own = [], []
+    for raw in raws:
+        request = raw.sha
+        if len(raw.parents) == 2:
+            merged = git.merge_result_tree(raw.parents[0], raw.parents[1])
+            if merged is not None:
+                request = f'{merged} {trees[raw.sha]}'
+            else:
+                request = f'{raw.sha} {raw.parents[0]}'
+        elif len(raw.parents) > 2:
+            request = f'{raw.sha} {raw.parents[0]}'
+        requests.append(request)
+        own.append(len(raw.parents) == 2 and request != f'{raw.sha} {raw.parents[0]}')
+    return requests, own
+
+
+def change_ids(raws: Sequence[git.RawCommit]) -> list[tuple[str, bool]]:
+    """(change id, has a change of its own) per commit, in order."""
+    requests, merge_results = change_requests(raws)
+    found = []
+    for patch, is_merge_result in zip(git.change_patches(requests), merge_results, strict=True):
+        found.append((change_id(patch), bool(patch) or not is_merge_result))
+    return found
+
+
+def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float) -> tuple[Approval, ...]:
+    signers = policy.signers
+    found: list[Approval] = []
+    for blob in ledger.blobs_for(change):
+        try:
+            record = records.from_blob(blob)
+        except records.RecordError as e:
+            found.append(Approval('', '', change, 'ledger', f'unreadable record: {e}'))
+            continue
+        found.append(records.judge(record, change, signers, commit.author.email, now, 'ledger'))
+    for value in commit.trailer_values(records.TRAILER):
+        try:
+            record = records.from_trailer_value(value)
+        except records.RecordError as e:
+            found.append(Approval('', '', change, 'trailer', f'unreadable trailer: {e}'))
+            continue
+        found.append(records.judge(record, change, signers, commit.author.email, now, 'trailer'))
+    return tuple(found)
+
+
+def attach(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
+           now: float | None = None) -> list[Commit]:
+    """The commits with their change ids and judged approvals."""
+    if not items:
+        return []
+    when = time.time() if now is None else now
+    ids = change_ids([raw for raw, _ in items])
+    attached = []
+    for (_, commit), (change, own) in zip(items, ids, strict=True):
+        approvals = approvals_for(commit, change, policy, ledger, when)
+        attached.append(commit._replace(change_id=change, own_change=own, approvals=approvals))
+    return attached

@@ -1,0 +1,125 @@
+"""Approval records: the signed payload, its two carriers (a blob in the
+approvals ledger, a trailer line), and how either is judged.
+
+The payload names its version, the change id and the reviewer; it is
+signed in trailgate's own SSHSIG namespace, so neither a commit signature
+(namespace ``git``) nor any other use of the key can pass for an approval.
+Both carriers hold the same payload and signature and are judged by one
+function: the signature, then the trusted base's allowed-signers file for
+that key, that principal, this namespace, at the time the gate runs.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import NamedTuple
+
+from trailgate.approvals import sshsig
+from trailgate.approvals.allowed_signers import AllowedSigners
+from trailgate.model import Approval
+
+NAMESPACE = 'change-approval-v1@trailgate'
+HEADER = 'trailgate-approval v1'
+TRAILER = 'Trailgate-Approval'
+MAX_RECORD_BYTES = 16 * 1024
+_CHANGE = re.compile(r'\A[0-9a-f]{64}\Z')
+_EMAIL = re.compile(r'\A[^<>\s@",]+@[^<>\s@",]+\Z')
+
+
+class RecordError(ValueError):
+    """A record that cannot be parsed; it approves nothing."""
+
+
+class Record(NamedTuple):
+    change: str
+    reviewer: str
+    signature: str  # armoured SSHSIG
+
+    @property
+    def payload(self) -> bytes:
+        return payload(self.change, self.reviewer)
+
+
+def payload(change: str, reviewer: str) -> bytes:
+    """The exact bytes a reviewer signs."""
+    if not _CHANGE.match(change):
+        raise RecordError('the change id is not 64 lower-case hex digits')
+    if not _EMAIL.match(reviewer) or not reviewer.isascii():
+        raise RecordError(f'the reviewer {reviewer!r} is not a plain email')
+    return f'{HEADER}\nchange {change}\nreviewer {reviewer}\n'.encode('ascii')
+
+
+def to_blob(record: Record) -> bytes:
+    return record.payload + record.signature.encode('ascii')
+
+
+def from_blob(data: bytes) -> Record:
+    """A ledger blob into a Record, exactly: three payload lines, the armour, nothing else."""
+    if len(data) > MAX_RECORD_BYTES:
+        raise RecordError('the record is too large')
+    try:
+        text = data.decode('ascii')
+    except UnicodeDecodeError:
+        raise RecordError('the record is not ASCII text') from None
+    lines = text.split('\n', 3)
+    if len(lines) != 4 or lines[0] != HEADER:
+        raise RecordError(f'the record does not start with {HEADER!r} and its fields')
+    change = _field(lines[1], 'change')
+    reviewer = _field(lines[2], 'reviewer')
+    payload(change, reviewer)
+    signature = lines[3]
+    if not signature.endswith('\n') or signature.count(sshsig.BEGIN) != 1:
+        raise RecordError('the record does not end with one SSH signature')
+    return Record(change, reviewer, signature)
+
+
+def _field(line: str, name: str) -> str:
+    key, space, value = line.partition(' ')
+    if key != name or not space or not value:
+        raise RecordError(f'the record has no {name!r} field where one belongs')
+    return value
+
+
+def to_trailer_value(record: Record) -> str:
+    blob = sshsig.dearmor(record.signature)
+    return f'{record.reviewer} {record.change} {base64.b64encode(blob).decode()}'
+
+
+def from_trailer_value(value: str) -> Record:
+    fields = value.strip(' \t').split(' ')
+    if len(fields) != 3:
+        raise RecordError(f'a {TRAILER} trailer holds "EMAIL CHANGE-ID SIGNATURE"')
+    reviewer, change, encoded = fields
+    payload(change, reviewer)
+    try:
+        blob = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise RecordError(f'the {TRAILER} signature is not base64') from None
+    if base64.b64encode(blob).decode() != encoded:
+        raise RecordError(f'the {TRAILER} signature is not canonical base64')
+    return Record(change, reviewer, sshsig.armor(blob))
+
+
+def judge(record: Record, change: str, signers: AllowedSigners, author: str, now: float,
+          carrier: str) -> Approval:
+    """One record, judged for one change: an Approval, valid or with the reason it is not."""
+    def result(fingerprint: str, problem: str | None) -> Approval:
+        return Approval(record.reviewer, fingerprint, record.change, carrier, problem)
+
+    if record.change != change:
+        return result('', f'it approves change {record.change[:12]}, not {change[:12]}')
+    try:
+        signature = sshsig.verify(record.payload, record.signature, NAMESPACE)
+    except (sshsig.SignatureError, RecordError) as e:
+        return result('', f'bad signature: {e}')
+    problem = signers.judge(signature.public_key, record.reviewer, NAMESPACE, now)
+    if problem is None and _fold(record.reviewer) == _fold(author):
+        problem = 'the reviewer is the commit author'
+    return result(signature.fingerprint, problem)
+
+
+def _fold(email: str) -> str:
+    from trailgate.model import fold_email
+
+    return fold_email(email)

@@ -1,0 +1,104 @@
+"""Signing an approval with the reviewer's SSH key, through ``ssh-keygen -Y
+sign``, the key resolved as git resolves ``user.signingKey`` for
+``gpg.format=ssh``: a key file (private, or a ``.pub`` whose private half
+is in ssh-agent), a ``key::`` literal (agent only), or the first ``key::``
+line of ``gpg.ssh.defaultKeyCommand``.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from typing import NamedTuple
+
+from trailgate import git
+from trailgate.approvals import records
+from trailgate.approvals import sshsig
+from trailgate.errors import UsageError
+
+NO_KEY_HINT = (
+    'no signing key: pass --key KEY, or set one as git does '
+    '(git config user.signingKey ~/.ssh/id_ed25519.pub)'
+)
+
+
+class SigningKey(NamedTuple):
+    path: str | None  # a key file for ssh-keygen -f
+    literal: str | None  # an OpenSSH public key line, signed through the agent (-U)
+
+    def public_line(self) -> str:
+        if self.literal is not None:
+            return self.literal
+        assert self.path is not None
+        public = self.path if self.path.endswith('.pub') else self.path + '.pub'
+        try:
+            with open(public, encoding='ascii') as f:
+                return f.read().strip()
+        except (OSError, UnicodeDecodeError):
+            pass
+        result = subprocess.run(('ssh-keygen', '-y', '-f', self.path), capture_output=True, text=True)
+        if result.returncode:
+            raise UsageError(f'cannot read the public key of {self.path}: {result.stderr.strip()}')
+        return result.stdout.strip()
+
+    def blob(self) -> bytes:
+        try:
+            return sshsig.parse_public_key(self.public_line())[1]
+        except sshsig.SignatureError as e:
+            raise UsageError(f'the signing key cannot sign approvals: {e}') from None
+
+
+def _config(name: str) -> str | None:
+    out = git.run_ok('config', '--get', name)
+    return git.decode(out).strip() if out else None
+
+
+def resolve(option: str | None) -> SigningKey:
+    value = option or _config('user.signingKey')
+    if not value:
+        command = _config('gpg.ssh.defaultKeyCommand')
+        if command:
+            value = _default_key(command)
+    if not value:
+        raise UsageError(NO_KEY_HINT)
+    if value.startswith('key::'):
+        return SigningKey(None, value[len('key::'):].strip())
+    if value.startswith(('ssh-', 'ecdsa-', 'sk-')):
+        return SigningKey(None, value.strip())  # git's deprecated bare literal
+    return SigningKey(os.path.expanduser(value), None)
+
+
+def _default_key(command: str) -> str | None:
+    result = subprocess.run(command, shell=True, capture_output=True, text=True)
+    if result.returncode:
+        raise UsageError(f'gpg.ssh.defaultKeyCommand failed: {result.stderr.strip() or result.returncode}')
+    for line in result.stdout.split('\n'):
+        if line.startswith('key::'):
+            return line
+    return None
+
+
+def sign(key: SigningKey, change: str, reviewer: str) -> records.Record:
+    data = records.payload(change, reviewer)
+    with tempfile.TemporaryDirectory(prefix='trailgate-sign-') as scratch:
+        args = ['ssh-keygen', '-Y', 'sign', '-n', records.NAMESPACE]
+        if key.literal is not None:
+            path = os.path.join(scratch, 'key.pub')
+            with open(path, 'w', encoding='ascii') as f:
+                f.write(key.literal + '\n')
+            args += ['-U', '-f', path]
+        else:
+            assert key.path is not None
+            args += ['-f', key.path]
+        try:
+            result = subprocess.run(args, input=data, capture_output=True)
+        except FileNotFoundError:
+            raise UsageError('ssh-keygen is not installed or not on PATH (OpenSSH 8.2 or newer)') from None
+    if result.returncode:
+        raise UsageError(f'ssh-keygen could not sign: {git.decode(result.stderr).strip()}')
+    armored = git.decode(result.stdout)
+    try:
+        sshsig.verify(data, armored, records.NAMESPACE)
+    except sshsig.SignatureError as e:
+        raise UsageError(f'ssh-keygen made a signature trailgate cannot verify: {e}') from None
+    return records.Record(change, reviewer, armored)

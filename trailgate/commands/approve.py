@@ -1,0 +1,147 @@
+"""``trailgate approve [RANGE...]``: a reviewer signs the changes that need
+their approval, and records the signatures in the approvals ledger (or
+prints them as trailers)."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+import click
+
+from trailgate import git
+from trailgate import policies
+from trailgate.approvals import ledger
+from trailgate.approvals import records
+from trailgate.approvals import signing
+from trailgate.errors import EXIT_OK
+from trailgate.errors import EXIT_REFUSED
+from trailgate.errors import UsageError
+from trailgate.evaluate import Assessment
+from trailgate.evaluate import needs_signed_approvals
+from trailgate.gather import Batch
+from trailgate.gather import judge
+from trailgate.model import fold_email
+from trailgate.policy import Policy
+
+
+def _default_range() -> tuple[str, ...]:
+    """What the current branch adds over its protected target."""
+    for candidate in (git.symbolic_ref('refs/remotes/origin/HEAD'), 'refs/remotes/origin/main', 'refs/heads/main',
+                      'refs/heads/master'):
+        if candidate and git.ref_exists(candidate):
+            base = git.merge_base(candidate, 'HEAD')
+            if base:
+                return (f'{base}..HEAD',)
+    raise UsageError('no protected target to compare with: give the range to approve, e.g. origin/main..HEAD')
+
+
+def _policy(revisions: list[str], explicit: str | None, repo: git.Repo) -> Policy:
+    if explicit:
+        return policies.from_file(explicit, repo)
+    with git.CatFile() as cat:
+        for rev in revisions:
+            if rev.startswith('^'):
+                found = policies.at_revision(cat, rev[1:])
+                if found is not None:
+                    return found
+    return policies.from_worktree(repo, None)
+
+
+def _reviewer(policy: Policy, key: signing.SigningKey) -> str:
+    blob = key.blob()
+    lines = policy.signers.lines_for_key(blob) if policy.signers is not None else ()
+    if not lines:
+        raise UsageError(
+            f'your key is not in the allowed-signers file {policy.signers_path}: '
+            f'ask a policy owner to add it (trailgate signers add EMAIL KEY.pub)',
+        )
+    email = git.run_ok('config', '--get', 'user.email')
+    wanted = fold_email(git.decode(email).strip()) if email else ''
+    principals: list[str] = [p for line in lines for p in line.principals]
+    for principal in principals:
+        if fold_email(principal) == wanted:
+            return principal
+    return principals[0]
+
+
+def _stat(sha: str) -> str:
+    out = git.run('show', '--no-ext-diff', '--no-color', '--stat', '--format=', sha)
+    return git.decode(out).rstrip()
+
+
+def _describe(assessment: Assessment) -> str:
+    commit = assessment.commit
+    paths = sorted({path for result in assessment.results if result.applies for path in result.paths})
+    lines = [
+        f'{commit.short_sha} {commit.subject}',
+        f'  change {commit.change_id}',
+        f'  author {commit.author}',
+        f'  protected paths: {", ".join(paths[:10])}{", ..." if len(paths) > 10 else ""}',
+    ]
+    assert commit.sha is not None
+    lines.extend(f'  {line}' for line in _stat(commit.sha).split('\n') if line)
+    return '\n'.join(lines)
+
+
+def _to_approve(assessments: Iterable[Assessment], reviewer: str) -> tuple[list[Assessment], list[str]]:
+    chosen, skipped = [], []
+    seen = set()
+    for assessment in assessments:
+        commit = assessment.commit
+        if not needs_signed_approvals(assessment) or commit.change_id is None:
+            continue
+        if not commit.own_change:
+            continue
+        if fold_email(commit.author.email) == fold_email(reviewer):
+            skipped.append(f'not approving {commit.short_sha} {commit.subject}: you ({reviewer}) are its author')
+            continue
+        if any(a.problem is None and fold_email(a.reviewer) == fold_email(reviewer) for a in commit.approvals):
+            skipped.append(f'already approved by you: {commit.short_sha} {commit.subject}')
+            continue
+        if commit.change_id in seen:
+            continue
+        seen.add(commit.change_id)
+        chosen.append(assessment)
+    return chosen, skipped
+
+
+def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, trailer: bool, yes: bool,
+            policy_option: str | None) -> int:
+    from trailgate.commands.check import _revisions
+
+    repo = git.repo()
+    revisions = _revisions(ranges or _default_range(), repo)
+    policy = _policy(revisions, policies.explicit_path(policy_option), repo)
+    if policy.signers is None:
+        raise UsageError('the policy names no signers file, so there is nothing to sign: see `signers:` in README')
+    key = signing.resolve(key_option)
+    reviewer = _reviewer(policy, key)
+    assessments = list(judge([Batch(policy, tuple(revisions))], repo))
+    chosen, skipped = _to_approve(assessments, reviewer)
+    for line in skipped:
+        click.echo(line, err=True)
+    if not chosen:
+        click.echo('nothing to approve in this range', err=True)
+        return EXIT_REFUSED if skipped and not any('already' in s for s in skipped) else EXIT_OK
+    click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=True)
+    for assessment in chosen:
+        click.echo(_describe(assessment), err=True)
+    if not yes and sys.stdin.isatty() and not click.confirm(f'Sign {len(chosen)} approval(s)?', err=True):
+        click.echo('nothing signed', err=True)
+        return EXIT_REFUSED
+    signed = []
+    for assessment in chosen:
+        change = assessment.commit.change_id
+        assert change is not None
+        signed.append(signing.sign(key, change, reviewer))
+    if trailer:
+        for record in signed:
+            click.echo(f'{records.TRAILER}: {records.to_trailer_value(record)}')
+        return EXIT_OK
+    shas = ', '.join(a.commit.short_sha for a in chosen)
+    ledger.append(signed, f'Approve {shas}\n\nReviewer: {reviewer}\n')
+    click.echo(f'recorded {len(signed)} approval(s) in {ledger.REF}', err=True)
+    if push:
+        pushed = ledger.push(push)
+        click.echo(f'pushed {ledger.REF} ({pushed[:12]}) to {push}', err=True)
+    return EXIT_OK
