@@ -13,6 +13,8 @@ def test_codes_and_names_are_stable_and_unique() -> None:
         ('TG002', 'missing-documentation'),
         ('TG003', 'missing-trailer'),
         ('TG004', 'policy-owner-review'),
+        ('TG005', 'missing-signed-approval'),
+        ('TG006', 'policy-owner-approval'),
     ]
 
 

@@ -207,6 +207,22 @@ def _break_glass(policy: Policy, commit: Commit) -> tuple[str | None, str | None
     return '; '.join(reasons), None
 
 
+def may_need_signed_approvals(policy: Policy, paths: frozenset[str]) -> bool:
+    """Could a signed-approval requirement apply to a commit changing ``paths``?
+    (Decided on paths alone, so the edge can find approvals before the one
+    assessment; a commit it finds them for in vain is merely judged as usual.)"""
+    if policy.signers_path is None:
+        return False
+    owners = policy.owner_reviews()
+    if owners is not None and owners.signed and not paths.isdisjoint(policy.policy_paths):
+        return True
+    rules = policy.rules
+    return any(
+        rules[position].require.reviews is not None and rules[position].require.reviews.signed  # type: ignore[union-attr]
+        for position in _index_for(rules).touched(paths)
+    )
+
+
 def needs_signed_approvals(assessment: Assessment) -> bool:
     """Is a signed-approval requirement among those that apply (met or not)?"""
     return any(

@@ -16,7 +16,7 @@ from trailgate.errors import GitError
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import assess
 from trailgate.evaluate import documentation_candidates
-from trailgate.evaluate import needs_signed_approvals
+from trailgate.evaluate import may_need_signed_approvals
 from trailgate.evaluate import touches_nothing_protected
 from trailgate.evaluate import unremarkable
 from trailgate.model import Commit
@@ -90,7 +90,7 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
     report will not show it anyway. Commits that need signed approvals are
     judged in chunks: their change ids are computed together, looked up in
     the approvals ledger at ``ledger_tip`` (default: the local
-    ``refs/trailgate/approvals``) and in their trailers, then reassessed.
+    ``refs/trailgate/approvals``) and in their trailers, then assessed.
     """
     comment_char = git.comment_char()
     shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
@@ -99,50 +99,64 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
         for batch in batches:
             if batch.exact is not None and not batch.exact:
                 continue
-            pending: list[tuple[git.RawCommit | None, Assessment]] = []
+            pending: list[tuple[git.RawCommit | None, Assessment | Commit]] = []
+            signed_policy = batch.policy.signed_reviews
             for raw in git.log(batch.revisions, batch.exact):
                 if raw.sha in shallow:
                     raise GitError(
                         f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
                     )
+                item: tuple[git.RawCommit | None, Assessment | Commit]
                 if not every_signal and touches_nothing_protected(batch.policy, raw.paths):
-                    pending.append((None, unremarkable(batch.policy, _unread(raw))))
+                    item = (None, unremarkable(batch.policy, _unread(raw)))
                 else:
                     commit = _with_existing_files(to_commit(raw, comment_char), batch.policy, cat)
-                    assessment = assess(batch.policy, commit)
-                    signed = batch.policy.signed_reviews and needs_signed_approvals(assessment)
-                    pending.append((raw if signed else None, assessment))
+                    if signed_policy and may_need_signed_approvals(batch.policy, raw.paths):
+                        item = (raw, commit)  # assessed once its approvals are found
+                    else:
+                        item = (None, assess(batch.policy, commit))
+                if not signed_policy:
+                    assert isinstance(item[1], Assessment)
+                    yield item[1]
+                    continue
+                pending.append(item)
                 if len(pending) >= SIGNED_CHUNK:
                     if ledger is None:
-                        ledger = _ledger(ledger_tip, cat)
+                        ledger = _ledger(ledger_tip, cat, repo.git_dir)
                     yield from _with_approvals(pending, batch.policy, ledger)
                     pending = []
             if pending:
                 if ledger is None:
-                    ledger = _ledger(ledger_tip, cat)
+                    ledger = _ledger(ledger_tip, cat, repo.git_dir)
                 yield from _with_approvals(pending, batch.policy, ledger)
+        if ledger is not None and ledger.cache is not None:
+            ledger.cache.write()
 
 
-def _ledger(ledger_tip: str | None, cat: git.CatFile) -> Ledger:
+def _ledger(ledger_tip: str | None, cat: git.CatFile, git_dir: str) -> Ledger:
+    from trailgate.approvals.cache import Cache
     from trailgate.approvals.ledger import Ledger
 
     local = ledger_tip == LOCAL_LEDGER
-    return Ledger(None if local else ledger_tip, cat, local=local)
+    found = Ledger(None if local else ledger_tip, cat, local=local)
+    found.cache = Cache(git_dir)
+    return found
 
 
-def _with_approvals(pending: list[tuple[git.RawCommit | None, Assessment]], policy: Policy,
+def _with_approvals(pending: list[tuple[git.RawCommit | None, Assessment | Commit]], policy: Policy,
                     ledger: Ledger) -> Iterator[Assessment]:
-    """The chunk's assessments in order; those needing signed approvals reassessed with them."""
-    needing = [(raw, assessment.commit) for raw, assessment in pending if raw is not None]
-    if not needing:
-        for _, assessment in pending:
-            yield assessment
-        return
+    """The chunk's assessments in order; the commits that may need signed
+    approvals are assessed once those are attached."""
+    needing = [(raw, item) for raw, item in pending if raw is not None and isinstance(item, Commit)]
     from trailgate.approvals.attach import attach
 
-    attached = iter(attach(needing, policy, ledger))
-    for raw, assessment in pending:
-        yield assess(policy, next(attached)) if raw is not None else assessment
+    attached = iter(attach(needing, policy, ledger, cache=ledger.cache) if needing else [])
+    for raw, item in pending:
+        if raw is not None:
+            yield assess(policy, next(attached))
+        else:
+            assert isinstance(item, Assessment)
+            yield item
 
 
 def policy_sources(batches: Iterable[Batch]) -> str:

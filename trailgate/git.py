@@ -286,6 +286,43 @@ class CatFile:
             raise GitError(f'git cat-file stopped in the middle of {name}')
         return decode(fields[1]), content[:size]
 
+    def get_many(self, names: list[str]) -> list[tuple[str, bytes] | None]:
+        """``get`` for many objects, pipelined: the requests are written by a
+        thread while the answers are read, so neither side waits on the other."""
+        import threading
+
+        if not names:
+            return []
+        if any('\n' in name for name in names):
+            raise GitError('an object name with a newline')
+        stdin, stdout = self._pipes()
+        request = b''.join(name.encode(ENCODING, ERRORS) + b'\n' for name in names)
+
+        def feed() -> None:
+            stdin.write(request)
+            stdin.flush()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        found: list[tuple[str, bytes] | None] = []
+        try:
+            for name in names:
+                header = stdout.readline()
+                if not header:
+                    raise GitError('git cat-file stopped unexpectedly')
+                fields = header.split()
+                if len(fields) != 3:
+                    found.append(None)
+                    continue
+                size = int(fields[2])
+                content = stdout.read(size + 1)
+                if len(content) != size + 1:
+                    raise GitError(f'git cat-file stopped in the middle of {name}')
+                found.append((decode(fields[1]), content[:size]))
+        finally:
+            writer.join()
+        return found
+
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
         assert self._process.stdin is not None and self._process.stdout is not None
         return self._process.stdin, self._process.stdout

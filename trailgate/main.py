@@ -157,11 +157,13 @@ def explain_command(rev: str, message_file: str | None, policy: str | None) -> i
 @cli.command('init', short_help='Write a starter .trailgate/policy.yaml.')
 @click.option('--detect/--no-detect', default=True, show_default=True,
               help='Suggest critical paths and groups from CODEOWNERS.')
-def init_command(detect: bool) -> int:
+@click.option('--signed', is_flag=True,
+              help='Signed reviews: name .trailgate/allowed_signers and require SSH-signed approvals.')
+def init_command(detect: bool, signed: bool) -> int:
     """Write a commented starter .trailgate/policy.yaml (never overwrites)."""
     from trailgate.commands.init import init
 
-    return init(detect)
+    return init(detect, signed)
 
 
 @cli.command('install', short_help='Install the git hooks without pre-commit.')

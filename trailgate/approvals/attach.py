@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from trailgate import git
 from trailgate.approvals import records
+from trailgate.approvals.cache import Cache
 from trailgate.approvals.changeid import change_id
 from trailgate.approvals.ledger import Ledger
 from trailgate.model import Approval
@@ -43,16 +44,20 @@ def change_requests(raws: Sequence[git.RawCommit]) -> tuple[list[str], list[bool
     return requests, own
 
 
-def change_ids(raws: Sequence[git.RawCommit]) -> list[tuple[str, bool]]:
+def change_ids(raws: Sequence[git.RawCommit], cache: Cache | None = None) -> list[tuple[str, bool]]:
     """(change id, has a change of its own) per commit, in order."""
-    requests, merge_results = change_requests(raws)
-    found = []
-    for patch, is_merge_result in zip(git.change_patches(requests), merge_results, strict=True):
-        found.append((change_id(patch), bool(patch) or not is_merge_result))
-    return found
+    known = {raw.sha: cache.change(raw.sha) for raw in raws} if cache is not None else {}
+    missing = [raw for raw in raws if known.get(raw.sha) is None]
+    requests, merge_results = change_requests(missing)
+    for raw, patch, is_merge_result in zip(missing, git.change_patches(requests), merge_results, strict=True):
+        known[raw.sha] = (change_id(patch), bool(patch) or not is_merge_result)
+        if cache is not None:
+            cache.set_change(raw.sha, *known[raw.sha])  # type: ignore[misc]
+    return [known[raw.sha] for raw in raws]  # type: ignore[misc]
 
 
-def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float) -> tuple[Approval, ...]:
+def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float,
+                  cache: Cache | None = None) -> tuple[Approval, ...]:
     signers = policy.signers
     found: list[Approval] = []
     for blob in ledger.blobs_for(change):
@@ -61,26 +66,27 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
         except records.RecordError as e:
             found.append(Approval('', '', change, 'ledger', f'unreadable record: {e}'))
             continue
-        found.append(records.judge(record, change, signers, commit.author.email, now, 'ledger'))
+        found.append(records.judge(record, change, signers, commit.author.email, now, 'ledger', cache))
     for value in commit.trailer_values(records.TRAILER):
         try:
             record = records.from_trailer_value(value)
         except records.RecordError as e:
             found.append(Approval('', '', change, 'trailer', f'unreadable trailer: {e}'))
             continue
-        found.append(records.judge(record, change, signers, commit.author.email, now, 'trailer'))
+        found.append(records.judge(record, change, signers, commit.author.email, now, 'trailer', cache))
     return tuple(found)
 
 
 def attach(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
-           now: float | None = None) -> list[Commit]:
+           now: float | None = None, cache: Cache | None = None) -> list[Commit]:
     """The commits with their change ids and judged approvals."""
     if not items:
         return []
     when = time.time() if now is None else now
-    ids = change_ids([raw for raw, _ in items])
+    ids = change_ids([raw for raw, _ in items], cache)
+    ledger.prefetch([change for change, _ in ids])
     attached = []
     for (_, commit), (change, own) in zip(items, ids, strict=True):
-        approvals = approvals_for(commit, change, policy, ledger, when)
+        approvals = approvals_for(commit, change, policy, ledger, when, cache)
         attached.append(commit._replace(change_id=change, own_change=own, approvals=approvals))
     return attached

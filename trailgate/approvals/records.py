@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from trailgate.approvals import sshsig
 from trailgate.approvals.allowed_signers import AllowedSigners
 from trailgate.model import Approval
+
+if TYPE_CHECKING:
+    from trailgate.approvals.cache import Cache
 
 NAMESPACE = 'change-approval-v1@trailgate'
 HEADER = 'trailgate-approval v1'
@@ -102,21 +107,30 @@ def from_trailer_value(value: str) -> Record:
 
 
 def judge(record: Record, change: str, signers: AllowedSigners, author: str, now: float,
-          carrier: str) -> Approval:
-    """One record, judged for one change: an Approval, valid or with the reason it is not."""
+          carrier: str, cache: Cache | None = None) -> Approval:
+    """One record, judged for one change: an Approval, valid or with the reason it is not.
+
+    ``cache`` may remember that the signature verifies and with which key;
+    whether that key may approve as the reviewer, now, is judged every time.
+    """
     def result(fingerprint: str, problem: str | None) -> Approval:
         return Approval(record.reviewer, fingerprint, record.change, carrier, problem)
 
     if record.change != change:
         return result('', f'it approves change {record.change[:12]}, not {change[:12]}')
-    try:
-        signature = sshsig.verify(record.payload, record.signature, NAMESPACE)
-    except (sshsig.SignatureError, RecordError) as e:
-        return result('', f'bad signature: {e}')
-    problem = signers.judge(signature.public_key, record.reviewer, NAMESPACE, now)
+    digest = hashlib.sha256(to_blob(record)).hexdigest()
+    key = cache.signer(digest) if cache is not None else None
+    if key is None:
+        try:
+            key = sshsig.verify(record.payload, record.signature, NAMESPACE).public_key
+        except (sshsig.SignatureError, RecordError) as e:
+            return result('', f'bad signature: {e}')
+        if cache is not None:
+            cache.set_signer(digest, key)
+    problem = signers.judge(key, record.reviewer, NAMESPACE, now)
     if problem is None and _fold(record.reviewer) == _fold(author):
         problem = 'the reviewer is the commit author'
-    return result(signature.fingerprint, problem)
+    return result(sshsig.fingerprint(key), problem)
 
 
 def _fold(email: str) -> str:

@@ -87,7 +87,16 @@ def _with_codeowners(text: str, patterns: list[str], emails: list[str]) -> str:
     return text
 
 
-def init(detect: bool) -> int:
+SIGNERS_PATH = '.trailgate/allowed_signers'
+
+
+def _signed(text: str) -> str:
+    """The starter with signed reviews: a signers file and ``signed: true``."""
+    text = text.replace(f'# signers: {SIGNERS_PATH}\n', f'signers: {SIGNERS_PATH}\n', 1)
+    return text.replace('        count: 2\n', '        count: 2\n        signed: true\n', 1)
+
+
+def init(detect: bool, signed: bool = False) -> int:
     repo = git.repo()
     if repo.toplevel is None:
         raise FatalError('trailgate init needs a work tree (this is a bare repository)')
@@ -100,6 +109,8 @@ def init(detect: bool) -> int:
     text = _reset_window(starter_text(), datetime.date.today())
     found = read_codeowners(repo.toplevel) if detect else ([], [])
     text = _with_codeowners(text, *found)
+    if signed:
+        text = _signed(text)
     load_policy(text.encode(), DEFAULT_POLICY_PATH)  # never write a policy that does not validate
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, 'x', encoding='utf-8') as f:
@@ -107,5 +118,14 @@ def init(detect: bool) -> int:
     print(f'wrote {DEFAULT_POLICY_PATH}: edit the groups and paths, then commit it')
     if found[0] or found[1]:
         print(f'  from CODEOWNERS: {len(found[0])} path patterns, {len(found[1])} owner emails')
+    if signed:
+        signers = os.path.join(repo.toplevel, SIGNERS_PATH)
+        if not os.path.lexists(signers):
+            with open(signers, 'x', encoding='utf-8') as f:
+                f.write('# who may approve: one line per reviewer, `trailgate signers add EMAIL KEY.pub`\n')
+        print(f'  signed reviews: add each senior\'s SSH public key to {SIGNERS_PATH} with '
+              f'`trailgate signers add EMAIL KEY.pub`; reviewers approve with `trailgate approve`')
+    else:
+        print('  for reviews that cannot be typed (SSH-signed approvals), see `trailgate init --signed`')
     print('  check it with `trailgate validate`; see what a commit needs with `trailgate explain`')
     return 0
