@@ -21,7 +21,8 @@ GIT_ENV = {
 }
 STRIPPED = ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY',
             'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'TRAILGATE_POLICY', 'PRE_COMMIT',
-            'GIT_AUTHOR_DATE', 'GIT_COMMITTER_DATE')
+            'GIT_AUTHOR_DATE', 'GIT_COMMITTER_DATE',
+            'SSH_AUTH_SOCK', 'SSH_AGENT_PID')  # never the user's ssh-agent: tests make their own keys
 
 
 def git_env(**extra: str) -> dict[str, str]:

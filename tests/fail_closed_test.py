@@ -33,10 +33,14 @@ from testing.adversarial import REVIEW_BOB
 from testing.adversarial import git
 from testing.adversarial import init
 from testing.adversarial import put
+from testing.adversarial import trailgate
+from testing.scenarios import POLICY_PATH
+from testing.sshkeys import make_key
 from testing.util import GIT_ENV
 from testing.util import STRIPPED
 from trailgate import git as tg_git
 from trailgate import invocation
+from trailgate.approvals.cache import CACHE_FILE
 from trailgate.errors import GitError
 from trailgate.main import main
 
@@ -55,6 +59,7 @@ FAULTS: dict[str, Callable[[], BaseException]] = {
     'RuntimeError': lambda: RuntimeError('injected fault'),
 }
 ZERO = '0' * 40
+SIGNERS = '.trailgate/allowed_signers'
 OK_MESSAGE = f'Speed up charge\n\n{AI}\n{REVIEW_ALICE}\n{REVIEW_BOB}\nChange-Doc: docs/changes/x.md\n'
 BAD_MESSAGE = f'Speed up charge\n\n{AI}\n'
 
@@ -90,7 +95,29 @@ SCENARIOS = (
     Scenario('pre-receive-accepted', 'server', ('pre-receive',), '{c0} {c1} refs/heads/main\n', 0),
     Scenario('pre-receive-new-ref', 'server', ('pre-receive',), f'{ZERO} {{c2}} refs/heads/feature\n', 1),
     Scenario('prepare-commit-msg', 'repo', ('prepare-commit-msg', '{hint}'), '', 0),
+    # signed approvals: change ids, the ledger, merges, signing and pushing the ledger
+    Scenario('check-signed-accepted', 'signed', ('check', '{s0}..{s_ok}'), '', 0),
+    Scenario('check-signed-refused', 'signed', ('check', '{s0}..{s_new}'), '', 1),
+    Scenario('check-signed-merge', 'signed', ('check', '{s_new}..{s_merge}'), '', 1),
+    Scenario('explain-signed', 'signed', ('explain', '{s_ok}'), '', 0),
+    Scenario('pre-receive-signed-ledger', 'signed-server', ('pre-receive',),
+             f'{ZERO} {{l_local}} refs/trailgate/approvals\n{{s0}} {{s_ok}} refs/heads/main\n', 0),
+    Scenario('approve-push', 'signed', ('approve', '{s_ok}..{s_new}', '--yes', '--key', '{carol_key}',
+                                        '--push', 'origin'), '', 0),
 )
+LEDGER = 'refs/trailgate/approvals'
+SIGNED_POLICY = """\
+version: 1
+groups:
+  senior: [alice@example.com, bob@example.com, carol@example.com]
+policy_owners: senior
+signers: .trailgate/allowed_signers
+rules:
+  - id: tier1-payments
+    paths: ["services/payments/**"]
+    require:
+      reviews: {group: senior, count: 2, signed: true}
+"""
 NEVER_BLOCKS = frozenset(('prepare-commit-msg',))
 
 
@@ -99,9 +126,20 @@ class World(NamedTuple):
     server: Path
     shallow: Path
     values: dict[str, str]
+    signed: Path
+    signed_server: Path
 
     def cwd(self, scenario: Scenario) -> Path:
-        return {'repo': self.repo, 'server': self.server, 'shallow': self.shallow}[scenario.where]
+        return {'repo': self.repo, 'server': self.server, 'shallow': self.shallow, 'signed': self.signed,
+                'signed-server': self.signed_server}[scenario.where]
+
+    def reset_ledgers(self) -> None:
+        """approve --push moves both ledgers, and every run caches what it
+        computed: put all back, so every run does the same."""
+        git(self.signed, 'update-ref', LEDGER, self.values['l_local'])
+        git(self.signed_server, 'update-ref', LEDGER, self.values['l_server'])
+        for git_dir in (self.signed / '.git', self.signed_server):
+            (git_dir / CACHE_FILE).unlink(missing_ok=True)
 
     def argv(self, scenario: Scenario) -> list[str]:
         return [arg.format(**self.values) for arg in scenario.argv]
@@ -138,7 +176,54 @@ def build_world(root: Path) -> World:
         'ok': str(put(root / 'OK_MSG', OK_MESSAGE)), 'bad': str(put(root / 'BAD_MSG', BAD_MESSAGE)),
         'hint': str(root / 'HINT_MSG'),
     }
-    return World(repo, server, shallow, values)
+    signed, signed_server = build_signed(root, values)
+    return World(repo, server, shallow, values, signed, signed_server)
+
+
+def build_signed(root: Path, values: dict[str, str]) -> tuple[Path, Path]:
+    """A repository with signed reviews: s_ok approved by alice and bob in the
+    local ledger, s_new unapproved, an evil merge; a server whose ledger has
+    a history of its own (so approve --push must merge)."""
+    keys = {name: make_key(root / 'keys', name) for name in ('alice', 'bob', 'carol')}
+    signers = ''.join(f'{name}@example.com {key.public_line}\n' for name, key in keys.items())
+    repo = init(root / 'signed')
+    for name, content in {**BASE_FILES, POLICY_PATH: SIGNED_POLICY, SIGNERS: signers}.items():
+        put(repo / name, content)
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'Signed policy')
+    put(repo / CHARGE, 'def charge():\n    return 5\n')
+    git(repo, 'commit', '-q', '-a', '-F', '-', input=BAD_MESSAGE)
+    put(repo / CHARGE, 'def charge():\n    return 6\n')
+    git(repo, 'commit', '-q', '-a', '-F', '-', input=BAD_MESSAGE)
+    s0, s_ok, s_new = (git(repo, 'rev-parse', rev).strip() for rev in ('main~2', 'main~1', 'main'))
+    git(repo, 'checkout', '-q', '-b', 'side', s0)
+    put(repo / 'services/payments/a.py', 'A = 2\n')
+    git(repo, 'commit', '-q', '-a', '-F', '-', input=BAD_MESSAGE)
+    git(repo, 'checkout', '-q', 'main')
+    git(repo, 'merge', '-q', '--no-commit', 'side')
+    put(repo / 'services/payments/evil.py', 'EVIL = 1\n')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'Merge side')
+    s_merge = git(repo, 'rev-parse', 'HEAD').strip()
+    git(repo, 'reset', '-q', '--hard', s_new)
+    server = init(root / 'signed-server.git', bare=True)
+    git(repo, 'remote', 'add', 'origin', str(server))
+    git(repo, 'push', '-q', 'origin', f'{s0}:refs/heads/main', f'{s_merge}:refs/heads/incoming')
+    git(server, 'update-ref', '-d', 'refs/heads/incoming')
+    for name in ('alice', 'bob'):
+        approve = trailgate(repo, 'approve', f'{s0}..{s_ok}', '--yes', '--key', str(keys[name].private))
+        assert approve.returncode == 0, approve
+    l_local = git(repo, 'rev-parse', LEDGER).strip()
+    git(repo, 'update-ref', '-d', LEDGER)
+    approve = trailgate(repo, 'approve', f'{s_ok}..{s_new}', '--yes', '--key', str(keys['alice'].private))
+    assert approve.returncode == 0, approve
+    l_server = git(repo, 'rev-parse', LEDGER).strip()
+    git(repo, 'push', '-q', 'origin', f'{l_server}:{LEDGER}', f'{l_local}:refs/heads/incoming')
+    git(server, 'update-ref', '-d', 'refs/heads/incoming')
+    git(repo, 'update-ref', LEDGER, l_local)
+    values.update(s0=s0, s_ok=s_ok, s_new=s_new, s_merge=s_merge, l_local=l_local, l_server=l_server,
+                  carol_key=str(keys['carol'].private))
+    return repo, server
 
 
 class Result(NamedTuple):
@@ -152,6 +237,8 @@ def invoke(world: World, scenario: Scenario, capsys: pytest.CaptureFixture[str] 
     """``main(argv)`` in-process, with the test environment and ``patch`` applied."""
     if scenario.name in NEVER_BLOCKS:
         put(Path(world.values['hint']), BAD_MESSAGE)  # it edits the file: start afresh
+    if scenario.where.startswith('signed'):
+        world.reset_ledgers()
     argv = world.argv(scenario)
     with pytest.MonkeyPatch.context() as m:
         m.chdir(world.cwd(scenario))

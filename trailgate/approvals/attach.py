@@ -57,23 +57,36 @@ def change_ids(raws: Sequence[git.RawCommit], cache: Cache | None = None) -> lis
 
 
 def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float,
-                  cache: Cache | None = None) -> tuple[Approval, ...]:
+                  cache: Cache | None = None, blobs: dict[str, bytes] | None = None) -> tuple[Approval, ...]:
+    """Every record for ``change`` in the ledger and in the commit's trailers, judged."""
     signers = policy.signers
+    author = commit.author.email
     found: list[Approval] = []
-    for blob in ledger.blobs_for(change):
+    oids = ledger.oids_for(change)
+    verified = cache.verified_records() if cache is not None else {}
+    if blobs is None:
+        blobs = ledger.read([oid for oid in oids if oid not in verified])
+    for oid in oids:
+        known = verified.get(oid)
+        if known is not None:
+            found.append(records.judge_signed(*known, change, signers, author, now, 'ledger'))
+            continue
         try:
-            record = records.from_blob(blob)
+            record = records.from_blob(blobs[oid])
         except records.RecordError as e:
             found.append(Approval('', '', change, 'ledger', f'unreadable record: {e}'))
             continue
-        found.append(records.judge(record, change, signers, commit.author.email, now, 'ledger', cache))
+        approval = records.judge(record, change, signers, author, now, 'ledger', cache)
+        if cache is not None and approval.fingerprint:
+            cache.set_record(oid, record.change, record.reviewer, records.signing_key(record, cache))
+        found.append(approval)
     for value in commit.trailer_values(records.TRAILER):
         try:
             record = records.from_trailer_value(value)
         except records.RecordError as e:
             found.append(Approval('', '', change, 'trailer', f'unreadable trailer: {e}'))
             continue
-        found.append(records.judge(record, change, signers, commit.author.email, now, 'trailer', cache))
+        found.append(records.judge(record, change, signers, author, now, 'trailer', cache))
     return tuple(found)
 
 
@@ -84,9 +97,11 @@ def attach(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger
         return []
     when = time.time() if now is None else now
     ids = change_ids([raw for raw, _ in items], cache)
-    ledger.prefetch([change for change, _ in ids])
+    verified = cache.verified_records() if cache is not None else {}
+    unknown = [oid for change, _ in ids for oid in ledger.oids_for(change) if oid not in verified]
+    blobs = ledger.read(unknown)
     attached = []
     for (_, commit), (change, own) in zip(items, ids, strict=True):
-        approvals = approvals_for(commit, change, policy, ledger, when, cache)
+        approvals = approvals_for(commit, change, policy, ledger, when, cache, blobs)
         attached.append(commit._replace(change_id=change, own_change=own, approvals=approvals))
     return attached

@@ -3,7 +3,9 @@ so that the next run over the same history does not compute it again:
 
 - a commit's change id (a pure function of the commit and its parents);
 - that a record's signature verifies, and with which key (a pure function of
-  the record's bytes, keyed by their SHA-256).
+  the record's bytes, keyed by their SHA-256, or for a ledger blob by its
+  object id: git names a blob by its content, and detects SHA-1 collision
+  attempts).
 
 Neither entry says anything about trust: whether the key may approve, for
 whom, and at what time, is judged on every run against the trusted base's
@@ -27,7 +29,9 @@ class Cache:
         self.path = os.path.join(git_dir, CACHE_FILE) if git_dir else None
         self.changes: dict[str, list[Any]] = {}  # commit sha -> [change id, own change]
         self.signatures: dict[str, str] = {}  # sha256(record) -> signing key blob, hex
+        self.records: dict[str, list[str]] = {}  # ledger blob id -> [change, reviewer, key hex], verified
         self.dirty = False
+        self._verified: dict[str, tuple[str, str, bytes]] | None = None
         if self.path is not None:
             self._read(self.path)
 
@@ -36,9 +40,9 @@ class Cache:
             with open(path, encoding='ascii') as f:
                 data = json.load(f)
             if isinstance(data, dict) and data.get('version') == VERSION:
-                changes, signatures = data.get('changes'), data.get('signatures')
-                if isinstance(changes, dict) and isinstance(signatures, dict):
-                    self.changes, self.signatures = changes, signatures
+                changes, signatures, records = data.get('changes'), data.get('signatures'), data.get('records')
+                if isinstance(changes, dict) and isinstance(signatures, dict) and isinstance(records, dict):
+                    self.changes, self.signatures, self.records = changes, signatures, records
 
     def change(self, sha: str) -> tuple[str, bool] | None:
         entry = self.changes.get(sha)
@@ -63,15 +67,36 @@ class Cache:
         self.signatures[record_digest] = key.hex()
         self.dirty = True
 
+    def verified_records(self) -> dict[str, tuple[str, str, bytes]]:
+        """Ledger blob id -> (change, reviewer, key) of records whose signature
+        verified; malformed entries are dropped."""
+        if self._verified is None:
+            self._verified = {}
+            keys: dict[str, bytes] = {}
+            for oid, entry in self.records.items():
+                if isinstance(entry, list) and len(entry) == 3 and all(isinstance(v, str) for v in entry):
+                    try:
+                        key = keys.get(entry[2]) or keys.setdefault(entry[2], bytes.fromhex(entry[2]))
+                    except ValueError:
+                        continue
+                    self._verified[oid] = (entry[0], entry[1], key)
+        return self._verified
+
+    def set_record(self, oid: str, change: str, reviewer: str, key: bytes) -> None:
+        self.records[oid] = [change, reviewer, key.hex()]
+        self.verified_records()[oid] = (change, reviewer, key)
+        self.dirty = True
+
     def write(self) -> None:
         if not self.dirty or self.path is None:
             return
-        if len(self.changes) + len(self.signatures) > MAX_ENTRIES:
-            self.changes, self.signatures = {}, {}
+        if len(self.changes) + len(self.signatures) + len(self.records) > MAX_ENTRIES:
+            self.changes, self.signatures, self.records = {}, {}, {}
         temporary = f'{self.path}.{os.getpid()}.tmp'
         with contextlib.suppress(OSError):
             with open(temporary, 'w', encoding='ascii') as f:
-                json.dump({'version': VERSION, 'changes': self.changes, 'signatures': self.signatures}, f)
+                json.dump({'version': VERSION, 'changes': self.changes, 'signatures': self.signatures,
+                           'records': self.records}, f)
             os.replace(temporary, self.path)
         with contextlib.suppress(OSError):
             os.unlink(temporary)

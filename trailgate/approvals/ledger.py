@@ -40,8 +40,6 @@ class Ledger:
         self.cat = cat
         self.local = local  # read the repository's own ledger ref at first use
         self._index: dict[str, list[str]] | None = None
-        self._objects: dict[str, tuple[str, bytes] | None] = {}
-        self._blobs: dict[str, list[bytes]] = {}
         self.cache: Cache | None = None  # what earlier runs computed (change ids, verified signatures)
 
     def _load(self) -> dict[str, list[str]]:
@@ -56,25 +54,16 @@ class Ledger:
                         self._index.setdefault(parts[1], []).append(oid)
         return self._index
 
-    def prefetch(self, changes: list[str]) -> None:
-        """Read the records of ``changes`` in one pipelined request."""
-        index = self._load()
-        oids = [oid for change in changes if change not in self._blobs for oid in index.get(change, ())]
+    def oids_for(self, change: str) -> list[str]:
+        return self._load().get(change, [])
+
+    def read(self, oids: list[str]) -> dict[str, bytes]:
+        """The blobs ``oids`` in one pipelined request."""
+        found = {}
         for oid, obj in zip(oids, self.cat.get_many(oids), strict=True):
-            self._objects[oid] = obj
-        for change in changes:
-            self._blobs[change] = [self._blob(oid) for oid in index.get(change, ())]
-
-    def _blob(self, oid: str) -> bytes:
-        obj = self._objects.pop(oid, None) if oid in self._objects else self.cat.get(oid)
-        if obj is None or obj[0] != 'blob':
-            raise GitError(f'the approvals ledger {self.commit} names a missing object {oid}')
-        return obj[1]
-
-    def blobs_for(self, change: str) -> list[bytes]:
-        found = self._blobs.pop(change, None)
-        if found is None:
-            found = [self._blob(oid) for oid in self._load().get(change, ())]
+            if obj is None or obj[0] != 'blob':
+                raise GitError(f'the approvals ledger {self.commit} names a missing object {oid}')
+            found[oid] = obj[1]
         return found
 
 

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from trailgate.approvals import sshsig
 from trailgate.approvals.allowed_signers import AllowedSigners
 from trailgate.model import Approval
+from trailgate.model import fold_email
 
 if TYPE_CHECKING:
     from trailgate.approvals.cache import Cache
@@ -106,6 +107,18 @@ def from_trailer_value(value: str) -> Record:
     return Record(change, reviewer, sshsig.armor(blob))
 
 
+def signing_key(record: Record, cache: Cache | None = None) -> bytes:
+    """The key whose signature over the record's payload verifies in our
+    namespace (remembered by the record's digest); SignatureError otherwise."""
+    digest = hashlib.sha256(to_blob(record)).hexdigest()
+    key = cache.signer(digest) if cache is not None else None
+    if key is None:
+        key = sshsig.verify(record.payload, record.signature, NAMESPACE).public_key
+        if cache is not None:
+            cache.set_signer(digest, key)
+    return key
+
+
 def judge(record: Record, change: str, signers: AllowedSigners, author: str, now: float,
           carrier: str, cache: Cache | None = None) -> Approval:
     """One record, judged for one change: an Approval, valid or with the reason it is not.
@@ -113,27 +126,28 @@ def judge(record: Record, change: str, signers: AllowedSigners, author: str, now
     ``cache`` may remember that the signature verifies and with which key;
     whether that key may approve as the reviewer, now, is judged every time.
     """
-    def result(fingerprint: str, problem: str | None) -> Approval:
-        return Approval(record.reviewer, fingerprint, record.change, carrier, problem)
-
     if record.change != change:
-        return result('', f'it approves change {record.change[:12]}, not {change[:12]}')
-    digest = hashlib.sha256(to_blob(record)).hexdigest()
-    key = cache.signer(digest) if cache is not None else None
-    if key is None:
-        try:
-            key = sshsig.verify(record.payload, record.signature, NAMESPACE).public_key
-        except (sshsig.SignatureError, RecordError) as e:
-            return result('', f'bad signature: {e}')
-        if cache is not None:
-            cache.set_signer(digest, key)
-    problem = signers.judge(key, record.reviewer, NAMESPACE, now)
-    if problem is None and _fold(record.reviewer) == _fold(author):
+        return Approval(record.reviewer, '', record.change, carrier,
+                        f'it approves change {record.change[:12]}, not {change[:12]}')
+    try:
+        key = signing_key(record, cache)
+    except (sshsig.SignatureError, RecordError) as e:
+        return Approval(record.reviewer, '', record.change, carrier, f'bad signature: {e}')
+    return judge_signed(record.change, record.reviewer, key, change, signers, author, now, carrier)
+
+
+def judge_signed(approved: str, reviewer: str, key: bytes, change: str, signers: AllowedSigners,
+                 author: str, now: float, carrier: str) -> Approval:
+    """A verified signature by ``key`` of "``reviewer`` approves ``approved``", judged for ``change``."""
+    problem = None
+    if approved != change:
+        problem = f'it approves change {approved[:12]}, not {change[:12]}'
+    else:
+        problem = signers.judge(key, reviewer, NAMESPACE, now)
+    if problem is None and _fold(reviewer) == _fold(author):
         problem = 'the reviewer is the commit author'
-    return result(sshsig.fingerprint(key), problem)
+    return Approval(reviewer, sshsig.fingerprint(key), approved, carrier, problem)
 
 
 def _fold(email: str) -> str:
-    from trailgate.model import fold_email
-
     return fold_email(email)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import struct
 from typing import NamedTuple
@@ -53,6 +54,7 @@ class Signature(NamedTuple):
         return fingerprint(self.public_key)
 
 
+@functools.lru_cache(maxsize=256)
 def fingerprint(key_blob: bytes) -> str:
     """``SHA256:...`` as ``ssh-keygen -l`` prints it."""
     digest = base64.b64encode(hashlib.sha256(key_blob).digest()).decode().rstrip('=')

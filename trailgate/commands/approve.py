@@ -118,16 +118,17 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     reviewer = _reviewer(policy, key)
     assessments = list(judge([Batch(policy, tuple(revisions))], repo))
     chosen, skipped = _to_approve(assessments, reviewer)
+    # with --trailer, stdout is for the trailer lines alone
     for line in skipped:
-        click.echo(line, err=True)
+        click.echo(line, err=trailer)
     if not chosen:
-        click.echo('nothing to approve in this range', err=True)
+        click.echo('nothing to approve in this range', err=trailer)
         return EXIT_REFUSED if skipped and not any('already' in s for s in skipped) else EXIT_OK
-    click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=True)
+    click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
     for assessment in chosen:
-        click.echo(_describe(assessment), err=True)
-    if not yes and sys.stdin.isatty() and not click.confirm(f'Sign {len(chosen)} approval(s)?', err=True):
-        click.echo('nothing signed', err=True)
+        click.echo(_describe(assessment), err=trailer)
+    if not yes and sys.stdin.isatty() and not click.confirm(f'Sign {len(chosen)} approval(s)?', err=trailer):
+        click.echo('nothing signed', err=trailer)
         return EXIT_REFUSED
     signed = []
     for assessment in chosen:
@@ -140,8 +141,8 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
         return EXIT_OK
     shas = ', '.join(a.commit.short_sha for a in chosen)
     ledger.append(signed, f'Approve {shas}\n\nReviewer: {reviewer}\n')
-    click.echo(f'recorded {len(signed)} approval(s) in {ledger.REF}', err=True)
+    click.echo(f'recorded {len(signed)} approval(s) in {ledger.REF}')
     if push:
         pushed = ledger.push(push)
-        click.echo(f'pushed {ledger.REF} ({pushed[:12]}) to {push}', err=True)
+        click.echo(f'pushed {ledger.REF} ({pushed[:12]}) to {push}')
     return EXIT_OK
