@@ -124,9 +124,11 @@ def test_the_whole_loop(tmp_path: Path, keys: Keys) -> None:
     assert len(remote_records) == 2
 
     assert check(dev)[0] == 1  # CI without the ledger fetched: nothing approves
+    assert pre_push(dev)[0] == 1
     fetch_ledger(dev)
     code, output = check(dev)
     assert code == 0, output
+    assert pre_push(dev)[0] == 0
     explained = dev.trailgate('explain', sha).stdout
     assert explained.count(': valid') == 2 and 'SHA256:' in explained
     status, output = push_main(dev)
@@ -162,10 +164,20 @@ def test_the_reviewer_cannot_approve_their_own_change(tmp_path: Path, keys: Keys
 # -- attacks -------------------------------------------------------------------
 
 
+def pre_push(repo: Repo) -> tuple[int, str]:
+    head = repo.head()
+    remote_main = repo.rev('origin/main')
+    result = repo.trailgate('pre-push', 'origin', str(repo.path),
+                            input=f'refs/heads/main {head} refs/heads/main {remote_main}\n')
+    return result.returncode, result.output
+
+
 def _refused_everywhere(world: World) -> None:
-    """The pushed ledger is the server's; CI reads it after a fetch."""
+    """The pushed ledger is the server's; CI and pre-push read it after a fetch."""
     fetch_ledger(world.dev)
     code, output = check(world.dev)
+    assert code == 1, output
+    code, output = pre_push(world.dev)
     assert code == 1, output
     status, output = push_main(world.dev)
     assert status == 1, output
@@ -367,3 +379,25 @@ def test_the_server_ledger_in_the_same_push_counts(tmp_path: Path, keys: Keys) -
     write_ledger(dev, blobs)
     result = dev.run_git('push', 'origin', 'HEAD:main', f'{LEDGER}:{LEDGER}')
     assert result.hooks.get('pre-receive') == 0, result.output
+
+
+def test_commit_msg_asks_for_approval_never_for_a_trailer(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    dev.install_hooks()
+    result = dev.commit(message('Retry charges', ASSISTED, REVIEW_ALICE, REVIEW_BOB), {CRITICAL: 'x = 2\n'})
+    assert result.hooks.get('commit-msg') == 1, result.output
+    assert 'trailgate approve' in result.output
+    assert '--trailer "Reviewed-by' not in result.output
+
+
+def test_explain_shows_each_approval(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev)
+    _one_honest_approval(world)
+    _forged(world, keys.mallory, 'alice@example.com')
+    fetch_ledger(world.dev)
+    explained = world.dev.trailgate('explain').stdout
+    assert 'bob@example.com key SHA256:' in explained and '(ledger): valid' in explained
+    assert 'alice@example.com key SHA256:' in explained and 'is not in' in explained
+    assert 'Approve: a reviewer runs `trailgate approve' in explained

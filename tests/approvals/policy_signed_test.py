@@ -1,0 +1,178 @@
+"""The signed-review policy keys: validation, the signer file, `signers add`,
+`init --signed`, key resolution for `approve`."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testing.approvals import SIGNERS_PATH
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import Repo
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from testing.sshkeys import ssh_env
+from testing.util import git_env
+
+
+@pytest.fixture(scope='module')
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    directory = tmp_path_factory.mktemp('keys')
+    return {name: make_key(directory, name) for name in ('alice', 'bob', 'carol')}
+
+
+def both(keys: dict[str, Key]) -> str:
+    return signers_file(('alice@example.com', keys['alice']), ('bob@example.com', keys['bob']))
+
+
+def validate(repo: Repo) -> tuple[int, str]:
+    result = repo.trailgate('validate')
+    return result.returncode, result.output
+
+
+def test_a_signed_policy_with_every_key_validates(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)})
+    assert validate(repo)[0] == 0
+
+
+def test_a_member_without_a_key_is_an_error_at_the_members_position(tmp_path: Path, keys: dict[str, Key]) -> None:
+    only_alice = signers_file(('alice@example.com', keys['alice']))
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: only_alice})
+    code, output = validate(repo)
+    assert code == 2
+    assert '.trailgate/policy.yaml:3:' in output and 'bob@example.com signs approvals' in output
+
+
+def test_signed_reviews_without_a_signer_file_is_an_error(tmp_path: Path) -> None:
+    policy = signed_policy().replace(f'signers: {SIGNERS_PATH}\n', '')
+    repo = new_repo(tmp_path / 'r', policy, hooks=False)
+    code, output = validate(repo)
+    assert code == 2 and 'signed reviews need `signers:`' in output
+
+
+def test_a_missing_signer_file_is_an_error(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False)
+    code, output = validate(repo)
+    assert code == 2 and 'does not exist' in output and 'trailgate signers add' in output
+
+
+@pytest.mark.parametrize(('line', 'fragment'), [
+    ('* {key}', 'is a pattern'),
+    ('alice@example.com cert-authority {key}', 'cert-authority'),
+])
+def test_wildcards_and_cert_authorities_in_the_signer_file_are_errors(
+    tmp_path: Path, keys: dict[str, Key], line: str, fragment: str,
+) -> None:
+    text = both(keys) + line.format(key=keys['carol'].public_line) + '\n'
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: text})
+    code, output = validate(repo)
+    assert code == 2 and f'{SIGNERS_PATH}:3:' in output and fragment in output
+
+
+def test_the_base_signer_file_is_checked_by_the_gates(tmp_path: Path, keys: dict[str, Key]) -> None:
+    broken = both(keys) + f'* {keys["carol"].public_line}\n'
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: broken})
+    repo.commit_ok(message('AI', ASSISTED), {CRITICAL: 'y = 1\n'}, verify=False)
+    result = repo.trailgate('check', 'HEAD~1..HEAD')
+    assert result.returncode == 2 and 'is a pattern' in result.output
+
+
+def test_signers_add_builds_the_file(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', keys['alice']))})
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
+    assert result.returncode == 0, result.output
+    assert (repo.path / SIGNERS_PATH).read_text() == both(keys)
+    assert validate(repo)[0] == 0
+    again = repo.trailgate('signers', 'add', 'carol@example.com', str(keys['bob'].public))
+    assert again.returncode == 2 and 'already listed for bob@example.com' in again.output
+    assert repo.trailgate('signers', 'add', '*', str(keys['carol'].public)).returncode == 2
+    assert repo.trailgate('signers', 'add', 'carol@example.com', str(keys['carol'].private)).returncode == 2
+
+
+def test_init_signed_writes_a_signed_starter(tmp_path: Path) -> None:
+    from testing.util import init_repo
+
+    path = init_repo(tmp_path / 'r')
+    repo = Repo(path)
+    result = repo.trailgate('init', '--signed')
+    assert result.returncode == 0, result.output
+    text = (path / '.trailgate/policy.yaml').read_text()
+    assert f'\nsigners: {SIGNERS_PATH}\n' in text and 'signed: true' in text
+    assert (path / SIGNERS_PATH).exists()
+    assert 'trailgate signers add' in result.output
+    plain = init_repo(tmp_path / 'plain')
+    offered = Repo(plain).trailgate('init')
+    assert 'trailgate init --signed' in offered.output
+
+
+# -- key resolution, as git resolves user.signingKey -----------------------------
+
+
+def _approve_env(repo: Repo, keys: dict[str, Key]) -> Repo:
+    repo.commit_ok(message('AI', ASSISTED), {CRITICAL: 'z = 1\n'}, verify=False)
+    repo.git('config', 'user.email', 'alice@example.com')
+    return repo
+
+
+@pytest.fixture
+def agent() -> Iterator[dict[str, str]]:
+    """A private ssh-agent for one test; killed after it."""
+    directory = tempfile.mkdtemp(prefix='tg-agent-')  # unix socket paths must be short
+    socket = os.path.join(directory, 's')
+    result = subprocess.run(['ssh-agent', '-s', '-a', socket], capture_output=True, text=True, check=True,
+                            env=ssh_env())
+    pid = int(result.stdout.split('SSH_AGENT_PID=')[1].split(';')[0])
+    try:
+        yield {'SSH_AUTH_SOCK': socket, 'SSH_AGENT_PID': str(pid)}
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.parametrize('how', ['key file', 'public key with the agent', 'key:: literal', 'defaultKeyCommand'])
+def test_approve_resolves_the_key_as_git_does(tmp_path: Path, keys: dict[str, Key], agent: dict[str, str],
+                                             how: str) -> None:
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    alice = keys['alice']
+    env = {**agent}
+    if how == 'key file':
+        repo.git('config', 'user.signingKey', str(alice.private))
+    else:
+        subprocess.run(['ssh-add', '-q', str(alice.private)], check=True, capture_output=True,
+                       env={**ssh_env(), **agent})
+        if how == 'public key with the agent':
+            repo.git('config', 'user.signingKey', str(alice.public))
+        elif how == 'key:: literal':
+            repo.git('config', 'user.signingKey', f'key::{alice.public_line}')
+        else:
+            repo.git('config', 'gpg.ssh.defaultKeyCommand', 'ssh-add -L | sed "s/^/key::/"')
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--trailer', env={**git_env(), **env})
+    assert result.returncode == 0, result.output
+    assert result.stdout.startswith('Trailgate-Approval: alice@example.com ')
+
+
+def test_approve_without_a_key_says_how_to_set_one(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes')
+    assert result.returncode == 2 and 'user.signingKey' in result.output
+
+
+def test_approve_with_a_key_not_in_the_file_refuses(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(keys['carol'].private))
+    assert result.returncode == 2 and 'not in the allowed-signers file' in result.output
