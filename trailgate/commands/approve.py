@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import click
 
@@ -83,26 +84,30 @@ def _describe(assessment: Assessment) -> str:
     return '\n'.join(lines)
 
 
-def _to_approve(assessments: Iterable[Assessment], reviewer: str) -> tuple[list[Assessment], list[str]]:
-    chosen, skipped = [], []
+class Selection(NamedTuple):
+    chosen: list[Assessment]  # one per change id, to sign
+    own: list[str]  # commits the reviewer authored: never approved, with the reason
+    done: list[str]  # commits the reviewer has approved already
+
+
+def _to_approve(assessments: Iterable[Assessment], reviewer: str) -> Selection:
+    selection = Selection([], [], [])
     seen = set()
     for assessment in assessments:
         commit = assessment.commit
-        if not needs_signed_approvals(assessment) or commit.change_id is None:
-            continue
-        if not commit.own_change:
+        if not needs_signed_approvals(assessment) or commit.change_id is None or not commit.own_change:
             continue
         if fold_email(commit.author.email) == fold_email(reviewer):
-            skipped.append(f'not approving {commit.short_sha} {commit.subject}: you ({reviewer}) are its author')
-            continue
-        if any(a.problem is None and fold_email(a.reviewer) == fold_email(reviewer) for a in commit.approvals):
-            skipped.append(f'already approved by you: {commit.short_sha} {commit.subject}')
-            continue
-        if commit.change_id in seen:
-            continue
-        seen.add(commit.change_id)
-        chosen.append(assessment)
-    return chosen, skipped
+            selection.own.append(
+                f'not approving {commit.short_sha} {commit.subject}: you ({reviewer}) are its author, '
+                f'and an author never approves their own change',
+            )
+        elif any(a.problem is None and fold_email(a.reviewer) == fold_email(reviewer) for a in commit.approvals):
+            selection.done.append(f'already approved by you: {commit.short_sha} {commit.subject}')
+        elif commit.change_id not in seen:
+            seen.add(commit.change_id)
+            selection.chosen.append(assessment)
+    return selection
 
 
 def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, trailer: bool, yes: bool,
@@ -117,13 +122,13 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     key = signing.resolve(key_option)
     reviewer = _reviewer(policy, key)
     assessments = list(judge([Batch(policy, tuple(revisions))], repo))
-    chosen, skipped = _to_approve(assessments, reviewer)
+    chosen, own, done = _to_approve(assessments, reviewer)
     # with --trailer, stdout is for the trailer lines alone
-    for line in skipped:
+    for line in (*own, *done):
         click.echo(line, err=trailer)
     if not chosen:
         click.echo('nothing to approve in this range', err=trailer)
-        return EXIT_REFUSED if skipped and not any('already' in s for s in skipped) else EXIT_OK
+        return EXIT_REFUSED if own else EXIT_OK
     click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
     for assessment in chosen:
         click.echo(_describe(assessment), err=trailer)
