@@ -360,6 +360,15 @@ def test_a_signer_file_widened_with_a_typed_owner_review_is_refused(tmp_path: Pa
     status, output = push_main(dev)
     assert status == 1 and 'TG006' in output, output
     assert check(dev)[0] == 1
+    # the next push tries to use the new key: the base still has the old file
+    dev.commit_ok(message('Use it'), {POLICY_PATH: signed_policy(1, 'alice@example.com, mallory@example.com')},
+                  verify=False)
+    ai_change(dev)
+    for rev in ('HEAD~1', 'HEAD'):
+        change = change_of(dev, rev)
+        write_ledger(dev, {f'{change[:2]}/{change}/m': record(keys.mallory, change, 'mallory@example.com')})
+    assert _push_ledger(dev)[0] == 0
+    _refused_everywhere(world)
 
 
 def test_the_server_ledger_in_the_same_push_counts(tmp_path: Path, keys: Keys) -> None:
