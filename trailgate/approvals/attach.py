@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from trailgate import git
 from trailgate.approvals import records
+from trailgate.approvals import sshsig
 from trailgate.approvals.cache import Cache
 from trailgate.approvals.changeid import change_id
 from trailgate.approvals.ledger import Ledger
@@ -76,10 +77,18 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
         except records.RecordError as e:
             found.append(Approval('', '', change, 'ledger', f'unreadable record: {e}'))
             continue
-        approval = records.judge(record, change, signers, author, now, 'ledger', cache)
-        if cache is not None and approval.fingerprint:
-            cache.set_record(oid, record.change, record.reviewer, records.signing_key(record, cache))
-        found.append(approval)
+        if record.change != change:
+            found.append(records.judge(record, change, signers, author, now, 'ledger'))
+            continue
+        try:
+            key = records.signing_key(record)
+        except (sshsig.SignatureError, records.RecordError) as e:
+            found.append(Approval(record.reviewer, '', record.change, 'ledger', f'bad signature: {e}'))
+            continue
+        if cache is not None:
+            cache.set_record(oid, record.change, record.reviewer, key)
+        found.append(records.judge_signed(record.change, record.reviewer, key, change, signers, author, now,
+                                          'ledger'))
     for value in commit.trailer_values(records.TRAILER):
         try:
             record = records.from_trailer_value(value)
