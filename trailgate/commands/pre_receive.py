@@ -59,9 +59,10 @@ def _policy_for(base: str | None, explicit: str | None, repo: git.Repo,
 def _ledger_update(updates: list[tuple[str, str, str]]) -> tuple[str | None, str | None]:
     """(the approvals ledger to judge with, why its update is refused).
 
-    The ledger is append-only: deleting it or replacing it with a history
-    that does not contain the old one would drop approvals, so it is
-    refused. An update in this push is what the push is judged with.
+    The ledger is append-only: deleting it, replacing it with a history that
+    does not contain the old one, or a new tip whose tree drops or changes a
+    record the old tip held would lose approvals, so each is refused. An
+    update in this push is what the push is judged with.
     """
     from trailgate.approvals import ledger
 
@@ -78,6 +79,14 @@ def _ledger_update(updates: list[tuple[str, str, str]]) -> tuple[str | None, str
             )
         if git.ref_exists(new) is None:
             return current, f'{ledger.REF} must point to a commit'
+        if not git.is_null_oid(old):
+            kept = set(git.tree_blobs(new))
+            dropped = [path for path, oid in git.tree_blobs(old) if (path, oid) not in kept]
+            if dropped:
+                return current, (
+                    f'{ledger.REF} is append-only: this update drops or changes {len(dropped)} '
+                    f'record(s) it holds (e.g. {dropped[0]})'
+                )
         return new, None
     return current, None
 
