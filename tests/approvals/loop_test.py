@@ -421,3 +421,40 @@ def test_explain_shows_each_approval(tmp_path: Path, keys: Keys) -> None:
     assert 'bob@example.com key SHA256:' in explained and '(ledger): valid' in explained
     assert 'alice@example.com key SHA256:' in explained and 'is not in' in explained
     assert 'Approve: a reviewer runs `trailgate approve' in explained
+
+
+def test_a_clean_merge_needs_no_approval_an_evil_one_does(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    base = dev.head()
+    lines = [f'line {n}\n' for n in range(30)]
+    dev.commit_ok(message('Grow the file', ASSISTED), {CRITICAL: ''.join(lines)}, verify=False)
+    _approve_both(world)
+    fetch_ledger(dev)
+    assert push_main(dev)[0] == 0
+    grown = dev.head()
+    dev.git('checkout', '-q', '-b', 'feature')
+    ai_change(dev, ''.join([*lines[:25], 'feature\n', *lines[26:]]), 'Feature edit')
+    dev.git('checkout', '-q', 'main')
+    ai_change(dev, ''.join(['main\n', *lines[1:]]), 'Main edit')
+    for reviewer in (world.alice, world.bob):  # both edits approved on their own
+        for rev in ('main', 'feature'):
+            reviewer.git('fetch', '-q', str(dev.path), f'{rev}:refs/heads/review-{rev}')
+            code, output = reviewer.trailgate('approve', f'{grown}..review-{rev}', '--yes', '--push', 'origin')[:2]
+            assert code == 0, output
+    fetch_ledger(dev)
+    dev.git('merge', '-q', '--no-ff', '-m', f'Merge feature\n\n{ASSISTED}', 'feature')
+    merge = dev.head()
+    explained = dev.trailgate('explain', merge).stdout
+    assert 'tier1-payments: applies' in explained, explained
+    assert 'a clean merge: nothing of its own to approve' in explained
+    code, output = check(dev)
+    assert code == 0, output
+    # the same merge with one more line of its own needs its own approval
+    dev.git('reset', '-q', '--hard', 'HEAD~1')
+    dev.git('merge', '-q', '--no-ff', '--no-commit', 'feature')
+    (dev.path / CRITICAL).write_text((dev.path / CRITICAL).read_text() + 'evil = True\n')
+    dev.git('commit', '-q', '-a', '--no-verify', '-m', f'Merge feature\n\n{ASSISTED}')
+    _refused_everywhere(world)
+    assert base
+    assert 'evil = True' in dev.git('show', 'HEAD', '--', CRITICAL)

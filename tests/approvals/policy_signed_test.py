@@ -176,3 +176,33 @@ def test_approve_with_a_key_not_in_the_file_refuses(tmp_path: Path, keys: dict[s
                         keys)
     result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(keys['carol'].private))
     assert result.returncode == 2 and 'not in the allowed-signers file' in result.output
+
+
+@pytest.mark.parametrize(('answer', 'expected'), [('n', 1), ('y', 0)])
+def test_approve_asks_on_a_terminal(tmp_path: Path, keys: dict[str, Key], answer: str, expected: int) -> None:
+    import pty
+    import select
+    import sys
+
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'trailgate', 'approve', 'HEAD~1..HEAD', '--key', str(keys['alice'].private)],
+        cwd=repo.path, stdin=secondary, stdout=secondary, stderr=secondary, env=git_env(), close_fds=True,
+    )
+    os.close(secondary)
+    shown = b''
+    try:
+        while b'Sign 1 approval(s)?' not in shown:
+            ready, _, _ = select.select([primary], [], [], 60)
+            assert ready, shown
+            shown += os.read(primary, 4096)
+        os.write(primary, answer.encode() + b'\n')
+        assert process.wait(timeout=60) == expected
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(primary)
+    assert b'protected paths: services/payments/charge.py' in shown and b'1 file changed' in shown
+    assert (repo.rev('refs/trailgate/approvals') is not None) == (answer == 'y')
