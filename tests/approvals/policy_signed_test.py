@@ -206,3 +206,22 @@ def test_approve_asks_on_a_terminal(tmp_path: Path, keys: dict[str, Key], answer
         os.close(primary)
     assert b'protected paths: services/payments/charge.py' in shown and b'1 file changed' in shown
     assert (repo.rev('refs/trailgate/approvals') is not None) == (answer == 'y')
+
+
+def test_commit_msg_never_loads_cryptography(tmp_path: Path, keys: dict[str, Key]) -> None:
+    import sys
+
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)})
+    repo.stage({CRITICAL: 'w = 1\n'})
+    (repo.path / 'MSG').write_text(message('AI', ASSISTED))
+    probe = (
+        'import sys\n'
+        'from trailgate.main import main\n'
+        'status = main(sys.argv[1:])\n'
+        'print("loaded" if "cryptography" in sys.modules else "not loaded", status)\n'
+    )
+    result = repo.run(sys.executable, '-c', probe, 'commit-msg', 'MSG')
+    assert result.stdout.strip().endswith('not loaded 1'), result.output
+    repo.git('commit', '-q', '--no-verify', '-F', 'MSG')
+    checked = repo.run(sys.executable, '-c', probe, 'check', 'HEAD~1..HEAD')
+    assert checked.stdout.strip().endswith('not loaded 1'), checked.output  # no record to verify
