@@ -11,6 +11,7 @@ import datetime
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import IO
@@ -619,3 +620,157 @@ def commit_tree(tree: str, parents: Iterable[str], message: str) -> str:
 
 def is_ancestor(ancestor: str, descendant: str) -> bool:
     return run_ok('merge-base', '--is-ancestor', ancestor, descendant) is not None
+
+
+# -- audit: changed lines and linguist attributes ---------------------------
+
+
+class Numstat(NamedTuple):
+    sha: str
+    files: tuple[tuple[int | None, int | None, str], ...]  # added, deleted (None: binary), path
+
+
+def _numstat_entry(token: bytes) -> tuple[int | None, int | None, str]:
+    added, tab, rest = token.lstrip(b'\n').partition(b'\t')
+    deleted, tab2, path = rest.partition(b'\t')
+    if not tab or not tab2 or not path:
+        raise GitError(f'git log --numstat gave an unexpected line: {decode(token)[:80]!r}')
+
+    def count(field: bytes) -> int | None:
+        if field == b'-':
+            return None
+        if not field.isdigit():
+            raise GitError(f'git log --numstat gave an unexpected count: {decode(field)!r}')
+        return int(field)
+
+    return count(added), count(deleted), decode(path)
+
+
+def numstat(revisions: Iterable[str]) -> Iterator[Numstat]:
+    """Changed lines of every non-merge commit of ``revisions``, in the order
+    ``log`` lists them (one process; a merge's lines are its parents')."""
+    args = [
+        'log', '-z', '--root', '--no-merges', '--no-renames', '--numstat', '--no-ext-diff',
+        '--ignore-submodules=none', '--no-relative', '--no-textconv', '--no-color',
+        f'--format=%x00{_RECORD}%x00%H', *revisions, '--',
+    ]
+    try:
+        process = subprocess.Popen(
+            _cmd(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=_env(),
+        )
+    except FileNotFoundError:
+        raise GitError('git is not installed or not on PATH; install git and retry') from None
+    assert process.stdout is not None and process.stderr is not None
+    marker = _RECORD.encode()
+    sha: str | None = None
+    files: list[tuple[int | None, int | None, str]] = []
+    expect_sha = previous_empty = False
+    try:
+        for token in _tokens(process.stdout):
+            if expect_sha:
+                sha, expect_sha = decode(token), False
+            elif token == marker and previous_empty:
+                if sha is not None:
+                    yield Numstat(sha, tuple(files))
+                sha, files, expect_sha = None, [], True
+            elif token.strip(b'\n'):
+                if sha is None:
+                    raise GitError('git log --numstat gave lines before any commit')
+                files.append(_numstat_entry(token))
+            previous_empty = token == b''
+        if sha is not None:
+            yield Numstat(sha, tuple(files))
+    finally:
+        process.stdout.close()
+        stderr = process.stderr.read()
+        returncode = process.wait()
+    if returncode:
+        message = decode(stderr).strip() or f'exit {returncode}'
+        raise GitError(f'git log --numstat failed: {message}')
+
+
+LINGUIST_ATTRIBUTES = ('linguist-generated', 'linguist-vendored')
+
+
+def attribute_files(tip: str) -> list[tuple[str, str]]:
+    """(blob, path) of every ``.gitattributes`` in ``tip``'s tree."""
+    out = run('ls-tree', '-r', '-z', '--full-tree', tip)
+    found = []
+    for entry in decode(out).split('\0'):
+        info, tab, path = entry.partition('\t')
+        fields = info.split()
+        if tab and len(fields) == 3 and fields[1] == 'blob' and path.rpartition('/')[2] == '.gitattributes':
+            found.append((fields[2], path))
+    return found
+
+
+class LinguistAttributes:
+    """Which paths ``tip``'s ``.gitattributes`` mark linguist-generated or
+    linguist-vendored: one ``git check-attr --stdin`` process for the run,
+    over a temporary index holding only ``tip``'s attribute files (so the
+    work tree, or its absence in a bare repository, does not matter)."""
+
+    def __init__(self, attribute_files: list[tuple[str, str]], scratch: str, toplevel: str | None) -> None:
+        self._cache: dict[str, bool] = {}
+        env = _env()
+        env['GIT_INDEX_FILE'] = os.path.join(scratch, 'attributes.index')
+        index_info = ''.join(f'100644 {blob} 0\t{path}\0' for blob, path in attribute_files)
+        try:
+            subprocess.run(_cmd(('update-index', '-z', '--index-info')), input=index_info.encode(ENCODING, ERRORS),
+                           capture_output=True, env=env, check=True)
+            self._process = subprocess.Popen(
+                _cmd(('check-attr', '--cached', '--stdin', '-z', *LINGUIST_ATTRIBUTES)),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                cwd=toplevel,  # check-attr takes paths relative to where it runs
+            )
+        except FileNotFoundError:
+            raise GitError('git is not installed or not on PATH; install git and retry') from None
+        except subprocess.CalledProcessError as e:
+            raise GitError(f'git update-index failed: {decode(e.stderr).strip()}') from None
+
+    def excluded(self, paths: Iterable[str]) -> frozenset[str]:
+        """Those of ``paths`` marked generated or vendored (asked once per path)."""
+        unknown = [path for path in dict.fromkeys(paths) if path not in self._cache and '\0' not in path]
+        if unknown:
+            self._ask(unknown)
+        return frozenset(path for path in paths if self._cache.get(path))
+
+    def _ask(self, paths: list[str]) -> None:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        request = b''.join(path.encode(ENCODING, ERRORS) + b'\0' for path in paths)
+
+        def send() -> None:
+            stdin.write(request)
+            stdin.flush()
+
+        # written from a thread: check-attr answers as it reads, and would fill
+        # its output pipe while we were still writing
+        writer = threading.Thread(target=send, daemon=True)
+        writer.start()
+        tokens: list[bytes] = []
+        per_path = 3 * len(LINGUIST_ATTRIBUTES)
+        wanted = per_path * len(paths)
+        pending = b''
+        while len(tokens) < wanted:
+            chunk = stdout.read1(1 << 16)  # type: ignore[attr-defined]
+            if not chunk:
+                raise GitError('git check-attr stopped unexpectedly')
+            parts = (pending + chunk).split(b'\0')
+            pending = parts.pop()
+            tokens.extend(parts)
+        writer.join()
+        if pending or len(tokens) != wanted:
+            raise GitError('git check-attr answered more than it was asked')
+        for index, path in enumerate(paths):
+            answers = tokens[index * per_path:(index + 1) * per_path]
+            if decode(answers[0]) != path:
+                raise GitError(f'git check-attr answered for another path than {path!r}')
+            self._cache[path] = any(value in (b'set', b'true') for value in answers[2::3])
+
+    def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        if self._process.wait():
+            raise GitError(f'git check-attr failed (exit {self._process.returncode})')

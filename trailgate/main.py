@@ -132,6 +132,30 @@ def check_command(ranges: tuple[str, ...], base: str | None, policy_rev: str | N
     return check(ranges, base, policy_rev, policy, _output(format, output, quiet, verbose))
 
 
+@cli.command('audit', short_help='A report over history: AI share, reviews, overrides.')
+@click.argument('ranges', nargs=-1, metavar='[RANGE]...')
+@click.option('--since', type=click.DateTime(formats=['%Y-%m-%d']), metavar='DATE',
+              help='Only commits with a commit date (UTC) on or after DATE (YYYY-MM-DD).')
+@click.option('--until', type=click.DateTime(formats=['%Y-%m-%d']), metavar='DATE',
+              help='Only commits with a commit date (UTC) on or before DATE (YYYY-MM-DD).')
+@click.option('--lines', 'with_lines', is_flag=True,
+              help='Also count changed lines (git numstat: several times slower).')
+@click.option('--html', metavar='FILE', help='Write a self-contained HTML page with charts.')
+@click.option('--json', 'json_file', metavar='FILE', help='Write the figures as JSON (trailgate-audit/1).')
+@click.option('--csv', 'csv_file', metavar='FILE', help='Write one CSV row per commit.')
+@click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV (default: the tip).')
+@click.option('-q', '--quiet', is_flag=True, help='No summary or progress on the terminal.')
+@policy_option
+def audit_command(ranges: tuple[str, ...], since: Any, until: Any, with_lines: bool,
+                  html: str | None, json_file: str | None, csv_file: str | None,
+                  policy_rev: str | None, quiet: bool, policy: str | None) -> int:
+    """A report over history (default: HEAD) for the people who own the policy."""
+    from trailgate.commands.audit import audit
+
+    return audit(ranges, since.date() if since else None, until.date() if until else None,
+                 with_lines, html, json_file, csv_file, policy_rev, policy, quiet)
+
+
 @cli.command('validate', short_help='Check a policy file; FILE:LINE:COL problems.')
 @click.argument('policy_file', required=False, metavar='[POLICY]')
 @policy_option

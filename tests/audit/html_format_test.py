@@ -1,0 +1,82 @@
+"""``audit --html``: one self-contained page; hostile commit text stays text."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+from testing.audit_history import HOSTILE
+from testing.audit_history import Expected
+from testing.scenarios import CRITICAL
+from testing.scenarios import message
+from testing.scenarios import new_repo
+
+EVIL = '<img src=x onerror=alert(1)>"\'</title></svg><script>alert(2)</script>&amp;'
+TAGS = frozenset((
+    'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'div', 'b', 'i', 'br', 'section',
+    'figure', 'figcaption', 'svg', 'desc', 'g', 'rect', 'line', 'text', 'table', 'thead', 'tbody', 'tr',
+    'th', 'td', 'code', 'a', 'details', 'summary', 'ul', 'li',
+))
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.links: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            self.attributes.add(name)
+            if name in ('href', 'src', 'xlink:href'):
+                self.links.append(value or '')
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding='utf-8'))
+    return page
+
+
+def test_generated_history_page(history: tuple[Path, Expected], tmp_path: Path) -> None:
+    repo = history[0]
+    out = tmp_path / 'audit.html'
+    from testing.util import trailgate
+    result = trailgate(repo, 'audit', '-q', '--lines', '--html', str(out))
+    assert result.returncode == 0, result.stderr
+    page = parse(out)
+    assert page.tags <= TAGS
+    assert not any(name.startswith('on') for name in page.attributes)
+    assert page.links == []
+    text = ''.join(page.text)
+    assert f'{HOSTILE} change' in text
+    assert text.count('<script>') == text.count(HOSTILE)  # only ever as text
+    for title in ('AI-marked share of commits per week', 'AI-marked share of changed lines per week',
+                  'Commits by AI tool mark', 'Reviews counted per week, by reviewer'):
+        assert title in text
+
+
+def test_hostile_names_paths_reasons_and_remote(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    repo.git('remote', 'add', 'origin', 'https://tok:en@github.com/o/r.git')
+    evil_author = f'{EVIL.replace("<", "").replace(">", "")} <carol@example.com>'
+    repo.commit_ok(message(EVIL, f'Assisted-by: {EVIL}', f'Break-Glass: {EVIL}', f'Reviewed-by: {EVIL}'),
+                   {CRITICAL: 'x\n', f'{EVIL.replace("/", "")}/f': 'y\n', '<x>/g': 'z\n'},
+                   verify=False, author=evil_author)
+    repo.commit_ok(message(f'{EVIL} 2', f'Assisted-by: {EVIL}'), {CRITICAL: 'x2\n'}, verify=False)
+    out = tmp_path / 'audit.html'
+    result = repo.trailgate('audit', '-q', '--html', str(out))
+    assert result.returncode == 0, result.stderr
+    page = parse(out)
+    assert page.tags <= TAGS, page.tags - TAGS
+    assert not any(name.startswith('on') for name in page.attributes)
+    assert page.links and all(link.startswith('https://github.com/o/r/commit/') for link in page.links)
+    html = out.read_text()
+    assert 'tok:en' not in html and 'tok' not in ''.join(page.links)
+    assert "default-src 'none'" in html
+    assert EVIL in ''.join(page.text)

@@ -1,0 +1,84 @@
+"""``trailgate audit``: the command line, its outputs and its exit codes."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from testing.audit_history import DAYS
+from testing.audit_history import Expected
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.util import init_repo
+from testing.util import trailgate
+from testing.util import write
+from tests.audit.conftest import history  # noqa: F401  (the session fixture)
+
+
+def test_text_summary_and_exit_0(history: tuple[Path, Expected]) -> None:  # noqa: F811
+    repo, expected = history
+    result = trailgate(repo, 'audit')
+    assert result.returncode == 0, result.stderr
+    assert f'commits: {expected.commits}, AI-marked: {expected.ai}' in result.stdout
+    assert f'{expected.unmet} unmet' in result.stdout
+    assert '\x1b' not in result.stdout
+
+
+def test_csv_one_row_per_commit_and_no_formulas(history: tuple[Path, Expected], tmp_path: Path) -> None:  # noqa: F811
+    repo, expected = history
+    out = tmp_path / 'audit.csv'
+    result = trailgate(repo, 'audit', '-q', '--lines', '--csv', str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ''
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert len(rows) == expected.commits
+    assert len({row['sha'] for row in rows}) == expected.commits
+    assert sum(row['ai_assisted'] == 'yes' for row in rows) == expected.ai
+    assert sum(int(row['lines_added'] or 0) + int(row['lines_deleted'] or 0) for row in rows
+               if 'gen' not in row['directories'] and row['merge'] == 'no') >= expected.lines - DAYS
+    formulas = [row['subject'] for row in rows if row['subject'].startswith(('=', '+', '-', '@'))]
+    assert formulas == []
+    assert "'=1+1 tweak" in {row['subject'] for row in rows}
+
+
+def test_policy_from_the_tip_or_policy_rev(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    repo.commit_ok(message('Unreviewed', ASSISTED), {CRITICAL: 'x = 1\n'}, verify=False)
+    result = trailgate(repo.path, 'audit', '--policy-rev', 'HEAD~1')
+    assert result.returncode == 0, result.stderr
+    assert '.trailgate/policy.yaml at' in result.stdout
+    assert '1 unmet' in result.stdout
+
+
+def test_explicit_policy_file_is_named(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / 'repo')
+    write(repo / 'a.txt')
+    trailgate_policy = write(tmp_path / 'central.yaml', 'version: 1\nrules: []\n')
+    from testing.util import git
+    git(repo, 'add', 'a.txt')
+    git(repo, 'commit', '-qm', 'a')
+    result = trailgate(repo, 'audit', '--policy', str(trailgate_policy))
+    assert result.returncode == 0, result.stderr
+    assert str(trailgate_policy) in result.stdout
+
+
+def test_could_not_run_exits_2(tmp_path: Path) -> None:
+    plain = tmp_path / 'plain'
+    plain.mkdir()
+    assert trailgate(plain, 'audit').returncode == 2
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    for args in (('no-such-rev',), ('--since', 'yesterday'), ('--policy-rev', 'nope'),
+                 ('--json', str(tmp_path / 'missing' / 'x.json'))):
+        result = trailgate(repo.path, 'audit', *args)
+        assert result.returncode == 2, (args, result)
+        assert 'Traceback' not in result.stderr
+    empty = init_repo(tmp_path / 'empty')
+    write(empty / 'a.txt')
+    from testing.util import git
+    git(empty, 'add', 'a.txt')
+    git(empty, 'commit', '-qm', 'a')
+    result = trailgate(empty, 'audit')
+    assert result.returncode == 2
+    assert 'trailgate init' in result.stderr

@@ -1,0 +1,191 @@
+"""One commit's contribution to the audit, derived from the pure core's verdict.
+
+Pure: an ``Assessment`` and the policy in, a ``CommitFacts`` out. Nothing here
+reads git; the caller supplies changed-line counts and the paths that
+``.gitattributes`` marks as generated or vendored.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+from trailgate.evaluate import POLICY_OWNERS_RULE
+from trailgate.evaluate import Assessment
+from trailgate.model import Identity
+from trailgate.model import email_of
+from trailgate.model import fold_email
+from trailgate.policy import Policy
+from trailgate.requirements import MISSING_REVIEW
+from trailgate.requirements import POLICY_OWNER_REVIEW
+
+# what happened to an AI-assisted change that touches a rule's paths
+MET = 'met'  # every requirement met (reviewed as required)
+UNMET = 'unmet'  # the policy would refuse it
+OVERRIDDEN = 'overridden'  # unmet, let through by break-glass
+NOT_REQUIRED = 'not-required'  # no rule applied: outside its window, or the author is exempt
+STATUSES = (MET, UNMET, OVERRIDDEN, NOT_REQUIRED)
+
+TOP_LEVEL = '(top level)'
+NO_MARK = ('no-mark', '(no mark found)')
+# GitHub's squash-and-merge and rebase-merge subjects end in "(#123)";
+# `git merge --squash` writes "Squashed commit of the following:".
+_PULL_REQUEST_SUBJECT = re.compile(r' \(#[0-9]+\)\Z')
+_SQUASHED = re.compile(r'^Squashed commit of the following:$', re.MULTILINE)
+_SQUASH_LIST_ITEM = re.compile(r'^\* \S', re.MULTILINE)
+MAX_TOOL_NAME = 80
+
+
+class Missing(NamedTuple):
+    rule: str
+    code: str
+    name: str
+    missing: str
+
+
+class Lines(NamedTuple):
+    """Changed lines of a commit (numstat); binary files count none."""
+
+    added: int
+    deleted: int
+    by_directory: tuple[tuple[str, int], ...]  # top-level directory -> added + deleted
+
+    @property
+    def total(self) -> int:
+        return self.added + self.deleted
+
+
+class CommitFacts(NamedTuple):
+    sha: str
+    date: str  # committer date, UTC, YYYY-MM-DD
+    author: Identity
+    subject: str
+    is_merge: bool
+    ai_assisted: bool
+    tools: tuple[tuple[str, str], ...]  # (catalogue id or policy key, tool name), distinct
+    critical_rules: tuple[str, ...]  # rules whose paths it touches
+    status: str | None  # one of STATUSES for an AI-assisted critical change, else None
+    missing: tuple[Missing, ...]  # for UNMET and OVERRIDDEN
+    reviewers: tuple[Identity, ...]  # reviews the policy counted (typed trailers)
+    break_glass: str | None  # the valid break-glass reason, if the commit carries one
+    break_glass_inside_window: bool  # it overrode something a rule required
+    likely_squash: bool
+    directories: tuple[str, ...]  # top-level directories of its paths, generated/vendored left out
+    excluded_paths: int  # paths left out as generated or vendored
+    lines: Lines | None
+
+
+def top_level(path: str) -> str:
+    directory, separator, _ = path.partition('/')
+    return directory if separator else TOP_LEVEL
+
+
+def likely_squash(message: str, is_merge: bool) -> bool:
+    """Squashing folds several commits into one, often dropping their AI marks."""
+    if is_merge:
+        return False
+    subject, _, body = message.partition('\n')
+    if _SQUASHED.search(body):
+        return True
+    return bool(_PULL_REQUEST_SUBJECT.search(subject.rstrip())) and bool(_SQUASH_LIST_ITEM.search(body))
+
+
+def _tools(assessment: Assessment) -> tuple[tuple[str, str], ...]:
+    found: dict[tuple[str, str], None] = {}
+    for signal in assessment.signals:
+        found[(signal.source, ' '.join(signal.tool.split())[:MAX_TOOL_NAME] or '(unnamed)')] = None
+    return tuple(found)
+
+
+def _reviewers(assessment: Assessment) -> tuple[Identity, ...]:
+    counted: dict[str, Identity] = {}
+    for result in assessment.results:
+        for check in result.checks:
+            if check.kind not in (MISSING_REVIEW, POLICY_OWNER_REVIEW):
+                continue
+            for line in check.evidence:
+                value = line.partition(':')[2].strip(' \t')
+                email = email_of(value)
+                if email is not None:
+                    name = value.rpartition('<')[0].strip(' \t') if '<' in value else ''
+                    counted.setdefault(fold_email(email), Identity(name, email))
+    return tuple(counted.values())
+
+
+def _status(assessment: Assessment, critical_rules: tuple[str, ...]) -> str | None:
+    if not assessment.ai_assisted or not critical_rules:
+        return None
+    if assessment.refused:
+        return UNMET
+    if assessment.violations:
+        return OVERRIDDEN
+    applied = any(result.applies for result in assessment.results if result.rule != POLICY_OWNERS_RULE)
+    return MET if applied else NOT_REQUIRED
+
+
+def _break_glass(policy: Policy, assessment: Assessment) -> str | None:
+    if assessment.override is not None:
+        return assessment.override
+    overrides = policy.overrides
+    if overrides is None or assessment.override_problem is not None:
+        return None
+    reasons = [value.strip(' \t') for value in assessment.commit.trailer_values(overrides.trailer)]
+    return '; '.join(reason for reason in reasons if reason) or None
+
+
+def commit_facts(
+    policy: Policy, assessment: Assessment, is_excluded: Callable[[str], bool],
+    lines: Lines | None = None,
+) -> CommitFacts:
+    commit = assessment.commit
+    assert commit.sha is not None
+    critical = tuple(
+        result.rule for result in assessment.results
+        if result.paths and result.rule != POLICY_OWNERS_RULE
+    )
+    status = _status(assessment, critical)
+    missing = tuple(
+        Missing(v.rule, v.code, v.name, v.missing) for v in assessment.violations
+    ) if status in (UNMET, OVERRIDDEN) else ()
+    directories: dict[str, None] = {}
+    excluded = 0
+    for path in commit.paths:
+        if is_excluded(path):
+            excluded += 1
+        else:
+            directories[top_level(path)] = None
+    return CommitFacts(
+        sha=commit.sha,
+        date=commit.date.isoformat(),
+        author=commit.author,
+        subject=commit.subject,
+        is_merge=commit.is_merge,
+        ai_assisted=assessment.ai_assisted,
+        tools=_tools(assessment),
+        critical_rules=critical,
+        status=status,
+        missing=missing,
+        reviewers=_reviewers(assessment),
+        break_glass=_break_glass(policy, assessment),
+        break_glass_inside_window=assessment.override is not None,
+        likely_squash=likely_squash(commit.message, commit.is_merge),
+        directories=tuple(sorted(directories)),
+        excluded_paths=excluded,
+        lines=lines,
+    )
+
+
+def lines_of(numstat: tuple[tuple[int | None, int | None, str], ...],
+             is_excluded: Callable[[str], bool]) -> Lines:
+    """Add up numstat entries (None: a binary file), generated/vendored paths left out."""
+    added = deleted = 0
+    by_directory: dict[str, int] = {}
+    for plus, minus, path in numstat:
+        if is_excluded(path):
+            continue
+        plus, minus = plus or 0, minus or 0
+        added += plus
+        deleted += minus
+        directory = top_level(path)
+        by_directory[directory] = by_directory.get(directory, 0) + plus + minus
+    return Lines(added, deleted, tuple(sorted(by_directory.items())))

@@ -1,0 +1,58 @@
+"""The short summary an audit prints on the terminal."""
+from __future__ import annotations
+
+import re
+
+from trailgate.audit.facts import NO_MARK
+from trailgate.audit.tally import Summary
+from trailgate.reports.json_format import escape_surrogates
+
+SHOWN = 5
+_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]')
+
+
+def safe(text: str) -> str:
+    """Text from a commit, with no control character left to drive a terminal."""
+    return _CONTROL.sub(lambda match: f'\\x{ord(match[0]):02x}', text)
+
+
+def percent(part: int, whole: int) -> str:
+    return f'{100 * part / whole:.1f}%' if whole else 'n/a'
+
+
+def render(summary: Summary) -> str:
+    totals = summary.totals
+    critical = summary.critical
+    span = f'{totals.first_date} to {totals.last_date}' if totals.first_date else 'no commits'
+    lines = [
+        f'audit of {safe(" ".join(summary.revisions))} ({span}); policy: {summary.policy_source}',
+        f'  commits: {totals.commits}, AI-marked: {totals.ai_assisted} '
+        f'({percent(totals.ai_assisted, totals.commits)}), no mark found: {totals.no_mark}',
+    ]
+    if totals.lines is not None and totals.ai_lines is not None:
+        lines.append(f'  changed lines: {totals.lines}, in AI-marked commits: {totals.ai_lines} '
+                     f'({percent(totals.ai_lines, totals.lines)})')
+    tools = [row for row in summary.tools if (row.id, row.tool) != NO_MARK][:SHOWN]
+    if tools:
+        lines.append('  tools: ' + ', '.join(f'{safe(row.tool)} [{row.id}] {row.commits}' for row in tools))
+    lines.append(
+        f'  critical AI changes: {critical["met"]} met, {critical["unmet"]} unmet, '
+        f'{critical["overridden"]} overridden by break-glass, {critical["not-required"]} not required',
+    )
+    concentration = summary.concentration
+    if concentration.reviews:
+        top = summary.reviewers[0]
+        lines.append(
+            f'  reviews: {concentration.reviews} by {concentration.reviewers} reviewers; busiest '
+            f'{safe(top.email)} ({percent(top.reviews, concentration.reviews)})',
+        )
+    for row in summary.unreviewed[:SHOWN]:
+        lacks = ', '.join(f'{m.rule}: {m.name}' for m in row.missing)
+        lines.append(f'  unmet {row.sha[:10]} {row.date} {safe(row.subject[:60])} ({lacks})')
+    if summary.unreviewed_total > SHOWN:
+        lines.append(f'  ... {summary.unreviewed_total - SHOWN} more unmet critical AI changes')
+    if totals.likely_squash:
+        lines.append(f'  likely squash merges: {totals.likely_squash} (their AI marks may be lost)')
+    if totals.future_dated:
+        lines.append(f'  dated after today: {totals.future_dated} (counted, not on the time axis)')
+    return escape_surrogates('\n'.join(lines)) + '\n'

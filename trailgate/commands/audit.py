@@ -1,0 +1,182 @@
+"""``trailgate audit [RANGE ...]``: a report over history for the people who own the policy.
+
+One streaming pass with the reader ``check`` uses (``gather.judge``), the
+pure core judging each commit by its own commit date, and ``audit.tally``
+adding up as it goes. With ``--lines`` a second ``git log --numstat`` runs
+alongside, in the same order, for the changed lines of non-merge commits.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import tempfile
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import TextIO
+
+from trailgate import git
+from trailgate import policies
+from trailgate.audit.facts import commit_facts
+from trailgate.audit.facts import lines_of
+from trailgate.audit.forge import Forge
+from trailgate.audit.forge import parse_remote
+from trailgate.audit.tally import Summary
+from trailgate.audit.tally import Tally
+from trailgate.errors import GitError
+from trailgate.errors import PolicyError
+from trailgate.errors import UsageError
+from trailgate.evaluate import Assessment
+from trailgate.gather import SHALLOW_HINT
+from trailgate.gather import Batch
+from trailgate.gather import judge
+from trailgate.policy import Policy
+from trailgate.progress import Progress
+
+
+def _revisions(ranges: tuple[str, ...], repo: git.Repo) -> list[str]:
+    for value in ranges:
+        if value.startswith('-'):
+            raise UsageError(f'{value!r} is not a revision range (options go before the ranges)')
+    try:
+        out = git.run('rev-parse', *ranges, '--')
+    except GitError as e:
+        hint = f'; {SHALLOW_HINT}' if repo.shallow else ''
+        raise GitError(f'unknown revision: {" ".join(ranges)} ({e}){hint}') from None
+    revisions = [line for line in git.decode(out).split() if line != '--']
+    missing = git.missing_commits(rev.removeprefix('^') for rev in revisions)
+    if missing:
+        raise GitError(f'unknown revision: {", ".join(missing)} is not a commit in this repository')
+    if not any(not rev.startswith('^') for rev in revisions):
+        raise UsageError(f'no commits to audit in {" ".join(ranges)!r}')
+    return revisions
+
+
+def _policy(tip: str, policy_rev: str | None, policy_option: str | None, repo: git.Repo) -> Policy:
+    explicit = policies.explicit_path(policy_option)
+    if explicit:
+        return policies.from_file(explicit, repo)
+    base = git.resolve_commit(policy_rev) if policy_rev else tip
+    with git.CatFile() as cat:
+        policy = policies.at_revision(cat, base)
+    if policy is None:
+        raise PolicyError(
+            f'{base[:12]} has no .trailgate/policy.yaml to audit against; '
+            f'pass --policy-rev REV or --policy PATH, or {policies.NO_POLICY_HINT}',
+        )
+    return policy
+
+
+def _content(cat: git.CatFile, blob: str) -> bytes:
+    found = cat.get(blob)
+    return found[1] if found is not None and found[0] == 'blob' else b''
+
+
+@contextlib.contextmanager
+def _linguist(tip: str, repo: git.Repo) -> Iterator[Callable[[frozenset[str]], frozenset[str]]]:
+    """A function from paths to those the tip's .gitattributes mark generated or vendored."""
+    files = git.attribute_files(tip)
+    if not files:
+        yield lambda paths: frozenset()
+        return
+    with git.CatFile() as cat:
+        relevant = any(
+            any(attribute.encode() in _content(cat, blob) for attribute in git.LINGUIST_ATTRIBUTES)
+            for blob, _ in files
+        )
+    if not relevant:
+        yield lambda paths: frozenset()
+        return
+    with tempfile.TemporaryDirectory(prefix='trailgate-audit-') as scratch:
+        attributes = git.LinguistAttributes(files, scratch, repo.toplevel)
+        try:
+            yield attributes.excluded
+        finally:
+            attributes.close()
+
+
+def _open(path: str, option: str) -> TextIO:
+    try:
+        return open(path, 'w', encoding='utf-8', errors='surrogateescape', newline='')
+    except OSError as e:
+        raise UsageError(f'{option} {path}: cannot write: {e.strerror}') from None
+
+
+def _write(path: str, option: str, text: str) -> None:
+    with _open(path, option) as f:
+        f.write(text)
+
+
+class _Lines:
+    """The numstat stream, consumed in step with the main one."""
+
+    def __init__(self, revisions: list[str]) -> None:
+        self._stream = git.numstat(revisions)
+
+    def next_for(self, sha: str) -> tuple[tuple[int | None, int | None, str], ...]:
+        found = next(self._stream, None)
+        if found is None or found.sha != sha:
+            raise GitError(f'git log --numstat did not list commit {sha[:12]} where expected')
+        return found.files
+
+    def finish(self) -> None:
+        if next(self._stream, None) is not None:
+            raise GitError('git log --numstat listed more commits than git log')
+
+
+def _in_dates(assessment: Assessment, since: str | None, until: str | None) -> bool:
+    day = assessment.commit.date.isoformat()
+    return (since is None or day >= since) and (until is None or day <= until)
+
+
+def audit(ranges: tuple[str, ...], since: datetime.date | None, until: datetime.date | None,
+          with_lines: bool, html: str | None, json_file: str | None, csv_file: str | None,
+          policy_rev: str | None, policy_option: str | None, quiet: bool) -> int:
+    repo = git.repo()
+    revisions = _revisions(ranges or ('HEAD',), repo)
+    tip = next(rev for rev in revisions if not rev.startswith('^'))
+    policy = _policy(tip, policy_rev, policy_option, repo)
+    forge = parse_remote(git.remote_urls().get('origin'))
+    first, last = (day.isoformat() if day else None for day in (since, until))
+    tally = Tally(policy, datetime.datetime.now(datetime.timezone.utc).date(), with_lines)
+    progress = Progress('auditing', enabled=not quiet)
+    with contextlib.ExitStack() as stack:
+        csv_writer = None
+        if csv_file:
+            from trailgate.audit.csv_format import CsvWriter
+
+            csv_writer = CsvWriter(stack.enter_context(_open(csv_file, '--csv')))
+        excluded_of = stack.enter_context(_linguist(tip, repo))
+        numstat = _Lines(revisions) if with_lines else None
+        for assessment in progress.track(judge([Batch(policy, tuple(revisions))], repo)):
+            commit = assessment.commit
+            assert commit.sha is not None
+            files = numstat.next_for(commit.sha) if numstat and not commit.is_merge else ()
+            if not _in_dates(assessment, first, last):
+                continue
+            excluded = excluded_of(commit.paths | {path for _, _, path in files})
+            lines = lines_of(files, excluded.__contains__) if numstat else None
+            facts = commit_facts(policy, assessment, excluded.__contains__, lines)
+            tally.add(facts)
+            if csv_writer is not None:
+                csv_writer.write(facts)
+        if numstat is not None:
+            numstat.finish()
+    progress.done()
+    summary = tally.summary(policy.source, ranges or ('HEAD',), first, last)
+    _outputs(summary, forge, html, json_file)
+    if not quiet:
+        from trailgate.audit.text_format import render
+
+        print(render(summary), end='')
+    return 0
+
+
+def _outputs(summary: Summary, forge: Forge | None, html: str | None, json_file: str | None) -> None:
+    if json_file:
+        from trailgate.audit import json_format
+
+        _write(json_file, '--json', json_format.render(summary, forge))
+    if html:
+        from trailgate.audit import html_format
+
+        _write(html, '--html', html_format.render(summary, forge))
