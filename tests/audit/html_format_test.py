@@ -14,7 +14,7 @@ EVIL = '<img src=x onerror=alert(1)>"\'</title></svg><script>alert(2)</script>&a
 TAGS = frozenset((
     'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'div', 'b', 'i', 'br', 'section',
     'figure', 'figcaption', 'svg', 'desc', 'g', 'rect', 'line', 'text', 'table', 'thead', 'tbody', 'tr',
-    'th', 'td', 'code', 'a', 'details', 'summary', 'ul', 'li',
+    'th', 'td', 'code', 'a', 'details', 'summary', 'ul', 'li', 'span',
 ))
 
 

@@ -50,7 +50,7 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-
 .meta, .method, figcaption { color: var(--muted); } .method { font-size: 0.9rem; }
 a { color: var(--link); }
 .kpis { display: flex; flex-wrap: wrap; gap: 0.75rem; margin: 1rem 0; }
-.kpi { border: 1px solid var(--grid); border-radius: 6px; padding: 0.5rem 0.9rem; min-width: 9rem; }
+.kpi { border: 1px solid var(--grid); border-radius: 6px; padding: 0.5rem 0.9rem; flex: 1 1 7rem; }
 .kpi b { display: block; font-size: 1.4rem; }
 figure { margin: 1rem 0; } svg.chart { max-width: 100%; height: auto; display: block; }
 svg text { fill: var(--fg); font-size: 11px; } svg .tick, svg .value { fill: var(--muted); }
@@ -63,7 +63,9 @@ svg .band rect { fill: var(--band); } svg .band text { fill: var(--muted); font-
 .s-c3 { fill: var(--c3); } .s-c4 { fill: var(--c4); } .s-c5 { fill: var(--c5); }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; margin: 0.4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--grid); padding: 0.25rem 0.5rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
+td:first-child code, .nowrap { white-space: nowrap; }
+.sw-band { fill: var(--band); stroke: var(--over); stroke-width: 1; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-size: 0.85rem; } summary { cursor: pointer; color: var(--muted); }
 """
@@ -136,7 +138,9 @@ def _share_chart(summary: Summary, lines: bool) -> str:
     overall = _pct(t.ai_lines, t.lines) if lines else _pct(t.ai_assisted, t.commits)
     description = (f'{len(bars)} {unit}s from {t.first_date} to {t.last_date}; overall {overall}; '
                    f'{len(summary.windows)} active windows shaded. The table below lists every {unit}.')
-    legend = [Legend('s-ai', 'AI-marked share'), *([Legend('band', 'rule active window')] if summary.windows else [])]
+    legend = [Legend('s-ai', 'AI-marked share')]
+    if summary.windows:
+        legend.append(Legend('sw-band', 'rule active window'))
     return columns(title, description, bars, f'{unit} (commit date, UTC)', 'AI-marked share',
                    percent=True, bands=_bands(summary), legend=legend)
 
@@ -206,7 +210,7 @@ def _directories(summary: Summary) -> str:
 
 STATUS_SERIES = (('met', 's-met', 'requirements met'), ('unmet', 's-unmet', 'unmet: would be refused'),
                  ('overridden', 's-over', 'overridden by break-glass'),
-                 ('not-required', 's-nr', 'not required (outside window or exempt)'))
+                 ('not-required', 's-nr', 'not required: outside window or exempt'))
 STATUS_LEGEND = tuple(Legend(css, label) for _, css, label in STATUS_SERIES)
 
 
@@ -280,8 +284,9 @@ def _unreviewed(summary: Summary, forge: Forge | None) -> str:
                             for x in row.missing)
         tools = esc(', '.join(f'{tool} [{source}]' for source, tool in row.tools))
         subject = esc(row.subject) + (' <i>(likely squash merge)</i>' if row.likely_squash else '')
-        rows.append((_commit_link(row.sha, forge), esc(row.date), esc(row.author.name or row.author.email),
-                     subject, tools, lacks))
+        date = f'<span class=nowrap>{esc(row.date)}</span>'
+        author = esc(row.author.name or row.author.email)
+        rows.append((_commit_link(row.sha, forge), date, author, subject, tools, lacks))
     shown = len(summary.unreviewed)
     note = (f'<p>{summary.unreviewed_total:,} unreviewed critical AI changes'
             + (f'; the newest {shown} are listed' if shown < summary.unreviewed_total else '') + '.</p>')

@@ -66,14 +66,14 @@ def _open(title: str, description: str, width: int, height: int) -> tuple[str, s
     return head, '</svg>'
 
 
-def _nice_max(value: float) -> float:
+def _ticks(value: float) -> tuple[float, int]:
+    """(step, count) of whole-number gridlines covering ``value`` in at most 5 steps."""
     if value <= 0:
-        return 1
-    magnitude = 10.0 ** (len(str(int(value))) - 1)
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+        return 1.0, 1
+    rough = value / 4
+    magnitude = 10.0 ** max(len(str(int(rough))) - 1, 0)
+    step = next(n * magnitude for n in (1, 2, 5, 10) if n * magnitude >= rough)
+    return step, max(1, -int(-value // step))
 
 
 def _number(value: float, percent: bool) -> str:
@@ -82,12 +82,29 @@ def _number(value: float, percent: bool) -> str:
     return f'{int(value):,}' if value == int(value) else f'{value:.1f}'
 
 
+LEGEND_ROW = 16
+
+
+def _legend_rows(legend: Sequence[Legend], x: int) -> list[list[tuple[int, Legend]]]:
+    rows: list[list[tuple[int, Legend]]] = [[]]
+    position = x
+    for item in legend:
+        width = 24 + 7 * len(item.label)
+        if rows[-1] and position + width > WIDTH - RIGHT:
+            rows.append([])
+            position = x
+        rows[-1].append((position, item))
+        position += width
+    return rows if legend else []
+
+
 def _legend(legend: Sequence[Legend], x: int, y: int) -> str:
     parts = []
-    for item in legend:
-        parts.append(f'<rect class="{item.css}" x="{x}" y="{y - 9}" width="10" height="10"/>'
-                     f'<text class="legend" x="{x + 14}" y="{y}">{esc(item.label)}</text>')
-        x += 24 + 7 * len(item.label)
+    for row in _legend_rows(legend, x):
+        for position, item in row:
+            parts.append(f'<rect class="{item.css}" x="{position}" y="{y - 9}" width="10" height="10"/>'
+                         f'<text class="legend" x="{position + 14}" y="{y}">{esc(item.label)}</text>')
+        y += LEGEND_ROW
     return ''.join(parts)
 
 
@@ -95,9 +112,12 @@ def columns(title: str, description: str, bars: Sequence[Bar], x_label: str, y_l
             percent: bool = False, bands: Sequence[Band] = (), legend: Sequence[Legend] = (),
             height: int = 280) -> str:
     """Vertical bars over a time axis; segments stack."""
+    extra = LEGEND_ROW * max(len(_legend_rows(legend, LEFT)) - 1, 0)
+    height += extra
     head, tail = _open(title, description, WIDTH, height)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
-    top = 100.0 if percent else _nice_max(max((sum(s.value for s in b.segments) for b in bars), default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM - extra
+    step, count = (25.0, 4) if percent else _ticks(max((sum(s.value for s in b.segments) for b in bars), default=0))
+    top = step * count
     slot = plot_w / max(len(bars), 1)
     parts = [head]
     for band in bands:
@@ -108,9 +128,9 @@ def columns(title: str, description: str, bars: Sequence[Bar], x_label: str, y_l
             f'<rect x="{x:.1f}" y="{TOP}" width="{w:.1f}" height="{plot_h}"/>'
             f'<text x="{x + 3:.1f}" y="{TOP + 12}">{esc(short(band.label, 40))}</text></g>',
         )
-    for step in range(5):
-        value = top * step / 4
-        y = TOP + plot_h - plot_h * step / 4
+    for tick in range(count + 1):
+        value = step * tick
+        y = TOP + plot_h - plot_h * tick / count
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
                      f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                      f'{_number(value, percent)}</text>')
@@ -132,12 +152,12 @@ def columns(title: str, description: str, bars: Sequence[Bar], x_label: str, y_l
     parts.append(
         f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>'
         f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}"/>'
-        f'<text class="label" x="{LEFT + plot_w / 2:.0f}" y="{height - 22}" text-anchor="middle">'
+        f'<text class="label" x="{LEFT + plot_w / 2:.0f}" y="{TOP + plot_h + 34}" text-anchor="middle">'
         f'{esc(x_label)}</text>'
         f'<text class="label" transform="translate(14 {TOP + plot_h / 2:.0f}) rotate(-90)" '
         f'text-anchor="middle">{esc(y_label)}</text>',
     )
-    parts.append(_legend(legend, LEFT, height - 4))
+    parts.append(_legend(legend, LEFT, TOP + plot_h + 52))
     parts.append(tail)
     return ''.join(parts)
 
@@ -146,22 +166,23 @@ def hbars(title: str, description: str, bars: Sequence[Bar], x_label: str, y_lab
           legend: Sequence[Legend] = ()) -> str:
     """Horizontal bars, one per category; segments stack."""
     row = 22
-    left = 230
-    height = TOP + row * max(len(bars), 1) + BOTTOM
+    left = 270
+    height = TOP + row * max(len(bars), 1) + BOTTOM + LEGEND_ROW * max(len(_legend_rows(legend, left)) - 1, 0)
     head, tail = _open(title, description, WIDTH, height)
     plot_w = WIDTH - left - RIGHT - 60
     plot_h = row * max(len(bars), 1)
-    top = _nice_max(max((sum(s.value for s in b.segments) for b in bars), default=0))
+    step, count = _ticks(max((sum(s.value for s in b.segments) for b in bars), default=0))
+    top = step * count
     parts = [head]
-    for step in range(5):
-        x = left + plot_w * step / 4
+    for tick in range(count + 1):
+        x = left + plot_w * tick / count
         parts.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>'
                      f'<text class="tick" x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">'
-                     f'{_number(top * step / 4, False)}</text>')
+                     f'{_number(step * tick, False)}</text>')
     for index, bar in enumerate(bars):
         y = TOP + index * row
         parts.append(f'<text class="tick" x="{left - 6}" y="{y + row * 0.65:.1f}" text-anchor="end">'
-                     f'<title>{esc(bar.label)}</title>{esc(short(bar.label, 34))}</text>')
+                     f'<title>{esc(bar.label)}</title>{esc(short(bar.label, 40))}</text>')
         x = float(left)
         for segment in bar.segments:
             w = plot_w * segment.value / top if top else 0
@@ -178,6 +199,6 @@ def hbars(title: str, description: str, bars: Sequence[Bar], x_label: str, y_lab
         f'{esc(x_label)}</text>'
         f'<text class="label" x="8" y="{TOP - 10}">{esc(y_label)}</text>',
     )
-    parts.append(_legend(legend, left, height - 4))
+    parts.append(_legend(legend, left, TOP + plot_h + 52))
     parts.append(tail)
     return ''.join(parts)
