@@ -111,6 +111,10 @@ POSITIVES: list[tuple[str, str, str, str | None]] = [
      HUMAN, None),
     ('aider-co-author',
      co_authored('Co-authored-by: aider (unknown-model) <aider@aider.chat>'), HUMAN, None),
+    ('aider-co-author',  # v0.83.0-v0.84.0
+     co_authored('Co-authored-by: aider (gemini/gemini-2.5-pro) <noreply@aider.chat>'), HUMAN, None),
+    ('aider-co-author',  # the unreleased first draft, in aider's own history
+     co_authored('Co-authored-by: aider (vertex_ai/gemini-2.5-pro) <noreply@aider.dev>'), HUMAN, None),
     ('aider-author-name', 'Fix the parser\n', 'Dev Eloper (aider) <dev@example.com>', None),
     ('aider-subject-prefix', 'aider: Fix the parser\n', HUMAN, None),
     ('devin', 'Fix the parser\n', DEVIN_AI, None),
@@ -135,6 +139,10 @@ POSITIVES: list[tuple[str, str, str, str | None]] = [
     ('openhands', 'Fix the parser\n', 'OpenHands <opendevin@all-hands.dev>', None),
     ('openhands', 'Fix the parser\n', 'OpenDevin <opendevin@opendevin.ai>', None),
     ('opencode', co_authored('Co-Authored-By: opencode <noreply@opencode.ai>'), HUMAN, None),
+    ('crush', co_authored('Co-Authored-By: Crush <noreply@crush.charm.land>'), HUMAN, None),
+    ('opencode-footer',  # the Go opencode: no link, and no trailer block under git's rules
+     'Update agent prompt\n\n- Add patch tool\n\n🤖 Generated with opencode\n'
+     'Co-Authored-By: opencode <noreply@opencode.ai>\n', HUMAN, None),
     ('opencode-footer',
      'Fix the parser\n\n🤖 Generated with [opencode](https://opencode.ai)\n\n'
      'Co-Authored-By: opencode <noreply@opencode.ai>\n', HUMAN, None),
@@ -209,6 +217,7 @@ NEGATIVES: list[tuple[str, str, str | None]] = [
      'Signed-off-by: Dev Eloper <dev@example.com>\n', HUMAN, None),
     ('Use a cursor for the copilot codex query\n\nSee the claude-session docs.\n', HUMAN, None),
     ('docs: how to use aider: a guide\n', HUMAN, None),
+    ('Compare editors\n\n🤖 Generated with opencode and then edited by hand\n', HUMAN, None),
     (co_authored('Made-with: love'), HUMAN, None),
     # Marks that do not prove AI authorship (d.8).
     (co_authored('Replit-Commit-Author: Deployment'), HUMAN, None),

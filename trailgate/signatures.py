@@ -102,8 +102,13 @@ SIGNATURES: tuple[Signature, ...] = (
 
     # aider. SRC: aider-AI/aider aider/repo.py, aider/args.py, base_coder.py.
     # The "(aider)" name suffix counts on the author only: aider also puts it
-    # on the committer of commits it makes for the user (/commit).
-    _identity('aider-co-author', 'aider', 'aider@aider.chat', 'SRC'),
+    # on the committer of commits it makes for the user (/commit). The
+    # co-author address changed between releases: noreply@aider.chat in
+    # v0.83.0-v0.84.0 (repo.py at 1d4269082), aider@aider.chat from v0.85.0
+    # (e2d3fc459); noreply@aider.dev was the unreleased first draft
+    # (67bb4f955), left on 14 commits of aider's own history.
+    _identity('aider-co-author', 'aider',
+              ('aider@aider.chat', 'noreply@aider.chat', 'noreply@aider.dev'), 'SRC'),
     Signature('aider-author-name', 'aider', 'identity',
               re.compile(r'(?:\A| )\(aider\) <[^<>]*>\Z', re.IGNORECASE), 'SRC',
               places=AUTHOR),
@@ -132,12 +137,16 @@ SIGNATURES: tuple[Signature, ...] = (
 
     # opencode. OBS: anomalyco/opencode issues #786, #919; crush history.
     _identity('opencode', 'opencode', 'noreply@opencode.ai', 'OBS'),
+    # The Go opencode (opencode-ai/opencode, crush's ancestor) wrote the
+    # footer without a link: crush history cc07f7a18 (its commit prompt),
+    # commit 36172979b45f (no trailer block under git's rules).
     _marker('opencode-footer', 'opencode',
-            r'^🤖 Generated with \[opencode\]\(https://opencode\.ai/?\)', 'OBS'),
+            r'^🤖 Generated with (?:\[opencode\]\(https://opencode\.ai/?\)|opencode[ \t]*$)', 'OBS'),
 
     # Crush. SRC: charmbracelet/crush bash.md.tpl, config.go, README.md. Its
     # default Assisted-by: Crush:<model> is a policy disclosure trailer.
-    _identity('crush', 'Crush', 'crush@charm.land', 'SRC'),
+    # noreply@crush.charm.land: OBS, crush history (1631766aa5da and 3 more, with the 💖 footer).
+    _identity('crush', 'Crush', ('crush@charm.land', 'noreply@crush.charm.land'), 'SRC'),
     _marker('crush-footer', 'Crush', r'^(?:💘|💖|🤖) Generated with Crush\b', 'SRC'),
 
     # Qwen Code. OBS: QwenLM/qwen-code issue #2899 and its test mocks.
