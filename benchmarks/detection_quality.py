@@ -122,7 +122,8 @@ def main() -> int:
                 print(f'{repo}: audit listed {len(detected)} commits, git log {len(commits)}', file=sys.stderr)
                 return 1
             print(f'\n{repo}: {len(commits)} commits')
-            print(f'  {"tool":<16} {"truth":>6} {"found":>6} {"TP":>6} {"FP":>5} {"FN":>5} {"precision":>9} {"recall":>7}')
+            header = ('tool', 'truth', 'found', 'TP', 'FP', 'FN', 'precision', 'recall')
+            print('  {:<16} {:>6} {:>6} {:>6} {:>5} {:>5} {:>9} {:>7}'.format(*header))
             examples: Counter[str] = Counter()
             for tool, truth in TRUTH.items():
                 expected = {sha for sha, (a, c, m) in commits.items() if truth(a, c, m)}
@@ -132,7 +133,8 @@ def main() -> int:
                 tp, fp, fn = len(expected & found), len(found - expected), len(expected - found)
                 precision = f'{tp / (tp + fp):.3f}' if tp + fp else '-'
                 recall = f'{tp / (tp + fn):.3f}' if tp + fn else '-'
-                print(f'  {tool:<16} {len(expected):>6} {len(found):>6} {tp:>6} {fp:>5} {fn:>5} {precision:>9} {recall:>7}')
+                row = (tool, len(expected), len(found), tp, fp, fn, precision, recall)
+                print('  {:<16} {:>6} {:>6} {:>6} {:>5} {:>5} {:>9} {:>7}'.format(*row))
                 for kind, shas in (('missed', expected - found), ('false alarm', found - expected)):
                     for sha in sorted(shas)[:args.examples]:
                         examples[kind] += 1
