@@ -104,6 +104,8 @@ SCENARIOS = (
              f'{ZERO} {{l_local}} refs/trailgate/approvals\n{{s0}} {{s_ok}} refs/heads/main\n', 0),
     Scenario('approve-push', 'signed', ('approve', '{s_ok}..{s_new}', '--yes', '--key', '{carol_key}',
                                         '--push', 'origin'), '', 0),
+    Scenario('audit-lines', 'repo', ('audit', '-q', '--lines'), '', 0),
+    Scenario('audit-shallow', 'shallow', ('audit', '-q', 'main'), '', 2),
 )
 LEDGER = 'refs/trailgate/approvals'
 SIGNED_POLICY = """\

@@ -90,10 +90,22 @@ def likely_squash(message: str, is_merge: bool) -> bool:
     return bool(_PULL_REQUEST_SUBJECT.search(subject.rstrip())) and bool(_SQUASH_LIST_ITEM.search(body))
 
 
+_EMAIL_TAIL = re.compile(r'\s*<[^<>]*>\s*\Z')
+
+
+def tool_name(source: str, tool: str) -> str:
+    """A tool's name for the tables: a disclosure trailer's value is cut to its
+    agent (``Crush:glm-5`` -> ``Crush``, the kernel's AGENT:MODEL) and loses a
+    trailing ``<email>``, so one tool is one row."""
+    if source == 'ai.disclosure_trailers':
+        tool = _EMAIL_TAIL.sub('', tool.split(':', 1)[0])
+    return ' '.join(tool.split())[:MAX_TOOL_NAME] or '(unnamed)'
+
+
 def _tools(assessment: Assessment) -> tuple[tuple[str, str], ...]:
     found: dict[tuple[str, str], None] = {}
     for signal in assessment.signals:
-        found[(signal.source, ' '.join(signal.tool.split())[:MAX_TOOL_NAME] or '(unnamed)')] = None
+        found[(signal.source, tool_name(signal.source, signal.tool))] = None
     return tuple(found)
 
 

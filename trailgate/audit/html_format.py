@@ -51,7 +51,7 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-
 a { color: var(--link); }
 .kpis { display: flex; flex-wrap: wrap; gap: 0.75rem; margin: 1rem 0; }
 .kpi { border: 1px solid var(--grid); border-radius: 6px; padding: 0.5rem 0.9rem; flex: 1 1 7rem; }
-.kpi b { display: block; font-size: 1.4rem; }
+.kpi b { display: block; font-size: 1.3rem; white-space: nowrap; }
 figure { margin: 1rem 0; } svg.chart { max-width: 100%; height: auto; display: block; }
 svg text { fill: var(--fg); font-size: 11px; } svg .tick, svg .value { fill: var(--muted); }
 svg .label { font-size: 12px; font-weight: 600; } svg .legend { font-size: 11px; }
@@ -88,7 +88,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: fr
         if count > TABLE_ROWS:
             continue
         cells = ''.join(
-            f'<td{" class=n" if i in numeric else ""}>{value if i in raw else esc(value)}</td>'
+            f'<td{" class=n" if i in numeric else ""}>{value if i in raw else esc(_cell(value))}</td>'
             for i, value in enumerate(row)
         )
         body.append(f'<tr>{cells}</tr>')
@@ -98,6 +98,11 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: fr
     if count > 25:
         return f'<details><summary>{esc(caption)} ({count} rows)</summary>{table}</details>'
     return table
+
+
+def _cell(value: object) -> object:
+    """Counts with thousands separators; everything else as it is."""
+    return f'{value:,}' if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _section(title: str, method: str, chart: str, table: str) -> str:
@@ -162,12 +167,13 @@ def _tools(summary: Summary) -> str:
     bars = [Bar(f'{row.tool} [{row.id}]',
                 (Segment(row.commits, 's-ai', f'{row.tool} [{row.id}]: {row.commits:,} commits'),))
             for row in marked]
-    bars.append(Bar(no_mark.tool, (Segment(no_mark.commits, 's-other',
-                                           f'no mark found: {no_mark.commits:,} commits (not evidence of no AI)'),)))
     chart = hbars('Commits by AI tool mark', f'{len(rows) - 1} tool marks found; {no_mark.commits:,} commits have '
-                  'no mark. The table below lists each.', bars, 'commits', 'tool [catalogue id]')
-    table = _table(('tool', 'mark id', 'commits'), [(r.tool, r.id, r.commits) for r in rows], frozenset((2,)),
-                   caption='Tool marks')
+                  'no mark (not drawn, so the marks stay readable). The table below lists each.', bars, 'commits',
+                  'tool [catalogue id]')
+    note = (f'<p><b>No mark found: {no_mark.commits:,} of {summary.totals.commits:,} commits</b> '
+            '(not drawn above). Absence of a mark is not evidence that no AI was used.</p>')
+    table = note + _table(('tool', 'mark id', 'commits'), [(r.tool, r.id, r.commits) for r in rows],
+                          frozenset((2,)), caption='Tool marks')
     return _section('By tool', m.methods(summary)[m.TOOLS], chart, table)
 
 

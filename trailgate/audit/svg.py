@@ -116,8 +116,11 @@ def columns(title: str, description: str, bars: Sequence[Bar], x_label: str, y_l
     height += extra
     head, tail = _open(title, description, WIDTH, height)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM - extra
-    step, count = (25.0, 4) if percent else _ticks(max((sum(s.value for s in b.segments) for b in bars), default=0))
+    highest = max((sum(s.value for s in b.segments) for b in bars), default=0)
+    step, count = _ticks(max(highest, 10.0) if percent else highest)
     top = step * count
+    if percent and top > 100:  # a share axis never runs past 100%
+        step, count, top = 25.0, 4, 100.0
     slot = plot_w / max(len(bars), 1)
     parts = [head]
     for band in bands:
