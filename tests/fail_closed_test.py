@@ -106,6 +106,7 @@ SCENARIOS = (
                                         '--push', 'origin'), '', 0),
     Scenario('audit-lines', 'repo', ('audit', '-q', '--lines'), '', 0),
     Scenario('audit-shallow', 'shallow', ('audit', '-q', 'main'), '', 2),
+    Scenario('audit-signed', 'signed', ('audit', '-q', '{s0}..{s_merge}'), '', 0),
 )
 LEDGER = 'refs/trailgate/approvals'
 SIGNED_POLICY = """\

@@ -51,7 +51,7 @@ def test_critical_outcomes_match_the_recipe(document: dict[str, Any], history: t
     critical = document['critical']
     assert (critical['met'], critical['unmet'], critical['overridden'], critical['not_required']) == (
         expected.met, expected.unmet, expected.overridden, expected.not_required)
-    assert critical['met_reviewed'] == {'typed': expected.met}
+    assert critical['met_reviewed'] == {'typed': expected.met, 'signed': 0}
     assert document['unreviewed']['total'] == expected.unmet
     dates = [row['date'] for row in document['unreviewed']['listed']]
     assert dates == sorted(dates, reverse=True)

@@ -82,3 +82,35 @@ def test_could_not_run_exits_2(tmp_path: Path) -> None:
     result = trailgate(empty, 'audit')
     assert result.returncode == 2
     assert 'trailgate init' in result.stderr
+
+
+def test_signed_approvals_are_counted_as_signed(tmp_path: Path) -> None:
+    from testing.approvals import SIGNERS_PATH
+    from testing.approvals import change_of
+    from testing.approvals import record
+    from testing.approvals import signed_policy
+    from testing.approvals import signers_file
+    from testing.approvals import write_ledger
+    from testing.sshkeys import make_key
+
+    alice, bob = make_key(tmp_path, 'alice'), make_key(tmp_path, 'bob')
+    signers = signers_file(('alice@example.com', alice), ('bob@example.com', bob))
+    repo = new_repo(tmp_path / 'repo', signed_policy(), hooks=False, files={SIGNERS_PATH: signers})
+    repo.commit_ok(message('Approved change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    change = change_of(repo)
+    write_ledger(repo, {
+        f'{change[:2]}/{change}/a': record(alice, change, 'alice@example.com'),
+        f'{change[:2]}/{change}/b': record(bob, change, 'bob@example.com'),
+    })
+    repo.commit_ok(message('Unapproved change', ASSISTED), {CRITICAL: 'a = 2\n'}, verify=False)
+    out = tmp_path / 'audit.json'
+    result = repo.trailgate('audit', '-q', '--json', str(out))
+    assert result.returncode == 0, result
+    import json
+    document = json.loads(out.read_text())
+    assert document['critical']['met'] == 1
+    assert document['critical']['met_reviewed'] == {'typed': 0, 'signed': 1}
+    assert document['critical']['unmet'] == 1
+    assert {row['email']: row['reviews'] for row in document['reviewers']} == {
+        'alice@example.com': 1, 'bob@example.com': 1}
+    assert document['unreviewed']['listed'][0]['missing'][0]['name'] == 'missing-signed-approval'

@@ -14,7 +14,7 @@ from trailgate.reports.json_format import escape_surrogates
 
 COLUMNS = (
     'sha', 'date', 'author_name', 'author_email', 'subject', 'merge', 'ai_assisted', 'tools',
-    'critical_rules', 'status', 'missing', 'reviewers', 'break_glass', 'likely_squash',
+    'critical_rules', 'status', 'missing', 'reviewers', 'signed_reviews', 'break_glass', 'likely_squash',
     'directories', 'lines_added', 'lines_deleted',
 )
 _FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
@@ -49,6 +49,7 @@ class CsvWriter:
             facts.status or '',
             cell('; '.join(f'{m.rule}:{m.name}' for m in facts.missing)),
             cell('; '.join(reviewer.email for reviewer in facts.reviewers)),
+            facts.signed_reviewers,
             cell(facts.break_glass or ''),
             _flag(facts.likely_squash),
             cell('; '.join(facts.directories)),

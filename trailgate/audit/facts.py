@@ -17,6 +17,8 @@ from trailgate.model import email_of
 from trailgate.model import fold_email
 from trailgate.policy import Policy
 from trailgate.requirements import MISSING_REVIEW
+from trailgate.requirements import MISSING_SIGNED_APPROVAL
+from trailgate.requirements import POLICY_OWNER_APPROVAL
 from trailgate.requirements import POLICY_OWNER_REVIEW
 
 # what happened to an AI-assisted change that touches a rule's paths
@@ -66,7 +68,8 @@ class CommitFacts(NamedTuple):
     critical_rules: tuple[str, ...]  # rules whose paths it touches
     status: str | None  # one of STATUSES for an AI-assisted critical change, else None
     missing: tuple[Missing, ...]  # for UNMET and OVERRIDDEN
-    reviewers: tuple[Identity, ...]  # reviews the policy counted (typed trailers)
+    reviewers: tuple[Identity, ...]  # reviews the policy counted (typed trailers or signed approvals)
+    signed_reviewers: int  # how many of ``reviewers`` are signed approvals
     break_glass: str | None  # the valid break-glass reason, if the commit carries one
     break_glass_inside_window: bool  # it overrode something a rule required
     likely_squash: bool
@@ -109,19 +112,26 @@ def _tools(assessment: Assessment) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _reviewers(assessment: Assessment) -> tuple[Identity, ...]:
+def _reviewers(assessment: Assessment) -> tuple[tuple[Identity, ...], int]:
+    """The reviews the policy counted, and how many of them are signed approvals."""
     counted: dict[str, Identity] = {}
+    signed: set[str] = set()
     for result in assessment.results:
         for check in result.checks:
-            if check.kind not in (MISSING_REVIEW, POLICY_OWNER_REVIEW):
-                continue
-            for line in check.evidence:
-                value = line.partition(':')[2].strip(' \t')
-                email = email_of(value)
-                if email is not None:
-                    name = value.rpartition('<')[0].strip(' \t') if '<' in value else ''
-                    counted.setdefault(fold_email(email), Identity(name, email))
-    return tuple(counted.values())
+            if check.kind in (MISSING_REVIEW, POLICY_OWNER_REVIEW):
+                for line in check.evidence:
+                    value = line.partition(':')[2].strip(' \t')
+                    email = email_of(value)
+                    if email is not None:
+                        name = value.rpartition('<')[0].strip(' \t') if '<' in value else ''
+                        counted.setdefault(fold_email(email), Identity(name, email))
+            elif check.kind in (MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL):
+                for approval in assessment.commit.approvals:
+                    if any(line.startswith(f'signed approval by {approval.reviewer} (') for line in check.evidence):
+                        key = fold_email(approval.reviewer)
+                        counted.setdefault(key, Identity('', approval.reviewer))
+                        signed.add(key)
+    return tuple(counted.values()), len(signed)
 
 
 def _status(assessment: Assessment, critical_rules: tuple[str, ...]) -> str | None:
@@ -159,6 +169,7 @@ def commit_facts(
     missing = tuple(
         Missing(v.rule, v.code, v.name, v.missing) for v in assessment.violations
     ) if status in (UNMET, OVERRIDDEN) else ()
+    reviewers, signed = _reviewers(assessment)
     directories: dict[str, None] = {}
     excluded = 0
     for path in commit.paths:
@@ -177,7 +188,8 @@ def commit_facts(
         critical_rules=critical,
         status=status,
         missing=missing,
-        reviewers=_reviewers(assessment),
+        reviewers=reviewers,
+        signed_reviewers=signed,
         break_glass=_break_glass(policy, assessment),
         break_glass_inside_window=assessment.override is not None,
         likely_squash=likely_squash(commit.message, commit.is_merge),

@@ -242,8 +242,9 @@ def _critical(summary: Summary) -> str:
                   + ', '.join(f'{critical[key]:,} {label}' for key, _, label in STATUS_SERIES) + '.',
                   bars, 'commits', 'outcome')
     rows = [(label, critical[key], _pct(critical[key], total)) for key, _, label in STATUS_SERIES]
-    typed = summary.reviewed_typed
-    rows.insert(1, ('  of which reviewed by typed trailers', typed, _pct(typed, total)))
+    typed, signed = summary.reviewed_typed, summary.reviewed_signed
+    rows.insert(1, ('  of which reviewed with signed approvals', signed, _pct(signed, total)))
+    rows.insert(2, ('  of which reviewed by typed trailers only', typed, _pct(typed, total)))
     table = _table(('outcome', 'commits', 'share'), rows, frozenset((1, 2)))
     return _section('Critical AI changes: reviewed, unreviewed, overridden', m.methods(summary)[m.CRITICAL],
                     chart, table)

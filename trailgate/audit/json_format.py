@@ -49,7 +49,7 @@ def document(summary: Summary, forge: Forge | None) -> dict[str, Any]:
         'rules': [row._asdict() for row in summary.rules],
         'critical': {
             'met': summary.critical['met'],
-            'met_reviewed': {'typed': summary.reviewed_typed},
+            'met_reviewed': {'typed': summary.reviewed_typed, 'signed': summary.reviewed_signed},
             'unmet': summary.critical['unmet'],
             'overridden': summary.critical['overridden'],
             'not_required': summary.critical['not-required'],

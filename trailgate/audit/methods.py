@@ -46,10 +46,10 @@ def methods(summary: Summary) -> dict[str, str]:
             'named above, with each rule\'s active window judged by commit date.'
         ),
         CRITICAL: (
-            'AI-marked commits touching a rule\'s paths: requirements met (reviewed by typed Reviewed-by '
-            'trailers counted as the policy counts them), unmet (what this policy would refuse), let '
-            'through by a valid break-glass trailer, or not required (the rule was outside its window or '
-            'the author exempt).'
+            'AI-marked commits touching a rule\'s paths: requirements met (reviewed with signed '
+            'approvals, or by typed Reviewed-by trailers only, counted as the policy counts them), unmet '
+            '(what this policy would refuse), let through by a valid break-glass trailer, or not required '
+            '(the rule was outside its window or the author exempt).'
         ),
         REVIEWERS: (
             f'Reviews the policy counted (distinct group members, never the author) per reviewer and per '

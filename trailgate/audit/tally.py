@@ -189,7 +189,8 @@ class Summary(NamedTuple):
     directories: tuple[DirectoryRow, ...]
     rules: tuple[RuleRow, ...]
     critical: dict[str, int]  # status -> AI-assisted critical changes
-    reviewed_typed: int  # of MET: reviewed by trailer (signed approvals not counted yet)
+    reviewed_typed: int  # of MET: reviewed by typed trailers only
+    reviewed_signed: int  # of MET: reviewed with at least one signed approval
     reviewers: tuple[ReviewerRow, ...]
     concentration: Concentration
     unreviewed: tuple[ChangeRow, ...]  # newest first, at most LISTED
@@ -249,7 +250,7 @@ class Tally:
         self.directories: Capped[_Counts] = Capped(LIMITS['directories'], _Counts)
         self.rules = {rule.id: [0] * 6 for rule in policy.rules}
         self.critical = dict.fromkeys(STATUSES, 0)
-        self.reviewed_typed = 0
+        self.reviewed_typed = self.reviewed_signed = 0
         self.reviewers: Capped[_Reviewer] = Capped(LIMITS['reviewers'], _Reviewer)
         self.unreviewed: Newest[ChangeRow] = Newest()
         self.overrides: Newest[OverrideRow] = Newest()
@@ -313,7 +314,9 @@ class Tally:
         if facts.status is None:
             return
         self.critical[facts.status] += 1
-        if facts.status == MET and facts.reviewers:
+        if facts.status == MET and facts.signed_reviewers:
+            self.reviewed_signed += 1
+        elif facts.status == MET and facts.reviewers:
             self.reviewed_typed += 1
         if facts.status == UNMET:
             self.unreviewed.add(facts.date, ChangeRow(
@@ -367,6 +370,7 @@ class Tally:
             rules=tuple(RuleRow(rule, *counts) for rule, counts in self.rules.items()),
             critical=dict(self.critical),
             reviewed_typed=self.reviewed_typed,
+            reviewed_signed=self.reviewed_signed,
             reviewers=self._reviewer_rows(granularity),
             concentration=self._concentration(),
             unreviewed=self.unreviewed.newest_first(),
