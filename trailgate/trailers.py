@@ -188,6 +188,8 @@ def _lines_with_lf(text: str) -> list[str]:
 
 def unfold(value: str) -> str:
     """Each LF and the whitespace after it become one space (unfold_value)."""
+    if '\n' not in value:
+        return git_strip(value)  # what the loop below gives a one-line value, without the loop
     out = []
     index = 0
     while index < len(value):

@@ -88,7 +88,7 @@ def likely_squash(message: str, is_merge: bool) -> bool:
     if is_merge:
         return False
     subject, _, body = message.partition('\n')
-    if _SQUASHED.search(body):
+    if 'Squashed commit of the following:' in body and _SQUASHED.search(body):
         return True
     return bool(_PULL_REQUEST_SUBJECT.search(subject.rstrip())) and bool(_SQUASH_LIST_ITEM.search(body))
 

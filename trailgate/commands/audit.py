@@ -72,11 +72,12 @@ def _content(cat: git.CatFile, blob: str) -> bytes:
 
 
 @contextlib.contextmanager
-def _linguist(tip: str, repo: git.Repo) -> Iterator[Callable[[frozenset[str]], frozenset[str]]]:
-    """A function from paths to those the tip's .gitattributes mark generated or vendored."""
+def _linguist(tip: str, repo: git.Repo) -> Iterator[Callable[[frozenset[str]], frozenset[str]] | None]:
+    """A function from paths to those the tip's .gitattributes mark generated or
+    vendored; None when no attribute file there names either attribute."""
     files = git.attribute_files(tip)
     if not files:
-        yield lambda paths: frozenset()
+        yield None
         return
     with git.CatFile() as cat:
         relevant = any(
@@ -84,7 +85,7 @@ def _linguist(tip: str, repo: git.Repo) -> Iterator[Callable[[frozenset[str]], f
             for blob, _ in files
         )
     if not relevant:
-        yield lambda paths: frozenset()
+        yield None
         return
     with tempfile.TemporaryDirectory(prefix='trailgate-audit-') as scratch:
         attributes = git.LinguistAttributes(files, scratch, repo.toplevel)
@@ -123,6 +124,9 @@ class _Lines:
             raise GitError('git log --numstat listed more commits than git log')
 
 
+NOTHING: frozenset[str] = frozenset()
+
+
 def _in_dates(assessment: Assessment, since: str | None, until: str | None) -> bool:
     day = assessment.commit.date.isoformat()
     return (since is None or day >= since) and (until is None or day <= until)
@@ -153,7 +157,7 @@ def audit(ranges: tuple[str, ...], since: datetime.date | None, until: datetime.
             files = numstat.next_for(commit.sha) if numstat and not commit.is_merge else ()
             if not _in_dates(assessment, first, last):
                 continue
-            excluded = excluded_of(commit.paths | {path for _, _, path in files})
+            excluded = excluded_of(commit.paths.union(path for _, _, path in files)) if excluded_of else NOTHING
             lines = lines_of(files, excluded.__contains__) if numstat else None
             facts = commit_facts(policy, assessment, excluded.__contains__, lines)
             tally.add(facts)
