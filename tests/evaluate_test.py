@@ -353,7 +353,7 @@ PATHS = policy("""
     ('deploy/k8s/x.yaml', True),
     ('sub/deploy/x.yaml', True),
     ('deploy', False),
-    ('deploy/README', False),
+    ('deploy/README', True),  # git: nothing under the excluded directory deploy/ can be re-included
     ('main.tf', True),
     ('infra/modules/net/main.tf', True),
     ('main.tfvars', False),

@@ -60,9 +60,12 @@ HOSTILE = (
     Hostile('deep-mapping', b'{a: ' * 50_000, (1, None), names=NESTING),
     Hostile('deep-block', b''.join(b'  ' * i + b'k:\n' for i in range(200)), (51, 101), names=NESTING),
     Hostile('huge', BASE + b'#' + b'x' * (1 << 20) + b'\n', (1, 1)),
-    Hostile('nested-repeat-marker', with_line("ai:\n  markers: ['(a+)+$']\n"), (NEXT_LINE + 1, 13)),
-    Hostile('nested-repeat-identity', with_line("ai:\n  identities: ['^(x+x+)+y']\n"), (NEXT_LINE + 1, 16)),
-    Hostile('nested-repeat-doc-pattern', BASE.replace(b"'^[A-Z]+-[0-9]+$'", b"'^(\\s*\\S+\\s*)*x$'")),
+    # syntax the linear-time engine (RE2) cannot run
+    Hostile('backreference-marker', with_line("ai:\n  markers: ['(a+)\\1$']\n"), (NEXT_LINE + 1, 13),
+            names='backreference'),
+    Hostile('lookahead-identity', with_line("ai:\n  identities: ['^(?=x)y']\n"), (NEXT_LINE + 1, 16),
+            names='lookahead'),
+    Hostile('lookbehind-doc-pattern', BASE.replace(b"'^[A-Z]+-[0-9]+$'", b"'(?<!x)y$'"), names='lookbehind'),
     Hostile('int-key', with_line('1: x\n'), (NEXT_LINE, 1)),
     Hostile('null-key', with_line('~: x\n'), (NEXT_LINE, 1)),
     Hostile('sequence-key', with_line('? [a, b]\n: c\n'), (NEXT_LINE, 3)),
@@ -84,13 +87,6 @@ HOSTILE = (
     Hostile('python-tag', with_line('x: !!python/object/apply:os.system ["touch pwned"]\n'), (NEXT_LINE, 1)),
     Hostile('bom', b'\xef\xbb\xbf' + BASE, valid=True),
 )
-# Regexes that take exponential (or high polynomial) time in Python's re and
-# that validation accepts. re.search on 28 characters ('a' * 28 + '!', ',' * 28,
-# ' ' * 28): (?:a|a)+$ 14 s, (?:a{1,30}){1,30}$ 9 s, (.*,){12}x 2.7 s (each
-# doubling per character); eight adjacent \s* 0.45 s, O(n^8).
-SLOW_REGEXES = ('(?:a|a)+$', '(?:a{1,30}){1,30}$', '(.*,){12}x', '\\s*' * 8 + 'x')
-
-
 @pytest.fixture(scope='module')
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = init(tmp_path_factory.mktemp('hostile-policy') / 'repo')
@@ -160,45 +156,48 @@ def test_anchor_without_alias_is_refused(repo: Path) -> None:
     refused_with_position(trailgate(repo, 'validate'), 'stdout', (3, 11))
 
 
-SLOW_INPUT = {  # a message part on which the pattern backtracks for a long time
-    '(?:a|a)+$': 'a' * 40 + '!',
-    '(?:a{1,30}){1,30}$': 'a' * 40 + '!',
-    '(.*,){12}x': ',' * 60,
-    '\\s*' * 8 + 'x': ' ' * 300,
+# Regexes that take exponential (or high polynomial) time in Python's re, each
+# with a message part it backtracks on for hours there (re.search on 28
+# characters: (?:a|a)+$ 14 s, (?:a{1,30}){1,30}$ 9 s, (.*,){12}x 2.7 s, each
+# doubling per character; eight adjacent \s* 0.45 s, O(n^8)) and one it matches.
+SLOW_REGEXES = {
+    '(?:a|a)+$': ('a' * 5000 + '!', 'a' * 5000),
+    '(?:a{1,30}){1,30}$': ('a' * 5000 + '!', 'a' * 50),
+    '(.*,){12}x': (',' * 5000, ',' * 12 + 'x'),
+    '\\s*' * 8 + 'x': (' ' * 5000 + '!', ' ' * 5000 + 'x'),
 }
-EXPONENTIAL = ('(?:a|a)+$', '(?:a{1,30}){1,30}$')  # still slow under the regex module
 
 
 @pytest.mark.parametrize('where', ('ai.markers', 'documentation.patterns'))
 @pytest.mark.parametrize('pattern', SLOW_REGEXES)
-def test_catastrophic_regex_cannot_hang_a_gate(tmp_path: Path, pattern: str, where: str) -> None:
-    """No static check refuses these (validation accepts them); every search
-    of a policy regex is bounded instead (README: 1 s), so commit-msg and check
-    end with exit 2 naming the pattern, never a hang, never a pass."""
+def test_catastrophic_regex_is_judged_not_timed(tmp_path: Path, pattern: str, where: str) -> None:
+    """Patterns that backtrack catastrophically in Python's re are valid
+    policy regexes: RE2 searches them in linear time, so commit-msg and check
+    give the ordinary verdict, the same on any machine, and never exit 2."""
     quoted = "'" + pattern.replace("'", "''") + "'"
-    if where == 'ai.markers':
-        data = with_line(f'ai:\n  markers: [{quoted}]\n')
-        message = f'Speed up charge\n\n{SLOW_INPUT[pattern]}\n\nAssisted-by: Claude Code\n'
-    else:
-        data = BASE.replace(b"'^[A-Z]+-[0-9]+$'", quoted.encode())
-        message = f'Speed up charge\n\nAssisted-by: Claude Code\nChange-Doc: {SLOW_INPUT[pattern]}x\n'
+    data = with_line(f'ai:\n  markers: [{quoted}]\n') if where == 'ai.markers' else \
+        BASE.replace(b"'^[A-Z]+-[0-9]+$'", quoted.encode())
     repo = init(tmp_path / 'repo')
     put(repo / POLICY_PATH, data)
     put(repo / CHARGE, 'def charge():\n    return 1\n')
     git(repo, 'add', '-A')
     git(repo, 'commit', '-q', '-m', 'Add the policy')
-    assert trailgate(repo, 'validate').returncode == 0  # accepted: bounded at run time instead
-    put(repo / CHARGE, 'def charge():\n    return 2\n')
-    git(repo, 'add', CHARGE)
-    put(tmp_path / 'MSG', message)
-    hook = trailgate(repo, 'commit-msg', str(tmp_path / 'MSG'))
-    git(repo, 'commit', '-q', '-F', str(tmp_path / 'MSG'))
-    check = trailgate(repo, 'check', 'HEAD~1..HEAD')
-    for proc in (hook, check):
-        assert 'Traceback' not in proc.output, proc.output
-        assert proc.seconds < 4, f'{proc.seconds:.1f} s'
-        if pattern in EXPONENTIAL:
-            assert proc.returncode == 2, proc.output
-            assert 'catastrophic backtracking' in proc.stderr and pattern in proc.stderr, proc.stderr
-        else:  # the regex module does not backtrack on it: an ordinary refusal
-            assert proc.returncode == 1, proc.output
+    assert trailgate(repo, 'validate').returncode == 0
+    for text, matches in zip(SLOW_REGEXES[pattern], (False, True), strict=True):
+        if where == 'ai.markers':  # the marker alone makes the change AI-assisted
+            message = f'Speed up charge\n\n{text}\n'
+        else:
+            message = f'Speed up charge\n\nAssisted-by: Claude Code\nChange-Doc: {text}\n'
+        put(repo / CHARGE, f'def charge():\n    return {len(text)}{matches}\n')
+        git(repo, 'add', CHARGE)
+        put(tmp_path / 'MSG', message)
+        hook = trailgate(repo, 'commit-msg', str(tmp_path / 'MSG'), timeout=120)
+        git(repo, 'commit', '-q', '--no-verify', '-F', str(tmp_path / 'MSG'))
+        check = trailgate(repo, 'check', 'HEAD~1..HEAD', timeout=120)
+        for proc in (hook, check):
+            assert 'Traceback' not in proc.output, proc.output
+            if where == 'ai.markers':
+                assert proc.returncode == (1 if matches else 0), (matches, proc.output)
+            else:
+                assert proc.returncode == 1, proc.output
+                assert ('missing-documentation' in proc.output) is not matches, (matches, proc.output)

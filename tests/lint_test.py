@@ -26,7 +26,7 @@ def test_mypy_strict_passes() -> None:
 
 def test_ruff_passes() -> None:
     result = subprocess.run(
-        [_tool('ruff'), 'check', 'trailgate', 'testing', 'tests', 'benchmarks'],
+        [_tool('ruff'), 'check', 'trailgate', 'testing', 'tests', 'benchmarks', 'scripts'],
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

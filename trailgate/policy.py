@@ -20,7 +20,6 @@ from trailgate import policy_cache
 from trailgate.errors import PolicyError
 from trailgate.model import email_of
 from trailgate.model import fold_email
-from trailgate.paths import Compiled
 from trailgate.paths import PathMatcher
 from trailgate.regexes import PolicyPattern
 
@@ -137,13 +136,13 @@ def load_policy(data: bytes, filename: str, cache_dir: str | None = None) -> Pol
     """Parse and validate a policy; raise PolicyError with every problem.
 
     With ``cache_dir``, a policy already validated (same bytes, same
-    trailgate) is rebuilt from a JSON cache without YAML or pathspec: the
-    commit-msg hook runs on every commit.
+    trailgate) is rebuilt from a JSON cache without YAML: the commit-msg hook
+    runs on every commit.
     """
     if cache_dir is not None:
         cached = policy_cache.read(cache_dir, data)
         if cached is not None:
-            return _build(*cached)
+            return _build(cached)
     from trailgate import policy_check
     from trailgate import schema
 
@@ -160,10 +159,9 @@ def load_policy(data: bytes, filename: str, cache_dir: str | None = None) -> Pol
             lines,
         )
     raw = schema.to_python(root)
-    compiled: dict[str, Compiled] = {}
-    policy = _build(raw, compiled)
+    policy = _build(raw)
     if cache_dir is not None:
-        policy_cache.write(cache_dir, data, raw, compiled)
+        policy_cache.write(cache_dir, data, raw)
     return policy
 
 
@@ -243,15 +241,7 @@ def _compose(data: bytes, filename: str) -> Any:
     return node
 
 
-def _matcher(patterns: list[str], compiled: dict[str, Compiled]) -> PathMatcher:
-    """A PathMatcher, its regexes from (and recorded in) ``compiled``."""
-    key = '\n'.join(patterns)
-    matcher = PathMatcher(patterns, compiled.get(key))
-    compiled[key] = matcher.compiled
-    return matcher
-
-
-def _build(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Policy:
+def _build(raw: dict[str, Any]) -> Policy:
     from trailgate import regexes
 
     groups = {
@@ -271,7 +261,7 @@ def _build(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Policy:
     return Policy(
         groups=groups,
         people={name: tuple(members) for name, members in (raw.get('groups') or {}).items()},
-        rules=tuple(_build_rule(rule, compiled) for rule in raw.get('rules', ())),
+        rules=tuple(_build_rule(rule) for rule in raw.get('rules', ())),
         ai=ai,
         policy_owners=raw.get('policy_owners'),
         overrides=overrides,
@@ -279,7 +269,7 @@ def _build(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Policy:
     )
 
 
-def _build_rule(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Rule:
+def _build_rule(raw: dict[str, Any]) -> Rule:
     from trailgate import regexes
 
     require = raw['require']
@@ -288,7 +278,7 @@ def _build_rule(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Rule:
         doc = require['documentation']
         documentation = Documentation(
             trailer=doc.get('trailer', 'Change-Doc'),
-            paths=_matcher(doc['paths'], compiled) if doc.get('paths') else None,
+            paths=PathMatcher(doc['paths']) if doc.get('paths') else None,
             patterns=tuple(regexes.compile(p) for p in doc.get('patterns', ())),
         )
     active = None
@@ -300,8 +290,8 @@ def _build_rule(raw: dict[str, Any], compiled: dict[str, Compiled]) -> Rule:
         )
     return Rule(
         id=raw['id'],
-        paths=_matcher(raw['paths'], compiled),
-        exclude=_matcher(raw['exclude'], compiled) if raw.get('exclude') else None,
+        paths=PathMatcher(raw['paths']),
+        exclude=PathMatcher(raw['exclude']) if raw.get('exclude') else None,
         applies_to=raw.get('applies_to', 'ai-assisted'),
         exempt_authors=tuple(raw.get('exempt_authors', ())),
         active=active,

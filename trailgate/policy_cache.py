@@ -12,8 +12,6 @@ import json
 import os
 from typing import Any
 
-from trailgate.paths import Compiled
-
 CACHE_FILE = 'trailgate-policy-cache.json'
 
 
@@ -33,24 +31,20 @@ def _text(data: bytes) -> str:
     return data.decode('utf-8', 'surrogateescape')
 
 
-def read(cache_dir: str, data: bytes) -> tuple[dict[str, Any], dict[str, Compiled]] | None:
+def read(cache_dir: str, data: bytes) -> dict[str, Any] | None:
     try:
         with open(os.path.join(cache_dir, CACHE_FILE), encoding='utf-8', errors='surrogateescape') as f:
             entry = json.load(f)
         if entry.get('code') != _code_stamp() or entry.get('text') != _text(data):
             return None
-        compiled = {
-            patterns: tuple((regex, bool(include)) for regex, include in pairs)
-            for patterns, pairs in entry['compiled'].items()
-        }
         raw: dict[str, Any] = entry['raw']
-        return raw, compiled
+        return raw
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def write(cache_dir: str, data: bytes, raw: dict[str, Any], compiled: dict[str, Compiled]) -> None:
-    entry = {'code': _code_stamp(), 'text': _text(data), 'raw': raw, 'compiled': compiled}
+def write(cache_dir: str, data: bytes, raw: dict[str, Any]) -> None:
+    entry = {'code': _code_stamp(), 'text': _text(data), 'raw': raw}
     path = os.path.join(cache_dir, CACHE_FILE)
     temporary = f'{path}.{os.getpid()}.tmp'
     try:

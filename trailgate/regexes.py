@@ -1,37 +1,36 @@
-r"""Policy regexes: compiled once, refused when plainly dangerous, and
-bounded in time when they run.
+r"""Policy regexes: run by RE2, a linear-time engine, and checked once when
+the policy is validated.
 
 Python's ``re`` backtracks, so a pattern such as ``(a+)+$`` takes
-exponential time on a crafted message. A policy must not be able to stall
-every developer's commit: a pattern with an unbounded repeat nested inside
-another is refused when the policy is validated, and every search runs under
-the ``regex`` module's timeout, so the patterns no static check can see
-(``(a|a)*$``, ``\s*\s*\s*x``) end in a clear error instead of a hang.
+exponential time on a crafted message, and a hook would hang or have to give
+up after a timeout, so that the same commit could pass on a fast machine and
+fail on a loaded one. RE2 never backtracks: every search takes time linear
+in the text, so no verdict waits on a timer. The price is the syntax RE2
+cannot run in linear time (backreferences, lookaround, atomic groups,
+possessive repeats, conditionals): such a pattern is refused when the policy
+is validated, with the reason. ``\d``, ``\w``, ``\s`` and ``\b`` are ASCII
+in RE2; ``$`` is the end of the text (or of a line, for ``ai.markers``).
 """
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 from typing import Any
 
-from trailgate.errors import PolicyError
-
-# re's own parser (re._parser since 3.11, sre_parse before): the exact
-# structure Python will run, not a second guess at the syntax.
-_NEW = sys.version_info >= (3, 11)
-sre_parse: Any = importlib.import_module('re._parser' if _NEW else 'sre_parse')
-sre_constants: Any = importlib.import_module('re._constants' if _NEW else 'sre_constants')
-
-_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, getattr(sre_constants, 'POSSESSIVE_REPEAT', None))
-_UNBOUNDED = sre_constants.MAXREPEAT
-
-
-SEARCH_TIMEOUT = 1.0  # seconds one search of a policy regex may take
+_FLAGS = ((re.IGNORECASE, 'i'), (re.MULTILINE, 'm'), (re.DOTALL, 's'))
+_LONE_SURROGATES = dict.fromkeys(range(55296, 57344), '�')
+_UNSUPPORTED = {  # what RE2 refuses that Python accepts, by the node of Python's parse tree
+    'GROUPREF': 'a backreference',
+    'GROUPREF_EXISTS': 'a conditional group',
+    'ASSERT': 'a lookahead or lookbehind',
+    'ASSERT_NOT': 'a negative lookahead or lookbehind',
+    'ATOMIC_GROUP': 'an atomic group',
+    'POSSESSIVE_REPEAT': 'a possessive repeat',
+}
+MAX_MEMORY = 8 << 20  # RE2's budget for one compiled policy pattern
 
 
 class PolicyPattern:
-    """A policy regex (Python syntax) whose searches cannot run away."""
+    """A policy regex, searched by RE2 in time linear in the text."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -40,17 +39,11 @@ class PolicyPattern:
 
     def search(self, text: str) -> Any:
         if self._compiled is None:
-            import regex
-
-            self._compiled = regex.compile(self.pattern, _regex_flags(self.flags) | regex.VERSION0)
+            self._compiled = _compile(self.pattern, self.flags)
         try:
-            return self._compiled.search(text, timeout=SEARCH_TIMEOUT)
-        except TimeoutError:
-            raise PolicyError(
-                f'the policy regular expression {self.pattern!r} took more than '
-                f'{SEARCH_TIMEOUT:g} s on one message (catastrophic backtracking); '
-                f'simplify it in the policy',
-            ) from None
+            return self._compiled.search(text)
+        except UnicodeEncodeError:  # bytes git could not decode, kept as lone surrogates
+            return self._compiled.search(text.translate(_LONE_SURROGATES))
 
     def __repr__(self) -> str:
         return f'PolicyPattern({self.pattern!r})'
@@ -62,15 +55,20 @@ class PolicyPattern:
         return hash((self.pattern, self.flags))
 
 
-def _regex_flags(flags: int) -> int:
-    import regex
+def _options() -> Any:
+    import re2
 
-    result = 0
-    for flag, equivalent in ((re.IGNORECASE, regex.IGNORECASE), (re.MULTILINE, regex.MULTILINE),
-                             (re.DOTALL, regex.DOTALL), (re.VERBOSE, regex.VERBOSE)):
-        if flags & flag:
-            result |= equivalent
-    return int(result)
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = MAX_MEMORY
+    return options
+
+
+def _compile(pattern: str, flags: int) -> Any:
+    import re2
+
+    inline = ''.join(letter for flag, letter in _FLAGS if flags & flag)
+    return re2.compile(f'(?{inline}){pattern}' if inline else pattern, options=_options())
 
 
 def compile(pattern: str, flags: int = 0) -> PolicyPattern:
@@ -78,48 +76,55 @@ def compile(pattern: str, flags: int = 0) -> PolicyPattern:
 
 
 def problem(pattern: str) -> str | None:
-    """Why ``pattern`` is refused, or None."""
-    import regex
+    """Why ``pattern`` is refused (not Python syntax, or not what RE2 can run), or None."""
+    import re2
 
     try:
         re.compile(pattern)
-        regex.compile(pattern, regex.VERSION0)
-        parsed = sre_parse.parse(pattern)
-    except (re.error, regex.error) as e:
+    except re.error as e:
         return f'invalid regular expression {pattern!r}: {e}'
     except RecursionError:
         return f'regular expression {pattern!r} is nested too deeply'
-    if _has_nested_unbounded_repeat(parsed, inside_repeat=False):
-        return (
-            f'regular expression {pattern!r} nests one unbounded repeat inside '
-            f'another (like (a+)+), which can take exponential time; rewrite it'
-        )
+    try:
+        _compile(pattern, 0)
+    except re2.error as e:
+        detail = e.args[0].decode(errors='replace') if e.args and isinstance(e.args[0], bytes) else str(e)
+        unsupported = _unsupported_feature(pattern)
+        if unsupported:
+            return (
+                f'regular expression {pattern!r} uses {unsupported}, which the linear-time regex '
+                f'engine (RE2) cannot run; rewrite it without'
+            )
+        return f'invalid regular expression {pattern!r}: {detail}'
     return None
 
 
-def _children(op: Any, arg: Any) -> list[Any]:
-    """Sub-patterns of one parsed node."""
-    if op in _REPEATS:
-        return [arg[2]]
-    if op is sre_constants.SUBPATTERN:
-        return [arg[-1]]
-    if op is sre_constants.BRANCH:
-        return list(arg[1])
-    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-        return [arg[1]]
-    if op is sre_constants.GROUPREF_EXISTS:
-        return [branch for branch in arg[1:] if branch is not None]
-    if getattr(sre_constants, 'ATOMIC_GROUP', None) is op:
-        return [arg]
-    return []
+def _unsupported_feature(pattern: str) -> str | None:
+    """The construct Python accepts and RE2 refuses, read from Python's own parse."""
+    import importlib
+    import sys
+
+    parser: Any = importlib.import_module('re._parser' if sys.version_info >= (3, 11) else 'sre_parse')
+    try:
+        parsed = parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    pending = [parsed]
+    while pending:
+        for op, arg in pending.pop():
+            name = str(op)
+            if name in _UNSUPPORTED:
+                return _UNSUPPORTED[name]
+            pending.extend(_subpatterns(arg))
+    return None
 
 
-def _has_nested_unbounded_repeat(parsed: Any, inside_repeat: bool) -> bool:
-    for op, arg in parsed:
-        unbounded = op in _REPEATS and arg[1] == _UNBOUNDED
-        if unbounded and inside_repeat:
-            return True
-        for child in _children(op, arg):
-            if _has_nested_unbounded_repeat(child, inside_repeat or unbounded):
-                return True
-    return False
+def _subpatterns(arg: Any) -> list[Any]:
+    found = []
+    items = arg if isinstance(arg, (tuple, list)) else [arg]
+    for item in items:
+        if hasattr(item, 'data'):  # a SubPattern
+            found.append(item)
+        elif isinstance(item, (tuple, list)):
+            found.extend(_subpatterns(item))
+    return found
