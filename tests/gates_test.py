@@ -33,6 +33,7 @@ from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
 from testing.scenarios import REVIEW_ALICE
 from testing.scenarios import REVIEW_BOB
+from testing.scenarios import Repo
 from testing.scenarios import bare_remote
 from testing.scenarios import message
 from testing.scenarios import new_repo
@@ -54,9 +55,21 @@ class Scenario(NamedTuple):
     remove: tuple[str, ...] = ()
     policy: str = POLICY
     env: Mapping[str, str] = {}  # for the commit only (dates)
+    gitlinks: Mapping[str, str] = {}  # path -> revision: a submodule commit staged with the change
+    base_gitlinks: Mapping[str, str] = {}  # the same, committed in the published base
 
 
 WINDOW = policy('active: {from: 2026-03-10, until: 2026-06-08}')
+
+
+def deploy_policy(pattern: str) -> str:
+    """The standard rule over ``pattern`` instead of services/payments, for every commit."""
+    return policy('applies_to: all').replace('"services/payments/**"', f'"{pattern}"')
+
+
+# A submodule (gitlink) is one path to git, 'deploy', with no trailing slash;
+# it stands for everything under it, so it is judged as the directory 'deploy/'.
+DEPLOY = {'deploy': 'HEAD'}
 
 
 def committed_on(date: str) -> dict[str, str]:
@@ -156,6 +169,18 @@ SCENARIOS = (
              files={'services/payments/README.md': 'docs\n'},
              policy=policy('exclude: ["**/*.md"]')),
     Scenario('hash-subject', message('#42 Charge in cents', ASSISTED), 'refused'),
+    Scenario('gitlink-bump-under-globstar', message('Bump deploy'), 'refused', files={},
+             policy=deploy_policy('deploy/**'), gitlinks=DEPLOY, base_gitlinks={'deploy': 'HEAD'}),
+    Scenario('gitlink-bump-approved', message('Bump deploy', *APPROVALS), 'accepted', files={},
+             policy=deploy_policy('deploy/**'), gitlinks=DEPLOY, base_gitlinks={'deploy': 'HEAD'}),
+    Scenario('gitlink-bump-under-directory', message('Bump deploy'), 'refused', files={},
+             policy=deploy_policy('deploy/'), gitlinks=DEPLOY, base_gitlinks={'deploy': 'HEAD'}),
+    Scenario('gitlink-added-under-globstar', message('Add deploy'), 'refused', files={},
+             policy=deploy_policy('deploy/**'), gitlinks=DEPLOY),
+    Scenario('gitlink-nested-under-globstar', message('Bump the gateway', ASSISTED), 'refused', files={},
+             gitlinks={'services/payments/gateway': 'HEAD'}),
+    Scenario('gitlink-beside-protected-files', message('Bump deploy'), 'accepted', files={},
+             policy=deploy_policy('deploy/*.yaml'), gitlinks=DEPLOY, base_gitlinks={'deploy': 'HEAD'}),
     Scenario('latin1-message', 'Caf\xe9\n\nAssisted-by: Cl\xe9ment\n'.encode('latin-1'),
              'refused'),
     Scenario('latin1-message-approved',
@@ -167,14 +192,23 @@ SCENARIOS = (
 KNOWN_BUGS: dict[str, str] = {}
 
 
+def stage_gitlinks(repo: Repo, gitlinks: Mapping[str, str]) -> None:
+    for path, revision in gitlinks.items():
+        repo.git('update-index', '--add', '--cacheinfo', f'160000,{repo.rev(revision)},{path}')
+
+
 def run_gates(tmp_path: Path, scenario: Scenario, object_format: str = 'sha1') -> dict[str, str]:
     repo = new_repo(tmp_path / 'repo', scenario.policy, object_format=object_format)
+    if scenario.base_gitlinks:
+        stage_gitlinks(repo, scenario.base_gitlinks)
+        repo.commit_ok(message('Vendor the submodules'), verify=False)
     origin = bare_remote(tmp_path / 'origin.git', pre_receive=False, object_format=object_format)
     publish(repo, origin, 'origin')
     publish(repo, bare_remote(tmp_path / 'guarded.git', object_format=object_format), 'guarded')
     base = repo.head()
     verdicts = {}
 
+    stage_gitlinks(repo, scenario.gitlinks)
     result = repo.commit(scenario.message, scenario.files, author=scenario.author,
                          remove=scenario.remove, env=scenario.env)
     verdicts['commit-msg'] = verdict(result.hooks.get('commit-msg', -1))

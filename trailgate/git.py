@@ -26,7 +26,7 @@ _RECORD = 'TGSTART'
 # sha, parents, author name/email, committer name/email, committer time, message
 _LOG_FORMAT = f'%x00{_RECORD}%x00%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%B'
 _LOG_OPTIONS = (
-    '-z', '--root', '--no-renames', '-c', '--name-only', '--no-ext-diff', '--ignore-submodules=none',
+    '-z', '--root', '--no-renames', '-c', '--raw', '--no-ext-diff', '--ignore-submodules=none',
     '--no-relative', '--no-textconv', '--no-show-signature', '--no-color',
     '--encoding=UTF-8', '--no-abbrev', f'--format={_LOG_FORMAT}',
 )
@@ -185,11 +185,51 @@ def remote_urls() -> dict[str, str]:
 
 def staged_paths(against: str | None = None) -> frozenset[str]:
     """Paths the index changes relative to ``against`` (default HEAD, or
-    the empty tree on an unborn branch)."""
+    the empty tree on an unborn branch); a gitlink as ``path/``."""
     # .gitmodules' `ignore = all` is the committer's to set: never let it hide a change
-    out = run('diff', '--cached', '--no-renames', '--name-only', '-z', '--no-ext-diff',
+    out = run('diff', '--cached', '--no-renames', '--raw', '--no-abbrev', '-z', '--no-ext-diff',
               '--no-relative', '--ignore-submodules=none', *([against] if against else []), '--')
-    return frozenset(path for path in decode(out).split('\0') if path)
+    return changed_paths(out.split(b'\0')[:-1] if out else [])
+
+
+GITLINK = '160000'
+_NO_ENTRY = '000000'
+
+
+def changed_paths(tokens: list[bytes]) -> frozenset[str]:
+    """The paths of ``--raw -z`` output: one status token, then its path.
+
+    A changed gitlink (submodule) ``p`` becomes ``p/``, the directory it
+    stands for, so that ``p/`` and ``p/**`` match it; a path that is a
+    gitlink on one side and a file on the other is both.
+    """
+    if len(tokens) % 2:
+        raise GitError('git diff --raw output ended in the middle of an entry')
+    paths = set()
+    for status, path in zip(tokens[0::2], tokens[1::2], strict=True):
+        modes = _modes(status)
+        name = decode(path)
+        if not name:
+            raise GitError('git diff --raw output has an entry without a path')
+        if GITLINK in modes:
+            paths.add(name + '/')
+        if any(mode not in (GITLINK, _NO_ENTRY) for mode in modes):
+            paths.add(name)
+    return frozenset(paths)
+
+
+def _modes(status: bytes) -> list[str]:
+    """The modes of one ``--raw`` status (``:100644 100644 <sha> <sha> M``,
+    ``::`` and one more of each per further parent of a merge)."""
+    text = decode(status)
+    parents = len(text) - len(text.lstrip(':'))
+    fields = text[parents:].split(' ')
+    modes = fields[:parents + 1]
+    if parents < 1 or len(fields) != 2 * (parents + 1) + 1 or not all(
+        len(mode) == 6 and mode.isdigit() for mode in modes
+    ):
+        raise GitError(f'unexpected git diff --raw status {text[:200]!r}')
+    return modes
 
 
 def index_regular_files(paths: Iterable[str]) -> frozenset[str]:
@@ -418,9 +458,9 @@ def _raw_commit(record: list[bytes]) -> RawCommit:
     if len(record) < 8:
         raise GitError('git log output ended in the middle of a commit')
     sha, parents, an, ae, cn, ce, ct, message = (decode(field) for field in record[:8])
-    paths = [decode(path) for path in record[8:]]
-    if paths and paths[0].startswith('\n'):
-        paths[0] = paths[0][1:]
+    entries = record[8:]
+    if entries and entries[0].startswith(b'\n'):
+        entries = [entries[0][1:], *entries[1:]]
     return RawCommit(
         sha=sha,
         parents=tuple(parents.split()),
@@ -428,7 +468,7 @@ def _raw_commit(record: list[bytes]) -> RawCommit:
         committer=Identity(cn, ce),
         committed=datetime.datetime.fromtimestamp(int(ct or 0), datetime.timezone.utc),
         message=message,
-        paths=frozenset(path for path in paths if path),
+        paths=changed_paths(entries),
     )
 
 
@@ -453,9 +493,12 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
         assert process.stdin is not None
         process.stdin.write(''.join(f'{rev}\n' for rev in stdin_revisions).encode())
         process.stdin.close()
+    unreadable: GitError | None = None
     try:
         for record in _records(_tokens(process.stdout)):
             yield _raw_commit(record)
+    except GitError as e:  # output cut short: git's own failure, if it failed, says more
+        unreadable = e
     finally:
         process.stdout.close()
         stderr = process.stderr.read()
@@ -463,6 +506,8 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
     if returncode:
         message = decode(stderr).strip() or f'exit {returncode}'
         raise GitError(f'git log failed: {message}')
+    if unreadable is not None:
+        raise unreadable
 
 
 # -- canonical patches for change ids ----------------------------------------
