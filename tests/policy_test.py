@@ -254,6 +254,10 @@ def test_unknown_keys_say_did_you_mean(text: str, line: int, col: int, fragment:
      '    require: {trailers: [X]}\n', 5, 13, 'needs at least one of: from, until'),
     ('version: 1\nrules:\n  - id: r\n    paths: ["   "]\n    require: {trailers: [X]}\n',
      4, 13, 'blank or a comment'),
+    ('version: 1\nrules:\n  - id: r\n    paths: ["a**/b"]\n    require: {trailers: [X]}\n',
+     4, 13, '"**" is special only as a whole component'),
+    ('version: 1\nrules:\n  - id: r\n    paths: [x]\n    exclude: ["[abc"]\n    require: {trailers: [X]}\n',
+     5, 15, 'no closing "]"'),
 ])
 def test_wrong_types_and_shapes(text: str, line: int, col: int, fragment: str) -> None:
     got = only_problem(text)
