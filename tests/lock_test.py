@@ -2,10 +2,14 @@
 README and .ci/run install with it."""
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 if sys.version_info >= (3, 11):
@@ -58,3 +62,31 @@ def test_readme_and_ci_install_from_the_lock() -> None:
     assert "--build-constraint test-constraints.txt -e '.[test]'" in command
     assert '-c test-constraints.txt' in ci and "--build-constraint test-constraints.txt -e '.[test]'" in ci
     assert command.endswith('&& .venv/bin/python -m pytest') and '.venv/bin/python -m pytest ||' in ci
+
+
+FAKE_PYTHON = """#!/bin/sh
+# stands in for python3 and the venv's python: pip and venv succeed, pytest exits $PYTEST_STATUS
+case "$*" in
+    *'-m pytest'*) exit "$PYTEST_STATUS" ;;
+    *) exit 0 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(('pytest_status', 'expected'), [(0, 0), (1, 1), (2, 2), (5, 1)])
+def test_ci_run_passes_pytest_verdict_and_fails_when_nothing_ran(
+    tmp_path: Path, pytest_status: int, expected: int,
+) -> None:
+    (tmp_path / '.ci').mkdir()
+    shutil.copy(ROOT / '.ci' / 'run', tmp_path / '.ci' / 'run')
+    bin_dir = tmp_path / 'bin'
+    for python in (bin_dir / 'python3', tmp_path / '.venv' / 'bin' / 'python'):
+        python.parent.mkdir(parents=True, exist_ok=True)
+        python.write_text(FAKE_PYTHON)
+        python.chmod(0o755)
+    result = subprocess.run(
+        ['bash', str(tmp_path / '.ci' / 'run')], capture_output=True, text=True, timeout=60,
+        env={**os.environ, 'PATH': f'{bin_dir}{os.pathsep}{os.environ["PATH"]}', 'PYTEST_STATUS': str(pytest_status)},
+    )
+    assert result.returncode == expected, result.stderr
+    assert ('collected no tests' in result.stderr) is (pytest_status == 5), result.stderr
