@@ -458,3 +458,19 @@ def test_a_clean_merge_needs_no_approval_an_evil_one_does(tmp_path: Path, keys: 
     _refused_everywhere(world)
     assert base
     assert 'evil = True' in dev.git('show', 'HEAD', '--', CRITICAL)
+
+
+@pytest.mark.parametrize('report', ['text', 'json', 'sarif', 'junit', 'github'])
+def test_every_report_names_the_approve_command_never_a_trailer(tmp_path: Path, keys: Keys, report: str) -> None:
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev, 'x = 3\n', 'Typed', REVIEW_ALICE, REVIEW_BOB)
+    result = world.dev.trailgate('check', 'origin/main..HEAD', '--format', report)
+    assert result.returncode == 1, result.output
+    shown = result.output
+    if report == 'sarif':  # the tool's rule catalogue documents every kind; the results are the refusal
+        import json
+
+        shown = json.dumps(json.loads(result.stdout)['runs'][0]['results'])
+    assert 'trailgate approve' in shown
+    assert 'TG005' in shown
+    assert '--trailer' not in shown
