@@ -19,6 +19,7 @@ import binascii
 import functools
 import hashlib
 import struct
+from typing import Any
 from typing import NamedTuple
 
 MAGIC = b'SSHSIG'
@@ -218,18 +219,50 @@ def verify_raw(key_blob: bytes, signature_blob: bytes, data: bytes) -> None:
         raise SignatureError('the signature does not verify: the message or signature was altered') from None
 
 
-def _verify_ed25519(key_blob: bytes, sig_type: str, sig_bytes: bytes, data: bytes) -> None:
+# Keys are parsed and loaded once per run: a ledger holds many signatures by few keys.
+
+@functools.lru_cache(maxsize=64)
+def _ed25519_key(key_blob: bytes) -> Any:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     reader = _Reader(key_blob, 'the ed25519 key')
     reader.text()
     point = reader.string()
     reader.end()
+    if len(point) != 32:
+        raise SignatureError('the ed25519 key has the wrong length')
+    return Ed25519PublicKey.from_public_bytes(point)
+
+
+def _verify_ed25519(key_blob: bytes, sig_type: str, sig_bytes: bytes, data: bytes) -> None:
+    key = _ed25519_key(key_blob)
     if sig_type != 'ssh-ed25519':
         raise SignatureError(f'an ed25519 key cannot make a {sig_type!r} signature')
-    if len(point) != 32 or len(sig_bytes) != 64:
-        raise SignatureError('the ed25519 key or signature has the wrong length')
-    Ed25519PublicKey.from_public_bytes(point).verify(sig_bytes, data)
+    if len(sig_bytes) != 64:
+        raise SignatureError('the ed25519 signature has the wrong length')
+    key.verify(sig_bytes, data)
+
+
+@functools.lru_cache(maxsize=64)
+def _ecdsa_key(key_blob: bytes, key_type: str) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    curve_name, _, size = ECDSA_CURVES[key_type]
+    reader = _Reader(key_blob, 'the ECDSA key')
+    reader.text()
+    if reader.text() != curve_name:
+        raise SignatureError(f'the {key_type} key names another curve')
+    point = reader.string()
+    reader.end()
+    if len(point) != 1 + 2 * size or point[0] != 4:
+        raise SignatureError('the ECDSA key is not an uncompressed point of its curve')
+    curves: dict[str, ec.EllipticCurve] = {
+        'nistp256': ec.SECP256R1(), 'nistp384': ec.SECP384R1(), 'nistp521': ec.SECP521R1(),
+    }
+    try:
+        return ec.EllipticCurvePublicKey.from_encoded_point(curves[curve_name], point)
+    except ValueError:
+        raise SignatureError('the ECDSA key is not a point on its curve') from None
 
 
 def _verify_ecdsa(key_blob: bytes, key_type: str, sig_type: str, sig_bytes: bytes, data: bytes) -> None:
@@ -237,39 +270,23 @@ def _verify_ecdsa(key_blob: bytes, key_type: str, sig_type: str, sig_bytes: byte
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-    curve_name, hash_name, size = ECDSA_CURVES[key_type]
-    reader = _Reader(key_blob, 'the ECDSA key')
-    reader.text()
-    if reader.text() != curve_name:
-        raise SignatureError(f'the {key_type} key names another curve')
-    point = reader.string()
-    reader.end()
+    key = _ecdsa_key(key_blob, key_type)
     if sig_type != key_type:
         raise SignatureError(f'a {key_type} key cannot make a {sig_type!r} signature')
-    if len(point) != 1 + 2 * size or point[0] != 4:
-        raise SignatureError('the ECDSA key is not an uncompressed point of its curve')
-    curves: dict[str, ec.EllipticCurve] = {
-        'nistp256': ec.SECP256R1(), 'nistp384': ec.SECP384R1(), 'nistp521': ec.SECP521R1(),
-    }
     algorithms: dict[str, hashes.HashAlgorithm] = {
         'sha256': hashes.SHA256(), 'sha384': hashes.SHA384(), 'sha512': hashes.SHA512(),
     }
-    try:
-        key = ec.EllipticCurvePublicKey.from_encoded_point(curves[curve_name], point)
-    except ValueError:
-        raise SignatureError('the ECDSA key is not a point on its curve') from None
     inner = _Reader(sig_bytes, 'the ECDSA signature')
     r = inner.mpint()
     s = inner.mpint()
     inner.end()
     if not r or not s:
         raise SignatureError('the ECDSA signature has a zero component')
-    key.verify(encode_dss_signature(r, s), data, ec.ECDSA(algorithms[hash_name]))
+    key.verify(encode_dss_signature(r, s), data, ec.ECDSA(algorithms[ECDSA_CURVES[key_type][1]]))
 
 
-def _verify_rsa(key_blob: bytes, sig_type: str, sig_bytes: bytes, data: bytes) -> None:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
+@functools.lru_cache(maxsize=64)
+def _rsa_key(key_blob: bytes) -> tuple[Any, int]:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     reader = _Reader(key_blob, 'the RSA key')
@@ -277,16 +294,23 @@ def _verify_rsa(key_blob: bytes, sig_type: str, sig_bytes: bytes, data: bytes) -
     e = reader.mpint()
     n = reader.mpint()
     reader.end()
-    if sig_type not in RSA_SIGNATURES:
-        raise SignatureError(f'RSA signature type {sig_type!r} is refused; only rsa-sha2-256 and rsa-sha2-512')
     if n.bit_length() < MIN_RSA_BITS:
         raise SignatureError(f'the RSA key has {n.bit_length()} bits; at least {MIN_RSA_BITS} are needed')
-    if len(sig_bytes) != (n.bit_length() + 7) // 8:
-        raise SignatureError('the RSA signature has the wrong length for its key')
     try:
-        key = rsa.RSAPublicNumbers(e, n).public_key()
+        return rsa.RSAPublicNumbers(e, n).public_key(), (n.bit_length() + 7) // 8
     except ValueError:
         raise SignatureError('the RSA key is not valid') from None
+
+
+def _verify_rsa(key_blob: bytes, sig_type: str, sig_bytes: bytes, data: bytes) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key, size = _rsa_key(key_blob)
+    if sig_type not in RSA_SIGNATURES:
+        raise SignatureError(f'RSA signature type {sig_type!r} is refused; only rsa-sha2-256 and rsa-sha2-512')
+    if len(sig_bytes) != size:
+        raise SignatureError('the RSA signature has the wrong length for its key')
     algorithm: hashes.HashAlgorithm = hashes.SHA256() if sig_type == 'rsa-sha2-256' else hashes.SHA512()
     key.verify(sig_bytes, data, padding.PKCS1v15(), algorithm)
 
