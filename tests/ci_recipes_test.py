@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trailgate.main import cli
+from trailgate.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPES = ('action.yml', 'ci/github-workflow.yml', 'ci/gitlab-ci.yml')

@@ -1,13 +1,25 @@
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
+from testing.scenarios import APPROVALS
+from testing.scenarios import ASSISTED
+from testing.scenarios import CO_AUTHORED
+from testing.scenarios import CRITICAL
+from testing.scenarios import POLICY_PATH
+from testing.scenarios import Repo
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from trailgate import cli
 from trailgate import main as main_module
 from trailgate import reports
 
 
 def test_cli_formats_are_the_report_formats() -> None:
-    assert main_module.FORMATS == reports.FORMATS
+    assert cli.FORMATS == reports.FORMATS
 
 
 @pytest.mark.parametrize(('argv', 'code'), [
@@ -25,3 +37,108 @@ def test_usage_exit_codes(argv: list[str], code: int, capsys: pytest.CaptureFixt
 
 def test_prepare_commit_msg_never_blocks_even_on_bad_usage() -> None:
     assert main_module.main(['prepare-commit-msg', '/nonexistent/dir/MSG']) == 0
+
+
+# -- the hooks' plain path (no click) ------------------------------------------
+
+@pytest.mark.parametrize(('argv', 'expected'), [
+    (['commit-msg', 'MSG'], ('commit-msg', ('MSG',), None)),
+    (['commit-msg', '--policy', 'p.yaml', 'MSG'], ('commit-msg', ('MSG',), 'p.yaml')),
+    (['commit-msg', 'MSG', '--policy=p.yaml'], ('commit-msg', ('MSG',), 'p.yaml')),
+    (['commit-msg', '--policy=', 'MSG'], ('commit-msg', ('MSG',), '')),
+    (['prepare-commit-msg', 'MSG'], ('prepare-commit-msg', ('MSG',), None)),
+    (['prepare-commit-msg', 'MSG', 'commit', 'HEAD'], ('prepare-commit-msg', ('MSG', 'commit', 'HEAD'), None)),
+])
+def test_plain_hook_calls(argv: list[str], expected: tuple[object, ...], tmp_path: Path,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv('TRAILGATE_POLICY', raising=False)
+    monkeypatch.delenv('TRAILGATE_DEBUG', raising=False)
+    assert main_module.plain_hook_call(argv) == expected
+
+
+@pytest.mark.parametrize('argv', [
+    [], ['--debug', 'commit-msg', 'MSG'], ['check', 'a..b'], ['commit-msg'], ['commit-msg', '--help'],
+    ['commit-msg', 'MSG', 'extra'], ['commit-msg', '-h'], ['commit-msg', '--', 'MSG'],
+    ['commit-msg', '--policy'], ['commit-msg', '--policy', '-x', 'MSG'], ['commit-msg', ''],
+    ['commit-msg', '--policy', 'a', '--policy', 'b', 'MSG'], ['commit-msg', '--pol', 'a', 'MSG'],
+    ['commit-msg', 'DIR'], ['prepare-commit-msg', 'MSG', 'a', 'b', 'c'],
+])
+def test_other_shapes_go_through_click(argv: list[str], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'DIR').mkdir()
+    assert main_module.plain_hook_call(argv) is None
+
+
+def test_debug_environment_goes_through_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('TRAILGATE_DEBUG', '1')
+    assert main_module.plain_hook_call(['commit-msg', 'MSG']) is None
+
+
+def test_policy_environment_as_click_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('TRAILGATE_POLICY', 'env.yaml')
+    assert main_module.plain_hook_call(['commit-msg', 'MSG']).policy == 'env.yaml'  # type: ignore[union-attr]
+    assert main_module.plain_hook_call(['commit-msg', '--policy=p', 'MSG']).policy == 'p'  # type: ignore[union-attr]
+    monkeypatch.setenv('TRAILGATE_POLICY', '')
+    assert main_module.plain_hook_call(['commit-msg', 'MSG']).policy is None  # type: ignore[union-attr]
+
+
+# Runs main() with the plain path ("plain") or with click parsing everything ("click"),
+# then says whether click was imported.
+_RUNNER = (
+    'import sys\n'
+    'import trailgate.main as m\n'
+    'if sys.argv[1] == "click":\n'
+    '    m.plain_hook_call = lambda args: None\n'
+    'rc = m.main(sys.argv[2:])\n'
+    'sys.stdout.write(f"\\nCLICK-LOADED {\'click\' in sys.modules}\\n")\n'
+    'raise SystemExit(rc)\n'
+)
+
+
+def _both_ways(repo: Repo, argv: list[str], message_text: str | None,
+               env: dict[str, str] | None = None) -> list[tuple[int, str, str, str | None]]:
+    outcomes = []
+    for way in ('plain', 'click'):
+        msgfile = repo.path / '.git' / 'COMMIT_EDITMSG'
+        if message_text is not None:
+            msgfile.write_text(message_text)
+        run = repo.run(sys.executable, '-c', _RUNNER, way, *argv, env=env)
+        out, _, loaded = run.stdout.rpartition('\nCLICK-LOADED ')
+        assert loaded.strip() == str(way == 'click' or argv[0] not in ('commit-msg', 'prepare-commit-msg')
+                                     or 'DIR' in argv or '--help' in argv), (way, argv, run)
+        after = msgfile.read_text() if msgfile.exists() else None
+        outcomes.append((run.returncode, out, run.stderr, after))
+    return outcomes
+
+
+MSG = '.git/COMMIT_EDITMSG'
+CASES = {
+    'refused': (['commit-msg', MSG], message('Charge', CO_AUTHORED), None, 1),
+    'accepted': (['commit-msg', MSG], message('Charge', CO_AUTHORED, *APPROVALS), None, 0),
+    'human': (['commit-msg', MSG], message('Charge'), None, 0),
+    'policy option': (['commit-msg', f'--policy={POLICY_PATH}', MSG], message('Charge', ASSISTED), None, 1),
+    'missing policy': (['commit-msg', '--policy', 'nope.yaml', MSG], message('Charge', ASSISTED), None, 2),
+    'policy from env': (['commit-msg', MSG], message('Charge', ASSISTED), {'TRAILGATE_POLICY': 'nope.yaml'}, 2),
+    'missing message': (['commit-msg', 'no-such-file'], None, None, 2),
+    'directory': (['commit-msg', 'DIR'], None, None, 2),
+    'help': (['commit-msg', '--help'], None, None, 0),
+    'prepare': (['prepare-commit-msg', MSG], message('Charge'), None, 0),
+    'prepare message': (['prepare-commit-msg', MSG, 'message'], message('Charge'), None, 0),
+    'prepare commit': (['prepare-commit-msg', MSG, 'commit', 'HEAD'], message('Charge'), None, 0),
+    'prepare missing': (['prepare-commit-msg', 'no/such/file'], None, None, 0),
+}
+
+
+@pytest.mark.parametrize('case', CASES.values(), ids=CASES.keys())
+def test_plain_path_and_click_agree(case: tuple[list[str], str | None, dict[str, str] | None, int],
+                                    tmp_path: Path) -> None:
+    """Same exit code, same output, same message file, whichever path ran."""
+    argv, message_text, env, code = case
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    (repo.path / 'DIR').mkdir()
+    repo.stage({CRITICAL: 'cents = 1\n'})
+    plain, through_click = _both_ways(repo, argv, message_text, env)
+    assert plain == through_click
+    assert plain[0] == code

@@ -1,240 +1,111 @@
-"""The ``trailgate`` console script: one click group, a subcommand per hook.
+"""The ``trailgate`` console script. Every FatalError is caught here and
+nowhere else.
 
-Command modules are imported inside each command so that ``trailgate
-commit-msg``, which runs on every commit, loads only what it needs. Every
-FatalError is caught here and nowhere else.
+The command line is click's (``trailgate.cli``), with one exception: the two
+hooks git runs on every commit, called with the plain arguments git gives
+them, start without importing click (a third of their start-up). Any other
+shape (help, an unknown option, a directory where the message file should
+be, ``--debug``) goes through click, so what the user sees never depends on
+which path ran.
 """
 from __future__ import annotations
 
 import os
+import stat
 import sys
-import traceback
-from collections.abc import Callable
 from collections.abc import Sequence
-from typing import Any
-from typing import TypeVar
-
-import click
+from typing import NamedTuple
 
 from trailgate.errors import EXIT_ERROR
 from trailgate.errors import FatalError
 from trailgate.errors import PolicyError
 
-F = TypeVar('F', bound=Callable[..., Any])
-FORMATS = ('text', 'json', 'sarif', 'junit', 'github')
+# hook -> (fewest, most) positional arguments
+_PLAIN_HOOKS = {'commit-msg': (1, 1), 'prepare-commit-msg': (1, 3)}
 
 
-def policy_option(function: F) -> F:
-    return click.option(
-        '--policy', 'policy', metavar='PATH', envvar='TRAILGATE_POLICY',
-        help='Policy file to use as it is, instead of .trailgate/policy.yaml '
-             '(env TRAILGATE_POLICY).',
-    )(function)
+class HookCall(NamedTuple):
+    hook: str
+    arguments: tuple[str, ...]
+    policy: str | None
 
 
-def report_options(function: F) -> F:
-    function = click.option(
-        '--output', metavar='FILE', help='Write the report to FILE instead of the terminal.',
-    )(function)
-    return click.option(
-        '--format', 'format', type=click.Choice(FORMATS), default='text', show_default=True,
-        help='Report format.',
-    )(function)
+def _readable_file_or_absent(path: str) -> bool:
+    """What click.Path(dir_okay=False) accepts without a message of its own."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return True
+    return not stat.S_ISDIR(mode) and os.access(path, os.R_OK)
 
 
-def verbosity_options(function: F) -> F:
-    function = click.option('-q', '--quiet', is_flag=True, help='Print only refusals.')(function)
-    return click.option('-v', '--verbose', is_flag=True, help='Also list commits that pass.')(function)
+def plain_hook_call(args: Sequence[str]) -> HookCall | None:
+    """``args`` as a hook call, if it has the plain shape git (or the
+    pre-commit framework) gives: the hook, its file and words, at most one
+    ``--policy``. None for anything click must judge."""
+    if not args or args[0] not in _PLAIN_HOOKS or os.environ.get('TRAILGATE_DEBUG'):
+        return None
+    arguments: list[str] = []
+    policy: str | None = None
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg == '--policy' or arg.startswith('--policy='):
+            value = arg[len('--policy='):] if '=' in arg else next(rest, None)
+            if value is None or value.startswith('-') or policy is not None:
+                return None
+            policy = value
+        elif not arg or arg.startswith('-'):
+            return None
+        else:
+            arguments.append(arg)
+    fewest, most = _PLAIN_HOOKS[args[0]]
+    if not fewest <= len(arguments) <= most or not _readable_file_or_absent(arguments[0]):
+        return None
+    if policy is None:
+        policy = os.environ.get('TRAILGATE_POLICY') or None
+    return HookCall(args[0], tuple(arguments), policy)
 
 
-def _output(format: str = 'text', output: str | None = None,
-            quiet: bool = False, verbose: bool = False) -> Any:
-    from trailgate.output import Output
+def _run_hook(call: HookCall) -> int:
+    """The hook, as its click command would run it."""
+    try:
+        if call.hook == 'commit-msg':
+            from trailgate.commands.commit_msg import commit_msg
+            from trailgate.output import Output
 
-    return Output(format, output, quiet, verbose)
+            return commit_msg(call.arguments[0], call.policy, Output())
+        from trailgate.commands.prepare_commit_msg import prepare_commit_msg
 
-
-@click.group(context_settings={'help_option_names': ['-h', '--help']})
-@click.version_option(package_name='trailgate', prog_name='trailgate')
-@click.option('--debug', is_flag=True, envvar='TRAILGATE_DEBUG',
-              help='Show a traceback on unexpected errors (env TRAILGATE_DEBUG=1).')
-def cli(debug: bool) -> None:
-    """Controlled friction on AI-assisted changes to critical code.
-
-    Exit status: 0 nothing refused, 1 a commit was refused by the policy,
-    2 the check could not be made.
-    """
-    if debug:
-        os.environ['TRAILGATE_DEBUG'] = '1'
+        msgfile, source, sha = (*call.arguments, '', '')[:3]
+        return prepare_commit_msg(msgfile, source, sha, call.policy)
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)  # as click does before it aborts
+        return _aborted()
 
 
-@cli.command('commit-msg', short_help='Hook: check a commit message and the staged change.')
-@click.argument('msgfile', type=click.Path(dir_okay=False))
-@policy_option
-def commit_msg_command(msgfile: str, policy: str | None) -> int:
-    """commit-msg hook: check MSGFILE against the staged change."""
-    from trailgate.commands.commit_msg import commit_msg
-
-    return commit_msg(msgfile, policy, _output())
+def _aborted() -> int:
+    print('trailgate: aborted', file=sys.stderr)
+    return EXIT_ERROR
 
 
-@cli.command('prepare-commit-msg', short_help='Hook: hint the trailers a commit will need.')
-@click.argument('msgfile', type=click.Path(dir_okay=False))
-@click.argument('source', required=False, default='')
-@click.argument('sha', required=False, default='')
-@policy_option
-def prepare_commit_msg_command(msgfile: str, source: str, sha: str, policy: str | None) -> int:
-    """prepare-commit-msg hook: add hints naming the trailers needed."""
-    from trailgate.commands.prepare_commit_msg import prepare_commit_msg
+def _run(args: list[str]) -> int:
+    call = plain_hook_call(args)
+    if call is not None:
+        return _run_hook(call)
+    import click
 
-    return prepare_commit_msg(msgfile, source, sha, policy)
+    from trailgate.cli import cli
 
-
-@cli.command('pre-push', short_help='Hook: check every commit a push would add.')
-@click.argument('remote', required=False)
-@click.argument('url', required=False)
-@policy_option
-@report_options
-@verbosity_options
-def pre_push_command(remote: str | None, url: str | None, policy: str | None, format: str,
-                     output: str | None, quiet: bool, verbose: bool) -> int:
-    """pre-push hook: check every commit the push would add."""
-    from trailgate.commands.pre_push import pre_push
-
-    return pre_push(remote, url, policy, _output(format, output, quiet, verbose))
-
-
-@cli.command('pre-receive', short_help='Server hook: check every new commit of a push.')
-@policy_option
-@report_options
-@verbosity_options
-def pre_receive_command(policy: str | None, format: str, output: str | None,
-                        quiet: bool, verbose: bool) -> int:
-    """Server-side hook: check every new commit of a push."""
-    from trailgate.commands.pre_receive import pre_receive
-
-    return pre_receive(policy, _output(format, output, quiet, verbose))
-
-
-@cli.command('check', short_help='CI: check every commit of revision ranges.')
-@click.argument('ranges', nargs=-1, metavar='[RANGE]...')
-@click.option('--base', metavar='REF', help='Check $(git merge-base REF HEAD)..HEAD.')
-@click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV.')
-@policy_option
-@report_options
-@verbosity_options
-def check_command(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
-                  policy: str | None, format: str, output: str | None,
-                  quiet: bool, verbose: bool) -> int:
-    """CI: check every commit in the revision ranges (e.g. origin/main..HEAD)."""
-    from trailgate.commands.check import check
-
-    return check(ranges, base, policy_rev, policy, _output(format, output, quiet, verbose))
-
-
-@cli.command('audit', short_help='A report over history: AI share, reviews, overrides.')
-@click.argument('ranges', nargs=-1, metavar='[RANGE]...')
-@click.option('--since', type=click.DateTime(formats=['%Y-%m-%d']), metavar='DATE',
-              help='Only commits with a commit date (UTC) on or after DATE (YYYY-MM-DD).')
-@click.option('--until', type=click.DateTime(formats=['%Y-%m-%d']), metavar='DATE',
-              help='Only commits with a commit date (UTC) on or before DATE (YYYY-MM-DD).')
-@click.option('--lines', 'with_lines', is_flag=True,
-              help='Also count changed lines (git numstat: several times slower).')
-@click.option('--html', metavar='FILE', help='Write a self-contained HTML page with charts.')
-@click.option('--json', 'json_file', metavar='FILE', help='Write the figures as JSON (trailgate-audit/1).')
-@click.option('--csv', 'csv_file', metavar='FILE', help='Write one CSV row per commit.')
-@click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV (default: the tip).')
-@click.option('-q', '--quiet', is_flag=True, help='No summary or progress on the terminal.')
-@policy_option
-def audit_command(ranges: tuple[str, ...], since: Any, until: Any, with_lines: bool,
-                  html: str | None, json_file: str | None, csv_file: str | None,
-                  policy_rev: str | None, quiet: bool, policy: str | None) -> int:
-    """A report over history (default: HEAD) for the people who own the policy."""
-    from trailgate.commands.audit import audit
-
-    return audit(ranges, since.date() if since else None, until.date() if until else None,
-                 with_lines, html, json_file, csv_file, policy_rev, policy, quiet)
-
-
-@cli.command('validate', short_help='Check a policy file; FILE:LINE:COL problems.')
-@click.argument('policy_file', required=False, metavar='[POLICY]')
-@policy_option
-def validate_command(policy_file: str | None, policy: str | None) -> int:
-    """Validate a policy file; print every problem as FILE:LINE:COL: message."""
-    from trailgate.commands.validate import validate
-
-    return validate(policy_file or policy)
-
-
-@cli.command('explain', short_help='Why one commit passes or is refused.')
-@click.argument('rev', required=False, default='HEAD')
-@click.option('--message', 'message_file', metavar='FILE',
-              help='Explain a message not yet committed, against the staged change.')
-@policy_option
-def explain_command(rev: str, message_file: str | None, policy: str | None) -> int:
-    """Show, for one commit, the AI signals, the rules and each requirement."""
-    from trailgate.commands.explain import explain
-
-    return explain(rev, message_file, policy)
-
-
-@cli.command('init', short_help='Write a starter .trailgate/policy.yaml.')
-@click.option('--detect/--no-detect', default=True, show_default=True,
-              help='Suggest critical paths and groups from CODEOWNERS.')
-@click.option('--signed', is_flag=True,
-              help='Signed reviews: name .trailgate/allowed_signers and require SSH-signed approvals.')
-def init_command(detect: bool, signed: bool) -> int:
-    """Write a commented starter .trailgate/policy.yaml (never overwrites)."""
-    from trailgate.commands.init import init
-
-    return init(detect, signed)
-
-
-@cli.command('install', short_help='Install the git hooks without pre-commit.')
-@click.option('--hook-type', 'hook_types', multiple=True,
-              type=click.Choice(('commit-msg', 'prepare-commit-msg', 'pre-push', 'pre-receive')),
-              help='Hooks to install (default: commit-msg, prepare-commit-msg and pre-push; '
-                   'pre-receive in a bare repository).')
-@click.option('--force', is_flag=True, help='Replace foreign hooks, keeping a backup.')
-@click.option('--uninstall', is_flag=True, help='Remove the hooks trailgate wrote.')
-def install_command(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
-    """Install the git hooks directly (without the pre-commit framework)."""
-    from trailgate.commands.install import install
-
-    return install(hook_types, force, uninstall)
-
-
-@cli.command('approve', short_help='Reviewer: sign approvals of the changes in ranges.')
-@click.argument('ranges', nargs=-1, metavar='[RANGE]...')
-@click.option('--key', 'key', metavar='KEY',
-              help='SSH key to sign with (default: git config user.signingKey, resolved as git does).')
-@click.option('--push', 'push', metavar='REMOTE', help='Also push refs/trailgate/approvals to REMOTE.')
-@click.option('--trailer', is_flag=True, help='Print the approvals as trailer lines instead of recording them.')
-@click.option('--yes', is_flag=True, help='Do not ask for confirmation on a terminal.')
-@policy_option
-def approve_command(ranges: tuple[str, ...], key: str | None, push: str | None, trailer: bool, yes: bool,
-                    policy: str | None) -> int:
-    """Sign one approval per change in RANGE that needs review (default:
-    what the current branch adds over its protected target)."""
-    from trailgate.commands.approve import approve
-
-    return approve(ranges, key, push, trailer, yes, policy)
-
-
-@cli.group('signers', short_help='Manage the allowed-signers file.')
-def signers_group() -> None:
-    """The policy's allowed-signers file: whose SSH keys may approve."""
-
-
-@signers_group.command('add', short_help='Add a reviewer\'s public key.')
-@click.argument('email')
-@click.argument('keyfile', type=click.Path(dir_okay=False))
-@policy_option
-def signers_add_command(email: str, keyfile: str, policy: str | None) -> int:
-    """Add EMAIL with the public key in KEYFILE to the allowed-signers file."""
-    from trailgate.commands.signers import add
-
-    return add(email, keyfile, policy)
+    try:
+        result = cli.main(args=args, prog_name='trailgate', standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return int(e.exit_code)
+    except click.Abort:
+        return _aborted()
+    except click.ClickException as e:
+        e.show()
+        return EXIT_ERROR
+    return int(result or 0)
 
 
 def _print_fatal(error: FatalError) -> None:
@@ -248,8 +119,7 @@ def _print_fatal(error: FatalError) -> None:
 NEVER_BLOCKS = frozenset(('prepare-commit-msg',))
 
 
-def _error_exit(argv: Sequence[str] | None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+def _error_exit(args: Sequence[str]) -> int:
     command = next((arg for arg in args if not arg.startswith('-')), None)
     return 0 if command in NEVER_BLOCKS else EXIT_ERROR
 
@@ -259,25 +129,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, 'reconfigure', None)
         if reconfigure is not None:
             reconfigure(errors='backslashreplace')
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=list(argv) if argv is not None else None,
-                          prog_name='trailgate', standalone_mode=False)
+        return _run(args)
     except FatalError as e:
         _print_fatal(e)
-        return _error_exit(argv)
-    except click.exceptions.Exit as e:
-        return int(e.exit_code)
-    except click.Abort:
-        print('trailgate: aborted', file=sys.stderr)
-        return EXIT_ERROR
-    except click.ClickException as e:
-        e.show()
-        return EXIT_ERROR
+        return _error_exit(args)
     except KeyboardInterrupt:
         print('trailgate: interrupted', file=sys.stderr)
         return 130
     except Exception as e:  # fail closed: never a silent pass
         if os.environ.get('TRAILGATE_DEBUG'):
+            import traceback
+
             traceback.print_exc()
         print(
             f'trailgate: internal error: {type(e).__name__}: {e} '
@@ -285,8 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f'for the traceback)',
             file=sys.stderr,
         )
-        return _error_exit(argv)
-    return int(result or 0)
+        return _error_exit(args)
 
 
 if __name__ == '__main__':
