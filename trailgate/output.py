@@ -3,12 +3,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
+from typing import IO
 from typing import TextIO
 
 from trailgate.errors import UsageError
+from trailgate.evaluate import Assessment
 from trailgate.reports import EVERY_COMMIT_FORMATS
 from trailgate.reports import Report
+from trailgate.reports import Tally
+from trailgate.reports import Writer
 from trailgate.reports import render
+from trailgate.reports import writer
+
+# a report body stays in memory up to this size, then goes to a temporary file
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
 def use_color(stream: TextIO) -> bool:
@@ -41,11 +50,78 @@ class Output:
                     f.write(text)
             except OSError as e:
                 raise UsageError(f'--output {self.output}: cannot write: {e.strerror}') from None
-            if self.format != 'text' and report.refused:
+            if self.format != 'text' and report.refused_count:
                 # the file is for machines; people still see what was refused
                 target.write(render(report, 'text', color=use_color(target)))
             return
-        if self.quiet and not report.refused:
+        if self.quiet and not report.refused_count:
             return
         target.write(render(report, self.format, color=use_color(target), verbose=self.verbose))
         target.flush()
+
+    def stream(self, gate: str, assessments: Iterable[Assessment], policy_source: str,
+               stream: str = 'stdout', when_empty: bool = True) -> Report:
+        """Judge and report in one pass: what ``report(Report.collect(...))``
+        shows, with each commit written out as it is judged, so memory stays
+        flat however long the range. Nothing is shown before the last commit
+        is judged (an error on the way shows only the error). Without
+        ``when_empty``, a report of no commits is shown only when verbose.
+        Returns the summary (the counts, no commits).
+        """
+        import tempfile
+
+        target = sys.stderr if stream == 'stderr' else sys.stdout
+        parts: list[tuple[Writer, IO[str]]] = []
+        for format, color, verbose in self._writers(target):
+            body: IO[str] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed below)
+                max_size=SPOOL_BYTES, mode='w+', encoding='utf-8', errors='surrogatepass',
+            )
+            parts.append((writer(format, body, gate, color, verbose), body))
+        try:
+            tally = Tally()
+            for assessment in assessments:
+                tally.add(assessment)
+                for part, _ in parts:
+                    part.add(assessment)
+            summary = tally.report(gate, policy_source)
+            if summary.commits_checked or self.verbose or when_empty:
+                self._emit(summary, parts, target)
+        finally:
+            for _, spool in parts:
+                spool.close()
+        return summary
+
+    def _writers(self, target: TextIO) -> list[tuple[str, bool, bool]]:
+        """(format, color, verbose) of each report ``report`` would render."""
+        if not self.output:
+            return [(self.format, use_color(target), self.verbose)]
+        writers = [(self.format, False, self.verbose)]
+        if self.format != 'text':
+            writers.append(('text', use_color(target), False))
+        return writers
+
+    def _emit(self, summary: Report, parts: list[tuple[Writer, IO[str]]], target: TextIO) -> None:
+        if self.output:
+            try:
+                with open(self.output, 'w', encoding='utf-8', errors='surrogateescape') as f:
+                    _copy(summary, *parts[0], f)
+            except OSError as e:
+                raise UsageError(f'--output {self.output}: cannot write: {e.strerror}') from None
+            if len(parts) > 1 and summary.refused_count:
+                _copy(summary, *parts[1], target)
+            return
+        if self.quiet and not summary.refused_count:
+            return
+        _copy(summary, *parts[0], target)
+        target.flush()
+
+
+def _copy(summary: Report, part: Writer, body: IO[str], out: TextIO) -> None:
+    out.write(part.head(summary))
+    body.seek(0)
+    while True:
+        chunk = body.read(1 << 16)
+        if not chunk:
+            break
+        out.write(chunk)
+    out.write(part.tail(summary))

@@ -28,8 +28,10 @@ class Progress:
                 sys.stderr.flush()
                 self._shown = True
             yield item
+        self.done()  # before the report that follows is written
 
     def done(self) -> None:
         if self._shown:
             sys.stderr.write('\r\033[K')
             sys.stderr.flush()
+            self._shown = False

@@ -13,7 +13,6 @@ from trailgate.gather import policy_sources
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.progress import Progress
-from trailgate.reports import Report
 
 
 def _unknown(what: str, repo: git.Repo) -> GitError:
@@ -86,9 +85,9 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
     batch = Batch(policy, tuple(revisions))
     progress = Progress('checking', enabled=not out.quiet)
-    report = Report.collect(
-        'check', progress.track(judge([batch], repo, out.keeps_passing)), policy_sources([batch]), out.keeps_passing,
-    )
-    progress.done()
-    out.report(report)
-    return 1 if report.refused else 0
+    try:
+        summary = out.stream('check', progress.track(judge([batch], repo, out.keeps_passing)),
+                             policy_sources([batch]))
+    finally:
+        progress.done()
+    return 1 if summary.refused_count else 0

@@ -24,7 +24,6 @@ from trailgate.gather import judge
 from trailgate.gather import policy_sources
 from trailgate.output import Output
 from trailgate.policy import Policy
-from trailgate.reports import Report
 
 
 class RefUpdate(NamedTuple):
@@ -144,11 +143,9 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             batches = [b for b in (_pre_commit_batch(remote_name, found),) if b]
         else:
             batches = []  # git runs the hook even when nothing is pushed
-        report = Report.collect('pre-push', _unique(judge(batches, repo, out.keeps_passing)), policy_sources(batches),
-                                out.keeps_passing)
-    if report.commits_checked or out.verbose:
-        out.report(report, stream='stderr')
-    return 1 if report.refused else 0
+        summary = out.stream('pre-push', _unique(judge(batches, repo, out.keeps_passing)),
+                             policy_sources(batches), stream='stderr', when_empty=False)
+    return 1 if summary.refused_count else 0
 
 
 def _unique(assessments: Iterable[Assessment]) -> Iterator[Assessment]:

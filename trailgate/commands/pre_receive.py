@@ -17,7 +17,6 @@ from trailgate.gather import judge
 from trailgate.gather import policy_sources
 from trailgate.output import Output
 from trailgate.policy import Policy
-from trailgate.reports import Report
 
 
 def _updates(text: str) -> list[tuple[str, str, str]]:
@@ -113,7 +112,5 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
             for base, news in by_base.items()
         ]
     judged = judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip)
-    report = Report.collect('pre-receive', judged, policy_sources(batches), out.keeps_passing)
-    if report.commits_checked or out.verbose:
-        out.report(report, stream='stderr')
-    return 1 if report.refused else 0
+    summary = out.stream('pre-receive', judged, policy_sources(batches), stream='stderr', when_empty=False)
+    return 1 if summary.refused_count else 0

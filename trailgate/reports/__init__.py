@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from typing import IO
 from typing import NamedTuple
+from typing import Protocol
 
 from trailgate.evaluate import Assessment
 
@@ -19,6 +21,8 @@ class Report(NamedTuple):
     checked: int = -1  # commits checked; -1: len(assessments)
     ai_assisted: int = -1  # of them AI-assisted; -1: counted from assessments
     message_file: str | None = None  # commit-msg: the message git saved, for the fix
+    refused_total: int = -1  # -1: counted from assessments
+    overridden_total: int = -1  # -1: counted from assessments
 
     @classmethod
     def collect(cls, gate: str, assessments: Iterable[Assessment], policy_source: str,
@@ -30,15 +34,14 @@ class Report(NamedTuple):
         rules) only when ``keep_passing``: for formats that list every commit.
         """
         kept: list[Assessment] = []
-        checked = ai_assisted = 0
+        tally = Tally()
         for assessment in assessments:
-            checked += 1
-            ai_assisted += assessment.ai_assisted
+            tally.add(assessment)
             if assessment.violations or assessment.override_problem:
                 kept.append(assessment)
             elif keep_passing:
                 kept.append(_slim(assessment))
-        return cls(gate, tuple(kept), policy_source, checked, ai_assisted)
+        return tally.report(gate, policy_source, tuple(kept))
 
     @property
     def commits_checked(self) -> int:
@@ -51,12 +54,41 @@ class Report(NamedTuple):
         return self.ai_assisted
 
     @property
+    def refused_count(self) -> int:
+        return len(self.refused) if self.refused_total < 0 else self.refused_total
+
+    @property
+    def overridden_count(self) -> int:
+        return len(self.overridden) if self.overridden_total < 0 else self.overridden_total
+
+    @property
     def refused(self) -> tuple[Assessment, ...]:
         return tuple(a for a in self.assessments if a.refused)
 
     @property
     def overridden(self) -> tuple[Assessment, ...]:
         return tuple(a for a in self.assessments if a.override is not None)
+
+
+class Tally:
+    """The counts a report's summary gives, kept as commits are judged."""
+
+    __slots__ = ('ai_assisted', 'checked', 'overridden', 'refused')
+
+    def __init__(self) -> None:
+        self.checked = self.ai_assisted = self.refused = self.overridden = 0
+
+    def add(self, assessment: Assessment) -> None:
+        self.checked += 1
+        self.ai_assisted += assessment.ai_assisted
+        if assessment.violations:
+            self.refused += assessment.refused
+            self.overridden += assessment.override is not None
+
+    def report(self, gate: str, policy_source: str,
+               assessments: tuple[Assessment, ...] = ()) -> Report:
+        return Report(gate, assessments, policy_source, self.checked, self.ai_assisted,
+                      refused_total=self.refused, overridden_total=self.overridden)
 
 
 def _slim(assessment: Assessment) -> Assessment:
@@ -70,3 +102,49 @@ def render(report: Report, format: str, color: bool = False, verbose: bool = Fal
     module = importlib.import_module(f'trailgate.reports.{format}_format')
     text: str = module.render(report, color=color, verbose=verbose)
     return text
+
+
+class Writer(Protocol):
+    """A report written as commits are judged: ``add`` puts each commit's
+    part in the body; the head and tail come when the counts are known."""
+
+    def add(self, assessment: Assessment) -> None: ...
+
+    def head(self, report: Report) -> str: ...
+
+    def tail(self, report: Report) -> str: ...
+
+
+class _Collecting:
+    """For formats whose document is built whole: keeps what ``collect``
+    keeps, renders it all as the tail."""
+
+    def __init__(self, format: str, gate: str, color: bool, verbose: bool) -> None:
+        self.format = format
+        self.gate = gate
+        self.color = color
+        self.verbose = verbose
+        self.keep_passing = verbose or format in EVERY_COMMIT_FORMATS
+        self.kept: list[Assessment] = []
+
+    def add(self, assessment: Assessment) -> None:
+        if assessment.violations or assessment.override_problem:
+            self.kept.append(assessment)
+        elif self.keep_passing:
+            self.kept.append(_slim(assessment))
+
+    def head(self, report: Report) -> str:
+        return ''
+
+    def tail(self, report: Report) -> str:
+        return render(report._replace(assessments=tuple(self.kept)), self.format, self.color, self.verbose)
+
+
+def writer(format: str, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> Writer:
+    """The format's own streaming writer, or one that collects and renders."""
+    module = importlib.import_module(f'trailgate.reports.{format}_format')
+    streaming = getattr(module, 'Writer', None)
+    if streaming is None:
+        return _Collecting(format, gate, color, verbose)
+    found: Writer = streaming(body, gate, color=color, verbose=verbose)
+    return found

@@ -89,8 +89,8 @@ def _commands(assessment: Assessment, gate: str) -> list[str]:
 def summary_line(report: Report) -> str:
     count = report.commits_checked
     return (
-        f'{count} commit{"s" if count != 1 else ""} checked, {len(report.refused)} refused, '
-        f'{len(report.overridden)} overridden by break-glass (policy: {report.policy_source})'
+        f'{count} commit{"s" if count != 1 else ""} checked, {report.refused_count} refused, '
+        f'{report.overridden_count} overridden by break-glass (policy: {report.policy_source})'
     )
 
 
@@ -136,7 +136,7 @@ def job_summary(report: Report) -> str:
         '| --- | --- | --- | --- | --- | --- |',
     ])
     lines.extend(_row(a, v, report.gate) for a in flagged for v in a.violations)
-    if report.refused:
+    if report.refused_count:
         lines.extend([
             '',
             'To fix an older commit: <code>git rebase -i &lt;sha&gt;~1</code>, '

@@ -1,6 +1,8 @@
 """Text for people: one block per refused commit, the fix first."""
 from __future__ import annotations
 
+from typing import IO
+
 from trailgate.evaluate import Assessment
 from trailgate.reports import Report
 from trailgate.requirements import SIGNED_KINDS
@@ -101,23 +103,55 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
     return lines
 
 
-def render(report: Report, color: bool = False, verbose: bool = False) -> str:
-    style = _Style(color)
-    lines: list[str] = []
-    for assessment in report.assessments:
-        if assessment.violations:
-            lines.extend(_block(assessment, report.gate, style, report.message_file))
-            lines.append('')
-        elif verbose:
-            verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
-            lines.append(f'ok {_title(assessment, report.gate)} ({verdict}no requirement missing)')
-    refused = len(report.refused)
-    overridden = len(report.overridden)
+def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
+           message_file: str | None) -> list[str]:
+    """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
+    if assessment.violations:
+        return [*_block(assessment, gate, style, message_file), '']
+    if verbose:
+        verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
+        return [f'ok {_title(assessment, gate)} ({verdict}no requirement missing)']
+    return []
+
+
+def _summary(report: Report, style: _Style) -> str:
+    refused = report.refused_count
+    overridden = report.overridden_count
     count = report.commits_checked
     summary = (
         f'trailgate {report.gate}: {count} commit{"s" if count != 1 else ""} checked, '
         f'{refused} refused, {overridden} overridden by break-glass '
         f'(policy: {report.policy_source})'
     )
-    lines.append(style(_RED if refused else _GREEN, summary))
+    return style(_RED if refused else _GREEN, summary)
+
+
+def render(report: Report, color: bool = False, verbose: bool = False) -> str:
+    style = _Style(color)
+    lines: list[str] = []
+    for assessment in report.assessments:
+        lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file))
+    lines.append(_summary(report, style))
     return '\n'.join(lines) + '\n'
+
+
+class Writer:
+    """The same text as ``render``, commit by commit: ``add`` writes each
+    commit's lines to ``body`` as it is judged; the summary is the tail."""
+
+    def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
+        self.body = body
+        self.gate = gate
+        self.style = _Style(color)
+        self.verbose = verbose
+
+    def add(self, assessment: Assessment) -> None:
+        lines = _lines(assessment, self.gate, self.style, self.verbose, None)
+        if lines:
+            self.body.write('\n'.join(lines) + '\n')
+
+    def head(self, report: Report) -> str:
+        return ''
+
+    def tail(self, report: Report) -> str:
+        return _summary(report, self.style) + '\n'
