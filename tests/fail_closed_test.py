@@ -50,7 +50,8 @@ FUNCTIONS = sorted(
 )
 METHODS = sorted(
     name for name, value in vars(tg_git.CatFile).items()
-    if inspect.isfunction(value) and name != '_pipes'
+    # _abandon runs only after a failure, so no honest run reaches it
+    if inspect.isfunction(value) and name not in ('_pipes', '_abandon')
 )
 TARGETS = [*FUNCTIONS, *(f'CatFile.{name}' for name in METHODS)]
 FAULTS: dict[str, Callable[[], BaseException]] = {

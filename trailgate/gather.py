@@ -2,10 +2,12 @@
 ``check``, ``pre-push`` and ``pre-receive``.
 
 One ``git log -z`` streams each set of commits; one ``git cat-file --batch``
-answers every documentation-file lookup. Nothing here runs git per commit.
+answers every documentation-file lookup, asked ahead of the verdicts. Nothing here runs git per commit.
 """
 from __future__ import annotations
 
+import collections
+import contextlib
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -58,16 +60,6 @@ def to_commit(raw: git.RawCommit, comment_char: str) -> Commit:
     )
 
 
-def _with_existing_files(commit: Commit, policy: Policy, cat: git.CatFile) -> Commit:
-    candidates = documentation_candidates(policy, commit)
-    if not candidates:
-        return commit
-    assert commit.sha is not None
-    sha = commit.sha
-    existing = frozenset(path for path in candidates if cat.is_regular_file(sha, path))
-    return commit._replace(existing_files=existing)
-
-
 def _unread(raw: git.RawCommit) -> Commit:
     """A commit whose message need not be parsed: its subject is enough."""
     subject = skip_blank_lines(raw.message).split('\n', 1)[0]
@@ -79,11 +71,63 @@ def _unread(raw: git.RawCommit) -> Commit:
 
 
 SIGNED_CHUNK = 256  # commits whose change ids one git diff-tree computes
+# commits read past the one being judged while cat-file looks up their files
+READ_AHEAD = 256
+
+
+class _Read(NamedTuple):
+    """A commit as read, its documentation files looked up (``commit``
+    None: it touches nothing protected and its message was not read)."""
+
+    batch: int  # its batch's position
+    policy: Policy
+    raw: git.RawCommit
+    commit: Commit | None
+    candidates: tuple[str, ...] = ()  # the documentation files asked about
+
+
+def _answered(read: _Read, lookups: git.CatFile) -> _Read:
+    if not read.candidates or read.commit is None:
+        return read
+    existing = frozenset(path for path in read.candidates if lookups.regular_file_answer())
+    return read._replace(commit=read.commit._replace(existing_files=existing))
+
+
+def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
+          lookups: git.CatFile) -> Iterator[_Read]:
+    """Every batch's commits in order. Documentation files are asked about
+    as each commit is read and the answers read ``READ_AHEAD`` commits
+    later, so git answers while the commits in between are parsed."""
+    comment_char = git.comment_char()
+    shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
+    ahead: collections.deque[_Read] = collections.deque()
+    for index, batch in enumerate(batches):
+        if batch.exact is not None and not batch.exact:
+            continue
+        policy = batch.policy
+        for raw in git.log(batch.revisions, batch.exact):
+            if raw.sha in shallow:
+                raise GitError(
+                    f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
+                )
+            if not every_signal and touches_nothing_protected(policy, raw.paths):
+                ahead.append(_Read(index, policy, raw, None))
+            else:
+                commit = to_commit(raw, comment_char)
+                candidates = tuple(documentation_candidates(policy, commit))
+                for path in candidates:
+                    lookups.ask_regular_file(raw.sha, path)
+                ahead.append(_Read(index, policy, raw, commit, candidates))
+            if len(ahead) > READ_AHEAD:
+                yield _answered(ahead.popleft(), lookups)
+    while ahead:
+        yield _answered(ahead.popleft(), lookups)
 
 
 def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
           ledger_tip: str | None = LOCAL_LEDGER) -> Iterator[Assessment]:
-    """Assess each batch's commits; a commit in two batches is judged by both.
+    """Assess each batch's commits, in order; a commit in two batches is
+    judged by both.
 
     Without ``every_signal``, a commit that touches nothing protected is
     passed without parsing its message or looking for AI signals: the
@@ -92,43 +136,38 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
     the approvals ledger at ``ledger_tip`` (default: the local
     ``refs/trailgate/approvals``) and in their trailers, then assessed.
     """
-    comment_char = git.comment_char()
-    shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
-    with git.CatFile() as cat:
+    with contextlib.ExitStack() as stack:
+        lookups = stack.enter_context(git.CatFile())
         ledger = None
-        for batch in batches:
-            if batch.exact is not None and not batch.exact:
+        pending: list[tuple[git.RawCommit | None, Assessment | Commit]] = []
+        current: tuple[int, Policy] | None = None
+        for read in _read(batches, repo, every_signal, lookups):
+            if current is not None and current[0] != read.batch and pending:
+                assert ledger is not None
+                yield from _with_approvals(pending, current[1], ledger)
+                pending = []
+            current = (read.batch, read.policy)
+            policy, raw, commit = read.policy, read.raw, read.commit
+            signed_policy = policy.signed_reviews
+            item: tuple[git.RawCommit | None, Assessment | Commit]
+            if commit is None:
+                item = (None, unremarkable(policy, _unread(raw)))
+            elif signed_policy and may_need_signed_approvals(policy, raw.paths):
+                item = (raw, commit)  # assessed once its approvals are found
+            else:
+                item = (None, assess(policy, commit))
+            if not signed_policy:
+                assert isinstance(item[1], Assessment)
+                yield item[1]
                 continue
-            pending: list[tuple[git.RawCommit | None, Assessment | Commit]] = []
-            signed_policy = batch.policy.signed_reviews
-            for raw in git.log(batch.revisions, batch.exact):
-                if raw.sha in shallow:
-                    raise GitError(
-                        f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
-                    )
-                item: tuple[git.RawCommit | None, Assessment | Commit]
-                if not every_signal and touches_nothing_protected(batch.policy, raw.paths):
-                    item = (None, unremarkable(batch.policy, _unread(raw)))
-                else:
-                    commit = _with_existing_files(to_commit(raw, comment_char), batch.policy, cat)
-                    if signed_policy and may_need_signed_approvals(batch.policy, raw.paths):
-                        item = (raw, commit)  # assessed once its approvals are found
-                    else:
-                        item = (None, assess(batch.policy, commit))
-                if not signed_policy:
-                    assert isinstance(item[1], Assessment)
-                    yield item[1]
-                    continue
-                pending.append(item)
-                if len(pending) >= SIGNED_CHUNK:
-                    if ledger is None:
-                        ledger = _ledger(ledger_tip, cat, repo.git_dir)
-                    yield from _with_approvals(pending, batch.policy, ledger)
-                    pending = []
-            if pending:
-                if ledger is None:
-                    ledger = _ledger(ledger_tip, cat, repo.git_dir)
-                yield from _with_approvals(pending, batch.policy, ledger)
+            if ledger is None:
+                ledger = _ledger(ledger_tip, stack.enter_context(git.CatFile()), repo.git_dir)
+            pending.append(item)
+            if len(pending) >= SIGNED_CHUNK:
+                yield from _with_approvals(pending, policy, ledger)
+                pending = []
+        if pending and current is not None and ledger is not None:
+            yield from _with_approvals(pending, current[1], ledger)
         if ledger is not None and ledger.cache is not None:
             ledger.cache.write()
 

@@ -7,6 +7,8 @@ Paths are always NUL-separated; one ``git log -z`` streams a whole range.
 """
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime
 import os
 import subprocess
@@ -15,10 +17,15 @@ import threading
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import IO
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from trailgate.errors import GitError
 from trailgate.model import Identity
+
+if TYPE_CHECKING:
+    import queue
+    import threading
 
 ENCODING = 'utf-8'
 ERRORS = 'surrogateescape'
@@ -297,7 +304,13 @@ def empty_tree() -> str:
 
 
 class CatFile:
-    """One ``git cat-file --batch`` process for any number of lookups."""
+    """One ``git cat-file --batch`` process for any number of lookups.
+
+    Two ways to ask, never mixed on one instance: ``get`` (and the helpers on
+    it) waits for each answer; ``ask_regular_file`` asks ahead, a thread
+    feeding git while the caller reads earlier answers with
+    ``regular_file_answer``, so a range's lookups never wait for a round trip.
+    """
 
     def __init__(self) -> None:
         try:
@@ -307,14 +320,22 @@ class CatFile:
             )
         except FileNotFoundError:
             raise GitError('git is not installed or not on PATH; install git and retry') from None
+        self._asked: collections.deque[tuple[bytes, int] | None] = collections.deque()
+        self._requests: queue.SimpleQueue[bytes | None] | None = None
+        self._feeder: threading.Thread | None = None
 
     def get(self, name: str) -> tuple[str, bytes] | None:
         """(type, content) of the object ``name``, or None if missing."""
         if '\n' in name:
             return None
-        stdin, stdout = self._pipes()
+        assert self._requests is None, 'this CatFile answers questions asked ahead'
+        stdin, _ = self._pipes()
         stdin.write(name.encode(ENCODING, ERRORS) + b'\n')
         stdin.flush()
+        return self._answer(name)
+
+    def _answer(self, name: str) -> tuple[str, bytes] | None:
+        _, stdout = self._pipes()
         header = stdout.readline()
         if not header:
             raise GitError('git cat-file stopped unexpectedly')
@@ -369,31 +390,90 @@ class CatFile:
         return self._process.stdin, self._process.stdout
 
     def close(self) -> None:
+        self._stop_feeding()
         stdin, _ = self._pipes()
         stdin.close()
         if self._process.wait():
             raise GitError(f'git cat-file failed (exit {self._process.returncode})')
 
+    def _abandon(self) -> None:
+        """After an error: unread answers may keep git from ever finishing."""
+        self._process.kill()
+        self._stop_feeding()
+        for pipe in self._pipes():
+            with contextlib.suppress(OSError):
+                pipe.close()
+        self._process.wait()
+
     def __enter__(self) -> CatFile:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._abandon()
 
     def blob(self, rev: str, path: str) -> bytes | None:
         found = self.get(f'{rev}:{path}')
         return found[1] if found and found[0] == 'blob' else None
 
-    def is_regular_file(self, commit: str, path: str) -> bool:
-        """Is ``path`` a regular file (not a symlink or submodule) in ``commit``?"""
-        directory, _, name = path.rpartition('/')
-        found = self.get(f'{commit}:{directory}' if directory else f'{commit}^{{tree}}')
-        if found is None or found[0] != 'tree':
+    def ask_regular_file(self, commit: str, path: str) -> None:
+        """Ask ahead whether ``path`` is a regular file (not a symlink or
+        submodule) in ``commit``; the answers come from
+        ``regular_file_answer``, in the order asked."""
+        tree, name = _directory_of(commit, path)
+        if '\n' in tree:
+            self._asked.append(None)
+            return
+        self._asked.append((name, len(commit) // 2))
+        if self._requests is None:
+            import queue
+            import threading
+
+            self._requests = queue.SimpleQueue()
+            self._feeder = threading.Thread(target=self._feed, args=(self._requests,), daemon=True)
+            self._feeder.start()
+        self._requests.put(tree.encode(ENCODING, ERRORS) + b'\n')
+
+    def regular_file_answer(self) -> bool:
+        """The answer to the earliest question asked ahead not yet answered."""
+        question = self._asked.popleft()
+        if question is None:
             return False
-        hash_size = len(commit) // 2
-        return _tree_entry_mode(found[1], name.encode(ENCODING, ERRORS), hash_size) in (
-            b'100644', b'100755',
-        )
+        name, hash_size = question
+        return _is_regular(self._answer('a tree'), name, hash_size)
+
+    def _feed(self, requests: queue.SimpleQueue[bytes | None]) -> None:
+        stdin, _ = self._pipes()
+        try:
+            while True:
+                request = requests.get()
+                if request is None:
+                    break
+                stdin.write(request)
+                if requests.empty():
+                    stdin.flush()
+        except (OSError, ValueError):
+            pass  # git is gone: the reader finds out and says so
+
+    def _stop_feeding(self) -> None:
+        if self._requests is not None and self._feeder is not None:
+            self._requests.put(None)
+            self._feeder.join()
+
+
+def _directory_of(commit: str, path: str) -> tuple[str, bytes]:
+    """(the object name of the tree holding ``path`` in ``commit``, the entry's name)."""
+    directory, _, name = path.rpartition('/')
+    tree = f'{commit}:{directory}' if directory else f'{commit}^{{tree}}'
+    return tree, name.encode(ENCODING, ERRORS)
+
+
+def _is_regular(found: tuple[str, bytes] | None, name: bytes, hash_size: int) -> bool:
+    if found is None or found[0] != 'tree':
+        return False
+    return _tree_entry_mode(found[1], name, hash_size) in (b'100644', b'100755')
 
 
 def _tree_entry_mode(tree: bytes, name: bytes, hash_size: int) -> bytes | None:

@@ -1,0 +1,114 @@
+"""Judging a range: documentation files are looked up ahead of the verdicts
+(``READ_AHEAD`` commits), and every verdict is the one a lookup per commit
+gives."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testing.scenarios import ALICE
+from testing.scenarios import ASSISTED
+from testing.scenarios import BOB
+from testing.scenarios import CRITICAL
+from testing.scenarios import POLICY
+from testing.scenarios import new_repo
+from testing.util import GIT_ENV
+from testing.util import STRIPPED
+from trailgate import gather
+from trailgate import git
+from trailgate import policies
+
+COMMITS = 3 * gather.READ_AHEAD + 7
+
+
+def _history(repo_path: Path) -> None:
+    """AI-assisted reviewed commits naming a documentation file that is, by
+    turns, added with the commit, older, missing, a symlink, a directory, an
+    executable file, or a name with a backslash."""
+    lines = []
+    for n in range(COMMITS):
+        kind = n % 7
+        changes = [f'M 100644 inline {CRITICAL}', f'data {len(str(n)) + 1}', f'{n}']
+        if kind == 0:
+            doc = f'docs/changes/new-{n}.md'
+            changes += [f'M 100644 inline {doc}', 'data 4', 'doc']
+        elif kind == 1:
+            doc = f'docs/changes/new-{n - 1}.md'
+        elif kind == 2:
+            doc = f'docs/changes/missing-{n}.md'
+        elif kind == 3:
+            doc = f'docs/changes/link-{n}.md'
+            changes += [f'M 120000 inline {doc}', 'data 9', '../../etc']
+        elif kind == 4:
+            doc = 'docs/changes'
+        elif kind == 5:
+            doc = f'docs/changes/run-{n}.sh'
+            changes += [f'M 100755 inline {doc}', 'data 4', 'run']
+        else:
+            doc = f'docs/changes/x{n}\\nevil.md'
+        message = f'Change {n}\n\n{ASSISTED}\nReviewed-by: {ALICE}\nReviewed-by: {BOB}\nChange-Doc: {doc}\n'
+        lines += [
+            'commit refs/heads/main',
+            f'committer Dev Eloper <dev@example.com> {1767225600 + n} +0000',
+            f'data {len(message.encode())}', message,
+            *(['from refs/heads/main^0'] if n == 0 else []),
+            *changes, '',
+        ]
+    stream = '\n'.join(lines) + '\ndone\n'
+    import subprocess
+
+    subprocess.run(('git', 'fast-import', '--quiet', '--done'), cwd=repo_path, input=stream.encode(),
+                   check=True, capture_output=True, env={**GIT_ENV, 'PATH': '/usr/bin:/bin'})
+
+
+def _expected(repo_path: Path, sha: str, doc: str) -> bool:
+    """A lookup of its own: is ``doc`` a regular file in ``sha``?"""
+    out = git.run('ls-tree', '-z', '--full-tree', sha, '--', doc, cwd=str(repo_path))
+    modes = [entry.split(b' ', 1)[0] for entry in out.split(b'\0') if entry]
+    return '\n' not in doc and modes in ([b'100644'], [b'100755'])
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in STRIPPED:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in GIT_ENV.items():
+        monkeypatch.setenv(name, value)
+    repo = new_repo(tmp_path / 'repo', POLICY, hooks=False)
+    _history(repo.path)
+    monkeypatch.chdir(repo.path)
+    return repo.path
+
+
+def test_looked_up_ahead_as_one_by_one(repo: Path) -> None:
+    root = git.decode(git.run('rev-list', '--max-parents=0', 'main')).strip()
+    with git.CatFile() as cat:
+        policy = policies.at_revision(cat, root)
+    assert policy is not None
+    batch = gather.Batch(policy, (f'{root}..main',))
+    judged = list(gather.judge([batch], git.repo()))
+    assert len(judged) == COMMITS
+    seen = set()
+    for assessment in judged:
+        commit = assessment.commit
+        assert commit.sha is not None
+        doc = commit.trailer_values('Change-Doc')[0]
+        exists = _expected(repo, commit.sha, doc)
+        seen.add(exists)
+        assert (doc in commit.existing_files) == exists, (commit.subject, doc)
+        assert assessment.refused == (not exists), (commit.subject, doc, assessment.violations)
+    assert seen == {True, False}
+    subjects = [a.commit.subject for a in judged]
+    assert subjects == [f'Change {n}' for n in reversed(range(COMMITS))]
+
+
+def test_an_error_midway_leaves_no_process_behind(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = git.decode(git.run('rev-list', '--max-parents=0', 'main')).strip()
+    with git.CatFile() as cat:
+        policy = policies.at_revision(cat, root)
+    assert policy is not None
+    judged = gather.judge([gather.Batch(policy, (f'{root}..main',))], git.repo())
+    for _ in range(gather.READ_AHEAD // 2):
+        next(judged)
+    judged.close()  # the consumer stops early: the unread answers are dropped
