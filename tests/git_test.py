@@ -1,10 +1,22 @@
-"""Reading ``git diff --raw -z``: changed paths, a gitlink as its directory."""
+"""Reading git's output: ``git diff --raw -z`` (changed paths, a gitlink as
+its directory), and the range reader, which cuts git log's output into the
+records a token-by-token reading gives (kept here as the reference),
+whatever the chunking."""
 from __future__ import annotations
 
-import pytest
+import datetime
+import io
+from collections.abc import Iterator
 
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from trailgate import git
 from trailgate.errors import GitError
 from trailgate.git import changed_paths
+from trailgate.model import Identity
 
 SHA = 'a' * 40
 ZERO = '0' * 40
@@ -49,3 +61,90 @@ def test_many_entries_and_odd_names() -> None:
 def test_malformed_output_is_an_error(tokens: list[bytes]) -> None:
     with pytest.raises(GitError):
         changed_paths(tokens)
+
+
+# -- the range reader ----------------------------------------------------------
+
+MARKER = git._RECORD.encode()
+
+
+def reference_tokens(stream: io.BytesIO, chunk_size: int) -> Iterator[bytes]:
+    pending = b''
+    while True:
+        chunk = stream.read(chunk_size)
+        if not chunk:
+            break
+        parts = (pending + chunk).split(b'\0')
+        pending = parts.pop()
+        yield from parts
+    if pending:
+        yield pending
+
+
+def reference_records(tokens: Iterator[bytes]) -> Iterator[list[bytes]]:
+    record: list[bytes] | None = None
+    previous_empty = True
+    for token in tokens:
+        if token == MARKER and previous_empty and (record is None or len(record) >= 8):
+            if record is not None:
+                yield record
+            record = []
+        elif record is not None and (len(record) < 8 or token):
+            record.append(token)
+        previous_empty = token == b''
+    if record is not None:
+        yield record
+
+
+def reference_raw_commit(record: list[bytes]) -> git.RawCommit:
+    if len(record) < 8:
+        raise GitError('git log output ended in the middle of a commit')
+    sha, parents, an, ae, cn, ce, ct, message = (git.decode(field) for field in record[:8])
+    entries = record[8:]
+    if entries and entries[0].startswith(b'\n'):
+        entries = [entries[0][1:], *entries[1:]]
+    return git.RawCommit(
+        sha=sha, parents=tuple(parents.split()), author=Identity(an, ae), committer=Identity(cn, ce),
+        committed=datetime.datetime.fromtimestamp(int(ct or 0), datetime.timezone.utc),
+        message=message, paths=changed_paths(entries),
+    )
+
+
+STATUS = f':100644 100644 {SHA} {SHA} M'.encode()
+TOKEN = st.sampled_from([b'', b'', MARKER, STATUS, STATUS, b'\n' + STATUS, b'x', b'\n', b'\nsrc/a.py',
+                         b'\xe2\x82', b'\xff\xfe', b'a\xc3', b'\xa9b', b'TGSTAR', b'1735689600', b'p/q r'])
+
+
+def _stream(tokens: list[bytes]) -> bytes:
+    return b'\0'.join(tokens)
+
+
+@settings(max_examples=400)
+@given(st.lists(TOKEN, max_size=60), st.integers(1, 40))
+def test_records_as_token_by_token(tokens: list[bytes], chunk_size: int) -> None:
+    data = _stream(tokens)
+    expected = list(reference_records(reference_tokens(io.BytesIO(data), chunk_size)))
+    assert list(git._records(io.BytesIO(data), chunk_size)) == expected
+
+
+@settings(max_examples=400)
+@given(st.lists(TOKEN, min_size=0, max_size=14))
+def test_raw_commit_as_field_by_field(record: list[bytes]) -> None:
+    record = [*record[:6], b'1735689600', *record[6:]] if len(record) >= 8 else record
+    try:
+        expected: object = reference_raw_commit(record)
+    except GitError as e:
+        expected = str(e)
+    try:
+        found: object = git._raw_commit(record)
+    except GitError as e:
+        found = str(e)
+    assert found == expected
+
+
+def test_a_real_shape() -> None:
+    head = [b'', MARKER, b'a' * 40, b'', b'Dev', b'dev@example.com', b'Dev', b'dev@example.com',
+            b'1735689600', b'Subject\n\nAssisted-by: Claude\n']
+    data = _stream([*head, b'\n' + STATUS, b'src/a.py', STATUS, b'docs/b.md', b'', *head, b''])
+    records = list(git._records(io.BytesIO(data), 7))
+    assert [git._raw_commit(r).paths for r in records] == [frozenset({'src/a.py', 'docs/b.md'}), frozenset()]

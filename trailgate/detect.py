@@ -81,13 +81,49 @@ def _line_number(text: str, offset: int) -> int:
     return text.count('\n', 0, offset) + 1
 
 
-def _identity_signals(catalogue: _Catalogue, identities: list[tuple[str, str]]) -> Iterator[Signal]:
-    for place, identity in identities:
-        match = _ANGLE_EMAIL.search(identity)
-        candidates = catalogue.by_email.get(match[1].lower(), ()) if match else ()
-        for signature in (*candidates, *catalogue.identity_patterns):
-            if place in signature.places and signature.pattern.search(identity):
-                yield Signal(signature.id, signature.tool, _where(place), identity)
+def _identity_signals(catalogue: _Catalogue, place: str, identity: str) -> tuple[Signal, ...]:
+    match = _ANGLE_EMAIL.search(identity)
+    candidates = catalogue.by_email.get(match[1].lower(), ()) if match else ()
+    return tuple(
+        Signal(signature.id, signature.tool, _where(place), identity)
+        for signature in (*candidates, *catalogue.identity_patterns)
+        if place in signature.places and signature.pattern.search(identity)
+    )
+
+
+class _Identities:
+    """What each identity (in each place) matches, remembered across a
+    range's commits: the same few people author most of them."""
+
+    def __init__(self, ai: AiConfig) -> None:
+        self.ai = ai
+        self.catalogue = _catalogue() if ai.builtin_signatures else None
+        self._found: dict[tuple[str, str], tuple[tuple[Signal, ...], tuple[int, ...]]] = {}
+
+    def matches(self, place: str, identity: str) -> tuple[tuple[Signal, ...], tuple[int, ...]]:
+        """(the catalogue's signals, the indexes of the policy's identity patterns that match)."""
+        key = (place, identity)
+        found = self._found.get(key)
+        if found is None:
+            builtin = _identity_signals(self.catalogue, place, identity) if self.catalogue else ()
+            policy = tuple(index for index, pattern in enumerate(self.ai.identities) if pattern.search(identity))
+            found = (builtin, policy)
+            if len(self._found) < MEMO_LIMIT:
+                self._found[key] = found
+        return found
+
+
+MEMO_LIMIT = 1 << 14  # identities remembered per policy
+_MEMOS: dict[int, _Identities] = {}
+
+
+def _identities_for(ai: AiConfig) -> _Identities:
+    memo = _MEMOS.get(id(ai))
+    if memo is None or memo.ai is not ai:
+        if len(_MEMOS) > 8:
+            _MEMOS.clear()
+        memo = _MEMOS[id(ai)] = _Identities(ai)
+    return memo
 
 
 def _trailer_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
@@ -107,14 +143,14 @@ def _marker_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
             yield Signal(signature.id, signature.tool, where, match[0].strip())
 
 
-def _policy_signals(ai: AiConfig, commit: Commit, identities: list[tuple[str, str]]) -> Iterator[Signal]:
+def _policy_signals(ai: AiConfig, commit: Commit, matched: list[tuple[str, str, tuple[int, ...]]]) -> Iterator[Signal]:
     disclosure = {key.lower() for key in ai.disclosure_trailers}
     for trailer in commit.trailers:
         if trailer.key.lower() in disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
             yield Signal('ai.disclosure_trailers', trailer.value, f'{trailer.key} trailer', str(trailer))
-    for index, pattern in enumerate(ai.identities):
-        for place, identity in identities:
-            if pattern.search(identity):
+    for index in range(len(ai.identities)):
+        for place, identity, indexes in matched:
+            if index in indexes:
                 yield Signal(f'ai.identities[{index}]', identity, _where(place), identity)
     for index, pattern in enumerate(ai.markers):
         match = pattern.search(commit.message)
@@ -125,12 +161,15 @@ def _policy_signals(ai: AiConfig, commit: Commit, identities: list[tuple[str, st
 
 def detect(ai: AiConfig, commit: Commit) -> tuple[Signal, ...]:
     """Every AI signal in ``commit``; empty means not AI-assisted."""
-    identities = _identities(commit)
+    memo = _identities_for(ai)
     signals: list[Signal] = []
-    if ai.builtin_signatures:
-        catalogue = _catalogue()
-        signals.extend(_identity_signals(catalogue, identities))
-        signals.extend(_trailer_signals(catalogue, commit))
-        signals.extend(_marker_signals(catalogue, commit))
-    signals.extend(_policy_signals(ai, commit, identities))
+    matched = []
+    for place, identity in _identities(commit):
+        builtin, indexes = memo.matches(place, identity)
+        signals.extend(builtin)
+        matched.append((place, identity, indexes))
+    if memo.catalogue is not None:
+        signals.extend(_trailer_signals(memo.catalogue, commit))
+        signals.extend(_marker_signals(memo.catalogue, commit))
+    signals.extend(_policy_signals(ai, commit, matched))
     return tuple(signals)

@@ -321,6 +321,8 @@ class CatFile:
         except FileNotFoundError:
             raise GitError('git is not installed or not on PATH; install git and retry') from None
         self._asked: collections.deque[tuple[bytes, int] | None] = collections.deque()
+        self._unsent: list[bytes] = []  # questions asked ahead, not yet handed to the feeder
+        self._unsent_answers = 0  # answers handed to the feeder, not yet read
         self._requests: queue.SimpleQueue[bytes | None] | None = None
         self._feeder: threading.Thread | None = None
 
@@ -427,6 +429,22 @@ class CatFile:
             self._asked.append(None)
             return
         self._asked.append((name, len(commit) // 2))
+        self._unsent.append(tree.encode(ENCODING, ERRORS) + b'\n')
+
+    def regular_file_answer(self) -> bool:
+        """The answer to the earliest question asked ahead not yet answered."""
+        question = self._asked.popleft()
+        if question is None:
+            return False
+        if self._unsent_answers == 0:
+            self._send()
+        self._unsent_answers -= 1
+        name, hash_size = question
+        return _is_regular(self._answer('a tree'), name, hash_size)
+
+    def _send(self) -> None:
+        """Hand every question asked so far to the feeder, at once: each
+        hand-over wakes a thread, so they are few."""
         if self._requests is None:
             import queue
             import threading
@@ -434,15 +452,9 @@ class CatFile:
             self._requests = queue.SimpleQueue()
             self._feeder = threading.Thread(target=self._feed, args=(self._requests,), daemon=True)
             self._feeder.start()
-        self._requests.put(tree.encode(ENCODING, ERRORS) + b'\n')
-
-    def regular_file_answer(self) -> bool:
-        """The answer to the earliest question asked ahead not yet answered."""
-        question = self._asked.popleft()
-        if question is None:
-            return False
-        name, hash_size = question
-        return _is_regular(self._answer('a tree'), name, hash_size)
+        self._requests.put(b''.join(self._unsent))
+        self._unsent_answers += len(self._unsent)
+        self._unsent.clear()
 
     def _feed(self, requests: queue.SimpleQueue[bytes | None]) -> None:
         stdin, _ = self._pipes()
@@ -452,8 +464,7 @@ class CatFile:
                 if request is None:
                     break
                 stdin.write(request)
-                if requests.empty():
-                    stdin.flush()
+                stdin.flush()
         except (OSError, ValueError):
             pass  # git is gone: the reader finds out and says so
 
@@ -513,31 +524,68 @@ def _tokens(stream: IO[bytes], chunk_size: int = 1 << 16) -> Iterator[bytes]:
         yield pending
 
 
-def _records(tokens: Iterator[bytes]) -> Iterator[list[bytes]]:
-    """Group tokens into one list per commit: the 8 fields, then paths.
+def _records(stream: IO[bytes], chunk_size: int = 1 << 16) -> Iterator[list[bytes]]:
+    """git log's NUL-separated tokens, one list per commit: the 8 fields, then paths.
 
     Every record starts with an empty token (paths are never empty) and the
-    marker; the fixed fields follow, then any number of paths.
+    marker; the fixed fields follow, then any number of paths. A marker
+    token starts a record only after an empty token and once the record
+    before it has its 8 fields; anywhere else it is an ordinary token.
+    Records are cut out of each chunk's token list (``list.index`` finds
+    the markers), not walked token by token.
     """
-    record: list[bytes] | None = None
-    previous_empty = True
     marker = _RECORD.encode()
-    for token in tokens:
-        if token == marker and previous_empty and (record is None or len(record) >= 8):
-            if record is not None:
-                yield record
-            record = []
-        elif record is not None and (len(record) < 8 or token):
-            record.append(token)
-        previous_empty = token == b''
-    if record is not None:
-        yield record
+    tokens: list[bytes] = []  # from the current record's marker on
+    start = -1  # the current record's marker in tokens; -1: none yet
+    scan = 0  # where the next marker may be
+    empty_before = True  # was the token before tokens[0] empty?
+    partial = b''
+    while True:
+        chunk = stream.read(chunk_size)
+        if chunk:
+            parts = (partial + chunk).split(b'\0')
+            partial = parts.pop()
+            tokens.extend(parts)
+        elif partial:
+            tokens.append(partial)
+            partial = b''
+        while True:
+            try:
+                found = tokens.index(marker, scan)
+            except ValueError:
+                break
+            scan = found + 1
+            if not (tokens[found - 1] == b'' if found else empty_before):
+                continue
+            if start >= 0:
+                if found - start - 1 < 8:
+                    continue
+                yield _fields_and_paths(tokens[start + 1:found])
+            start = found
+        if start > 0:
+            del tokens[:start]
+            scan -= start
+            start = 0
+        elif start < 0 and tokens:  # nothing before the first record counts
+            empty_before = tokens[-1] == b''
+            tokens.clear()
+            scan = 0
+        if not chunk:
+            break
+    if start >= 0:
+        yield _fields_and_paths(tokens[start + 1:])
+
+
+def _fields_and_paths(tokens: list[bytes]) -> list[bytes]:
+    return tokens[:8] + [token for token in tokens[8:] if token]
 
 
 def _raw_commit(record: list[bytes]) -> RawCommit:
     if len(record) < 8:
         raise GitError('git log output ended in the middle of a commit')
-    sha, parents, an, ae, cn, ce, ct, message = (decode(field) for field in record[:8])
+    # one decode for all fields: no field holds a NUL, and UTF-8 never
+    # carries a sequence across one
+    sha, parents, an, ae, cn, ce, ct, message = decode(b'\0'.join(record[:8])).split('\0')
     entries = record[8:]
     if entries and entries[0].startswith(b'\n'):
         entries = [entries[0][1:], *entries[1:]]
@@ -575,7 +623,7 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
         process.stdin.close()
     unreadable: GitError | None = None
     try:
-        for record in _records(_tokens(process.stdout)):
+        for record in _records(process.stdout):
             yield _raw_commit(record)
     except GitError as e:  # output cut short: git's own failure, if it failed, says more
         unreadable = e
