@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Benchmark: ``trailgate commit-msg MSGFILE`` as git runs it, against gitlint.
 
-Budget: median wall time <= 60 ms for a 20-rule policy on a 10,000-file
-repository (2-core machine). Baseline, measured in the same run on the same
-message in the same repository: ``gitlint --msg-filename MSGFILE`` (gitlint
-0.19.1, default rules).
+Budget: median wall time <= 0.5x that of gitlint on the same message, for a
+20-rule policy on a 10,000-file repository (2-core machine). Baseline,
+measured in the same run, interleaved, on the same message in the same
+repository: ``gitlint --msg-filename MSGFILE`` (gitlint 0.19.1, default
+rules). CPU time (user+sys, children included) is printed beside wall time:
+it moves less when other jobs load the machine.
 
 Whole-process timing: each measurement is a fresh child started from the
 venv's console scripts, cwd = the work tree, as git starts a hook. The staged
@@ -28,7 +30,7 @@ from collections import defaultdict
 
 import benchlib
 
-BUDGET_MS = 60.0
+BUDGET_RATIO = 0.5  # of gitlint's median, same run
 
 MESSAGE = """\
 Retry card authorisation on gateway timeouts
@@ -211,9 +213,11 @@ def main() -> int:
     if times[cold]:
         print(f'"cold" = {args.cold_repeats} runs, each after removing .git/trailgate* '
               f'(the cached, validated policy): the first commit after a policy edit')
-    print(f'trailgate / gitlint (median): {tg / gl:.2f}x')
-    verdict = 'PASS' if tg <= BUDGET_MS else 'MISS'
-    print(f'budget: trailgate median {tg:.1f} ms <= {BUDGET_MS:.0f} ms: {verdict}')
+    tg_cpu = benchlib.median(cpu['trailgate commit-msg'])
+    gl_cpu = benchlib.median(cpu['gitlint --msg-filename'])
+    print(f'trailgate / gitlint (median): wall {tg / gl:.2f}x, cpu {tg_cpu / gl_cpu:.2f}x')
+    verdict = 'PASS' if tg <= BUDGET_RATIO * gl else 'MISS'
+    print(f'budget: trailgate median {tg:.1f} ms <= {BUDGET_RATIO}x gitlint ({BUDGET_RATIO * gl:.1f} ms): {verdict}')
 
     calls = git_processes(work, env, msgfile, root)
     print()
@@ -232,7 +236,7 @@ def main() -> int:
         import shutil
 
         shutil.rmtree(root, ignore_errors=True)
-    return 0 if tg <= BUDGET_MS else 1
+    return 0 if tg <= BUDGET_RATIO * gl else 1
 
 
 if __name__ == '__main__':

@@ -78,6 +78,44 @@ def run(*args: str, input: bytes | None = None, cwd: str | None = None) -> bytes
     return result.stdout
 
 
+class Started:
+    """A git process started ahead of the moment its answer is needed, so
+    that the few a hook asks run side by side instead of one after another."""
+
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        try:
+            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                _cmd(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=_env(),
+            )
+        except FileNotFoundError:
+            raise GitError('git is not installed or not on PATH; install git and retry') from None
+        except OSError as e:
+            raise GitError(f'could not run git: {e}') from None
+
+    def output(self) -> bytes:
+        """Its stdout, or GitError with git's own message (as ``run``)."""
+        assert self._process is not None, 'read once'
+        process, self._process = self._process, None
+        out, err = process.communicate()
+        if process.returncode:
+            message = decode(err).strip() or f'exit {process.returncode}'
+            raise GitError(f'git {" ".join(self.args[:2])} failed: {message}')
+        return out
+
+    def abandon(self) -> None:
+        """Not needed after all (an earlier question failed)."""
+        if self._process is not None:
+            process, self._process = self._process, None
+            process.kill()
+            process.communicate()
+
+
+def start(*args: str) -> Started:
+    return Started(*args)
+
+
 def run_ok(*args: str) -> bytes | None:
     """Run git; stdout, or None when it exits non-zero (a question, not a failure)."""
     try:
@@ -190,13 +228,29 @@ def remote_urls() -> dict[str, str]:
 # -- the staged change (commit-msg) ----------------------------------------
 
 
-def staged_paths(against: str | None = None) -> frozenset[str]:
-    """Paths the index changes relative to ``against`` (default HEAD, or
-    the empty tree on an unborn branch); a gitlink as ``path/``."""
+REGULAR_MODES = ('100644', '100755')
+
+
+def staged_diff(against: str | None = None) -> tuple[str, ...]:
+    """The arguments of ``staged_changes``' git diff."""
     # .gitmodules' `ignore = all` is the committer's to set: never let it hide a change
-    out = run('diff', '--cached', '--no-renames', '--raw', '--no-abbrev', '-z', '--no-ext-diff',
-              '--no-relative', '--ignore-submodules=none', *([against] if against else []), '--')
-    return changed_paths(out.split(b'\0')[:-1] if out else [])
+    return ('diff', '--cached', '--no-renames', '--raw', '--no-abbrev', '-z', '--no-ext-diff',
+            '--no-relative', '--ignore-submodules=none', *([against] if against else []), '--')
+
+
+class StagedChanges(NamedTuple):
+    paths: frozenset[str]  # as changed_paths gives them (a gitlink as ``path/``)
+    modes: dict[str, str]  # each changed entry's mode in the index (``000000``: removed)
+
+
+def staged_changes(against: str | None = None, started: Started | None = None) -> StagedChanges:
+    """What the index changes relative to ``against`` (default HEAD, or the
+    empty tree on an unborn branch); ``started``: that diff, started ahead."""
+    out = started.output() if started is not None else run(*staged_diff(against))
+    tokens = out.split(b'\0')[:-1] if out else []
+    paths = changed_paths(tokens)
+    modes = {decode(path): _modes(status)[-1] for status, path in zip(tokens[0::2], tokens[1::2], strict=True)}
+    return StagedChanges(paths, modes)
 
 
 GITLINK = '160000'
@@ -249,7 +303,7 @@ def index_regular_files(paths: Iterable[str]) -> frozenset[str]:
     for entry in decode(out).split('\0'):
         if '\t' in entry:
             info, path = entry.split('\t', 1)
-            if info.split(' ', 1)[0] in ('100644', '100755'):
+            if info.split(' ', 1)[0] in REGULAR_MODES:
                 found.add(path)
     return frozenset(found) & frozenset(paths)
 
@@ -278,10 +332,12 @@ class Vars(NamedTuple):
         return char[:1] if char and char != 'auto' else '#'
 
 
-def var_list() -> Vars:
-    """One process for the identities (env, config, dates as git parses them) and config."""
+def var_list(started: Started | None = None) -> Vars:
+    """One process for the identities (env, config, dates as git parses them)
+    and config; ``started``: ``git var -l``, started ahead."""
+    out = started.output() if started is not None else run('var', '-l')
     values: dict[str, str] = {}
-    for line in decode(run('var', '-l')).split('\n'):
+    for line in decode(out).split('\n'):
         key, sep, value = line.partition('=')
         if sep:
             values[key] = value

@@ -43,19 +43,30 @@ def _merge_heads(git_dir: str) -> list[str]:
         return []
 
 
-def _changed_paths(repo: git.Repo) -> frozenset[str]:
-    """The new commit's paths: its diff against its first parent.
+def _changes(repo: git.Repo, diff: git.Started | None) -> git.StagedChanges:
+    """The new commit's paths, and the index mode of each entry it changes:
+    its diff against its first parent (``diff``: the diff against HEAD,
+    started ahead; None when amending).
 
     A merge counts only paths that differ from every parent, as its
     combined diff would show.
     """
-    if invocation.is_amending():
-        paths = git.staged_paths(git.first_parent_of_head() or git.empty_tree())
+    if diff is None:
+        changes = git.staged_changes(git.first_parent_of_head() or git.empty_tree())
     else:
-        paths = git.staged_paths()
+        changes = git.staged_changes(started=diff)
     for merge_head in _merge_heads(repo.git_dir):
-        paths &= git.staged_paths(merge_head)
-    return paths
+        changes = changes._replace(paths=changes.paths & git.staged_changes(merge_head).paths)
+    return changes
+
+
+def _regular_files(candidates: frozenset[str], modes: dict[str, str]) -> frozenset[str]:
+    """Those of ``candidates`` that are regular files in the index: the
+    diff already gave the mode of each entry it changes; git is asked only
+    about the others."""
+    known = {path for path in candidates if path in modes and '\n' not in path}
+    regular = {path for path in known if modes[path] in git.REGULAR_MODES}
+    return frozenset(regular) | git.index_regular_files(candidates - known)
 
 
 def editor_runs() -> bool:
@@ -72,12 +83,29 @@ def _cleanup_mode(facts: git.Vars) -> str:
 
 
 def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Policy]:
+    # the identities and the staged diff need nothing the repository check
+    # or the policy gives: git answers them while those run (errors are
+    # still reported in the order the answers are read)
+    ahead: list[git.Started] = []
+    try:
+        ahead.append(git.start('var', '-l'))
+        if not invocation.is_amending():
+            ahead.append(git.start(*git.staged_diff()))
+        return _pending_commit(msgfile, policy_option, *ahead)
+    finally:
+        for started in ahead:
+            started.abandon()
+
+
+def _pending_commit(msgfile: str, policy_option: str | None, variables: git.Started,
+                    diff: git.Started | None = None) -> tuple[Commit, Policy]:
     repo = git.repo()
     if repo.toplevel is None:
         raise FatalError('this hook needs a work tree; it cannot run in a bare repository')
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
-    facts = git.var_list()
+    facts = git.var_list(variables)
     message = cleanup_message(read_message_file(msgfile), facts.comment_char, _cleanup_mode(facts))
+    changes = _changes(repo, diff)
     commit = Commit(
         sha=None,
         message=message,
@@ -85,10 +113,10 @@ def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Pol
         author=facts.author,
         committer=facts.committer,
         date=facts.committed.date(),
-        paths=_changed_paths(repo),
+        paths=changes.paths,
         is_merge=bool(_merge_heads(repo.git_dir)),
     )
     candidates = documentation_candidates(policy, commit)
     if candidates:
-        commit = commit._replace(existing_files=git.index_regular_files(candidates))
+        commit = commit._replace(existing_files=_regular_files(candidates, changes.modes))
     return commit, policy

@@ -243,6 +243,29 @@ def test_documentation_symlink_does_not_count(repo: Repo) -> None:
     refused(result, repo, before, RULE, 'missing-documentation')
 
 
+def _git_commands(trace: Path) -> list[str]:
+    return [line.split('built-in: git ', 1)[1].split()[0] for line in trace.read_text().splitlines()
+            if 'built-in: git ' in line]
+
+
+@pytest.mark.parametrize(('staged_doc', 'expected'), [
+    # the staged diff gives the new document's mode: git is asked nothing more
+    pytest.param(True, ['var', 'diff', 'rev-parse'], id='document-in-the-change'),
+    pytest.param(False, ['var', 'diff', 'rev-parse', 'ls-files'], id='older-document'),
+])
+def test_git_processes_the_verdict_needs(repo: Repo, tmp_path: Path, staged_doc: bool,
+                                         expected: list[str]) -> None:
+    if not staged_doc:
+        repo.commit_ok(message('Add the doc'), {DOC_FILE: '# PAY-123\n'}, verify=False)
+    repo.stage({CRITICAL: 'c = 10\n', **({DOC_FILE: '# PAY-123\n'} if staged_doc else {})})
+    msgfile = tmp_path / 'MSG'
+    msgfile.write_text(message('Charge', ASSISTED, REVIEW_ALICE, REVIEW_BOB, f'Change-Doc: {DOC_FILE}'))
+    trace = tmp_path / 'trace'
+    result = repo.trailgate('commit-msg', str(msgfile), env={'GIT_TRACE': str(trace)})
+    assert result.returncode == 0, result.output
+    assert sorted(_git_commands(trace)) == sorted(expected)
+
+
 # -- break-glass -------------------------------------------------------------
 
 def test_break_glass_by_sre_accepted_and_reported_overridden(repo: Repo) -> None:
