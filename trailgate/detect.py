@@ -98,6 +98,7 @@ class _Identities:
     def __init__(self, ai: AiConfig) -> None:
         self.ai = ai
         self.catalogue = _catalogue() if ai.builtin_signatures else None
+        self.disclosure = frozenset(key.lower() for key in ai.disclosure_trailers)
         self._found: dict[tuple[str, str], tuple[tuple[Signal, ...], tuple[int, ...]]] = {}
 
     def matches(self, place: str, identity: str) -> tuple[tuple[Signal, ...], tuple[int, ...]]:
@@ -143,8 +144,8 @@ def _marker_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
             yield Signal(signature.id, signature.tool, where, match[0].strip())
 
 
-def _policy_signals(ai: AiConfig, commit: Commit, matched: list[tuple[str, str, tuple[int, ...]]]) -> Iterator[Signal]:
-    disclosure = {key.lower() for key in ai.disclosure_trailers}
+def _policy_signals(ai: AiConfig, commit: Commit, disclosure: frozenset[str],
+                    matched: list[tuple[str, str, tuple[int, ...]]]) -> Iterator[Signal]:
     for trailer in commit.trailers:
         if trailer.key.lower() in disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
             yield Signal('ai.disclosure_trailers', trailer.value, f'{trailer.key} trailer', str(trailer))
@@ -171,5 +172,5 @@ def detect(ai: AiConfig, commit: Commit) -> tuple[Signal, ...]:
     if memo.catalogue is not None:
         signals.extend(_trailer_signals(memo.catalogue, commit))
         signals.extend(_marker_signals(memo.catalogue, commit))
-    signals.extend(_policy_signals(ai, commit, matched))
+    signals.extend(_policy_signals(ai, commit, memo.disclosure, matched))
     return tuple(signals)

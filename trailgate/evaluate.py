@@ -7,6 +7,7 @@ from trailgate import requirements
 from trailgate.detect import Signal
 from trailgate.detect import detect
 from trailgate.model import Commit
+from trailgate.policy import Documentation
 from trailgate.policy import Policy
 from trailgate.policy import Rule
 from trailgate.requirements import Check
@@ -109,6 +110,15 @@ class _RuleIndex:
             RuleResult(rule.id, (), False, 'touches none of its paths', ()) for rule in rules
         )
         self._covering: dict[str, tuple[int, ...]] = {}
+        # documentation trailer key (lower-cased) -> the rules' documentation
+        # settings, one per set of paths: which values name a file to look up
+        by_key: dict[str, dict[tuple[str, ...] | None, Documentation]] = {}
+        for rule in rules:
+            documentation = rule.require.documentation
+            if documentation is not None:
+                paths = documentation.paths.patterns if documentation.paths is not None else None
+                by_key.setdefault(documentation.trailer.lower(), {}).setdefault(paths, documentation)
+        self.documentation = {key: tuple(found.values()) for key, found in by_key.items()}
 
     def _rules_covering(self, path: str) -> tuple[int, ...]:
         found = self._covering.get(path)
@@ -233,14 +243,12 @@ def needs_signed_approvals(assessment: Assessment) -> bool:
 
 def documentation_candidates(policy: Policy, commit: Commit) -> frozenset[str]:
     """Paths named by documentation trailers that the edge must look up."""
-    keys = {trailer.key.lower() for trailer in commit.trailers}
+    by_key = _index_for(policy.rules).documentation
     candidates = set()
-    for rule in policy.rules:
-        documentation = rule.require.documentation
-        if documentation is None or documentation.trailer.lower() not in keys:
-            continue
-        for value in commit.trailer_values(documentation.trailer):
-            path = requirements.documentation_path(documentation, value)
-            if path is not None:
-                candidates.add(path)
+    if by_key:
+        for key, value in commit.trailers:
+            for documentation in by_key.get(key.lower(), ()):
+                path = requirements.documentation_path(documentation, value)
+                if path is not None:
+                    candidates.add(path)
     return frozenset(candidates)
