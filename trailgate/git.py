@@ -379,6 +379,7 @@ class CatFile:
         self._asked: collections.deque[tuple[bytes, int] | None] = collections.deque()
         self._unsent: list[bytes] = []  # questions asked ahead, not yet handed to the feeder
         self._unsent_answers = 0  # answers handed to the feeder, not yet read
+        self._trees: dict[bytes, dict[bytes, bytes]] = {}
         self._requests: queue.SimpleQueue[bytes | None] | None = None
         self._feeder: threading.Thread | None = None
 
@@ -390,9 +391,11 @@ class CatFile:
         stdin, _ = self._pipes()
         stdin.write(name.encode(ENCODING, ERRORS) + b'\n')
         stdin.flush()
-        return self._answer(name)
+        found = self._answer(name)
+        return None if found is None else found[1:]
 
-    def _answer(self, name: str) -> tuple[str, bytes] | None:
+    def _answer(self, name: str) -> tuple[bytes, str, bytes] | None:
+        """(object id, type, content) of the next answer; None if missing."""
         _, stdout = self._pipes()
         header = stdout.readline()
         if not header:
@@ -404,7 +407,7 @@ class CatFile:
         content = stdout.read(size + 1)
         if len(content) != size + 1:
             raise GitError(f'git cat-file stopped in the middle of {name}')
-        return decode(fields[1]), content[:size]
+        return fields[0], decode(fields[1]), content[:size]
 
     def get_many(self, names: list[str]) -> list[tuple[str, bytes] | None]:
         """``get`` for many objects, pipelined: the requests are written by a
@@ -496,7 +499,21 @@ class CatFile:
             self._send()
         self._unsent_answers -= 1
         name, hash_size = question
-        return _is_regular(self._answer('a tree'), name, hash_size)
+        found = self._answer('a tree')
+        if found is None or found[1] != 'tree':
+            return False
+        return self._tree_modes(found[0], found[2], hash_size).get(name) in _REGULAR_MODE_BYTES
+
+    def _tree_modes(self, oid: bytes, tree: bytes, hash_size: int) -> dict[bytes, bytes]:
+        """Each entry's mode, by name, read once per tree: the commits of a
+        range ask about the same few directories."""
+        modes = self._trees.get(oid)
+        if modes is None:
+            modes = _tree_entries(tree, hash_size)
+            if len(self._trees) >= TREES_REMEMBERED:
+                self._trees.pop(next(iter(self._trees)))
+            self._trees[oid] = modes
+        return modes
 
     def _send(self) -> None:
         """Hand every question asked so far to the feeder, at once: each
@@ -537,21 +554,26 @@ def _directory_of(commit: str, path: str) -> tuple[str, bytes]:
     return tree, name.encode(ENCODING, ERRORS)
 
 
-def _is_regular(found: tuple[str, bytes] | None, name: bytes, hash_size: int) -> bool:
-    if found is None or found[0] != 'tree':
-        return False
-    return _tree_entry_mode(found[1], name, hash_size) in (b'100644', b'100755')
+TREES_REMEMBERED = 32
+_REGULAR_MODE_BYTES = (b'100644', b'100755')
 
 
-def _tree_entry_mode(tree: bytes, name: bytes, hash_size: int) -> bytes | None:
+def _tree_entries(tree: bytes, hash_size: int) -> dict[bytes, bytes]:
+    """name -> mode (six digits) of every entry of a tree object; GitError if
+    the tree is not made of whole ``<mode> <name>\\0<hash>`` entries."""
+    entries: dict[bytes, bytes] = {}
     position = 0
-    while position < len(tree):
-        space = tree.index(b' ', position)
-        nul = tree.index(b'\0', space)
-        if tree[space + 1:nul] == name:
-            return tree[position:space].rjust(6, b'0')
-        position = nul + 1 + hash_size
-    return None
+    try:
+        while position < len(tree):
+            space = tree.index(b' ', position)
+            nul = tree.index(b'\0', space)
+            entries.setdefault(tree[space + 1:nul], tree[position:space].rjust(6, b'0'))
+            position = nul + 1 + hash_size
+    except ValueError:
+        raise GitError('git cat-file gave a tree that is cut short') from None
+    if position != len(tree):
+        raise GitError('git cat-file gave a tree that is cut short')
+    return entries
 
 
 # -- ranges ----------------------------------------------------------------
