@@ -380,6 +380,7 @@ class CatFile:
         self._unsent: list[bytes] = []  # questions asked ahead, not yet handed to the feeder
         self._unsent_answers = 0  # answers handed to the feeder, not yet read
         self._trees: dict[bytes, dict[bytes, bytes]] = {}
+        self._feed_failure: BaseException | None = None
         self._requests: queue.SimpleQueue[bytes | None] | None = None
         self._feeder: threading.Thread | None = None
 
@@ -399,6 +400,8 @@ class CatFile:
         _, stdout = self._pipes()
         header = stdout.readline()
         if not header:
+            if self._feed_failure is not None:
+                raise self._feed_failure
             raise GitError('git cat-file stopped unexpectedly')
         fields = header.split()
         if len(fields) != 3:
@@ -523,7 +526,7 @@ class CatFile:
             import threading
 
             self._requests = queue.SimpleQueue()
-            self._feeder = threading.Thread(target=self._feed, args=(self._requests,), daemon=True)
+            self._feeder = threading.Thread(target=_feed_or_stop, args=(self, self._requests), daemon=True)
             self._feeder.start()
         self._requests.put(b''.join(self._unsent))
         self._unsent_answers += len(self._unsent)
@@ -545,6 +548,16 @@ class CatFile:
         if self._requests is not None and self._feeder is not None:
             self._requests.put(None)
             self._feeder.join()
+
+
+def _feed_or_stop(cat: CatFile, requests: queue.SimpleQueue[bytes | None]) -> None:
+    """The feeder thread: if feeding fails in any way, git is stopped, so
+    the reader gets an error instead of waiting for answers forever."""
+    try:
+        cat._feed(requests)
+    except BaseException as e:
+        cat._feed_failure = e  # raised again where the answers are read
+        cat._process.kill()
 
 
 def _directory_of(commit: str, path: str) -> tuple[str, bytes]:
