@@ -96,7 +96,7 @@ class Mix(NamedTuple):
 REALISTIC = Mix(ai=0.30, critical=0.10, compliant=0.6)
 # A repository adopting trailgate audits its past: every commit is under some
 # rule and every AI-assisted one without sign-off is refused (~25% refused).
-AI_HEAVY = Mix(ai=0.30, critical=1.0, compliant=0.4)
+AI_HEAVY = Mix(ai=0.30, critical=1.0, compliant=0.1)
 HISTORIES = {'realistic': REALISTIC, 'ai-heavy': AI_HEAVY}
 
 

@@ -17,7 +17,7 @@ from trailgate.reports import render
 from trailgate.reports import writer
 
 # a report body stays in memory up to this size, then goes to a temporary file
-SPOOL_BYTES = 4 * 1024 * 1024
+SPOOL_BYTES = 1024 * 1024
 
 
 def use_color(stream: TextIO) -> bool:
