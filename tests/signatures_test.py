@@ -280,3 +280,10 @@ def test_every_id_is_documented() -> None:
     rows = set(re.findall(r'^\| `([a-z0-9-]+)` \|', doc, re.MULTILINE))
     assert [s.id for s in SIGNATURES if s.id not in rows] == []
     assert rows <= {s.id for s in SIGNATURES}
+
+
+def test_every_pattern_compiles_with_its_flags() -> None:
+    """Patterns compile at their first search; each one must be a valid regex."""
+    for signature in SIGNATURES:
+        compiled = re.compile(signature.pattern.pattern, signature.pattern.flags)
+        assert signature.pattern.search('') is None or compiled.search('') is not None, signature.id

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from trailgate.model import Commit
 from trailgate.policy import AiConfig
 from trailgate.signatures import SIGNATURES
+from trailgate.signatures import LazyPattern
 from trailgate.signatures import Signature
 
 NOT_DISCLOSED = frozenset(('none', 'no', 'n/a'))
@@ -39,7 +40,7 @@ class _Catalogue(NamedTuple):
     any_marker: re.Pattern[str]  # one search tells whether any marker can match
 
 
-def _scoped(pattern: re.Pattern[str]) -> str:
+def _scoped(pattern: LazyPattern) -> str:
     flags = ''.join(
         letter for flag, letter in ((re.IGNORECASE, 'i'), (re.MULTILINE, 'm'), (re.DOTALL, 's'))
         if pattern.flags & flag

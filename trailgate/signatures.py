@@ -16,11 +16,29 @@ CO_AUTHOR = frozenset(('co-author',))
 AUTHOR_OR_COMMITTER = frozenset(('author', 'committer'))
 
 
+class LazyPattern:
+    """A regex compiled at its first search: a commit meets few kinds of
+    mark, so a hook compiles only the patterns it needs."""
+
+    __slots__ = ('_compiled', 'flags', 'pattern')
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.pattern, self.flags)
+        return compiled.search(text)
+
+
 class Signature(NamedTuple):
     id: str  # stable, kebab-case
     tool: str
     kind: str  # identity | trailer | marker
-    pattern: re.Pattern[str]
+    pattern: LazyPattern
     evidence: str  # SRC | OBS | SEC
     key: str = ''  # trailer kind: the trailer key (case-insensitive)
     places: frozenset[str] = ALL_PLACES  # identity kind: where it counts
@@ -32,21 +50,21 @@ def _identity(id: str, tool: str, email: str | tuple[str, ...], evidence: str,
     """An identity whose email is exactly ``email`` (or one of them), case-insensitive."""
     emails = (email,) if isinstance(email, str) else email
     alternatives = '|'.join(re.escape(address) for address in emails)
-    pattern = re.compile(rf'<(?:{alternatives})>\Z', re.IGNORECASE)
+    pattern = LazyPattern(rf'<(?:{alternatives})>\Z', re.IGNORECASE)
     folded = frozenset(address.lower() for address in emails)
     return Signature(id, tool, 'identity', pattern, evidence, places=places, emails=folded)
 
 
 def _trailer(id: str, tool: str, key: str, value: str, evidence: str) -> Signature:
     """A ``key`` trailer (case-insensitive) whose value matches ``value``."""
-    pattern = re.compile(value, re.IGNORECASE)
+    pattern = LazyPattern(value, re.IGNORECASE)
     return Signature(id, tool, 'trailer', pattern, evidence, key=key)
 
 
 def _marker(id: str, tool: str, pattern: str, evidence: str,
             flags: int = re.MULTILINE) -> Signature:
     """A regex searched over the whole message; anchor it (``^`` or ``\\A``)."""
-    return Signature(id, tool, 'marker', re.compile(pattern, flags), evidence)
+    return Signature(id, tool, 'marker', LazyPattern(pattern, flags), evidence)
 
 
 def _bot(user_id: int, login: str) -> str:
@@ -110,7 +128,7 @@ SIGNATURES: tuple[Signature, ...] = (
     _identity('aider-co-author', 'aider',
               ('aider@aider.chat', 'noreply@aider.chat', 'noreply@aider.dev'), 'SRC'),
     Signature('aider-author-name', 'aider', 'identity',
-              re.compile(r'(?:\A| )\(aider\) <[^<>]*>\Z', re.IGNORECASE), 'SRC',
+              LazyPattern(r'(?:\A| )\(aider\) <[^<>]*>\Z', re.IGNORECASE), 'SRC',
               places=AUTHOR),
     _marker('aider-subject-prefix', 'aider', r'\Aaider: ', 'SRC', 0),
 
