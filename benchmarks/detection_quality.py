@@ -41,7 +41,7 @@ _CLAUDE_CO = _line(r'^Co-authored-by: [^<\n]*<noreply@anthropic\.com>\s*$')
 _CLAUDE_FOOTER = _line(r'^🤖 Generated with (?:\[Claude Code\]|Claude Code)', 0)
 _CRUSH = _line(
     r'^(?:(?:💘|💖|🤖) Generated with Crush|Co-Authored-By: [^<\n]*<(?:noreply@crush\.)?crush@charm\.land>'
-    r'|Co-Authored-By: [^<\n]*<noreply@crush\.charm\.land>|Assisted-by: Crush:\S)')
+    r'|Co-Authored-By: [^<\n]*<noreply@crush\.charm\.land>|Assisted-by: Crush(?::\S.*)?$)')
 _OPENHANDS = _line(r'^Co-authored-by: [^<\n]*<(?:openhands@all-hands\.dev|opendevin@[a-z.-]+)>\s*$')
 _OPENCODE = _line(r'^(?:🤖 Generated with (?:\[opencode\]|opencode$)|Co-Authored-By: [^<\n]*<noreply@opencode\.ai>)')
 _COPILOT_IDS = ('198982749+copilot@', '175728472+copilot@', '223556219+copilot@', 'copilot@github.com')
@@ -74,8 +74,8 @@ TRUTH: dict[str, Truth] = {
 def family(mark: str) -> str | None:
     """trailgate's ``id=tool`` -> the tool family of TRUTH."""
     source, _, tool = mark.partition('=')
-    if source == 'ai.disclosure_trailers':
-        return 'Crush' if tool.startswith('Crush:') else None
+    if source == 'ai.disclosure_trailers':  # audit names a disclosure by its agent: Crush:model -> Crush
+        return 'Crush' if tool == 'Crush' or tool.startswith('Crush:') else None
     for name in TRUTH:
         if tool.startswith(name):
             return name
@@ -95,6 +95,11 @@ def _commits(repo: str, env: dict[str, str]) -> dict[str, tuple[str, str, str]]:
 
 
 def _detected(repo: str, env: dict[str, str], scratch: str) -> dict[str, set[str]]:
+    """audit's marks per commit, run in a shared clone: the copy given is never written to."""
+    clone = os.path.join(scratch, 'clone.git')
+    subprocess.run(('rm', '-rf', clone), check=True)
+    subprocess.run(('git', 'clone', '-q', '--bare', '--shared', os.path.abspath(repo), clone), env=env, check=True)
+    repo = clone
     policy = os.path.join(scratch, 'policy.yaml')
     with open(policy, 'w') as f:
         f.write('version: 1\nrules: []\n')
