@@ -15,6 +15,7 @@ from testing.sshkeys import sign
 from testing.sshkeys import ssh_verify
 from trailgate.approvals import allowed_signers
 from trailgate.approvals import sshsig
+from trailgate.errors import PolicyError
 
 NAMESPACE = 'test-approval@trailgate'
 MESSAGE = b'trailgate-approval-v1\nchange 00ff\nreviewer alice@example.com\n'
@@ -226,3 +227,18 @@ def test_fingerprint_is_ssh_keygens(keys: dict[str, Key]) -> None:
         )
         _, blob = sshsig.parse_public_key(key.public_line)
         assert sshsig.fingerprint(blob) == printed.stdout.split()[1]
+
+
+def test_dsa_is_refused_where_ssh_keygen_still_accepts_it(tmp_path: Path) -> None:
+    """ssh-keygen here still makes and verifies DSA keys (1024 bits, SHA-1):
+    a deliberate divergence, refused with a message and at validation."""
+    key = make_key(tmp_path, 'dsa', 'dsa')
+    signers = tmp_path / 'signers'
+    signers.write_text(f'alice@example.com {key.public_line}\n')
+    signature = sign(key, NAMESPACE, MESSAGE)
+    assert ssh_verify(signers, 'alice@example.com', NAMESPACE, signature, MESSAGE, tmp_path)
+    with pytest.raises(sshsig.SignatureError, match="'ssh-dss' is not supported"):
+        sshsig.verify(MESSAGE, signature, NAMESPACE)
+    with pytest.raises(PolicyError) as raised:
+        allowed_signers.parse(signers.read_bytes(), 'signers')
+    assert 'ssh-dss' in raised.value.problems[0]
