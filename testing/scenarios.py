@@ -74,6 +74,8 @@ def policy(*rule_lines: str) -> str:
 
 
 POLICY = policy()
+# the standard policy guarding only main and release branches: the pull-request workflow
+PROTECTED_POLICY = POLICY + 'protected: [main, "release/*"]\n'
 # a policy that judges nothing: what a weakening commit would like to install
 EMPTY_POLICY = 'version: 1\nrules: []\n'
 

@@ -1,20 +1,28 @@
 """The CI recipes and the pre-commit manifest name commands that exist."""
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from testing.scenarios import PROTECTED_POLICY
+from testing.scenarios import bare_remote
+from testing.scenarios import clone
+from testing.scenarios import new_repo
+from testing.scenarios import publish
+from testing.scenarios import unreviewed
 from trailgate.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPES = ('action.yml', 'ci/github-workflow.yml', 'ci/gitlab-ci.yml')
 # shell words the recipes use, replaced by plausible values before parsing
 SUBSTITUTIONS = {
-    '"${args[@]}"': '--base origin/main',
+    '"${args[@]}"': '--base "origin/$BASE" --target "$BASE"',
     '"$sarif"': 'trailgate.sarif',
 }
 
@@ -34,6 +42,46 @@ def _scripts(node: object) -> list[str]:
         for item in node:
             found.extend(_scripts(item))
     return found
+
+
+def _trailgate_lines(recipe: str) -> list[str]:
+    """Each trailgate command line of a recipe, as the shell would run it."""
+    document = yaml.safe_load((ROOT / recipe).read_text())
+    lines = []
+    for script in _scripts(document):
+        for line in script.splitlines():
+            line = line.strip()
+            if not line.startswith('trailgate '):
+                continue
+            line = line.split(' || ', 1)[0]
+            for word, value in SUBSTITUTIONS.items():
+                line = line.replace(word, value)
+            lines.append(re.sub(r'\$\{\{[^}]*\}\}', '"$BASE"', line))
+    return lines
+
+
+@pytest.mark.parametrize('recipe', RECIPES)
+@pytest.mark.parametrize(('target', 'status'), [('main', 1), ('staging', 0)])
+def test_recipe_refuses_into_a_protected_branch_and_reports_into_another(
+    tmp_path: Path, recipe: str, target: str, status: int,
+) -> None:
+    """The recipe's own command lines, run by the shell in a CI clone of a pull request."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    seed = new_repo(tmp_path / 'seed', PROTECTED_POLICY, hooks=False)
+    seed.git('branch', 'staging')
+    publish(seed, origin)
+    seed.git('push', '-q', 'origin', 'staging')
+    ci = clone(origin, tmp_path / 'ci', hooks=False)
+    ci.git('switch', '-q', '-c', 'pull-request')
+    wrong = unreviewed(ci)
+    variables = {'GITHUB_BASE_REF': target, 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME': target, 'BASE': target,
+                 'PATH': os.pathsep.join((str(Path(sys.executable).parent), os.environ.get('PATH', '')))}
+    lines = [line for line in _trailgate_lines(recipe) if line.startswith('trailgate check')]
+    assert lines
+    for line in lines:
+        result = ci.run('bash', '-c', line, env=variables)
+        assert result.returncode == status, (line, result)
+        assert wrong[:10] in result.output or '--output' in line, (line, result.output)
 
 
 def _trailgate_commands(recipe: str) -> list[list[str]]:
@@ -60,7 +108,7 @@ def test_recipe_runs_trailgate_check_with_existing_options(recipe: str) -> None:
         command = cli.commands[argv[0]]
         with command.make_context(argv[0], argv[1:]) as context:
             assert context.params is not None
-    assert any(argv[0] == 'check' and '--base' in argv for argv in commands)
+    assert any(argv[0] == 'check' and '--base' in argv and '--target' in argv for argv in commands)
 
 
 def test_recipes_fetch_full_history() -> None:

@@ -399,7 +399,7 @@ WINDOW = policy("""
     (datetime.date(2026, 6, 9), False),
 ])
 def test_active_window_is_inclusive_at_both_ends(day: datetime.date, applies: bool) -> None:
-    assert codes(evaluate(WINDOW, commit(day=day))) == (['TG003'] if applies else [])
+    assert codes(evaluate(WINDOW, commit(), day)) == (['TG003'] if applies else [])
 
 
 @pytest.mark.parametrize(('path', 'day', 'applies'), [
@@ -411,20 +411,36 @@ def test_active_window_is_inclusive_at_both_ends(day: datetime.date, applies: bo
     ('bin/x', datetime.date(2999, 1, 1), True),
 ])
 def test_half_open_windows(path: str, day: datetime.date, applies: bool) -> None:
-    assert codes(evaluate(WINDOW, commit(paths={path}, day=day))) == (
+    assert codes(evaluate(WINDOW, commit(paths={path}), day)) == (
         ['TG003'] if applies else []
     )
 
 
-def test_window_is_judged_on_the_commit_date_given_by_the_edge() -> None:
+def test_window_is_judged_today_by_default_never_on_the_commit_date() -> None:
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    open_now = policy(f"""
+        version: 1
+        rules:
+          - id: reset
+            paths: ["src/**"]
+            applies_to: all
+            active: {{from: {today - datetime.timedelta(days=1)}, until: {today + datetime.timedelta(days=1)}}}
+            require: {{trailers: [Rollback-Plan]}}
+        """)
+    backdated = commit(day=datetime.date(2001, 1, 1))
+    assert codes(evaluate(open_now, backdated)) == ['TG003']
+    assert evaluate(open_now, backdated, 'commit') == []  # check --as-of commit: re-reading history
+
+
+def test_as_of_commit_uses_the_commit_date_given_by_the_edge() -> None:
     # The edge passes the committer date converted to UTC; a 23:30 -05:00 commit on
     # 2026-06-08 is 2026-06-09 in UTC and so outside the window.
     eastern = datetime.timezone(datetime.timedelta(hours=-5))
     local = datetime.datetime(2026, 6, 8, 23, 30, tzinfo=eastern)
     utc_day = local.astimezone(datetime.timezone.utc).date()
     assert utc_day == datetime.date(2026, 6, 9)
-    assert evaluate(WINDOW, commit(day=utc_day)) == []
-    result = assess(WINDOW, commit(day=utc_day)).results[0]
+    assert evaluate(WINDOW, commit(day=utc_day), 'commit') == []
+    result = assess(WINDOW, commit(day=utc_day), 'commit').results[0]
     assert not result.applies
     assert 'not active on 2026-06-09' in result.reason
 

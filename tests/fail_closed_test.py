@@ -28,13 +28,13 @@ import pytest
 from testing.adversarial import AI
 from testing.adversarial import BASE_FILES
 from testing.adversarial import CHARGE
+from testing.adversarial import POLICY_PATH
 from testing.adversarial import REVIEW_ALICE
 from testing.adversarial import REVIEW_BOB
 from testing.adversarial import git
 from testing.adversarial import init
 from testing.adversarial import put
 from testing.adversarial import trailgate
-from testing.scenarios import POLICY_PATH
 from testing.sshkeys import make_key
 from testing.util import GIT_ENV
 from testing.util import STRIPPED
@@ -72,6 +72,7 @@ class Scenario(NamedTuple):
     stdin: str
     expected: int  # the honest answer
     amending: bool = False  # as under `git commit --amend`
+    pushing: tuple[tuple[str, str | None], ...] | None = None  # the `git push` refspecs, under pre-commit
 
 
 SCENARIOS = (
@@ -81,6 +82,7 @@ SCENARIOS = (
     Scenario('commit-msg-refused', 'repo', ('commit-msg', '{bad}'), '', 1),
     Scenario('commit-msg-accepted', 'repo', ('commit-msg', '{ok}'), '', 0),
     Scenario('commit-msg-amend', 'repo', ('commit-msg', '{bad}'), '', 1, amending=True),
+    Scenario('commit-msg-reminder', 'repo', ('commit-msg', '--policy', '{lax}', '{bad}'), '', 0),
     Scenario('check-shallow', 'shallow', ('check', 'main~1..main'), '', 1),
     Scenario('explain-refused', 'repo', ('explain', 'main'), '', 1),
     Scenario('explain-accepted', 'repo', ('explain', 'main~1'), '', 0),
@@ -92,6 +94,9 @@ SCENARIOS = (
              'refs/heads/main {c1} refs/heads/main {c0}\n', 0),
     Scenario('pre-push-new-branch', 'repo', ('pre-push', 'origin', '{url}'),
              f'refs/heads/feature {{c2}} refs/heads/feature {ZERO}\n', 1),
+    Scenario('pre-push-unconfigured-url', 'repo', ('pre-push', '{url2}', '{url2}'),
+             f'refs/heads/feature {{c2}} refs/heads/feature {ZERO}\n', 1),
+    Scenario('pre-push-framework', 'repo', ('pre-push',), '', 1, pushing=(('main', 'refs/heads/main'),)),
     Scenario('pre-receive-refused', 'server', ('pre-receive',), '{c0} {c2} refs/heads/main\n', 1),
     Scenario('pre-receive-accepted', 'server', ('pre-receive',), '{c0} {c1} refs/heads/main\n', 0),
     Scenario('pre-receive-new-ref', 'server', ('pre-receive',), f'{ZERO} {{c2}} refs/heads/feature\n', 1),
@@ -171,14 +176,18 @@ def build_world(root: Path) -> World:
     git(server, 'update-ref', '-d', 'refs/heads/incoming')  # objects stay, unreferenced, as in quarantine
     git(repo, 'update-ref', '-d', 'refs/remotes/origin/incoming')
     git(repo, 'remote', 'set-head', 'origin', 'main')
+    unconfigured = root / 'unconfigured.git'
+    git(root, 'clone', '-q', '--bare', str(server), str(unconfigured))
     shallow = root / 'shallow'
     git(root, 'clone', '-q', '--depth', '2', f'file://{repo}', str(shallow))
     put(repo / CHARGE, 'def charge():\n    return 4\n')
     git(repo, 'add', CHARGE)
     values = {
-        'c0': c0, 'c1': c1, 'c2': c2, 'url': str(server),
+        'c0': c0, 'c1': c1, 'c2': c2, 'url': str(server), 'url2': str(unconfigured),
         'ok': str(put(root / 'OK_MSG', OK_MESSAGE)), 'bad': str(put(root / 'BAD_MSG', BAD_MESSAGE)),
         'hint': str(root / 'HINT_MSG'),
+        # main is not protected: commit-msg reminds, naming the branch it is headed for
+        'lax': str(put(root / 'lax.yaml', BASE_FILES[POLICY_PATH] + 'protected: [release]\n')),
     }
     signed, signed_server = build_signed(root, values)
     return World(repo, server, shallow, values, signed, signed_server)
@@ -258,6 +267,11 @@ def invoke(world: World, scenario: Scenario, capsys: pytest.CaptureFixture[str] 
         m.setattr(sys, 'stdin', io.StringIO(world.stdin(scenario)))
         if scenario.amending:
             m.setattr(invocation, 'is_amending', lambda: True)
+        if scenario.pushing is not None:
+            refspecs = list(scenario.pushing)
+            m.setattr(invocation, 'pushed_refspecs', lambda: refspecs)
+            m.setenv('PRE_COMMIT', '1')
+            m.setenv('PRE_COMMIT_REMOTE_NAME', 'origin')
         patch(m)
         if capsys is None:  # the module fixture has no capsys
             stdout, stderr = io.StringIO(), io.StringIO()

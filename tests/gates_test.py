@@ -2,7 +2,11 @@
 
 For each scenario a fresh repository (standard policy, client hooks through
 ``core.hooksPath``) publishes ``main`` to two bare remotes: ``origin`` with
-no server hook and ``guarded`` whose pre-receive runs trailgate. Then:
+no server hook and ``guarded`` whose pre-receive runs trailgate. Three
+times: with no ``protected`` key (every branch protected) on ``main``; with
+``protected: [main, "release/*"]`` on a new ``release/1`` (a protected
+target: the same verdicts); and on ``feature`` (unprotected: every gate
+passes, and reminds exactly where the others would refuse). Then:
 
 * commit-msg:  the real ``git commit`` with the hook (if refused, the commit
   is made again with ``--no-verify`` so that the other gates see it);
@@ -12,6 +16,7 @@ no server hook and ``guarded`` whose pre-receive runs trailgate. Then:
 """
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -59,7 +64,7 @@ class Scenario(NamedTuple):
     base_gitlinks: Mapping[str, str] = {}  # the same, committed in the published base
 
 
-WINDOW = policy('active: {from: 2026-03-10, until: 2026-06-08}')
+TODAY = datetime.datetime.now(datetime.timezone.utc).date()
 
 
 def deploy_policy(pattern: str) -> str:
@@ -72,8 +77,24 @@ def deploy_policy(pattern: str) -> str:
 DEPLOY = {'deploy': 'HEAD'}
 
 
-def committed_on(date: str) -> dict[str, str]:
-    return {'GIT_COMMITTER_DATE': date, 'GIT_AUTHOR_DATE': '2026-04-01T12:00:00+00:00'}
+def days(offset: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=offset)
+
+
+def window(start: datetime.date, until: datetime.date) -> str:
+    return policy(f'active: {{from: {start}, until: {until}}}')
+
+
+# `trailgate init`'s starter window: from the day it is written, for 90 days
+STARTER_WINDOW = window(days(0), days(90))
+CLOSED_WINDOW = window(days(-90), days(-2))
+FUTURE_WINDOW = window(days(2), days(90))
+
+
+def committed_on(day: datetime.date) -> dict[str, str]:
+    """A commit dated ``day``: committer and author dates are the committer's to type."""
+    stamp = f'{day.isoformat()}T12:00:00+00:00'
+    return {'GIT_COMMITTER_DATE': stamp, 'GIT_AUTHOR_DATE': stamp}
 
 
 SCENARIOS = (
@@ -149,14 +170,16 @@ SCENARIOS = (
     Scenario('space-before-colon',
              message('Charge', ASSISTED, f'Reviewed-by : {ALICE}', f'Reviewed-by:{BOB}',
                      'Change-Doc:\tPAY-1'), 'accepted'),
-    Scenario('window-before', message('Charge', ASSISTED), 'accepted', policy=WINDOW,
-             env=committed_on('2026-03-09T23:59:59+00:00')),
-    Scenario('window-first-day', message('Charge', ASSISTED), 'refused', policy=WINDOW,
-             env=committed_on('2026-03-10T00:00:00+00:00')),
-    Scenario('window-last-day-utc', message('Charge', ASSISTED), 'refused', policy=WINDOW,
-             env=committed_on('2026-06-09T01:30:00+02:00')),
-    Scenario('window-after-utc', message('Charge', ASSISTED), 'accepted', policy=WINDOW,
-             env=committed_on('2026-06-08T23:30:00-02:00')),
+    # `active` is judged when the gate runs, never on the date a commit carries
+    Scenario('window-backdated', message('Charge', ASSISTED), 'refused', policy=STARTER_WINDOW,
+             env=committed_on(days(-1))),
+    Scenario('window-open-today', message('Charge', ASSISTED), 'refused', policy=STARTER_WINDOW),
+    Scenario('window-dated-into-the-future', message('Charge', ASSISTED), 'refused',
+             policy=STARTER_WINDOW, env=committed_on(days(400))),
+    Scenario('window-closed-dated-inside', message('Charge', ASSISTED), 'accepted',
+             policy=CLOSED_WINDOW, env=committed_on(days(-30))),
+    Scenario('window-not-yet-open-dated-inside', message('Charge', ASSISTED), 'accepted',
+             policy=FUTURE_WINDOW, env=committed_on(days(30))),
     Scenario('exempt-author', message('Charge', ASSISTED), 'accepted', author=BOB,
              policy=policy('exempt_authors: [senior]')),
     Scenario('not-exempt-author', message('Charge', ASSISTED), 'refused', author=CAROL,
@@ -197,38 +220,57 @@ def stage_gitlinks(repo: Repo, gitlinks: Mapping[str, str]) -> None:
         repo.git('update-index', '--add', '--cacheinfo', f'160000,{repo.rev(revision)},{path}')
 
 
-def run_gates(tmp_path: Path, scenario: Scenario, object_format: str = 'sha1') -> dict[str, str]:
-    repo = new_repo(tmp_path / 'repo', scenario.policy, object_format=object_format)
+PROTECTED = 'protected: [main, "release/*"]\n'
+
+
+def run_gates(tmp_path: Path, scenario: Scenario, object_format: str = 'sha1',
+              branch: str | None = None) -> dict[str, str]:
+    """Each gate's verdict. With ``branch``, the policy protects main and
+    release/*, and the commit is made on ``branch`` and pushed there (and
+    checked with ``--target branch``); an unprotected branch gets reminders."""
+    text = scenario.policy + (PROTECTED if branch else '')
+    repo = new_repo(tmp_path / 'repo', text, object_format=object_format)
     if scenario.base_gitlinks:
         stage_gitlinks(repo, scenario.base_gitlinks)
         repo.commit_ok(message('Vendor the submodules'), verify=False)
     origin = bare_remote(tmp_path / 'origin.git', pre_receive=False, object_format=object_format)
     publish(repo, origin, 'origin')
     publish(repo, bare_remote(tmp_path / 'guarded.git', object_format=object_format), 'guarded')
+    if branch:
+        repo.git('switch', '-q', '-c', branch)
+    target = branch or 'main'
     base = repo.head()
     verdicts = {}
 
     stage_gitlinks(repo, scenario.gitlinks)
-    result = repo.commit(scenario.message, scenario.files, author=scenario.author,
+    files = dict(scenario.files)
+    if branch and POLICY_PATH in files:
+        files[POLICY_PATH] = str(files[POLICY_PATH]) + PROTECTED  # a policy edit keeps the key
+    result = repo.commit(scenario.message, files, author=scenario.author,
                          remove=scenario.remove, env=scenario.env)
-    verdicts['commit-msg'] = verdict(result.hooks.get('commit-msg', -1))
+    verdicts['commit-msg'] = reminded(result.stderr, verdict(result.hooks.get('commit-msg', -1)))
     if result.returncode:
         retry = repo.commit(scenario.message, author=scenario.author, verify=False,
                             env=scenario.env)
         assert retry.returncode == 0, retry
     assert repo.head() != base
 
-    result = repo.trailgate('check', f'{base}..HEAD')
-    verdicts['check'] = verdict(result.returncode)
+    result = repo.trailgate('check', *(['--target', branch] if branch else []), f'{base}..HEAD')
+    verdicts['check'] = reminded(result.stdout, verdict(result.returncode))
 
-    result = repo.run_git('push', 'origin', 'main')
-    verdicts['pre-push'] = verdict(result.hooks.get('pre-push', -1))
-    assert (result.returncode == 0) == (verdicts['pre-push'] == 'accepted'), result
+    result = repo.run_git('push', 'origin', target)
+    verdicts['pre-push'] = reminded(result.stderr, verdict(result.hooks.get('pre-push', -1)))
+    assert (result.returncode == 0) == (verdicts['pre-push'] != 'refused'), result
 
-    result = repo.run_git('push', '--no-verify', 'guarded', 'main')
-    verdicts['pre-receive'] = verdict(result.hooks.get('pre-receive', -1))
-    assert (result.returncode == 0) == (verdicts['pre-receive'] == 'accepted'), result
+    result = repo.run_git('push', '--no-verify', 'guarded', target)
+    verdicts['pre-receive'] = reminded(result.stderr, verdict(result.hooks.get('pre-receive', -1)))
+    assert (result.returncode == 0) == (verdicts['pre-receive'] != 'refused'), result
     return verdicts
+
+
+def reminded(output: str, found: str) -> str:
+    """An accepted commit whose gate printed a reminder of what it will need."""
+    return 'reminded' if found == 'accepted' and ('needs review' in output or 'reminder:' in output) else found
 
 
 @pytest.mark.parametrize('scenario', [
@@ -238,6 +280,17 @@ def run_gates(tmp_path: Path, scenario: Scenario, object_format: str = 'sha1') -
 ])
 def test_every_gate_gives_the_same_verdict(tmp_path: Path, scenario: Scenario) -> None:
     assert run_gates(tmp_path, scenario) == dict.fromkeys(GATES, scenario.expected)
+
+
+@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_into_a_protected_branch_every_gate_gives_the_same_verdict(tmp_path: Path, scenario: Scenario) -> None:
+    assert run_gates(tmp_path, scenario, branch='release/1') == dict.fromkeys(GATES, scenario.expected)
+
+
+@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_on_an_unprotected_branch_every_gate_reminds_and_passes(tmp_path: Path, scenario: Scenario) -> None:
+    expected = 'reminded' if scenario.expected == 'refused' else 'accepted'
+    assert run_gates(tmp_path, scenario, branch='feature') == dict.fromkeys(GATES, expected)
 
 
 def test_scenario_ids_are_unique() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from testing import scenarios
 from testing.adversarial import AI
 from testing.adversarial import BASE_FILES
 from testing.adversarial import CHARGE
@@ -35,6 +36,8 @@ from testing.adversarial import run
 from testing.adversarial import trailgate
 from testing.adversarial import write_hooks
 from testing.util import git_env
+from trailgate import git as tg_git
+from trailgate.errors import GitError
 from trailgate.trailers import parse_trailers
 from trailgate.trailers import skip_blank_lines
 
@@ -550,3 +553,37 @@ def test_fake_git_prints_half_then_fails(fake_git: Path, refusable: Path) -> Non
     fake = subprocess.run(('git', 'log', '-1'), cwd=refusable, capture_output=True,
                           env=fake_env(fake_git, 'log'), timeout=10)
     assert fake.returncode == 1 and fake.stdout == real.stdout[:len(real.stdout) // 2]
+
+
+def test_grafts_cannot_hide_a_commit_from_any_gate(tmp_path: Path) -> None:
+    """A CI checkout's .git/info/grafts (or GIT_GRAFT_FILE) rewrites the parents git
+    reports; trailgate reads history with grafts ignored, as it ignores refs/replace."""
+    repo = scenarios.new_repo(tmp_path / 'repo', hooks=False)
+    base = repo.head()
+    hidden = scenarios.unreviewed(repo)
+    tip = repo.commit_ok(scenarios.message('Harmless'), {scenarios.OTHER: 'x\n'}, verify=False)
+    graft = f'{tip} {base}\n'
+    (repo.path / '.git' / 'info').mkdir(exist_ok=True)
+    (repo.path / '.git' / 'info' / 'grafts').write_text(graft)
+    assert repo.git('rev-list', f'{base}..HEAD').split() == [tip]  # git itself is fooled
+    result = repo.trailgate('check', f'{base}..HEAD')
+    assert result.returncode == 1, result
+    assert hidden[:10] in result.stdout
+    (repo.path / 'elsewhere-grafts').write_text(graft)
+    (repo.path / '.git' / 'info' / 'grafts').unlink()
+    result = repo.trailgate('check', f'{base}..HEAD', env={'GIT_GRAFT_FILE': str(repo.path / 'elsewhere-grafts')})
+    assert result.returncode == 1, result
+    assert hidden[:10] in result.stdout
+
+
+
+def test_git_errors_carry_no_graft_advice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grafts are switched off without git advising about them in every error."""
+    repo = scenarios.new_repo(tmp_path / 'repo', hooks=False)
+    monkeypatch.chdir(repo.path)
+    for key, value in git_env().items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(GitError) as info:
+        tg_git.run('merge-base', 'HEAD', 'no-such-revision')
+    assert 'Not a valid object name' in str(info.value) or 'no-such-revision' in str(info.value)
+    assert 'hint' not in str(info.value) and 'graft' not in str(info.value), info.value

@@ -681,3 +681,41 @@ def test_cache_stamp_covers_every_module_that_validates() -> None:
     stamped = {entry.split(':', 1)[0] for entry in policy_cache._code_stamp().split(';')}
     assert {'policy.py', 'policy_check.py', 'schema.py', 'regexes.py', 'model.py', 'paths.py',
             'policy.schema.json', 'policy_cache.py'} <= stamped
+
+
+def test_protected_absent_means_every_branch_and_tag() -> None:
+    policy = load('version: 1\nrules: []\n')
+    assert not policy.protected.explicit
+    assert policy.protected.matches('refs/heads/any/feature')
+    assert policy.commit_msg_refuses_on('refs/heads/feature')
+    assert policy.commit_msg_refuses_on(None)
+
+
+def test_protected_branches_and_refs() -> None:
+    policy = load('version: 1\nprotected: [main, "release/*", "refs/tags/v*"]\n')
+    assert policy.protected.patterns == ('refs/heads/main', 'refs/heads/release/*', 'refs/tags/v*')
+    assert policy.commit_msg_refuses_on('refs/heads/main')
+    assert not policy.commit_msg_refuses_on('refs/heads/feature')
+    assert not policy.commit_msg_refuses_on(None)  # detached HEAD: on no branch
+
+
+def test_refuse_commits_every_branch() -> None:
+    policy = load('version: 1\nprotected: [main]\nrefuse_commits: every-branch\n')
+    assert policy.commit_msg_refuses_on('refs/heads/feature')
+
+
+@pytest.mark.parametrize(('text', 'line', 'col', 'fragment'), [
+    ('version: 1\nprotected: main\n', 2, 12, 'protected'),
+    ('version: 1\nprotected: [main, 3]\n', 2, 19, 'protected[1]'),
+    ('version: 1\nprotected:\n  - main\n  - "a b"\n', 4, 5, "protected: 'a b' holds ' '"),
+    ('version: 1\nprotected:\n  - main\n  - "../x"\n', 4, 5, 'protected:'),
+    ('version: 1\nprotected: [main, main]\n', 2, 19, "protected: 'main' is listed twice"),
+    ('version: 1\nprotected: [main, refs/heads/main]\n', 2, 19, 'listed twice'),
+    ('version: 1\nprotected: [""]\n', 2, 13, 'protected[0]'),
+    ('version: 1\nrefuse_commits: always\n', 2, 17, 'refuse_commits'),
+    ('version: 1\nprotect: [main]\n', 2, 1, 'protected'),
+])
+def test_protected_problems(text: str, line: int, col: int, fragment: str) -> None:
+    got_line, got_col, message = only_problem(text)
+    assert (got_line, got_col) == (line, col), message
+    assert fragment in message

@@ -1,6 +1,7 @@
 """README's quickstart, followed word for word in a fresh repository."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -65,3 +66,38 @@ def test_quickstart_refuses_then_accepts(tmp_path: Path) -> None:
     log = subprocess.run(['git', 'log', '--format=%s'], cwd=repo, env=env,
                          capture_output=True, text=True).stdout.split('\n')
     assert log[:2] == ['Retry refunds', 'Adopt trailgate']
+
+
+def _subsection(title: str) -> str:
+    start = README.index(f'\n### {title}\n')
+    end = README.index('\n## ', start)
+    return README[start:end]
+
+
+def test_plain_server_workflow(tmp_path: Path) -> None:
+    """The plain git server's commands, pasted: the server in a bare repository
+    here, the developer in a clone; only the push onto main is refused."""
+    bin_dir = os.path.dirname(sys.executable)
+    env = git_env(PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}')
+    seed = init_repo(tmp_path / 'seed')
+    run = functools.partial(subprocess.run, env=env, capture_output=True, text=True)
+    assert run(['trailgate', 'init'], cwd=seed).returncode == 0
+    run(['git', 'add', '-A'], cwd=seed, check=True)
+    run(['git', 'commit', '-q', '--no-verify', '-m', 'Adopt trailgate'], cwd=seed, check=True)
+    server = tmp_path / 'srv' / 'shop.git'
+    run(['git', 'clone', '-q', '--bare', str(seed), str(server)], check=True)
+    on_server, in_a_clone = re.findall(r'```sh\n(.*?)```', _subsection('A plain git server'), re.DOTALL)
+    script = 'set -e\n' + on_server.replace('/srv/git/shop.git', str(server))
+    result = run(['bash', '-c', script], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (server / 'hooks' / 'pre-receive').exists()
+    blocks = _commands(f'```sh\n{in_a_clone}```')
+    clone = tmp_path / 'clone'
+    run(['git', 'clone', '-q', str(server), str(clone)], check=True)
+    results = [(c, run(['bash', '-c', c], cwd=clone)) for c in blocks]
+    failed = [(c, r) for c, r in results if r.returncode]
+    assert [c for c, _ in failed] == [blocks[-1]], [(c, r.stderr) for c, r in results]
+    assert 'tier1-payments' in failed[0][1].stderr
+    outputs = ''.join(r.stderr for _, r in results[:-1])
+    assert 'needs review Retry refunds' in outputs
+    assert 'reminder: 1 pushed commit will need review' in outputs

@@ -113,18 +113,26 @@ def pre_receive_command(policy: str | None, format: str, output: str | None,
 
 @cli.command('check', short_help='CI: check every commit of revision ranges.')
 @click.argument('ranges', nargs=-1, metavar='[RANGE]...')
-@click.option('--base', metavar='REF', help='Check $(git merge-base REF HEAD)..HEAD.')
+@click.option('--base', metavar='REF',
+              help="Check $(git merge-base REF HEAD)..HEAD, judged by REF's policy (its tip).")
+@click.option('--target', 'target', metavar='REF',
+              help='The branch the changes would land on: refused only if it is protected '
+                   '(default: GITHUB_BASE_REF, CI_MERGE_REQUEST_TARGET_BRANCH_NAME; '
+                   'without a target, judged as protected).')
 @click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV.')
+@click.option('--as-of', 'as_of', metavar='commit|YYYY-MM-DD',
+              help="Judge rules' active windows on each commit's date or on a day "
+                   '(default: today, when the check runs).')
 @policy_option
 @report_options
 @verbosity_options
-def check_command(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
-                  policy: str | None, format: str, output: str | None,
+def check_command(ranges: tuple[str, ...], base: str | None, target: str | None, policy_rev: str | None,
+                  as_of: str | None, policy: str | None, format: str, output: str | None,
                   quiet: bool, verbose: bool) -> int:
     """CI: check every commit in the revision ranges (e.g. origin/main..HEAD)."""
     from trailgate.commands.check import check
 
-    return check(ranges, base, policy_rev, policy, _output(format, output, quiet, verbose))
+    return check(ranges, base, policy_rev, policy, _output(format, output, quiet, verbose), target, as_of)
 
 
 @cli.command('audit', short_help='A report over history: AI share, reviews, overrides.')

@@ -1,6 +1,8 @@
 """The pure core: a policy and a commit in, a verdict out. Never calls git."""
 from __future__ import annotations
 
+import datetime
+from typing import Literal
 from typing import NamedTuple
 
 from trailgate import requirements
@@ -13,6 +15,10 @@ from trailgate.policy import Rule
 from trailgate.requirements import Check
 
 POLICY_OWNERS_RULE = 'policy-owners'
+AS_OF_COMMIT: Literal['commit'] = 'commit'
+# the day `active` windows are judged on: a date, 'commit' (each commit's own
+# committer date: only for re-reading history), or None (today, when the gate runs)
+AsOf = datetime.date | Literal['commit'] | None
 MEMO_LIMIT = 1 << 16  # paths remembered per policy
 
 
@@ -56,17 +62,37 @@ class Assessment(NamedTuple):
         return any(v.overridden is None for v in self.violations)
 
 
-def evaluate(policy: Policy, commit: Commit) -> list[Violation]:
+def today() -> datetime.date:
+    """Today in UTC: the day a gate that runs now judges ``active`` on."""
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def judging_day(as_of: AsOf, commit: Commit) -> datetime.date:
+    """The day ``active`` is judged on for ``commit``.
+
+    Never the commit's own date unless asked for (``as_of='commit'``):
+    committer dates are typed by the committer.
+    """
+    if as_of is None:
+        return today()
+    if as_of == AS_OF_COMMIT:
+        return commit.date
+    assert isinstance(as_of, datetime.date)
+    return as_of
+
+
+def evaluate(policy: Policy, commit: Commit, as_of: AsOf = None) -> list[Violation]:
     """Every unmet requirement; overridden ones carry the break-glass reason."""
-    return list(assess(policy, commit).violations)
+    return list(assess(policy, commit, as_of).violations)
 
 
-def assess(policy: Policy, commit: Commit) -> Assessment:
+def assess(policy: Policy, commit: Commit, as_of: AsOf = None) -> Assessment:
     signals = detect(policy.ai, commit)
     index = _index_for(policy.rules)
     results = list(index.untouched)
+    day = judging_day(as_of, commit) if any(rule.active for rule in policy.rules) else commit.date
     for position, paths in index.touched(commit.paths).items():
-        results[position] = _rule_result(policy, policy.rules[position], commit, bool(signals), paths)
+        results[position] = _rule_result(policy, policy.rules[position], commit, bool(signals), paths, day)
     owners = _policy_owners_result(policy, commit)
     if owners is not None:
         results.append(owners)
@@ -153,8 +179,9 @@ def _index_for(rules: tuple[Rule, ...]) -> _RuleIndex:
 
 def _rule_result(
     policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, paths: tuple[str, ...],
+    day: datetime.date,
 ) -> RuleResult:
-    reason = _why_not_applied(policy, rule, commit, ai_assisted, paths)
+    reason = _why_not_applied(policy, rule, commit, ai_assisted, paths, day)
     if reason is not None:
         return RuleResult(rule.id, paths, False, reason, ())
     return RuleResult(rule.id, paths, True, 'applies', _checks(policy, rule, commit))
@@ -162,11 +189,12 @@ def _rule_result(
 
 def _why_not_applied(
     policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, paths: tuple[str, ...],
+    day: datetime.date,
 ) -> str | None:
     if not paths:
         return 'touches none of its paths'
-    if rule.active is not None and not rule.active.contains(commit.date):
-        return f'not active on {commit.date} (active {rule.active})'
+    if rule.active is not None and not rule.active.contains(day):
+        return f'not active on {day} (active {rule.active})'
     for group in rule.exempt_authors:
         if policy.in_group(commit.author.email, group):
             return f'author is exempt (group {group!r})'

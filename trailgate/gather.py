@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from trailgate import git
 from trailgate.errors import GitError
+from trailgate.evaluate import AsOf
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import assess
 from trailgate.evaluate import documentation_candidates
@@ -125,9 +126,10 @@ def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
 
 
 def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
-          ledger_tip: str | None = LOCAL_LEDGER) -> Iterator[Assessment]:
+          ledger_tip: str | None = LOCAL_LEDGER, as_of: AsOf = None) -> Iterator[Assessment]:
     """Assess each batch's commits, in order; a commit in two batches is
-    judged by both.
+    judged by both. ``active`` windows are judged on ``as_of`` (default:
+    today, as the gate runs).
 
     Without ``every_signal``, a commit that touches nothing protected is
     passed without parsing its message or looking for AI signals: the
@@ -144,7 +146,7 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
         for read in _read(batches, repo, every_signal, lookups):
             if current is not None and current[0] != read.batch and pending:
                 assert ledger is not None
-                yield from _with_approvals(pending, current[1], ledger)
+                yield from _with_approvals(pending, current[1], ledger, as_of)
                 pending = []
             current = (read.batch, read.policy)
             policy, raw, commit = read.policy, read.raw, read.commit
@@ -155,7 +157,7 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
             elif signed_policy and may_need_signed_approvals(policy, raw.paths):
                 item = (raw, commit)  # assessed once its approvals are found
             else:
-                item = (None, assess(policy, commit))
+                item = (None, assess(policy, commit, as_of))
             if not signed_policy:
                 assert isinstance(item[1], Assessment)
                 yield item[1]
@@ -164,10 +166,10 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
                 ledger = _ledger(ledger_tip, stack.enter_context(git.CatFile()), repo.git_dir)
             pending.append(item)
             if len(pending) >= SIGNED_CHUNK:
-                yield from _with_approvals(pending, policy, ledger)
+                yield from _with_approvals(pending, policy, ledger, as_of)
                 pending = []
         if pending and current is not None and ledger is not None:
-            yield from _with_approvals(pending, current[1], ledger)
+            yield from _with_approvals(pending, current[1], ledger, as_of)
         if ledger is not None and ledger.cache is not None:
             ledger.cache.write()
 
@@ -183,7 +185,7 @@ def _ledger(ledger_tip: str | None, cat: git.CatFile, git_dir: str) -> Ledger:
 
 
 def _with_approvals(pending: list[tuple[git.RawCommit | None, Assessment | Commit]], policy: Policy,
-                    ledger: Ledger) -> Iterator[Assessment]:
+                    ledger: Ledger, as_of: AsOf = None) -> Iterator[Assessment]:
     """The chunk's assessments in order; the commits that may need signed
     approvals are assessed once those are attached."""
     needing = [(raw, item) for raw, item in pending if raw is not None and isinstance(item, Commit)]
@@ -192,7 +194,7 @@ def _with_approvals(pending: list[tuple[git.RawCommit | None, Assessment | Commi
     attached = iter(attach(needing, policy, ledger, cache=ledger.cache) if needing else [])
     for raw, item in pending:
         if raw is not None:
-            yield assess(policy, next(attached))
+            yield assess(policy, next(attached), as_of)
         else:
             assert isinstance(item, Assessment)
             yield item
@@ -204,3 +206,13 @@ def policy_sources(batches: Iterable[Batch]) -> str:
         if batch.policy.source not in sources:
             sources.append(batch.policy.source)
     return '; '.join(sources) or 'none'
+
+
+def unique(assessments: Iterable[Assessment]) -> Iterator[Assessment]:
+    """Each commit once per verdict: refs that share commits would repeat them."""
+    seen = set()
+    for assessment in assessments:
+        key = (assessment.commit.sha, assessment.violations)
+        if key not in seen:
+            seen.add(key)
+            yield assessment

@@ -1,8 +1,10 @@
 """All git I/O. Everything else in trailgate works on plain data.
 
 Git runs with the inherited environment (hooks depend on GIT_INDEX_FILE,
-GIT_DIR and the receive quarantine), plus GIT_NO_REPLACE_OBJECTS so that
-``refs/replace`` cannot show us a different commit than the one pushed.
+GIT_DIR and the receive quarantine), plus GIT_NO_REPLACE_OBJECTS and
+GIT_GRAFT_FILE pointing at nothing, so that neither ``refs/replace``
+nor an ``info/grafts`` file can show us a different history than the one
+that was committed and pushed.
 Paths are always NUL-separated; one ``git log -z`` streams a whole range.
 """
 from __future__ import annotations
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
     import threading
 
 ENCODING = 'utf-8'
+# a path that cannot exist (a file under /dev/null): git reads no grafts and, unlike
+# for an empty file, prints no deprecation advice
+NO_GRAFT_FILE = os.path.join(os.devnull, 'no-grafts')
 ERRORS = 'surrogateescape'
 _RECORD = 'TGSTART'
 # sha, parents, author name/email, committer name/email, committer time, message
@@ -54,6 +59,7 @@ def read_hook_input() -> str:
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env['GIT_NO_REPLACE_OBJECTS'] = '1'
+    env['GIT_GRAFT_FILE'] = NO_GRAFT_FILE
     env.pop('GIT_EXTERNAL_DIFF', None)
     return env
 
@@ -209,9 +215,65 @@ def symbolic_ref(name: str) -> str | None:
     return decode(out).strip() if out else None
 
 
+def current_branch(git_dir: str) -> str | None:
+    """The branch HEAD is on (an unborn one too), or during a rebase the branch
+    being rebased; None on a detached HEAD."""
+    ref = symbolic_ref('HEAD')
+    if ref:
+        return ref
+    for state in ('rebase-merge', 'rebase-apply'):
+        try:
+            with open(os.path.join(git_dir, state, 'head-name'), encoding='utf-8') as f:
+                name = f.read().strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if name.startswith('refs/heads/'):
+            return name
+    return None
+
+
+def upstream_of(branch: str) -> str | None:
+    """The remote-tracking ref ``branch`` (a full ref) is configured to follow, if any."""
+    short = branch.removeprefix('refs/heads/')
+    out = run_ok('rev-parse', '--symbolic-full-name', '--verify', '--quiet', f'{short}@{{upstream}}')
+    return decode(out).strip() or None if out else None
+
+
 def ref_exists(ref: str) -> str | None:
     out = run_ok('rev-parse', '--verify', '--quiet', f'{ref}^{{commit}}')
     return decode(out).strip() if out else None
+
+
+def ref_values(*patterns: str) -> dict[str, str]:
+    """Full ref name -> the object it names, for every ref under ``patterns`` (default: all)."""
+    out = run('for-each-ref', '--format=%(objectname) %(refname)', *patterns)
+    values = {}
+    for line in decode(out).split('\n'):
+        sha, _, ref = line.partition(' ')
+        if ref:
+            values[ref] = sha
+    return values
+
+
+def ls_remote(remote: str) -> tuple[dict[str, str], str | None]:
+    """(full ref -> object, the ref HEAD points at) as ``remote`` has them now."""
+    out = run('ls-remote', '--symref', '--', remote)
+    values: dict[str, str] = {}
+    head = None
+    for line in decode(out).split('\n'):
+        value, _, ref = line.partition('\t')
+        if value.startswith('ref: ') and ref == 'HEAD':
+            head = value[len('ref: '):]
+        elif ref and not ref.endswith('^{}'):
+            values[ref] = value
+    return values, head
+
+
+def full_ref_name(rev: str) -> str | None:
+    """``main`` -> ``refs/heads/main``; None for something that is not a ref (a sha, HEAD~1)."""
+    out = run_ok('rev-parse', '--symbolic-full-name', '--verify', '--quiet', '--end-of-options', rev)
+    name = decode(out).strip() if out else ''
+    return name if name.startswith('refs/') else None
 
 
 def remote_urls() -> dict[str, str]:

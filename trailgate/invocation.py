@@ -90,6 +90,46 @@ def commit_cleanup_option() -> str | None:
     return None
 
 
+# push options that push refs the command line does not name
+_PUSH_EVERYTHING = ('--all', '--branches', '--mirror', '--tags', '--follow-tags')
+
+
+def _push_positional(args: list[str]) -> tuple[list[str], bool]:
+    """(positional arguments, whether an option pushes refs not named on the line)."""
+    positional: list[str] = []
+    everything = False
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith('-') and arg != '-':
+            skip = arg in _PUSH_WITH_VALUE
+            everything = everything or arg in _PUSH_EVERYTHING
+        else:
+            positional.append(arg)
+    return positional, everything
+
+
+def pushed_refspecs() -> list[tuple[str, str | None]] | None:
+    """``(source, destination or None)`` for each refspec of the ``git push``
+    that runs us: ``[]`` for a bare ``git push``; None when the push is
+    unknown or pushes refs the command line does not name (``--all``,
+    ``--tags``, a pattern, a deletion)."""
+    args = git_command('push')
+    if args is None:
+        return None
+    positional, everything = _push_positional(args)
+    if everything:
+        return None
+    refspecs: list[tuple[str, str | None]] = []
+    for refspec in positional[1:]:  # the first is the repository
+        source, colon, destination = refspec.removeprefix('+').partition(':')
+        if '*' in refspec or not source:
+            return None
+        refspecs.append((source, destination if colon else None))
+    return refspecs
+
+
 def pushed_sources() -> list[str] | None:
     """The source side of each refspec of the ``git push`` that runs us.
 
@@ -99,15 +139,7 @@ def pushed_sources() -> list[str] | None:
     args = git_command('push')
     if args is None:
         return None
-    positional: list[str] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg.startswith('-') and arg != '-':
-            skip = arg in _PUSH_WITH_VALUE
-        else:
-            positional.append(arg)
+    positional, _ = _push_positional(args)
     sources = []
     for refspec in positional[1:]:  # the first is the repository
         source = refspec.removeprefix('+').split(':', 1)[0]

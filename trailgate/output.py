@@ -60,7 +60,7 @@ class Output:
         target.flush()
 
     def stream(self, gate: str, assessments: Iterable[Assessment], policy_source: str,
-               stream: str = 'stdout', when_empty: bool = True) -> Report:
+               stream: str = 'stdout', when_empty: bool = True, reminder: str | None = None) -> Report:
         """Judge and report in one pass: what ``report(Report.collect(...))``
         shows, with each commit written out as it is judged, so memory stays
         flat however long the range. Nothing is shown before the last commit
@@ -68,6 +68,12 @@ class Output:
         ``when_empty``, a report of no commits is shown only when verbose.
         Returns the summary (the counts, no commits).
         """
+        if reminder is not None:
+            # nothing refused, only what the commits will need: rendered whole (no protected target)
+            report = Report.collect(gate, assessments, policy_source, self.keeps_passing, reminder)
+            if report.commits_checked or self.verbose or when_empty:
+                self.report(report, stream)
+            return report
         import tempfile
 
         target = sys.stderr if stream == 'stderr' else sys.stdout

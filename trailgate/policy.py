@@ -21,6 +21,7 @@ from trailgate.errors import PolicyError
 from trailgate.model import email_of
 from trailgate.model import fold_email
 from trailgate.paths import PathMatcher
+from trailgate.refs import Protected
 from trailgate.regexes import PolicyPattern
 
 Problem = tuple[int, int, str]
@@ -28,6 +29,8 @@ Problem = tuple[int, int, str]
 DEFAULT_POLICY_PATH = '.trailgate/policy.yaml'
 MAX_POLICY_BYTES = 1024 * 1024
 DEFAULT_DISCLOSURE_TRAILERS = ('Assisted-by', 'Generated-by')
+REFUSE_ON_PROTECTED = 'protected-branches'
+REFUSE_EVERYWHERE = 'every-branch'
 
 
 class AiConfig(NamedTuple):
@@ -116,6 +119,17 @@ class Policy(NamedTuple):
         if self.policy_owners is None:
             return None
         return Reviews(group=self.policy_owners, signed=self.signers_path is not None)
+    protected: Protected = Protected()
+    refuse_commits: str = REFUSE_ON_PROTECTED  # where commit-msg refuses
+
+    def commit_msg_refuses_on(self, branch: str | None) -> bool:
+        """Does commit-msg refuse on ``branch`` (a full ref; None: detached HEAD)?
+
+        Without a ``protected`` key every commit is refused, as before the key existed.
+        """
+        if self.refuse_commits == REFUSE_EVERYWHERE or not self.protected.explicit:
+            return True
+        return branch is not None and self.protected.matches(branch)
 
     def members(self, group: str) -> frozenset[str]:
         return self.groups.get(group, frozenset())
@@ -266,6 +280,8 @@ def _build(raw: dict[str, Any]) -> Policy:
         policy_owners=raw.get('policy_owners'),
         overrides=overrides,
         signers_path=raw.get('signers'),
+        protected=Protected.from_patterns(raw.get('protected')),
+        refuse_commits=raw.get('refuse_commits', REFUSE_ON_PROTECTED),
     )
 
 

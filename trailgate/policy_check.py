@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from trailgate import refs
 from trailgate import regexes
 from trailgate import schema
 from trailgate.model import email_of
@@ -56,6 +57,7 @@ def semantic_problems(root: Any) -> Iterator[Problem]:
             yield from _regex_problems(item, f'ai.{key}')
     yield from _rules_problems(_get(top, 'rules'), group_sizes, checker)
     yield from _signers_problems(top)
+    yield from _protected_problems(_get(top, 'protected'))
 
 
 def _signers_problems(top: dict[str, tuple[Any, Any]]) -> Iterator[Problem]:
@@ -76,6 +78,20 @@ def _signers_problems(top: dict[str, tuple[Any, Any]]) -> Iterator[Problem]:
                 f'rules[{index}].require.reviews.signed: signed reviews need `signers:`, the '
                 f'allowed-signers file that names each reviewer\'s key',
             )
+
+
+def _protected_problems(node: Any) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for item in _scalars(node):
+        value = str(item.value)
+        if not value:
+            continue  # the schema's minLength says so
+        problem = refs.problem(value)
+        if problem:
+            yield (*schema.position(item), f'protected: {problem}')
+        elif refs.full_pattern(value) in seen:
+            yield (*schema.position(item), f'protected: {value!r} is listed twice')
+        seen.add(refs.full_pattern(value))
 
 
 class _GroupChecker:

@@ -94,21 +94,22 @@ def test_range(repo: Repo) -> None:
     assert_refused(repo.trailgate('check', f'main..{wrong}~1', f'{wrong}~1..{wrong}'), wrong)
 
 
-def test_base_uses_the_merge_base(repo: Repo) -> None:
-    fork = repo.head()
+def test_base_ranges_from_the_merge_base_but_is_judged_by_the_tip(repo: Repo) -> None:
+    """A branch forked before the policy got stricter is judged by the stricter
+    one: the pull request does not choose its judge by choosing its fork point."""
     repo.git('switch', '-q', '-c', 'feature')
     human(repo)
     repo.git('switch', '-q', 'main')
     bad(repo, subject='Bad on main')  # after the fork: not the feature's business
-    repo.commit_ok(message('Stricter', REVIEW_ALICE, REVIEW_BOB),
-                   {POLICY_PATH: policy('applies_to: all')}, verify=False)
+    stricter = repo.commit_ok(message('Stricter', REVIEW_ALICE, REVIEW_BOB),
+                              {POLICY_PATH: policy('applies_to: all')}, verify=False)
     repo.git('switch', '-q', 'feature')
 
-    # --base: merge-base(main, HEAD)..HEAD, judged by the policy at the merge-base
+    # --base: merge-base(main, HEAD)..HEAD, judged by the policy at main's tip
     result = repo.trailgate('check', '--base', 'main')
-    assert_accepted(result)
-    assert f'at {fork[:12]}' in result.stdout
-    # A..B: judged by the policy at A, which by now applies to all commits
+    assert_refused(result, repo.head())
+    assert f'at {stricter[:12]}' in result.stdout
+    # A..B: judged by the policy at A: the same verdict
     assert_refused(repo.trailgate('check', 'main..HEAD'), repo.head())
 
 

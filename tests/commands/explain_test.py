@@ -191,3 +191,20 @@ def test_outside_a_repository(tmp_path: Path) -> None:
     outside = Repo(tmp_path, env={'GIT_CEILING_DIRECTORIES': str(tmp_path.parent)})
     result = explain(outside, code=2)
     assert 'not a git repository' in result.stderr
+
+
+def test_shows_what_is_protected(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', POLICY + 'protected: [main, "release/*"]\n', hooks=False)
+    result = explain(repo, code=0)
+    assert 'Protected: main, release/*' in result.stdout
+    assert 'current branch main: protected' in result.stdout
+    assert 'commit-msg refuses here' in result.stdout
+    repo.git('switch', '-q', '-c', 'feature')
+    result = explain(repo, code=0)
+    assert 'current branch feature: not protected' in result.stdout
+    assert 'when it would land on main' in result.stdout
+
+
+def test_shows_that_without_the_key_everything_is_protected(repo: Repo) -> None:
+    result = explain(repo, code=0)
+    assert 'Protected: every branch and tag' in result.stdout

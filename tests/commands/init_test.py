@@ -170,3 +170,30 @@ def test_in_a_bare_repository_is_an_error(tmp_path: Path) -> None:
     result = run(bare, 'init')
     assert result.returncode == 2, result
     assert not (bare.path / '.trailgate').exists()
+
+
+def test_protects_the_default_branch_and_releases(repo: Repo) -> None:
+    result = init(repo)
+    assert written(repo)['protected'] == ['main', 'release/*']
+    assert 'protected: main, release/*' in result.stdout
+
+
+def test_protects_the_branch_of_a_new_repository(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / 'repo')
+    repo.path.mkdir()
+    repo.git('init', '-q', '-b', 'trunk')
+    init(repo)
+    assert written(repo)['protected'] == ['trunk', 'release/*']
+
+
+def test_protects_the_remote_default_branch(tmp_path: Path) -> None:
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    origin.git('symbolic-ref', 'HEAD', 'refs/heads/develop')
+    seed = Repo(init_repo(tmp_path / 'seed'))
+    seed.git('commit', '-q', '--allow-empty', '-m', 'first')
+    seed.git('push', '-q', str(origin.path), 'main:develop')
+    repo = Repo(tmp_path / 'clone')
+    seed.git('clone', '-q', str(origin.path), str(repo.path))
+    repo.git('switch', '-q', '-c', 'feature')
+    init(repo)
+    assert written(repo)['protected'] == ['develop', 'release/*']

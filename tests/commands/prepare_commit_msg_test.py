@@ -18,6 +18,7 @@ from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY_PATH
+from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import RULE
 from testing.scenarios import Repo
 from testing.scenarios import Run
@@ -332,3 +333,32 @@ def test_trailers_present_before_any_ai_mark_leave_the_message_untouched(
     msgfile.write_text(text)
     prepare(repo, msgfile)
     assert msgfile.read_text() == text
+
+
+@pytest.fixture
+def protected_setup(tmp_path: Path) -> Setup:
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    repo.install_hooks(hooks=(HOOK, 'commit-msg'))
+    editor = write(tmp_path / 'editor.sh', EDITOR)
+    editor.chmod(0o755)
+    return Setup(repo, tmp_path / 'buffer.txt', editor)
+
+
+def test_on_a_feature_branch_hints_name_no_reviewer(protected_setup: Setup) -> None:
+    """Off a protected branch nobody has reviewed yet: the hint says what the change
+    will need, never names to type."""
+    protected_setup.repo.git('switch', '-q', '-c', 'feature')
+    protected_setup.repo.stage({CRITICAL: 'twice = 1\n'})
+    protected_setup.commit('-e', '-m', 'Charge twice', '-m', ASSISTED,
+                           top=message('Charge twice', ASSISTED), replace=True)
+    text = '\n'.join(hint_lines(protected_setup.buffer))
+    assert 'Before it lands on a protected branch, it will need these trailers' in text, text
+    assert 'Reviewed-by: <added after the review: 2 distinct of group senior>' in text
+    assert 'alice@example.com' not in text and 'Bob Builder' not in text
+
+
+def test_on_a_protected_branch_hints_as_before(protected_setup: Setup) -> None:
+    protected_setup.repo.stage({CRITICAL: 'twice = 1\n'})
+    protected_setup.commit('-e', '-m', 'Charge twice', '-m', ASSISTED,
+                           top=message('Charge twice', ASSISTED, *APPROVALS), replace=True)
+    assert 'needs these trailers' in '\n'.join(assert_hints(protected_setup.buffer))

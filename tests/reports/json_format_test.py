@@ -51,11 +51,13 @@ def test_schema_is_valid_and_shipped_as_package_data() -> None:
 
 def test_top_level_and_summary() -> None:
     document = _json()
-    assert list(document) == ['schema', 'gate', 'policy_source', 'summary', 'commits']
+    assert list(document) == ['schema', 'gate', 'policy_source', 'reminder', 'summary', 'commits']
+    assert document['reminder'] is None
     assert document['schema'] == 'trailgate-report/1'
     assert document['gate'] == 'check'
     assert document['policy_source'] == '.trailgate/policy.yaml at 0123456789ab'
-    assert document['summary'] == {'checked': 4, 'refused': 1, 'overridden': 1, 'ai_assisted': 3}
+    assert document['summary'] == {'checked': 4, 'refused': 1, 'needs_review': 1, 'overridden': 1,
+                                   'ai_assisted': 3}
 
 
 def test_every_commit_checked_appears_in_order() -> None:
@@ -203,7 +205,8 @@ def test_empty_report() -> None:
     document = json.loads(render(empty, 'json'))
     VALIDATOR.validate(document)
     assert document['commits'] == []
-    assert document['summary'] == {'checked': 0, 'refused': 0, 'overridden': 0, 'ai_assisted': 0}
+    assert document['summary'] == {'checked': 0, 'refused': 0, 'needs_review': 0, 'overridden': 0,
+                                   'ai_assisted': 0}
 
 
 def test_end_to_end_check_writes_json(tmp_path: Path) -> None:
@@ -215,7 +218,8 @@ def test_end_to_end_check_writes_json(tmp_path: Path) -> None:
     document = json.loads(output.read_text(encoding='utf-8'))
     VALIDATOR.validate(document)
     assert document['gate'] == 'check'
-    assert document['summary'] == {'checked': 2, 'refused': 1, 'overridden': 0, 'ai_assisted': 1}
+    assert document['summary'] == {'checked': 2, 'refused': 1, 'needs_review': 1, 'overridden': 0,
+                                   'ai_assisted': 1}
     by_sha = {c['sha']: c for c in document['commits']}
     assert set(by_sha) == {ai_sha, human_sha}
     assert by_sha[ai_sha]['refused'] is True

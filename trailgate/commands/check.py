@@ -1,11 +1,24 @@
-"""``trailgate check [RANGE...]``: the CI gate over revision ranges."""
+"""``trailgate check [RANGE...]``: the CI gate over revision ranges.
+
+The target is the protected branch a pull request would land on (``--target``,
+else the CI's own variables). Into a protected target (or when no target is
+known) a commit that lacks what the policy requires fails the check; into an
+unprotected one the findings are reported and the check passes.
+"""
 from __future__ import annotations
+
+import datetime
+import os
+import sys
+from typing import NamedTuple
 
 from trailgate import git
 from trailgate import policies
 from trailgate.errors import GitError
 from trailgate.errors import PolicyError
 from trailgate.errors import UsageError
+from trailgate.evaluate import AS_OF_COMMIT
+from trailgate.evaluate import AsOf
 from trailgate.gather import SHALLOW_HINT
 from trailgate.gather import Batch
 from trailgate.gather import judge
@@ -13,6 +26,60 @@ from trailgate.gather import policy_sources
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.progress import Progress
+from trailgate.refs import BRANCH_PREFIX
+from trailgate.refs import short
+
+# the CI variables that name a pull request's target branch, in the order read
+TARGET_VARIABLES = ('GITHUB_BASE_REF', 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME')
+
+
+class Target(NamedTuple):
+    name: str  # as given: main, origin/main, refs/heads/main
+    source: str  # --target or the CI variable it came from
+
+    @property
+    def ref(self) -> str:
+        """The branch as the remote names it: ``origin/main`` -> ``refs/heads/main``."""
+        full = self.name if self.name.startswith('refs/') else git.full_ref_name(self.name)
+        if full and full.startswith('refs/remotes/'):
+            parts = full.split('/', 3)
+            return BRANCH_PREFIX + parts[3] if len(parts) == 4 else full
+        if full and full.startswith('refs/'):
+            return full
+        return BRANCH_PREFIX + self.name
+
+    def local(self) -> str:
+        """The local revision holding the target's value: the remote-tracking
+        branch (what CI fetched), else the name itself."""
+        branch = self.ref.removeprefix(BRANCH_PREFIX)
+        if self.name == branch and git.ref_exists(f'refs/remotes/origin/{branch}'):
+            return f'refs/remotes/origin/{branch}'
+        return self.name
+
+
+def find_target(option: str | None) -> Target | None:
+    if option:
+        return Target(option, '--target')
+    for variable in TARGET_VARIABLES:
+        value = os.environ.get(variable, '').strip()
+        if value:
+            return Target(value, variable)
+    return None
+
+
+def parse_as_of(value: str | None) -> AsOf:
+    """``--as-of``: None (today), 'commit', or a day."""
+    if value is None:
+        return None
+    if value == AS_OF_COMMIT:
+        return AS_OF_COMMIT
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f'--as-of {value!r}: give "commit" or a date as YYYY-MM-DD') from None
+
 
 
 def _unknown(what: str, repo: git.Repo) -> GitError:
@@ -66,11 +133,20 @@ def _policy(
 
 
 def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
-          policy_option: str | None, out: Output) -> int:
+          policy_option: str | None, out: Output, target_option: str | None = None,
+          as_of_option: str | None = None) -> int:
     repo = git.repo()
+    as_of = parse_as_of(as_of_option)
+    target = find_target(target_option)
+    if target is not None and target.source != '--target' and not out.quiet:
+        print(f'trailgate check: target {target.name} (from {target.source})', file=sys.stderr)
+    if target is not None and not ranges and not base:
+        base = target.local()
     if base:
         if git.missing_commits([base]):
             raise _unknown(f'--base {base}', repo)
+        # judged by the base as it is now (its tip), never the merge-base, which the branch chooses
+        policy_rev = policy_rev or git.resolve_commit(base)
         merge_base = git.merge_base(git.resolve_commit(base), 'HEAD')
         if merge_base is None:
             raise GitError(
@@ -84,10 +160,13 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
     batch = Batch(policy, tuple(revisions))
+    reminder = None
+    if target is not None and not policy.protected.matches(target.ref):
+        reminder = f'the target {short(target.ref)} is not protected; protected: {policy.protected}'
     progress = Progress('checking', enabled=not out.quiet)
     try:
-        summary = out.stream('check', progress.track(judge([batch], repo, out.keeps_passing)),
-                             policy_sources([batch]))
+        summary = out.stream('check', progress.track(judge([batch], repo, out.keeps_passing, as_of=as_of)),
+                             policy_sources([batch]), reminder=reminder)
     finally:
         progress.done()
     return 1 if summary.refused_count else 0

@@ -1,19 +1,41 @@
-"""``trailgate commit-msg MSGFILE``: judge the commit about to be made."""
+"""``trailgate commit-msg MSGFILE``: judge the commit about to be made.
+
+On a protected branch (an unborn one too: the first commit of a repository)
+a commit that lacks what the policy requires is refused. Elsewhere it is
+made, and the same findings are printed as a reminder of what it will need
+before it can land on a protected branch; ``refuse_commits: every-branch``
+refuses everywhere.
+"""
 from __future__ import annotations
 
 import os
 
+from trailgate import git
 from trailgate import staged
 from trailgate.evaluate import assess
 from trailgate.output import Output
+from trailgate.policy import Policy
+from trailgate.refs import short
 from trailgate.reports import Report
+from trailgate.targets import protected_target
+
+
+def _where(branch: str | None, policy: Policy) -> str:
+    here = f'{short(branch)} is not protected' if branch else 'a detached HEAD is on no branch'
+    target = protected_target(policy, branch)
+    headed = f'headed for {target.name}' if target else f'protected: {policy.protected}'
+    return f'{here}; {headed}'
 
 
 def commit_msg(msgfile: str, policy_option: str | None, out: Output) -> int:
     commit, policy = staged.pending_commit(msgfile, policy_option)
     assessment = assess(policy, commit)
-    if assessment.violations:
-        saved = os.path.abspath(msgfile)  # the hook runs at the top level; the user may not
-        report = Report('commit-msg', (assessment,), policy.source, message_file=saved)
-        out.report(report, stream='stderr')
-    return 1 if assessment.refused else 0
+    if not assessment.violations:
+        return 0
+    branch = git.current_branch(git.repo().git_dir)
+    refuses = policy.commit_msg_refuses_on(branch)
+    saved = os.path.abspath(msgfile)  # the hook runs at the top level; the user may not
+    reminder = None if refuses else _where(branch, policy)
+    report = Report('commit-msg', (assessment,), policy.source, message_file=saved, reminder=reminder)
+    out.report(report, stream='stderr')
+    return 1 if refuses and assessment.refused else 0

@@ -13,13 +13,16 @@ from trailgate.evaluate import assess
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.output import use_color
+from trailgate.policy import Policy
+from trailgate.refs import short
 from trailgate.reports.text_format import SIGNED_CODES
 from trailgate.reports.text_format import fix_command
 from trailgate.reports.text_format import fix_trailers
 from trailgate.requirements import approve_command
+from trailgate.targets import protected_target
 
 
-def _commit_assessment(rev: str, policy_option: str | None) -> Assessment:
+def _commit_assessment(rev: str, policy_option: str | None) -> tuple[Assessment, Policy]:
     repo = git.repo()
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
     sha = git.resolve_commit(rev)
@@ -27,7 +30,25 @@ def _commit_assessment(rev: str, policy_option: str | None) -> Assessment:
     assessments = list(judge([Batch(policy, (), exact=(sha,))], repo))
     if len(assessments) != 1:
         raise GitError(f'git log showed {len(assessments)} commits for {rev}, not one')
-    return assessments[0]
+    return assessments[0], policy
+
+
+def protection_lines(policy: Policy, branch: str | None) -> list[str]:
+    """Where the policy refuses, and what that means on the current branch."""
+    lines = [f'Protected: {policy.protected}']
+    here = short(branch) if branch else 'a detached HEAD'
+    if policy.protected.explicit:
+        state = 'protected' if branch and policy.protected.matches(branch) else 'not protected'
+        lines.append(f'  current branch {here}: {state}')
+    if policy.commit_msg_refuses_on(branch):
+        lines.append('  commit-msg refuses here what lacks its requirements')
+    else:
+        target = protected_target(policy, branch)
+        lines.append(
+            '  commit-msg only reminds here; what lacks its requirements is refused when it would '
+            f'land on {target.name if target else "a protected branch"}',
+        )
+    return lines
 
 
 def _rule_lines(result: RuleResult) -> list[str]:
@@ -96,9 +117,10 @@ def explain(rev: str, message_file: str | None, policy_option: str | None) -> in
         assessment = assess(policy, commit)
         gate = 'commit-msg'
     else:
-        assessment = _commit_assessment(rev, policy_option)
+        assessment, policy = _commit_assessment(rev, policy_option)
         gate = 'check'
-    text = '\n'.join(describe(assessment, gate))
+    branch = git.current_branch(git.repo().git_dir)
+    text = '\n'.join([*describe(assessment, gate), '', *protection_lines(policy, branch)])
     if use_color(sys.stdout):
         text = text.replace('REFUSED', '\033[31;1mREFUSED\033[0m').replace(
             'MISSING', '\033[31mMISSING\033[0m',

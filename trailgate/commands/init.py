@@ -14,6 +14,7 @@ from trailgate.policy import load_policy
 
 CODEOWNERS_PLACES = ('.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS', '.gitlab/CODEOWNERS')
 RESET_DAYS = 90
+_PROTECTED = re.compile(r'^protected: \[main, ', re.MULTILINE)
 _WINDOW = re.compile(r'active: \{from: \d{4}-\d{2}-\d{2}, until: \d{4}-\d{2}-\d{2}\}')
 # a comment starts a line, or follows whitespace; `\#` is an escaped path character
 _COMMENT = re.compile(r'(?:^|\s)#.*$')
@@ -28,6 +29,24 @@ def _reset_window(text: str, today: datetime.date) -> str:
     """The example's 90-day window, moved to start today."""
     until = today + datetime.timedelta(days=RESET_DAYS)
     return _WINDOW.sub(f'active: {{from: {today.isoformat()}, until: {until.isoformat()}}}', text)
+
+
+def default_branch() -> str:
+    """The repository's default branch: the remote's HEAD, else the current branch
+    (unborn too), else ``init.defaultBranch``, else ``main``."""
+    for name in ('refs/remotes/origin/HEAD', 'HEAD'):
+        target = git.symbolic_ref(name)
+        if target and target.startswith('refs/remotes/origin/'):
+            return target[len('refs/remotes/origin/'):]
+        if target and target.startswith('refs/heads/'):
+            return target[len('refs/heads/'):]
+    configured = git.run_ok('config', '--get', 'init.defaultBranch')
+    return git.decode(configured).strip() if configured and configured.strip() else 'main'
+
+
+def _with_default_branch(text: str, branch: str) -> str:
+    """The starter's protected list, naming this repository's default branch."""
+    return _PROTECTED.sub(f'protected: [{_quoted(branch)}, ', text, count=1)
 
 
 def read_codeowners(toplevel: str) -> tuple[list[str], list[str]]:
@@ -106,7 +125,8 @@ def init(detect: bool, signed: bool = False) -> int:
             f'{DEFAULT_POLICY_PATH} already exists; trailgate init never overwrites a '
             f'policy (check it with `trailgate validate`)',
         )
-    text = _reset_window(starter_text(), datetime.date.today())
+    text = _reset_window(starter_text(), datetime.datetime.now(datetime.timezone.utc).date())
+    text = _with_default_branch(text, default_branch())
     found = read_codeowners(repo.toplevel) if detect else ([], [])
     text = _with_codeowners(text, *found)
     if signed:
@@ -116,6 +136,7 @@ def init(detect: bool, signed: bool = False) -> int:
     with open(path, 'x', encoding='utf-8') as f:
         f.write(text)
     print(f'wrote {DEFAULT_POLICY_PATH}: edit the groups and paths, then commit it')
+    print(f'  protected: {load_policy(text.encode(), DEFAULT_POLICY_PATH).protected}')
     if found[0] or found[1]:
         print(f'  from CODEOWNERS: {len(found[0])} path patterns, {len(found[1])} owner emails')
     if signed:

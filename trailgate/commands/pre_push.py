@@ -1,29 +1,37 @@
-"""``trailgate pre-push [REMOTE [URL]]``: every commit a push would add.
+"""``trailgate pre-push [REMOTE [URL]]``: every commit a push would land on
+a protected ref of the remote.
 
 git gives one stdin line per ref: ``<local ref> <local sha> <remote ref>
-<remote sha>``. The pre-commit framework swallows those lines and passes one
-ref's range at most (PRE_COMMIT_FROM_REF/TO_REF), so under it the commits
-of every local branch and tag (and HEAD, and each source the ``git push``
-command line names) not yet on the remote are checked: a superset of the
-push, never less than it.
+<remote sha>``. For a protected remote ref, the commits from its current
+value to the new one are judged (for a new protected ref: every commit on
+none of the remote's protected refs), by the policy at the value replaced
+(for a new ref, the remote's default branch). Other refs pass, with a
+one-line reminder of how many commits will need review before they land.
+
+The pre-commit framework swallows git's lines and passes one ref at most,
+so under it the push is rebuilt from its variables and the ``git push``
+command line; when that cannot be known exactly, every local branch and tag
+not yet on a protected ref is judged: never less than the push.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from collections.abc import Iterator
+import sys
 from typing import NamedTuple
 
 from trailgate import git
 from trailgate import invocation
 from trailgate import policies
 from trailgate.errors import UsageError
-from trailgate.evaluate import Assessment
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
+from trailgate.gather import unique
 from trailgate.output import Output
 from trailgate.policy import Policy
+from trailgate.refs import BRANCH_PREFIX
+
+ZERO = '0' * 40
 
 
 class RefUpdate(NamedTuple):
@@ -46,32 +54,68 @@ def parse_lines(text: str) -> list[RefUpdate]:
     return updates
 
 
+def _same_place(a: str, b: str) -> bool:
+    """Do two remote URLs name the same repository (``/x``, ``file:///x``, ``/x/``)?"""
+    def canonical(url: str) -> str:
+        path = url.removeprefix('file://')
+        if os.path.isabs(path) and os.path.exists(path):
+            return os.path.realpath(path)
+        return url.rstrip('/')
+    return canonical(a) == canonical(b)
+
+
 def _remote_name(remote: str | None, url: str | None) -> str | None:
     """The configured remote name for REMOTE (which may be a URL)."""
     urls = git.remote_urls()
     if remote in urls:
         return remote
     for name, configured in urls.items():
-        if configured in (remote, url):
+        if any(given and _same_place(configured, given) for given in (remote, url)):
             return name
     return None
 
 
-def _not_on_remote(remote: str | None) -> list[str]:
-    return [f'--remotes={remote}'] if remote else ['--remotes']
+class RemoteView(NamedTuple):
+    """What the remote holds, as far as this clone can tell."""
+
+    refs: dict[str, str]  # full ref on the remote -> object
+    default: str | None  # the remote's default branch (full ref)
+
+    @property
+    def default_tip(self) -> str | None:
+        return self.refs.get(self.default) if self.default else None
+
+    def on_protected(self, policy: Policy) -> list[str]:
+        """The objects of the remote's protected refs that this clone has."""
+        shas = sorted({sha for ref, sha in self.refs.items() if policy.protected.matches(ref)})
+        missing = set(git.missing_commits(shas))
+        return [sha for sha in shas if sha not in missing]
 
 
-def _default_branch(remote: str | None) -> str | None:
-    if remote is None:
-        return None
-    target = git.symbolic_ref(f'refs/remotes/{remote}/HEAD')
-    candidates = [target] if target else []
-    candidates += [f'refs/remotes/{remote}/main', f'refs/remotes/{remote}/master']
-    for ref in candidates:
-        sha = git.ref_exists(ref)
-        if sha:
-            return sha
-    return None
+def _tracking_view(remote: str) -> RemoteView:
+    prefix = f'refs/remotes/{remote}/'
+    refs = {
+        BRANCH_PREFIX + ref[len(prefix):]: sha
+        for ref, sha in git.ref_values(prefix).items() if not ref.endswith('/HEAD')
+    }
+    head = git.symbolic_ref(f'{prefix}HEAD')
+    default = BRANCH_PREFIX + head[len(prefix):] if head and head.startswith(prefix) else None
+    if default is None:
+        default = next((ref for ref in ('refs/heads/main', 'refs/heads/master') if ref in refs), None)
+    return RemoteView(refs, default)
+
+
+def remote_view(remote: str | None, url: str | None) -> tuple[str | None, RemoteView]:
+    """(configured remote name, its view). A push to a URL that is no configured
+    remote asks the remote itself, so it gets the same trusted base."""
+    name = _remote_name(remote, url)
+    if name is not None:
+        return name, _tracking_view(name)
+    target = url or remote
+    if not target:
+        return None, RemoteView({}, None)
+    refs, head = git.ls_remote(target)
+    return None, RemoteView(refs, head)
 
 
 class _Policies:
@@ -96,35 +140,115 @@ class _Policies:
         return policy or policies.from_worktree(self.repo, None)
 
 
-def _batch_for_update(update: RefUpdate, remote: str | None, found: _Policies) -> Batch | None:
-    if git.is_null_oid(update.local_sha):
-        return None  # a deletion adds no commits
-    if not git.is_null_oid(update.remote_sha) and git.commit_exists(update.remote_sha):
-        return Batch(found.for_base(update.remote_sha), (update.local_sha, f'^{update.remote_sha}'))
-    default = _default_branch(remote)
-    base = git.merge_base(update.local_sha, default) if default else None
-    return Batch(found.for_base(base), (update.local_sha, '--not', *_not_on_remote(remote)))
+class _Plan(NamedTuple):
+    guarded: list[Batch]  # commits that would land on a protected ref: judged
+    elsewhere: list[Batch]  # commits pushed to other refs: counted for the reminder
 
 
-def _pre_commit_batch(remote: str | None, found: _Policies) -> Batch | None:
-    """Under the pre-commit framework: everything local the remote lacks.
+def _known(sha: str) -> bool:
+    return not git.is_null_oid(sha) and git.commit_exists(sha)
 
-    Local branches, tags, HEAD, pre-commit's one range, and each source of
-    the ``git push`` command line (a detached HEAD or a bare sha is on no
-    branch): a superset of the push, never less.
-    """
+
+def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan:
+    plan = _Plan([], [])
+    default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
+    for update in updates:
+        if git.is_null_oid(update.local_sha):
+            continue  # a deletion adds no commits
+        replaced = update.remote_sha if _known(update.remote_sha) else None
+        policy = found.for_base(replaced or default_tip)
+        not_protected = ('--not', *view.on_protected(policy))
+        if not policy.protected.matches(update.remote_ref):
+            plan.elsewhere.append(Batch(policy, (update.local_sha, *not_protected)))
+        elif replaced:
+            plan.guarded.append(Batch(policy, (update.local_sha, f'^{replaced}')))
+        else:
+            plan.guarded.append(Batch(policy, (update.local_sha, *not_protected)))
+    return plan
+
+
+def _destination(source: str, destination: str | None, remote: str | None) -> str | None:
+    """The remote ref a refspec updates, as git would choose it (None: cannot tell)."""
+    full = git.full_ref_name(source)
+    if destination is None:
+        if full is None:
+            return None  # a sha or an expression needs an explicit destination
+        upstream = git.upstream_of(full) if full.startswith(BRANCH_PREFIX) and source == 'HEAD' else None
+        if upstream and remote and upstream.startswith(f'refs/remotes/{remote}/'):
+            return BRANCH_PREFIX + upstream[len(f'refs/remotes/{remote}/'):]
+        return full
+    if destination.startswith('refs/'):
+        return destination
+    kind = 'refs/tags/' if full and full.startswith('refs/tags/') else BRANCH_PREFIX
+    return kind + destination
+
+
+def _implicit_push(remote: str | None) -> list[tuple[str, str | None]] | None:
+    """``git push`` with no refspec: the current branch, where push.default sends it."""
+    mode = git.run_ok('config', '--get', 'push.default')
+    if mode and git.decode(mode).strip() not in ('simple', 'upstream', 'current', 'tracking'):
+        return None  # matching, nothing: not one branch
+    branch = git.symbolic_ref('HEAD')
+    if branch is None:
+        return None
+    upstream = git.upstream_of(branch)
+    if upstream and remote and upstream.startswith(f'refs/remotes/{remote}/'):
+        return [(branch, BRANCH_PREFIX + upstream[len(f'refs/remotes/{remote}/'):])]
+    return [(branch, branch)]
+
+
+def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] | None:
+    """Under the pre-commit framework, which swallows git's lines: the push's
+    ref updates, from its variables and the ``git push`` command line.
+    None when the push cannot be known exactly."""
+    if remote and git.run_ok('config', '--get-all', f'remote.{remote}.push'):
+        return None  # configured refspecs: git may push elsewhere than the line says
+    refspecs = invocation.pushed_refspecs()
+    if refspecs == []:
+        refspecs = _implicit_push(remote)
+    updates = []
     to_ref = os.environ.get('PRE_COMMIT_TO_REF')
-    from_ref = os.environ.get('PRE_COMMIT_FROM_REF')
-    base = None
-    if from_ref and git.commit_exists(from_ref):
-        base = from_ref
-    else:
-        default = _default_branch(remote)
-        base = git.merge_base(to_ref or 'HEAD', default) if default else None
+    remote_branch = os.environ.get('PRE_COMMIT_REMOTE_BRANCH')
+    if to_ref and remote_branch:
+        updates.append(RefUpdate(to_ref, to_ref, remote_branch, view.refs.get(remote_branch, ZERO)))
+    if refspecs is None:
+        return None
+    for source, destination in refspecs:
+        target = _destination(source, destination, remote)
+        sha = git.ref_exists(source)
+        if target is None or sha is None:
+            return None
+        updates.append(RefUpdate(source, sha, target, view.refs.get(target, ZERO)))
+    return updates
+
+
+def _everything_unpushed(view: RemoteView, found: _Policies) -> _Plan:
+    """When the push cannot be known: every local branch, tag and HEAD, judged
+    as if headed for a protected ref (never less than the push)."""
+    default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
+    policy = found.for_base(default_tip)
+    to_ref = os.environ.get('PRE_COMMIT_TO_REF')
     named = [*([to_ref] if to_ref else []), 'HEAD', *(invocation.pushed_sources() or ())]
     missing = set(git.missing_commits(named))
     tips = ['--branches', '--tags', *(name for name in named if name not in missing)]
-    return Batch(found.for_base(base), (*tips, '--not', *_not_on_remote(remote)))
+    return _Plan([Batch(policy, (*tips, '--not', *view.on_protected(policy)))], [])
+
+
+def _reminder(plan: _Plan, repo: git.Repo) -> str | None:
+    """One line: how many pushed commits will need review before they land."""
+    needing = {
+        assessment.commit.sha for assessment in judge(plan.elsewhere, repo, every_signal=False)
+        if assessment.refused
+    }
+    if not needing:
+        return None
+    count = len(needing)
+    protected = '; '.join(sorted({str(batch.policy.protected) for batch in plan.elsewhere}))
+    return (
+        f'trailgate pre-push: reminder: {count} pushed commit{"s" if count != 1 else ""} '
+        f'will need review before {"they land" if count != 1 else "it lands"} on a protected '
+        f'branch ({protected}); nothing refused now. `trailgate explain <commit>` shows what each needs.'
+    )
 
 
 def pre_push(remote: str | None, url: str | None, policy_option: str | None, out: Output) -> int:
@@ -132,27 +256,22 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
     updates = parse_lines(git.read_hook_input())
     remote = remote or os.environ.get('PRE_COMMIT_REMOTE_NAME')
     url = url or os.environ.get('PRE_COMMIT_REMOTE_URL')
-    remote_name = _remote_name(remote, url)
+    under_framework = not updates and bool(os.environ.get('PRE_COMMIT')) and bool(
+        os.environ.get('PRE_COMMIT_REMOTE_NAME') or os.environ.get('PRE_COMMIT_TO_REF'),
+    )
+    if not updates and not under_framework:
+        return 0  # git runs the hook even when nothing is pushed
+    remote_name, view = remote_view(remote, url)
     with git.CatFile() as cat:
         found = _Policies(repo, policies.explicit_path(policy_option), cat)
-        if updates:
-            batches = [b for b in (_batch_for_update(u, remote_name, found) for u in updates) if b]
-        elif os.environ.get('PRE_COMMIT') and (
-            os.environ.get('PRE_COMMIT_REMOTE_NAME') or os.environ.get('PRE_COMMIT_TO_REF')
-        ):
-            batches = [b for b in (_pre_commit_batch(remote_name, found),) if b]
+        if under_framework:
+            known = framework_updates(remote_name, view)
+            plan = _plan(known, view, found) if known is not None else _everything_unpushed(view, found)
         else:
-            batches = []  # git runs the hook even when nothing is pushed
-        summary = out.stream('pre-push', _unique(judge(batches, repo, out.keeps_passing)),
-                             policy_sources(batches), stream='stderr', when_empty=False)
+            plan = _plan(updates, view, found)
+        summary = out.stream('pre-push', unique(judge(plan.guarded, repo, out.keeps_passing)),
+                             policy_sources(plan.guarded), stream='stderr', when_empty=False)
+    reminder = _reminder(plan, repo) if plan.elsewhere and not out.quiet else None
+    if reminder:
+        print(reminder, file=sys.stderr)
     return 1 if summary.refused_count else 0
-
-
-def _unique(assessments: Iterable[Assessment]) -> Iterator[Assessment]:
-    """Each commit once per verdict: refs that share commits would repeat them."""
-    seen = set()
-    for assessment in assessments:
-        key = (assessment.commit.sha, assessment.violations)
-        if key not in seen:
-            seen.add(key)
-            yield assessment

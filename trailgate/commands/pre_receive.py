@@ -2,11 +2,19 @@
 
 Runs in the bare repository inside git's push quarantine (the inherited
 environment lets git see the incoming objects). Refs are not updated yet, so
-``--not --all`` means "already in the repository before this push".
+every ref still has its value from before this push.
+
+Only updates of protected refs are judged, and each on every commit it adds
+to that ref (``old..new``; for a new protected ref, every commit on no
+protected ref yet), wherever else those commits were pushed before: a branch,
+a tag, ``refs/pull/*`` or ``refs/notes/*`` exempts nothing. The judge is the
+policy at the ref's old value (for a new ref, the default branch), never one
+the push or an older branch brings.
 """
 from __future__ import annotations
 
 import sys
+from typing import NamedTuple
 
 from trailgate import git
 from trailgate import policies
@@ -15,11 +23,19 @@ from trailgate.errors import UsageError
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
+from trailgate.gather import unique
 from trailgate.output import Output
 from trailgate.policy import Policy
+from trailgate.refs import short
 
 
-def _updates(text: str) -> list[tuple[str, str, str]]:
+class Update(NamedTuple):
+    old: str
+    new: str
+    ref: str
+
+
+def _updates(text: str) -> list[Update]:
     updates = []
     for line in text.split('\n'):
         if not line.strip():
@@ -27,35 +43,110 @@ def _updates(text: str) -> list[tuple[str, str, str]]:
         fields = line.split(' ', 2)
         if len(fields) != 3:
             raise UsageError(f'unexpected pre-receive input line: {line!r}')
-        old, new, ref = fields
-        updates.append((old, new, ref))
+        updates.append(Update(*fields))
     return updates
 
 
-def _base(old: str) -> str | None:
-    """The old value of the ref, or for a new ref the default branch."""
-    if not git.is_null_oid(old):
-        return old
-    head = git.symbolic_ref('HEAD')
-    return git.ref_exists(head) if head else None
+class _Judges:
+    """The policy at each base commit (or the explicit one), read once."""
+
+    def __init__(self, explicit: str | None, repo: git.Repo, cat: git.CatFile) -> None:
+        self.explicit = explicit
+        self.repo = repo
+        self.cat = cat
+        self.head = git.symbolic_ref('HEAD')
+        self.default_tip = git.ref_exists(self.head) if self.head else None
+        self._cache: dict[str, Policy | None] = {}
+
+    def at(self, base: str | None) -> Policy | None:
+        if self.explicit:
+            return policies.from_file(self.explicit, self.repo)
+        if base is None:
+            return None
+        if base not in self._cache:
+            self._cache[base] = policies.at_revision(self.cat, base)
+        return self._cache[base]
+
+    def trusted_default(self, ref: str) -> Policy | None:
+        """The default branch's policy, which decides what a new ref is and judges it.
+
+        A default branch its own policy does not protect takes any push, a
+        weakened policy included: it cannot vouch for a new ref.
+        """
+        policy = self.at(self.default_tip)
+        if policy is not None and not self.explicit and self.head and not policy.protected.matches(self.head):
+            raise PolicyError(
+                f'the default branch {short(self.head)} is not protected by its own policy, so anyone '
+                f'can change the policy that would judge the new ref {ref}; add {short(self.head)} to '
+                f'protected (or configure the hook with --policy PATH)',
+            )
+        return policy
+
+    def judge_for(self, update: Update) -> Policy:
+        """The ref's old value's policy; for a new ref, the default branch's."""
+        new_ref = git.is_null_oid(update.old)
+        base = self.default_tip if new_ref else update.old
+        policy = self.trusted_default(update.ref) if new_ref else self.at(base)
+        if policy is None:
+            where = f'the base {base[:12]}' if base else 'the default branch (it does not exist yet)'
+            raise PolicyError(
+                f'{where} has no .trailgate/policy.yaml, so the update of {update.ref} cannot be '
+                f'judged; push a policy to the default branch first, or configure the hook '
+                f'with --policy PATH',
+            )
+        return policy
+
+    def is_protected(self, update: Update) -> bool:
+        """Protected by the default branch's policy or by the ref's own old one.
+
+        Either may name the ref: the stricter answer wins, so an old branch
+        whose policy predates the key cannot declare itself unprotected.
+        """
+        if git.is_null_oid(update.old):
+            found = [self.trusted_default(update.ref)]
+        else:
+            found = [self.at(self.default_tip), self.at(update.old)]
+        policies_found = [policy for policy in found if policy is not None]
+        if not policies_found:
+            self.judge_for(update)  # raises: nothing can say what this ref is
+        return any(policy.protected.matches(update.ref) for policy in policies_found)
 
 
-def _policy_for(base: str | None, explicit: str | None, repo: git.Repo,
-                cat: git.CatFile) -> Policy:
-    if explicit:
-        return policies.from_file(explicit, repo)
-    policy = policies.at_revision(cat, base) if base else None
-    if policy is None:
-        where = f'the base {base[:12]}' if base else 'the default branch (it does not exist yet)'
-        raise PolicyError(
-            f'{where} has no .trailgate/policy.yaml, so this push cannot be judged; '
-            f'push a policy to the default branch first, or configure the hook with '
-            f'--policy PATH',
-        )
-    return policy
+def _on_protected(policy: Policy, refs: dict[str, str]) -> list[str]:
+    return sorted({sha for ref, sha in refs.items() if policy.protected.matches(ref)})
 
 
-def _ledger_update(updates: list[tuple[str, str, str]]) -> tuple[str | None, str | None]:
+def _batch(update: Update, judges: _Judges, refs: dict[str, str]) -> Batch:
+    policy = judges.judge_for(update)
+    if not git.is_null_oid(update.old):
+        return Batch(policy, (update.new, f'^{update.old}'))
+    return Batch(policy, (update.new, '--not', *_on_protected(policy, refs)))
+
+
+def _reminder(updates: list[Update], judges: _Judges, refs: dict[str, str], repo: git.Repo,
+              ledger_tip: str | None) -> str | None:
+    """One line for the pusher: how many commits pushed to unprotected refs
+    will need review before they land on a protected one."""
+    policy = judges.at(judges.default_tip) or next(
+        (p for p in (judges.at(u.old) for u in updates if not git.is_null_oid(u.old)) if p), None,
+    )
+    if policy is None or not updates:
+        return None
+    batches = [Batch(policy, (u.new, '--not', *_on_protected(policy, refs))) for u in updates]
+    needing = {
+        a.commit.sha for a in judge(batches, repo, every_signal=False, ledger_tip=ledger_tip) if a.refused
+    }
+    if not needing:
+        return None
+    count = len(needing)
+    return (
+        f'trailgate pre-receive: reminder: {count} pushed commit{"s" if count != 1 else ""} '
+        f'will need review before {"they land" if count != 1 else "it lands"} on a protected '
+        f'branch ({policy.protected}); nothing refused now.'
+    )
+
+
+def _ledger_update(updates: list[Update]) -> tuple[str | None, str | None]:
     """(the approvals ledger to judge with, why its update is refused).
 
     The ledger is append-only: deleting it, replacing it with a history that
@@ -94,23 +185,21 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     from trailgate.approvals import ledger
 
     repo = git.repo()
-    updates = _updates(git.read_hook_input())
-    explicit = policies.explicit_path(policy_option)
-    ledger_tip, ledger_problem = _ledger_update(updates)
+    received = _updates(git.read_hook_input())
+    ledger_tip, ledger_problem = _ledger_update(received)
     if ledger_problem:
         print(f'trailgate pre-receive: refused: {ledger_problem}', file=sys.stderr)
         return 1
-    by_base: dict[str | None, list[str]] = {}
-    for old, new, ref in updates:
-        if ref == ledger.REF:
-            continue
-        if not git.is_null_oid(new):
-            by_base.setdefault(_base(old), []).append(new)
+    updates = [u for u in received if not git.is_null_oid(u.new) and u.ref != ledger.REF]
     with git.CatFile() as cat:
-        batches = [
-            Batch(_policy_for(base, explicit, repo, cat), (*news, '--not', '--all'))
-            for base, news in by_base.items()
-        ]
-    judged = judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip)
+        judges = _Judges(policies.explicit_path(policy_option), repo, cat)
+        guarded = [u for u in updates if judges.is_protected(u)]
+        elsewhere = [u for u in updates if u not in guarded]
+        refs = git.ref_values() if elsewhere or any(git.is_null_oid(u.old) for u in guarded) else {}
+        batches = [_batch(update, judges, refs) for update in guarded]
+        reminder = _reminder(elsewhere, judges, refs, repo, ledger_tip) if not out.quiet else None
+    judged = unique(judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip))
     summary = out.stream('pre-receive', judged, policy_sources(batches), stream='stderr', when_empty=False)
+    if reminder:
+        print(reminder, file=sys.stderr)
     return 1 if summary.refused_count else 0

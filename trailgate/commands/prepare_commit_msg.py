@@ -27,19 +27,27 @@ def _editor_will_open(source: str) -> bool:
     return staged.editor_runs() and source not in _SKIPPED_SOURCES
 
 
-def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool) -> list[str]:
+def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool, remind: bool) -> list[str]:
     rule = next(rule for rule in policy.rules if rule.id == result.rule)
     paths = ', '.join(result.paths[:3]) + (', ...' if len(result.paths) > 3 else '')
     lines = [f'{HINT_MARK} rule {rule.id} covers {paths}.']
+    needs = 'before it lands on a protected branch it will need' if remind else 'it needs'
     if rule.applies_to == 'ai-assisted' and not ai_assisted:
-        lines.append('  If this change is AI-assisted (say so with Assisted-by: <tool>), it needs:')
+        lines.append(f'  If this change is AI-assisted (say so with Assisted-by: <tool>), {needs}:')
+    elif remind:
+        lines.append('  Before it lands on a protected branch, it will need these trailers:')
     else:
         lines.append('  It needs these trailers at the end of the message:')
     require = rule.require
     if require.reviews is not None:
         reviews = require.reviews
-        people = ', '.join(policy.people.get(reviews.group, ()))
-        lines.append(f'    {reviews.trailer}: <{reviews.count} distinct of group {reviews.group}: {people}>')
+        if remind:
+            # nobody has reviewed yet: no names to copy, the reviewers add theirs after the review
+            lines.append(f'    {reviews.trailer}: <added after the review: {reviews.count} distinct of group '
+                         f'{reviews.group}>')
+        else:
+            people = ', '.join(policy.people.get(reviews.group, ()))
+            lines.append(f'    {reviews.trailer}: <{reviews.count} distinct of group {reviews.group}: {people}>')
     if require.documentation is not None:
         doc = require.documentation
         accepted = [p.pattern for p in doc.patterns]
@@ -50,9 +58,10 @@ def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool) -> list[s
     return lines
 
 
-def hints(policy: Policy, commit: Commit) -> list[str]:
+def hints(policy: Policy, commit: Commit, remind: bool = False) -> list[str]:
     """Hint lines for every rule that would apply if the change were
-    AI-assisted and whose trailers the message does not have yet."""
+    AI-assisted and whose trailers the message does not have yet; with
+    ``remind`` (off a protected branch), as what it will need later."""
     anything = regexes.compile('')  # a marker every message matches: "what if it were AI-assisted?"
     as_if_ai = assess(policy._replace(ai=policy.ai._replace(markers=(anything,))), commit)
     ai_assisted = bool(detect(policy.ai, commit))
@@ -62,7 +71,7 @@ def hints(policy: Policy, commit: Commit) -> list[str]:
             continue
         if all(check.met for check in result.checks):
             continue  # the message already has what this rule needs
-        lines.extend(_hint_lines(policy, result, ai_assisted))
+        lines.extend(_hint_lines(policy, result, ai_assisted, remind))
     return lines
 
 
@@ -90,7 +99,8 @@ def prepare_commit_msg(msgfile: str, source: str, sha: str, policy_option: str |
     comment_char = config.get('core.commentchar', '#')[:1] or '#'
     if f'{comment_char} {HINT_MARK}' in raw:
         return 0  # already hinted: idempotent
-    lines = hints(policy, commit)
+    remind = not policy.commit_msg_refuses_on(git.current_branch(git.repo().git_dir))
+    lines = hints(policy, commit, remind)
     if lines:
         with open(msgfile, 'w', encoding='utf-8', errors='surrogateescape') as f:
             f.write(_insert(raw, lines, comment_char))

@@ -23,10 +23,13 @@ class Report(NamedTuple):
     message_file: str | None = None  # commit-msg: the message git saved, for the fix
     refused_total: int = -1  # -1: counted from assessments
     overridden_total: int = -1  # -1: counted from assessments
+    # set when nothing is refused because the commits are not (yet) headed for a
+    # protected ref: why, e.g. "feature is not protected"; findings are reminders
+    reminder: str | None = None
 
     @classmethod
     def collect(cls, gate: str, assessments: Iterable[Assessment], policy_source: str,
-                keep_passing: bool) -> Report:
+                keep_passing: bool, reminder: str | None = None) -> Report:
         """A report whose memory stays flat in the range's size.
 
         Commits with something to report are kept whole. The others are
@@ -41,7 +44,7 @@ class Report(NamedTuple):
                 kept.append(assessment)
             elif keep_passing:
                 kept.append(_slim(assessment))
-        return tally.report(gate, policy_source, tuple(kept))
+        return tally.report(gate, policy_source, tuple(kept))._replace(reminder=reminder)
 
     @property
     def commits_checked(self) -> int:
@@ -55,7 +58,13 @@ class Report(NamedTuple):
 
     @property
     def refused_count(self) -> int:
-        return len(self.refused) if self.refused_total < 0 else self.refused_total
+        """Commits refused; a reminder refuses nothing."""
+        return 0 if self.reminder is not None else self.needing_review_count
+
+    @property
+    def needing_review_count(self) -> int:
+        """Commits that lack what the policy requires (refused, or reminded of)."""
+        return len(self.needing_review) if self.refused_total < 0 else self.refused_total
 
     @property
     def overridden_count(self) -> int:
@@ -63,6 +72,11 @@ class Report(NamedTuple):
 
     @property
     def refused(self) -> tuple[Assessment, ...]:
+        """The commits refused; a reminder refuses nothing."""
+        return () if self.reminder is not None else self.needing_review
+
+    @property
+    def needing_review(self) -> tuple[Assessment, ...]:
         return tuple(a for a in self.assessments if a.refused)
 
     @property

@@ -75,9 +75,17 @@ def _warning(assessment: Assessment, violation: Violation) -> str:
                    **_location(violation))
 
 
-def _commands(assessment: Assessment, gate: str) -> list[str]:
+def _reminder(assessment: Assessment, violation: Violation) -> str:
+    """Not refused (the target is not protected): what the commit will need."""
+    message = f'{_title(assessment)}: before it lands on a protected branch: {violation.missing}'
+    return command('notice', message, title=f'trailgate {violation.rule} {violation.code} needs review',
+                   **_location(violation))
+
+
+def _commands(assessment: Assessment, gate: str, reminder: bool = False) -> list[str]:
     lines = [
-        _error(assessment, v, gate) if v.overridden is None else _warning(assessment, v)
+        _reminder(assessment, v) if reminder and v.overridden is None
+        else _error(assessment, v, gate) if v.overridden is None else _warning(assessment, v)
         for v in assessment.violations
     ]
     if assessment.override_problem:
@@ -88,8 +96,12 @@ def _commands(assessment: Assessment, gate: str) -> list[str]:
 
 def summary_line(report: Report) -> str:
     count = report.commits_checked
+    reminded = (
+        f'{report.needing_review_count} will need review ({report.reminder}), '
+        if report.reminder is not None else ''
+    )
     return (
-        f'{count} commit{"s" if count != 1 else ""} checked, {report.refused_count} refused, '
+        f'{count} commit{"s" if count != 1 else ""} checked, {report.refused_count} refused, {reminded}'
         f'{report.overridden_count} overridden by break-glass (policy: {report.policy_source})'
     )
 
@@ -106,8 +118,11 @@ def _code(text: str) -> str:
     return f'<code>{_cell(text)}</code>'
 
 
-def _row(assessment: Assessment, violation: Violation, gate: str) -> str:
-    if violation.overridden is None:
+def _row(assessment: Assessment, violation: Violation, gate: str, reminder: bool = False) -> str:
+    if violation.overridden is None and reminder:
+        verdict = 'needs review'
+        remedy = ''
+    elif violation.overridden is None:
         verdict = 'refused'
         fix = violation_fix(assessment, violation, gate)
         remedy = _code(fix) if fix else _cell(violation.satisfy)
@@ -135,7 +150,7 @@ def job_summary(report: Report) -> str:
         '| Commit | Verdict | Rule | Requirement | Missing | Fix |',
         '| --- | --- | --- | --- | --- | --- |',
     ])
-    lines.extend(_row(a, v, report.gate) for a in flagged for v in a.violations)
+    lines.extend(_row(a, v, report.gate, report.reminder is not None) for a in flagged for v in a.violations)
     if report.refused_count:
         lines.extend([
             '',
@@ -160,7 +175,7 @@ def _append_summary(report: Report) -> str | None:
 
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     """Workflow commands for stdout; appends the job summary (see the module doc)."""
-    lines = [line for a in report.assessments for line in _commands(a, report.gate)]
+    lines = [line for a in report.assessments for line in _commands(a, report.gate, report.reminder is not None)]
     lines.append(command('notice', summary_line(report), title=f'trailgate {report.gate}'))
     problem = _append_summary(report)
     if problem:

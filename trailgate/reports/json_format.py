@@ -146,8 +146,9 @@ def _violation(violation: Violation) -> dict[str, Any]:
     }
 
 
-def commit_entry(assessment: Assessment, gate: str) -> dict[str, Any]:
-    """One commit of the report, as the schema's ``commit`` object."""
+def commit_entry(assessment: Assessment, gate: str, reminder: bool = False) -> dict[str, Any]:
+    """One commit of the report, as the schema's ``commit`` object (with
+    ``reminder``, nothing is refused: the findings are what it will need)."""
     commit = assessment.commit
     override = None if assessment.override is None else {'reason': assessment.override}
     return {
@@ -161,8 +162,8 @@ def commit_entry(assessment: Assessment, gate: str) -> dict[str, Any]:
         'violations': [_violation(violation) for violation in assessment.violations],
         'override': override,
         'override_problem': assessment.override_problem,
-        'refused': assessment.refused,
-        'fix': commit_fix(assessment, gate),
+        'refused': assessment.refused and not reminder,
+        'fix': None if reminder else commit_fix(assessment, gate),
     }
 
 
@@ -170,6 +171,7 @@ def summary(report: Report) -> dict[str, int]:
     return {
         'checked': report.commits_checked,
         'refused': report.refused_count,
+        'needs_review': report.needing_review_count,
         'overridden': report.overridden_count,
         'ai_assisted': report.ai_assisted_count,
     }
@@ -180,6 +182,7 @@ def _head(report: Report, commits: list[Any]) -> dict[str, Any]:
         'schema': SCHEMA,
         'gate': report.gate,
         'policy_source': report.policy_source,
+        'reminder': report.reminder,
         'summary': summary(report),
         'commits': commits,
     }
@@ -187,12 +190,13 @@ def _head(report: Report, commits: list[Any]) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     """The whole report as a JSON-ready tree (strings not yet cleaned)."""
-    return _head(report, [commit_entry(a, report.gate) for a in report.assessments])
+    return _head(report, [commit_entry(a, report.gate, report.reminder is not None) for a in report.assessments])
 
 
-def _entry_text(assessment: Assessment, gate: str) -> str:
+def _entry_text(assessment: Assessment, gate: str, reminder: bool = False) -> str:
     """One commit's JSON text, indented as it sits in the report."""
-    return _INDENT + dumps(commit_entry(assessment, gate)).rstrip('\n').replace('\n', '\n' + _INDENT)
+    entry = commit_entry(assessment, gate, reminder)
+    return _INDENT + dumps(entry).rstrip('\n').replace('\n', '\n' + _INDENT)
 
 
 _INDENT = ' ' * 4
@@ -218,7 +222,8 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     if not report.assessments:
         return _empty(report)
     head, tail = _head_and_tail(report)
-    commits = ',\n'.join(_entry_text(assessment, report.gate) for assessment in report.assessments)
+    reminder = report.reminder is not None
+    commits = ',\n'.join(_entry_text(assessment, report.gate, reminder) for assessment in report.assessments)
     return f'{head}{commits}{tail}'
 
 

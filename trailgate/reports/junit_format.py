@@ -76,11 +76,17 @@ def _overridden_out(assessment: Assessment) -> str:
     return '\n'.join([*lines, *_signals_lines(assessment)])
 
 
-def _testcase(suite: ET.Element, assessment: Assessment, gate: str) -> None:
+def _testcase(suite: ET.Element, assessment: Assessment, gate: str, reminder: bool = False) -> None:
     commit = assessment.commit
     case = _element(suite, 'testcase', classname=f'trailgate.{gate}',
                     name=f'{commit.short_sha} {commit.subject}', time='0')
-    if assessment.refused:
+    if assessment.refused and reminder:
+        # not refused: the target is not protected; what it will need before it lands on one
+        out = '\n'.join(
+            f'needs review before it lands on a protected branch: {v.rule}: {v.name} ({v.code}): {v.missing}'
+            for v in assessment.violations if v.overridden is None
+        )
+    elif assessment.refused:
         for violation in assessment.violations:
             _element(case, 'failure', failure_text(assessment, violation, gate),
                      message=f'{violation.rule}: {violation.missing}',
@@ -112,7 +118,7 @@ def tree(report: Report) -> ET.Element:
     properties = ET.SubElement(suite, 'properties')
     _element(properties, 'property', name='policy_source', value=report.policy_source)
     for assessment in report.assessments:
-        _testcase(suite, assessment, report.gate)
+        _testcase(suite, assessment, report.gate, report.reminder is not None)
     return root
 
 

@@ -80,9 +80,14 @@ def _location(violation: Violation) -> dict[str, Any]:
     }
 
 
-def message(assessment: Assessment, violation: Violation, gate: str) -> str:
+def message(assessment: Assessment, violation: Violation, gate: str, reminder: bool = False) -> str:
     """What a person reading the alert needs: which commit, what, and the fix."""
     commit = assessment.commit
+    if reminder and violation.overridden is None:
+        return (
+            f'Commit {commit.short_sha} "{commit.subject}" will need, before it lands on a protected '
+            f'branch, rule {violation.rule} ({violation.code} {violation.name}): {violation.missing}.'
+        )
     if violation.overridden is None:
         verdict = 'is refused by rule'
     else:
@@ -96,13 +101,14 @@ def message(assessment: Assessment, violation: Violation, gate: str) -> str:
     return f'{text} Fix: {fix}' if fix else text
 
 
-def _result(assessment: Assessment, violation: Violation, gate: str) -> dict[str, Any]:
+def _result(assessment: Assessment, violation: Violation, gate: str, reminder: bool) -> dict[str, Any]:
     sha = assessment.commit.sha or ''
+    level = 'warning' if violation.overridden is not None else 'note' if reminder else 'error'
     result: dict[str, Any] = {
         'ruleId': violation.code,
         'ruleIndex': _RULE_INDEX[violation.code],
-        'level': 'error' if violation.overridden is None else 'warning',
-        'message': {'text': message(assessment, violation, gate)},
+        'level': level,
+        'message': {'text': message(assessment, violation, gate, reminder)},
         'locations': [_location(violation)],
         'partialFingerprints': {FINGERPRINT: f'{sha}:{violation.rule}:{violation.code}'},
         'properties': {
@@ -120,7 +126,7 @@ def _result(assessment: Assessment, violation: Violation, gate: str) -> dict[str
 def log(report: Report) -> dict[str, Any]:
     """The SARIF log as a JSON-ready tree."""
     results = [
-        _result(assessment, violation, report.gate)
+        _result(assessment, violation, report.gate, report.reminder is not None)
         for assessment in report.assessments
         for violation in assessment.violations
     ]

@@ -126,7 +126,54 @@ def _summary(report: Report, style: _Style) -> str:
     return style(_RED if refused else _GREEN, summary)
 
 
+REVIEW_LATER = (
+    'reviews go in after the review: the reviewer runs `trailgate approve`, or the trailers '
+    'are added once they have reviewed (`git commit --amend --trailer "Reviewed-by: <who reviewed>"`, '
+    'or in the squash commit that lands); `trailgate explain` shows what a commit needs'
+)
+
+
+def _reminder_block(assessment: Assessment, gate: str, style: _Style) -> list[str]:
+    """What a commit will need before it can land on a protected ref: the
+    requirements, never reviewers' names to type before a review happened."""
+    lines = [f'{style(_YELLOW + _BOLD, "needs review")} {style(_BOLD, _title(assessment, gate))}']
+    signals = _signals_line(assessment)
+    if signals:
+        lines.append(f'  {style(_DIM, signals)}')
+    lines.extend(
+        f'  - {v.rule}: {v.name} ({v.code}): {v.missing}' for v in assessment.violations if not v.overridden
+    )
+    return lines
+
+
+def render_reminder(report: Report, color: bool = False, verbose: bool = False) -> str:
+    style = _Style(color)
+    lines: list[str] = []
+    for assessment in report.assessments:
+        if assessment.refused:
+            lines.extend(_reminder_block(assessment, report.gate, style))
+            lines.append('')
+        elif assessment.violations:
+            lines.extend(_block(assessment, report.gate, style, report.message_file))
+            lines.append('')
+        elif verbose:
+            lines.append(f'ok {_title(assessment, report.gate)}')
+    pending = len(report.needing_review)
+    count = report.commits_checked
+    if pending:
+        lines.append(f'  ({REVIEW_LATER})')
+    lines.append(style(_YELLOW if pending else _GREEN, (
+        f'trailgate {report.gate}: reminder, nothing refused ({report.reminder}): '
+        f'{pending} of {count} commit{"s" if count != 1 else ""} will need review before '
+        f'{"they land" if pending != 1 else "it lands"} on a protected branch '
+        f'(policy: {report.policy_source})'
+    )))
+    return '\n'.join(lines) + '\n'
+
+
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
+    if report.reminder is not None:
+        return render_reminder(report, color, verbose)
     style = _Style(color)
     lines: list[str] = []
     for assessment in report.assessments:

@@ -1,0 +1,146 @@
+"""``trailgate check`` with a target: refuse into a protected branch, report otherwise.
+
+And ``--as-of``: a check judges ``active`` on the day it runs unless asked
+to re-read history by commit date or on a given day.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+
+from testing.scenarios import PROTECTED_POLICY
+from testing.scenarios import Repo
+from testing.scenarios import Run
+from testing.scenarios import bare_remote
+from testing.scenarios import clone
+from testing.scenarios import new_repo
+from testing.scenarios import policy
+from testing.scenarios import publish
+from testing.scenarios import unreviewed
+from tests.commands.check_test import assert_error
+from tests.commands.check_test import assert_refused
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    repo.git('switch', '-q', '-c', 'feature')
+    return repo
+
+
+def reported(result: Run, *needles: str) -> None:
+    assert result.returncode == 0, result
+    assert 'needs review' in result.stdout, result.stdout
+    assert 'nothing refused' in result.stdout
+    assert 'fix:' not in result.stdout
+    for needle in needles:
+        assert needle in result.output, f'{needle!r} not in {result.output}'
+
+
+@pytest.mark.parametrize('target', ['main', 'refs/heads/main', 'release/4'])
+def test_into_a_protected_target_refused(repo: Repo, target: str) -> None:
+    wrong = unreviewed(repo)
+    assert_refused(repo.trailgate('check', '--target', target, 'main..HEAD'), wrong)
+
+
+def test_into_an_unprotected_target_reported_and_passed(repo: Repo) -> None:
+    unreviewed(repo)
+    result = repo.trailgate('check', '--target', 'staging', 'main..HEAD')
+    reported(result, 'the target staging is not protected')
+
+
+def test_without_a_target_judged_as_protected(repo: Repo) -> None:
+    wrong = unreviewed(repo)
+    assert_refused(repo.trailgate('check', 'main..HEAD'), wrong)
+
+
+@pytest.mark.parametrize('variable', ['GITHUB_BASE_REF', 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME'])
+def test_target_from_the_ci_variables(repo: Repo, variable: str) -> None:
+    wrong = unreviewed(repo)
+    result = repo.trailgate('check', 'main..HEAD', env={variable: 'main'})
+    assert_refused(result, wrong)
+    assert f'target main (from {variable})' in result.stderr
+    result = repo.trailgate('check', 'main..HEAD', env={variable: 'staging'})
+    reported(result, f'target staging (from {variable})')
+
+
+def test_target_option_wins_over_the_variables(repo: Repo) -> None:
+    wrong = unreviewed(repo)
+    result = repo.trailgate('check', '--target', 'main', 'main..HEAD', env={'GITHUB_BASE_REF': 'staging'})
+    assert_refused(result, wrong)
+    assert 'GITHUB_BASE_REF' not in result.stderr
+
+
+def test_empty_variable_is_no_target(repo: Repo) -> None:
+    """GitHub sets GITHUB_BASE_REF empty outside pull requests."""
+    wrong = unreviewed(repo)
+    assert_refused(repo.trailgate('check', 'main..HEAD', env={'GITHUB_BASE_REF': ''}), wrong)
+
+
+def test_a_target_alone_checks_what_the_branch_adds(tmp_path: Path) -> None:
+    """In CI: ``trailgate check`` with GITHUB_BASE_REF and nothing else."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    seed = new_repo(tmp_path / 'seed', PROTECTED_POLICY, hooks=False)
+    publish(seed, origin)
+    ci = clone(origin, tmp_path / 'ci', hooks=False)
+    ci.git('switch', '-q', '-c', 'pr')
+    wrong = unreviewed(ci)
+    assert_refused(ci.trailgate('check', env={'GITHUB_BASE_REF': 'main'}), wrong)
+    assert_refused(ci.trailgate('check', '--target', 'origin/main'), wrong)
+    result = ci.trailgate('check', '--target', 'staging', '--base', 'origin/main')
+    reported(result)
+
+
+def _window(start: datetime.date, until: datetime.date) -> str:
+    return policy(f'active: {{from: {start}, until: {until}}}')
+
+
+def test_as_of(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', _window(datetime.date(2026, 3, 10), datetime.date(2026, 6, 8)),
+                    hooks=False)
+    base = repo.head()
+    inside = '2026-04-01T12:00:00+00:00'
+    wrong = repo.commit_ok('Charge\n\nAssisted-by: Claude Code\n', {'services/payments/charge.py': 'x\n'},
+                           verify=False, env={'GIT_COMMITTER_DATE': inside, 'GIT_AUTHOR_DATE': inside})
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    result = repo.trailgate('check', f'{base}..HEAD')
+    assert result.returncode == (1 if datetime.date(2026, 3, 10) <= today <= datetime.date(2026, 6, 8) else 0)
+    assert_refused(repo.trailgate('check', '--as-of', 'commit', f'{base}..HEAD'), wrong)
+    assert_refused(repo.trailgate('check', '--as-of', '2026-06-08', f'{base}..HEAD'), wrong)
+    assert repo.trailgate('check', '--as-of', '2026-06-09', f'{base}..HEAD').returncode == 0
+    for bad in ('yesterday', '2026-6-1', '2026-02-30', '20260601'):
+        assert_error(repo.trailgate('check', '--as-of', bad, f'{base}..HEAD'), '--as-of')
+
+
+def test_json_report_into_an_unprotected_target(repo: Repo) -> None:
+    wrong = unreviewed(repo)
+    result = repo.trailgate('check', '--target', 'staging', '--format', 'json', 'main..HEAD')
+    assert result.returncode == 0, result
+    document = json.loads(result.stdout)
+    assert document['reminder'].startswith('the target staging is not protected')
+    assert document['summary']['refused'] == 0 and document['summary']['needs_review'] == 1
+    [entry] = document['commits']
+    assert entry['sha'] == wrong and entry['refused'] is False and entry['fix'] is None
+    assert entry['violations']
+
+
+def test_every_format_into_an_unprotected_target_refuses_nothing(repo: Repo, tmp_path: Path) -> None:
+    unreviewed(repo)
+    summary = tmp_path / 'summary.md'
+    result = repo.trailgate('check', '--target', 'staging', '--format', 'sarif', 'main..HEAD')
+    assert result.returncode == 0, result
+    results = json.loads(result.stdout)['runs'][0]['results']
+    assert results and {r['level'] for r in results} == {'note'}
+    assert all('Fix:' not in r['message']['text'] for r in results)
+    result = repo.trailgate('check', '--target', 'staging', '--format', 'junit', 'main..HEAD')
+    assert result.returncode == 0, result
+    assert '<failure' not in result.stdout and 'failures="0"' in result.stdout
+    assert 'needs review before it lands on a protected branch' in result.stdout
+    result = repo.trailgate('check', '--target', 'staging', '--format', 'github', 'main..HEAD',
+                            env={'GITHUB_STEP_SUMMARY': str(summary)})
+    assert result.returncode == 0, result
+    assert '::error' not in result.stdout and '::notice' in result.stdout
+    assert 'needs review' in summary.read_text()

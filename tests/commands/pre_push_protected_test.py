@@ -1,0 +1,177 @@
+"""pre-push with ``protected``: judge what would land on a protected remote ref.
+
+Real ``git push`` to a local bare remote without a server hook (only the
+client decides), the hook installed directly or through pre-commit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testing.precommit import pre_commit
+from testing.scenarios import ALICE
+from testing.scenarios import EMPTY_POLICY
+from testing.scenarios import POLICY_PATH
+from testing.scenarios import PROTECTED_POLICY
+from testing.scenarios import RULE
+from testing.scenarios import Run
+from testing.scenarios import Setup
+from testing.scenarios import bare_remote
+from testing.scenarios import new_repo
+from testing.scenarios import publish
+from testing.scenarios import ref_values
+from testing.scenarios import unreviewed
+from tests.commands.pre_push_test import accepted
+from tests.commands.pre_push_test import good
+from tests.commands.pre_push_test import refused
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY)
+    publish(repo, origin)
+    return Setup(repo, origin)
+
+
+def reminded(result: Run, count: int) -> None:
+    """Passed, with one line saying how many commits still need review."""
+    assert result.returncode == 0, result
+    lines = [line for line in result.stderr.splitlines() if 'reminder' in line]
+    assert len(lines) == 1, result.stderr
+    plural = 's' if count != 1 else ''
+    assert f'reminder: {count} pushed commit{plural} will need review' in lines[0]
+    assert 'main, release/*' in lines[0]
+    assert ALICE not in result.stderr
+    assert not any(line.startswith('refused') for line in result.stderr.splitlines())
+
+
+def test_feature_branch_push_passes_with_a_reminder(setup: Setup) -> None:
+    repo, origin = setup
+    repo.git('switch', '-q', '-c', 'feature')
+    unreviewed(repo)
+    unreviewed(repo, 'worse\n', 'Another one')
+    good(repo, 'fine\n')
+    result = repo.run_git('push', '-u', 'origin', 'feature')
+    accepted(result)
+    reminded(result, 2)
+    assert ref_values(origin)['refs/heads/feature'] == repo.head()
+
+
+def test_feature_branch_push_without_anything_missing_is_silent(setup: Setup) -> None:
+    repo, _ = setup
+    repo.git('switch', '-q', '-c', 'feature')
+    good(repo)
+    result = repo.run_git('push', '-u', 'origin', 'feature')
+    accepted(result)
+    assert 'reminder' not in result.stderr
+
+
+def test_push_to_main_refused(setup: Setup) -> None:
+    repo, origin = setup
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(repo.run_git('push', 'origin', 'main'), wrong[:10])
+    assert ref_values(origin) == before
+
+
+def test_new_protected_branch_refused(setup: Setup) -> None:
+    repo, origin = setup
+    repo.git('switch', '-q', '-c', 'release/1')
+    wrong = unreviewed(repo)
+    refused(repo.run_git('push', 'origin', 'release/1'), wrong[:10])
+    assert 'refs/heads/release/1' not in ref_values(origin)
+
+
+def test_commits_already_on_a_feature_branch_are_judged_when_main_moves(setup: Setup) -> None:
+    repo, origin = setup
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    accepted(repo.run_git('push', '-u', 'origin', 'feature'))
+    before = ref_values(origin)
+    refused(repo.run_git('push', 'origin', 'feature:main'), wrong[:10])
+    refused(repo.run_git('push', 'origin', 'feature:refs/heads/release/9'), wrong[:10])
+    assert ref_values(origin) == before
+
+
+def test_two_refs_one_protected(setup: Setup) -> None:
+    repo, origin = setup
+    before = ref_values(origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    repo.git('switch', '-q', 'main')
+    repo.git('merge', '-q', '--ff-only', 'feature')
+    refused(repo.run_git('push', 'origin', 'feature', 'main'), wrong[:10])
+    assert ref_values(origin) == before
+
+
+def test_url_push_uses_the_remote_policy_not_the_work_tree(tmp_path: Path) -> None:
+    """The work tree's uncommitted policy judges nothing; a URL push gets the
+    same trusted base (the remote's default branch) as a push to the name."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo')  # no protected key: every branch is protected
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    (repo.path / POLICY_PATH).write_text(EMPTY_POLICY)  # weakened, not committed
+    for target in ('origin', str(origin.path), f'file://{origin.path}', f'file://{origin.path}/'):
+        refused(repo.run_git('push', target, 'feature'), wrong[:10])
+    repo.git('remote', 'remove', 'origin')  # a URL that is no configured remote at all
+    refused(repo.run_git('push', f'file://{origin.path}', 'feature'), wrong[:10])
+    assert 'refs/heads/feature' not in ref_values(origin)
+
+
+# -- the pre-commit framework -----------------------------------------------------
+
+@pytest.fixture
+def framework(tmp_path: Path, pre_commit_setup) -> Setup:
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    policy = PROTECTED_POLICY
+    repo = new_repo(tmp_path / 'repo', policy, hooks=False,
+                    files={'.pre-commit-config.yaml': pre_commit_setup.config})
+    repo.env.update(pre_commit_setup.env)
+    pre_commit(repo, 'install', '--hook-type', 'commit-msg', '--hook-type', 'pre-push')
+    publish(repo, origin)
+    return Setup(repo, origin)
+
+
+def _framework_refused(result: Run, *needles: str) -> None:
+    assert result.returncode != 0, result
+    assert 'Failed' in result.output, result.output
+    for needle in (RULE, *needles):
+        assert needle in result.output, f'{needle!r} not in:\n{result.output}'
+
+
+def test_framework_feature_push_passes_with_a_reminder(framework: Setup) -> None:
+    repo, origin = framework
+    repo.git('switch', '-q', '-c', 'feature')
+    result = repo.commit('Unreviewed charge\n\nAssisted-by: Claude Code\n',
+                         {'services/payments/charge.py': 'x\n'})
+    assert result.returncode == 0, result  # commit-msg reminds on a feature branch
+    assert 'needs review' in result.output
+    result = repo.run_git('push', '-u', 'origin', 'feature')
+    assert result.returncode == 0, result
+    assert 'reminder: 1 pushed commit will need review' in result.output
+    assert ref_values(origin)['refs/heads/feature'] == repo.head()
+    # pushed again with nothing new: pre-commit passes no range at all
+    result = repo.run_git('push', 'origin', 'feature')
+    assert result.returncode == 0, result
+
+
+@pytest.mark.parametrize('command', [
+    ('push', 'origin', 'main'),
+    ('push', 'origin', 'feature:main'),
+    ('push', 'origin', 'feature', 'main'),  # pre-commit passes the first ref only
+    ('push',),  # push.default: main to its upstream
+])
+def test_framework_refuses_what_lands_on_a_protected_branch(framework: Setup, command: tuple[str, ...]) -> None:
+    repo, origin = framework
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    repo.git('push', '-q', '--no-verify', '-u', 'origin', 'feature')
+    repo.git('switch', '-q', 'main')
+    repo.git('merge', '-q', '--ff-only', 'feature')
+    before = ref_values(origin)
+    _framework_refused(repo.run_git(*command), wrong[:10])
+    assert ref_values(origin) == before

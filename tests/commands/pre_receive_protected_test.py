@@ -1,0 +1,216 @@
+"""pre-receive with ``protected``: only protected refs are gated, and no side door.
+
+A commit that first reaches the server on an unprotected ref (a branch, a
+tag, ``refs/pull/*``, ``refs/notes/*``, any other ref) passes there, and is
+judged when a protected ref later moves onto it, by fast-forward or merge.
+Every push is ``--no-verify``: only the server decides.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testing.scenarios import OTHER
+from testing.scenarios import POLICY
+from testing.scenarios import POLICY_PATH
+from testing.scenarios import PROTECTED_POLICY
+from testing.scenarios import REVIEW_ALICE
+from testing.scenarios import REVIEW_BOB
+from testing.scenarios import RULE
+from testing.scenarios import Setup
+from testing.scenarios import bare_remote
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.scenarios import publish
+from testing.scenarios import ref_values
+from testing.scenarios import unreviewed
+from tests.commands.pre_receive_test import accepted
+from tests.commands.pre_receive_test import good
+from tests.commands.pre_receive_test import push
+from tests.commands.pre_receive_test import refused
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    publish(repo, origin)
+    return Setup(repo, origin)
+
+
+def test_feature_branch_push_passes(setup: Setup) -> None:
+    repo, origin = setup
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    result = push(repo, 'feature')
+    accepted(result)
+    assert ref_values(origin)['refs/heads/feature'] == wrong
+    assert 'remote: trailgate pre-receive: reminder: 1 pushed commit will need review' in result.stderr
+    assert 'refused' not in result.stderr.replace('nothing refused', '')
+
+
+def test_push_to_main_refused(setup: Setup) -> None:
+    repo, origin = setup
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(push(repo, 'main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+
+
+def test_new_release_branch_refused(setup: Setup) -> None:
+    repo, origin = setup
+    repo.git('switch', '-q', '-c', 'release/1.0')
+    wrong = unreviewed(repo)
+    refused(push(repo, 'release/1.0'), wrong[:10])
+    assert 'refs/heads/release/1.0' not in ref_values(origin)
+
+
+SIDE_DOORS = {
+    'branch': 'refs/heads/lax',
+    'tag': 'refs/tags/lax',
+    'pull-request': 'refs/pull/7/head',
+    'notes': 'refs/notes/lax',
+    'other-ref': 'refs/anything/lax',
+}
+
+
+def _through(setup: Setup, side_ref: str) -> str:
+    """An unreviewed AI commit on top of main, pushed (and accepted) on ``side_ref`` only."""
+    repo, origin = setup
+    wrong = unreviewed(repo)
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    accepted(push(repo, f'{wrong}:{side_ref}'))
+    assert ref_values(origin)[side_ref] == wrong
+    return wrong
+
+
+@pytest.mark.parametrize('side_ref', SIDE_DOORS.values(), ids=SIDE_DOORS.keys())
+def test_side_door_then_fast_forward(setup: Setup, side_ref: str) -> None:
+    repo, origin = setup
+    wrong = _through(setup, side_ref)
+    before = ref_values(origin)
+    refused(push(repo, f'{wrong}:refs/heads/main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+
+
+@pytest.mark.parametrize('side_ref', SIDE_DOORS.values(), ids=SIDE_DOORS.keys())
+def test_side_door_then_merge(setup: Setup, side_ref: str) -> None:
+    repo, origin = setup
+    wrong = _through(setup, side_ref)
+    repo.commit_ok(message('Unrelated'), {OTHER: 'x\n'}, verify=False)
+    repo.git('merge', '-q', '--no-ff', '--no-verify', '-m', 'Merge it', wrong)
+    before = ref_values(origin)
+    refused(push(repo, 'main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+
+
+@pytest.mark.parametrize('side_ref', SIDE_DOORS.values(), ids=SIDE_DOORS.keys())
+def test_side_door_then_new_protected_ref(setup: Setup, side_ref: str) -> None:
+    repo, origin = setup
+    wrong = _through(setup, side_ref)
+    refused(push(repo, f'{wrong}:refs/heads/release/2'), wrong[:10])
+    assert 'refs/heads/release/2' not in ref_values(origin)
+
+
+def test_reviewed_commit_through_a_branch_lands(setup: Setup) -> None:
+    repo, origin = setup
+    repo.git('switch', '-q', '-c', 'feature')
+    reviewed = good(repo)
+    accepted(push(repo, 'feature'))
+    accepted(push(repo, 'feature:main'))
+    assert ref_values(origin)['refs/heads/main'] == reviewed
+
+
+def _laundering_setup(tmp_path: Path) -> tuple[Setup, str]:
+    """main: a first policy without the payments rule, then the current one.
+    Returns the setup and the first commit (whose policy is weaker)."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    weak = POLICY.replace('services/payments/**', 'services/nothing/**')
+    repo = new_repo(tmp_path / 'repo', weak, hooks=False)
+    old = repo.head()
+    # no protected key: every branch is protected, as on a policy written before the key
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY},
+                   verify=False)
+    publish(repo, origin)
+    return Setup(repo, origin), old
+
+
+def test_laundering_through_a_stale_branch_fast_forward(tmp_path: Path) -> None:
+    (repo, origin), old = _laundering_setup(tmp_path)
+    accepted(push(repo, f'{old}:refs/heads/lax'))  # nothing new: an old commit as a new branch
+    wrong = unreviewed(repo)
+    accepted(push(repo, 'main:lax'))  # judged by lax's old (weaker) policy, or not at all
+    before = ref_values(origin)
+    refused(push(repo, 'main'), wrong[:10], RULE)  # main moves onto it: main's policy judges
+    assert ref_values(origin) == before
+
+
+def test_laundering_through_a_stale_branch_merge(tmp_path: Path) -> None:
+    (repo, origin), old = _laundering_setup(tmp_path)
+    accepted(push(repo, f'{old}:refs/heads/lax'))
+    repo.git('switch', '-q', '-c', 'lax-work')
+    wrong = unreviewed(repo)
+    accepted(push(repo, 'lax-work:lax'))
+    repo.git('switch', '-q', 'main')
+    repo.commit_ok(message('Unrelated'), {OTHER: 'x\n'}, verify=False)
+    repo.git('merge', '-q', '--no-ff', '--no-verify', '-m', 'Merge lax', 'lax-work')
+    before = ref_values(origin)
+    refused(push(repo, 'main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+
+
+def test_an_old_branch_cannot_declare_itself_unprotected(tmp_path: Path) -> None:
+    """release/1 exists from before; its policy protects only main; main's protects release/*."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', POLICY + 'protected: [main]\n', hooks=False)
+    publish(repo, origin)
+    accepted(push(repo, 'main:refs/heads/release/1'))
+    repo.commit_ok(message('Guard releases', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: PROTECTED_POLICY},
+                   verify=False)
+    accepted(push(repo, 'main'))
+    repo.git('switch', '-q', '-c', 'release/1', 'origin/main~1')
+    wrong = unreviewed(repo)
+    refused(push(repo, 'release/1'), wrong[:10])
+
+
+def test_protected_tags(tmp_path: Path) -> None:
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', POLICY + 'protected: [main, "refs/tags/v*"]\n', hooks=False)
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    repo.git('tag', '-a', '-m', 'Release', 'v1')
+    repo.git('tag', 'nightly')
+    accepted(push(repo, 'nightly'))
+    refused(push(repo, 'v1'), wrong[:10])
+    assert 'refs/tags/v1' not in ref_values(origin)
+
+
+def test_protected_main_judged_by_its_old_value_not_the_pushed_policy(setup: Setup) -> None:
+    repo, origin = setup
+    before = ref_values(origin)
+    repo.commit_ok(message('Protect nothing', REVIEW_ALICE, REVIEW_BOB),
+                   {POLICY_PATH: POLICY + 'protected: []\n'}, verify=False)
+    wrong = unreviewed(repo)
+    refused(push(repo, 'main'), wrong[:10])
+    assert ref_values(origin) == before
+
+
+
+def test_a_default_branch_its_policy_does_not_protect_cannot_judge_new_refs(tmp_path: Path) -> None:
+    """HEAD names develop, which takes any push: whoever weakens develop's policy
+    would choose the judge of every new protected ref. The hook says so (exit 2)."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    publish(repo, origin)
+    accepted(push(repo, 'main:refs/heads/develop'))
+    origin.git('symbolic-ref', 'HEAD', 'refs/heads/develop')
+    repo.commit_ok(message('Protect nothing', REVIEW_ALICE, REVIEW_BOB),
+                   {POLICY_PATH: POLICY + 'protected: [main]\n'}, verify=False)
+    accepted(push(repo, 'HEAD:develop'))  # develop is not protected: anything goes
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/release/5'), 'is not protected by its own policy', status=2)
+    refused(push(repo, 'HEAD:refs/heads/feature'), 'is not protected by its own policy', status=2)
+    assert 'refs/heads/release/5' not in ref_values(origin)
+    refused(push(repo, 'HEAD:main'), wrong[:10])  # an existing protected ref keeps its own judge

@@ -1,0 +1,32 @@
+"""The ``git push`` command line, as the pre-commit framework's pre-push reads it."""
+from __future__ import annotations
+
+import pytest
+
+from trailgate import invocation
+
+
+@pytest.mark.parametrize(('args', 'expected'), [
+    (['origin'], []),
+    ([], []),
+    (['-u', 'origin', 'feature'], [('feature', None)]),
+    (['origin', 'feature:main', '+HEAD:refs/heads/x'], [('feature', 'main'), ('HEAD', 'refs/heads/x')]),
+    (['--push-option', 'ci.skip', 'origin', 'v1'], [('v1', None)]),
+    (['-o', 'x', '--force-with-lease', 'origin', 'a', 'b'], [('a', None), ('b', None)]),
+    (['--all', 'origin'], None),
+    (['--tags', 'origin', 'main'], None),
+    (['--follow-tags', 'origin', 'main'], None),
+    (['--mirror', 'origin'], None),
+    (['origin', 'refs/heads/*:refs/heads/*'], None),
+    (['origin', ':feature'], None),  # a deletion: nothing lands
+])
+def test_pushed_refspecs(monkeypatch: pytest.MonkeyPatch, args: list[str],
+                         expected: list[tuple[str, str | None]] | None) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    assert invocation.pushed_refspecs() == expected
+
+
+def test_unknown_push(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: None)
+    assert invocation.pushed_refspecs() is None
+    assert invocation.pushed_sources() is None

@@ -1,0 +1,57 @@
+"""The ``protected`` patterns: branch names or full refs, segment-aware globs."""
+from __future__ import annotations
+
+import pytest
+
+from trailgate.refs import Protected
+from trailgate.refs import problem
+
+
+@pytest.mark.parametrize(('patterns', 'ref', 'protected'), [
+    (['main'], 'refs/heads/main', True),
+    (['main'], 'refs/heads/main2', False),
+    (['main'], 'refs/heads/feature/main', False),
+    (['main'], 'refs/tags/main', False),
+    (['release/*'], 'refs/heads/release/1.0', True),
+    (['release/*'], 'refs/heads/release/1.0/hotfix', False),
+    (['release/**'], 'refs/heads/release/1.0/hotfix', True),
+    (['release/*'], 'refs/heads/release', False),
+    (['refs/tags/v*'], 'refs/tags/v1.2', True),
+    (['refs/tags/v*'], 'refs/heads/v1.2', False),
+    (['v?'], 'refs/heads/v1', True),
+    (['v?'], 'refs/heads/v10', False),
+    (['rel.x'], 'refs/heads/relAx', False),  # a dot is a dot, not a regex
+    ([], 'refs/heads/main', False),
+])
+def test_matches(patterns: list[str], ref: str, protected: bool) -> None:
+    assert Protected.from_patterns(patterns).matches(ref) is protected
+
+
+@pytest.mark.parametrize('ref', [
+    'refs/heads/main', 'refs/heads/feature/x', 'refs/tags/v1',
+])
+def test_absent_key_protects_every_branch_and_tag(ref: str) -> None:
+    assert Protected.from_patterns(None).matches(ref)
+
+
+@pytest.mark.parametrize('ref', ['refs/pull/1/head', 'refs/notes/commits', 'refs/remotes/origin/main'])
+def test_absent_key_leaves_other_refs_to_the_branches_they_reach(ref: str) -> None:
+    assert not Protected.from_patterns(None).matches(ref)
+
+
+@pytest.mark.parametrize('pattern', [
+    '', 'has space', 'a..b', 'x:y', 'x~1', 'x^', 'back\\slash', '[ab]', '/main', 'main/', 'a//b',
+    'x.lock', 'a@{1}', '***', 'refs',
+])
+def test_invalid_patterns(pattern: str) -> None:
+    assert problem(pattern) is not None
+
+
+@pytest.mark.parametrize('pattern', ['main', 'release/*', 'refs/tags/v*', 'team/**/ready', 'v?'])
+def test_valid_patterns(pattern: str) -> None:
+    assert problem(pattern) is None
+
+
+def test_description() -> None:
+    assert str(Protected.from_patterns(['main', 'refs/tags/v*'])) == 'main, refs/tags/v*'
+    assert 'every branch and tag' in str(Protected.from_patterns(None))
