@@ -11,6 +11,7 @@ from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
 from testing.scenarios import message
 from testing.scenarios import new_repo
+from testing.scenarios import policy
 from testing.util import init_repo
 from testing.util import trailgate
 from testing.util import write
@@ -114,3 +115,15 @@ def test_signed_approvals_are_counted_as_signed(tmp_path: Path) -> None:
     assert {row['email']: row['reviews'] for row in document['reviewers']} == {
         'alice@example.com': 1, 'bob@example.com': 1}
     assert document['unreviewed']['listed'][0]['missing'][0]['name'] == 'missing-signed-approval'
+
+
+def test_active_windows_by_commit_date(tmp_path: Path) -> None:
+    """A report over history judges each commit by its own date (the gates judge by today)."""
+    repo = new_repo(tmp_path / 'repo', policy('active: {from: 2020-01-01, until: 2020-12-31}'), hooks=False)
+    inside = {'GIT_COMMITTER_DATE': '2020-06-01T12:00:00+00:00', 'GIT_AUTHOR_DATE': '2020-06-01T12:00:00+00:00'}
+    base = repo.head()
+    repo.commit_ok(message('Unreviewed', ASSISTED), {CRITICAL: 'x = 1\n'}, verify=False, env=inside)
+    result = trailgate(repo.path, 'audit')
+    assert result.returncode == 0, result.stderr
+    assert '1 unmet' in result.stdout, result.stdout
+    assert trailgate(repo.path, 'check', f'{base}..HEAD').returncode == 0  # the window is closed today

@@ -25,6 +25,7 @@ from trailgate.audit.tally import Tally
 from trailgate.errors import GitError
 from trailgate.errors import PolicyError
 from trailgate.errors import UsageError
+from trailgate.evaluate import AS_OF_COMMIT
 from trailgate.evaluate import Assessment
 from trailgate.gather import SHALLOW_HINT
 from trailgate.gather import Batch
@@ -151,7 +152,9 @@ def audit(ranges: tuple[str, ...], since: datetime.date | None, until: datetime.
             csv_writer = CsvWriter(stack.enter_context(_open(csv_file, '--csv')))
         excluded_of = stack.enter_context(_linguist(tip, repo))
         numstat = _Lines(revisions) if with_lines else None
-        for assessment in progress.track(judge([Batch(policy, tuple(revisions))], repo)):
+        # a report over history: each commit's active windows as of its own date (the contract's audit)
+        batch = Batch(policy, tuple(revisions))
+        for assessment in progress.track(judge([batch], repo, as_of=AS_OF_COMMIT)):
             commit = assessment.commit
             assert commit.sha is not None
             files = numstat.next_for(commit.sha) if numstat and not commit.is_merge else ()
