@@ -148,3 +148,15 @@ def test_a_real_shape() -> None:
     data = _stream([*head, b'\n' + STATUS, b'src/a.py', STATUS, b'docs/b.md', b'', *head, b''])
     records = list(git._records(io.BytesIO(data), 7))
     assert [git._raw_commit(r).paths for r in records] == [frozenset({'src/a.py', 'docs/b.md'}), frozenset()]
+
+
+@pytest.mark.parametrize(('text', 'expected'), [
+    ('1735689600', datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)),
+    ('', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)),
+    ('99999999999999', datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)),
+    ('18446744073709551615', datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)),
+    ('-99999999999999', datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)),
+    ('garbage', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)),
+])
+def test_dates_beyond_datetime_are_held_at_its_ends(text: str, expected: datetime.datetime) -> None:
+    assert git.utc_from_timestamp(text) == expected

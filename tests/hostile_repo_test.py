@@ -576,7 +576,6 @@ def test_grafts_cannot_hide_a_commit_from_any_gate(tmp_path: Path) -> None:
     assert hidden[:10] in result.stdout
 
 
-
 def test_git_errors_carry_no_graft_advice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Grafts are switched off without git advising about them in every error."""
     repo = scenarios.new_repo(tmp_path / 'repo', hooks=False)
@@ -587,3 +586,20 @@ def test_git_errors_carry_no_graft_advice(tmp_path: Path, monkeypatch: pytest.Mo
         tg_git.run('merge-base', 'HEAD', 'no-such-revision')
     assert 'Not a valid object name' in str(info.value) or 'no-such-revision' in str(info.value)
     assert 'hint' not in str(info.value) and 'graft' not in str(info.value), info.value
+
+
+@pytest.mark.parametrize('stamp', ['99999999999999', '18446744073709551615', '-99999999999999'])
+def test_a_commit_dated_beyond_what_python_can_hold_is_still_judged(tmp_path: Path, stamp: str) -> None:
+    """A crafted committer date past year 9999 (or before year 1) must not make
+    the range impossible to judge or report: the commit is refused like any other."""
+    repo = make_repo(tmp_path / 'repo')
+    stage_change(repo)
+    tree = git(repo, 'write-tree').strip()
+    parent = git(repo, 'rev-parse', 'HEAD').strip()
+    body = (f'tree {tree}\nparent {parent}\nauthor Dev <dev@example.com> {stamp} +0000\n'
+            f'committer Dev <dev@example.com> {stamp} +0000\n\n{AI_MESSAGE}')
+    crafted = git(repo, 'hash-object', '-t', 'commit', '-w', '--stdin', input=body).strip()
+    refused(trailgate(repo, 'check', f'{parent}..{crafted}'), 'TG001')
+    refused(trailgate(repo, 'explain', crafted), 'TG001')
+    audit = trailgate(repo, 'audit', crafted, '--json', str(tmp_path / 'audit.json'))
+    assert audit.returncode == 0 and 'Traceback' not in audit.output, audit.output

@@ -370,14 +370,32 @@ def index_regular_files(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(found) & frozenset(paths)
 
 
+_EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+_LATEST = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
+
+
+def utc_from_timestamp(text: str) -> datetime.datetime:
+    """A date git printed as seconds since the epoch, in UTC.
+
+    The committer types it: a crafted commit may carry any number, which
+    ``datetime`` cannot hold past year 9999 (or none, which git prints as
+    nothing). Such a date is held at the nearest end of the range, so that
+    one commit cannot make a range impossible to judge or report.
+    """
+    try:
+        seconds = int(text or 0)
+    except ValueError:
+        return datetime.datetime.fromtimestamp(0, datetime.timezone.utc)
+    try:
+        return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return _LATEST if seconds > 0 else _EARLIEST
+
+
 def _parse_ident(value: str) -> tuple[Identity, datetime.datetime]:
     head, _, when = value.rpartition('> ')
     name, _, email = head.partition(' <')
-    try:
-        timestamp = int(when.split()[0])
-    except (IndexError, ValueError):
-        timestamp = 0
-    return Identity(name, email), datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+    return Identity(name, email), utc_from_timestamp(when.split()[0] if when.split() else '')
 
 
 class Vars(NamedTuple):
@@ -747,7 +765,7 @@ def _raw_commit(record: list[bytes]) -> RawCommit:
         parents=tuple(parents.split()),
         author=Identity(an, ae),
         committer=Identity(cn, ce),
-        committed=datetime.datetime.fromtimestamp(int(ct or 0), datetime.timezone.utc),
+        committed=utc_from_timestamp(ct),
         message=message,
         paths=changed_paths(entries),
     )
