@@ -1,7 +1,10 @@
 """Hostile policy files: each one is refused with ``FILE:LINE:COL`` and exit 2,
-within a second, without a traceback, by ``trailgate validate`` and
+without a traceback or a hang, by ``trailgate validate`` and
 ``trailgate commit-msg`` (policy in the work tree) and ``trailgate check``
 (policy at the base of the range). A policy with a BOM is an ordinary policy.
+No verdict here depends on the machine's speed: policy_test.py shows the
+alias bomb and deep nesting are refused from the YAML event stream before
+anything is composed, and benchmarks/hostile_bench.py times these runs.
 
 One repository serves the module: its work tree gets each hostile policy in
 turn, and ``fast-import`` writes, per case, a base commit holding the policy
@@ -22,7 +25,6 @@ from testing.adversarial import put
 from testing.adversarial import trailgate
 from testing.scenarios import POLICY
 
-SECONDS = 1.0
 POLICY_PATH = '.trailgate/policy.yaml'
 CHARGE = 'services/payments/charge.py'
 AI_MESSAGE = 'Speed up charge\n\nAssisted-by: Claude Code\n'
@@ -106,7 +108,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             else:
                 stream += b'M 100644 inline %s\ndata %d\n%s\n' % (POLICY_PATH.encode(), len(case.data), case.data)
             stream += b'M 100644 inline %s\ndata %d\n%s\n' % (CHARGE.encode(), len(charge), charge)
-    git(path, 'fast-import', '--quiet', '--done', input=bytes(stream) + b'done\n', timeout=30)
+    git(path, 'fast-import', '--quiet', '--done', input=bytes(stream) + b'done\n')
     put(path / CHARGE, 'def charge():\n    return 2\n')
     git(path, 'add', CHARGE)
     put(path / 'MSG', AI_MESSAGE)
@@ -127,7 +129,6 @@ def refused_with_position(
         assert col is None or int(found[2]) == col, text
     if names is not None:
         assert re.search(names, found[3]), text
-    assert proc.seconds < SECONDS, f'{proc.seconds:.2f} s'
 
 
 @pytest.mark.parametrize('case', HOSTILE, ids=[case.id for case in HOSTILE])
@@ -140,7 +141,6 @@ def test_hostile_policy(repo: Path, case: Hostile) -> None:
     }
     for gate, proc in runs.items():
         assert 'Traceback' not in proc.stderr, (gate, proc.stderr)
-        assert proc.seconds < SECONDS, (gate, f'{proc.seconds:.2f} s')
     if case.valid:
         assert [proc.returncode for proc in runs.values()] == [0, 1, 1], {g: p.output for g, p in runs.items()}
         return
@@ -191,9 +191,9 @@ def test_catastrophic_regex_is_judged_not_timed(tmp_path: Path, pattern: str, wh
         put(repo / CHARGE, f'def charge():\n    return {len(text)}{matches}\n')
         git(repo, 'add', CHARGE)
         put(tmp_path / 'MSG', message)
-        hook = trailgate(repo, 'commit-msg', str(tmp_path / 'MSG'), timeout=120)
+        hook = trailgate(repo, 'commit-msg', str(tmp_path / 'MSG'))
         git(repo, 'commit', '-q', '--no-verify', '-F', str(tmp_path / 'MSG'))
-        check = trailgate(repo, 'check', 'HEAD~1..HEAD', timeout=120)
+        check = trailgate(repo, 'check', 'HEAD~1..HEAD')
         for proc in (hook, check):
             assert 'Traceback' not in proc.output, proc.output
             if where == 'ai.markers':

@@ -4,8 +4,9 @@ and layouts, and a git that is missing or lies. In every case: no
 traceback, no hang (every subprocess has a timeout), and never exit 0 for an
 AI-assisted change to a critical path without its trailers.
 
-The timings the large cases measure are printed (run with ``-s`` to see
-them) and bounded generously, for a 2-core CI machine.
+No verdict here depends on the machine's speed: every subprocess has a hang
+guard (testing.adversarial.TIMEOUT, far above a loaded machine's time), and
+benchmarks/hostile_bench.py times the large cases against git itself.
 """
 from __future__ import annotations
 
@@ -110,8 +111,6 @@ def test_ten_megabyte_message(repo: Path) -> None:
     git(repo, 'update-ref', 'refs/heads/big-message', sha)
     check = trailgate(repo, 'check', 'main..big-message')
     refused(check, 'TG001', 'TG002')
-    print(f'\n10 MB message: commit-msg {hook.seconds:.2f} s, check {check.seconds:.2f} s')
-    assert hook.seconds < 8 and check.seconds < 8
     git(repo, 'reset', '-q', '--hard', 'main')
 
 
@@ -130,8 +129,6 @@ def test_hundred_thousand_trailers(repo: Path) -> None:
     theirs = git(repo, 'show', '-s', '--format=%(trailers:unfold,only)', sha)[:-1]
     ours = ''.join(f'{t.key}: {t.value}\n' for t in parse_trailers(skip_blank_lines(message)))
     assert ours == theirs
-    print(f'\n100,000 trailers: commit-msg {hook.seconds:.2f} s, check {check.seconds:.2f} s')
-    assert hook.seconds < 8 and check.seconds < 8
     git(repo, 'reset', '-q', '--hard', 'main')
 
 
@@ -144,19 +141,16 @@ def test_two_hundred_thousand_paths(tmp_path: Path) -> None:
     stream += b'data %d\n%s\nfrom refs/heads/main\n' % (len(message), message)
     stream += b''.join(b'M 100644 :1 services/payments/gen/d%03d/f%06d.py\n' % (i // 1000, i)
                        for i in range(count))
-    started = run(('git', 'fast-import', '--quiet', '--done'), repo, input=bytes(stream) + b'done\n', timeout=60)
+    started = run(('git', 'fast-import', '--quiet', '--done'), repo, input=bytes(stream) + b'done\n', timeout=300)
     assert started.returncode == 0, started.stderr
-    check = trailgate(repo, 'check', 'main..wide', '--format', 'json', timeout=90)
+    check = trailgate(repo, 'check', 'main..wide', '--format', 'json', timeout=300)
     assert check.returncode == 1, check.stderr[-2000:]
     report = json.loads(check.stdout)
     (commit,) = report['commits']
     assert commit['refused'] and len(commit['violations'][0]['paths']) == count
-    explain = trailgate(repo, 'explain', 'wide', timeout=60)
+    explain = trailgate(repo, 'explain', 'wide', timeout=300)
     refused(explain)
     assert f'paths   {count} changed' in explain.stdout
-    print(f'\n200,000 paths: fast-import {started.seconds:.2f} s, check {check.seconds:.2f} s, '
-          f'explain {explain.seconds:.2f} s')
-    assert check.seconds < 60
 
 
 GLOB_POLICY = """\
@@ -171,17 +165,22 @@ rules:
 """
 
 
-def test_deep_path_against_a_globstar_policy(tmp_path: Path) -> None:
+@pytest.mark.parametrize(('name', 'expected'), [('notes.txt', 0), ('charge.py', 1)])
+def test_deep_path_against_a_globstar_policy(tmp_path: Path, name: str, expected: int) -> None:
+    """A 17,009-character path that git's own wildmatch needs minutes for:
+    judged, not timed (paths_test shows RE2 decides it and the walk is linear)."""
     repo = init(tmp_path / 'repo')
     put(repo / POLICY_PATH, GLOB_POLICY)
     git(repo, 'add', '-A')
     git(repo, 'commit', '-q', '-m', 'Add the trailgate policy')
-    deep = 'payments/secrets/' * 1000 + 'notes.txt'  # stored in git; no file system needed
+    deep = 'payments/secrets/' * 1000 + name  # stored in git; no file system needed
     blob = git(repo, 'hash-object', '-w', '--stdin', input='x\n').strip()
     git(repo, 'update-index', '--add', '--cacheinfo', f'100644,{blob},{deep}')
     git(repo, 'commit', '-q', '-F', '-', input=AI_MESSAGE)
-    proc = trailgate(repo, 'check', 'HEAD~1..HEAD', timeout=5)  # 0.1 s with an ordinary path
-    assert proc.returncode == 0 and 'Traceback' not in proc.output, proc.output
+    proc = trailgate(repo, 'check', 'HEAD~1..HEAD')
+    assert proc.returncode == expected and 'Traceback' not in proc.output, proc.output
+    if expected:
+        refused(proc, 'TG001')
 
 
 # -- odd objects ----------------------------------------------------------------
@@ -549,9 +548,9 @@ def test_explain_with_git_log_cut_in_the_paths(many_paths: Path, fake_git: Path)
 
 def test_fake_git_prints_half_then_fails(fake_git: Path, refusable: Path) -> None:
     """The fake really misbehaves (so the tests above test something)."""
-    real = subprocess.run(('git', 'log', '-1'), cwd=refusable, capture_output=True, env=git_env(), timeout=10)
+    real = subprocess.run(('git', 'log', '-1'), cwd=refusable, capture_output=True, env=git_env(), timeout=120)
     fake = subprocess.run(('git', 'log', '-1'), cwd=refusable, capture_output=True,
-                          env=fake_env(fake_git, 'log'), timeout=10)
+                          env=fake_env(fake_git, 'log'), timeout=120)
     assert fake.returncode == 1 and fake.stdout == real.stdout[:len(real.stdout) // 2]
 
 

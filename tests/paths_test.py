@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import random
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from testing.util import git_env
 from testing.util import init_repo
+from testing.workcount import growth
+from trailgate.paths import LONG_PATH
 from trailgate.paths import PathMatcher
 from trailgate.paths import safe_repo_path
 
@@ -266,6 +270,42 @@ def test_a_globstar_chain_on_a_deep_path_is_judged_by_both_engines() -> None:
         assert matcher.scan(data) is expected
         assert matcher.walk(data) is expected
         assert matcher.matches(path) is expected
+
+
+def test_a_long_path_is_decided_by_re2_without_the_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deep paths of a globstar chain are judged by one RE2 scan (linear
+    time, no backtracking): the Python walk is not needed for them."""
+    matcher = PathMatcher(['**/payments/**/secrets/**/*.py'])
+
+    def no_walk(data: bytes) -> bool:
+        raise AssertionError(f'walked a {len(data)}-byte path')
+
+    monkeypatch.setattr(matcher, 'walk', no_walk)
+    for path, expected in (('payments/secrets/' * 1000 + 'notes.txt', False),
+                           ('payments/secrets/' * 1000 + 'x.py', True)):
+        assert len(path) >= LONG_PATH
+        assert matcher.matches(path) is expected
+
+
+def walking(patterns: list[str], unit: str, tail: str) -> Callable[[int], Callable[[], Any]]:
+    def call(repeats: int) -> Callable[[], Any]:
+        matcher = PathMatcher(patterns)  # a fresh one: no steps remembered from another size
+        data = (unit * repeats + tail).encode()
+        return lambda: matcher.walk(data)
+    return call
+
+
+@pytest.mark.parametrize(('patterns', 'unit', 'tail'), [
+    (['**/payments/**/secrets/**/*.py'], 'payments/secrets/', 'notes.txt'),
+    (['**/payments/**/secrets/**/*.py'], 'payments/secrets/', 'x.py'),
+    (['a/**/b', '!a/a/**'], 'a/', 'b'),
+    (['src/**', '!**/keep/**'], 'a/', 'keep/x.py'),
+    (['*a*a*a*a*b'], 'aaaaaaaaaaaaaaaaaaaa', ''),  # one long component: the glob's own backtracking
+])
+def test_the_walk_is_linear_in_the_path(patterns: list[str], unit: str, tail: str) -> None:
+    """Counted, not timed: twice the path, about twice the Python executed
+    (a backtracking matcher grows far faster)."""
+    assert growth(walking(patterns, unit, tail), 500) < 2.5
 
 
 @pytest.mark.parametrize(('pattern', 'fragment'), [
