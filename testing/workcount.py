@@ -16,7 +16,6 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-
 # Far above what any call measured here executes (about 1.4 million lines for
 # the largest), far below what a super-linear algorithm runs into on these
 # inputs: past it the call is stopped and the test fails instead of hanging.
