@@ -474,3 +474,32 @@ def test_every_report_names_the_approve_command_never_a_trailer(tmp_path: Path, 
     assert 'trailgate approve' in shown
     assert 'TG005' in shown
     assert '--trailer' not in shown
+
+
+def test_approve_without_a_range_approves_what_the_branch_adds_over_its_protected_target(
+        tmp_path: Path, keys: Keys) -> None:
+    """The default range is over the protected branch the current one tracks
+    (release/1 here), not over the remote's default branch."""
+    world = make_world(tmp_path, keys, policy=signed_policy() + 'protected: [main, "release/*"]\n')
+    dev, alice = world.dev, world.alice
+    dev.git('checkout', '-q', '-b', 'release/1')
+    ai_change(dev, 'retries = 2\n', 'Already on the release branch')
+    hook = world.origin.path / 'hooks' / 'pre-receive'
+    saved = hook.read_bytes()
+    hook.unlink()
+    try:
+        dev.git('push', '-q', '--no-verify', 'origin', 'release/1')
+    finally:
+        hook.write_bytes(saved)
+        hook.chmod(0o755)
+    alice.git('fetch', '-q', 'origin')
+    alice.git('checkout', '-q', '-b', 'review', '--track', 'origin/release/1')
+    result = alice.trailgate('approve', '--yes')
+    assert result.returncode == 0 and 'nothing to approve' in result.output, result.output
+
+    wanted = ai_change(dev, 'retries = 3\n', 'Retry charges on the release')
+    alice.git('fetch', '-q', str(dev.path), 'release/1')
+    alice.git('merge', '-q', '--ff-only', 'FETCH_HEAD')
+    result = alice.trailgate('approve', '--yes')
+    assert result.returncode == 0 and 'recorded 1 approval(s)' in result.output, result.output
+    assert wanted[:10] in result.output and 'Already on the release branch' not in result.output, result.output

@@ -11,6 +11,7 @@ import click
 
 from trailgate import git
 from trailgate import policies
+from trailgate import targets
 from trailgate.approvals import ledger
 from trailgate.approvals import records
 from trailgate.approvals import signing
@@ -25,10 +26,21 @@ from trailgate.model import fold_email
 from trailgate.policy import Policy
 
 
-def _default_range() -> tuple[str, ...]:
-    """What the current branch adds over its protected target."""
-    for candidate in (git.symbolic_ref('refs/remotes/origin/HEAD'), 'refs/remotes/origin/main', 'refs/heads/main',
-                      'refs/heads/master'):
+def _protected_target(explicit: str | None, repo: git.Repo) -> str | None:
+    """The local ref holding the protected branch the current branch will land
+    on (issue 9's ``protected``), when it is not the current branch itself."""
+    branch = git.symbolic_ref('HEAD')
+    target = targets.protected_target(policies.from_worktree(repo, explicit), branch)
+    if target is None or target.local is None or target.local == branch:
+        return None
+    return target.local
+
+
+def _default_range(explicit: str | None, repo: git.Repo) -> tuple[str, ...]:
+    """What the current branch adds over its protected target; without one
+    that this clone knows, over the remote's default branch."""
+    for candidate in (_protected_target(explicit, repo), git.symbolic_ref('refs/remotes/origin/HEAD'),
+                      'refs/remotes/origin/main', 'refs/heads/main', 'refs/heads/master'):
         if candidate and git.ref_exists(candidate):
             base = git.merge_base(candidate, 'HEAD')
             if base:
@@ -115,7 +127,7 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     from trailgate.commands.check import _revisions
 
     repo = git.repo()
-    revisions = _revisions(ranges or _default_range(), repo)
+    revisions = _revisions(ranges or _default_range(policies.explicit_path(policy_option), repo), repo)
     policy = _policy(revisions, policies.explicit_path(policy_option), repo)
     if policy.signers is None:
         raise UsageError('the policy names no signers file, so there is nothing to sign: see `signers:` in README')
