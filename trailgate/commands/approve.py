@@ -124,10 +124,10 @@ def _to_approve(assessments: Iterable[Assessment], reviewer: str) -> Selection:
 
 def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, trailer: bool, yes: bool,
             policy_option: str | None) -> int:
-    from trailgate.commands.check import _revisions
+    from trailgate.commands.check import revision_arguments
 
     repo = git.repo()
-    revisions = _revisions(ranges or _default_range(policies.explicit_path(policy_option), repo), repo)
+    revisions = revision_arguments(ranges or _default_range(policies.explicit_path(policy_option), repo), repo)
     policy = _policy(revisions, policies.explicit_path(policy_option), repo)
     if policy.signers is None:
         raise UsageError('the policy names no signers file, so there is nothing to sign: see `signers:` in README')

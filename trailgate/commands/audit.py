@@ -22,12 +22,12 @@ from trailgate.audit.forge import Forge
 from trailgate.audit.forge import parse_remote
 from trailgate.audit.tally import Summary
 from trailgate.audit.tally import Tally
+from trailgate.commands.check import revision_arguments
 from trailgate.errors import GitError
 from trailgate.errors import PolicyError
 from trailgate.errors import UsageError
 from trailgate.evaluate import AS_OF_COMMIT
 from trailgate.evaluate import Assessment
-from trailgate.gather import SHALLOW_HINT
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.policy import Policy
@@ -35,18 +35,7 @@ from trailgate.progress import Progress
 
 
 def _revisions(ranges: tuple[str, ...], repo: git.Repo) -> list[str]:
-    for value in ranges:
-        if value.startswith('-'):
-            raise UsageError(f'{value!r} is not a revision range (options go before the ranges)')
-    try:
-        out = git.run('rev-parse', *ranges, '--')
-    except GitError as e:
-        hint = f'; {SHALLOW_HINT}' if repo.shallow else ''
-        raise GitError(f'unknown revision: {" ".join(ranges)} ({e}){hint}') from None
-    revisions = [line for line in git.decode(out).split() if line != '--']
-    missing = git.missing_commits(rev.removeprefix('^') for rev in revisions)
-    if missing:
-        raise GitError(f'unknown revision: {", ".join(missing)} is not a commit in this repository')
+    revisions = revision_arguments(ranges, repo)
     if not any(not rev.startswith('^') for rev in revisions):
         raise UsageError(f'no commits to audit in {" ".join(ranges)!r}')
     return revisions

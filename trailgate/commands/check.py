@@ -87,7 +87,7 @@ def _unknown(what: str, repo: git.Repo) -> GitError:
     return GitError(f'unknown revision: {what}{hint}')
 
 
-def _revisions(ranges: tuple[str, ...], repo: git.Repo) -> list[str]:
+def revision_arguments(ranges: tuple[str, ...], repo: git.Repo) -> list[str]:
     """Ranges as rev-list arguments, ``B`` and ``^A``; every one must name a commit."""
     for value in ranges:
         if value.startswith('-'):
@@ -156,7 +156,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         ranges = (*ranges, f'{merge_base}..HEAD')
     if not ranges:
         raise UsageError('give a revision range (e.g. origin/main..HEAD) or --base REF')
-    revisions = _revisions(ranges, repo)
+    revisions = revision_arguments(ranges, repo)
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
     batch = Batch(policy, tuple(revisions))
