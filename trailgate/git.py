@@ -27,7 +27,6 @@ from trailgate.model import Identity
 
 if TYPE_CHECKING:
     import queue
-    import threading
 
 ENCODING = 'utf-8'
 # a path that cannot exist (a file under /dev/null): git reads no grafts and, unlike
@@ -374,6 +373,19 @@ _EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 _LATEST = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
 
 
+def _write_in_background(stdin: IO[bytes], request: bytes) -> threading.Thread:
+    """Write a batch of requests from a thread, so that a git process that
+    answers as it reads never fills its output pipe while we still write."""
+
+    def feed() -> None:
+        stdin.write(request)
+        stdin.flush()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return writer
+
+
 def utc_from_timestamp(text: str) -> datetime.datetime:
     """A date git printed as seconds since the epoch, in UTC.
 
@@ -495,21 +507,12 @@ class CatFile:
     def get_many(self, names: list[str]) -> list[tuple[str, bytes] | None]:
         """``get`` for many objects, pipelined: the requests are written by a
         thread while the answers are read, so neither side waits on the other."""
-        import threading
-
         if not names:
             return []
         if any('\n' in name for name in names):
             raise GitError('an object name with a newline')
         stdin, stdout = self._pipes()
-        request = b''.join(name.encode(ENCODING, ERRORS) + b'\n' for name in names)
-
-        def feed() -> None:
-            stdin.write(request)
-            stdin.flush()
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
+        writer = _write_in_background(stdin, b''.join(name.encode(ENCODING, ERRORS) + b'\n' for name in names))
         found: list[tuple[str, bytes] | None] = []
         try:
             for name in names:
@@ -603,8 +606,6 @@ class CatFile:
         hand-over wakes a thread, so they are few."""
         if self._requests is None:
             import queue
-            import threading
-
             self._requests = queue.SimpleQueue()
             self._feeder = threading.Thread(target=_feed_or_stop, args=(self, self._requests), daemon=True)
             self._feeder.start()
@@ -842,8 +843,6 @@ def change_patches(requests: Iterable[str]) -> Iterator[bytes]:
     commit against the empty tree) or ``<old> <new>`` commit ids. Requests
     are interleaved with a line git echoes back, which ends each patch.
     """
-    import threading
-
     requests = list(requests)
     if not requests:
         return
@@ -1083,16 +1082,7 @@ class LinguistAttributes:
     def _ask(self, paths: list[str]) -> None:
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None
-        request = b''.join(path.encode(ENCODING, ERRORS) + b'\0' for path in paths)
-
-        def send() -> None:
-            stdin.write(request)
-            stdin.flush()
-
-        # written from a thread: check-attr answers as it reads, and would fill
-        # its output pipe while we were still writing
-        writer = threading.Thread(target=send, daemon=True)
-        writer.start()
+        writer = _write_in_background(stdin, b''.join(path.encode(ENCODING, ERRORS) + b'\0' for path in paths))
         tokens: list[bytes] = []
         per_path = 3 * len(LINGUIST_ATTRIBUTES)
         wanted = per_path * len(paths)
