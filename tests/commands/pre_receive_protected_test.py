@@ -214,3 +214,13 @@ def test_a_default_branch_its_policy_does_not_protect_cannot_judge_new_refs(tmp_
     refused(push(repo, 'HEAD:refs/heads/feature'), 'is not protected by its own policy', status=2)
     assert 'refs/heads/release/5' not in ref_values(origin)
     refused(push(repo, 'HEAD:main'), wrong[:10])  # an existing protected ref keeps its own judge
+
+
+def test_a_push_through_a_symbolic_ref_is_judged_as_the_ref_it_moves(setup: Setup) -> None:
+    """git gives the hook the name pushed to; an alias such as master -> main moves main."""
+    repo, origin = setup
+    origin.git('symbolic-ref', 'refs/heads/alias', 'refs/heads/main')
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/alias'), wrong[:10], RULE)
+    assert ref_values(origin) == before

@@ -29,6 +29,9 @@ from trailgate.policy import Policy
 from trailgate.refs import short
 
 
+MAX_SYMREF_DEPTH = 5  # git's own limit
+
+
 class Update(NamedTuple):
     old: str
     new: str
@@ -43,8 +46,21 @@ def _updates(text: str) -> list[Update]:
         fields = line.split(' ', 2)
         if len(fields) != 3:
             raise UsageError(f'unexpected pre-receive input line: {line!r}')
-        updates.append(Update(*fields))
+        updates.append(_through_symbolic_refs(Update(*fields)))
     return updates
+
+
+def _through_symbolic_refs(update: Update) -> Update:
+    """The update as git will apply it: a push to a symbolic ref (an alias
+    such as ``refs/heads/master`` -> ``refs/heads/main``) moves the ref it
+    points at, which is what must be judged."""
+    ref = update.ref
+    for _ in range(MAX_SYMREF_DEPTH):
+        target = git.symbolic_ref(ref) if ref.startswith('refs/') else None
+        if target is None:
+            return update._replace(ref=ref)
+        ref = target
+    raise UsageError(f'{update.ref} is a chain of more than {MAX_SYMREF_DEPTH} symbolic refs')
 
 
 class _Judges:
