@@ -94,6 +94,20 @@ def test_a_target_alone_checks_what_the_branch_adds(tmp_path: Path) -> None:
     reported(result)
 
 
+
+def test_a_tag_named_like_the_target_branch_does_not_unprotect_it(tmp_path: Path) -> None:
+    """A detached CI checkout with tags: ``main`` as a short name is the branch, not a tag anyone may push."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    seed = new_repo(tmp_path / 'seed', PROTECTED_POLICY, hooks=False)
+    publish(seed, origin)
+    ci = clone(origin, tmp_path / 'ci', hooks=False)
+    ci.git('switch', '-q', '-c', 'pr')
+    ci.git('branch', '-q', '-D', 'main')
+    ci.git('tag', 'main', 'origin/main')
+    wrong = unreviewed(ci)
+    assert_refused(ci.trailgate('check', env={'GITHUB_BASE_REF': 'main'}), wrong)
+    assert_refused(ci.trailgate('check', '--target', 'main', 'origin/main..HEAD'), wrong)
+
 def _window(start: datetime.date, until: datetime.date) -> str:
     return policy(f'active: {{from: {start}, until: {until}}}')
 

@@ -40,11 +40,17 @@ class Target(NamedTuple):
     @property
     def ref(self) -> str:
         """The branch as the remote names it: ``origin/main`` -> ``refs/heads/main``."""
-        full = self.name if self.name.startswith('refs/') else git.full_ref_name(self.name)
+        if self.name.startswith('refs/'):
+            full: str | None = self.name
+        else:
+            # a short name is a branch (CI variables name branches): a tag of
+            # the same name, which anyone may push, must not turn the target
+            # into an unprotected ref
+            full = git.full_ref_name(self.name)
         if full and full.startswith('refs/remotes/'):
             parts = full.split('/', 3)
             return BRANCH_PREFIX + parts[3] if len(parts) == 4 else full
-        if full and full.startswith('refs/'):
+        if full and (full.startswith(BRANCH_PREFIX) or self.name.startswith('refs/')):
             return full
         return BRANCH_PREFIX + self.name
 
