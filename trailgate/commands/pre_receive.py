@@ -28,7 +28,6 @@ from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.refs import short
 
-
 MAX_SYMREF_DEPTH = 5  # git's own limit
 
 
