@@ -252,6 +252,27 @@ def test_the_author_approving_with_their_own_key(tmp_path: Path, keys: Keys) -> 
     _refused_everywhere(world)
 
 
+
+@pytest.mark.parametrize('author', [ALICE, CAROL])
+def test_one_key_listed_for_two_people_counts_once_and_never_for_its_author(
+        tmp_path: Path, keys: Keys, author: str) -> None:
+    """``alice,bob KEY``: the key could sign as either; Alice (the author) must not
+    approve her change as Bob, and Carol's change must not get two approvals from one key."""
+    policy = signed_policy(2, 'alice@example.com, bob@example.com, carol@example.com')
+    shared = f'alice@example.com,bob@example.com {keys.alice.public_line}\n'
+    signers = shared + signers_file(('carol@example.com', keys.carol))
+    world = make_world(tmp_path, keys, policy, signers)
+    ai_change(world.dev, author=author)
+    _forged(world, keys.alice, 'bob@example.com')
+    _forged(world, keys.alice, 'alice@example.com')
+    if author == ALICE:
+        _forged(world, keys.carol, 'carol@example.com')  # an honest second approval
+    if author == CAROL:
+        fetch_ledger(world.dev)
+        code, output = check(world.dev)
+        assert code == 1 and 'has 1:' in output, output
+    _refused_everywhere(world)
+
 def test_an_approval_signed_in_gits_namespace(tmp_path: Path, keys: Keys) -> None:
     world = make_world(tmp_path, keys)
     ai_change(world.dev)

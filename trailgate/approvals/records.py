@@ -144,10 +144,16 @@ def judge_signed(approved: str, reviewer: str, key: bytes, change: str, signers:
         problem = f'it approves change {approved[:12]}, not {change[:12]}'
     else:
         problem = signers.judge(key, reviewer, NAMESPACE, now)
-    if problem is None and _fold(reviewer) == _fold(author):
-        problem = 'the reviewer is the commit author'
+    if problem is None and _fold(author) in _key_owners(signers, key):
+        # a key listed for several principals could sign as any of them: the
+        # author's key approves nothing of the author's, whichever name it signs
+        problem = 'the reviewer is the commit author (the key is listed for the author)'
     return Approval(reviewer, sshsig.fingerprint(key), approved, carrier, problem)
 
 
 def _fold(email: str) -> str:
     return fold_email(email)
+
+
+def _key_owners(signers: AllowedSigners, key: bytes) -> frozenset[str]:
+    return frozenset(_fold(principal) for line in signers.lines_for_key(key) for principal in line.principals)
