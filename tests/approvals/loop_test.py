@@ -495,6 +495,7 @@ def test_every_report_names_the_approve_command_never_a_trailer(tmp_path: Path, 
     assert 'trailgate approve' in shown
     assert 'TG005' in shown
     assert '--trailer' not in shown
+    assert 'break-glass reason: None' not in shown
 
 
 def test_approve_without_a_range_approves_what_the_branch_adds_over_its_protected_target(

@@ -86,7 +86,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
                 f'       (for an older commit: git rebase -i {assessment.commit.short_sha}~1, '
                 f'"reword" it and add the trailers)',
             )
-    else:
+    elif not refused:
         lines.append(f'  break-glass reason: {assessment.override}')
     signals = _signals_line(assessment)
     if signals:
