@@ -362,3 +362,17 @@ def test_on_a_protected_branch_hints_as_before(protected_setup: Setup) -> None:
     protected_setup.commit('-e', '-m', 'Charge twice', '-m', ASSISTED,
                            top=message('Charge twice', ASSISTED, *APPROVALS), replace=True)
     assert 'needs these trailers' in '\n'.join(assert_hints(protected_setup.buffer))
+
+
+def test_signed_reviews_are_hinted_as_approvals_never_as_a_trailer() -> None:
+    from testing.approvals import signed_policy
+    from trailgate.commands.prepare_commit_msg import _hint_lines
+    from trailgate.evaluate import RuleResult
+    from trailgate.policy import load_policy
+
+    policy = load_policy(signed_policy().encode(), 'policy.yaml')
+    result = RuleResult('tier1-payments', ('services/payments/a.py',), True, '', ())
+    for remind in (False, True):
+        text = '\n'.join(_hint_lines(policy, result, True, remind))
+        assert 'trailgate approve' in text, text
+        assert 'Reviewed-by' not in text and 'alice@example.com' not in text, text

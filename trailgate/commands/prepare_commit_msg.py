@@ -41,7 +41,11 @@ def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool, remind: b
     require = rule.require
     if require.reviews is not None:
         reviews = require.reviews
-        if remind:
+        if reviews.signed:
+            # a typed trailer counts for nothing here: say what does
+            lines.append(f'    (no trailer: {reviews.count} signed approval(s) from group {reviews.group}; '
+                         f'a reviewer runs `trailgate approve` after reviewing)')
+        elif remind:
             # nobody has reviewed yet: no names to copy, the reviewers add theirs after the review
             lines.append(f'    {reviews.trailer}: <added after the review: {reviews.count} distinct of group '
                          f'{reviews.group}>')
