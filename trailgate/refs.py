@@ -100,8 +100,3 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
 def short(ref: str) -> str:
     """``refs/heads/main`` -> ``main``; other refs stay whole."""
     return ref[len(BRANCH_PREFIX):] if ref.startswith(BRANCH_PREFIX) else ref
-
-
-def branch_ref(name: str) -> str:
-    """A branch name or full ref as a full ref (``main`` -> ``refs/heads/main``)."""
-    return name if name.startswith('refs/') else BRANCH_PREFIX + name
