@@ -716,6 +716,37 @@ def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
         load_policy(b'version: 1\nzzz: 1\n', FILE, cache_dir=str(tmp_path))
 
 
+def test_cache_keeps_several_policies_and_serves_each_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f'version: 1\ngroups: {{team{n}: [p{n}@example.com]}}\n'.encode() for n in range(policy_cache.ENTRIES)]
+    for text in texts:
+        load_policy(text, FILE, cache_dir=str(tmp_path))
+    import trailgate.policy as policy_module
+
+    def composed(*args: object) -> None:
+        raise AssertionError('validated again: the cache missed')
+
+    monkeypatch.setattr(policy_module, '_compose', composed)
+    for n, text in enumerate(texts):
+        assert load_policy(text, FILE, cache_dir=str(tmp_path)).people == {f'team{n}': (f'p{n}@example.com',)}
+    with pytest.raises(AssertionError, match='the cache missed'):
+        load_policy(b'version: 1\n', FILE, cache_dir=str(tmp_path))
+
+
+def test_cache_forgets_the_oldest_policy_beyond_its_size(tmp_path: Path) -> None:
+    texts = [f'version: 1\ngroups: {{team{n}: [p{n}@example.com]}}\n'.encode() for n in range(policy_cache.ENTRIES + 1)]
+    for text in texts:
+        load_policy(text, FILE, cache_dir=str(tmp_path))
+    assert policy_cache.read(str(tmp_path), texts[0]) is None
+    assert all(policy_cache.read(str(tmp_path), text) is not None for text in texts[1:])
+
+
+def test_cache_of_an_older_trailgate_is_not_used(tmp_path: Path) -> None:
+    load_policy(b'version: 1\n', FILE, cache_dir=str(tmp_path))
+    path = tmp_path / policy_cache.CACHE_FILE
+    path.write_text(path.read_text(encoding='utf-8').replace('policy.py:', 'policy.py:1'), encoding='utf-8')
+    assert policy_cache.read(str(tmp_path), b'version: 1\n') is None
+
+
 def test_cache_stamp_covers_every_module_that_validates() -> None:
     stamped = {entry.split(':', 1)[0] for entry in policy_cache._code_stamp().split(';')}
     assert {'policy.py', 'policy_check.py', 'schema.py', 'regexes.py', 'model.py', 'paths.py',

@@ -129,13 +129,15 @@ def from_worktree(repo: git.Repo, explicit: str | None) -> Policy:
     return policy.with_source(DEFAULT_POLICY_PATH, policy.policy_paths)
 
 
-def at_revision(cat: git.CatFile, rev: str) -> Policy | None:
-    """The policy as committed at ``rev``, or None if it has none there."""
+def at_revision(cat: git.CatFile, rev: str, cache_dir: str | None = None) -> Policy | None:
+    """The policy as committed at ``rev``, or None if it has none there;
+    validated once per text with ``cache_dir`` (the repository's git
+    directory), as a work-tree policy is."""
     data = cat.blob(rev, DEFAULT_POLICY_PATH)
     if data is None:
         return None
     name = f'{rev[:12]}:{DEFAULT_POLICY_PATH}'
-    policy = load_policy(data, name)
+    policy = load_policy(data, name, cache_dir=cache_dir)
     policy = policy.with_source(f'{DEFAULT_POLICY_PATH} at {rev[:12]}', frozenset((DEFAULT_POLICY_PATH,)))
     if policy.signers_path is not None:
         signers_name = f'{rev[:12]}:{policy.signers_path}'

@@ -1,9 +1,12 @@
-"""A validated policy, cached as JSON next to the repository's git data.
+"""Validated policies, cached as JSON next to the repository's git data.
 
-An entry holds the policy's exact text and a stamp of this trailgate's
-code, so an edit to either makes it miss (no hash: comparing the text is
-exact, and cheaper than loading hashlib on every commit). A cache that cannot
-be read or written is simply not used.
+The file holds a stamp of this trailgate's code and the few policies last
+validated, each as its exact text and the validated result, so an edit to
+either makes it miss (no hash: comparing the text is exact, and cheaper than
+loading hashlib on every commit). Several entries, because the hooks judge
+by the work tree's policy and the gates by a base revision's, which differ
+while a policy change is under way. A cache that cannot be read or written
+is simply not used.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import os
 from typing import Any
 
 CACHE_FILE = 'trailgate-policy-cache.json'
+ENTRIES = 4  # policies remembered, the most recently written first
 
 
 def _code_stamp() -> str:
@@ -31,25 +35,37 @@ def _text(data: bytes) -> str:
     return data.decode('utf-8', 'surrogateescape')
 
 
-def read(cache_dir: str, data: bytes) -> dict[str, Any] | None:
+def _entries(cache_dir: str) -> list[dict[str, Any]]:
+    """The cached entries, if the file is this trailgate's; else none."""
     try:
         with open(os.path.join(cache_dir, CACHE_FILE), encoding='utf-8', errors='surrogateescape') as f:
-            entry = json.load(f)
-        if entry.get('code') != _code_stamp() or entry.get('text') != _text(data):
-            return None
-        raw: dict[str, Any] = entry['raw']
-        return raw
+            cached = json.load(f)
+        if cached.get('code') != _code_stamp():
+            return []
+        entries = cached['entries']
+        return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        return []
+
+
+def read(cache_dir: str, data: bytes) -> dict[str, Any] | None:
+    text = _text(data)
+    for entry in _entries(cache_dir):
+        raw = entry.get('raw')
+        if entry.get('text') == text and isinstance(raw, dict):
+            return raw
+    return None
 
 
 def write(cache_dir: str, data: bytes, raw: dict[str, Any]) -> None:
-    entry = {'code': _code_stamp(), 'text': _text(data), 'raw': raw}
+    text = _text(data)
+    kept = [entry for entry in _entries(cache_dir) if entry.get('text') != text]
+    cached = {'code': _code_stamp(), 'entries': [{'text': text, 'raw': raw}, *kept][:ENTRIES]}
     path = os.path.join(cache_dir, CACHE_FILE)
     temporary = f'{path}.{os.getpid()}.tmp'
     try:
         with open(temporary, 'w', encoding='utf-8', errors='surrogateescape') as f:
-            json.dump(entry, f)
+            json.dump(cached, f)
         os.replace(temporary, path)
     except OSError:
         with contextlib.suppress(OSError):

@@ -1,6 +1,7 @@
 """``trailgate check``: the CI gate over revision ranges of real history."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import policy
 from testing.util import init_repo
+from trailgate import policy_cache
 
 
 def short(sha: str) -> str:
@@ -170,6 +172,25 @@ def test_policy_comes_from_the_base_not_the_range(repo: Repo) -> None:
     assert_refused(repo.trailgate('check', f'{base}..HEAD'), wrong)
     # had the weakened policy been the base, nothing would be refused
     assert_accepted(repo.trailgate('check', f'{weaken}..HEAD'))
+
+
+def test_base_policy_is_validated_once_and_never_serves_another_text(repo: Repo) -> None:
+    """The base's policy is cached by its exact text, like the work tree's:
+    a pre-push or a re-run does not validate it again, and a policy changed
+    in the range can never be served for the base's."""
+    cache = repo.path / '.git' / policy_cache.CACHE_FILE
+    cache.unlink(missing_ok=True)
+    base = repo.head()
+    weaken = repo.commit_ok(message('Drop the rules', REVIEW_ALICE, REVIEW_BOB),
+                            {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    wrong = bad(repo)
+    assert_refused(repo.trailgate('check', f'{base}..HEAD'), wrong)
+    texts = [entry['text'] for entry in json.loads(cache.read_text(encoding='utf-8'))['entries']]
+    assert texts == [POLICY]
+    assert_accepted(repo.trailgate('check', f'{weaken}..HEAD'))
+    assert_refused(repo.trailgate('check', f'{base}..HEAD'), wrong)
+    texts = [entry['text'] for entry in json.loads(cache.read_text(encoding='utf-8'))['entries']]
+    assert sorted(texts) == sorted([POLICY, EMPTY_POLICY])
 
 
 def test_policy_deleted_in_the_range(repo: Repo) -> None:

@@ -54,7 +54,7 @@ def _policy(revisions: list[str], explicit: str | None, repo: git.Repo) -> Polic
     with git.CatFile() as cat:
         for rev in revisions:
             if rev.startswith('^'):
-                found = policies.at_revision(cat, rev[1:])
+                found = policies.at_revision(cat, rev[1:], repo.git_dir)
                 if found is not None:
                     return found
     return policies.from_worktree(repo, None)

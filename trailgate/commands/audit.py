@@ -47,7 +47,7 @@ def _policy(tip: str, policy_rev: str | None, policy_option: str | None, repo: g
         return policies.from_file(explicit, repo)
     base = git.resolve_commit(policy_rev) if policy_rev else tip
     with git.CatFile() as cat:
-        policy = policies.at_revision(cat, base)
+        policy = policies.at_revision(cat, base, repo.git_dir)
     if policy is None:
         raise PolicyError(
             f'{base[:12]} has no .trailgate/policy.yaml to audit against; '

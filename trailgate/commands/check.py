@@ -128,7 +128,7 @@ def _policy(
             '(use A..B, --base REF, --policy-rev REV or --policy PATH)',
         )
     for base in bases:
-        policy = policies.at_revision(cat, base)
+        policy = policies.at_revision(cat, base, repo.git_dir)
         if policy is not None:
             return policy
     raise PolicyError(

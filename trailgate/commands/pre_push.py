@@ -135,7 +135,7 @@ class _Policies:
     def _load(self, base: str | None) -> Policy:
         if self.explicit:
             return policies.from_file(self.explicit, self.repo)
-        policy = policies.at_revision(self.cat, base) if base else None
+        policy = policies.at_revision(self.cat, base, self.repo.git_dir) if base else None
         # nothing on the remote yet has a policy: the local one still gives advice
         return policy or policies.from_worktree(self.repo, None)
 

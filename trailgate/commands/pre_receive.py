@@ -79,7 +79,7 @@ class _Judges:
         if base is None:
             return None
         if base not in self._cache:
-            self._cache[base] = policies.at_revision(self.cat, base)
+            self._cache[base] = policies.at_revision(self.cat, base, self.repo.git_dir)
         return self._cache[base]
 
     def trusted_default(self, ref: str) -> Policy | None:
