@@ -8,6 +8,7 @@ import tempfile
 from testing.scenarios import Repo
 from testing.sshkeys import Key
 from testing.sshkeys import sign
+from trailgate.approvals import ledger
 from trailgate.approvals import records
 
 SIGNERS_PATH = '.trailgate/allowed_signers'
@@ -36,6 +37,12 @@ def signers_file(*entries: tuple[str, Key], options: str = '') -> str:
 def record(key: Key, change: str, reviewer: str, namespace: str = records.NAMESPACE) -> bytes:
     signature = sign(key, namespace, records.payload(change, reviewer))
     return records.payload(change, reviewer) + signature.encode()
+
+
+def entry(key: Key, change: str, reviewer: str, namespace: str = records.NAMESPACE) -> dict[str, bytes]:
+    """One signed record at the ledger path its content names, as ``approve`` stores it."""
+    blob = record(key, change, reviewer, namespace)
+    return {ledger.record_path(records.from_blob(blob)): blob}
 
 
 def write_ledger(repo: Repo, blobs: dict[str, bytes], parent: str | None = None, replace: bool = False) -> str:

@@ -52,6 +52,19 @@ def sign(key: Key, namespace: str, message: bytes, *options: str) -> str:
     return result.stdout.decode()
 
 
+def sign_many(key: Key, namespace: str, messages: list[bytes], directory: Path) -> list[str]:
+    """Signatures of ``messages``, in order, from one ``ssh-keygen -Y sign`` call."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, data in enumerate(messages):
+        path = directory / f'message-{number}'
+        path.write_bytes(data)
+        paths.append(path)
+    subprocess.run(['ssh-keygen', '-q', '-Y', 'sign', '-n', namespace, '-f', str(key.private), *map(str, paths)],
+                   capture_output=True, check=True, env=ssh_env())
+    return [path.with_name(path.name + '.sig').read_text() for path in paths]
+
+
 def ssh_verify(allowed_signers: Path, principal: str, namespace: str, signature: str,
                message: bytes, directory: Path) -> bool:
     """``ssh-keygen -Y verify``'s verdict."""

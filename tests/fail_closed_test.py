@@ -108,6 +108,8 @@ SCENARIOS = (
     Scenario('explain-signed', 'signed', ('explain', '{s_ok}'), '', 0),
     Scenario('pre-receive-signed-ledger', 'signed-server', ('pre-receive',),
              f'{ZERO} {{l_local}} refs/trailgate/approvals\n{{s0}} {{s_ok}} refs/heads/main\n', 0),
+    Scenario('pre-receive-signed-ledger-append', 'signed-server', ('pre-receive',),
+             '{l_server} {l_append} refs/trailgate/approvals\n{s0} {s_ok} refs/heads/main\n', 0),
     Scenario('approve-push', 'signed', ('approve', '{s_ok}..{s_new}', '--yes', '--key', '{carol_key}',
                                         '--push', 'origin'), '', 0),
     Scenario('audit-lines', 'repo', ('audit', '-q', '--lines'), '', 0),
@@ -231,11 +233,17 @@ def build_signed(root: Path, values: dict[str, str]) -> tuple[Path, Path]:
     approve = trailgate(repo, 'approve', f'{s_ok}..{s_new}', '--yes', '--key', str(keys['alice'].private))
     assert approve.returncode == 0, approve
     l_server = git(repo, 'rev-parse', LEDGER).strip()
-    git(repo, 'push', '-q', 'origin', f'{l_server}:{LEDGER}', f'{l_local}:refs/heads/incoming')
+    for name in ('bob', 'carol'):  # an append to the server's ledger
+        approve = trailgate(repo, 'approve', f'{s0}..{s_ok}', '--yes', '--key', str(keys[name].private))
+        assert approve.returncode == 0, approve
+    l_append = git(repo, 'rev-parse', LEDGER).strip()
+    git(repo, 'push', '-q', 'origin', f'{l_server}:{LEDGER}', f'{l_local}:refs/heads/incoming',
+        f'{l_append}:refs/heads/incoming-append')
     git(server, 'update-ref', '-d', 'refs/heads/incoming')
+    git(server, 'update-ref', '-d', 'refs/heads/incoming-append')
     git(repo, 'update-ref', LEDGER, l_local)
     values.update(s0=s0, s_ok=s_ok, s_new=s_new, s_merge=s_merge, l_local=l_local, l_server=l_server,
-                  carol_key=str(keys['carol'].private))
+                  l_append=l_append, carol_key=str(keys['carol'].private))
     return repo, server
 
 

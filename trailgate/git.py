@@ -950,6 +950,79 @@ def tree_blobs(rev: str) -> list[tuple[str, str]]:
     return found
 
 
+TREE_MODE = '040000'
+
+
+class TreeEntry(NamedTuple):
+    mode: str  # six octal digits, as git prints them
+    oid: str
+    path: str
+
+
+_TREE_DIFF_OPTIONS = ('-z', '-r', '-t', '--raw', '--no-renames', '--no-abbrev', '--no-ext-diff',
+                      '--ignore-submodules=none', '--no-relative', '--no-textconv')
+
+
+def _raw_entries(out: bytes, statuses: str) -> list[tuple[str, TreeEntry]]:
+    """(status, entry on the side that has one) of each ``--raw -z`` line whose
+    status is one of ``statuses``; anything else in the output (commit ids)
+    is skipped. For a deletion the entry is the old side."""
+    tokens = decode(out).split('\0')
+    found = []
+    position = 0
+    while position < len(tokens):
+        token = tokens[position].lstrip('\n')
+        position += 1
+        if not token.startswith(':'):
+            continue
+        if position >= len(tokens):
+            raise GitError('git printed a raw diff line without its path')
+        path = tokens[position]
+        position += 1
+        fields = token[1:].split(' ')
+        if len(fields) != 5:
+            raise GitError(f'unexpected raw diff line from git: {token[:80]!r}')
+        old_mode, new_mode, old_oid, new_oid, status = fields
+        if status[:1] in statuses:
+            entry = TreeEntry(old_mode, old_oid, path) if status == 'D' else TreeEntry(new_mode, new_oid, path)
+            found.append((status[:1], entry))
+    return found
+
+
+def entries_added(new: str, old: str | None) -> list[TreeEntry]:
+    """Every tree entry (trees too) that a commit of ``new`` not in ``old``
+    adds or changes against any of its parents (the root's: all of them),
+    from one ``git log``: what an update of a ref from ``old`` to ``new`` brings."""
+    args = ['log', *_TREE_DIFF_OPTIONS, '-m', '--root', '--format=%H', new]
+    if old is not None:
+        args += ['--not', old]
+    return [entry for _, entry in _raw_entries(run(*args, '--'), 'AMT')]
+
+
+def entries_dropped(old: str, new: str) -> list[TreeEntry]:
+    """The non-tree entries of ``old``'s tree that ``new``'s tree no longer
+    holds as they were (deleted, or changed in place), one ``git diff-tree``."""
+    out = run('diff-tree', *_TREE_DIFF_OPTIONS, old, new, '--')
+    return [entry for _, entry in _raw_entries(out, 'DMT') if entry.mode != TREE_MODE]
+
+
+def object_sizes(oids: Iterable[str]) -> dict[str, tuple[str, int]]:
+    """oid -> (type, size) of the objects that exist, one ``git cat-file --batch-check``."""
+    oids = list(dict.fromkeys(oids))
+    if not oids:
+        return {}
+    if any('\n' in oid or ' ' in oid for oid in oids):
+        raise GitError('an object name with a space or newline')
+    out = run('cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)',
+              input=''.join(f'{oid}\n' for oid in oids).encode())
+    sizes = {}
+    for line in decode(out).split('\n'):
+        fields = line.split(' ')
+        if len(fields) == 3 and fields[2].isdigit():
+            sizes[fields[0]] = (fields[1], int(fields[2]))
+    return sizes
+
+
 def write_blob(data: bytes) -> str:
     return decode(run('hash-object', '-w', '--stdin', input=data)).strip()
 

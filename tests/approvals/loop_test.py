@@ -12,7 +12,7 @@ import pytest
 from testing.approvals import LEDGER
 from testing.approvals import SIGNERS_PATH
 from testing.approvals import change_of
-from testing.approvals import record
+from testing.approvals import entry
 from testing.approvals import signed_policy
 from testing.approvals import signers_file
 from testing.approvals import write_ledger
@@ -210,12 +210,11 @@ def test_an_approval_replayed_onto_a_different_change(tmp_path: Path, keys: Keys
     _refused_everywhere(world)
 
 
-def _forged(world: World, key: Key, reviewer: str, namespace: str = records.NAMESPACE) -> None:
-    """Add a record signed with ``key`` naming ``reviewer`` to the server's ledger."""
+def _forged(world: World, key: Key, reviewer: str) -> None:
+    """Add a record signed with ``key`` naming ``reviewer`` to the server's
+    ledger: well-formed, so the server keeps it, and judges it when it is read."""
     dev = world.dev
-    change = change_of(dev)
-    blob = record(key, change, reviewer, namespace)
-    write_ledger(dev, {f'{change[:2]}/{change}/forged-{reviewer}': blob})
+    write_ledger(dev, entry(key, change_of(dev), reviewer))
     status, output = _push_ledger(dev)
     assert status == 0, output
 
@@ -275,9 +274,15 @@ def test_one_key_listed_for_two_people_counts_once_and_never_for_its_author(
 
 def test_an_approval_signed_in_gits_namespace(tmp_path: Path, keys: Keys) -> None:
     world = make_world(tmp_path, keys)
-    ai_change(world.dev)
+    dev = world.dev
+    ai_change(dev)
     _one_honest_approval(world)
-    _forged(world, keys.alice, 'alice@example.com', namespace='git')
+    write_ledger(dev, entry(keys.alice, change_of(dev), 'alice@example.com', namespace='git'))
+    status, output = _push_ledger(dev)
+    assert status == 1 and 'not a well-formed approval record' in output, output
+    code, output = check(dev)  # the local ledger holds it: it approves nothing there either
+    assert code == 1, output
+    assert 'namespace' in dev.trailgate('explain').stdout
     _refused_everywhere(world)
 
 
@@ -308,10 +313,8 @@ def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
         POLICY_PATH: signed_policy(2, 'alice@example.com, carol@example.com'),
     }, verify=False)
     removal_change = change_of(dev)
-    write_ledger(dev, {
-        f'{removal_change[:2]}/{removal_change}/a': record(keys.alice, removal_change, 'alice@example.com'),
-        f'{removal_change[:2]}/{removal_change}/c': record(keys.carol, removal_change, 'carol@example.com'),
-    })
+    write_ledger(dev, {**entry(keys.alice, removal_change, 'alice@example.com'),
+                       **entry(keys.carol, removal_change, 'carol@example.com')})
     assert _push_ledger(dev)[0] == 0
     status, output = push_main(dev)
     assert status == 0, output
@@ -378,8 +381,8 @@ def test_a_signer_file_widened_in_the_same_push(tmp_path: Path, keys: Keys) -> N
                   {POLICY_PATH: signed_policy(2, 'alice@example.com, mallory@example.com')}, verify=False)
     ai_change(dev)
     change = change_of(dev)
-    write_ledger(dev, {f'{change[:2]}/{change}/m': record(keys.mallory, change, 'mallory@example.com'),
-                       f'{change[:2]}/{change}/a': record(keys.mallory, change, 'alice@example.com')})
+    write_ledger(dev, {**entry(keys.mallory, change, 'mallory@example.com'),
+                       **entry(keys.mallory, change, 'alice@example.com')})
     assert _push_ledger(dev)[0] == 0
     _refused_everywhere(world)
 
@@ -398,7 +401,7 @@ def test_a_signer_file_widened_with_a_typed_owner_review_is_refused(tmp_path: Pa
     ai_change(dev)
     for rev in ('HEAD~1', 'HEAD'):
         change = change_of(dev, rev)
-        write_ledger(dev, {f'{change[:2]}/{change}/m': record(keys.mallory, change, 'mallory@example.com')})
+        write_ledger(dev, entry(keys.mallory, change, 'mallory@example.com'))
     assert _push_ledger(dev)[0] == 0
     _refused_everywhere(world)
 

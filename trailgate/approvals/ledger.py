@@ -136,6 +136,8 @@ def push(remote: str, attempts: int = 3) -> str:
         )
         if pushed.returncode == 0:
             return local
+        if b'hook declined' in pushed.stderr:  # the server's gate refused it: trying again cannot help
+            raise GitError(f'{remote} refused {REF}: {git.decode(pushed.stderr).strip()}')
         if b'rejected' not in pushed.stderr and b'fetch first' not in pushed.stderr:
             raise GitError(f'git push {remote} {REF} failed: {git.decode(pushed.stderr).strip()}')
     raise GitError(f'{remote} kept moving its approvals ledger; run the command again')

@@ -161,14 +161,17 @@ def _reminder(updates: list[Update], judges: _Judges, refs: dict[str, str], repo
     )
 
 
-def _ledger_update(updates: list[Update]) -> tuple[str | None, str | None]:
+def _ledger_update(updates: list[Update], git_dir: str) -> tuple[str | None, str | None]:
     """(the approvals ledger to judge with, why its update is refused).
 
     The ledger is append-only: deleting it, replacing it with a history that
     does not contain the old one, or a new tip whose tree drops or changes a
-    record the old tip held would lose approvals, so each is refused. An
-    update in this push is what the push is judged with.
+    record the old tip held would lose approvals, so each is refused; and
+    since what is appended stays, so is an update that adds anything but
+    well-formed records (``approvals.intake``). An update in this push is
+    what the push is judged with.
     """
+    from trailgate.approvals import intake
     from trailgate.approvals import ledger
 
     current = ledger.tip()
@@ -182,18 +185,42 @@ def _ledger_update(updates: list[Update]) -> tuple[str | None, str | None]:
                 f'{ledger.REF} is append-only: this update does not contain its current history '
                 f'(fetch it, and let `trailgate approve --push` merge)'
             )
-        if git.ref_exists(new) is None:
+        if git.ref_exists(new) != new:
             return current, f'{ledger.REF} must point to a commit'
         if not git.is_null_oid(old):
-            kept = set(git.tree_blobs(new))
-            dropped = [path for path, oid in git.tree_blobs(old) if (path, oid) not in kept]
+            dropped = git.entries_dropped(old, new)
             if dropped:
                 return current, (
                     f'{ledger.REF} is append-only: this update drops or changes {len(dropped)} '
-                    f'record(s) it holds (e.g. {dropped[0]})'
+                    f'record(s) it holds (e.g. {intake.shown(dropped[0].path)})'
                 )
-        return new, None
+        problem = _intake_problem(new, None if git.is_null_oid(old) else old, git_dir)
+        return (current, problem) if problem else (new, None)
     return current, None
+
+
+def _intake_problem(new: str, old: str | None, git_dir: str) -> str | None:
+    """Why the records this ledger update adds are refused, if they are; the
+    signatures verified on the way are kept for the gate that reads them."""
+    from trailgate.approvals import intake
+    from trailgate.approvals import ledger
+    from trailgate.approvals.cache import Cache
+
+    with git.CatFile() as cat:
+        found = intake.admit(new, old, cat)
+    if found.refusals:
+        count = len(found.refusals)
+        return (
+            f'{ledger.REF}: this update adds {count} entr{"y" if count == 1 else "ies"} that '
+            f'{"is" if count == 1 else "are"} not a well-formed approval record, and the ledger keeps '
+            f'whatever it is given; records are written by `trailgate approve` (first: {found.refusals[0]})'
+        )
+    if found.verified:
+        cache = Cache(git_dir)
+        for oid, record in found.verified.items():
+            cache.set_record(oid, *record)
+        cache.write()
+    return None
 
 
 def pre_receive(policy_option: str | None, out: Output) -> int:
@@ -201,7 +228,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
 
     repo = git.repo()
     received = _updates(git.read_hook_input())
-    ledger_tip, ledger_problem = _ledger_update(received)
+    ledger_tip, ledger_problem = _ledger_update(received, repo.git_dir)
     if ledger_problem:
         print(f'trailgate pre-receive: refused: {ledger_problem}', file=sys.stderr)
         return 1

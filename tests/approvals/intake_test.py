@@ -1,0 +1,241 @@
+"""The server keeps only well-formed records in the approvals ledger: a push
+of ``refs/trailgate/approvals`` that adds anything else is refused by the
+real pre-receive hook of a bare server, and the ledger stays as it was."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from testing.approvals import LEDGER
+from testing.approvals import SIGNERS_PATH
+from testing.approvals import entry
+from testing.approvals import record
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
+from testing.approvals import write_ledger
+from testing.scenarios import Repo
+from testing.scenarios import bare_remote
+from testing.scenarios import new_repo
+from testing.scenarios import publish
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from testing.sshkeys import sign_many
+from trailgate.approvals import ledger
+from trailgate.approvals import records
+from trailgate.approvals import sshsig
+
+CHANGE = hashlib.sha256(b'a change').hexdigest()
+OTHER_CHANGE = hashlib.sha256(b'another change').hexdigest()
+REFUSED = 'not a well-formed approval record'
+
+
+@pytest.fixture(scope='module')
+def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Key, Key]:
+    directory = tmp_path_factory.mktemp('keys')
+    return make_key(directory, 'alice'), make_key(directory, 'mallory')
+
+
+class Server:
+    def __init__(self, tmp_path: Path, alice: Key) -> None:
+        signers = signers_file(('alice@example.com', alice))
+        self.dev = new_repo(tmp_path / 'dev', signed_policy(1, 'alice@example.com'), hooks=False,
+                            files={SIGNERS_PATH: signers})
+        self.origin = bare_remote(tmp_path / 'origin.git')
+        publish(self.dev, self.origin)
+
+    def push(self) -> tuple[int, str]:
+        result = self.dev.run_git('push', 'origin', f'{LEDGER}:{LEDGER}')
+        return result.hooks.get('pre-receive', -1), result.output
+
+    def accepted(self, note: str = '') -> str:
+        status, output = self.push()
+        assert status == 0, f'{note}\n{output}'
+        assert self.origin.rev(LEDGER) == self.dev.rev(LEDGER)
+        return output
+
+    def refused(self, *expected: str) -> str:
+        before = self.origin.rev(LEDGER)
+        status, output = self.push()
+        assert status == 1, output
+        assert REFUSED in output, output
+        for text in expected:
+            assert text in output, output
+        assert self.origin.rev(LEDGER) == before, 'a refused push moved the ledger'
+        return output
+
+
+@pytest.fixture
+def server(tmp_path: Path, keys: tuple[Key, Key]) -> Server:
+    return Server(tmp_path, keys[0])
+
+
+def ledger_with(repo: Repo, entries: list[tuple[str, bytes | str, str]], parent: str | None = None) -> str:
+    """A ledger commit on top of ``parent`` (default: the local ledger) adding
+    (mode, content, path) entries; a gitlink's content is the commit it names."""
+    parent = parent if parent is not None else repo.rev(LEDGER)
+    lines = []
+    for mode, content, path in entries:
+        if mode == '160000':
+            assert isinstance(content, str)
+            lines.append(f'{mode} commit {content}\t{path}')
+        else:
+            data = content.encode() if isinstance(content, str) else content
+            oid = repo.git('hash-object', '-w', '--stdin', input=data).strip()
+            lines.append(f'{mode} blob {oid}\t{path}')
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {'GIT_INDEX_FILE': os.path.join(scratch, 'index')}
+        repo.git('read-tree', *([parent] if parent else ['--empty']), env=env)
+        repo.git('update-index', '--add', '--index-info', input='\n'.join(lines) + '\n', env=env)
+        tree = repo.git('write-tree', env=env).strip()
+    commit = repo.git('commit-tree', tree, '-m', 'ledger', *(['-p', parent] if parent else [])).strip()
+    repo.git('update-ref', LEDGER, commit)
+    return commit
+
+
+def record_path_of(blob: bytes) -> str:
+    return ledger.record_path(records.from_blob(blob))
+
+
+def with_signature(blob: bytes, signature: str) -> bytes:
+    return records.from_blob(blob).payload + signature.encode()
+
+
+def test_a_good_append_is_accepted_and_so_is_a_new_ledger(server: Server, keys: tuple[Key, Key]) -> None:
+    alice, mallory = keys
+    write_ledger(server.dev, entry(alice, CHANGE, 'alice@example.com'))
+    server.accepted('a new ledger with one record')
+    # a key that is not (yet) in the signers file makes a well-formed record too
+    write_ledger(server.dev, entry(mallory, CHANGE, 'mallory@example.com'))
+    server.accepted('an append by a key not in the signers file')
+    assert len(server.origin.git('ls-tree', '-r', '--name-only', LEDGER).split()) == 2
+
+
+def test_an_append_of_many_records_in_one_push_is_accepted(server: Server, keys: tuple[Key, Key],
+                                                           tmp_path: Path) -> None:
+    alice = keys[0]
+    changes = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(60)]
+    payloads = [records.payload(change, 'alice@example.com') for change in changes]
+    signatures = sign_many(alice, records.NAMESPACE, payloads, tmp_path / 'many')
+    blobs = [data + signature.encode() for data, signature in zip(payloads, signatures, strict=True)]
+    write_ledger(server.dev, {record_path_of(blob): blob for blob in blobs[:30]})
+    write_ledger(server.dev, {record_path_of(blob): blob for blob in blobs[30:]})  # two commits, one push
+    server.accepted()
+    assert len(server.origin.git('ls-tree', '-r', '--name-only', LEDGER).split()) == 60
+
+
+def _bad_records(alice: Key) -> dict[str, tuple[str, bytes]]:
+    """name -> (path, blob): each a record the server must not keep."""
+    good = record(alice, CHANGE, 'alice@example.com')
+    signature = records.from_blob(good).signature
+    blob = sshsig.dearmor(signature)
+    body = base64.b64encode(blob).decode()
+    rewrapped = '\n'.join((sshsig.BEGIN, *(body[i:i + 64] for i in range(0, len(body), 64)), sshsig.END)) + '\n'
+    flipped = bytearray(blob)
+    flipped[-5] ^= 1
+    not_sshsig = sshsig.armor(b'SSHSIG' + b'\0\0\0\1' + b'\0' * 12)
+    trailing = sshsig.armor(blob + b'\0')
+    cases = {
+        'too large': good + b'x' * records.MAX_RECORD_BYTES,
+        'garbled': good[:len(good) // 2],
+        'not ascii': good.replace(b'trailgate', 'trailgäte'.encode()),
+        'signature not sshsig': with_signature(good, not_sshsig),
+        'signature with trailing bytes': with_signature(good, trailing),
+        'armour not canonical': with_signature(good, rewrapped),
+        'signature does not verify': with_signature(good, sshsig.armor(bytes(flipped))),
+        'signed in git namespace': record(alice, CHANGE, 'alice@example.com', 'git'),
+        'signed for another change': records.payload(OTHER_CHANGE, 'alice@example.com') + signature.encode(),
+    }
+    return {name: (_stored_at(data), data) for name, data in cases.items()}
+
+
+def _stored_at(blob: bytes) -> str:
+    """The record's own path when it parses; else a path of the same shape."""
+    try:
+        return record_path_of(blob)
+    except records.RecordError:
+        return f'{CHANGE[:2]}/{CHANGE}/{hashlib.sha256(blob).hexdigest()}'
+
+
+@pytest.mark.parametrize(('case', 'reason'), [
+    ('too large', 'too large'),
+    ('garbled', 'not an approval record'),
+    ('not ascii', 'not an approval record'),
+    ('signature not sshsig', 'the signature is not valid'),
+    ('signature with trailing bytes', 'trailing bytes'),
+    ('armour not canonical', 'not in the armour ssh-keygen writes'),
+    ('signature does not verify', 'does not verify'),
+    ('signed in git namespace', 'namespace'),
+    ('signed for another change', 'does not verify'),
+])
+def test_a_malformed_record_is_refused(server: Server, keys: tuple[Key, Key], case: str, reason: str) -> None:
+    write_ledger(server.dev, entry(keys[0], OTHER_CHANGE, 'alice@example.com'))
+    server.accepted()
+    path, blob = _bad_records(keys[0])[case]
+    write_ledger(server.dev, {path: blob})
+    server.refused(reason)
+
+
+def test_a_record_at_a_path_other_than_its_own_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
+    good = record(keys[0], CHANGE, 'alice@example.com')
+    right = record_path_of(good)
+    wrong_name = right[:-1] + ('0' if right[-1] != '0' else '1')
+    for path in (wrong_name, f'{OTHER_CHANGE[:2]}/{OTHER_CHANGE}/{right.rsplit("/", 1)[1]}', 'README',
+                 f'{CHANGE[:2]}/{right.rsplit("/", 1)[1]}', f'{right}/x', f'zz/{CHANGE}/{right.rsplit("/", 1)[1]}'):
+        write_ledger(server.dev, {path: good}, parent='')
+        output = server.refused()
+        assert right not in output, 'the refusal must not name the path a record would need'
+
+
+@pytest.mark.parametrize('mode', ['120000', '100755', '160000'])
+def test_anything_but_a_regular_file_is_refused(server: Server, keys: tuple[Key, Key], mode: str) -> None:
+    good = record(keys[0], CHANGE, 'alice@example.com')
+    content: bytes | str = good if mode != '160000' else server.dev.head()
+    ledger_with(server.dev, [(mode, content, record_path_of(good))], parent='')
+    server.refused({'120000': 'symbolic link', '100755': 'executable', '160000': 'submodule'}[mode])
+
+
+def test_a_directory_in_an_odd_place_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
+    write_ledger(server.dev, entry(keys[0], CHANGE, 'alice@example.com'))
+    server.accepted()
+    good = record(keys[0], OTHER_CHANGE, 'alice@example.com')
+    write_ledger(server.dev, {f'notes/{record_path_of(good)}': good})
+    server.refused('a directory where the ledger has none')
+
+
+def test_a_bad_record_in_an_earlier_commit_of_the_push_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
+    """Removed again at the tip, the blob would still stay in the ledger's history."""
+    write_ledger(server.dev, entry(keys[0], CHANGE, 'alice@example.com'))
+    server.accepted()
+    base = server.dev.rev(LEDGER)
+    assert base
+    junk = f'{CHANGE[:2]}/{CHANGE}/{"0" * 64}'
+    write_ledger(server.dev, {junk: b'x' * 1000})
+    tree = server.dev.git('rev-parse', f'{base}^{{tree}}').strip()
+    tip = server.dev.git('commit-tree', tree, '-p', server.dev.rev(LEDGER) or '', '-m', 'undo').strip()
+    server.dev.git('update-ref', LEDGER, tip)
+    server.refused()
+
+
+def test_a_merge_of_two_ledgers_is_judged_on_what_each_side_adds(server: Server, keys: tuple[Key, Key]) -> None:
+    alice, mallory = keys
+    write_ledger(server.dev, entry(alice, CHANGE, 'alice@example.com'))
+    server.accepted()
+    base = server.dev.rev(LEDGER) or ''
+    ours = write_ledger(server.dev, entry(alice, OTHER_CHANGE, 'alice@example.com'), parent=base)
+    theirs = write_ledger(server.dev, {f'{CHANGE[:2]}/{CHANGE}/{"1" * 64}': b'junk'}, parent=base)
+    for good_side, bad_side in ((ours, theirs), (theirs, ours)):
+        tree = server.dev.git('merge-tree', '--write-tree', good_side, bad_side).split('\n')[0]
+        merge = server.dev.git('commit-tree', tree, '-p', good_side, '-p', bad_side, '-m', 'merge').strip()
+        server.dev.git('update-ref', LEDGER, merge)
+        server.refused()
+    # the same merge without the junk passes
+    theirs = write_ledger(server.dev, entry(mallory, OTHER_CHANGE, 'mallory@example.com'), parent=base)
+    tree = server.dev.git('merge-tree', '--write-tree', ours, theirs).split('\n')[0]
+    server.dev.git('update-ref', LEDGER,
+                   server.dev.git('commit-tree', tree, '-p', ours, '-p', theirs, '-m', 'merge').strip())
+    server.accepted()

@@ -1,0 +1,139 @@
+"""What a push may add to the approvals ledger: only well-formed records.
+
+The ledger is append-only (pre-receive refuses a deletion or a rewrite), so
+whatever is appended stays forever. An update of ``refs/trailgate/approvals``
+is therefore refused when anything it adds, in its tip or in any commit on
+the way there, is not a blob that trailgate's own ``approve`` could have
+written: a regular file at ``ledger.record_path(record)``, inside the two
+directories that path names, no larger than a record may be, parsed
+exactly by ``records.from_blob``, its signature strict SSHSIG in canonical
+armour that verifies over the record's payload in trailgate's namespace.
+
+Whether the signing key is in the allowed-signers file is not asked here:
+reviewers may be added to it later, and who may approve is judged when a
+gate reads the record, against the trusted base's file at that time. A
+record by a key nobody trusts is well-formed; it approves nothing.
+
+The work is bounded in processes: one ``git log`` for every entry the
+update adds, one ``git cat-file --batch-check`` for their sizes and one
+``git cat-file --batch`` for the records' bytes, however many records.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from trailgate import git
+from trailgate.approvals import records
+from trailgate.approvals import sshsig
+from trailgate.approvals.ledger import record_path
+
+RECORD_MODE = '100644'
+_PREFIX = re.compile(r'\A[0-9a-f]{2}\Z')
+_HEX64 = re.compile(r'\A[0-9a-f]{64}\Z')
+SHOWN_PATH = 100
+_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]')
+
+
+class Verified(NamedTuple):
+    """A ledger blob whose record parsed and whose signature verified."""
+
+    change: str
+    reviewer: str
+    key: bytes
+
+
+class Refusal(NamedTuple):
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f'{shown(self.path)}: {self.reason}'
+
+
+class Intake(NamedTuple):
+    refusals: list[Refusal]
+    verified: dict[str, Verified]  # blob id -> its record, for the gate's cache
+
+
+def shown(path: str) -> str:
+    """A pushed path as a refusal may print it: short, no control characters."""
+    cut = path if len(path) <= SHOWN_PATH else path[:SHOWN_PATH] + '...'
+    return _CONTROL.sub(lambda match: f'\\x{ord(match[0]):02x}', cut)
+
+
+def _is_change_directory(parts: list[str]) -> bool:
+    return bool(_PREFIX.match(parts[0]) and _HEX64.match(parts[1]) and parts[1][:2] == parts[0])
+
+
+def shape_problem(entry: git.TreeEntry) -> str | None:
+    """Why ``entry`` cannot be part of a ledger, judged by its mode and path alone."""
+    parts = entry.path.split('/')
+    if entry.mode == git.TREE_MODE:
+        if (len(parts) == 1 and _PREFIX.match(parts[0])) or (len(parts) == 2 and _is_change_directory(parts)):
+            return None
+        return 'a directory where the ledger has none'
+    if entry.mode != RECORD_MODE:
+        kinds = {'120000': 'a symbolic link', '160000': 'a submodule', '100755': 'an executable file'}
+        return f'{kinds.get(entry.mode, f"an entry of mode {entry.mode}")}; the ledger holds only records'
+    if len(parts) != 3 or not _is_change_directory(parts):
+        return 'a file where the ledger holds no records'
+    return None
+
+
+def record_problem(path: str, data: bytes) -> tuple[str | None, Verified | None]:
+    """(why the blob ``data`` at ``path`` is not a well-formed record, or its verified record)."""
+    if len(data) > records.MAX_RECORD_BYTES:
+        return 'the record is too large', None
+    try:
+        record = records.from_blob(data)
+    except records.RecordError as e:
+        return f'not an approval record: {e}', None
+    if record_path(record) != path:
+        return 'the record is stored at a path other than the one its content names', None
+    try:
+        if sshsig.armor(sshsig.dearmor(record.signature)) != record.signature:
+            return 'the signature is not in the armour ssh-keygen writes', None
+        signature = sshsig.verify(record.payload, record.signature, records.NAMESPACE)
+    except sshsig.SignatureError as e:
+        return f'the signature is not valid: {e}', None
+    return None, Verified(record.change, record.reviewer, signature.public_key)
+
+
+def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
+    """Judge everything the update of the ledger from ``old`` (None: a new
+    ledger) to ``new`` adds."""
+    refusals: list[Refusal] = []
+    blobs: dict[str, list[str]] = {}  # blob id -> the record paths it is added at
+    for entry in _unique(git.entries_added(new, old)):
+        problem = shape_problem(entry)
+        if problem is not None:
+            refusals.append(Refusal(entry.path, problem))
+        elif entry.mode == RECORD_MODE:
+            blobs.setdefault(entry.oid, []).append(entry.path)
+    sizes = git.object_sizes(blobs)
+    readable = []
+    for oid, paths in blobs.items():
+        kind, size = sizes.get(oid, ('missing', 0))
+        if kind != 'blob':
+            refusals.extend(Refusal(path, 'the record is missing from the push') for path in paths)
+        elif size > records.MAX_RECORD_BYTES:
+            refusals.extend(Refusal(path, 'the record is too large') for path in paths)
+        else:
+            readable.append(oid)
+    verified: dict[str, Verified] = {}
+    for oid, found in zip(readable, cat.get_many(readable), strict=True):
+        data = found[1] if found is not None and found[0] == 'blob' else b''
+        for path in blobs[oid]:
+            problem, record = record_problem(path, data)
+            if problem is not None:
+                refusals.append(Refusal(path, problem))
+            elif record is not None:
+                verified[oid] = record
+    return Intake(refusals, verified)
+
+
+def _unique(entries: Iterable[git.TreeEntry]) -> Iterable[git.TreeEntry]:
+    """Each (mode, object, path) once: a merge shows what it holds against each parent."""
+    return dict.fromkeys(entries)
