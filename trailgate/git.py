@@ -12,12 +12,15 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime
+import functools
 import os
+import re
 import subprocess
 import sys
 import threading
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import IO
 from typing import TYPE_CHECKING
 from typing import NamedTuple
@@ -892,14 +895,73 @@ def change_patches(requests: Iterable[str]) -> Iterator[bytes]:
         raise GitError(f'git diff-tree failed: {error or f"exit {returncode}"}')
 
 
-def merge_result_tree(first: str, second: str) -> str | None:
-    """The tree git's own merge of two commits gives (conflict markers and
-    all), with pinned merge options; None when git cannot merge them."""
-    result = subprocess.run(
-        ('git', '-c', 'merge.conflictStyle=merge', '-c', 'merge.renames=true', '-c', 'diff.renames=true',
-         'merge-tree', '--write-tree', '--no-messages', first, second),
-        capture_output=True, env=_patch_env(),
-    )
+_MERGE_TREE = ('-c', 'merge.conflictStyle=merge', '-c', 'merge.renames=true', '-c', 'diff.renames=true',
+               'merge-tree', '--write-tree', '--no-messages')
+MERGE_TREE_STDIN_VERSION = (2, 40)
+
+
+def merge_result_trees(pairs: Sequence[tuple[str, str]]) -> list[str | None]:
+    """For each (first, second) commit pair, in order, the tree git's own merge
+    of them gives (conflict markers and all), with pinned merge options; None
+    where git cannot merge them. One ``git merge-tree --stdin`` for all of
+    them where git has it (2.40 and later), else one ``git merge-tree`` each.
+    """
+    pairs = list(pairs)
+    if any(any(c.isspace() for c in name) or not name for pair in pairs for name in pair):
+        raise GitError('a commit name with a space')
+    if not pairs:
+        return []
+    if not merge_tree_takes_stdin():
+        return [_merge_result_tree(first, second) for first, second in pairs]
+    found: list[str | None] = []
+    while len(found) < len(pairs):
+        found += _merged_trees(pairs[len(found):])
+        if len(found) < len(pairs):
+            # git stopped at this pair (unrelated histories, say): it is asked alone,
+            # exactly as without --stdin, and the batch goes on after it
+            found.append(_merge_result_tree(*pairs[len(found)]))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def merge_tree_takes_stdin() -> bool:
+    """Whether the installed git has ``merge-tree --stdin`` (git 2.40)."""
+    out = run_ok('version')
+    numbers = re.match(r'git version (\d+)\.(\d+)', decode(out or b''))
+    return numbers is not None and (int(numbers[1]), int(numbers[2])) >= MERGE_TREE_STDIN_VERSION
+
+
+def _merged_trees(pairs: list[tuple[str, str]]) -> list[str | None]:
+    """The trees of the leading pairs git merged before it stopped (all of
+    them when it did not): ``--stdin`` prints, per pair, its clean flag and
+    tree, any conflicted entries, and an empty field, each NUL-terminated."""
+    request = ''.join(f'{first} {second}\n' for first, second in pairs).encode('ascii')
+    try:
+        result = subprocess.run(('git', *_MERGE_TREE, '--stdin'), input=request, capture_output=True,
+                                env=_patch_env())
+    except FileNotFoundError:
+        raise GitError('git is not installed or not on PATH; install git and retry') from None
+    fields = result.stdout.split(b'\0')[:-1]  # each a NUL-terminated field; the rest is cut short
+    trees: list[str | None] = []
+    position = 0
+    while len(trees) < len(pairs):
+        try:
+            end = fields.index(b'', position + 2)
+        except ValueError:
+            break  # git stopped before this pair's answer was whole
+        clean, tree = fields[position:position + 2]
+        if clean not in (b'0', b'1') or not re.fullmatch(rb'[0-9a-f]{40}|[0-9a-f]{64}', tree):
+            raise GitError(f'git merge-tree --stdin printed an answer trailgate does not understand: {clean[:20]!r}')
+        trees.append(tree.decode('ascii'))
+        position = end + 1
+    if result.returncode == 0 and len(trees) != len(pairs):
+        raise GitError('git merge-tree --stdin did not answer for every merge')
+    return trees
+
+
+def _merge_result_tree(first: str, second: str) -> str | None:
+    """One pair's merge tree, one ``git merge-tree``; None when git cannot merge them."""
+    result = subprocess.run(('git', *_MERGE_TREE, first, second), capture_output=True, env=_patch_env())
     if result.returncode not in (0, 1):
         return None
     tree = decode(result.stdout).split('\n', 1)[0].strip()
@@ -1023,8 +1085,24 @@ def object_sizes(oids: Iterable[str]) -> dict[str, tuple[str, int]]:
     return sizes
 
 
-def write_blob(data: bytes) -> str:
-    return decode(run('hash-object', '-w', '--stdin', input=data)).strip()
+def write_blobs(contents: list[bytes]) -> list[str]:
+    """Store each of ``contents`` as a blob, in one ``git hash-object``; their ids, in order."""
+    if not contents:
+        return []
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix='trailgate-blobs-') as scratch:
+        paths = []
+        for number, data in enumerate(contents):
+            paths.append(os.path.join(scratch, str(number)))
+            with open(paths[-1], 'wb') as f:
+                f.write(data)
+        out = run('hash-object', '-w', '--no-filters', '--stdin-paths',
+                  input=''.join(f'{path}\n' for path in paths).encode(ENCODING, ERRORS))
+    oids = decode(out).split()
+    if len(oids) != len(contents):
+        raise GitError('git hash-object did not store every blob')
+    return oids
 
 
 def commit_tree(tree: str, parents: Iterable[str], message: str) -> str:

@@ -266,7 +266,7 @@ def _merge_setup(repo: Path, conflict: bool) -> None:
 def merge_change(rev: str) -> bytes:
     sha = tg_git.resolve_commit(rev)
     parents = git('.', 'rev-parse', f'{sha}^1', f'{sha}^2').split()
-    merged = tg_git.merge_result_tree(parents[0], parents[1])
+    merged = tg_git.merge_result_trees([(parents[0], parents[1])])[0]
     assert merged is not None
     tree = tg_git.trees_of([sha])[sha]
     return next(tg_git.change_patches([f'{merged} {tree}']))

@@ -27,17 +27,16 @@ def change_requests(raws: Sequence[git.RawCommit]) -> tuple[list[str], list[bool
     parents (conflict resolutions, evil edits); when git cannot merge them,
     or for an octopus, its whole diff against the first parent.
     """
-    merges = [raw.sha for raw in raws if len(raw.parents) == 2]
-    trees = git.trees_of(merges)
+    merges = [raw for raw in raws if len(raw.parents) == 2]
+    trees = git.trees_of(raw.sha for raw in merges)
+    merged = dict(zip((raw.sha for raw in merges),
+                      git.merge_result_trees([(raw.parents[0], raw.parents[1]) for raw in merges]), strict=True))
     requests, own = [], []
     for raw in raws:
         request = raw.sha
         if len(raw.parents) == 2:
-            merged = git.merge_result_tree(raw.parents[0], raw.parents[1])
-            if merged is not None:
-                request = f'{merged} {trees[raw.sha]}'
-            else:
-                request = f'{raw.sha} {raw.parents[0]}'
+            tree = merged[raw.sha]
+            request = f'{tree} {trees[raw.sha]}' if tree is not None else f'{raw.sha} {raw.parents[0]}'
         elif len(raw.parents) > 2:
             request = f'{raw.sha} {raw.parents[0]}'
         requests.append(request)

@@ -31,6 +31,7 @@ import hashlib
 import re
 import struct
 from collections.abc import Iterator
+from typing import NamedTuple
 
 VERSION = b'trailgate-change-v1'
 _HUNK = re.compile(rb'^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@')
@@ -116,3 +117,47 @@ def _file_records(block: list[bytes]) -> Iterator[bytes]:
             yield _record(b'L', line)
         else:
             raise PatchError(f'unexpected line in a hunk: {line[:60]!r}')
+
+
+class FileStat(NamedTuple):
+    path: str  # as git prints it in the patch (quoted when it must be)
+    added: int
+    removed: int
+    binary: bool
+
+
+def stat(patch: bytes) -> list[FileStat]:
+    """Per file of a canonical patch: the lines it adds and removes (a binary
+    file: its blob ids changed), read from the same bytes the change id hashes."""
+    found = []
+    for block in _file_blocks(patch):
+        position = 1
+        path = _path_from_header(block[0])
+        while position < len(block) and not block[position].startswith(b'@@'):
+            line = block[position]
+            if line.startswith(b'+++ ') and line.rstrip(b'\n') != b'+++ /dev/null':
+                path = _path_from_side(line[4:], b'b/')
+            elif line.startswith(b'--- ') and line.rstrip(b'\n') != b'--- /dev/null' and path is None:
+                path = _path_from_side(line[4:], b'a/')
+            position += 1
+        hunks = block[position:]
+        binary = any(b'\0' in line for line in hunks)
+        added = 0 if binary else sum(1 for line in hunks if line.startswith(b'+'))
+        removed = 0 if binary else sum(1 for line in hunks if line.startswith(b'-'))
+        found.append(FileStat(path or '?', added, removed, binary))
+    return found
+
+
+def _path_from_side(name: bytes, prefix: bytes) -> str:
+    text = name.rstrip(b'\n').decode('utf-8', 'replace')
+    if text.startswith('"' + prefix.decode()):
+        return '"' + text[1 + len(prefix):]
+    return text.removeprefix(prefix.decode())
+
+
+def _path_from_header(line: bytes) -> str | None:
+    """The path of ``diff --git a/P b/P`` (no renames: both sides name one path)."""
+    sides = line.rstrip(b'\n')[len(b'diff --git '):]
+    if len(sides) % 2 == 0:
+        return None
+    return _path_from_side(sides[:len(sides) // 2], b'a/')

@@ -72,15 +72,15 @@ def append(new: Iterable[records.Record], message: str, ref: str = REF) -> str |
     tip, or None when every record was there already."""
     old = tip(ref)
     existing = {path for path, _ in git.tree_blobs(old)} if old else set()
-    entries = []
+    adding: dict[str, records.Record] = {}
     for record in new:
         path = record_path(record)
         if path not in existing:
-            oid = git.write_blob(records.to_blob(record))
-            entries.append(f'100644 blob {oid}\t{path}')
-            existing.add(path)
-    if not entries:
+            adding.setdefault(path, record)
+    if not adding:
         return None
+    oids = git.write_blobs([records.to_blob(record) for record in adding.values()])
+    entries = [f'100644 blob {oid}\t{path}' for path, oid in zip(adding, oids, strict=True)]
     tree = _tree_with(old, entries)
     commit = git.commit_tree(tree, [old] if old else [], message)
     git.run('update-ref', '-m', 'trailgate approve', ref, commit, old or '0' * 40)

@@ -79,9 +79,16 @@ def _default_key(command: str) -> str | None:
 
 
 def sign(key: SigningKey, change: str, reviewer: str) -> records.Record:
-    data = records.payload(change, reviewer)
+    return sign_many(key, [change], reviewer)[0]
+
+
+def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[records.Record]:
+    """One approval per change, in order, from one ``ssh-keygen -Y sign`` call
+    (it signs each file it is given, writing ``FILE.sig``; an agent or a
+    passphrase is asked once)."""
+    payloads = [records.payload(change, reviewer) for change in changes]
     with tempfile.TemporaryDirectory(prefix='trailgate-sign-') as scratch:
-        args = ['ssh-keygen', '-Y', 'sign', '-n', records.NAMESPACE]
+        args = ['ssh-keygen', '-q', '-Y', 'sign', '-n', records.NAMESPACE]
         if key.literal is not None:
             path = os.path.join(scratch, 'key.pub')
             with open(path, 'w', encoding='ascii') as f:
@@ -90,15 +97,31 @@ def sign(key: SigningKey, change: str, reviewer: str) -> records.Record:
         else:
             assert key.path is not None
             args += ['-f', key.path]
+        files = []
+        for number, data in enumerate(payloads):
+            files.append(os.path.join(scratch, f'approval-{number}'))
+            with open(files[-1], 'wb') as f:
+                f.write(data)
         try:
-            result = subprocess.run(args, input=data, capture_output=True)
+            result = subprocess.run([*args, *files], stdin=subprocess.DEVNULL, capture_output=True)
         except FileNotFoundError:
             raise UsageError('ssh-keygen is not installed or not on PATH (OpenSSH 8.2 or newer)') from None
-    if result.returncode:
-        raise UsageError(f'ssh-keygen could not sign: {git.decode(result.stderr).strip()}')
-    armored = git.decode(result.stdout)
+        if result.returncode:
+            raise UsageError(f'ssh-keygen could not sign: {git.decode(result.stderr).strip()}')
+        signatures = [_signature(f'{file}.sig') for file in files]
+    signed = []
+    for change, data, armored in zip(changes, payloads, signatures, strict=True):
+        try:
+            sshsig.verify(data, armored, records.NAMESPACE)
+        except sshsig.SignatureError as e:
+            raise UsageError(f'ssh-keygen made a signature trailgate cannot verify: {e}') from None
+        signed.append(records.Record(change, reviewer, armored))
+    return signed
+
+
+def _signature(path: str) -> str:
     try:
-        sshsig.verify(data, armored, records.NAMESPACE)
-    except sshsig.SignatureError as e:
-        raise UsageError(f'ssh-keygen made a signature trailgate cannot verify: {e}') from None
-    return records.Record(change, reviewer, armored)
+        with open(path, encoding='ascii') as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError):
+        raise UsageError('ssh-keygen wrote no signature it was asked for') from None

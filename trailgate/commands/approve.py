@@ -17,6 +17,7 @@ from trailgate.approvals import records
 from trailgate.approvals import signing
 from trailgate.errors import EXIT_OK
 from trailgate.errors import EXIT_REFUSED
+from trailgate.errors import GitError
 from trailgate.errors import UsageError
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import needs_signed_approvals
@@ -77,22 +78,49 @@ def _reviewer(policy: Policy, key: signing.SigningKey) -> str:
     return principals[0]
 
 
-def _stat(sha: str) -> str:
-    out = git.run('show', '--no-ext-diff', '--no-color', '--stat', '--format=', sha)
-    return git.decode(out).rstrip()
+def _patches(chosen: list[Assessment]) -> list[tuple[bytes, bool]]:
+    """The canonical patch of each chosen commit, from which its change id was
+    computed (for a merge: its own change, what it adds to git's merge of its
+    parents), from one ``git log`` and one ``git diff-tree`` for the range.
+    A patch whose id is not the one to be signed is never shown."""
+    from trailgate.approvals.attach import change_requests
+    from trailgate.approvals.changeid import change_id
+
+    shas = [assessment.commit.sha for assessment in chosen]
+    raws = {raw.sha: raw for raw in git.log((), [sha for sha in shas if sha])}
+    requests, merge_results = change_requests([raws[sha] for sha in shas if sha])
+    patches = list(git.change_patches(requests))
+    for assessment, patch in zip(chosen, patches, strict=True):
+        if change_id(patch) != assessment.commit.change_id:
+            raise GitError(f'the change of {assessment.commit.short_sha} read twice gave two different ids')
+    return list(zip(patches, merge_results, strict=True))
 
 
-def _describe(assessment: Assessment) -> str:
+def _stat(patch: bytes) -> list[str]:
+    from trailgate.approvals.changeid import stat
+
+    files = stat(patch)
+    lines = [f'{file.path} | {"binary" if file.binary else f"+{file.added} -{file.removed}"}' for file in files]
+    added, removed = sum(file.added for file in files), sum(file.removed for file in files)
+    lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
+                 f'{"s" if added != 1 else ""}(+), {removed} deletion{"s" if removed != 1 else ""}(-)')
+    return lines
+
+
+MERGE_RESULT_NOTE = " (the merge's own change: what it adds to git's merge of its parents)"
+MERGE_NOTE = ' (a merge git cannot redo: its whole diff against its first parent)'
+
+
+def _describe(assessment: Assessment, patch: bytes, merge_result: bool) -> str:
     commit = assessment.commit
     paths = sorted({path for result in assessment.results if result.applies for path in result.paths})
     lines = [
         f'{commit.short_sha} {commit.subject}',
-        f'  change {commit.change_id}',
+        f'  change {commit.change_id}{MERGE_RESULT_NOTE if merge_result else MERGE_NOTE if commit.is_merge else ""}',
         f'  author {commit.author}',
         f'  protected paths: {", ".join(paths[:10])}{", ..." if len(paths) > 10 else ""}',
     ]
-    assert commit.sha is not None
-    lines.extend(f'  {line}' for line in _stat(commit.sha).split('\n') if line)
+    lines.extend(f'   {line}' for line in _stat(patch))
     return '\n'.join(lines)
 
 
@@ -142,16 +170,13 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
         click.echo('nothing to approve in this range', err=trailer)
         return EXIT_REFUSED if own else EXIT_OK
     click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
-    for assessment in chosen:
-        click.echo(_describe(assessment), err=trailer)
+    for assessment, (patch, merge_result) in zip(chosen, _patches(chosen), strict=True):
+        click.echo(_describe(assessment, patch, merge_result), err=trailer)
     if not yes and sys.stdin.isatty() and not click.confirm(f'Sign {len(chosen)} approval(s)?', err=trailer):
         click.echo('nothing signed', err=trailer)
         return EXIT_REFUSED
-    signed = []
-    for assessment in chosen:
-        change = assessment.commit.change_id
-        assert change is not None
-        signed.append(signing.sign(key, change, reviewer))
+    changes = [assessment.commit.change_id for assessment in chosen]
+    signed = signing.sign_many(key, [change for change in changes if change is not None], reviewer)
     if trailer:
         for record in signed:
             click.echo(f'{records.TRAILER}: {records.to_trailer_value(record)}')

@@ -1,0 +1,118 @@
+"""``trailgate approve``: what it shows is the change it signs, read from one
+git process for the range, and it signs every change with one ssh-keygen call."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from testing.approvals import LEDGER
+from testing.approvals import SIGNERS_PATH
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import Repo
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+
+COUNTING_WRAPPER = """\
+#!/bin/sh
+echo "$0 $*" >> "{log}"
+exec "{real}" "$@"
+"""
+
+
+@pytest.fixture(scope='module')
+def alice_key(tmp_path_factory: pytest.TempPathFactory) -> Key:
+    return make_key(tmp_path_factory.mktemp('keys'), 'alice')
+
+
+def _repo(tmp_path: Path, key: Key) -> Repo:
+    repo = new_repo(tmp_path / 'repo', signed_policy(1, 'alice@example.com'), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', key))})
+    repo.git('config', 'user.email', 'alice@example.com')
+    repo.git('config', 'user.signingKey', str(key.private))
+    return repo
+
+
+def _counting(tmp_path: Path, *names: str) -> tuple[dict[str, str], Path]:
+    """An environment whose PATH runs ``names`` through a wrapper that logs each call."""
+    log = tmp_path / 'calls.log'
+    directory = tmp_path / 'wrappers'
+    directory.mkdir()
+    for name in names:
+        real = shutil.which(name)
+        assert real, name
+        wrapper = directory / name
+        wrapper.write_text(COUNTING_WRAPPER.format(log=log, real=real))
+        wrapper.chmod(0o755)
+    return {'PATH': f'{directory}{os.pathsep}{os.environ["PATH"]}'}, log
+
+
+def _calls(log: Path, name: str) -> list[str]:
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [line for line in lines if os.path.basename(line.split(' ', 1)[0]) == name]
+
+
+def test_two_changes_are_signed_with_one_ssh_keygen_call(tmp_path: Path, alice_key: Key) -> None:
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.commit_ok(message('First', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    repo.commit_ok(message('Second', ASSISTED), {CRITICAL: 'a = 2\n'}, verify=False)
+    env, log = _counting(tmp_path, 'ssh-keygen', 'git')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD', env=env)
+    assert result.returncode == 0, result.output
+    assert 'recorded 2 approval(s)' in result.output
+    signing = [line for line in _calls(log, 'ssh-keygen') if ' -Y sign ' in f' {line} ']
+    assert len(signing) == 1, signing
+    assert len(_calls(log, 'ssh-keygen')) == 1
+    # the two records verify at every gate: the change is approved
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 0
+    assert len(repo.git('ls-tree', '-r', '--name-only', LEDGER).split()) == 2
+
+
+def test_the_git_processes_do_not_grow_with_the_range(tmp_path: Path, alice_key: Key) -> None:
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    env, log = _counting(tmp_path, 'git')
+    counts = []
+    for commits in (2, 8):
+        for number in range(commits):
+            repo.commit_ok(message(f'Change {commits}-{number}', ASSISTED), {CRITICAL: f'a = {commits}{number}\n'},
+                           verify=False)
+        repo.git('update-ref', '-d', LEDGER)
+        log.unlink(missing_ok=True)
+        result = repo.trailgate('approve', '--yes', f'{base}..HEAD', env=env)
+        assert result.returncode == 0 and f'recorded {commits if commits == 2 else 10} approval' in result.output, \
+            result.output
+        counts.append(len(_calls(log, 'git')))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_merge_shows_its_own_change_not_its_diff_against_the_first_parent(tmp_path: Path,
+                                                                            alice_key: Key) -> None:
+    repo = _repo(tmp_path, alice_key)
+    lines = [f'line {n}\n' for n in range(30)]
+    base = repo.commit_ok(message('Grow the file'), {CRITICAL: ''.join(lines)}, verify=False)
+    repo.git('checkout', '-q', '-b', 'feature')
+    repo.commit_ok(message('Feature edit', ASSISTED), {CRITICAL: ''.join([*lines[:25], 'feature\n', *lines[26:]])},
+                   verify=False)
+    repo.git('checkout', '-q', 'main')
+    repo.commit_ok(message('Main edit', ASSISTED), {CRITICAL: ''.join(['main\n', *lines[1:]])}, verify=False)
+    repo.git('merge', '-q', '--no-ff', '--no-commit', 'feature')
+    (repo.path / CRITICAL).write_text((repo.path / CRITICAL).read_text() + 'evil = True\n')
+    repo.git('commit', '-q', '-a', '--no-verify', '-m', f'Merge feature\n\n{ASSISTED}')
+    merge = repo.head()[:10]
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    shown = result.output.split(f'{merge} Merge feature', 1)[1]
+    assert "the merge's own change" in shown.split('\n', 2)[1], shown
+    stat = [line.strip() for line in shown.splitlines()[4:6]]
+    assert stat == [f'{CRITICAL} | +1 -0', '1 file changed, 1 insertion(+), 0 deletions(-)'], result.output
+    # its diff against the first parent (the feature edit and the evil line) is not what is shown
+    assert f'{CRITICAL} | +2 -1' not in shown
