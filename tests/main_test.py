@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -142,3 +144,85 @@ def test_plain_path_and_click_agree(case: tuple[list[str], str | None, dict[str,
     plain, through_click = _both_ways(repo, argv, message_text, env)
     assert plain == through_click
     assert plain[0] == code
+
+
+# -- what the hooks' plain path costs ---------------------------------------------
+
+# Never loaded by commit-msg or prepare-commit-msg called as git calls them:
+# the CLI framework, subprocess and what it brings (git runs through
+# os.posix_spawnp), json (the policy cache is marshal), and YAML (the policy
+# cache is warm).
+NOT_ON_THE_HOOK_PATH = frozenset((
+    'click', 'trailgate.cli', 'subprocess', 'selectors', 'threading', 'signal', 'json', 'yaml',
+))
+# What only a report needs: a commit that passes writes none.
+REPORTING = frozenset(('trailgate.output', 'trailgate.reports', 'trailgate.targets'))
+_MODULES_RUNNER = (
+    'import sys\n'
+    'import trailgate.main as m\n'
+    'rc = m.main(sys.argv[1:])\n'
+    'sys.stdout.write("\\nMODULES " + " ".join(sorted(sys.modules)) + "\\n")\n'
+    'raise SystemExit(rc)\n'
+)
+HOOK_RUNS = {
+    'accepted': (['commit-msg', MSG], message('Charge', CO_AUTHORED, *APPROVALS), 0),
+    'refused': (['commit-msg', MSG], message('Charge', CO_AUTHORED), 1),
+    'prepare': (['prepare-commit-msg', MSG], message('Charge'), 0),
+}
+
+
+def _staged_repo(path: Path) -> Repo:
+    repo = new_repo(path, hooks=False)
+    repo.stage({CRITICAL: 'cents = 1\n'})
+    return repo
+
+
+@pytest.mark.parametrize('case', HOOK_RUNS.values(), ids=HOOK_RUNS.keys())
+def test_hook_path_loads_neither_click_nor_subprocess(case: tuple[list[str], str, int], tmp_path: Path) -> None:
+    argv, message_text, code = case
+    repo = _staged_repo(tmp_path / 'repo')
+    modules = []
+    for _ in range(2):  # the first run fills the policy cache
+        (repo.path / MSG).write_text(message_text)
+        run = repo.run(sys.executable, '-c', _MODULES_RUNNER, *argv)
+        assert run.returncode == code, run
+        modules.append(set(run.stdout.rpartition('\nMODULES ')[2].split()))
+    assert 'yaml' in modules[0]  # the cold run validated the policy
+    assert modules[1] & NOT_ON_THE_HOOK_PATH == set()
+    if argv[0] == 'commit-msg' and code == 0:
+        assert modules[1] & REPORTING == set()
+
+
+# Logs each git command line, then runs the real git.
+_GIT_WRAPPER = '#!/bin/sh\nprintf "%s\\n" "$*" >> "$TRAILGATE_TEST_GIT_LOG"\nexec {git} "$@"\n'
+
+
+def _git_commands(repo: Repo, argv: list[str], tmp_path: Path) -> list[str]:
+    """The git commands one run of ``argv`` starts, each by its first word
+    after trailgate's ``-c core.quotePath=false``."""
+    wrapper = tmp_path / 'bin' / 'git'
+    wrapper.parent.mkdir(exist_ok=True)
+    wrapper.write_text(_GIT_WRAPPER.format(git=shutil.which('git')))
+    wrapper.chmod(0o755)
+    log = tmp_path / 'git.log'
+    log.unlink(missing_ok=True)
+    env = {'PATH': f'{wrapper.parent}{os.pathsep}{os.environ["PATH"]}', 'TRAILGATE_TEST_GIT_LOG': str(log)}
+    run = repo.trailgate(*argv, env=env)
+    assert run.returncode in (0, 1), run
+    lines = log.read_text().splitlines() if log.exists() else []
+    return sorted(line.split()[2] for line in lines)
+
+
+@pytest.mark.parametrize(('case', 'commands'), [
+    ('accepted', ['diff', 'rev-parse', 'var']),
+    # a refusal also asks which branch this is (protected or not)
+    ('refused', ['diff', 'rev-parse', 'symbolic-ref', 'var']),
+    ('prepare', ['diff', 'rev-parse', 'symbolic-ref', 'var']),
+])
+def test_git_processes_of_one_hook_run(case: str, commands: list[str], tmp_path: Path) -> None:
+    argv, message_text, _ = HOOK_RUNS[case]
+    repo = _staged_repo(tmp_path / 'repo')
+    (repo.path / MSG).write_text(message_text)
+    repo.trailgate(*argv)  # fills the policy cache
+    (repo.path / MSG).write_text(message_text)
+    assert _git_commands(repo, argv, tmp_path) == commands

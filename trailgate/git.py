@@ -15,14 +15,13 @@ import datetime
 import functools
 import os
 import re
-import subprocess
 import sys
-import threading
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import IO
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import NamedTuple
 
 from trailgate.errors import GitError
@@ -30,6 +29,7 @@ from trailgate.model import Identity
 
 if TYPE_CHECKING:
     import queue
+    import threading
 
 ENCODING = 'utf-8'
 # a path that cannot exist (a file under /dev/null): git reads no grafts and, unlike
@@ -70,20 +70,178 @@ def _cmd(args: Iterable[str]) -> tuple[str, ...]:
     return ('git', '-c', 'core.quotePath=false', *args)
 
 
-def run(*args: str, input: bytes | None = None, cwd: str | None = None) -> bytes:
-    """Run git; its stdout, or GitError with git's own message."""
+# -- running git -----------------------------------------------------------
+#
+# Every git process that answers a question in one piece (all of those the
+# commit hooks start) runs as a ``_Child``: os.posix_spawnp and a pipe for
+# each stream. Importing subprocess (selectors, threading, signal, locale)
+# would cost a hook more than the work it does; it is imported only by the
+# streaming readers further down, which no commit hook reaches.
+
+NOT_INSTALLED = 'git is not installed or not on PATH; install git and retry'
+# Python ignores SIGPIPE and SIGXFSZ; git gets their defaults back, as subprocess
+# gives them. The numbers come from the builtin module: ``signal`` builds enums.
+_SIGNALS: Any = __import__('_signal')
+_DEFAULT_SIGNALS = tuple(getattr(_SIGNALS, name) for name in ('SIGPIPE', 'SIGXFSZ') if hasattr(_SIGNALS, name))
+_READ_SIZE = 1 << 16
+
+
+def _inherited_descriptors() -> list[int]:
+    """Our descriptors above stderr that a child would inherit: closed in
+    it, as subprocess's ``close_fds`` does (Python's own are never inherited)."""
+    for listing in ('/proc/self/fd', '/dev/fd'):
+        try:
+            names = os.listdir(listing)
+        except OSError:
+            continue
+        found = []
+        for name in names:
+            fd = int(name)
+            with contextlib.suppress(OSError):  # the listing's own descriptor, closed by now
+                if fd > 2 and os.get_inheritable(fd):
+                    found.append(fd)
+        return found
+    return []
+
+
+def _close(fds: Iterable[int | None]) -> None:
+    for fd in fds:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _above_stdio(fd: int) -> int:
+    """``fd``, or a copy of it above 2 (when our own stdin, stdout or stderr is
+    closed, a pipe can get its number, and the child's redirections would mix up)."""
+    if fd > 2:
+        return fd
+    moved = _above_stdio(os.dup(fd))
+    os.close(fd)
+    return moved
+
+
+def _pipe() -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    return _above_stdio(read_end), _above_stdio(write_end)
+
+
+def _write_some(fd: int, pending: memoryview) -> memoryview:
+    """What remains of ``pending`` after one write; nothing when git stopped
+    reading (it exited: its exit code tells the rest)."""
     try:
-        result = subprocess.run(
-            _cmd(args), input=input, capture_output=True, env=_env(), cwd=cwd,
-        )
-    except FileNotFoundError:
-        raise GitError('git is not installed or not on PATH; install git and retry') from None
-    except OSError as e:
-        raise GitError(f'could not run git: {e}') from None
-    if result.returncode:
-        message = decode(result.stderr).strip() or f'exit {result.returncode}'
+        return pending[os.write(fd, pending):]
+    except BlockingIOError:
+        return pending
+    except BrokenPipeError:
+        return pending[:0]
+
+
+class _Child:
+    """One git process; its stdin is /dev/null, or a pipe when it is given
+    input, and its stdout and stderr are pipes."""
+
+    def __init__(self, argv: tuple[str, ...], env: dict[str, str], with_input: bool = False) -> None:
+        ours: list[int] = []
+        theirs: list[int] = []
+        try:
+            for _ in range(2):
+                read_end, write_end = _pipe()
+                ours.append(read_end)
+                theirs.append(write_end)
+            actions: list[tuple[Any, ...]] = [
+                (os.POSIX_SPAWN_DUP2, theirs[0], 1),
+                (os.POSIX_SPAWN_DUP2, theirs[1], 2),
+            ]
+            if with_input:
+                read_end, write_end = _pipe()
+                ours.append(write_end)
+                theirs.append(read_end)
+                actions.append((os.POSIX_SPAWN_DUP2, read_end, 0))
+            else:
+                actions.append((os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0))
+            actions.extend((os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors())
+            self.pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions, setsigdef=_DEFAULT_SIGNALS)
+        except FileNotFoundError:
+            _close(ours)
+            raise GitError(NOT_INSTALLED) from None
+        except OSError as e:
+            _close(ours)
+            raise GitError(f'could not run git: {e}') from None
+        finally:
+            _close(theirs)
+        self._stdout: int | None = ours[0]
+        self._stderr: int | None = ours[1]
+        self._stdin: int | None = ours[2] if with_input else None
+
+    def communicate(self, input: bytes = b'') -> tuple[int, bytes, bytes]:
+        """(exit code, stdout, stderr) once git has exited; ``input`` is written
+        to its stdin meanwhile, so that neither side waits on the other."""
+        import select
+
+        assert self._stdout is not None and self._stderr is not None, 'communicate once'
+        stdout, stderr, stdin = self._stdout, self._stderr, self._stdin
+        self._stdin = self._stdout = self._stderr = None
+        received: dict[int, list[bytes]] = {stdout: [], stderr: []}
+        reading = set(received)
+        poller = select.poll()
+        for fd in reading:
+            poller.register(fd, select.POLLIN)
+        pending = memoryview(input)
+        if stdin is not None and pending:
+            os.set_blocking(stdin, False)
+            poller.register(stdin, select.POLLOUT)
+        elif stdin is not None:
+            os.close(stdin)
+            stdin = None
+        try:
+            while reading or stdin is not None:
+                for fd, _ in poller.poll():
+                    if fd == stdin:
+                        pending = _write_some(stdin, pending)
+                        if not pending:
+                            poller.unregister(stdin)
+                            os.close(stdin)
+                            stdin = None
+                    elif data := os.read(fd, _READ_SIZE):
+                        received[fd].append(data)
+                    else:
+                        poller.unregister(fd)
+                        reading.discard(fd)
+                        os.close(fd)
+        finally:
+            _close([*reading, stdin])
+        return self._wait(), b''.join(received[stdout]), b''.join(received[stderr])
+
+    def _wait(self) -> int:
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+    def kill(self) -> None:
+        """Stop it and reap it (its answer is not needed)."""
+        _close((self._stdin, self._stdout, self._stderr))
+        self._stdin = self._stdout = self._stderr = None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, _SIGNALS.SIGKILL)
+        self._wait()
+
+
+def _output_of(args: tuple[str, ...], returncode: int, out: bytes, err: bytes) -> bytes:
+    """stdout, or GitError with git's own message."""
+    if returncode:
+        message = decode(err).strip() or f'exit {returncode}'
         raise GitError(f'git {" ".join(args[:2])} failed: {message}')
-    return result.stdout
+    return out
+
+
+def _communicate(argv: tuple[str, ...], env: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
+    return _Child(argv, env, with_input=input is not None).communicate(input or b'')
+
+
+def run(*args: str, input: bytes | None = None, cwd: str | None = None) -> bytes:
+    """Run git (in ``cwd``, if given); its stdout, or GitError with git's own message."""
+    where = ('-C', cwd) if cwd is not None else ()
+    return _output_of(args, *_communicate(_cmd((*where, *args)), _env(), input))
 
 
 class Started:
@@ -92,32 +250,27 @@ class Started:
 
     def __init__(self, *args: str) -> None:
         self.args = args
-        try:
-            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                _cmd(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, env=_env(),
-            )
-        except FileNotFoundError:
-            raise GitError('git is not installed or not on PATH; install git and retry') from None
-        except OSError as e:
-            raise GitError(f'could not run git: {e}') from None
+        self._child: _Child | None = _Child(_cmd(args), _env())
+
+    def _finish(self) -> tuple[int, bytes, bytes]:
+        assert self._child is not None, 'read once'
+        child, self._child = self._child, None
+        return child.communicate()
 
     def output(self) -> bytes:
         """Its stdout, or GitError with git's own message (as ``run``)."""
-        assert self._process is not None, 'read once'
-        process, self._process = self._process, None
-        out, err = process.communicate()
-        if process.returncode:
-            message = decode(err).strip() or f'exit {process.returncode}'
-            raise GitError(f'git {" ".join(self.args[:2])} failed: {message}')
-        return out
+        return _output_of(self.args, *self._finish())
+
+    def answer(self) -> tuple[int, bytes]:
+        """(exit code, stdout), for a question git may answer by failing."""
+        returncode, out, _ = self._finish()
+        return returncode, out
 
     def abandon(self) -> None:
         """Not needed after all (an earlier question failed)."""
-        if self._process is not None:
-            process, self._process = self._process, None
-            process.kill()
-            process.communicate()
+        if self._child is not None:
+            child, self._child = self._child, None
+            child.kill()
 
 
 def start(*args: str) -> Started:
@@ -126,11 +279,8 @@ def start(*args: str) -> Started:
 
 def run_ok(*args: str) -> bytes | None:
     """Run git; stdout, or None when it exits non-zero (a question, not a failure)."""
-    try:
-        result = subprocess.run(_cmd(args), capture_output=True, env=_env())
-    except FileNotFoundError:
-        raise GitError('git is not installed or not on PATH; install git and retry') from None
-    return None if result.returncode else result.stdout
+    returncode, out, _ = _communicate(_cmd(args), _env(), None)
+    return None if returncode else out
 
 
 # -- the repository ---------------------------------------------------------
@@ -143,25 +293,25 @@ class Repo(NamedTuple):
     shallow: bool
 
 
-def repo() -> Repo:
-    try:
-        result = subprocess.run(
-            _cmd(('rev-parse', '--is-bare-repository', '--absolute-git-dir',
-                  '--is-shallow-repository', '--show-toplevel')),
-            capture_output=True, env=_env(),
-        )
-    except FileNotFoundError:
-        raise GitError('git is not installed or not on PATH; install git and retry') from None
-    lines = decode(result.stdout).split('\n')
+REPO_QUESTION = ('rev-parse', '--is-bare-repository', '--absolute-git-dir', '--is-shallow-repository',
+                 '--show-toplevel')
+
+
+def repo(started: Started | None = None) -> Repo:
+    """Where the repository is; ``started``: its rev-parse, started ahead."""
+    if started is None:
+        started = Started(*REPO_QUESTION)
+    returncode, stdout = started.answer()
+    lines = decode(stdout).split('\n')
     # in a bare repository --show-toplevel fails after the other answers: that is expected
-    complete = result.returncode == 0 or (lines[0] == 'true' and len(lines) >= 3)
+    complete = returncode == 0 or (lines[0] == 'true' and len(lines) >= 3)
     if not complete or len(lines) < 3 or lines[0] not in ('true', 'false'):
         raise GitError(
             'not a git repository (or any parent up to the root); run trailgate '
             'inside a repository',
         )
     bare = lines[0] == 'true'
-    toplevel = None if bare or result.returncode or len(lines) < 4 else lines[3]
+    toplevel = None if bare or returncode or len(lines) < 4 else lines[3]
     return Repo(git_dir=lines[1], toplevel=toplevel, bare=bare, shallow=lines[2] == 'true')
 
 
@@ -212,15 +362,22 @@ def shallow_commits(git_dir: str) -> frozenset[str]:
         return frozenset()
 
 
-def symbolic_ref(name: str) -> str | None:
-    out = run_ok('symbolic-ref', '--quiet', name)
+def symbolic_ref(name: str, started: Started | None = None) -> str | None:
+    """The ref ``name`` points at, if it is symbolic; ``started``: that
+    question, started ahead."""
+    if started is None:
+        out = run_ok('symbolic-ref', '--quiet', name)
+    else:
+        returncode, out = started.answer()
+        out = None if returncode else out
     return decode(out).strip() if out else None
 
 
-def current_branch(git_dir: str) -> str | None:
+def current_branch(git_dir: str, head: Started | None = None) -> str | None:
     """The branch HEAD is on (an unborn one too), or during a rebase the branch
-    being rebased; None on a detached HEAD."""
-    ref = symbolic_ref('HEAD')
+    being rebased; None on a detached HEAD. ``head``: ``git symbolic-ref
+    --quiet HEAD``, started ahead."""
+    ref = symbolic_ref('HEAD', head)
     if ref:
         return ref
     for state in ('rebase-merge', 'rebase-apply'):
@@ -379,6 +536,7 @@ _LATEST = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
 def _write_in_background(stdin: IO[bytes], request: bytes) -> threading.Thread:
     """Write a batch of requests from a thread, so that a git process that
     answers as it reads never fills its output pipe while we still write."""
+    import threading
 
     def feed() -> None:
         stdin.write(request)
@@ -451,6 +609,52 @@ def empty_tree() -> str:
     return decode(run('hash-object', '-t', 'tree', '--stdin', input=b'')).strip()
 
 
+class StagedQuestions:
+    """What a commit hook asks git about the commit being made, started at
+    once so that git answers while Python loads the rest of the hook: where
+    the repository is, the identities and config (``git var -l``), the staged
+    diff against HEAD (not when amending: that one is against HEAD's first
+    parent), and with ``branch`` the branch HEAD is on. Each answer is read
+    when first needed, so a failure is reported where it always was."""
+
+    def __init__(self, amending: bool, branch: bool = False) -> None:
+        self._started: list[Started] = []
+        self._repo: Repo | None = None
+        self._variables: Vars | None = None
+        try:
+            self._repo_question = self._start(*REPO_QUESTION)
+            self._variables_question = self._start('var', '-l')
+            self.diff = None if amending else self._start(*staged_diff())
+            self._head = self._start('symbolic-ref', '--quiet', 'HEAD') if branch else None
+        except BaseException:
+            self.abandon()
+            raise
+
+    def _start(self, *args: str) -> Started:
+        started = start(*args)
+        self._started.append(started)
+        return started
+
+    def repo(self) -> Repo:
+        if self._repo is None:
+            self._repo = repo(self._repo_question)
+        return self._repo
+
+    def variables(self) -> Vars:
+        if self._variables is None:
+            self._variables = var_list(self._variables_question)
+        return self._variables
+
+    def current_branch(self) -> str | None:
+        head, self._head = self._head, None
+        return current_branch(self.repo().git_dir, head)
+
+    def abandon(self) -> None:
+        """Stop whatever is still unread (an earlier answer failed, or was enough)."""
+        for started in self._started:
+            started.abandon()
+
+
 # -- objects ---------------------------------------------------------------
 
 
@@ -464,6 +668,8 @@ class CatFile:
     """
 
     def __init__(self) -> None:
+        import subprocess
+
         try:
             self._process = subprocess.Popen(
                 _cmd(('cat-file', '--batch')), stdin=subprocess.PIPE,
@@ -609,6 +815,7 @@ class CatFile:
         hand-over wakes a thread, so they are few."""
         if self._requests is None:
             import queue
+            import threading
             self._requests = queue.SimpleQueue()
             self._feeder = threading.Thread(target=_feed_or_stop, args=(self, self._requests), daemon=True)
             self._feeder.start()
@@ -784,6 +991,8 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
     if stdin_revisions is not None:
         args += ['--no-walk=unsorted', '--stdin']
     args += [*revisions, '--']
+    import subprocess
+
     try:
         process = subprocess.Popen(
             _cmd(args), stdin=subprocess.PIPE if stdin_revisions is not None else subprocess.DEVNULL,
@@ -850,6 +1059,9 @@ def change_patches(requests: Iterable[str]) -> Iterator[bytes]:
     if not requests:
         return
     args = ['git', *(item for setting in _PATCH_CONFIG for item in ('-c', setting)), *_PATCH_OPTIONS]
+    import subprocess
+    import threading
+
     try:
         process = subprocess.Popen(
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_patch_env(),
@@ -936,12 +1148,8 @@ def _merged_trees(pairs: list[tuple[str, str]]) -> list[str | None]:
     them when it did not): ``--stdin`` prints, per pair, its clean flag and
     tree, any conflicted entries, and an empty field, each NUL-terminated."""
     request = ''.join(f'{first} {second}\n' for first, second in pairs).encode('ascii')
-    try:
-        result = subprocess.run(('git', *_MERGE_TREE, '--stdin'), input=request, capture_output=True,
-                                env=_patch_env())
-    except FileNotFoundError:
-        raise GitError('git is not installed or not on PATH; install git and retry') from None
-    fields = result.stdout.split(b'\0')[:-1]  # each a NUL-terminated field; the rest is cut short
+    returncode, out, _ = _communicate(('git', *_MERGE_TREE, '--stdin'), _patch_env(), request)
+    fields = out.split(b'\0')[:-1]  # each a NUL-terminated field; the rest is cut short
     trees: list[str | None] = []
     position = 0
     while len(trees) < len(pairs):
@@ -954,17 +1162,17 @@ def _merged_trees(pairs: list[tuple[str, str]]) -> list[str | None]:
             raise GitError(f'git merge-tree --stdin printed an answer trailgate does not understand: {clean[:20]!r}')
         trees.append(tree.decode('ascii'))
         position = end + 1
-    if result.returncode == 0 and len(trees) != len(pairs):
+    if returncode == 0 and len(trees) != len(pairs):
         raise GitError('git merge-tree --stdin did not answer for every merge')
     return trees
 
 
 def _merge_result_tree(first: str, second: str) -> str | None:
     """One pair's merge tree, one ``git merge-tree``; None when git cannot merge them."""
-    result = subprocess.run(('git', *_MERGE_TREE, first, second), capture_output=True, env=_patch_env())
-    if result.returncode not in (0, 1):
+    returncode, out, _ = _communicate(('git', *_MERGE_TREE, first, second), _patch_env(), None)
+    if returncode not in (0, 1):
         return None
-    tree = decode(result.stdout).split('\n', 1)[0].strip()
+    tree = decode(out).split('\n', 1)[0].strip()
     return tree or None
 
 
@@ -991,11 +1199,7 @@ def run_env(extra: dict[str, str], *args: str, input: bytes | None = None) -> by
     """``run`` with extra environment (a temporary index, say)."""
     env = _env()
     env.update(extra)
-    result = subprocess.run(_cmd(args), input=input, capture_output=True, env=env)
-    if result.returncode:
-        message = decode(result.stderr).strip() or f'exit {result.returncode}'
-        raise GitError(f'git {" ".join(args[:2])} failed: {message}')
-    return result.stdout
+    return _output_of(args, *_communicate(_cmd(args), env, input))
 
 
 def tree_blobs(rev: str) -> list[tuple[str, str]]:
@@ -1148,6 +1352,8 @@ def numstat(revisions: Iterable[str]) -> Iterator[Numstat]:
         '--ignore-submodules=none', '--no-relative', '--no-textconv', '--no-color',
         f'--format=%x00{_RECORD}%x00%H', *revisions, '--',
     ]
+    import subprocess
+
     try:
         process = subprocess.Popen(
             _cmd(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -1210,6 +1416,8 @@ class LinguistAttributes:
         env = _env()
         env['GIT_INDEX_FILE'] = os.path.join(scratch, 'attributes.index')
         index_info = ''.join(f'100644 {blob} 0\t{path}\0' for blob, path in attribute_files)
+        import subprocess
+
         try:
             subprocess.run(_cmd(('update-index', '-z', '--index-info')), input=index_info.encode(ENCODING, ERRORS),
                            capture_output=True, env=env, check=True)

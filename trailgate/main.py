@@ -70,10 +70,7 @@ def _run_hook(call: HookCall) -> int:
     """The hook, as its click command would run it."""
     try:
         if call.hook == 'commit-msg':
-            from trailgate.commands.commit_msg import commit_msg
-            from trailgate.output import Output
-
-            return commit_msg(call.arguments[0], call.policy, Output())
+            return _commit_msg(call)
         from trailgate.commands.prepare_commit_msg import prepare_commit_msg
 
         msgfile, source, sha = (*call.arguments, '', '')[:3]
@@ -81,6 +78,20 @@ def _run_hook(call: HookCall) -> int:
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)  # as click does before it aborts
         return _aborted()
+
+
+def _commit_msg(call: HookCall) -> int:
+    # git answers its questions while the hook's modules load
+    from trailgate import git
+    from trailgate import invocation
+
+    questions = git.StagedQuestions(amending=invocation.is_amending())
+    try:
+        from trailgate.commands.commit_msg import commit_msg
+
+        return commit_msg(call.arguments[0], call.policy, questions=questions)
+    finally:
+        questions.abandon()
 
 
 def _aborted() -> int:

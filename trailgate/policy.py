@@ -150,7 +150,7 @@ def load_policy(data: bytes, filename: str, cache_dir: str | None = None) -> Pol
     """Parse and validate a policy; raise PolicyError with every problem.
 
     With ``cache_dir``, a policy already validated (same bytes, same
-    trailgate) is rebuilt from a JSON cache without YAML: the commit-msg hook
+    trailgate) is rebuilt from its cache without YAML: the commit-msg hook
     runs on every commit.
     """
     if cache_dir is not None:

@@ -82,30 +82,22 @@ def _cleanup_mode(facts: git.Vars) -> str:
     return 'strip' if editor_runs() else 'whitespace'
 
 
-def pending_commit(msgfile: str, policy_option: str | None) -> tuple[Commit, Policy]:
-    # the identities and the staged diff need nothing the repository check
-    # or the policy gives: git answers them while those run (errors are
-    # still reported in the order the answers are read)
-    ahead: list[git.Started] = []
-    try:
-        ahead.append(git.start('var', '-l'))
-        if not invocation.is_amending():
-            ahead.append(git.start(*git.staged_diff()))
-        return _pending_commit(msgfile, policy_option, *ahead)
-    finally:
-        for started in ahead:
-            started.abandon()
+def ask_git(branch: bool = False) -> git.StagedQuestions:
+    """Start what the pending commit needs from git (``branch``: the branch too)."""
+    return git.StagedQuestions(amending=invocation.is_amending(), branch=branch)
 
 
-def _pending_commit(msgfile: str, policy_option: str | None, variables: git.Started,
-                    diff: git.Started | None = None) -> tuple[Commit, Policy]:
-    repo = git.repo()
+def pending_commit(msgfile: str, policy_option: str | None,
+                   questions: git.StagedQuestions) -> tuple[Commit, Policy]:
+    """The commit about to be made, from git's answers to ``questions``, and
+    the work tree's policy."""
+    repo = questions.repo()
     if repo.toplevel is None:
         raise FatalError('this hook needs a work tree; it cannot run in a bare repository')
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
-    facts = git.var_list(variables)
+    facts = questions.variables()
     message = cleanup_message(read_message_file(msgfile), facts.comment_char, _cleanup_mode(facts))
-    changes = _changes(repo, diff)
+    changes = _changes(repo, questions.diff)
     commit = Commit(
         sha=None,
         message=message,

@@ -113,13 +113,18 @@ def describe(assessment: Assessment, gate: str) -> list[str]:
 
 def explain(rev: str, message_file: str | None, policy_option: str | None) -> int:
     if message_file:
-        commit, policy = staged.pending_commit(message_file, policy_option)
-        assessment = assess(policy, commit)
+        questions = staged.ask_git(branch=True)
+        try:
+            commit, policy = staged.pending_commit(message_file, policy_option, questions)
+            assessment = assess(policy, commit)
+            branch = questions.current_branch()
+        finally:
+            questions.abandon()
         gate = 'commit-msg'
     else:
         assessment, policy = _commit_assessment(rev, policy_option)
         gate = 'check'
-    branch = git.current_branch(git.repo().git_dir)
+        branch = git.current_branch(git.repo().git_dir)
     text = '\n'.join([*describe(assessment, gate), '', *protection_lines(policy, branch)])
     if use_color(sys.stdout):
         text = text.replace('REFUSED', '\033[31;1mREFUSED\033[0m').replace(

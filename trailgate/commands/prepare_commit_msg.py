@@ -92,18 +92,26 @@ def prepare_commit_msg(msgfile: str, source: str, sha: str, policy_option: str |
     source = source or os.environ.get('PRE_COMMIT_COMMIT_MSG_SOURCE', '')
     if not _editor_will_open(source):
         return 0
-    config = git.var_list().config
+    questions = staged.ask_git(branch=True)
+    try:
+        return _hint(msgfile, policy_option, questions)
+    finally:
+        questions.abandon()
+
+
+def _hint(msgfile: str, policy_option: str | None, questions: git.StagedQuestions) -> int:
+    config = questions.variables().config
     cleanup = invocation.commit_cleanup_option() or config.get('commit.cleanup', '')
     if cleanup in _KEEPS_COMMENTS:
         return 0  # git would store the hints in the commit
     if config.get('core.commentchar') == 'auto':
         return 0  # git picks its comment character per message: a hint could become text
-    commit, policy = staged.pending_commit(msgfile, policy_option)
+    commit, policy = staged.pending_commit(msgfile, policy_option, questions)
     raw = staged.read_message_file(msgfile)
     comment_char = config.get('core.commentchar', '#')[:1] or '#'
     if f'{comment_char} {HINT_MARK}' in raw:
         return 0  # already hinted: idempotent
-    remind = not policy.commit_msg_refuses_on(git.current_branch(git.repo().git_dir))
+    remind = not policy.commit_msg_refuses_on(questions.current_branch())
     lines = hints(policy, commit, remind)
     if lines:
         with open(msgfile, 'w', encoding='utf-8', errors='surrogateescape') as f:
