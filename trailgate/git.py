@@ -112,8 +112,9 @@ def _close(fds: Iterable[int | None]) -> None:
 
 
 def _above_stdio(fd: int) -> int:
-    """``fd``, or a copy of it above 2 (when our own stdin, stdout or stderr is
-    closed, a pipe can get its number, and the child's redirections would mix up)."""
+    """``fd``, or a copy of it above 2. When our own stdin or stdout is
+    closed, a pipe can get its number, and posix_spawn would dup2 it onto
+    itself, which glibc before 2.29 leaves close-on-exec (git's stdout closed)."""
     if fd > 2:
         return fd
     moved = _above_stdio(os.dup(fd))
