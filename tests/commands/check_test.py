@@ -1,7 +1,7 @@
 """``trailgate check``: the CI gate over revision ranges of real history."""
 from __future__ import annotations
 
-import json
+import marshal
 import os
 from pathlib import Path
 
@@ -185,12 +185,12 @@ def test_base_policy_is_validated_once_and_never_serves_another_text(repo: Repo)
                             {POLICY_PATH: EMPTY_POLICY}, verify=False)
     wrong = bad(repo)
     assert_refused(repo.trailgate('check', f'{base}..HEAD'), wrong)
-    texts = [entry['text'] for entry in json.loads(cache.read_text(encoding='utf-8'))['entries']]
-    assert texts == [POLICY]
+    texts = [entry['data'] for entry in marshal.loads(cache.read_bytes())['entries']]
+    assert texts == [POLICY.encode()]
     assert_accepted(repo.trailgate('check', f'{weaken}..HEAD'))
     assert_refused(repo.trailgate('check', f'{base}..HEAD'), wrong)
-    texts = [entry['text'] for entry in json.loads(cache.read_text(encoding='utf-8'))['entries']]
-    assert sorted(texts) == sorted([POLICY, EMPTY_POLICY])
+    texts = [entry['data'] for entry in marshal.loads(cache.read_bytes())['entries']]
+    assert sorted(texts) == sorted([POLICY.encode(), EMPTY_POLICY.encode()])
 
 
 def test_policy_deleted_in_the_range(repo: Repo) -> None:
