@@ -163,6 +163,7 @@ def main() -> int:
             policies[name] = path
         cache_file = os.path.join(repo, '.git', 'trailgate-approvals-cache.json')
         times: dict[str, list[float]] = {'typed': [], 'cold': [], 'warm': []}
+        cpu: dict[str, list[float]] = {'typed': [], 'cold': [], 'warm': []}
         for _ in range(options.repeats):
             for name in ('typed', 'cold', 'warm'):
                 if name == 'cold' and os.path.exists(cache_file):
@@ -174,13 +175,16 @@ def main() -> int:
                 if run.returncode != 0:
                     raise SystemExit(f'{name} check exited {run.returncode}: {run.stderr.decode()[-2000:]}')
                 times[name].append(run.seconds)
+                cpu[name].append(run.cpu_seconds)
         best = {name: min(values) for name, values in times.items()}
         print(f'commits: {options.commits}, each needing 2 reviews; load {benchlib.load()}')
         labels = {'typed': 'typed Reviewed-by trailers', 'cold': 'signed, cold (no cache)',
                   'warm': 'signed, warm (cache)'}
-        print(benchlib.table(['check', 'best wall (s)', 'ratio to typed', 'all runs (s)'], [
-            [labels[name], f'{best[name]:.2f}', f'{best[name] / best["typed"]:.2f}x',
-             ' '.join(f'{t:.2f}' for t in times[name])]
+        best_cpu = {name: min(values) for name, values in cpu.items()}
+        print(benchlib.table(['check', 'best wall (s)', 'ratio to typed', 'best CPU (s)', 'CPU ratio',
+                              'all runs, wall (s)'], [
+            [labels[name], f'{best[name]:.2f}', f'{best[name] / best["typed"]:.2f}x', f'{best_cpu[name]:.2f}',
+             f'{best_cpu[name] / best_cpu["typed"]:.2f}x', ' '.join(f'{t:.2f}' for t in times[name])]
             for name in ('typed', 'cold', 'warm')
         ]))
         ratio = best['warm'] / best['typed']

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from trailgate.trailers import skip_blank_lines
 
 if TYPE_CHECKING:
     from trailgate.approvals.ledger import Ledger
+    from trailgate.approvals.verifier import Verifier
 
 LOCAL_LEDGER = 'local'  # judge(ledger_tip=...): the repository's own refs/trailgate/approvals
 
@@ -141,12 +143,13 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
     with contextlib.ExitStack() as stack:
         lookups = stack.enter_context(git.CatFile())
         ledger = None
+        chunks: _Chunks | None = None
         pending: list[tuple[git.RawCommit | None, Assessment | Commit]] = []
         current: tuple[int, Policy] | None = None
         for read in _read(batches, repo, every_signal, lookups):
             if current is not None and current[0] != read.batch and pending:
-                assert ledger is not None
-                yield from _with_approvals(pending, current[1], ledger, as_of)
+                assert chunks is not None
+                yield from chunks.add(pending, current[1])
                 pending = []
             current = (read.batch, read.policy)
             policy, raw, commit = read.policy, read.raw, read.commit
@@ -158,20 +161,57 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
                 item = (raw, commit)  # assessed once its approvals are found
             else:
                 item = (None, assess(policy, commit, as_of))
-            if not signed_policy:
+            if not signed_policy and chunks is None:
                 assert isinstance(item[1], Assessment)
                 yield item[1]
                 continue
-            if ledger is None:
+            if chunks is None:
                 ledger = _ledger(ledger_tip, stack.enter_context(git.CatFile()), repo.git_dir)
+                chunks = stack.enter_context(_Chunks(ledger, as_of))
             pending.append(item)
             if len(pending) >= SIGNED_CHUNK:
-                yield from _with_approvals(pending, policy, ledger, as_of)
+                yield from chunks.add(pending, policy)
                 pending = []
-        if pending and current is not None and ledger is not None:
-            yield from _with_approvals(pending, current[1], ledger, as_of)
+        if chunks is not None:
+            if pending and current is not None:
+                yield from chunks.add(pending, current[1])
+            yield from chunks.finish()
         if ledger is not None and ledger.cache is not None:
             ledger.cache.write()
+
+
+class _Chunks:
+    """Chunks of commits that may need signed approvals, one in flight: a
+    chunk's signatures are verified (in a worker, when there are many) while
+    the next chunk is read, and its assessments are given, in order, when
+    the next one is added or at the end."""
+
+    def __init__(self, ledger: Ledger, as_of: AsOf) -> None:
+        from trailgate.approvals import records
+        from trailgate.approvals.verifier import Verifier
+
+        self.ledger = ledger
+        self.as_of = as_of
+        self.verifying = Verifier(records.NAMESPACE)
+        self._in_flight: Callable[[], Iterator[Assessment]] | None = None
+
+    def add(self, pending: list[tuple[git.RawCommit | None, Assessment | Commit]],
+            policy: Policy) -> Iterator[Assessment]:
+        earlier, self._in_flight = self._in_flight, _with_approvals(pending, policy, self.ledger, self.as_of,
+                                                                    self.verifying)
+        if earlier is not None:
+            yield from earlier()
+
+    def finish(self) -> Iterator[Assessment]:
+        earlier, self._in_flight = self._in_flight, None
+        if earlier is not None:
+            yield from earlier()
+
+    def __enter__(self) -> _Chunks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.verifying.close()
 
 
 def _ledger(ledger_tip: str | None, cat: git.CatFile, git_dir: str) -> Ledger:
@@ -185,19 +225,26 @@ def _ledger(ledger_tip: str | None, cat: git.CatFile, git_dir: str) -> Ledger:
 
 
 def _with_approvals(pending: list[tuple[git.RawCommit | None, Assessment | Commit]], policy: Policy,
-                    ledger: Ledger, as_of: AsOf = None) -> Iterator[Assessment]:
-    """The chunk's assessments in order; the commits that may need signed
-    approvals are assessed once those are attached."""
-    needing = [(raw, item) for raw, item in pending if raw is not None and isinstance(item, Commit)]
-    from trailgate.approvals.attach import attach
+                    ledger: Ledger, as_of: AsOf = None,
+                    verifying: Verifier | None = None) -> Callable[[], Iterator[Assessment]]:
+    """The chunk's approvals asked for now; the function returned gives its
+    assessments in order, the commits that may need signed approvals
+    assessed once those are attached."""
+    from trailgate.approvals.attach import prepare
 
-    attached = iter(attach(needing, policy, ledger, cache=ledger.cache) if needing else [])
-    for raw, item in pending:
-        if raw is not None:
-            yield assess(policy, next(attached), as_of)
-        else:
-            assert isinstance(item, Assessment)
-            yield item
+    needing = [(raw, item) for raw, item in pending if raw is not None and isinstance(item, Commit)]
+    complete = prepare(needing, policy, ledger, cache=ledger.cache, verifying=verifying)
+
+    def assessments() -> Iterator[Assessment]:
+        attached = iter(complete())
+        for raw, item in pending:
+            if raw is not None:
+                yield assess(policy, next(attached), as_of)
+            else:
+                assert isinstance(item, Assessment)
+                yield item
+
+    return assessments
 
 
 def policy_sources(batches: Iterable[Batch]) -> str:

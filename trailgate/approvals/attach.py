@@ -7,14 +7,16 @@ on the ``Commit``. The core never runs git or verifies a signature.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from collections.abc import Sequence
 
 from trailgate import git
 from trailgate.approvals import records
-from trailgate.approvals import sshsig
+from trailgate.approvals import verifier
 from trailgate.approvals.cache import Cache
 from trailgate.approvals.changeid import change_id
 from trailgate.approvals.ledger import Ledger
+from trailgate.approvals.verifier import Result
 from trailgate.model import Approval
 from trailgate.model import Commit
 from trailgate.policy import Policy
@@ -57,8 +59,13 @@ def change_ids(raws: Sequence[git.RawCommit], cache: Cache | None = None) -> lis
 
 
 def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float,
-                  cache: Cache | None = None, blobs: dict[str, bytes] | None = None) -> tuple[Approval, ...]:
-    """Every record for ``change`` in the ledger and in the commit's trailers, judged."""
+                  cache: Cache | None = None, blobs: dict[str, bytes] | None = None,
+                  signed: dict[str, Result] | None = None) -> tuple[Approval, ...]:
+    """Every record for ``change`` in the ledger and in the commit's trailers, judged.
+
+    ``signed``: what verifying the signatures of some ledger blobs gave
+    (their key, or why not), so that they are not verified again here.
+    """
     signers = policy.signers
     author = commit.author.email
     found: list[Approval] = []
@@ -79,10 +86,11 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
         if record.change != change:
             found.append(records.judge(record, change, signers, author, now, 'ledger'))
             continue
-        try:
-            key = records.signing_key(record)
-        except (sshsig.SignatureError, records.RecordError) as e:
-            found.append(Approval(record.reviewer, '', record.change, 'ledger', f'bad signature: {e}'))
+        key = signed.get(oid) if signed is not None else None
+        if key is None:
+            key = verifier.verify_one(record.payload, record.signature, records.NAMESPACE)
+        if isinstance(key, str):
+            found.append(Approval(record.reviewer, '', record.change, 'ledger', f'bad signature: {key}'))
             continue
         if cache is not None:
             cache.set_record(oid, record.change, record.reviewer, key)
@@ -101,15 +109,51 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
 def attach(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
            now: float | None = None, cache: Cache | None = None) -> list[Commit]:
     """The commits with their change ids and judged approvals."""
+    return prepare(items, policy, ledger, now, cache)()
+
+
+def prepare(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
+            now: float | None = None, cache: Cache | None = None,
+            verifying: verifier.Verifier | None = None) -> Callable[[], list[Commit]]:
+    """``attach`` in two steps: this one computes the change ids, reads the
+    ledger records and hands their signatures to ``verifying`` (which may
+    check them in another process); the function it returns waits for them
+    and gives the commits with their judged approvals."""
     if not items:
-        return []
+        return lambda: []
     when = time.time() if now is None else now
     ids = change_ids([raw for raw, _ in items], cache)
     verified = cache.verified_records() if cache is not None else {}
-    unknown = [oid for change, _ in ids for oid in ledger.oids_for(change) if oid not in verified]
+    unknown = list(dict.fromkeys(oid for change, _ in ids for oid in ledger.oids_for(change) if oid not in verified))
     blobs = ledger.read(unknown)
-    attached = []
-    for (_, commit), (change, own) in zip(items, ids, strict=True):
-        approvals = approvals_for(commit, change, policy, ledger, when, cache, blobs)
-        attached.append(commit._replace(change_id=change, own_change=own, approvals=approvals))
-    return attached
+    to_verify = _to_verify(ids, ledger, verified, blobs)
+    requests = [(record.payload, record.signature) for record in to_verify.values()]
+    results = (verifying or verifier.Verifier(records.NAMESPACE, threshold=len(requests) + 1)).submit(requests)
+
+    def complete() -> list[Commit]:
+        signed = dict(zip(to_verify, results(), strict=True))
+        attached = []
+        for (_, commit), (change, own) in zip(items, ids, strict=True):
+            approvals = approvals_for(commit, change, policy, ledger, when, cache, blobs, signed)
+            attached.append(commit._replace(change_id=change, own_change=own, approvals=approvals))
+        return attached
+
+    return complete
+
+
+def _to_verify(ids: list[tuple[str, bool]], ledger: Ledger, verified: dict[str, tuple[str, str, bytes]],
+               blobs: dict[str, bytes]) -> dict[str, records.Record]:
+    """The ledger records whose signatures must be checked: each blob, found
+    under a change id it names, not known to be verified already."""
+    found: dict[str, records.Record] = {}
+    for change, _ in ids:
+        for oid in ledger.oids_for(change):
+            if oid in verified or oid in found:
+                continue
+            try:
+                record = records.from_blob(blobs[oid])
+            except records.RecordError:
+                continue
+            if record.change == change:
+                found[oid] = record
+    return found

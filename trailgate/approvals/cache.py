@@ -37,8 +37,8 @@ class Cache:
 
     def _read(self, path: str) -> None:
         with contextlib.suppress(OSError, ValueError):
-            with open(path, encoding='ascii') as f:
-                data = json.load(f)
+            with open(path, 'rb') as f:
+                data = _loads(f.read())
             if isinstance(data, dict) and data.get('version') == VERSION:
                 changes, signatures, records = data.get('changes'), data.get('signatures'), data.get('records')
                 if isinstance(changes, dict) and isinstance(signatures, dict) and isinstance(records, dict):
@@ -94,10 +94,31 @@ class Cache:
             self.changes, self.signatures, self.records = {}, {}, {}
         temporary = f'{self.path}.{os.getpid()}.tmp'
         with contextlib.suppress(OSError):
-            with open(temporary, 'w', encoding='ascii') as f:
-                json.dump({'version': VERSION, 'changes': self.changes, 'signatures': self.signatures,
-                           'records': self.records}, f)
+            with open(temporary, 'wb') as f:
+                f.write(_dumps({'version': VERSION, 'changes': self.changes, 'signatures': self.signatures,
+                                'records': self.records}))
             os.replace(temporary, self.path)
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         self.dirty = False
+
+
+def _loads(data: bytes) -> Any:
+    """JSON through orjson where it is installed (several times faster on a
+    cache of tens of thousands of entries), else the standard library."""
+    try:
+        import orjson
+    except ImportError:
+        return json.loads(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise ValueError(str(e)) from None
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        import orjson
+    except ImportError:
+        return json.dumps(value).encode('ascii')
+    return orjson.dumps(value)

@@ -111,6 +111,9 @@ def _string(data: bytes) -> bytes:
 
 def dearmor(armored: str) -> bytes:
     """The blob inside ``-----BEGIN SSH SIGNATURE-----`` armour, exactly."""
+    canonical = _canonical_blob(armored)
+    if canonical is not None:
+        return canonical
     lines = armored.split('\n')
     if lines and lines[-1] == '':
         lines.pop()
@@ -133,6 +136,26 @@ def dearmor(armored: str) -> bytes:
     if base64.b64encode(blob).decode() != encoded:
         raise SignatureError('the SSH signature armour is not canonical base64')
     return blob
+
+
+_ARMOR_START = BEGIN + '\n'
+_ARMOR_END = '\n' + END + '\n'
+
+
+def _canonical_blob(armored: str) -> bytes | None:
+    """The blob of armour exactly as ``armor`` writes it (as ssh-keygen does),
+    found with one decode and one comparison; None for any other text, which
+    the line-by-line reading of ``dearmor`` then judges."""
+    if not armored.startswith(_ARMOR_START) or not armored.endswith(_ARMOR_END):
+        return None
+    encoded = armored[len(_ARMOR_START):-len(_ARMOR_END)].replace('\n', '')
+    if len(encoded) > MAX_SIGNATURE_BYTES * 2:
+        return None
+    try:
+        blob = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return blob if armor(blob) == armored else None
 
 
 def armor(blob: bytes) -> str:
@@ -217,6 +240,18 @@ def verify_raw(key_blob: bytes, signature_blob: bytes, data: bytes) -> None:
             raise SignatureError(f'key type {key_type!r} is not supported')
     except InvalidSignature:
         raise SignatureError('the signature does not verify: the message or signature was altered') from None
+
+
+def load_backend() -> None:
+    """Import everything verification uses from ``cryptography`` now (before a
+    fork: the worker must not import)."""
+    from cryptography.exceptions import InvalidSignature  # noqa: F401
+    from cryptography.hazmat.primitives import hashes  # noqa: F401
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
+    from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: F401
+    from cryptography.hazmat.primitives.asymmetric import padding  # noqa: F401
+    from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: F401
+    from cryptography.hazmat.primitives.asymmetric import utils  # noqa: F401
 
 
 # Keys are parsed and loaded once per run: a ledger holds many signatures by few keys.

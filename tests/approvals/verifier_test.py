@@ -1,0 +1,185 @@
+"""Signatures verified in a forked worker give exactly what verifying them
+here gives, in the order asked; a worker that dies fails the check (exit 2),
+never passes it; a few signatures never pay for a fork."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from testing.approvals import SIGNERS_PATH
+from testing.approvals import change_of
+from testing.approvals import entry
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
+from testing.approvals import write_ledger
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from testing.sshkeys import sign_many
+from testing.util import GIT_ENV
+from testing.util import STRIPPED
+from trailgate.approvals import records
+from trailgate.approvals import sshsig
+from trailgate.approvals import verifier
+from trailgate.approvals.cache import CACHE_FILE
+from trailgate.main import main
+
+
+@pytest.fixture(scope='module')
+def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Key, Key]:
+    directory = tmp_path_factory.mktemp('keys')
+    return make_key(directory, 'alice'), make_key(directory, 'bob')
+
+
+@pytest.fixture(scope='module')
+def requests(keys: tuple[Key, Key], tmp_path_factory: pytest.TempPathFactory) -> list[verifier.Request]:
+    """Valid signatures, and each kind of invalid one, interleaved."""
+    changes = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(12)]
+    payloads = [records.payload(change, 'alice@example.com') for change in changes]
+    signatures = sign_many(keys[0], records.NAMESPACE, payloads, tmp_path_factory.mktemp('signed'))
+    in_git = sign_many(keys[1], 'git', payloads[:2], tmp_path_factory.mktemp('git'))
+    tampered = sshsig.dearmor(signatures[0])
+    tampered = tampered[:-3] + bytes([tampered[-3] ^ 1]) + tampered[-2:]
+    found: list[verifier.Request] = list(zip(payloads, signatures, strict=True))
+    found[3] = (payloads[4], signatures[3])  # a valid signature of another payload
+    found[5] = (payloads[5], sshsig.armor(tampered))
+    found[7] = (payloads[7], in_git[0])
+    found[9] = (payloads[9], 'not armour at all\n')
+    return found
+
+
+def here(requests: list[verifier.Request]) -> list[verifier.Result]:
+    return [verifier.verify_one(message, armored, records.NAMESPACE) for message, armored in requests]
+
+
+@contextlib.contextmanager
+def forks_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    forked: list[int] = []
+    real = os.fork
+
+    def counted() -> int:
+        pid = real()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, 'fork', counted)
+    yield forked
+
+
+def test_the_worker_answers_as_verifying_here_does_in_order(requests: list[verifier.Request],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = here(requests)
+    assert sum(isinstance(result, bytes) for result in expected) == 8  # the mix is as meant
+    with forks_counted(monkeypatch) as forked:
+        verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+        try:
+            batches = [verifying.submit(requests[start:start + 4]) for start in range(0, len(requests), 4)]
+            results = [result for batch in batches for result in batch()]
+        finally:
+            verifying.close()
+    assert results == expected
+    assert len(forked) == 1
+
+
+def test_a_few_signatures_are_verified_here_without_a_fork(requests: list[verifier.Request],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    with forks_counted(monkeypatch) as forked:
+        verifying = verifier.Verifier(records.NAMESPACE)
+        assert len(requests) < verifier.FORK_THRESHOLD
+        results = verifying.submit(requests)()
+        verifying.close()
+    assert results == here(requests)
+    assert forked == []
+
+
+def dies_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verifying kills the worker (a fork of this process); here it would be a failed test."""
+    parent = os.getpid()
+
+    def dying(*args: Any) -> verifier.Result:
+        if os.getpid() != parent:
+            os._exit(3)
+        raise AssertionError('verified outside the worker')
+
+    monkeypatch.setattr(verifier, 'verify_one', dying)
+
+
+def test_a_worker_that_dies_fails_closed(requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    dies_in_the_worker(monkeypatch)
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        pending = verifying.submit(requests)
+        with pytest.raises(verifier.VerifierError, match='stopped before it answered'):
+            pending()
+    finally:
+        verifying.close()
+
+
+# -- through the gate -----------------------------------------------------------
+
+
+def _check(repo: Path, monkeypatch: pytest.MonkeyPatch, threshold: int, *args: str) -> tuple[int, str, str]:
+    """``trailgate check`` in this process (so the worker's settings apply), its cache removed first."""
+    (repo / '.git' / CACHE_FILE).unlink(missing_ok=True)
+    with pytest.MonkeyPatch.context() as m:
+        m.chdir(repo)
+        for key in STRIPPED:
+            m.delenv(key, raising=False)
+        for key, value in GIT_ENV.items():
+            m.setenv(key, value)
+        m.setattr(verifier, 'FORK_THRESHOLD', threshold)
+        m.setattr(sys, 'stdin', io.StringIO(''))
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main(['check', '--format', 'json', *args])
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def _history(tmp_path: Path, keys: tuple[Key, Key]) -> tuple[Path, str]:
+    alice, bob = keys
+    repo = new_repo(tmp_path / 'repo', signed_policy(), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', alice), ('bob@example.com', bob))})
+    base = repo.head()
+    blobs: dict[str, bytes] = {}
+    for number in range(6):
+        repo.commit_ok(message(f'Change {number}', ASSISTED), {CRITICAL: f'x = {number}\n'}, verify=False)
+        change = change_of(repo)
+        blobs.update(entry(alice, change, 'alice@example.com'))
+        if number % 2 == 0:  # every other change has its second approval
+            blobs.update(entry(bob, change, 'bob@example.com'))
+        if number == 3:  # and one signed by bob in git's namespace, which counts for nothing
+            blobs.update(entry(bob, change, 'bob@example.com', namespace='git'))
+    write_ledger(repo, blobs)
+    return repo.path, base
+
+
+def test_check_judges_the_same_with_the_worker(tmp_path: Path, keys: tuple[Key, Key],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, base = _history(tmp_path, keys)
+    here_code, here_out, _ = _check(repo, monkeypatch, 10_000, f'{base}..HEAD')
+    with forks_counted(monkeypatch) as forked:
+        worker_code, worker_out, _ = _check(repo, monkeypatch, 1, f'{base}..HEAD')
+    assert len(forked) == 1
+    assert (worker_code, worker_out) == (here_code, here_out)
+    assert here_code == 1 and here_out.count('"sha"') >= 6
+
+
+def test_check_exits_2_when_the_worker_dies(tmp_path: Path, keys: tuple[Key, Key],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, base = _history(tmp_path, keys)
+    dies_in_the_worker(monkeypatch)
+    code, out, err = _check(repo, monkeypatch, 1, f'{base}..HEAD')
+    assert code == 2, (out, err)
+    assert 'stopped before it answered' in err
