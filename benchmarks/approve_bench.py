@@ -4,8 +4,9 @@ need a signed approval: the processes it starts (git, ssh-keygen) and its
 CPU and wall time.
 
 Budget: the number of processes does not grow with the number of commits
-(one ``ssh-keygen -Y sign`` per approve, a fixed number of git processes);
-``--commits`` twice as large must start exactly as many. Baseline: the same
+(one ``ssh-keygen -Y sign`` per approve, a fixed number of git processes;
+a git older than 2.40, which has no ``merge-tree --stdin``, adds one ``git
+merge-tree`` per merge, counted and shown apart). Baseline: the same
 approve over a range of ``--commits / 10`` commits, same repository, same run.
 
 One ``git fast-import`` history: every commit is AI-assisted and edits one
@@ -43,7 +44,7 @@ rules:
 """
 WRAPPER = """\
 #!/bin/sh
-echo "$0" >> "{log}"
+echo "$0 $*" >> "{log}"
 exec "{real}" "$@"
 """
 
@@ -119,14 +120,18 @@ def _approve(repo: str, env: dict[str, str], revisions: str) -> benchlib.Run:
 
 
 def _processes(repo: str, env: dict[str, str], revisions: str, directory: str) -> dict[str, int]:
+    """git, ssh-keygen and, among the git processes, git merge-tree (one per
+    merge where git is older than 2.40, which has no merge-tree --stdin)."""
     log = os.path.join(directory, 'processes.log')
     if os.path.exists(log):
         os.unlink(log)
     wrapped = dict(env, PATH=_wrappers(directory, log) + os.pathsep + env['PATH'])
     _approve(repo, wrapped, revisions)
     with open(log) as f:
-        names = [os.path.basename(line.strip()) for line in f]
-    return {name: names.count(name) for name in ('git', 'ssh-keygen')}
+        calls = [line.split() for line in f]
+    counts = {name: sum(1 for call in calls if os.path.basename(call[0]) == name) for name in ('git', 'ssh-keygen')}
+    counts['merge-tree'] = sum(1 for call in calls if 'merge-tree' in call[1:])
+    return counts
 
 
 def main() -> int:
@@ -148,16 +153,20 @@ def main() -> int:
             for name, revisions in ranges.items():
                 runs[name].append(_approve(repo, env, revisions))
         print(f'approve --yes; load {benchlib.load()}')
-        print(benchlib.table(['range', 'git processes', 'ssh-keygen processes', 'median CPU (s)',
-                              'median wall (s)'], [
+        print(benchlib.table(['range', 'git processes', 'of them merge-tree', 'ssh-keygen processes',
+                              'median CPU (s)', 'median wall (s)'], [
             [f'{revisions} ({small if name == "small" else options.commits} commits)',
-             counts[name]['git'], counts[name]['ssh-keygen'],
+             counts[name]['git'], counts[name]['merge-tree'], counts[name]['ssh-keygen'],
              f'{benchlib.median([r.cpu_seconds for r in runs[name]]):.2f}',
              f'{benchlib.median([r.seconds for r in runs[name]]):.2f}']
             for name, revisions in ranges.items()
         ]))
-        flat = counts['small'] == counts['full']
-        print(f'processes {"do not grow" if flat else "GROW"} with the number of commits')
+        per_merge = counts['full']['merge-tree'] > 1  # a git without merge-tree --stdin
+        flat = all(counts['small'][name] - (counts['small']['merge-tree'] if name == 'git' and per_merge else 0)
+                   == counts['full'][name] - (counts['full']['merge-tree'] if name == 'git' and per_merge else 0)
+                   for name in ('git', 'ssh-keygen'))
+        note = ' (besides one git merge-tree per merge: this git has no merge-tree --stdin)' if per_merge else ''
+        print(f'processes {"do not grow" if flat else "GROW"} with the number of commits{note}')
         return 0 if flat else 1
 
 
