@@ -105,7 +105,7 @@ def reference_raw_commit(record: list[bytes]) -> git.RawCommit:
         entries = [entries[0][1:], *entries[1:]]
     return git.RawCommit(
         sha=sha, parents=tuple(parents.split()), author=Identity(an, ae), committer=Identity(cn, ce),
-        committed=datetime.datetime.fromtimestamp(int(ct or 0), datetime.timezone.utc),
+        date=datetime.datetime.fromtimestamp(int(ct or 0), datetime.timezone.utc).date(),
         message=message, paths=changed_paths(entries),
     )
 

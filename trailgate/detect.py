@@ -8,14 +8,16 @@ one combined regex), because ``check`` runs it on every commit of a range.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
+import sys
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from trailgate.model import Commit
+from trailgate.model import Identity
 from trailgate.policy import AiConfig
 from trailgate.signatures import SIGNATURES
-from trailgate.signatures import LazyPattern
 from trailgate.signatures import Signature
 
 NOT_DISCLOSED = frozenset(('none', 'no', 'n/a'))
@@ -36,16 +38,36 @@ class _Catalogue(NamedTuple):
     by_email: dict[str, tuple[Signature, ...]]
     identity_patterns: tuple[Signature, ...]  # identities matched by regex
     by_trailer_key: dict[str, tuple[Signature, ...]]
-    markers: tuple[Signature, ...]
-    any_marker: re.Pattern[str]  # one search tells whether any marker can match
+    # each marker with text every match of it contains ('' when none is known):
+    # a message without that text is not searched
+    markers: tuple[tuple[Signature, str], ...]
 
 
-def _scoped(pattern: LazyPattern) -> str:
-    flags = ''.join(
-        letter for flag, letter in ((re.IGNORECASE, 'i'), (re.MULTILINE, 'm'), (re.DOTALL, 's'))
-        if pattern.flags & flag
-    )
-    return f'(?{flags}:{pattern.pattern})' if flags else f'(?:{pattern.pattern})'
+def required_text(pattern: str, flags: int = 0) -> str:
+    """The longest text that every match of ``pattern`` contains as written,
+    or '' when none is known.
+
+    Read from Python's own parse of the pattern: a run of literal characters
+    at its top level is matched as it stands, one after another. Under
+    IGNORECASE a letter also matches its other cases (and look-alikes such as
+    the Kelvin sign), so only ASCII characters that are not letters count there.
+    """
+    parser = importlib.import_module('re._parser' if sys.version_info >= (3, 11) else 'sre_parse')
+    try:
+        parsed = parser.parse(pattern, flags)
+    except (re.error, RecursionError, OverflowError):
+        return ''
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    best = run = ''
+    for op, arg in parsed.data:
+        char = chr(arg) if str(op) == 'LITERAL' else ''
+        if char and (not ignore_case or (char.isascii() and not char.isalpha())):
+            run += char
+            if len(run) > len(best):
+                best = run
+        else:
+            run = ''
+    return best
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,21 +79,14 @@ def _catalogue() -> _Catalogue:
             by_email.setdefault(email, []).append(signature)
         if signature.kind == 'trailer':
             by_key.setdefault(signature.key.lower(), []).append(signature)
-    markers = tuple(s for s in SIGNATURES if s.kind == 'marker')
     return _Catalogue(
         by_email={email: tuple(found) for email, found in by_email.items()},
         identity_patterns=tuple(s for s in SIGNATURES if s.kind == 'identity' and not s.emails),
         by_trailer_key={key: tuple(found) for key, found in by_key.items()},
-        markers=markers,
-        any_marker=re.compile('|'.join(_scoped(s.pattern) for s in markers) or r'(?!)'),
+        markers=tuple(
+            (s, required_text(s.pattern.pattern, s.pattern.flags)) for s in SIGNATURES if s.kind == 'marker'
+        ),
     )
-
-
-def _identities(commit: Commit) -> list[tuple[str, str]]:
-    """(place, "Name <email>") for author, committer and co-authors."""
-    found = [('author', str(commit.author)), ('committer', str(commit.committer))]
-    found.extend(('co-author', value) for value in commit.trailer_values('Co-authored-by'))
-    return found
 
 
 def _where(place: str) -> str:
@@ -92,6 +107,9 @@ def _identity_signals(catalogue: _Catalogue, place: str, identity: str) -> tuple
     )
 
 
+_Matched = tuple[str, str, tuple[int, ...]]  # (place, "Name <email>", policy identity patterns matching)
+
+
 class _Identities:
     """What each identity (in each place) matches, remembered across a
     range's commits: the same few people author most of them."""
@@ -101,6 +119,23 @@ class _Identities:
         self.catalogue = _catalogue() if ai.builtin_signatures else None
         self.disclosure = frozenset(key.lower() for key in ai.disclosure_trailers)
         self._found: dict[tuple[str, str], tuple[tuple[Signal, ...], tuple[int, ...]]] = {}
+        self._people: dict[tuple[Identity, Identity], tuple[tuple[Signal, ...], tuple[_Matched, ...]]] = {}
+
+    def people(self, author: Identity, committer: Identity) -> tuple[tuple[Signal, ...], tuple[_Matched, ...]]:
+        """What author and committer match together: (the catalogue's signals, each place's policy matches)."""
+        key = (author, committer)
+        found = self._people.get(key)
+        if found is None:
+            signals: list[Signal] = []
+            matched = []
+            for place, identity in (('author', str(author)), ('committer', str(committer))):
+                builtin, indexes = self.matches(place, identity)
+                signals.extend(builtin)
+                matched.append((place, identity, indexes))
+            found = (tuple(signals), tuple(matched))
+            if len(self._people) < MEMO_LIMIT:
+                self._people[key] = found
+        return found
 
     def matches(self, place: str, identity: str) -> tuple[tuple[Signal, ...], tuple[int, ...]]:
         """(the catalogue's signals, the indexes of the policy's identity patterns that match)."""
@@ -136,9 +171,9 @@ def _trailer_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
 
 
 def _marker_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
-    if not catalogue.any_marker.search(commit.message):
-        return
-    for signature in catalogue.markers:
+    for signature, required in catalogue.markers:
+        if required not in commit.message:
+            continue
         match = signature.pattern.search(commit.message)
         if match:
             where = f'message line {_line_number(commit.message, match.start())}'
@@ -146,7 +181,7 @@ def _marker_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
 
 
 def _policy_signals(ai: AiConfig, commit: Commit, disclosure: frozenset[str],
-                    matched: list[tuple[str, str, tuple[int, ...]]]) -> Iterator[Signal]:
+                    matched: list[_Matched]) -> Iterator[Signal]:
     for trailer in commit.trailers:
         if trailer.key.lower() in disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
             yield Signal('ai.disclosure_trailers', trailer.value, f'{trailer.key} trailer', str(trailer))
@@ -161,15 +196,20 @@ def _policy_signals(ai: AiConfig, commit: Commit, disclosure: frozenset[str],
             yield Signal(f'ai.markers[{index}]', 'policy marker', where, match[0].strip())
 
 
+CO_AUTHOR_KEY = 'co-authored-by'
+
+
 def detect(ai: AiConfig, commit: Commit) -> tuple[Signal, ...]:
     """Every AI signal in ``commit``; empty means not AI-assisted."""
     memo = _identities_for(ai)
-    signals: list[Signal] = []
-    matched = []
-    for place, identity in _identities(commit):
-        builtin, indexes = memo.matches(place, identity)
-        signals.extend(builtin)
-        matched.append((place, identity, indexes))
+    builtin, people = memo.people(commit.author, commit.committer)
+    signals = list(builtin)
+    matched = list(people)
+    for key, value in commit.trailers:  # co-authors, after author and committer
+        if key.lower() == CO_AUTHOR_KEY:
+            found, indexes = memo.matches('co-author', value)
+            signals.extend(found)
+            matched.append(('co-author', value, indexes))
     if memo.catalogue is not None:
         signals.extend(_trailer_signals(memo.catalogue, commit))
         signals.extend(_marker_signals(memo.catalogue, commit))

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Literal
 from typing import NamedTuple
 
@@ -9,6 +12,7 @@ from trailgate import requirements
 from trailgate.detect import Signal
 from trailgate.detect import detect
 from trailgate.model import Commit
+from trailgate.model import fold_email
 from trailgate.policy import Documentation
 from trailgate.policy import Policy
 from trailgate.policy import Rule
@@ -62,9 +66,20 @@ class Assessment(NamedTuple):
         return any(v.overridden is None for v in self.violations)
 
 
+_today: tuple[float, datetime.date] | None = None  # (when asked, the answer)
+
+
 def today() -> datetime.date:
-    """Today in UTC: the day a gate that runs now judges ``active`` on."""
-    return datetime.datetime.now(datetime.timezone.utc).date()
+    """Today in UTC: the day a gate that runs now judges ``active`` on.
+
+    Read from the clock at most once a second: a range judges thousands of
+    commits within the same second.
+    """
+    global _today
+    now = time.monotonic()
+    if _today is None or now - _today[0] >= 1.0:
+        _today = (now, datetime.datetime.now(datetime.timezone.utc).date())
+    return _today[1]
 
 
 def judging_day(as_of: AsOf, commit: Commit) -> datetime.date:
@@ -88,14 +103,20 @@ def evaluate(policy: Policy, commit: Commit, as_of: AsOf = None) -> list[Violati
 
 def assess(policy: Policy, commit: Commit, as_of: AsOf = None) -> Assessment:
     signals = detect(policy.ai, commit)
-    index = _index_for(policy.rules)
-    results = list(index.untouched)
-    day = judging_day(as_of, commit) if any(rule.active for rule in policy.rules) else commit.date
-    for position, paths in index.touched(commit.paths).items():
-        results[position] = _rule_result(policy, policy.rules[position], commit, bool(signals), paths, day)
+    index = _index_for(policy)
+    touched = index.touched(commit.paths)
+    results: list[RuleResult] | tuple[RuleResult, ...] = index.untouched
+    if touched:
+        results = list(results)
+        keys = frozenset(key.lower() for key, _ in commit.trailers)
+        day = judging_day(as_of, commit) if index.windows else commit.date
+        for position, paths in touched.items():
+            results[position] = _rule_result(
+                index, policy.rules[position], commit, keys, bool(signals), paths, day,
+            )
     owners = _policy_owners_result(policy, commit)
     if owners is not None:
-        results.append(owners)
+        results = (*results, owners)
     override, override_problem = _break_glass(policy, commit)
     violations = tuple(
         Violation(
@@ -115,27 +136,32 @@ def touches_nothing_protected(policy: Policy, paths: frozenset[str]) -> bool:
     the message says, nothing can be required of such a commit."""
     if policy.policy_owners is not None and not paths.isdisjoint(policy.policy_paths):
         return False
-    return not _index_for(policy.rules).touched(paths)
+    return not _index_for(policy).touched(paths)
 
 
 def unremarkable(policy: Policy, commit: Commit) -> Assessment:
     """The verdict on a commit that touches nothing protected, reached
     without reading its message: for reports that show only what needs
     attention (its AI signals are not looked for)."""
-    results = _index_for(policy.rules).untouched
-    return Assessment(commit, (), results, (), None, None)
+    return Assessment(commit, (), _index_for(policy).untouched, (), None, None)
 
 
 class _RuleIndex:
-    """Which rules cover each path, remembered across a range's commits
-    (they touch the same paths again and again)."""
+    """What a policy asks that does not depend on the commit, worked out
+    once: which rules cover each path (remembered across a range's commits:
+    they touch the same paths again and again), the results of rules a
+    commit does not touch, and the requirement checks of a commit that gives
+    no trailer for them."""
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
-        self.rules = rules
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        rules = policy.rules
         self.untouched = tuple(
             RuleResult(rule.id, (), False, 'touches none of its paths', ()) for rule in rules
         )
+        self.windows = any(rule.active for rule in rules)
         self._covering: dict[str, tuple[int, ...]] = {}
+        self._touched_by_one: dict[str, Mapping[int, tuple[str, ...]]] = {}
         # documentation trailer key (lower-cased) -> the rules' documentation
         # settings, one per set of paths: which values name a file to look up
         by_key: dict[str, dict[tuple[str, ...] | None, Documentation]] = {}
@@ -145,46 +171,67 @@ class _RuleIndex:
                 paths = documentation.paths.patterns if documentation.paths is not None else None
                 by_key.setdefault(documentation.trailer.lower(), {}).setdefault(paths, documentation)
         self.documentation = {key: tuple(found.values()) for key, found in by_key.items()}
+        self._without_trailers: dict[tuple[object, ...], Check] = {}
 
     def _rules_covering(self, path: str) -> tuple[int, ...]:
         found = self._covering.get(path)
         if found is None:
             found = tuple(
-                position for position, rule in enumerate(self.rules) if rule.covers(path)
+                position for position, rule in enumerate(self.policy.rules) if rule.covers(path)
             )
             if len(self._covering) < MEMO_LIMIT:
                 self._covering[path] = found
         return found
 
-    def touched(self, paths: frozenset[str]) -> dict[int, tuple[str, ...]]:
-        """Rule position -> the sorted paths of ``paths`` it covers."""
+    def touched(self, paths: frozenset[str]) -> Mapping[int, tuple[str, ...]]:
+        """Rule position -> the sorted paths of ``paths`` it covers (read-only:
+        a commit of one path shares its answer with every other)."""
+        if len(paths) == 1:
+            (path,) = paths
+            found = self._touched_by_one.get(path)
+            if found is None:
+                found = dict.fromkeys(self._rules_covering(path), (path,))
+                if len(self._touched_by_one) < MEMO_LIMIT:
+                    self._touched_by_one[path] = found
+            return found
         hits: dict[int, list[str]] = {}
         for path in paths:
             for position in self._rules_covering(path):
                 hits.setdefault(position, []).append(path)
         return {position: tuple(sorted(found)) for position, found in hits.items()}
 
+    def without_trailers(self, key: tuple[object, ...], check: Callable[..., Check], *args: object) -> Check:
+        """``check(*args)`` of a requirement no trailer of the commit speaks
+        to: the same for every such commit (by the same author, for reviews),
+        so ``key`` names it."""
+        found = self._without_trailers.get(key)
+        if found is None:
+            found = check(*args)
+            if len(self._without_trailers) < MEMO_LIMIT:
+                self._without_trailers[key] = found
+        return found
+
 
 _INDEXES: dict[int, _RuleIndex] = {}
 
 
-def _index_for(rules: tuple[Rule, ...]) -> _RuleIndex:
-    index = _INDEXES.get(id(rules))
-    if index is None or index.rules is not rules:
+def _index_for(policy: Policy) -> _RuleIndex:
+    index = _INDEXES.get(id(policy))
+    if index is None or index.policy is not policy:
         if len(_INDEXES) > 8:
             _INDEXES.clear()
-        index = _INDEXES[id(rules)] = _RuleIndex(rules)
+        index = _INDEXES[id(policy)] = _RuleIndex(policy)
     return index
 
 
 def _rule_result(
-    policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, paths: tuple[str, ...],
-    day: datetime.date,
+    index: _RuleIndex, rule: Rule, commit: Commit, keys: frozenset[str], ai_assisted: bool,
+    paths: tuple[str, ...], day: datetime.date,
 ) -> RuleResult:
-    reason = _why_not_applied(policy, rule, commit, ai_assisted, paths, day)
+    reason = _why_not_applied(index.policy, rule, commit, ai_assisted, paths, day)
     if reason is not None:
         return RuleResult(rule.id, paths, False, reason, ())
-    return RuleResult(rule.id, paths, True, 'applies', _checks(policy, rule, commit))
+    return RuleResult(rule.id, paths, True, 'applies', _checks(index, rule, commit, keys))
 
 
 def _why_not_applied(
@@ -203,23 +250,47 @@ def _why_not_applied(
     return None
 
 
-def _checks(policy: Policy, rule: Rule, commit: Commit) -> tuple[Check, ...]:
+def _checks(index: _RuleIndex, rule: Rule, commit: Commit, keys: frozenset[str]) -> tuple[Check, ...]:
+    """The rule's requirements, met or not. A requirement whose trailer the
+    commit does not carry is judged once per range (and author)."""
+    policy = index.policy
     require = rule.require
     checks = []
-    if require.reviews is not None:
-        checks.append(requirements.check_reviews(require.reviews, policy, commit))
-    if require.documentation is not None:
-        checks.append(requirements.check_documentation(require.documentation, commit))
-    checks.extend(requirements.check_trailer(key, commit) for key in require.trailers)
+    reviews = require.reviews
+    if reviews is not None:
+        if reviews.signed or reviews.trailer.lower() in keys:
+            checks.append(requirements.check_reviews(reviews, policy, commit))
+        else:
+            checks.append(index.without_trailers(
+                ('reviews', reviews, fold_email(commit.author.email)),
+                requirements.check_reviews, reviews, policy, commit,
+            ))
+    documentation = require.documentation
+    if documentation is not None:
+        if documentation.trailer.lower() in keys:
+            checks.append(requirements.check_documentation(documentation, commit))
+        else:
+            checks.append(index.without_trailers(
+                ('documentation', id(documentation)), requirements.check_documentation, documentation, commit,
+            ))
+    for key in require.trailers:
+        if key.lower() in keys:
+            checks.append(requirements.check_trailer(key, commit))
+        else:
+            checks.append(index.without_trailers(('trailer', key), requirements.check_trailer, key, commit))
     return tuple(checks)
+
+
+# the policy-owners result of a commit that changes neither the policy nor the signer file
+_OWNERS_UNTOUCHED = RuleResult(POLICY_OWNERS_RULE, (), False, 'does not change the policy or signer file', ())
 
 
 def _policy_owners_result(policy: Policy, commit: Commit) -> RuleResult | None:
     if policy.policy_owners is None:
         return None
+    if commit.paths.isdisjoint(policy.policy_paths):
+        return _OWNERS_UNTOUCHED
     paths = tuple(sorted(commit.paths & policy.policy_paths))
-    if not paths:
-        return RuleResult(POLICY_OWNERS_RULE, (), False, 'does not change the policy or signer file', ())
     reviews = policy.owner_reviews()
     assert reviews is not None
     check = requirements.check_reviews(reviews, policy, commit, requirements.POLICY_OWNER_REVIEW)
@@ -229,7 +300,7 @@ def _policy_owners_result(policy: Policy, commit: Commit) -> RuleResult | None:
 def _break_glass(policy: Policy, commit: Commit) -> tuple[str | None, str | None]:
     """(valid reason, why an attempted break-glass was ignored)."""
     overrides = policy.overrides
-    if overrides is None:
+    if overrides is None or not commit.trailers:
         return None, None
     values = commit.trailer_values(overrides.trailer)
     if not values:
@@ -257,7 +328,7 @@ def may_need_signed_approvals(policy: Policy, paths: frozenset[str]) -> bool:
     rules = policy.rules
     return any(
         rules[position].require.reviews is not None and rules[position].require.reviews.signed  # type: ignore[union-attr]
-        for position in _index_for(rules).touched(paths)
+        for position in _index_for(policy).touched(paths)
     )
 
 
@@ -271,7 +342,7 @@ def needs_signed_approvals(assessment: Assessment) -> bool:
 
 def documentation_candidates(policy: Policy, commit: Commit) -> frozenset[str]:
     """Paths named by documentation trailers that the edge must look up."""
-    by_key = _index_for(policy.rules).documentation
+    by_key = _index_for(policy).documentation
     candidates = set()
     if by_key:
         for key, value in commit.trailers:

@@ -57,7 +57,7 @@ def to_commit(raw: git.RawCommit, comment_char: str) -> Commit:
         trailers=parse_trailers(message, comment_char),
         author=raw.author,
         committer=raw.committer,
-        date=raw.committed.date(),
+        date=raw.date,
         paths=raw.paths,
         is_merge=len(raw.parents) > 1,
     )
@@ -68,7 +68,7 @@ def _unread(raw: git.RawCommit) -> Commit:
     subject = skip_blank_lines(raw.message).split('\n', 1)[0]
     return Commit(
         sha=raw.sha, message=subject + '\n', trailers=(), author=raw.author,
-        committer=raw.committer, date=raw.committed.date(), paths=frozenset(),
+        committer=raw.committer, date=raw.date, paths=frozenset(),
         is_merge=len(raw.parents) > 1,
     )
 

@@ -486,25 +486,64 @@ def changed_paths(tokens: list[bytes]) -> frozenset[str]:
     stands for, so that ``p/`` and ``p/**`` match it; a path that is a
     gitlink on one side and a file on the other is both.
     """
+    # one decode for all: no token holds a NUL, and UTF-8 never carries a sequence across one
+    return _changed_paths(decode(b'\0'.join(tokens)).split('\0') if tokens else [])
+
+
+def _changed_paths(tokens: list[str]) -> frozenset[str]:
+    """``changed_paths`` of the decoded tokens."""
     if len(tokens) % 2:
         raise GitError('git diff --raw output ended in the middle of an entry')
     paths = set()
-    for status, path in zip(tokens[0::2], tokens[1::2], strict=True):
-        modes = _modes(status)
-        name = decode(path)
+    for status, name in zip(tokens[0::2], tokens[1::2], strict=True):
+        # the common status, one parent (``:<mode> <mode> <sha> <sha> <letter>``),
+        # is judged by its two modes, once per pair; any other goes through _modes
+        kinds = _ONE_PARENT[status[1:14]] if (
+            len(status) > 14 and status[0] == ':' and status[14] == ' ' and status.count(' ') == 4
+        ) else None
+        if kinds is None:
+            kinds = _kinds(_modes(status))
         if not name:
             raise GitError('git diff --raw output has an entry without a path')
-        if GITLINK in modes:
+        file, gitlink = kinds
+        if gitlink:
             paths.add(name + '/')
-        if any(mode not in (GITLINK, _NO_ENTRY) for mode in modes):
+        if file:
             paths.add(name)
     return frozenset(paths)
 
 
-def _modes(status: bytes) -> list[str]:
+def _kinds(modes: list[str]) -> tuple[bool, bool]:
+    """(a file or symlink on some side, a gitlink on some side)."""
+    return any(mode not in _SUBMODULE_OR_NONE for mode in modes), GITLINK in modes
+
+
+class _OneParent(dict[str, 'tuple[bool, bool] | None']):
+    """``<mode> <mode>`` of a one-parent status -> its ``_kinds`` (None: not two modes)."""
+
+    def __missing__(self, pair: str) -> tuple[bool, bool] | None:
+        old, space, new = pair[:6], pair[6:7], pair[7:]
+        if space != ' ' or len(new) != 6 or not (old.isdigit() and new.isdigit()):
+            return None  # not remembered: anything can follow a colon
+        kinds = _kinds([old, new])
+        if len(self) < _PAIRS_REMEMBERED:
+            self[pair] = kinds
+        return kinds
+
+
+_PAIRS_REMEMBERED = 256
+
+
+_ONE_PARENT = _OneParent()
+
+
+_SUBMODULE_OR_NONE = (GITLINK, _NO_ENTRY)
+
+
+def _modes(status: str | bytes) -> list[str]:
     """The modes of one ``--raw`` status (``:100644 100644 <sha> <sha> M``,
     ``::`` and one more of each per further parent of a merge)."""
-    text = decode(status)
+    text = decode(status) if isinstance(status, bytes) else status
     parents = len(text) - len(text.lstrip(':'))
     fields = text[parents:].split(' ')
     modes = fields[:parents + 1]
@@ -564,6 +603,22 @@ def utc_from_timestamp(text: str) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
     except (OverflowError, OSError, ValueError):
         return _LATEST if seconds > 0 else _EARLIEST
+
+
+_EPOCH_DAY = datetime.date(1970, 1, 1).toordinal()
+_ORDINARY_SECONDS = 1 << 36  # dates up to year 4147: within what datetime holds
+
+
+def utc_day(text: str) -> datetime.date:
+    """``utc_from_timestamp(text).date()``, worked out from the day number
+    for ordinary dates (UTC has 86,400 seconds a day)."""
+    try:
+        seconds = int(text or 0)
+    except ValueError:
+        seconds = 0
+    if 0 <= seconds < _ORDINARY_SECONDS:
+        return datetime.date.fromordinal(_EPOCH_DAY + seconds // 86400)
+    return utc_from_timestamp(text).date()
 
 
 def _parse_ident(value: str) -> tuple[Identity, datetime.datetime]:
@@ -889,7 +944,7 @@ class RawCommit(NamedTuple):
     parents: tuple[str, ...]
     author: Identity
     committer: Identity
-    committed: datetime.datetime
+    date: datetime.date  # the committer date's day, in UTC
     message: str
     paths: frozenset[str]
 
@@ -966,20 +1021,21 @@ def _fields_and_paths(tokens: list[bytes]) -> list[bytes]:
 def _raw_commit(record: list[bytes]) -> RawCommit:
     if len(record) < 8:
         raise GitError('git log output ended in the middle of a commit')
-    # one decode for all fields: no field holds a NUL, and UTF-8 never
-    # carries a sequence across one
-    sha, parents, an, ae, cn, ce, ct, message = decode(b'\0'.join(record[:8])).split('\0')
-    entries = record[8:]
-    if entries and entries[0].startswith(b'\n'):
-        entries = [entries[0][1:], *entries[1:]]
+    # one decode for all fields and paths: no token holds a NUL, and UTF-8
+    # never carries a sequence across one
+    tokens = decode(b'\0'.join(record)).split('\0')
+    sha, parents, an, ae, cn, ce, ct, message = tokens[:8]
+    entries = tokens[8:]
+    if entries and entries[0].startswith('\n'):
+        entries[0] = entries[0][1:]
     return RawCommit(
         sha=sha,
         parents=tuple(parents.split()),
         author=Identity(an, ae),
         committer=Identity(cn, ce),
-        committed=utc_from_timestamp(ct),
+        date=utc_day(ct),
         message=message,
-        paths=changed_paths(entries),
+        paths=_changed_paths(entries),
     )
 
 

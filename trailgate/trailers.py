@@ -13,6 +13,8 @@ with ``surrogateescape`` and every class is spelt out.
 """
 from __future__ import annotations
 
+import re
+
 from trailgate.model import Trailer
 
 GIT_SPACE = ' \t\n\r'
@@ -36,33 +38,28 @@ def _is_space(char: str) -> bool:
     return char != '' and char in GIT_SPACE
 
 
-def _line_at(text: str, start: int) -> str:
-    """The line starting at ``start``, without its LF."""
-    end = text.find('\n', start)
-    return text[start:] if end == -1 else text[start:end]
-
-
 def _next_line(text: str, start: int) -> int:
     end = text.find('\n', start)
     return len(text) if end == -1 else end + 1
 
 
-def _last_line(text: str, length: int) -> int:
-    """Offset of the last line in ``text[:length]`` (trailer.c last_line)."""
-    if length == 0:
-        return -1
-    if length == 1:
-        return 0
-    newline = text.rfind('\n', 0, length - 1)
-    return newline + 1
-
-
-def _is_blank_line(text: str, start: int) -> bool:
-    return _line_at(text, start).strip(' \t\r') == ''
+# find_separator's walk as one match: key characters, then blanks (never
+# first), then the separator
+_SEPARATOR = re.compile(f'(?:[A-Za-z0-9-]+[ \\t]*)?[{re.escape(SEPARATORS)}]')
 
 
 def find_separator(line: str) -> int:
-    """Index of the key/value separator, or -1 (trailer.c find_separator)."""
+    """Index of the key/value separator, or -1 (trailer.c find_separator).
+
+    git walks the line: key characters (until the first blank), then blanks
+    (not at the start), until a separator; anything else ends the walk.
+    """
+    match = _SEPARATOR.match(line)
+    return match.end() - 1 if match else -1
+
+
+def find_separator_walk(line: str) -> int:
+    """``find_separator`` as trailer.c writes it, character by character (the reference)."""
     whitespace_found = False
     for index, char in enumerate(line):
         if char in SEPARATORS:
@@ -91,6 +88,10 @@ def _ignored_tail_length(text: str, comment_char: str) -> int:
     A port of commit.c ``ignore_non_trailer``, quirks included: a run that
     starts at offset 0 is not remembered as such (``boc`` of 0 means unset).
     """
+    if _plain(text, comment_char):
+        # no comment line (so no scissors line) and no Conflicts: block:
+        # the tail is the empty lines after the last line of text
+        return len(text) - len(text.rstrip('\n')) - text.endswith('\n')
     length = len(text)
     cutoff = locate_cut_line(text, comment_char)
     begin_of_comments = 0
@@ -116,34 +117,53 @@ def _ignored_tail_length(text: str, comment_char: str) -> int:
     return length - cutoff
 
 
-def _end_of_title(text: str, end: int, comment_char: str) -> int:
-    position = 0
-    while position < end:
-        if text[position] != comment_char and _is_blank_line(text, position):
-            break
-        position = _next_line(text, position)
-    return position
+def _plain(text: str, comment_char: str) -> bool:
+    """Does no line start with the comment character, or with ``Conflicts:``?"""
+    return (
+        text[:1] not in ('', comment_char, '\n') and comment_char != '\n'
+        and f'\n{comment_char}' not in text and 'Conflicts:\n' not in text
+    )
+
+
+def _end_of_title(lines: list[str], comment_char: str) -> int:
+    """Index of the first blank line that is not a comment; ``len(lines)`` if none."""
+    for index, line in enumerate(lines):
+        if (line[:1] or '\n') != comment_char and not line.strip(' \t\r'):
+            return index
+    return len(lines)
+
+
+def _body_lines(text: str, end: int) -> list[str]:
+    """The lines of ``text[:end]`` without their LF (``end`` starts a line, or is the end)."""
+    lines = text[:end].split('\n')
+    if not lines[-1]:
+        lines.pop()  # after the last LF: no line
+    return lines
 
 
 def _find_trailer_start(text: str, end: int, comment_char: str) -> int:
-    """Start of the trailer block in ``text[:end]``; ``end`` if none."""
-    end_of_title = _end_of_title(text, end, comment_char)
+    """Start of the trailer block in ``text[:end]``; ``end`` if none.
+
+    Walks the lines from the last one up to the title's end, as trailer.c
+    does with offsets.
+    """
+    lines = _body_lines(text, end)
+    end_of_title = _end_of_title(lines, comment_char)
     only_spaces = True
     recognized_prefix = False
     trailer_lines = non_trailer_lines = possible_continuation_lines = 0
-    position = _last_line(text, end)
-    while position >= end_of_title:
-        line = _line_at(text, position)
+    for index in range(len(lines) - 1, end_of_title - 1, -1):
+        line = lines[index]
         if line.startswith(comment_char):
             non_trailer_lines += possible_continuation_lines
             possible_continuation_lines = 0
         elif line.strip(' \t\r') == '':
             if not only_spaces:
                 non_trailer_lines += possible_continuation_lines
-                if recognized_prefix and trailer_lines * 3 >= non_trailer_lines:
-                    return _next_line(text, position)
-                if trailer_lines and not non_trailer_lines:
-                    return _next_line(text, position)
+                if (recognized_prefix and trailer_lines * 3 >= non_trailer_lines) or (
+                    trailer_lines and not non_trailer_lines
+                ):
+                    return len('\n'.join(lines[:index + 1])) + 1  # where the next line starts
                 return end
         else:
             only_spaces = False
@@ -159,24 +179,27 @@ def _find_trailer_start(text: str, end: int, comment_char: str) -> int:
             else:
                 non_trailer_lines += 1 + possible_continuation_lines
                 possible_continuation_lines = 0
-        position = _last_line(text, position)
     return end
 
 
-def _split_block(block: str) -> list[str]:
-    """Block lines, each continuation glued to the trailer above it.
+def _split_block(block: str) -> list[tuple[str, int]]:
+    """Block lines, each continuation glued to the trailer above it, with
+    the separator's index (``find_separator`` of the entry: a LF ends its
+    walk, so the first line decides).
 
     Lines keep their LF, as in git, so that an empty line is a
     whitespace-led line too (it continues a trailer, or stands alone).
     """
-    entries: list[str] = []
+    entries: list[tuple[str, int]] = []
     last_is_trailer = False
     for line in _lines_with_lf(block):
         if last_is_trailer and _is_space(line[0]):
-            entries[-1] += line
+            entry, separator = entries[-1]
+            entries[-1] = (entry + line, separator)
             continue
-        entries.append(line)
-        last_is_trailer = find_separator(line) >= 1
+        separator = find_separator(line)
+        entries.append((line, separator))
+        last_is_trailer = separator >= 1
     return entries
 
 
@@ -211,11 +234,12 @@ def parse_trailers(message: str, comment_char: str = '#') -> tuple[Trailer, ...]
         return ()  # every trailer line holds a separator: most messages end here
     end = len(text) - _ignored_tail_length(text, comment_char)
     start = _find_trailer_start(text, end, comment_char)
+    if start == end:
+        return ()
     trailers = []
-    for entry in _split_block(text[start:end]):
+    for entry, separator in _split_block(text[start:end]):
         if entry.startswith(comment_char):
             continue
-        separator = find_separator(entry)
         if separator >= 1:
             key = git_strip(entry[:separator])
             value = unfold(git_strip(entry[separator + 1:]))

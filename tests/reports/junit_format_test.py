@@ -1,8 +1,11 @@
 """The JUnit XML report: one test case per commit, a failure per refusing violation."""
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import pytest
 
 from tests.reports import PAYMENTS
 from tests.reports import SHA_HUMAN
@@ -11,11 +14,16 @@ from tests.reports import SHA_PASSING
 from tests.reports import SHA_REFUSED
 from tests.reports import assessment
 from tests.reports import head_shas
+from tests.reports import human
+from tests.reports import overridden
+from tests.reports import passing
 from tests.reports import refused
 from tests.reports import repo_with_ai_commit
 from tests.reports import report
 from tests.reports import run_check
+from trailgate.evaluate import Assessment
 from trailgate.reports import Report
+from trailgate.reports import junit_format
 from trailgate.reports import render
 from trailgate.reports.junit_format import xml_text
 
@@ -128,3 +136,79 @@ def test_end_to_end_check_writes_junit(tmp_path: Path) -> None:
     assert len(list(root.iter('failure'))) == 2
     assert _case(root, ai_sha).get('name') == f'{ai_sha[:10]} Speed up payments'
     assert _case(root, human_sha).findall('failure') == []
+
+
+# -- the document as ElementTree builds it (the reference the text must equal) --
+
+
+def _reference_element(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _reference_testcase(suite: ET.Element, judged: Assessment, gate: str, reminder: bool) -> None:
+    commit = judged.commit
+    case = _reference_element(suite, 'testcase', classname=f'trailgate.{gate}',
+                              name=f'{commit.short_sha} {commit.subject}', time='0')
+    if judged.refused and reminder:
+        out = '\n'.join(
+            f'needs review before it lands on a protected branch: {v.rule}: {v.name} ({v.code}): {v.missing}'
+            for v in judged.violations if v.overridden is None
+        )
+    elif judged.refused:
+        for violation in judged.violations:
+            _reference_element(case, 'failure', junit_format.failure_text(judged, violation, gate),
+                               message=f'{violation.rule}: {violation.missing}',
+                               type=f'{violation.code} {violation.name}')
+        out = junit_format._refused_out(judged, gate)
+    elif judged.override is not None:
+        out = junit_format._overridden_out(judged)
+    else:
+        out = '\n'.join(junit_format._signals_lines(judged))
+    if out:
+        _reference_element(case, 'system-out', out + '\n')
+
+
+def _reference_render(report: Report) -> str:
+    counts = junit_format._counts(report)
+    root = ET.Element('testsuites', {'name': 'trailgate', **counts})
+    suite = _reference_element(root, 'testsuite', name=f'trailgate {report.gate}', **counts)
+    properties = ET.SubElement(suite, 'properties')
+    _reference_element(properties, 'property', name='policy_source', value=report.policy_source)
+    for judged in report.assessments:
+        _reference_testcase(suite, judged, report.gate, report.reminder is not None)
+    ET.indent(root)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'
+
+
+HOSTILE_SUBJECTS = (
+    'Quotes " and \' & <tags> >',
+    'Tab\there, CR\r and controls \x01\x1b[31m',
+    'Bytes \udcff\udc80 and für 🚀 \ufffe\uffff',
+    ']]> <![CDATA[ &amp; &#10;',
+)
+
+
+@pytest.mark.parametrize('reminder', [None, 'feature is not protected'])
+@pytest.mark.parametrize('gate', ['check', 'pre-receive'])
+def test_the_text_is_what_elementtree_writes(reminder: str | None, gate: str) -> None:
+    hostile = tuple(
+        assessment(f'{subject}\n\nAssisted-by: Claude <{subject}>\nBreak-Glass: {subject}\n', sha=str(n) * 40,
+                   author='Carol Chen <carol@example.com>' if n % 2 else 'Dev Eloper <dev@example.com>')
+        for n, subject in enumerate(HOSTILE_SUBJECTS, 5)
+    )
+    for chosen in ((), (refused(),), (refused(), passing(), overridden(), human(), *hostile)):
+        found = Report(gate, chosen, '.trailgate/policy.yaml "at" <&> \udcff', reminder=reminder)
+        assert render(found, 'junit') == _reference_render(found)
+
+
+def test_streamed_test_cases_are_the_document() -> None:
+    chosen = (refused(), passing(), overridden(), human())
+    body = io.StringIO()
+    writer = junit_format.Writer(body, 'check')
+    for found in chosen:
+        writer.add(found)
+    whole = report(*chosen)
+    assert writer.head(whole) + body.getvalue() + writer.tail(whole) == _reference_render(whole)

@@ -90,7 +90,9 @@ def likely_squash(message: str, is_merge: bool) -> bool:
     subject, _, body = message.partition('\n')
     if 'Squashed commit of the following:' in body and _SQUASHED.search(body):
         return True
-    return bool(_PULL_REQUEST_SUBJECT.search(subject.rstrip())) and bool(_SQUASH_LIST_ITEM.search(body))
+    subject = subject.rstrip()
+    return (subject.endswith(')') and bool(_PULL_REQUEST_SUBJECT.search(subject))
+            and bool(_SQUASH_LIST_ITEM.search(body)))
 
 
 _EMAIL_TAIL = re.compile(r'\s*<[^<>]*>\s*\Z')
@@ -176,7 +178,8 @@ def commit_facts(
         if is_excluded(path):
             excluded += 1
         else:
-            directories[top_level(path)] = None
+            directory, separator, _ = path.partition('/')  # top_level(path), without a call per path
+            directories[directory if separator else TOP_LEVEL] = None
     return CommitFacts(
         sha=commit.sha,
         date=commit.date.isoformat(),

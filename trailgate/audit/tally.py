@@ -35,6 +35,7 @@ WEEKLY_UP_TO_DAYS = 182  # a shorter span is shown by week, a longer one by mont
 LIMITS = {'tools': 200, 'authors': 10_000, 'directories': 2_000, 'reviewers': 2_000}
 
 T = TypeVar('T')
+_NO_MARK_KEY = '\0'.join(NO_MARK)
 
 
 class Capped(Generic[T]):
@@ -254,6 +255,7 @@ class Tally:
         self.reviewers: Capped[_Reviewer] = Capped(LIMITS['reviewers'], _Reviewer)
         self.unreviewed: Newest[ChangeRow] = Newest()
         self.overrides: Newest[OverrideRow] = Newest()
+        self._folds: dict[str, str] = {}
 
     def add(self, facts: CommitFacts) -> None:
         lines = facts.lines.total if facts.lines is not None else 0
@@ -267,7 +269,7 @@ class Tally:
         self.ai_lines += lines if facts.ai_assisted else 0
         self._add_date(facts, lines)
         self._add_tools(facts)
-        author = self.authors[fold_email(facts.author.email)]
+        author = self.authors[self._folded(facts.author.email)]
         author.identity = facts.author
         author.add(facts, lines)
         self._add_directories(facts)
@@ -279,6 +281,15 @@ class Tally:
                 facts.sha, facts.date, facts.author, facts.break_glass, facts.critical_rules,
                 facts.break_glass_inside_window,
             ))
+
+    def _folded(self, email: str) -> str:
+        """``fold_email``, remembered: a history has few authors."""
+        folded = self._folds.get(email)
+        if folded is None:
+            folded = fold_email(email)
+            if len(self._folds) < LIMITS['authors']:
+                self._folds[email] = folded
+        return folded
 
     def _add_date(self, facts: CommitFacts, lines: int) -> None:
         if facts.date > self.run_date:
@@ -292,12 +303,17 @@ class Tally:
         day.add(facts, lines)
 
     def _add_tools(self, facts: CommitFacts) -> None:
-        for source, tool in facts.tools or (NO_MARK,):
-            key = f'{source}\0{tool}'
-            self.tools[key][0] += 1
+        if not facts.tools:
+            self.tools[_NO_MARK_KEY][0] += 1
+        for source, tool in facts.tools:
+            self.tools[f'{source}\0{tool}'][0] += 1
 
     def _add_directories(self, facts: CommitFacts) -> None:
-        lines = dict(facts.lines.by_directory) if facts.lines is not None else {}
+        if facts.lines is None:
+            for directory in facts.directories:
+                self.directories[directory].add(facts, 0)
+            return
+        lines = dict(facts.lines.by_directory)
         for directory in facts.directories:
             self.directories[directory].add(facts, lines.get(directory, 0))
 

@@ -90,6 +90,19 @@ def dumps(value: Any) -> str:
         return _serialise(clean(value)) + '\n'
 
 
+def nested(value: Any, depth: int) -> str:
+    """``value``'s JSON text as it stands ``depth`` arrays deep in a document:
+    every line indented two spaces a level (the first too), no newline at the
+    end. The serialiser indents it, wrapped in that many arrays that are then
+    cut off: ``[``, a newline and the indentation before it, the same after."""
+    wrapped = value
+    for _ in range(depth):
+        wrapped = [wrapped]
+    text = dumps(wrapped)
+    cut = depth * (depth + 1)  # '[\n' + '  [\n' + ... (and their closing lines)
+    return text[cut:len(text) - cut - 1]
+
+
 def violation_fix(assessment: Assessment, violation: Violation, gate: str) -> str | None:
     """The ready-to-run command that adds this violation's trailers, if any would."""
     if not violation.fix_trailers():
@@ -195,8 +208,7 @@ def document(report: Report) -> dict[str, Any]:
 
 def _entry_text(assessment: Assessment, gate: str, reminder: bool = False) -> str:
     """One commit's JSON text, indented as it sits in the report."""
-    entry = commit_entry(assessment, gate, reminder)
-    return _INDENT + dumps(entry).rstrip('\n').replace('\n', '\n' + _INDENT)
+    return nested(commit_entry(assessment, gate, reminder), 2)
 
 
 _INDENT = ' ' * 4

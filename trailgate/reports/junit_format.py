@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import IO
 
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import Violation
@@ -32,12 +33,35 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub('', escape_surrogates(text))
 
 
-def _element(parent: ET.Element, tag: str, text: str | None = None,
-             **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attributes.items()})
-    if text is not None:
-        element.text = xml_text(text)
-    return element
+def _attribute(value: str) -> str:
+    """An attribute value as ElementTree writes it (its ``_escape_attrib``)."""
+    value = xml_text(value)
+    for char, entity in _ATTRIBUTE_ENTITIES:
+        if char in value:
+            value = value.replace(char, entity)
+    return value
+
+
+def _text(text: str) -> str:
+    """Character data as ElementTree writes it (its ``_escape_cdata``)."""
+    text = xml_text(text)
+    for char, entity in _TEXT_ENTITIES:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
+_TEXT_ENTITIES = (('&', '&amp;'), ('<', '&lt;'), ('>', '&gt;'))
+_ATTRIBUTE_ENTITIES = (*_TEXT_ENTITIES, ('"', '&quot;'), ('\r', '&#13;'), ('\n', '&#10;'), ('\t', '&#09;'))
+
+
+def _element(tag: str, text: str, **attributes: str) -> str:
+    """``<tag attributes>text</tag>``, as ElementTree serialises an element with text."""
+    return f'<{tag}{_attributes(attributes)}>{_text(text)}</{tag}>'
+
+
+def _attributes(attributes: dict[str, str]) -> str:
+    return ''.join(f' {name}="{_attribute(value)}"' for name, value in attributes.items())
 
 
 def failure_text(assessment: Assessment, violation: Violation, gate: str) -> str:
@@ -76,10 +100,15 @@ def _overridden_out(assessment: Assessment) -> str:
     return '\n'.join([*lines, *_signals_lines(assessment)])
 
 
-def _testcase(suite: ET.Element, assessment: Assessment, gate: str, reminder: bool = False) -> None:
+# ElementTree.indent's layout: two spaces a level; test cases sit at level 2
+_CASE_INDENT = '\n    '
+_CHILD_INDENT = '\n      '
+
+
+def testcase(assessment: Assessment, gate: str, reminder: bool = False) -> str:
+    """One commit's ``<testcase>``, as it stands in the indented document."""
     commit = assessment.commit
-    case = _element(suite, 'testcase', classname=f'trailgate.{gate}',
-                    name=f'{commit.short_sha} {commit.subject}', time='0')
+    children: list[str] = []
     if assessment.refused and reminder:
         # not refused: the target is not protected; what it will need before it lands on one
         out = '\n'.join(
@@ -87,17 +116,24 @@ def _testcase(suite: ET.Element, assessment: Assessment, gate: str, reminder: bo
             for v in assessment.violations if v.overridden is None
         )
     elif assessment.refused:
-        for violation in assessment.violations:
-            _element(case, 'failure', failure_text(assessment, violation, gate),
-                     message=f'{violation.rule}: {violation.missing}',
-                     type=f'{violation.code} {violation.name}')
+        children.extend(
+            _element('failure', failure_text(assessment, violation, gate),
+                     message=f'{violation.rule}: {violation.missing}', type=f'{violation.code} {violation.name}')
+            for violation in assessment.violations
+        )
         out = _refused_out(assessment, gate)
     elif assessment.override is not None:
         out = _overridden_out(assessment)
     else:
         out = '\n'.join(_signals_lines(assessment))
     if out:
-        _element(case, 'system-out', out + '\n')
+        children.append(_element('system-out', out + '\n'))
+    start = '<testcase' + _attributes({
+        'classname': f'trailgate.{gate}', 'name': f'{commit.short_sha} {commit.subject}', 'time': '0',
+    })
+    if not children:
+        return start + ' />'
+    return f'{start}>{"".join(_CHILD_INDENT + child for child in children)}{_CASE_INDENT}</testcase>'
 
 
 def _counts(report: Report) -> dict[str, str]:
@@ -110,21 +146,41 @@ def _counts(report: Report) -> dict[str, str]:
     }
 
 
-def tree(report: Report) -> ET.Element:
-    """The ``<testsuites>`` element with its one ``<testsuite>``."""
+def _skeleton(report: Report) -> tuple[str, str]:
+    """The document without its test cases, cut where they go: ElementTree
+    lays out the suite, its counts and properties."""
     counts = _counts(report)
     root = ET.Element('testsuites', {'name': 'trailgate', **counts})
-    suite = _element(root, 'testsuite', name=f'trailgate {report.gate}', **counts)
+    suite = ET.SubElement(root, 'testsuite', {'name': xml_text(f'trailgate {report.gate}'), **counts})
     properties = ET.SubElement(suite, 'properties')
-    _element(properties, 'property', name='policy_source', value=report.policy_source)
-    for assessment in report.assessments:
-        _testcase(suite, assessment, report.gate, report.reminder is not None)
-    return root
+    ET.SubElement(properties, 'property', {'name': 'policy_source', 'value': xml_text(report.policy_source)})
+    ET.indent(root)
+    document = f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'
+    head, properties_end, tail = document.rpartition('</properties>')
+    return head + properties_end, tail
 
 
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     """The report as a JUnit XML document; ``color`` and ``verbose`` change nothing."""
-    root = tree(report)
-    ET.indent(root)
-    body = ET.tostring(root, encoding='unicode')
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+    head, tail = _skeleton(report)
+    reminder = report.reminder is not None
+    cases = ''.join(_CASE_INDENT + testcase(a, report.gate, reminder) for a in report.assessments)
+    return f'{head}{cases}{tail}'
+
+
+class Writer:
+    """The same text as ``render``, commit by commit: ``add`` writes each
+    commit's test case to ``body`` as it is judged; the counts go in the head."""
+
+    def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
+        self.body = body
+        self.gate = gate
+
+    def add(self, assessment: Assessment) -> None:
+        self.body.write(_CASE_INDENT + testcase(assessment, self.gate))
+
+    def head(self, report: Report) -> str:
+        return _skeleton(report)[0]
+
+    def tail(self, report: Report) -> str:
+        return _skeleton(report)[1]

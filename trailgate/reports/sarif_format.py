@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
+from typing import IO
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from trailgate.policy import DEFAULT_POLICY_PATH
 from trailgate.reports import Report
 from trailgate.reports.json_format import dumps
 from trailgate.reports.json_format import escape_surrogates
+from trailgate.reports.json_format import nested
 from trailgate.reports.json_format import violation_fix
 from trailgate.requirements import KINDS
 from trailgate.requirements import Kind
@@ -123,13 +125,14 @@ def _result(assessment: Assessment, violation: Violation, gate: str, reminder: b
     return result
 
 
-def log(report: Report) -> dict[str, Any]:
-    """The SARIF log as a JSON-ready tree."""
-    results = [
-        _result(assessment, violation, report.gate, report.reminder is not None)
-        for assessment in report.assessments
-        for violation in assessment.violations
-    ]
+def log(report: Report, results: list[Any] | None = None) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready tree (``results``: in place of the report's own)."""
+    if results is None:
+        results = [
+            _result(assessment, violation, report.gate, report.reminder is not None)
+            for assessment in report.assessments
+            for violation in assessment.violations
+        ]
     driver = {
         'name': 'trailgate',
         'informationUri': INFORMATION_URI,
@@ -151,3 +154,39 @@ def log(report: Report) -> dict[str, Any]:
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     """The report as a SARIF 2.1.0 log; ``color`` and ``verbose`` change nothing."""
     return dumps(log(report))
+
+
+_RESULT_DEPTH = 4  # a result's place in the log: runs, the run, results, the result
+_PLACEHOLDER = 'RESULTS'
+
+
+class Writer:
+    """The same text as ``render``, commit by commit: ``add`` writes the
+    results of each commit's violations to ``body`` as it is judged; the
+    driver goes in the head, the counts in the tail."""
+
+    def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
+        self.body = body
+        self.gate = gate
+        self.results = 0
+
+    def add(self, assessment: Assessment) -> None:
+        for violation in assessment.violations:
+            if self.results:
+                self.body.write(',\n')
+            self.body.write(nested(_result(assessment, violation, self.gate, False), _RESULT_DEPTH))
+            self.results += 1
+
+    def _around(self, report: Report) -> tuple[str, str]:
+        """The log's text before its results and after them."""
+        if not self.results:
+            return dumps(log(report, [])), ''
+        placeholder = f'{"  " * _RESULT_DEPTH}"{_PLACEHOLDER}"'
+        head, tail = dumps(log(report, [_PLACEHOLDER])).split(placeholder)
+        return head, tail
+
+    def head(self, report: Report) -> str:
+        return self._around(report)[0]
+
+    def tail(self, report: Report) -> str:
+        return self._around(report)[1]
