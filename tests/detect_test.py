@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
 from trailgate.detect import Signal
 from trailgate.detect import detect
+from trailgate.detect import required_text
 from trailgate.model import Commit
 from trailgate.model import Identity
 from trailgate.policy import AiConfig
 from trailgate.policy import load_policy
+from trailgate.signatures import SIGNATURES
 from trailgate.trailers import parse_trailers
 
 HUMAN = Identity('Dev Eloper', 'dev@example.com')
@@ -240,3 +243,42 @@ def test_identities_remembered_across_commits_give_the_same_signals_in_order() -
             ('claude-web-identity', 'committer'), ('ai.identities[0]', 'author')]
     assert detect(ai, commit('Change\n')) == detect(ai_config("{identities: ['example\\.com>$', '^Claude ']}"),
                                                      commit('Change\n'))
+
+
+# -- the text a marker's every match contains (the pre-screen) -------------------
+
+# (pattern, flags, texts it matches: letters in other cases and look-alikes included)
+MATCHING = [
+    (r'^🤖 Generated with (?:Claude Code|x)', re.MULTILINE, ['body\n🤖 Generated with x']),
+    (r'^https://claude\.ai/code/session_[a-z]+$', re.MULTILINE | re.IGNORECASE,
+     ['HTTPS://CLAUDE.AI/CODE/SESSION_ABC', 'httpſ://claude.ai/code/ſession_ſ']),
+    (r'(?i)kelvin: \d+ K', 0, ['KELVIN: 4 \u212a', '\u212aelvin: 12 k']),
+    (r'ab*c:d{2}', 0, ['ac:dd', 'abbbc:dd']),
+    (r'x(?i:YZ)-w', 0, ['xyz-w', 'xYz-w']),
+    (r'(?:a|b)c\.d', 0, ['ac.d', 'bc.d']),
+    (r'\Aaider: ', 0, ['aider: fix']),
+    (r'[0-9]+', 0, ['7']),
+]
+
+
+@pytest.mark.parametrize(('pattern', 'flags', 'texts'), MATCHING)
+def test_every_match_holds_the_required_text(pattern: str, flags: int, texts: list[str]) -> None:
+    required = required_text(pattern, flags)
+    for text in texts:
+        assert re.search(pattern, text, flags), text
+        assert required in text, (required, text)
+
+
+def test_required_text_leaves_out_letters_that_case_folds_can_change() -> None:
+    assert required_text('abc', re.IGNORECASE) == ''
+    assert required_text('(?i)ab://c', 0) == '://'
+    assert required_text('ab://c', 0) == 'ab://c'
+    assert required_text('(unclosed', 0) == ''
+
+
+def test_every_catalogue_marker_has_text_to_screen_by() -> None:
+    markers = [signature for signature in SIGNATURES if signature.kind == 'marker']
+    assert markers
+    assert all(required_text(s.pattern.pattern, s.pattern.flags) for s in markers), [
+        s.id for s in markers if not required_text(s.pattern.pattern, s.pattern.flags)
+    ]

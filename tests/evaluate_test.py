@@ -690,3 +690,42 @@ def test_every_code_appears_in_one_assessment() -> None:
         ('TG003', 'missing-trailer'),
         ('TG004', 'policy-owner-review'),
     ]
+
+
+# -- what is worked out once per policy gives what each commit would get alone --
+
+RANGE_POLICY = """
+    version: 1
+    groups:
+      senior: ["Alice Archer <alice@example.com>", "Bob Builder <bob@example.com>", carol@example.com]
+    rules:
+      - id: core
+        paths: ["src/**"]
+        applies_to: all
+        require:
+          reviews: {group: senior, count: 2}
+          documentation: {paths: ["docs/**"], patterns: ['^TICKET-[0-9]+$']}
+          trailers: [Rollback-Plan]
+      - id: docs
+        paths: ["src/app.py", "docs/**"]
+        active: {from: 2026-01-01, until: 2026-12-31}
+        require:
+          trailers: [Rollback-Plan]
+    """
+
+
+def test_a_range_judges_each_commit_as_if_it_were_alone() -> None:
+    commits = [
+        commit(author=ALICE), commit(author=BOB), commit(author=ALICE, paths={'src/a.py', 'src/b.py'}),
+        commit('Reviewed-by: Bob Builder <bob@example.com>', 'Rollback-Plan: revert', author=ALICE),
+        commit(author=JUNIOR, paths={'docs/x.md'}), commit(author=CAROL, day=datetime.date(2027, 1, 2)),
+        commit('Change-Doc: TICKET-7', author=BOB), commit(author=ALICE, paths={'README.md'}),
+    ]
+    shared = policy(RANGE_POLICY)
+    in_a_range = [assess(shared, found) for found in commits * 2]
+    alone = [assess(policy(RANGE_POLICY), found) for found in commits * 2]
+    assert in_a_range == alone
+    by_alice, by_bob = in_a_range[0], in_a_range[1]
+    assert 'alice@example.com' not in ' '.join(by_alice.violations[0].suggestions)
+    assert 'bob@example.com' not in ' '.join(by_bob.violations[0].suggestions)
+    assert 'alice@example.com' in ' '.join(by_bob.violations[0].suggestions)

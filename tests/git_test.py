@@ -160,3 +160,51 @@ def test_a_real_shape() -> None:
 ])
 def test_dates_beyond_datetime_are_held_at_its_ends(text: str, expected: datetime.datetime) -> None:
     assert git.utc_from_timestamp(text) == expected
+
+
+@pytest.mark.parametrize('text', [
+    '1735689600', '', '0', '86399', '86400', '-1', '-86401', ' 42 ', 'garbage', '99999999999999',
+    str((1 << 36) - 1), str(1 << 36), '253402300799', '253402300800', '-62135596800', '-62135596801',
+])
+def test_the_day_is_that_of_the_timestamp(text: str) -> None:
+    assert git.utc_day(text) == git.utc_from_timestamp(text).date()
+
+
+def reference_changed_paths(tokens: list[bytes]) -> frozenset[str]:
+    """Every status read by _modes, field by field."""
+    if len(tokens) % 2:
+        raise GitError('odd')
+    paths = set()
+    for status, path in zip(tokens[0::2], tokens[1::2], strict=True):
+        modes = git._modes(status)
+        name = git.decode(path)
+        if not name:
+            raise GitError('no path')
+        if git.GITLINK in modes:
+            paths.add(name + '/')
+        if any(mode not in (git.GITLINK, '000000') for mode in modes):
+            paths.add(name)
+    return frozenset(paths)
+
+
+MODE = st.sampled_from(['100644', '100755', '120000', '160000', '000000', '10064', '1006444', 'abcdef', '１00644'])
+STATUS_TOKEN = st.builds(
+    lambda colons, modes, tail: (':' * colons + ' '.join(modes) + tail).encode(),
+    st.integers(0, 3), st.lists(MODE, min_size=1, max_size=4),
+    st.sampled_from([f' {SHA} {SHA} M', f' {SHA} {SHA} {SHA} MM', ' x y M', '', f' {SHA} M', f' {SHA} {SHA} M ']),
+)
+
+
+@settings(max_examples=1500)
+@given(st.lists(st.tuples(STATUS_TOKEN, st.sampled_from([b'p', b'q/r', b'', b'\xff']))))
+def test_changed_paths_is_every_status_read_by_its_modes(entries: list[tuple[bytes, bytes]]) -> None:
+    tokens = [token for entry in entries for token in entry]
+    try:
+        expected: object = reference_changed_paths(tokens)
+    except GitError:
+        expected = GitError
+    try:
+        found: object = changed_paths(tokens)
+    except GitError:
+        found = GitError
+    assert found == expected

@@ -32,6 +32,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from testing import trailer_corpus as corpus
+from trailgate import trailers
 from trailgate.trailers import cleanup_message
 from trailgate.trailers import parse_trailers
 
@@ -388,3 +389,26 @@ def test_environment_is_isolated() -> None:
     assert env['GIT_CONFIG_NOSYSTEM'] == '1'
     assert not {k for k in env if k.startswith('GIT_')} - {
         'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'GIT_TERMINAL_PROMPT', *corpus.IDENTITY}
+
+
+# -- the shortcuts, against the walks they stand for ----------------------------
+
+_LINE_PIECES = st.sampled_from(['Key', 'a-b', '9', ' ', '\t', ':', 'x y', '\n', '\r', 'é', '-', ''])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=8).map(''.join))
+def test_find_separator_is_the_walk(line: str) -> None:
+    assert trailers.find_separator(line) == trailers.find_separator_walk(line)
+
+
+_MESSAGE_PIECES = st.sampled_from([
+    'Subject', 'Key: value', '\n', '\n', '  \n', ' ', '#', ';', '# comment\n', 'Conflicts:\n', '\tfile.c\n',
+    f'# {trailers._CUT_LINE}', '\r', 'x',
+])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_MESSAGE_PIECES, max_size=12).map(''.join), st.sampled_from(['#', ';', ' ', '\t']))
+def test_ignored_tail_shortcut_is_the_walk(text: str, comment_char: str) -> None:
+    assert trailers._ignored_tail_length(text, comment_char) == trailers._ignored_tail_walk(text, comment_char)

@@ -92,6 +92,11 @@ def _ignored_tail_length(text: str, comment_char: str) -> int:
         # no comment line (so no scissors line) and no Conflicts: block:
         # the tail is the empty lines after the last line of text
         return len(text) - len(text.rstrip('\n')) - text.endswith('\n')
+    return _ignored_tail_walk(text, comment_char)
+
+
+def _ignored_tail_walk(text: str, comment_char: str) -> int:
+    """``_ignored_tail_length`` line by line, as commit.c walks it."""
     length = len(text)
     cutoff = locate_cut_line(text, comment_char)
     begin_of_comments = 0
