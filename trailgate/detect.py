@@ -22,6 +22,7 @@ from trailgate.signatures import Signature
 
 NOT_DISCLOSED = frozenset(('none', 'no', 'n/a'))
 _ANGLE_EMAIL = re.compile(r'<([^<>]*)>[ \t]*\Z')
+_UNENCODABLE = re.compile('[\ud800-\udfff\ufffd]')
 
 
 class Signal(NamedTuple):
@@ -51,6 +52,10 @@ def required_text(pattern: str, flags: int = 0) -> str:
     at its top level is matched as it stands, one after another. Under
     IGNORECASE a letter also matches its other cases (and look-alikes such as
     the Kelvin sign), so only ASCII characters that are not letters count there.
+    A policy pattern (RE2) reads its literals as Python does: it is accepted
+    only where both engines compile it, and RE2 rejects Python's escapes it
+    would read otherwise. Neither a lone surrogate nor U+FFFD counts: RE2
+    searches text with lone surrogates replaced by U+FFFD.
     """
     parser = importlib.import_module('re._parser' if sys.version_info >= (3, 11) else 'sre_parse')
     try:
@@ -61,7 +66,7 @@ def required_text(pattern: str, flags: int = 0) -> str:
     best = run = ''
     for op, arg in parsed.data:
         char = chr(arg) if str(op) == 'LITERAL' else ''
-        if char and (not ignore_case or (char.isascii() and not char.isalpha())):
+        if char and not _UNENCODABLE.match(char) and (not ignore_case or (char.isascii() and not char.isalpha())):
             run += char
             if len(run) > len(best):
                 best = run
@@ -118,6 +123,7 @@ class _Identities:
         self.ai = ai
         self.catalogue = _catalogue() if ai.builtin_signatures else None
         self.disclosure = frozenset(key.lower() for key in ai.disclosure_trailers)
+        self.markers = tuple((pattern, required_text(pattern.pattern, pattern.flags)) for pattern in ai.markers)
         self._found: dict[tuple[str, str], tuple[tuple[Signal, ...], tuple[int, ...]]] = {}
         self._people: dict[tuple[Identity, Identity], tuple[tuple[Signal, ...], tuple[_Matched, ...]]] = {}
 
@@ -180,16 +186,17 @@ def _marker_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
             yield Signal(signature.id, signature.tool, where, match[0].strip())
 
 
-def _policy_signals(ai: AiConfig, commit: Commit, disclosure: frozenset[str],
-                    matched: list[_Matched]) -> Iterator[Signal]:
+def _policy_signals(memo: _Identities, commit: Commit, matched: list[_Matched]) -> Iterator[Signal]:
     for trailer in commit.trailers:
-        if trailer.key.lower() in disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
+        if trailer.key.lower() in memo.disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
             yield Signal('ai.disclosure_trailers', trailer.value, f'{trailer.key} trailer', str(trailer))
-    for index in range(len(ai.identities)):
+    for index in range(len(memo.ai.identities)):
         for place, identity, indexes in matched:
             if index in indexes:
                 yield Signal(f'ai.identities[{index}]', identity, _where(place), identity)
-    for index, pattern in enumerate(ai.markers):
+    for index, (pattern, required) in enumerate(memo.markers):
+        if required not in commit.message:
+            continue
         match = pattern.search(commit.message)
         if match:
             where = f'message line {_line_number(commit.message, match.start())}'
@@ -213,5 +220,5 @@ def detect(ai: AiConfig, commit: Commit) -> tuple[Signal, ...]:
     if memo.catalogue is not None:
         signals.extend(_trailer_signals(memo.catalogue, commit))
         signals.extend(_marker_signals(memo.catalogue, commit))
-    signals.extend(_policy_signals(ai, commit, memo.disclosure, matched))
+    signals.extend(_policy_signals(memo, commit, matched))
     return tuple(signals)

@@ -106,24 +106,29 @@ def assess(policy: Policy, commit: Commit, as_of: AsOf = None) -> Assessment:
     index = _index_for(policy)
     touched = index.touched(commit.paths)
     results: list[RuleResult] | tuple[RuleResult, ...] = index.untouched
+    applied = []  # the results that apply, in order (an untouched rule never does)
     if touched:
         results = list(results)
         keys = frozenset(key.lower() for key, _ in commit.trailers)
         day = judging_day(as_of, commit) if index.windows else commit.date
-        for position, paths in touched.items():
-            results[position] = _rule_result(
-                index, policy.rules[position], commit, keys, bool(signals), paths, day,
+        for position in sorted(touched):
+            result = results[position] = _rule_result(
+                index, policy.rules[position], commit, keys, bool(signals), touched[position], day,
             )
+            if result.applies:
+                applied.append(result)
     owners = _policy_owners_result(policy, commit)
     if owners is not None:
         results = (*results, owners)
+        if owners.applies:
+            applied.append(owners)
     override, override_problem = _break_glass(policy, commit)
     violations = tuple(
         Violation(
             result.rule, check.kind.code, check.kind.name, check.missing,
             check.satisfy, check.suggestions, result.paths, check.needed, override,
         )
-        for result in results if result.applies
+        for result in applied
         for check in result.checks if not check.met
     )
     if not violations:
