@@ -167,6 +167,7 @@ class _RuleIndex:
         self.windows = any(rule.active for rule in rules)
         self._covering: dict[str, tuple[int, ...]] = {}
         self._touched_by_one: dict[str, Mapping[int, tuple[str, ...]]] = {}
+        self._last: tuple[frozenset[str] | None, Mapping[int, tuple[str, ...]]] = (None, {})
         # documentation trailer key (lower-cased) -> the rules' documentation
         # settings, one per set of paths: which values name a file to look up
         by_key: dict[str, dict[tuple[str, ...] | None, Documentation]] = {}
@@ -199,11 +200,15 @@ class _RuleIndex:
                 if len(self._touched_by_one) < MEMO_LIMIT:
                     self._touched_by_one[path] = found
             return found
+        if paths is self._last[0]:  # asked again about the same commit (before and during its assessment)
+            return self._last[1]
         hits: dict[int, list[str]] = {}
         for path in paths:
             for position in self._rules_covering(path):
                 hits.setdefault(position, []).append(path)
-        return {position: tuple(sorted(found)) for position, found in hits.items()}
+        covered = {position: tuple(sorted(found)) for position, found in hits.items()}
+        self._last = (paths, covered)
+        return covered
 
     def without_trailers(self, key: tuple[object, ...], check: Callable[..., Check], *args: object) -> Check:
         """``check(*args)`` of a requirement no trailer of the commit speaks

@@ -367,15 +367,16 @@ class PathMatcher:
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
         self._parsed = tuple(parse(pattern) for pattern in self.patterns)
-        self._starts = _literal_starts(self._parsed)
+        starts = _literal_starts(self._parsed)
+        # a path below one of the starts, or equal to a whole one, may match; no other can
+        self._below = None if starts is None else tuple(start + b'/' for start, _ in starts)
+        self._whole = frozenset(start for start, whole in starts or () if whole)
         self._automata = tuple(_Automaton(pattern) for pattern in self._parsed)
         self._scanners: tuple[Any, Any] | bool | None = None  # False: RE2 could not compile them
 
     def matches(self, path: str) -> bool:
         data = path.encode('utf-8', 'surrogateescape')
-        if self._starts is not None and not any(
-            data.startswith(start + b'/') or (whole and data == start) for start, whole in self._starts
-        ):
+        if self._below is not None and not (data.startswith(self._below) or data in self._whole):
             return False  # no include can match this path or any leading directory
         if len(data) >= LONG_PATH:
             verdict = self.scan(data)

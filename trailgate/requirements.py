@@ -6,6 +6,7 @@ Example / How to fix. Checks are pure: they read a ``Commit`` and the policy.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -214,10 +215,13 @@ SIGNED_KINDS = (MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL)
 
 
 def _people(policy: Policy, group: str, exclude: set[str]) -> tuple[str, ...]:
-    return tuple(
-        person for person in policy.people.get(group, ())
-        if fold_email(email_of(person) or '') not in exclude
-    )
+    return tuple(person for person, email in _with_emails(policy.people.get(group, ())) if email not in exclude)
+
+
+@functools.lru_cache(maxsize=256)
+def _with_emails(people: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each entry as written, with its email folded (a group is asked about again and again)."""
+    return tuple((person, fold_email(email_of(person) or '')) for person in people)
 
 
 def approve_command(commit: Commit) -> str:
