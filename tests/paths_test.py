@@ -326,3 +326,25 @@ def test_patterns_git_reads_against_its_documentation_are_refused(pattern: str, 
     unterminated bracket: a policy cannot mean either, so both are errors."""
     problem = PathMatcher.problem(pattern)
     assert problem is not None and fragment in problem, problem
+
+
+def test_a_path_outside_the_first_components_matches_nothing() -> None:
+    rng = random.Random(9)
+    paths = [*DIFFERENTIAL_PATHS, *('/'.join(rng.choice(PATH_PARTS) for _ in range(rng.randint(1, 5)))
+                                    for _ in range(300))]
+    lists = [*DIFFERENTIAL_PATTERNS, ['services/payments/**', 'a/b'], ['a', 'b/c/'], ['é/x', '!é/x/y']]
+    lists += [[generated_pattern(rng) for _ in range(rng.randint(1, 3))] for _ in range(200)]
+    screened = 0
+    for patterns in lists:
+        if any(PathMatcher.problem(p) for p in patterns):
+            continue
+        matcher = PathMatcher(patterns)
+        firsts = matcher.first_components()
+        if firsts is None:
+            continue
+        for path in paths:
+            if path.split('/', 1)[0] not in firsts:
+                screened += 1
+                assert not matcher.matches(path), (patterns, path)
+                assert not matcher.walk(path.encode('utf-8', 'surrogateescape')), (patterns, path)
+    assert screened > 1000

@@ -107,9 +107,9 @@ def assess(policy: Policy, commit: Commit, as_of: AsOf = None) -> Assessment:
     touched = index.touched(commit.paths)
     results: list[RuleResult] | tuple[RuleResult, ...] = index.untouched
     applied = []  # the results that apply, in order (an untouched rule never does)
+    keys = frozenset(key.lower() for key, _ in commit.trailers)  # the trailer keys it gives
     if touched:
         results = list(results)
-        keys = frozenset(key.lower() for key, _ in commit.trailers)
         day = judging_day(as_of, commit) if index.windows else commit.date
         for position in sorted(touched):
             result = results[position] = _rule_result(
@@ -122,7 +122,7 @@ def assess(policy: Policy, commit: Commit, as_of: AsOf = None) -> Assessment:
         results = (*results, owners)
         if owners.applies:
             applied.append(owners)
-    override, override_problem = _break_glass(policy, commit)
+    override, override_problem = _break_glass(policy, commit, keys)
     violations = tuple(
         Violation(
             result.rule, check.kind.code, check.kind.name, check.missing,
@@ -165,6 +165,15 @@ class _RuleIndex:
             RuleResult(rule.id, (), False, 'touches none of its paths', ()) for rule in rules
         )
         self.windows = any(rule.active for rule in rules)
+        # the rules that may cover a path, by its first component (a rule whose
+        # patterns all start with literal directories covers nothing elsewhere)
+        firsts = [rule.paths.first_components() for rule in rules]
+        self._anywhere = tuple(position for position, found in enumerate(firsts) if found is None)
+        by_first: dict[str, set[int]] = {}
+        for position, found in enumerate(firsts):
+            for first in found or ():
+                by_first.setdefault(first, set(self._anywhere)).add(position)
+        self._by_first = {first: tuple(sorted(positions)) for first, positions in by_first.items()}
         self._covering: dict[str, tuple[int, ...]] = {}
         self._touched_by_one: dict[str, Mapping[int, tuple[str, ...]]] = {}
         self._last: tuple[frozenset[str] | None, Mapping[int, tuple[str, ...]]] = (None, {})
@@ -182,9 +191,9 @@ class _RuleIndex:
     def _rules_covering(self, path: str) -> tuple[int, ...]:
         found = self._covering.get(path)
         if found is None:
-            found = tuple(
-                position for position, rule in enumerate(self.policy.rules) if rule.covers(path)
-            )
+            rules = self.policy.rules
+            candidates = self._by_first.get(path.split('/', 1)[0], self._anywhere)
+            found = tuple(position for position in candidates if rules[position].covers(path))
             if len(self._covering) < MEMO_LIMIT:
                 self._covering[path] = found
         return found
@@ -307,10 +316,11 @@ def _policy_owners_result(policy: Policy, commit: Commit) -> RuleResult | None:
     return RuleResult(POLICY_OWNERS_RULE, paths, True, 'changes the policy or signer file', (check,))
 
 
-def _break_glass(policy: Policy, commit: Commit) -> tuple[str | None, str | None]:
-    """(valid reason, why an attempted break-glass was ignored)."""
+def _break_glass(policy: Policy, commit: Commit, keys: frozenset[str]) -> tuple[str | None, str | None]:
+    """(valid reason, why an attempted break-glass was ignored); ``keys``: the
+    commit's trailer keys, lower-cased."""
     overrides = policy.overrides
-    if overrides is None or not commit.trailers:
+    if overrides is None or overrides.trailer.lower() not in keys:
         return None, None
     values = commit.trailer_values(overrides.trailer)
     if not values:

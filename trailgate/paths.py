@@ -374,6 +374,13 @@ class PathMatcher:
         self._automata = tuple(_Automaton(pattern) for pattern in self._parsed)
         self._scanners: tuple[Any, Any] | bool | None = None  # False: RE2 could not compile them
 
+    def first_components(self) -> frozenset[str] | None:
+        """The first component of every path that may match (the rest never
+        do: see ``_literal_starts``); None when a path may match whatever its first."""
+        if self._below is None:
+            return None
+        return frozenset(below.split(b'/', 1)[0].decode('utf-8', 'surrogateescape') for below in self._below)
+
     def matches(self, path: str) -> bool:
         data = path.encode('utf-8', 'surrogateescape')
         if self._below is not None and not (data.startswith(self._below) or data in self._whole):
