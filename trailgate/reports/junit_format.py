@@ -30,6 +30,8 @@ _NOT_XML = re.compile('[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]'
 
 def xml_text(text: str) -> str:
     """``text`` reduced to what an XML 1.0 document can hold."""
+    if text.isascii() and text.isprintable():
+        return text  # space to tilde: nothing to drop, no surrogate
     return _NOT_XML.sub('', escape_surrogates(text))
 
 
