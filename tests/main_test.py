@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -191,6 +193,26 @@ def test_hook_path_loads_neither_click_nor_subprocess(case: tuple[list[str], str
     assert modules[1] & NOT_ON_THE_HOOK_PATH == set()
     if argv[0] == 'commit-msg' and code == 0:
         assert modules[1] & REPORTING == set()
+
+
+def test_hook_runs_with_the_collector_off_and_leaves_it_as_it_was(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    message_file = tmp_path / 'MSG'
+    message_file.write_text('Charge\n')
+    monkeypatch.delenv('TRAILGATE_DEBUG', raising=False)
+    collecting: list[bool] = []
+    monkeypatch.setattr(main_module, '_run_plain_hook', lambda call: collecting.append(gc.isenabled()) or 0)
+    assert main_module.main(['commit-msg', str(message_file)]) == 0
+    assert collecting == [False]
+    assert gc.isenabled()
+
+
+def test_the_console_script_module_loads_no_typing() -> None:
+    """``typing``, and what it brings in (re, enum, contextlib), loads only
+    once a hook has turned the collector off."""
+    run = subprocess.run((sys.executable, '-c', 'import sys, trailgate.main; print(sorted(sys.modules))'),
+                         capture_output=True, text=True, check=True)
+    assert "'typing'" not in run.stdout, run.stdout
 
 
 # Logs each git command line, then runs the real git.
