@@ -183,3 +183,19 @@ def test_check_exits_2_when_the_worker_dies(tmp_path: Path, keys: tuple[Key, Key
     code, out, err = _check(repo, monkeypatch, 1, f'{base}..HEAD')
     assert code == 2, (out, err)
     assert 'stopped before it answered' in err
+
+
+def test_a_worker_left_with_unread_answers_is_stopped(requests: list[verifier.Request],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check that stops early (an error, or a reader that stops reading) closes
+    the verifier with answers unread: the worker ends, and is reaped."""
+    with forks_counted(monkeypatch) as forked:
+        verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+        first = verifying.submit(requests)
+        for _ in range(20):  # far more than the pipes hold, never read
+            verifying.submit(requests * 10)
+        assert first() == here(requests)
+        verifying.close()
+    assert len(forked) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forked[0], os.WNOHANG)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import queue
 import struct
 import threading
 import warnings
@@ -107,26 +108,30 @@ class _Worker:
         self.pid = pid
         self._requests: IO[bytes] = os.fdopen(requests_write, 'wb')
         self._answers: IO[bytes] = os.fdopen(answers_read, 'rb')
-        self._expected: list[int] = []  # the size of each batch submitted and not yet read
-        self._writer: threading.Thread | None = None
+        self._expected: list[int] = []  # the size of each batch submitted
         self._read_count = 0  # batches whose results were read
+        # one thread writes the frames, in order, so that submitting never waits
+        # for the worker (which waits for its answers to be read)
+        self._frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._writer.start()
 
     def submit(self, requests: Sequence[Request]) -> Callable[[], list[Result]]:
-        frame = _request_frame(requests)
-        if self._writer is not None:
-            self._writer.join()  # frames go out in order; the worker reads as fast as it verifies
-        self._writer = threading.Thread(target=self._write, args=(frame,), daemon=True)
-        self._writer.start()
+        self._frames.put(_request_frame(requests))
         self._expected.append(len(requests))
         position = len(self._expected) - 1
         return lambda: self._read_batch(position)
 
-    def _write(self, frame: bytes) -> None:
-        try:
-            self._requests.write(frame)
-            self._requests.flush()
-        except (OSError, ValueError):
-            pass  # the worker is gone: reading its answers says so
+    def _write(self) -> None:
+        while True:
+            frame = self._frames.get()
+            if frame is None:
+                return
+            try:
+                self._requests.write(frame)
+                self._requests.flush()
+            except (OSError, ValueError):
+                return  # the worker is gone: reading its answers says so
 
     def _read_batch(self, position: int) -> list[Result]:
         if position != self._read_count:
@@ -156,8 +161,8 @@ class _Worker:
         """Stop the worker, even one busy answering what will not be read:
         its answers pipe is closed first, so it cannot wait on it."""
         self._answers.close()
-        if self._writer is not None:
-            self._writer.join()
+        self._frames.put(None)
+        self._writer.join()
         with contextlib.suppress(OSError):
             self._requests.close()
         os.waitpid(self.pid, 0)
