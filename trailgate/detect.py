@@ -55,8 +55,12 @@ def required_text(pattern: str, flags: int = 0) -> str:
     A policy pattern (RE2) reads its literals as Python does: it is accepted
     only where both engines compile it, and RE2 rejects Python's escapes it
     would read otherwise. Neither a lone surrogate nor U+FFFD counts: RE2
-    searches text with lone surrogates replaced by U+FFFD.
+    searches text with lone surrogates replaced by U+FFFD. Where a class
+    holds a POSIX class the engines part: RE2 reads ``[[:alpha:]]`` as one
+    class, Python as a set, then a literal ``]``; no text is known there.
     """
+    if '[:' in pattern:
+        return ''
     parser = importlib.import_module('re._parser' if sys.version_info >= (3, 11) else 'sre_parse')
     try:
         parsed = parser.parse(pattern, flags)
