@@ -716,6 +716,20 @@ def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
         load_policy(b'version: 1\nzzz: 1\n', FILE, cache_dir=str(tmp_path))
 
 
+def test_cache_whose_corrupt_count_cannot_be_allocated_is_ignored(tmp_path: Path) -> None:
+    # a list of 2**31 - 1 items in 5 bytes: marshal allocates it before reading
+    # the items, and fails with MemoryError where memory is short (here: limited)
+    (tmp_path / policy_cache.CACHE_FILE).write_bytes(b'[\xff\xff\xff\x7f')
+    program = textwrap.dedent(f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from trailgate.policy import load_policy
+        print(load_policy(b'version: 1\\n', 'p.yaml', cache_dir={str(tmp_path)!r}).rules)
+    """)
+    done = subprocess.run([sys.executable, '-c', program], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, '()\n', '')
+
+
 def test_cache_keeps_several_policies_and_serves_each_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [f'version: 1\ngroups: {{team{n}: [p{n}@example.com]}}\n'.encode() for n in range(policy_cache.ENTRIES)]
     for text in texts:

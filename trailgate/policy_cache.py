@@ -43,7 +43,7 @@ def _entries(cache_dir: str) -> list[dict[str, Any]]:
     try:
         with open(os.path.join(cache_dir, CACHE_FILE), 'rb') as f:
             cached = marshal.loads(f.read(_MAX_BYTES))
-    except (OSError, ValueError, EOFError, TypeError):
+    except (OSError, ValueError, EOFError, TypeError, MemoryError):  # MemoryError: a count past what fits
         return []
     if not isinstance(cached, dict) or cached.get('code') != _code_stamp():
         return []
