@@ -164,6 +164,14 @@ def test_explicit_policy_file(repo: Repo, tmp_path: Path) -> None:
                  'central.yaml:1:')
 
 
+def test_a_policy_marker_with_a_posix_class_finds_the_commit(tmp_path: Path) -> None:
+    # RE2 reads [[:space:]] as one class where Python's parse sees a literal ']'
+    marked = POLICY + "ai:\n  markers: ['^AI[[:space:]]generated']\n"
+    repo = new_repo(tmp_path / 'repo', policy_text=marked, hooks=False)
+    unreviewed = repo.commit_ok(message('Charge fix', body='AI generated'), {CRITICAL: 'x = 1\n'}, verify=False)
+    assert_refused(repo.trailgate('check', 'HEAD~1..HEAD'), unreviewed)
+
+
 def test_policy_comes_from_the_base_not_the_range(repo: Repo) -> None:
     base = repo.head()
     weaken = repo.commit_ok(message('Drop the rules', REVIEW_ALICE, REVIEW_BOB),
