@@ -11,6 +11,7 @@ import functools
 import importlib
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -63,7 +64,9 @@ def required_text(pattern: str, flags: int = 0) -> str:
         return ''
     parser = importlib.import_module('re._parser' if sys.version_info >= (3, 11) else 'sre_parse')
     try:
-        parsed = parser.parse(pattern, flags)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # as regexes.problem: RE2 runs it
+            parsed = parser.parse(pattern, flags)
     except (re.error, RecursionError, OverflowError):
         return ''
     ignore_case = bool(parsed.state.flags & re.IGNORECASE)

@@ -14,6 +14,7 @@ in RE2; ``$`` is the end of the text (or of a line, for ``ai.markers``).
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 _FLAGS = ((re.IGNORECASE, 'i'), (re.MULTILINE, 'm'), (re.DOTALL, 's'))
@@ -80,7 +81,12 @@ def problem(pattern: str) -> str | None:
     import re2
 
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():
+            # Python's warnings about sets it may one day read otherwise ("Possible nested
+            # set"): RE2 runs the pattern, and a warning must not become an error
+            # where PYTHONWARNINGS=error
+            warnings.simplefilter('ignore')
+            re.compile(pattern)
     except re.error as e:
         return f'invalid regular expression {pattern!r}: {e}'
     except RecursionError:
@@ -106,7 +112,9 @@ def _unsupported_feature(pattern: str) -> str | None:
 
     parser: Any = importlib.import_module('re._parser' if sys.version_info >= (3, 11) else 'sre_parse')
     try:
-        parsed = parser.parse(pattern)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            parsed = parser.parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return None
     pending = [parsed]

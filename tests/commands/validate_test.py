@@ -90,6 +90,17 @@ def test_invalid_file_reports_every_problem(repo: Repo) -> None:
     assert_every_problem(result, 'policy.yaml')
 
 
+def test_a_posix_class_validates_quietly_even_where_warnings_are_errors(repo: Repo) -> None:
+    """Python's re warns of a "nested set" in ``[[:space:]]``, which RE2 (the
+    engine that runs it) reads as a POSIX class: the warning is not ours to
+    print, and must not become an exit 2 where PYTHONWARNINGS=error."""
+    write(repo.path / 'policy.yaml', POLICY.replace('version: 1\n', "version: 1\nai: {markers: ['AI[[:space:]]generated']}\n", 1))
+    result = repo.trailgate('validate', 'policy.yaml', env={'PYTHONWARNINGS': 'error'})
+    assert result.returncode == 0, result.output
+    assert 'valid' in result.stdout
+    assert 'Warning' not in result.stderr
+
+
 def test_the_policy_option(repo: Repo) -> None:
     write(repo.path / 'bad.yaml', INVALID)
     write(repo.path / 'good.yaml', POLICY)
