@@ -94,7 +94,8 @@ def test_a_posix_class_validates_quietly_even_where_warnings_are_errors(repo: Re
     """Python's re warns of a "nested set" in ``[[:space:]]``, which RE2 (the
     engine that runs it) reads as a POSIX class: the warning is not ours to
     print, and must not become an exit 2 where PYTHONWARNINGS=error."""
-    write(repo.path / 'policy.yaml', POLICY.replace('version: 1\n', "version: 1\nai: {markers: ['AI[[:space:]]generated']}\n", 1))
+    marker = "version: 1\nai: {markers: ['AI[[:space:]]generated']}\n"
+    write(repo.path / 'policy.yaml', POLICY.replace('version: 1\n', marker, 1))
     result = repo.trailgate('validate', 'policy.yaml', env={'PYTHONWARNINGS': 'error'})
     assert result.returncode == 0, result.output
     assert 'valid' in result.stdout
