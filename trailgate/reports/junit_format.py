@@ -35,22 +35,22 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub('', escape_surrogates(text))
 
 
+def _escaped(text: str, entities: tuple[tuple[str, str], ...]) -> str:
+    text = xml_text(text)
+    for char, entity in entities:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
 def _attribute(value: str) -> str:
     """An attribute value as ElementTree writes it (its ``_escape_attrib``)."""
-    value = xml_text(value)
-    for char, entity in _ATTRIBUTE_ENTITIES:
-        if char in value:
-            value = value.replace(char, entity)
-    return value
+    return _escaped(value, _ATTRIBUTE_ENTITIES)
 
 
 def _text(text: str) -> str:
     """Character data as ElementTree writes it (its ``_escape_cdata``)."""
-    text = xml_text(text)
-    for char, entity in _TEXT_ENTITIES:
-        if char in text:
-            text = text.replace(char, entity)
-    return text
+    return _escaped(text, _TEXT_ENTITIES)
 
 
 _TEXT_ENTITIES = (('&', '&amp;'), ('<', '&lt;'), ('>', '&gt;'))
