@@ -323,6 +323,13 @@ def comment_char() -> str:
     return char[:1] if char and char != 'auto' else '#'
 
 
+def ignores_case() -> bool:
+    """core.ignoreCase: git found the repository's filesystem case-insensitive,
+    so ``refs/heads/Main`` and ``refs/heads/main`` may be one file."""
+    value = run_ok('config', '--bool', '--get', 'core.ignoreCase')
+    return decode(value).strip() == 'true' if value else False
+
+
 def is_null_oid(sha: str) -> bool:
     """All zeros: git's "no object" (40 of them for SHA-1, 64 for SHA-256)."""
     return bool(sha) and set(sha) == {'0'}

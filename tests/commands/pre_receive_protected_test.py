@@ -224,3 +224,40 @@ def test_a_push_through_a_symbolic_ref_is_judged_as_the_ref_it_moves(setup: Setu
     wrong = unreviewed(repo)
     refused(push(repo, 'HEAD:refs/heads/alias'), wrong[:10], RULE)
     assert ref_values(origin) == before
+
+
+# -- a filesystem that ignores case --------------------------------------------
+
+CASE_ALIASES = {
+    'protected branch': 'refs/heads/Main',
+    'approvals ledger': 'refs/trailgate/Approvals',
+}
+
+
+@pytest.mark.parametrize('alias', CASE_ALIASES.values(), ids=CASE_ALIASES.keys())
+def test_a_name_differing_only_in_case_is_refused_where_the_server_ignores_case(setup: Setup, alias: str) -> None:
+    """On a case-insensitive filesystem ``refs/heads/Main`` is main's own file:
+    a push to it would move main under a name no pattern guards."""
+    repo, origin = setup
+    origin.git('config', 'core.ignoreCase', 'true')
+    before = ref_values(origin)
+    unreviewed(repo)
+    refused(push(repo, f'HEAD:{alias}'), 'differs only in case', 'core.ignoreCase')
+    assert ref_values(origin) == before
+
+
+def test_two_new_names_differing_only_in_case_are_refused_together(setup: Setup) -> None:
+    repo, origin = setup
+    origin.git('config', 'core.ignoreCase', 'true')
+    repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)
+    refused(push(repo, 'HEAD:refs/heads/topic', 'HEAD:refs/heads/Topic'), 'differs only in case')
+    assert 'refs/heads/topic' not in ref_values(origin)
+
+
+def test_names_differing_in_case_are_separate_refs_where_the_server_does_not_ignore_case(setup: Setup) -> None:
+    repo, origin = setup
+    origin.git('config', 'core.ignoreCase', 'false')
+    wrong = unreviewed(repo)
+    accepted(push(repo, 'HEAD:refs/heads/Main'))  # an unprotected branch of its own, as git keeps it
+    assert ref_values(origin)['refs/heads/Main'] == wrong
+    assert ref_values(origin)['refs/heads/main'] != wrong

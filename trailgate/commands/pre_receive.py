@@ -223,11 +223,38 @@ def _intake_problem(new: str, old: str | None, git_dir: str) -> str | None:
     return None
 
 
+def _case_alias(updates: list[Update]) -> str | None:
+    """Why an update is refused for a name that differs only in case from
+    another ref's, where the filesystem ignores case (core.ignoreCase): there
+    ``refs/heads/Main`` is stored in ``refs/heads/main``'s file, and an update
+    of it would move the protected branch, or the approvals ledger, under a
+    name no pattern guards."""
+    from trailgate.approvals import ledger
+
+    if not updates or not git.ignores_case():
+        return None
+    known: dict[str, str] = {}
+    for ref in (ledger.REF, *git.ref_values()):
+        known.setdefault(ref.casefold(), ref)
+    for update in updates:
+        other = known.setdefault(update.ref.casefold(), update.ref)
+        if other != update.ref:
+            return (
+                f'{short(update.ref)} differs only in case from {short(other)}, and this repository\'s '
+                f'filesystem ignores case (core.ignoreCase): push to {short(other)} itself, or pick another name'
+            )
+    return None
+
+
 def pre_receive(policy_option: str | None, out: Output) -> int:
     from trailgate.approvals import ledger
 
     repo = git.repo()
     received = _updates(git.read_hook_input())
+    alias = _case_alias(received)
+    if alias:
+        print(f'trailgate pre-receive: refused: {alias}', file=sys.stderr)
+        return 1
     ledger_tip, ledger_problem = _ledger_update(received, repo.git_dir)
     if ledger_problem:
         print(f'trailgate pre-receive: refused: {ledger_problem}', file=sys.stderr)
