@@ -68,19 +68,6 @@ def test_malformed_output_is_an_error(tokens: list[bytes]) -> None:
 MARKER = git._RECORD.encode()
 
 
-def reference_tokens(stream: io.BytesIO, chunk_size: int) -> Iterator[bytes]:
-    pending = b''
-    while True:
-        chunk = stream.read(chunk_size)
-        if not chunk:
-            break
-        parts = (pending + chunk).split(b'\0')
-        pending = parts.pop()
-        yield from parts
-    if pending:
-        yield pending
-
-
 def reference_records(tokens: Iterator[bytes]) -> Iterator[list[bytes]]:
     record: list[bytes] | None = None
     previous_empty = True
@@ -123,7 +110,7 @@ def _stream(tokens: list[bytes]) -> bytes:
 @given(st.lists(TOKEN, max_size=60), st.integers(1, 40))
 def test_records_as_token_by_token(tokens: list[bytes], chunk_size: int) -> None:
     data = _stream(tokens)
-    expected = list(reference_records(reference_tokens(io.BytesIO(data), chunk_size)))
+    expected = list(reference_records(git._tokens(io.BytesIO(data), chunk_size)))
     assert list(git._records(io.BytesIO(data), chunk_size)) == expected
 
 

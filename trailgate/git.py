@@ -227,12 +227,23 @@ class _Child:
         self._wait()
 
 
+def _failure(what: str, returncode: int, err: bytes) -> GitError:
+    """The error for a git that exited ``returncode``, in git's own words."""
+    return GitError(f'{what} failed: {decode(err).strip() or f"exit {returncode}"}')
+
+
 def _output_of(args: tuple[str, ...], returncode: int, out: bytes, err: bytes) -> bytes:
     """stdout, or GitError with git's own message."""
     if returncode:
-        message = decode(err).strip() or f'exit {returncode}'
-        raise GitError(f'git {" ".join(args[:2])} failed: {message}')
+        raise _failure(f'git {" ".join(args[:2])}', returncode, err)
     return out
+
+
+def _reap(process: Any) -> tuple[int, bytes]:
+    """(exit status, stderr) of a streaming git whose output is no longer read."""
+    process.stdout.close()
+    err = process.stderr.read()
+    return process.wait(), err
 
 
 def _communicate(argv: tuple[str, ...], env: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
@@ -739,7 +750,7 @@ class CatFile:
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
             )
         except FileNotFoundError:
-            raise GitError('git is not installed or not on PATH; install git and retry') from None
+            raise GitError(NOT_INSTALLED) from None
         self._asked: collections.deque[tuple[bytes, int] | None] = collections.deque()
         self._unsent: list[bytes] = []  # questions asked ahead, not yet handed to the feeder
         self._unsent_answers = 0  # answers handed to the feeder, not yet read
@@ -1063,7 +1074,7 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
         )
     except FileNotFoundError:
-        raise GitError('git is not installed or not on PATH; install git and retry') from None
+        raise GitError(NOT_INSTALLED) from None
     assert process.stdout is not None and process.stderr is not None
     if stdin_revisions is not None:
         assert process.stdin is not None
@@ -1076,12 +1087,9 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
     except GitError as e:  # output cut short: git's own failure, if it failed, says more
         unreadable = e
     finally:
-        process.stdout.close()
-        stderr = process.stderr.read()
-        returncode = process.wait()
+        returncode, stderr = _reap(process)
     if returncode:
-        message = decode(stderr).strip() or f'exit {returncode}'
-        raise GitError(f'git log failed: {message}')
+        raise _failure('git log', returncode, stderr)
     if unreadable is not None:
         raise unreadable
 
@@ -1131,7 +1139,7 @@ def change_patches(requests: Iterable[str]) -> Iterator[bytes]:
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_patch_env(),
         )
     except FileNotFoundError:
-        raise GitError('git is not installed or not on PATH; install git and retry') from None
+        raise GitError(NOT_INSTALLED) from None
     assert process.stdin is not None and process.stdout is not None and process.stderr is not None
     stdin = process.stdin
 
@@ -1424,7 +1432,7 @@ def numstat(revisions: Iterable[str]) -> Iterator[Numstat]:
             stderr=subprocess.PIPE, env=_env(),
         )
     except FileNotFoundError:
-        raise GitError('git is not installed or not on PATH; install git and retry') from None
+        raise GitError(NOT_INSTALLED) from None
     assert process.stdout is not None and process.stderr is not None
     marker = _RECORD.encode()
     sha: str | None = None
@@ -1446,12 +1454,9 @@ def numstat(revisions: Iterable[str]) -> Iterator[Numstat]:
         if sha is not None:
             yield Numstat(sha, tuple(files))
     finally:
-        process.stdout.close()
-        stderr = process.stderr.read()
-        returncode = process.wait()
+        returncode, stderr = _reap(process)
     if returncode:
-        message = decode(stderr).strip() or f'exit {returncode}'
-        raise GitError(f'git log --numstat failed: {message}')
+        raise _failure('git log --numstat', returncode, stderr)
 
 
 LINGUIST_ATTRIBUTES = ('linguist-generated', 'linguist-vendored')
@@ -1491,7 +1496,7 @@ class LinguistAttributes:
                 cwd=toplevel,  # check-attr takes paths relative to where it runs
             )
         except FileNotFoundError:
-            raise GitError('git is not installed or not on PATH; install git and retry') from None
+            raise GitError(NOT_INSTALLED) from None
         except subprocess.CalledProcessError as e:
             raise GitError(f'git update-index failed: {decode(e.stderr).strip()}') from None
 
