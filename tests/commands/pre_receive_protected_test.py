@@ -254,6 +254,16 @@ def test_two_new_names_differing_only_in_case_are_refused_together(setup: Setup)
     assert 'refs/heads/topic' not in ref_values(origin)
 
 
+def test_a_decomposed_accent_is_the_same_name_where_the_server_ignores_case(setup: Setup) -> None:
+    repo, origin = setup
+    origin.git('config', 'core.ignoreCase', 'true')
+    repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)
+    accepted(push(repo, 'HEAD:refs/heads/caf\u00e9'))
+    before = ref_values(origin)
+    refused(push(repo, 'HEAD~1:refs/heads/cafe\u0301'), 'differs only in case')
+    assert ref_values(origin) == before
+
+
 def test_names_differing_in_case_are_separate_refs_where_the_server_does_not_ignore_case(setup: Setup) -> None:
     repo, origin = setup
     origin.git('config', 'core.ignoreCase', 'false')

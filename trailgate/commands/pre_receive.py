@@ -228,16 +228,22 @@ def _case_alias(updates: list[Update]) -> str | None:
     another ref's, where the filesystem ignores case (core.ignoreCase): there
     ``refs/heads/Main`` is stored in ``refs/heads/main``'s file, and an update
     of it would move the protected branch, or the approvals ledger, under a
-    name no pattern guards."""
+    name no pattern guards. Such a filesystem (macOS's) also takes a
+    composed and a decomposed accent for one name."""
+    import unicodedata
+
     from trailgate.approvals import ledger
+
+    def folded(ref: str) -> str:
+        return unicodedata.normalize('NFC', ref).casefold()
 
     if not updates or not git.ignores_case():
         return None
     known: dict[str, str] = {}
     for ref in (ledger.REF, *git.ref_values()):
-        known.setdefault(ref.casefold(), ref)
+        known.setdefault(folded(ref), ref)
     for update in updates:
-        other = known.setdefault(update.ref.casefold(), update.ref)
+        other = known.setdefault(folded(update.ref), update.ref)
         if other != update.ref:
             return (
                 f'{short(update.ref)} differs only in case from {short(other)}, and this repository\'s '
