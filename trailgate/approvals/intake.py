@@ -28,12 +28,12 @@ from trailgate import git
 from trailgate.approvals import records
 from trailgate.approvals import sshsig
 from trailgate.approvals.ledger import record_path
+from trailgate.display import visible
 
 RECORD_MODE = '100644'
 _PREFIX = re.compile(r'\A[0-9a-f]{2}\Z')
 _HEX64 = re.compile(r'\A[0-9a-f]{64}\Z')
 SHOWN_PATH = 100
-_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]')
 
 
 class Verified(NamedTuple):
@@ -58,9 +58,9 @@ class Intake(NamedTuple):
 
 
 def shown(path: str) -> str:
-    """A pushed path as a refusal may print it: short, no control characters."""
+    """A pushed path as a refusal may print it: short, nothing hidden (see ``display``)."""
     cut = path if len(path) <= SHOWN_PATH else path[:SHOWN_PATH] + '...'
-    return _CONTROL.sub(lambda match: f'\\x{ord(match[0]):02x}', cut)
+    return visible(cut)
 
 
 def _is_change_directory(parts: list[str]) -> bool:

@@ -1,19 +1,14 @@
 """The short summary an audit prints on the terminal."""
 from __future__ import annotations
 
-import re
-
 from trailgate.audit.facts import NO_MARK
 from trailgate.audit.tally import Summary
+from trailgate.display import visible
 from trailgate.reports.json_format import escape_surrogates
 
 SHOWN = 5
-_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]')
 
 
-def safe(text: str) -> str:
-    """Text from a commit, with no control character left to drive a terminal."""
-    return _CONTROL.sub(lambda match: f'\\x{ord(match[0]):02x}', text)
 
 
 def percent(part: int, whole: int) -> str:
@@ -25,7 +20,7 @@ def render(summary: Summary) -> str:
     critical = summary.critical
     span = f'{totals.first_date} to {totals.last_date}' if totals.first_date else 'no commits'
     lines = [
-        f'audit of {safe(" ".join(summary.revisions))} ({span}); policy: {summary.policy_source}',
+        f'audit of {visible(" ".join(summary.revisions))} ({span}); policy: {summary.policy_source}',
         f'  commits: {totals.commits}, AI-marked: {totals.ai_assisted} '
         f'({percent(totals.ai_assisted, totals.commits)}), no mark found: {totals.no_mark}',
     ]
@@ -34,7 +29,7 @@ def render(summary: Summary) -> str:
                      f'({percent(totals.ai_lines, totals.lines)})')
     tools = [row for row in summary.tools if (row.id, row.tool) != NO_MARK][:SHOWN]
     if tools:
-        lines.append('  tools: ' + ', '.join(f'{safe(row.tool)} [{row.id}] {row.commits}' for row in tools))
+        lines.append('  tools: ' + ', '.join(f'{visible(row.tool)} [{row.id}] {row.commits}' for row in tools))
     lines.append(
         f'  critical AI changes: {critical["met"]} met, {critical["unmet"]} unmet, '
         f'{critical["overridden"]} overridden by break-glass, {critical["not-required"]} not required',
@@ -44,11 +39,11 @@ def render(summary: Summary) -> str:
         top = summary.reviewers[0]
         lines.append(
             f'  reviews: {concentration.reviews} by {concentration.reviewers} reviewers; busiest '
-            f'{safe(top.email)} ({percent(top.reviews, concentration.reviews)})',
+            f'{visible(top.email)} ({percent(top.reviews, concentration.reviews)})',
         )
     for row in summary.unreviewed[:SHOWN]:
         lacks = ', '.join(f'{m.rule}: {m.name}' for m in row.missing)
-        lines.append(f'  unmet {row.sha[:10]} {row.date} {safe(row.subject[:60])} ({lacks})')
+        lines.append(f'  unmet {row.sha[:10]} {row.date} {visible(row.subject[:60])} ({lacks})')
     if summary.unreviewed_total > SHOWN:
         lines.append(f'  ... {summary.unreviewed_total - SHOWN} more unmet critical AI changes')
     if totals.likely_squash:

@@ -15,6 +15,7 @@ from trailgate import targets
 from trailgate.approvals import ledger
 from trailgate.approvals import records
 from trailgate.approvals import signing
+from trailgate.display import visible
 from trailgate.errors import EXIT_OK
 from trailgate.errors import EXIT_REFUSED
 from trailgate.errors import GitError
@@ -100,7 +101,8 @@ def _stat(patch: bytes) -> list[str]:
     from trailgate.approvals.changeid import stat
 
     files = stat(patch)
-    lines = [f'{file.path} | {"binary" if file.binary else f"+{file.added} -{file.removed}"}' for file in files]
+    lines = [f'{visible(file.path)} | {"binary" if file.binary else f"+{file.added} -{file.removed}"}'
+             for file in files]
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
     lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
                  f'{"s" if added != 1 else ""}(+), {removed} deletion{"s" if removed != 1 else ""}(-)')
@@ -115,10 +117,10 @@ def _describe(assessment: Assessment, patch: bytes, merge_result: bool) -> str:
     commit = assessment.commit
     paths = sorted({path for result in assessment.results if result.applies for path in result.paths})
     lines = [
-        f'{commit.short_sha} {commit.subject}',
+        f'{commit.short_sha} {visible(commit.subject)}',
         f'  change {commit.change_id}{MERGE_RESULT_NOTE if merge_result else MERGE_NOTE if commit.is_merge else ""}',
-        f'  author {commit.author}',
-        f'  protected paths: {", ".join(paths[:10])}{", ..." if len(paths) > 10 else ""}',
+        f'  author {visible(str(commit.author))}',
+        f'  protected paths: {visible(", ".join(paths[:10]))}{", ..." if len(paths) > 10 else ""}',
     ]
     lines.extend(f'   {line}' for line in _stat(patch))
     return '\n'.join(lines)
@@ -139,11 +141,11 @@ def _to_approve(assessments: Iterable[Assessment], reviewer: str) -> Selection:
             continue
         if fold_email(commit.author.email) == fold_email(reviewer):
             selection.own.append(
-                f'not approving {commit.short_sha} {commit.subject}: you ({reviewer}) are its author, '
+                f'not approving {commit.short_sha} {visible(commit.subject)}: you ({reviewer}) are its author, '
                 f'and an author never approves their own change',
             )
         elif any(a.problem is None and fold_email(a.reviewer) == fold_email(reviewer) for a in commit.approvals):
-            selection.done.append(f'already approved by you: {commit.short_sha} {commit.subject}')
+            selection.done.append(f'already approved by you: {commit.short_sha} {visible(commit.subject)}')
         elif commit.change_id not in seen:
             seen.add(commit.change_id)
             selection.chosen.append(assessment)

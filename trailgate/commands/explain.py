@@ -6,6 +6,7 @@ import sys
 from trailgate import git
 from trailgate import policies
 from trailgate import staged
+from trailgate.display import visible
 from trailgate.errors import GitError
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import RuleResult
@@ -125,7 +126,7 @@ def explain(rev: str, message_file: str | None, policy_option: str | None) -> in
         assessment, policy = _commit_assessment(rev, policy_option)
         gate = 'check'
         branch = git.current_branch(git.repo().git_dir)
-    text = '\n'.join([*describe(assessment, gate), '', *protection_lines(policy, branch)])
+    text = '\n'.join(visible(line) for line in [*describe(assessment, gate), '', *protection_lines(policy, branch)])
     if use_color(sys.stdout):
         text = text.replace('REFUSED', '\033[31;1mREFUSED\033[0m').replace(
             'MISSING', '\033[31mMISSING\033[0m',

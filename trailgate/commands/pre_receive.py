@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from trailgate import git
 from trailgate import policies
+from trailgate.display import visible
 from trailgate.errors import PolicyError
 from trailgate.errors import UsageError
 from trailgate.gather import Batch
@@ -59,7 +60,7 @@ def _through_symbolic_refs(update: Update) -> Update:
         if target is None:
             return update._replace(ref=ref)
         ref = target
-    raise UsageError(f'{update.ref} is a chain of more than {MAX_SYMREF_DEPTH} symbolic refs')
+    raise UsageError(f'{visible(update.ref)} is a chain of more than {MAX_SYMREF_DEPTH} symbolic refs')
 
 
 class _Judges:
@@ -92,7 +93,7 @@ class _Judges:
         if policy is not None and not self.explicit and self.head and not policy.protected.matches(self.head):
             raise PolicyError(
                 f'the default branch {short(self.head)} is not protected by its own policy, so anyone '
-                f'can change the policy that would judge the new ref {ref}; add {short(self.head)} to '
+                f'can change the policy that would judge the new ref {visible(ref)}; add {short(self.head)} to '
                 f'protected (or configure the hook with --policy PATH)',
             )
         return policy
@@ -105,7 +106,7 @@ class _Judges:
         if policy is None:
             where = f'the base {base[:12]}' if base else 'the default branch (it does not exist yet)'
             raise PolicyError(
-                f'{where} has no .trailgate/policy.yaml, so the update of {update.ref} cannot be '
+                f'{where} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} cannot be '
                 f'judged; push a policy to the default branch first, or configure the hook '
                 f'with --policy PATH',
             )
@@ -245,9 +246,10 @@ def _case_alias(updates: list[Update]) -> str | None:
     for update in updates:
         other = known.setdefault(folded(update.ref), update.ref)
         if other != update.ref:
+            pushed, existing = visible(short(update.ref)), visible(short(other))
             return (
-                f'{short(update.ref)} differs only in case from {short(other)}, and this repository\'s '
-                f'filesystem ignores case (core.ignoreCase): push to {short(other)} itself, or pick another name'
+                f'{pushed} differs only in case from {existing}, and this repository\'s '
+                f'filesystem ignores case (core.ignoreCase): push to {existing} itself, or pick another name'
             )
     return None
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from trailgate.display import visible
 from trailgate.evaluate import Assessment
 from trailgate.reports import Report
 from trailgate.requirements import SIGNED_KINDS
@@ -56,8 +57,8 @@ def fix_command(assessment: Assessment, gate: str, message_file: str | None = No
 def _title(assessment: Assessment, gate: str) -> str:
     commit = assessment.commit
     if gate == 'commit-msg':
-        return commit.subject or '(empty message)'
-    return f'{commit.short_sha} {commit.subject}'
+        return visible(commit.subject) or '(empty message)'
+    return f'{commit.short_sha} {visible(commit.subject)}'
 
 
 def _signals_line(assessment: Assessment) -> str | None:
@@ -65,7 +66,7 @@ def _signals_line(assessment: Assessment) -> str | None:
         return None
     shown = '; '.join(f'{s.tool} ({s.where}: {s.text})' for s in assessment.signals[:3])
     more = len(assessment.signals) - 3
-    return f'AI-assisted: {shown}' + (f'; and {more} more' if more > 0 else '')
+    return visible(f'AI-assisted: {shown}') + (f'; and {more} more' if more > 0 else '')
 
 
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None) -> list[str]:
@@ -87,7 +88,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
                 f'"reword" it and add the trailers)',
             )
     elif not refused:
-        lines.append(f'  break-glass reason: {assessment.override}')
+        lines.append(f'  break-glass reason: {visible(assessment.override or "")}')
     signals = _signals_line(assessment)
     if signals:
         lines.append(f'  {style(_DIM, signals)}')
@@ -95,11 +96,11 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
         mark = '-' if v.overridden else style(_RED, 'x')
         lines.append(
             f'  {mark} {v.rule}: {v.name} ({v.code}): {v.missing}; '
-            f'to satisfy: {v.satisfy} [paths: {", ".join(v.paths[:5])}'
+            f'to satisfy: {v.satisfy} [paths: {visible(", ".join(v.paths[:5]))}'
             f'{", ..." if len(v.paths) > 5 else ""}]',
         )
     if assessment.override_problem:
-        lines.append(f'  note: {assessment.override_problem}')
+        lines.append(f'  note: {visible(assessment.override_problem)}')
     return lines
 
 

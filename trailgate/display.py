@@ -1,0 +1,32 @@
+"""Text from a commit or a push, made safe to print for people.
+
+Subjects, paths, identities, trailer values and ref names come from whoever
+made the commit or the push. Printed as they are, a control character drives
+the reader's terminal, and a bidi override, an isolate or a zero-width
+character makes a path or a subject look like another one (Trojan Source,
+CVE-2021-42574). What a person reads about them shows every such character
+as an escape instead, so the refusal shows what the bytes are.
+"""
+from __future__ import annotations
+
+
+def visible(text: str) -> str:
+    """``text`` with every character that Python's ``str.isprintable`` rejects
+    (controls, format characters such as bidi marks and zero-width spaces,
+    separators other than the space, surrogates, unassigned code points)
+    written as ``\\x..``, ``\\u....`` or ``\\U........``; a byte that was not
+    UTF-8 (read with surrogateescape) as ``\\x..``."""
+    if text.isprintable():
+        return text
+    return ''.join(char if char.isprintable() else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f'\\x{code - 0xDC00:02x}'
+    if code <= 0xFF:
+        return f'\\x{code:02x}'
+    if code <= 0xFFFF:
+        return f'\\u{code:04x}'
+    return f'\\U{code:08x}'
