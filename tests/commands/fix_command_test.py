@@ -1,14 +1,22 @@
 """The fix a refusal prints is ready to run: run it, and the commit is made."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
 
+import pytest
+
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
+from testing.scenarios import editor
 from testing.scenarios import message
 from testing.scenarios import new_repo
+
+# git does not tell commit-msg that it amends; trailgate looks at /proc (Linux)
+needs_proc = pytest.mark.skipif(not os.path.exists('/proc/self/cmdline'),
+                                reason='amend detection reads /proc')
 
 REVIEWS_ONLY = """\
 version: 1
@@ -55,3 +63,40 @@ def test_check_fix_amends_the_refused_commit(tmp_path: Path) -> None:
 
     assert repo.run('bash', '-c', fix).returncode == 0
     assert repo.run(sys.executable, '-m', 'trailgate', 'check', f'{base}..HEAD').returncode == 0
+
+
+def test_commit_msg_fix_after_commit_v_leaves_the_diff_out(tmp_path: Path) -> None:
+    # `git commit -v` saves the diff below a scissors line in the message file
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    repo.stage({CRITICAL: 'x = 1\n'})
+    env = editor(tmp_path / 'edit.py', message('Retry the charge', ASSISTED))
+    refused = repo.run('git', 'commit', '-q', '-v', env=env)
+    assert refused.returncode != 0
+    assert '>8' in (repo.path / '.git' / 'COMMIT_EDITMSG').read_text()
+
+    fixed = repo.run('bash', '-c', _fix(refused.stderr))
+
+    assert fixed.returncode == 0, fixed.output
+    stored = repo.git('log', '-1', '--format=%B')
+    assert stored.startswith('Retry the charge\n\n')
+    assert 'Reviewed-by: alice@example.com\nReviewed-by: Bob Builder <bob@example.com>' in stored
+    assert 'diff --git' not in stored
+    assert '#' not in stored
+
+
+@needs_proc
+def test_commit_msg_fix_of_a_refused_amend_amends(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    base = repo.head()
+    repo.commit_ok(message('Draft the charge'), {CRITICAL: 'x = 1\n'})
+    repo.stage({CRITICAL: 'x = 2\n'})
+    refused = repo.commit(message('Retry the charge', ASSISTED), args=['--amend'])
+    assert refused.returncode != 0
+
+    fixed = repo.run('bash', '-c', _fix(refused.stderr))
+
+    assert fixed.returncode == 0, fixed.output
+    # the amend was made: one commit over the base, not a second one on the draft
+    assert repo.git('rev-parse', 'HEAD~1').strip() == base
+    assert repo.git('log', '-1', '--format=%s').strip() == 'Retry the charge'
+    assert repo.git('show', 'HEAD:' + CRITICAL) == 'x = 2\n'

@@ -26,6 +26,7 @@ class Report(NamedTuple):
     # set when nothing is refused because the commits are not (yet) headed for a
     # protected ref: why, e.g. "feature is not protected"; findings are reminders
     reminder: str | None = None
+    amending: bool = False  # commit-msg: the refused commit was an --amend, and so is its fix
 
     @classmethod
     def collect(cls, gate: str, assessments: Iterable[Assessment], policy_source: str,

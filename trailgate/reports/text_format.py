@@ -41,16 +41,19 @@ def shell_quote(text: str) -> str:
     return f'"{text}"'
 
 
-def fix_command(assessment: Assessment, gate: str, message_file: str | None = None) -> str:
+def fix_command(assessment: Assessment, gate: str, message_file: str | None = None,
+                amending: bool = False) -> str:
     """A ready-to-run command that adds the missing trailers.
 
-    For commit-msg the commit was not made: commit again from the message
-    git saved, cleaned up as the editor would have been. Otherwise amend.
+    For commit-msg the commit was not made: commit again (amend again, for a
+    refused ``--amend``) from the message git saved, cleaned up as the editor
+    would have been: comments dropped, and with ``-v`` git cuts the diff that
+    ``commit -v`` saved below the scissors line. Otherwise amend.
     """
     trailers = ' '.join(f'--trailer {shell_quote(line)}' for line in fix_trailers(assessment))
     if gate == 'commit-msg':
-        source = f' --cleanup=strip -F {shell_quote(message_file)}' if message_file else ''
-        return f'git commit {trailers}{source}'
+        source = f' -v --cleanup=strip -F {shell_quote(message_file)}' if message_file else ''
+        return f'git commit{" --amend" if amending else ""} {trailers}{source}'
     return f'git commit --amend {trailers} --no-edit'
 
 
@@ -69,7 +72,8 @@ def _signals_line(assessment: Assessment) -> str | None:
     return visible(f'AI-assisted: {shown}') + (f'; and {more} more' if more > 0 else '')
 
 
-def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None) -> list[str]:
+def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
+           amending: bool = False) -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
@@ -81,7 +85,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
             f'looks at it and runs `{approve_command(assessment.commit)}` (typed review trailers do not count)',
         )
     if refused and fix_trailers(assessment):
-        lines.append(f'  fix: {fix_command(assessment, gate, message_file)}')
+        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending)}')
         if gate != 'commit-msg':
             lines.append(
                 f'       (for an older commit: git rebase -i {assessment.commit.short_sha}~1, '
@@ -105,10 +109,10 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
 
 
 def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
-           message_file: str | None) -> list[str]:
+           message_file: str | None, amending: bool = False) -> list[str]:
     """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
     if assessment.violations:
-        return [*_block(assessment, gate, style, message_file), '']
+        return [*_block(assessment, gate, style, message_file, amending), '']
     if verbose:
         verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
         return [f'ok {_title(assessment, gate)} ({verdict}no requirement missing)']
@@ -155,7 +159,7 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
             lines.extend(_reminder_block(assessment, report.gate, style))
             lines.append('')
         elif assessment.violations:
-            lines.extend(_block(assessment, report.gate, style, report.message_file))
+            lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending))
             lines.append('')
         elif verbose:
             lines.append(f'ok {_title(assessment, report.gate)}')
@@ -178,7 +182,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     style = _Style(color)
     lines: list[str] = []
     for assessment in report.assessments:
-        lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file))
+        lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending))
     lines.append(_summary(report, style))
     return '\n'.join(lines) + '\n'
 
