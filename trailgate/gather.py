@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -29,8 +28,8 @@ from trailgate.trailers import parse_trailers
 from trailgate.trailers import skip_blank_lines
 
 if TYPE_CHECKING:
+    from trailgate.approvals.attach import Pending
     from trailgate.approvals.ledger import Ledger
-    from trailgate.approvals.verifier import Verifier
 
 LOCAL_LEDGER = 'local'  # judge(ledger_tip=...): the repository's own refs/trailgate/approvals
 
@@ -181,10 +180,13 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
 
 
 class _Chunks:
-    """Chunks of commits that may need signed approvals, one in flight: a
-    chunk's signatures are verified (in a worker, when there are many) while
-    the next chunk is read, and its assessments are given, in order, when
-    the next one is added or at the end."""
+    """Chunks of commits that may need signed approvals, several in flight, so
+    that git and the verifier work while this process reads and judges:
+    when chunk k is added, git is asked for its patches; chunk k-1's change
+    ids are computed from the patches git made meanwhile and its ledger
+    records asked for; chunk k-2's records are read and their signatures
+    handed to the verifier; chunk k-3, verified meanwhile, is assessed and
+    given. Assessments come out in the order the commits went in."""
 
     def __init__(self, ledger: Ledger, as_of: AsOf) -> None:
         from trailgate.approvals import records
@@ -193,25 +195,72 @@ class _Chunks:
         self.ledger = ledger
         self.as_of = as_of
         self.verifying = Verifier(records.NAMESPACE)
-        self._in_flight: Callable[[], Iterator[Assessment]] | None = None
+        self.patches = git.Patches()
+        self._patches_asked: collections.deque[_Chunk] = collections.deque()
+        self._records_asked: collections.deque[_Chunk] = collections.deque()
+        self._submitted: collections.deque[_Chunk] = collections.deque()
 
     def add(self, pending: list[tuple[git.RawCommit | None, Assessment | Commit]],
             policy: Policy) -> Iterator[Assessment]:
-        earlier, self._in_flight = self._in_flight, _with_approvals(pending, policy, self.ledger, self.as_of,
-                                                                    self.verifying)
-        if earlier is not None:
-            yield from earlier()
+        from trailgate.approvals.attach import Pending
+
+        needing = [(raw, item) for raw, item in pending if raw is not None and isinstance(item, Commit)]
+        chunk = _Chunk(pending, policy, Pending(needing, policy, self.ledger, None, self.ledger.cache,
+                                                self.verifying, self.patches))
+        chunk.approvals.ask_patches()
+        self._patches_asked.append(chunk)
+        if len(self._patches_asked) > 1:
+            self._ask_records()
+        if len(self._records_asked) > 1:
+            self._submit()
+        if len(self._submitted) > 1:
+            yield from self._complete()
 
     def finish(self) -> Iterator[Assessment]:
-        earlier, self._in_flight = self._in_flight, None
-        if earlier is not None:
-            yield from earlier()
+        while self._patches_asked:
+            self._ask_records()
+        while self._records_asked:
+            self._submit()
+        while self._submitted:
+            yield from self._complete()
+
+    def _ask_records(self) -> None:
+        chunk = self._patches_asked.popleft()
+        chunk.approvals.ask_records()
+        self._records_asked.append(chunk)
+
+    def _submit(self) -> None:
+        chunk = self._records_asked.popleft()
+        chunk.approvals.submit()
+        self._submitted.append(chunk)
+
+    def _complete(self) -> Iterator[Assessment]:
+        chunk = self._submitted.popleft()
+        attached = iter(chunk.approvals.complete())
+        for raw, item in chunk.pending:
+            if raw is not None:
+                yield assess(chunk.policy, next(attached), self.as_of)
+            else:
+                assert isinstance(item, Assessment)
+                yield item
 
     def __enter__(self) -> _Chunks:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.verifying.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        try:
+            if kind is None:
+                self.patches.close()
+            else:
+                self.patches.abandon()
+        finally:
+            self.verifying.close()
+
+
+class _Chunk(NamedTuple):
+    pending: list[tuple[git.RawCommit | None, Assessment | Commit]]
+    policy: Policy
+    approvals: Pending
 
 
 def _ledger(ledger_tip: str | None, cat: git.CatFile, git_dir: str) -> Ledger:
@@ -222,29 +271,6 @@ def _ledger(ledger_tip: str | None, cat: git.CatFile, git_dir: str) -> Ledger:
     found = Ledger(None if local else ledger_tip, cat, local=local)
     found.cache = Cache(git_dir)
     return found
-
-
-def _with_approvals(pending: list[tuple[git.RawCommit | None, Assessment | Commit]], policy: Policy,
-                    ledger: Ledger, as_of: AsOf = None,
-                    verifying: Verifier | None = None) -> Callable[[], Iterator[Assessment]]:
-    """The chunk's approvals asked for now; the function returned gives its
-    assessments in order, the commits that may need signed approvals
-    assessed once those are attached."""
-    from trailgate.approvals.attach import prepare
-
-    needing = [(raw, item) for raw, item in pending if raw is not None and isinstance(item, Commit)]
-    complete = prepare(needing, policy, ledger, cache=ledger.cache, verifying=verifying)
-
-    def assessments() -> Iterator[Assessment]:
-        attached = iter(complete())
-        for raw, item in pending:
-            if raw is not None:
-                yield assess(policy, next(attached), as_of)
-            else:
-                assert isinstance(item, Assessment)
-                yield item
-
-    return assessments
 
 
 def policy_sources(batches: Iterable[Batch]) -> str:

@@ -591,6 +591,21 @@ _EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 _LATEST = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
 
 
+PIPE_SIZE = 1 << 20
+
+
+def widen_pipe(fd: int) -> None:
+    """Let the pipe ``fd`` hold up to ``PIPE_SIZE`` bytes where the system allows
+    it (Linux), so that a writer asked ahead is not stopped by a reader busy
+    elsewhere (64 KiB is a few hundred patches or records)."""
+    import fcntl
+
+    setting = getattr(fcntl, 'F_SETPIPE_SZ', None)
+    if setting is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, setting, PIPE_SIZE)
+
+
 def _write_in_background(stdin: IO[bytes], request: bytes) -> threading.Thread:
     """Write a batch of requests from a thread, so that a git process that
     answers as it reads never fills its output pipe while we still write."""
@@ -735,10 +750,11 @@ class StagedQuestions:
 class CatFile:
     """One ``git cat-file --batch`` process for any number of lookups.
 
-    Two ways to ask, never mixed on one instance: ``get`` (and the helpers on
+    Ways to ask, never mixed on one instance: ``get`` (and the helpers on
     it) waits for each answer; ``ask_regular_file`` asks ahead, a thread
     feeding git while the caller reads earlier answers with
-    ``regular_file_answer``, so a range's lookups never wait for a round trip.
+    ``regular_file_answer``, so a range's lookups never wait for a round trip;
+    ``ask_objects`` and ``object_answer`` do the same for whole objects.
     """
 
     def __init__(self) -> None:
@@ -751,6 +767,8 @@ class CatFile:
             )
         except FileNotFoundError:
             raise GitError(NOT_INSTALLED) from None
+        assert self._process.stdout is not None
+        widen_pipe(self._process.stdout.fileno())
         self._asked: collections.deque[tuple[bytes, int] | None] = collections.deque()
         self._unsent: list[bytes] = []  # questions asked ahead, not yet handed to the feeder
         self._unsent_answers = 0  # answers handed to the feeder, not yet read
@@ -872,6 +890,23 @@ class CatFile:
         if found is None or found[1] != 'tree':
             return False
         return self._tree_modes(found[0], found[2], hash_size).get(name) in _REGULAR_MODE_BYTES
+
+    def ask_objects(self, names: Sequence[str]) -> None:
+        """Ask ahead for the objects ``names``; ``object_answer`` gives them,
+        in the order asked, while git is still answering later questions."""
+        if not names:
+            return
+        if any('\n' in name for name in names):
+            raise GitError('an object name with a newline')
+        self._unsent.extend(name.encode(ENCODING, ERRORS) + b'\n' for name in names)
+        self._send()
+
+    def object_answer(self, name: str) -> tuple[str, bytes] | None:
+        """(type, content) of the object of the earliest ``ask_objects`` question
+        not yet answered, which asked for ``name``; None if it is missing."""
+        self._unsent_answers -= 1
+        found = self._answer(name)
+        return None if found is None else found[1:]
 
     def _tree_modes(self, oid: bytes, tree: bytes, hash_size: int) -> dict[bytes, bytes]:
         """Each entry's mode, by name, read once per tree: the commits of a
@@ -1124,59 +1159,151 @@ def change_patches(requests: Iterable[str]) -> Iterator[bytes]:
     """One canonical patch per request, in order, from one ``git diff-tree --stdin``.
 
     A request is a commit id (its diff against its parent, or for a root
-    commit against the empty tree) or ``<old> <new>`` commit ids. Requests
-    are interleaved with a line git echoes back, which ends each patch.
+    commit against the empty tree) or ``<old> <new>`` commit ids.
     """
     requests = list(requests)
     if not requests:
         return
-    args = ['git', *(item for setting in _PATCH_CONFIG for item in ('-c', setting)), *_PATCH_OPTIONS]
-    import subprocess
-    import threading
+    with Patches() as patches:
+        patches.ask(requests)
+        for _ in requests:
+            yield patches.answer()
 
-    try:
-        process = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_patch_env(),
-        )
-    except FileNotFoundError:
-        raise GitError(NOT_INSTALLED) from None
-    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
-    stdin = process.stdin
 
-    def feed() -> None:
+class Patches:
+    """One ``git diff-tree --stdin`` for any number of canonical patches, asked
+    ahead: ``ask`` hands requests to a thread feeding git, ``answer`` gives
+    the patches in the order asked, so a range's patches are computed by git
+    while the caller does other work, in one process however long the range.
+
+    Requests are interleaved with a line git echoes back, which ends each patch.
+    """
+
+    READ_SIZE = 1 << 18
+
+    def __init__(self) -> None:
+        self._process: Any = None  # started at the first request
+        self._asked: collections.deque[bytes] = collections.deque()  # requests whose patches are unread
+        self._buffer = bytearray()  # git's output from the start of the next patch
+        self._searched = 0  # how far the buffer is known to hold no end of a patch
+        self._stderr: list[bytes] = []
+        self._requests: queue.SimpleQueue[bytes | None] | None = None
+        self._threads: list[threading.Thread] = []
+
+    def _started(self) -> queue.SimpleQueue[bytes | None]:
+        if self._requests is None:
+            import queue
+            import subprocess
+            import threading
+
+            args = ['git', *(item for setting in _PATCH_CONFIG for item in ('-c', setting)), *_PATCH_OPTIONS]
+            try:
+                self._process = subprocess.Popen(
+                    args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_patch_env(),
+                )
+            except FileNotFoundError:
+                raise GitError(NOT_INSTALLED) from None
+            widen_pipe(self._process.stdout.fileno())
+            self._requests = queue.SimpleQueue()
+            self._threads = [threading.Thread(target=self._feed, args=(self._requests,), daemon=True),
+                             threading.Thread(target=self._read_errors, daemon=True)]
+            for thread in self._threads:
+                thread.start()
+        return self._requests
+
+    def ask(self, requests: Sequence[str]) -> None:
+        if not requests:
+            return
+        encoded = [request.encode('ascii') for request in requests]
+        self._asked.extend(encoded)
+        self._started().put(b''.join(request + b'\n' + _PATCH_END + b'\n' for request in encoded))
+
+    def answer(self) -> bytes:
+        """The patch of the earliest request not yet answered."""
+        request = self._asked.popleft()
+        end = self._end_of_patch()
+        patch = bytes(self._buffer[:end])
+        del self._buffer[:end + len(_PATCH_END) + 1]  # cheap: a bytearray drops its start in place
+        self._searched = 0
+        # a pair of trees is echoed before its patch, whatever --no-commit-id says
+        if patch.startswith(request + b'\n'):
+            patch = patch[len(request) + 1:]
+        return patch
+
+    def _end_of_patch(self) -> int:
+        """Where the line ending the next patch starts, reading more as needed."""
+        ending = b'\n' + _PATCH_END + b'\n'
+        while True:
+            if self._buffer.startswith(_PATCH_END + b'\n'):
+                return 0
+            found = self._buffer.find(ending, self._searched)
+            if found >= 0:
+                return found + 1
+            self._searched = max(0, len(self._buffer) - len(ending) + 1)
+            self._read_more()
+
+    def _read_more(self) -> None:
+        chunk = self._process.stdout.read1(self.READ_SIZE)
+        if not chunk:
+            raise self._failure()
+        self._buffer += chunk
+
+    def _feed(self, requests: queue.SimpleQueue[bytes | None]) -> None:
+        stdin = self._process.stdin
         try:
-            for request in requests:
-                stdin.write(request.encode('ascii') + b'\n' + _PATCH_END + b'\n')
+            while True:
+                request = requests.get()
+                if request is None:
+                    break
+                stdin.write(request)
+                stdin.flush()
             stdin.close()
-        except BrokenPipeError:
-            pass
+        except (OSError, ValueError):
+            pass  # git is gone: the reader finds out and says so
 
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    stderr_lines: list[bytes] = []
-    reader = threading.Thread(target=lambda: stderr_lines.append(process.stderr.read()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    produced = 0
-    try:
-        patch: list[bytes] = []
-        for line in process.stdout:
-            if line.rstrip(b'\n') == _PATCH_END:
-                # a pair of trees is echoed before its patch, whatever --no-commit-id says
-                if patch and produced < len(requests) and patch[0] == requests[produced].encode('ascii') + b'\n':
-                    del patch[0]
-                produced += 1
-                yield b''.join(patch)
-                patch = []
-            else:
-                patch.append(line)
-    finally:
-        process.stdout.close()
-        writer.join()
-        reader.join()
-        returncode = process.wait()
-    error = decode(b''.join(stderr_lines)).strip()
-    if returncode or error or produced != len(requests):
-        raise GitError(f'git diff-tree failed: {error or f"exit {returncode}"}')
+    def _read_errors(self) -> None:
+        self._stderr.append(self._process.stderr.read())
+
+    def _failure(self) -> GitError:
+        """git stopped before answering everything asked: stop it, and say why."""
+        returncode = self._stop()
+        return GitError(f'git diff-tree failed: {self._error() or f"exit {returncode}"}')
+
+    def _error(self) -> str:
+        return decode(b''.join(self._stderr)).strip()
+
+    def _stop(self) -> int:
+        """Let git finish (or find it killed), and its threads end; its exit status."""
+        if self._requests is None:
+            return 0
+        self._requests.put(None)
+        self._threads[0].join()
+        self._process.stdout.close()
+        self._threads[1].join()
+        return int(self._process.wait())
+
+    def close(self) -> None:
+        """Stop git; GitError if it failed or complained (when every patch asked for was read)."""
+        unread = bool(self._asked) or bool(self._buffer)
+        if unread and self._process is not None:
+            self._process.kill()
+        returncode = self._stop()
+        if not unread and (returncode or self._error()):
+            raise GitError(f'git diff-tree failed: {self._error() or f"exit {returncode}"}')
+
+    def abandon(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+        self._stop()
+
+    def __enter__(self) -> Patches:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abandon()
 
 
 _MERGE_TREE = ('-c', 'merge.conflictStyle=merge', '-c', 'merge.renames=true', '-c', 'diff.renames=true',

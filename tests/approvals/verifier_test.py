@@ -7,7 +7,11 @@ import contextlib
 import hashlib
 import io
 import os
+import shutil
+import struct
 import sys
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,7 @@ from testing.sshkeys import make_key
 from testing.sshkeys import sign_many
 from testing.util import GIT_ENV
 from testing.util import STRIPPED
+from trailgate import gather
 from trailgate.approvals import records
 from trailgate.approvals import sshsig
 from trailgate.approvals import verifier
@@ -185,6 +190,36 @@ def test_check_exits_2_when_the_worker_dies(tmp_path: Path, keys: tuple[Key, Key
     assert 'stopped before it answered' in err
 
 
+def _diff_tree_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PATH runs git through a wrapper that logs each call; the log."""
+    log = tmp_path / 'git-calls.log'
+    wrappers = tmp_path / 'wrappers'
+    wrappers.mkdir()
+    real = shutil.which('git')
+    assert real
+    (wrappers / 'git').write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    (wrappers / 'git').chmod(0o755)
+    monkeypatch.setenv('PATH', f'{wrappers}{os.pathsep}{os.environ["PATH"]}')
+    return log
+
+
+@pytest.mark.parametrize('chunk', [1, 2, 4])
+def test_chunks_in_flight_judge_as_one_chunk_does_with_one_diff_tree(
+        tmp_path: Path, keys: tuple[Key, Key], monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Several chunks in flight (git asked for patches and records ahead, the
+    worker verifying, this process judging) give what one chunk gives, and
+    one git diff-tree computes every change id of the range."""
+    repo, base = _history(tmp_path, keys)
+    one_code, one_out, _ = _check(repo, monkeypatch, 1, f'{base}..HEAD')
+    log = _diff_tree_calls(tmp_path, monkeypatch)
+    monkeypatch.setattr(gather, 'SIGNED_CHUNK', chunk)
+    code, out, _ = _check(repo, monkeypatch, 1, f'{base}..HEAD')
+    assert (code, out) == (one_code, one_out)
+    assert code == 1 and out.count('"sha"') >= 6
+    calls = log.read_text().splitlines()
+    assert len([call for call in calls if ' diff-tree ' in f' {call} ']) == 1, calls
+
+
 def test_a_worker_left_with_unread_answers_is_stopped(requests: list[verifier.Request],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A check that stops early (an error, or a reader that stops reading) closes
@@ -199,3 +234,97 @@ def test_a_worker_left_with_unread_answers_is_stopped(requests: list[verifier.Re
     assert len(forked) == 1
     with pytest.raises(ChildProcessError):
         os.waitpid(forked[0], os.WNOHANG)
+
+
+# -- the two cores balanced ---------------------------------------------------------
+
+
+def test_this_process_verifies_the_end_of_a_batch_while_a_slow_worker_works(
+        requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker slower than this process: after the first batch, this process
+    takes the end of each batch; every result comes back once, in order."""
+    expected = here(requests)
+    parent = os.getpid()
+    verified_here: list[bytes] = []
+    real = verifier.verify_one
+
+    def slow_in_the_worker(message: bytes, armored: str, namespace: str) -> verifier.Result:
+        if os.getpid() != parent:
+            time.sleep(0.02)
+        else:
+            verified_here.append(message)
+        return real(message, armored, namespace)
+
+    monkeypatch.setattr(verifier, 'verify_one', slow_in_the_worker)
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        batches = [verifying.submit(requests)() for _ in range(3)]
+    finally:
+        verifying.close()
+    assert batches == [expected] * 3
+    assert verified_here, 'this process waited for the worker and verified nothing itself'
+    assert len(verified_here) <= len(requests)  # at most half of each of the two later batches
+    assert verified_here[-1] == requests[-1][0]  # the end of a batch, not its start
+
+
+def test_the_share_follows_who_waited() -> None:
+    share = verifier.Share()
+    assert share.local_count(100) == 0  # nothing before anything is known
+    share.measured(10, 0.001)  # 100 us a signature here
+    share.after(100, waited=0.004, idle=0.0)  # waited for 40 signatures: takes 20
+    assert share.local_count(100) == 20
+    share.after(100, waited=0.0, idle=0.002)  # the worker waited for 20: gives 10 back
+    assert share.local_count(100) == 10
+    share.after(100, waited=1.0, idle=0.0)
+    assert share.local_count(100) == 50  # never more than the worker's own
+    share.after(100, waited=0.0, idle=1.0)
+    assert share.local_count(100) == 0
+
+
+def lies_in_the_worker(monkeypatch: pytest.MonkeyPatch, answer: Callable[[int], bytes]) -> None:
+    """The worker answers each batch with ``answer(count)`` instead of its results."""
+    def serve(requests_fd: int, answers_fd: int, namespace: str) -> None:
+        with os.fdopen(requests_fd, 'rb') as requests, os.fdopen(answers_fd, 'wb') as answers:
+            header = requests.read(4)
+            answers.write(answer(struct.unpack('>I', header)[0]))
+
+    monkeypatch.setattr(verifier, '_serve', serve)
+
+
+KEY = b'\0\0\0\x0bssh-ed25519' + b'\0\0\0\x20' + bytes(32)
+
+
+@pytest.mark.parametrize('answer', [
+    pytest.param(lambda count: struct.pack('>III', count + 1, 0, 0), id='another-count'),
+    pytest.param(lambda count: struct.pack('>III', count, 1 << 31, 0), id='too-large'),
+    pytest.param(lambda count: struct.pack('>III', count, 4, 0) + b'\0\0\0\0', id='too-few-answers'),
+    pytest.param(lambda count: (struct.pack('>III', count, count * (5 + len(KEY)) + 1, 0)
+                                + (b'\0' + struct.pack('>I', len(KEY)) + KEY) * count + b'\0'), id='trailing-byte'),
+    pytest.param(lambda count: (struct.pack('>III', count, count * (5 + len(KEY)), 0)
+                                + (b'\2' + struct.pack('>I', len(KEY)) + KEY) * count), id='unknown-status'),
+    pytest.param(lambda count: (struct.pack('>III', count, count * (5 + len(KEY)), 0)
+                                + (b'\0' + struct.pack('>I', len(KEY) + 1) + KEY) * count), id='answer-past-the-end'),
+    pytest.param(lambda count: struct.pack('>II', count, 0), id='cut-short'),
+])
+def test_a_worker_that_answers_nonsense_fails_closed(requests: list[verifier.Request],
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     answer: Callable[[int], bytes]) -> None:
+    lies_in_the_worker(monkeypatch, answer)
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        pending = verifying.submit(requests)
+        with pytest.raises(verifier.VerifierError, match='nothing was allowed through'):
+            pending()
+    finally:
+        verifying.close()
+
+
+def test_a_well_formed_frame_is_read(requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control for the test above: the same framing, well formed, is accepted."""
+    lies_in_the_worker(monkeypatch, lambda count: (struct.pack('>III', count, count * (5 + len(KEY)), 0)
+                                                   + (b'\0' + struct.pack('>I', len(KEY)) + KEY) * count))
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        assert verifying.submit(requests)() == [KEY] * len(requests)
+    finally:
+        verifying.close()

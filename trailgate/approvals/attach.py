@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Sequence
 
 from trailgate import git
@@ -46,42 +47,30 @@ def change_requests(raws: Sequence[git.RawCommit]) -> tuple[list[str], list[bool
     return requests, own
 
 
-def change_ids(raws: Sequence[git.RawCommit], cache: Cache | None = None) -> list[tuple[str, bool]]:
-    """(change id, has a change of its own) per commit, in order."""
-    known = {raw.sha: cache.change(raw.sha) for raw in raws} if cache is not None else {}
-    missing = [raw for raw in raws if known.get(raw.sha) is None]
-    requests, merge_results = change_requests(missing)
-    for raw, patch, is_merge_result in zip(missing, git.change_patches(requests), merge_results, strict=True):
-        known[raw.sha] = (change_id(patch), bool(patch) or not is_merge_result)
-        if cache is not None:
-            cache.set_change(raw.sha, *known[raw.sha])  # type: ignore[misc]
-    return [known[raw.sha] for raw in raws]  # type: ignore[misc]
-
-
 def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float,
-                  cache: Cache | None = None, blobs: dict[str, bytes] | None = None,
+                  cache: Cache | None = None, parsed: dict[str, records.Record | str] | None = None,
                   signed: dict[str, Result] | None = None) -> tuple[Approval, ...]:
     """Every record for ``change`` in the ledger and in the commit's trailers, judged.
 
-    ``signed``: what verifying the signatures of some ledger blobs gave
-    (their key, or why not), so that they are not verified again here.
+    ``parsed``: ledger blobs already read, as records (or why they are not);
+    ``signed``: what verifying the signatures of some of them gave (their
+    key, or why not), so that neither is done again here.
     """
     signers = policy.signers
     author = commit.author.email
     found: list[Approval] = []
     oids = ledger.oids_for(change)
     verified = cache.verified_records() if cache is not None else {}
-    if blobs is None:
-        blobs = ledger.read([oid for oid in oids if oid not in verified])
+    if parsed is None:
+        parsed = parse_records(ledger.read([oid for oid in oids if oid not in verified]))
     for oid in oids:
         known = verified.get(oid)
         if known is not None:
             found.append(records.judge_signed(*known, change, signers, author, now, 'ledger'))
             continue
-        try:
-            record = records.from_blob(blobs[oid])
-        except records.RecordError as e:
-            found.append(Approval('', '', change, 'ledger', f'unreadable record: {e}'))
+        record = parsed[oid]
+        if isinstance(record, str):
+            found.append(Approval('', '', change, 'ledger', f'unreadable record: {record}'))
             continue
         if record.change != change:
             found.append(records.judge(record, change, signers, author, now, 'ledger'))
@@ -98,12 +87,23 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
                                           'ledger'))
     for value in commit.trailer_values(records.TRAILER):
         try:
-            record = records.from_trailer_value(value)
+            trailer = records.from_trailer_value(value)
         except records.RecordError as e:
             found.append(Approval('', '', change, 'trailer', f'unreadable trailer: {e}'))
             continue
-        found.append(records.judge(record, change, signers, author, now, 'trailer', cache))
+        found.append(records.judge(trailer, change, signers, author, now, 'trailer', cache))
     return tuple(found)
+
+
+def parse_records(blobs: dict[str, bytes]) -> dict[str, records.Record | str]:
+    """Each ledger blob as a record, or why it is not one."""
+    parsed: dict[str, records.Record | str] = {}
+    for oid, blob in blobs.items():
+        try:
+            parsed[oid] = records.from_blob(blob)
+        except records.RecordError as e:
+            parsed[oid] = str(e)
+    return parsed
 
 
 def attach(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
@@ -121,39 +121,101 @@ def prepare(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledge
     and gives the commits with their judged approvals."""
     if not items:
         return lambda: []
-    when = time.time() if now is None else now
-    ids = change_ids([raw for raw, _ in items], cache)
-    verified = cache.verified_records() if cache is not None else {}
-    unknown = list(dict.fromkeys(oid for change, _ in ids for oid in ledger.oids_for(change) if oid not in verified))
-    blobs = ledger.read(unknown)
-    to_verify = _to_verify(ids, ledger, verified, blobs)
-    requests = [(record.payload, record.signature) for record in to_verify.values()]
-    results = (verifying or verifier.Verifier(records.NAMESPACE, threshold=len(requests) + 1)).submit(requests)
+    with git.Patches() as patches:
+        pending = Pending(items, policy, ledger, now, cache, verifying, patches)
+        pending.ask_patches()
+        pending.ask_records()
+    pending.submit()
+    return pending.complete
 
-    def complete() -> list[Commit]:
-        signed = dict(zip(to_verify, results(), strict=True))
+
+class Pending:
+    """One chunk of commits on its way to their judged approvals, in steps, so
+    that git and the verifier work on one chunk while this process works on
+    another:
+
+    1. ``ask_patches``: the patches of the commits whose change ids are not
+       known yet are asked of git (``git.Patches``, one process for a range);
+    2. ``ask_records``: their change ids, from the patches; the ledger records
+       under those ids asked of git;
+    3. ``submit``: the records parsed, their signatures handed to the verifier;
+    4. ``complete``: the commits with their change ids and judged approvals.
+
+    Each step is called once, in this order, and the chunks' steps in the
+    order of the chunks (git answers in the order asked).
+    """
+
+    def __init__(self, items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
+                 now: float | None, cache: Cache | None, verifying: verifier.Verifier | None,
+                 patches: git.Patches) -> None:
+        self.items = items
+        self.policy = policy
+        self.ledger = ledger
+        self.when = time.time() if now is None else now
+        self.cache = cache
+        self.verifying = verifying
+        self.patches = patches
+        self.ids: dict[str, tuple[str, bool]] = {}
+        if cache is not None:
+            for raw, _ in items:
+                known = cache.change(raw.sha)
+                if known is not None:
+                    self.ids[raw.sha] = known
+        self._missing = [raw for raw, _ in items if raw.sha not in self.ids]
+        self._merge_results: list[bool] = []
+        self._unknown: list[str] = []
+        self._parsed: dict[str, records.Record | str] = {}
+        self._to_verify: list[str] = []
+        self._results: Callable[[], list[Result]] = list
+
+    def ask_patches(self) -> None:
+        requests, self._merge_results = change_requests(self._missing)
+        self.patches.ask(requests)
+
+    def ask_records(self) -> None:
+        for raw, is_merge_result in zip(self._missing, self._merge_results, strict=True):
+            patch = self.patches.answer()
+            self.ids[raw.sha] = (change_id(patch), bool(patch) or not is_merge_result)
+            if self.cache is not None:
+                self.cache.set_change(raw.sha, *self.ids[raw.sha])
+        verified = self.cache.verified_records() if self.cache is not None else {}
+        self._unknown = list(dict.fromkeys(
+            oid for raw, _ in self.items for oid in self.ledger.oids_for(self.ids[raw.sha][0])
+            if oid not in verified
+        ))
+        self.ledger.ask(self._unknown)
+
+    def submit(self) -> None:
+        self._parsed = parse_records(self.ledger.answers(self._unknown))
+        self._to_verify = _to_verify((self.ids[raw.sha][0] for raw, _ in self.items), self._parsed,
+                                     self.ledger)
+        requests = []
+        for oid in self._to_verify:
+            record = self._parsed[oid]
+            assert isinstance(record, records.Record)
+            requests.append((record.payload, record.signature))
+        verifying = self.verifying or verifier.Verifier(records.NAMESPACE, threshold=len(requests) + 1)
+        self._results = verifying.submit(requests)
+
+    def complete(self) -> list[Commit]:
+        signed = dict(zip(self._to_verify, self._results(), strict=True))
         attached = []
-        for (_, commit), (change, own) in zip(items, ids, strict=True):
-            approvals = approvals_for(commit, change, policy, ledger, when, cache, blobs, signed)
+        for raw, commit in self.items:
+            change, own = self.ids[raw.sha]
+            approvals = approvals_for(commit, change, self.policy, self.ledger, self.when, self.cache,
+                                      self._parsed, signed)
             attached.append(commit._replace(change_id=change, own_change=own, approvals=approvals))
         return attached
 
-    return complete
 
-
-def _to_verify(ids: list[tuple[str, bool]], ledger: Ledger, verified: dict[str, tuple[str, str, bytes]],
-               blobs: dict[str, bytes]) -> dict[str, records.Record]:
-    """The ledger records whose signatures must be checked: each blob, found
-    under a change id it names, not known to be verified already."""
-    found: dict[str, records.Record] = {}
-    for change, _ in ids:
+def _to_verify(changes: Iterable[str], parsed: dict[str, records.Record | str], ledger: Ledger) -> list[str]:
+    """The ledger records whose signatures must be checked: each blob read
+    (not known to be verified already) that is a record, found under a change
+    id it names."""
+    found: dict[str, None] = {}
+    for change in changes:
         for oid in ledger.oids_for(change):
-            if oid in verified or oid in found:
-                continue
-            try:
-                record = records.from_blob(blobs[oid])
-            except records.RecordError:
-                continue
-            if record.change == change:
-                found[oid] = record
-    return found
+            record = parsed.get(oid)
+            if isinstance(record, records.Record) and record.change == change:
+                found[oid] = None
+    return list(found)

@@ -59,8 +59,18 @@ class Ledger:
 
     def read(self, oids: list[str]) -> dict[str, bytes]:
         """The blobs ``oids`` in one pipelined request."""
+        self.ask(oids)
+        return self.answers(oids)
+
+    def ask(self, oids: list[str]) -> None:
+        """Ask git ahead for the blobs ``oids``; ``answers`` gives them."""
+        self.cat.ask_objects(oids)
+
+    def answers(self, oids: list[str]) -> dict[str, bytes]:
+        """The blobs of the earliest ``ask`` not yet answered, which asked for ``oids``."""
         found = {}
-        for oid, obj in zip(oids, self.cat.get_many(oids), strict=True):
+        for oid in oids:
+            obj = self.cat.object_answer(oid)
             if obj is None or obj[0] != 'blob':
                 raise GitError(f'the approvals ledger {self.commit} names a missing object {oid}')
             found[oid] = obj[1]

@@ -21,18 +21,25 @@ import contextlib
 import gc
 import os
 import queue
+import select
 import struct
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from collections.abc import Sequence
 from typing import IO
 
+from trailgate import git
 from trailgate.approvals import sshsig
 from trailgate.errors import FatalError
 
 FORK_THRESHOLD = 256  # signatures in one request before a worker is started
 _U32 = struct.Struct('>I')
+# a result frame: the number of answers, the size of what follows, and how long (in
+# microseconds) the worker waited for the batch after answering the one before
+_HEADER = struct.Struct('>III')
+_MOST_PER_ANSWER = 5 + (1 << 17)  # status, size, and a key blob or a reason: far more than either takes
 _OK, _BAD = b'\0', b'\1'
 
 Result = bytes | str  # the signing key's blob, or why the signature is not valid
@@ -68,13 +75,51 @@ class Verifier:
                 self._may_fork = False
         if self._worker is None:
             namespace = self.namespace
-            return lambda: [verify_one(message, armored, namespace) for message, armored in requests]
+            return lambda: verify_here(requests, namespace)
         return self._worker.submit(requests)
 
     def close(self) -> None:
         if self._worker is not None:
             worker, self._worker = self._worker, None
             worker.close()
+
+
+def verify_here(requests: Sequence[Request], namespace: str) -> list[Result]:
+    return [verify_one(message, armored, namespace) for message, armored in requests]
+
+
+class Share:
+    """How much of each batch this process verifies itself, from the end of
+    the batch, while the worker verifies the rest: the two cores balanced.
+
+    Starts at nothing. When this process, done with its own part, still
+    waits for the worker's answers, it takes over half the time it waited
+    in the next batch; when the worker waited for this process before the
+    batch came (it says how long), it gets half that time's worth back.
+    Only the split depends on timing, never a result: each signature is
+    verified once, here or there, the same way.
+    """
+
+    MOST = 0.5  # the worker always has as much as this process
+    FIRST_COST = 70e-6  # seconds per signature here until one is measured
+
+    def __init__(self) -> None:
+        self.fraction = 0.0
+        self.cost = self.FIRST_COST
+
+    def local_count(self, size: int) -> int:
+        return int(size * self.fraction)
+
+    def measured(self, count: int, seconds: float) -> None:
+        if count:
+            self.cost = seconds / count
+
+    def after(self, size: int, waited: float, idle: float) -> None:
+        """Adjust for the next batch, after one of ``size`` signatures for
+        which this process waited ``waited`` seconds and the worker ``idle``."""
+        if size:
+            self.fraction += (waited - idle) / 2 / self.cost / size
+            self.fraction = min(self.MOST, max(0.0, self.fraction))
 
 
 class _Worker:
@@ -85,6 +130,8 @@ class _Worker:
         sshsig.load_backend()
         requests_read, requests_write = os.pipe()
         answers_read, answers_write = os.pipe()
+        git.widen_pipe(requests_write)
+        git.widen_pipe(answers_write)
         try:
             with warnings.catch_warnings():
                 # the worker touches nothing another thread of this process may hold
@@ -106,9 +153,12 @@ class _Worker:
         os.close(requests_read)
         os.close(answers_write)
         self.pid = pid
+        self.namespace = namespace
+        self.share = Share()
         self._requests: IO[bytes] = os.fdopen(requests_write, 'wb')
-        self._answers: IO[bytes] = os.fdopen(answers_read, 'rb')
-        self._expected: list[int] = []  # the size of each batch submitted
+        self._answers = answers_read  # read unbuffered: polling it says whether an answer is there
+        self._closed = False
+        self._expected: list[int] = []  # the number of signatures sent to the worker, per batch
         self._read_count = 0  # batches whose results were read
         # one thread writes the frames, in order, so that submitting never waits
         # for the worker (which waits for its answers to be read)
@@ -117,10 +167,12 @@ class _Worker:
         self._writer.start()
 
     def submit(self, requests: Sequence[Request]) -> Callable[[], list[Result]]:
-        self._frames.put(_request_frame(requests))
-        self._expected.append(len(requests))
+        local = self.share.local_count(len(requests))
+        sent, kept = requests[:len(requests) - local], requests[len(requests) - local:]
+        self._frames.put(_request_frame(sent))
+        self._expected.append(len(sent))
         position = len(self._expected) - 1
-        return lambda: self._read_batch(position)
+        return lambda: self._results(position, kept)
 
     def _write(self) -> None:
         while True:
@@ -133,25 +185,58 @@ class _Worker:
             except (OSError, ValueError):
                 return  # the worker is gone: reading its answers says so
 
-    def _read_batch(self, position: int) -> list[Result]:
+    def _results(self, position: int, kept: Sequence[Request]) -> list[Result]:
+        """The worker's answers for batch ``position``, then this process's own
+        for the end of the batch it kept, verified while the worker works."""
         if position != self._read_count:
             raise VerifierError('signature results were asked for out of order')
-        count = self._expected[position]
-        header = self._answers.read(4)
-        if len(header) != 4 or _U32.unpack(header)[0] != count:
-            raise VerifierError(self._stopped())
-        results: list[Result] = []
-        for _ in range(count):
-            status = self._answers.read(1)
-            size = self._answers.read(4)
-            if len(size) != 4 or status not in (_OK, _BAD):
-                raise VerifierError(self._stopped())
-            data = self._answers.read(_U32.unpack(size)[0])
-            if len(data) != _U32.unpack(size)[0]:
-                raise VerifierError(self._stopped())
-            results.append(data if status == _OK else data.decode('utf-8', 'replace'))
+        started = time.perf_counter()
+        here = verify_here(kept, self.namespace)
+        self.share.measured(len(kept), time.perf_counter() - started)
+        waited = self._wait_for_answers()
+        results, idle = self._read_batch(self._expected[position])
+        self.share.after(len(results) + len(here), waited, idle)
         self._read_count += 1
-        return results
+        return results + here
+
+    def _wait_for_answers(self) -> float:
+        """Seconds spent waiting for the worker's next answer to start (0: it was there)."""
+        if self._closed:
+            raise VerifierError(self._stopped())
+        poller = select.poll()
+        poller.register(self._answers, select.POLLIN)
+        if poller.poll(0):
+            return 0.0
+        started = time.perf_counter()
+        poller.poll()
+        return max(time.perf_counter() - started, 1e-9)
+
+    def _read_batch(self, count: int) -> tuple[list[Result], float]:
+        """The worker's answers to a batch of ``count``, and how long it was idle before it."""
+        header = self._read_exactly(_HEADER.size)
+        if len(header) != _HEADER.size:
+            raise VerifierError(self._stopped())
+        answered, size, idle = _HEADER.unpack(header)
+        if answered != count or size > count * _MOST_PER_ANSWER:
+            raise VerifierError(self._stopped())
+        body = self._read_exactly(size)
+        if len(body) != size:
+            raise VerifierError(self._stopped())
+        return _parse_answers(body, count, self._stopped()), idle / 1e6
+
+    def _read_exactly(self, size: int) -> bytes:
+        parts = []
+        remaining = size
+        while remaining:
+            try:
+                part = os.read(self._answers, min(remaining, 1 << 20))
+            except OSError:
+                part = b''
+            if not part:
+                break
+            parts.append(part)
+            remaining -= len(part)
+        return b''.join(parts)
 
     def _stopped(self) -> str:
         return ('the process verifying approval signatures stopped before it answered; '
@@ -160,12 +245,33 @@ class _Worker:
     def close(self) -> None:
         """Stop the worker, even one busy answering what will not be read:
         its answers pipe is closed first, so it cannot wait on it."""
-        self._answers.close()
+        if not self._closed:
+            self._closed = True
+            os.close(self._answers)
         self._frames.put(None)
         self._writer.join()
         with contextlib.suppress(OSError):
             self._requests.close()
         os.waitpid(self.pid, 0)
+
+
+def _parse_answers(body: bytes, count: int, stopped: str) -> list[Result]:
+    """A result frame's body, exactly: ``count`` answers and nothing after them."""
+    results: list[Result] = []
+    position = 0
+    for _ in range(count):
+        if position + 5 > len(body) or body[position:position + 1] not in (_OK, _BAD):
+            raise VerifierError(stopped)
+        ok = body[position:position + 1] == _OK
+        (size,) = _U32.unpack_from(body, position + 1)
+        start, position = position + 5, position + 5 + size
+        if position > len(body):
+            raise VerifierError(stopped)
+        data = body[start:position]
+        results.append(data if ok else data.decode('utf-8', 'replace'))
+    if position != len(body):
+        raise VerifierError(stopped)
+    return results
 
 
 def _keep_only(*kept: int) -> None:
@@ -191,11 +297,13 @@ def _serve(requests_fd: int, answers_fd: int, namespace: str) -> None:
     requests = os.fdopen(requests_fd, 'rb')
     answers = os.fdopen(answers_fd, 'wb')
     while True:
+        idle_since = time.perf_counter()
         header = requests.read(4)
         if not header:
             return
+        idle = min(int((time.perf_counter() - idle_since) * 1e6), 0xFFFFFFFF)
         (count,) = _U32.unpack(header)
-        out = [header]
+        out: list[bytes] = []
         for _ in range(count):
             message = requests.read(_U32.unpack(requests.read(4))[0])
             armored = requests.read(_U32.unpack(requests.read(4))[0]).decode('ascii', 'surrogateescape')
@@ -205,5 +313,6 @@ def _serve(requests_fd: int, answers_fd: int, namespace: str) -> None:
             else:
                 text = found.encode('utf-8', 'replace')
                 out += (_BAD, _U32.pack(len(text)), text)
-        answers.write(b''.join(out))
+        body = b''.join(out)
+        answers.write(_HEADER.pack(count, len(body), idle) + body)
         answers.flush()
