@@ -25,9 +25,13 @@ from testing.scenarios import publish
 from testing.sshkeys import Key
 from testing.sshkeys import make_key
 from testing.sshkeys import sign_many
+from testing.util import GIT_ENV
+from trailgate import git as tg_git
+from trailgate.approvals import intake
 from trailgate.approvals import ledger
 from trailgate.approvals import records
 from trailgate.approvals import sshsig
+from trailgate.approvals import verifier
 
 CHANGE = hashlib.sha256(b'a change').hexdigest()
 OTHER_CHANGE = hashlib.sha256(b'another change').hexdigest()
@@ -239,3 +243,38 @@ def test_a_merge_of_two_ledgers_is_judged_on_what_each_side_adds(server: Server,
     server.dev.git('update-ref', LEDGER,
                    server.dev.git('commit-tree', tree, '-p', ours, '-p', theirs, '-m', 'merge').strip())
     server.accepted()
+
+
+def test_many_records_are_verified_on_both_cores_as_here(server: Server, keys: tuple[Key, Key],
+                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the verifier's threshold the intake forks a worker and verifies on
+    both cores: the same records are kept, the same refused, in the same order."""
+    alice = keys[0]
+    changes = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(8)]
+    payloads = [records.payload(change, 'alice@example.com') for change in changes]
+    signatures = sign_many(alice, records.NAMESPACE, payloads, tmp_path / 'many')
+    good = {record_path_of(data + s.encode()): data + s.encode() for data, s in zip(payloads, signatures, strict=True)}
+    bad = dict(_bad_records(alice).values())
+    new = write_ledger(server.dev, {**good, **bad})
+    monkeypatch.chdir(server.dev.path)
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def counted() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, 'fork', counted)
+    found = []
+    for threshold in (10_000, 1):
+        monkeypatch.setattr(verifier, 'FORK_THRESHOLD', threshold)
+        with tg_git.CatFile() as cat:
+            found.append(intake.admit(new, None, cat))
+    assert len(forked) == 1
+    assert found[0] == found[1]
+    assert len(found[0].verified) == len(good)
+    assert len(found[0].refusals) == len(bad)

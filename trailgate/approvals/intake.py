@@ -27,6 +27,7 @@ from typing import NamedTuple
 from trailgate import git
 from trailgate.approvals import records
 from trailgate.approvals import sshsig
+from trailgate.approvals import verifier
 from trailgate.approvals.ledger import record_path
 from trailgate.display import visible
 
@@ -84,6 +85,15 @@ def shape_problem(entry: git.TreeEntry) -> str | None:
 
 def record_problem(path: str, data: bytes) -> tuple[str | None, Verified | None]:
     """(why the blob ``data`` at ``path`` is not a well-formed record, or its verified record)."""
+    problem, record = unverified_record(path, data)
+    if record is None:
+        return problem, None
+    return judged(record, verifier.verify_one(record.payload, record.signature, records.NAMESPACE))
+
+
+def unverified_record(path: str, data: bytes) -> tuple[str | None, records.Record | None]:
+    """(why the blob ``data`` at ``path`` is not a well-formed record, or the
+    record whose signature is all that is left to check)."""
     if len(data) > records.MAX_RECORD_BYTES:
         return 'the record is too large', None
     try:
@@ -95,10 +105,16 @@ def record_problem(path: str, data: bytes) -> tuple[str | None, Verified | None]
     try:
         if sshsig.armor(sshsig.dearmor(record.signature)) != record.signature:
             return 'the signature is not in the armour ssh-keygen writes', None
-        signature = sshsig.verify(record.payload, record.signature, records.NAMESPACE)
     except sshsig.SignatureError as e:
         return f'the signature is not valid: {e}', None
-    return None, Verified(record.change, record.reviewer, signature.public_key)
+    return None, record
+
+
+def judged(record: records.Record, key: verifier.Result) -> tuple[str | None, Verified | None]:
+    """A well-formed record and what verifying its signature gave (its key, or why not)."""
+    if isinstance(key, str):
+        return f'the signature is not valid: {key}', None
+    return None, Verified(record.change, record.reviewer, key)
 
 
 def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
@@ -122,15 +138,26 @@ def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
             refusals.extend(Refusal(path, 'the record is too large') for path in paths)
         else:
             readable.append(oid)
-    verified: dict[str, Verified] = {}
+    shaped: list[tuple[str, str, str | None, records.Record | None]] = []  # (blob, path, problem, record)
     for oid, found in zip(readable, cat.get_many(readable), strict=True):
         data = found[1] if found is not None and found[0] == 'blob' else b''
-        for path in blobs[oid]:
-            problem, record = record_problem(path, data)
-            if problem is not None:
-                refusals.append(Refusal(path, problem))
-            elif record is not None:
-                verified[oid] = record
+        shaped.extend((oid, path, *unverified_record(path, data)) for path in blobs[oid])
+    signatures = {oid: record for oid, _, _, record in shaped if record is not None}
+    # many records (a first push of a long ledger) are verified on both cores; this process has nothing else to do
+    verifying = verifier.Verifier(records.NAMESPACE, share=verifier.Share.MOST)
+    try:
+        keys = dict(zip(signatures, verifying.submit(
+            [(record.payload, record.signature) for record in signatures.values()])(), strict=True))
+    finally:
+        verifying.close()
+    verified: dict[str, Verified] = {}
+    for oid, path, problem, record in shaped:
+        if record is not None:
+            problem, accepted = judged(record, keys[oid])
+            if accepted is not None:
+                verified[oid] = accepted
+        if problem is not None:
+            refusals.append(Refusal(path, problem))
     return Intake(refusals, verified)
 
 

@@ -61,16 +61,19 @@ class Verifier:
     """Verifies batches of signatures in ``namespace``; ``submit`` returns a
     function that gives the batch's results, in order, when called."""
 
-    def __init__(self, namespace: str, threshold: int | None = None) -> None:
+    def __init__(self, namespace: str, threshold: int | None = None, share: float = 0.0) -> None:
+        """``share``: the part of the first batch verified here, while the worker
+        verifies the rest (``Share.MOST`` for a caller with nothing else to do)."""
         self.namespace = namespace
         self.threshold = FORK_THRESHOLD if threshold is None else threshold
+        self.share = share
         self._worker: _Worker | None = None
         self._may_fork = hasattr(os, 'fork')
 
     def submit(self, requests: Sequence[Request]) -> Callable[[], list[Result]]:
         if self._worker is None and self._may_fork and len(requests) >= self.threshold:
             try:
-                self._worker = _Worker(self.namespace)
+                self._worker = _Worker(self.namespace, self.share)
             except OSError:  # no process to be had: verify here, as for a few
                 self._may_fork = False
         if self._worker is None:
@@ -92,7 +95,7 @@ class Share:
     """How much of each batch this process verifies itself, from the end of
     the batch, while the worker verifies the rest: the two cores balanced.
 
-    Starts at nothing. When this process, done with its own part, still
+    Starts at what the caller says (nothing, by default). When this process, done with its own part, still
     waits for the worker's answers, it takes over half the time it waited
     in the next batch; when the worker waited for this process before the
     batch came (it says how long), it gets half that time's worth back.
@@ -103,8 +106,8 @@ class Share:
     MOST = 0.5  # the worker always has as much as this process
     FIRST_COST = 70e-6  # seconds per signature here until one is measured
 
-    def __init__(self) -> None:
-        self.fraction = 0.0
+    def __init__(self, fraction: float = 0.0) -> None:
+        self.fraction = min(self.MOST, max(0.0, fraction))
         self.cost = self.FIRST_COST
 
     def local_count(self, size: int) -> int:
@@ -125,7 +128,7 @@ class Share:
 class _Worker:
     """A forked process that answers request frames with result frames."""
 
-    def __init__(self, namespace: str) -> None:
+    def __init__(self, namespace: str, share: float = 0.0) -> None:
         # load what the child needs before forking: it must import nothing
         sshsig.load_backend()
         requests_read, requests_write = os.pipe()
@@ -154,7 +157,7 @@ class _Worker:
         os.close(answers_write)
         self.pid = pid
         self.namespace = namespace
-        self.share = Share()
+        self.share = Share(share)
         self._requests: IO[bytes] = os.fdopen(requests_write, 'wb')
         self._answers = answers_read  # read unbuffered: polling it says whether an answer is there
         self._closed = False
