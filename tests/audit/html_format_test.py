@@ -80,3 +80,19 @@ def test_hostile_names_paths_reasons_and_remote(tmp_path: Path) -> None:
     assert 'tok:en' not in html and 'tok' not in ''.join(page.links)
     assert "default-src 'none'" in html
     assert EVIL in ''.join(page.text)
+
+
+def test_bidi_and_zero_width_characters_are_spelled_out(tmp_path: Path) -> None:
+    # a right-to-left override makes a subject or a path read as something else
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    repo.commit_ok(message('Tidy \u202echarge\u200b', 'Assisted-by: \u2066Claude'),
+                   {CRITICAL: 'x\n', 'services/payments/\u202elive.py': 'y\n'}, verify=False)
+    out = tmp_path / 'audit.html'
+
+    result = repo.trailgate('audit', '-q', '--html', str(out))
+
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    for hidden in ('\u202e', '\u200b', '\u2066'):
+        assert hidden not in html, hidden
+    assert 'Tidy \\u202echarge\\u200b' in ''.join(parse(out).text)

@@ -4,7 +4,8 @@ Every chart has a ``<title>`` and a ``<desc>`` (its text alternative), axis
 labels, and a native ``<title>`` tooltip on every mark. Colours come from
 CSS classes, so the page's light, dark and print styles apply. All text
 passes through ``esc``: names and subjects come from commits, which are
-hostile.
+hostile (markup escaped, controls replaced, bidi and zero-width characters
+spelled out).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from trailgate.display import visible
 from trailgate.reports.json_format import escape_surrogates
 
 WIDTH = 960
@@ -25,6 +27,8 @@ _IDS = itertools.count(1)
 def esc(text: object) -> str:
     """Text safe inside HTML/SVG elements and quoted attributes."""
     cleaned = _UNSAFE.sub('\ufffd', escape_surrogates(str(text)))
+    if not cleaned.isprintable():  # bidi and zero-width characters spelled out, as in text reports
+        cleaned = '\n'.join(visible(line) for line in cleaned.split('\n'))
     return html.escape(cleaned, quote=True)
 
 
