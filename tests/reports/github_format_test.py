@@ -102,7 +102,8 @@ def test_message_escaping_of_subject_and_path() -> None:
     text.encode('utf-8')
     first = text.splitlines()[0]
     assert 'file=services/payments/a%2Cb%3Ac.py::' in first
-    assert f'::{SHA_REFUSED[:10]} 100%25 faster%0D payments \\xff: needs' in first
+    # a carriage return in the subject is spelled out before the runner's own escaping
+    assert f'::{SHA_REFUSED[:10]} 100%25 faster\\x0d payments \\xff: needs' in first
     assert len(text.splitlines()) == 3  # two errors and the notice, no stray line
 
 
@@ -175,3 +176,13 @@ def test_end_to_end_check_writes_github(tmp_path: Path) -> None:
     assert lines[-1].startswith('::notice title=trailgate check::2 commits checked, 1 refused')
     table = summary.read_text(encoding='utf-8')
     assert f'<code>{ai_sha[:10]}</code> Speed up payments | refused |' in table
+
+
+def test_hidden_characters_in_a_subject_are_spelled_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the runner's log honours ANSI escapes; a bidi override makes a subject read as another
+    summary = tmp_path / 'summary.md'
+    monkeypatch.setenv(SUMMARY_ENV, str(summary))
+    text = render(report(assessment('Tidy \x1b[2J\u202echarge\n\nAssisted-by: Claude\n')), 'github')
+    for shown in (text, summary.read_text()):
+        assert '\x1b' not in shown and '\u202e' not in shown
+        assert 'Tidy \\x1b[2J\\u202echarge' in shown

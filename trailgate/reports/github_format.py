@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import os
 
+from trailgate.display import visible
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import Violation
 from trailgate.reports import Report
@@ -46,7 +47,7 @@ def command(name: str, message: str, **properties: str) -> str:
 
 
 def _title(assessment: Assessment) -> str:
-    return f'{assessment.commit.short_sha} {assessment.commit.subject}'
+    return f'{assessment.commit.short_sha} {visible(assessment.commit.subject)}'
 
 
 def _location(violation: Violation) -> dict[str, str]:
@@ -67,7 +68,7 @@ def _error(assessment: Assessment, violation: Violation, gate: str) -> str:
 
 def _warning(assessment: Assessment, violation: Violation) -> str:
     message = (
-        f'{_title(assessment)}: let through by break-glass ({violation.overridden}); '
+        f'{_title(assessment)}: let through by break-glass ({visible(violation.overridden or "")}); '
         f'{violation.missing}'
     )
     return command('warning', message,
@@ -89,7 +90,7 @@ def _commands(assessment: Assessment, gate: str, reminder: bool = False) -> list
         for v in assessment.violations
     ]
     if assessment.override_problem:
-        lines.append(command('warning', f'{_title(assessment)}: {assessment.override_problem}',
+        lines.append(command('warning', f'{_title(assessment)}: {visible(assessment.override_problem)}',
                              title='trailgate break-glass ignored'))
     return lines
 
@@ -127,10 +128,10 @@ def _row(assessment: Assessment, violation: Violation, gate: str, reminder: bool
         fix = violation_fix(assessment, violation, gate)
         remedy = _code(fix) if fix else _cell(violation.satisfy)
     else:
-        verdict = f'overridden: {_cell(violation.overridden)}'
+        verdict = f'overridden: {_cell(visible(violation.overridden))}'
         remedy = ''
     cells = [
-        f'{_code(assessment.commit.short_sha)} {_cell(assessment.commit.subject)}',
+        f'{_code(assessment.commit.short_sha)} {_cell(visible(assessment.commit.subject))}',
         verdict,
         _code(violation.rule),
         f'{violation.code} {violation.name}',
