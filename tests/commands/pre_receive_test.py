@@ -263,3 +263,20 @@ def test_shipped_hook_script(tmp_path: Path) -> None:
     assert result.returncode != 0, result
     assert 'pre-receive hook declined' in result.stderr
     assert f'remote: refused {wrong[:10]}' in result.stderr
+
+
+def test_a_server_whose_head_names_a_missing_branch_says_which_and_how_to_point_it(tmp_path: Path) -> None:
+    # `git init --bare` without init.defaultBranch points HEAD at master; the team pushes main
+    origin = bare_remote(tmp_path / 'origin.git')
+    origin.git('symbolic-ref', 'HEAD', 'refs/heads/master')
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    publish(repo, origin)
+    repo.git('branch', 'feature')
+
+    result = push(repo, 'feature')
+
+    assert result.returncode != 0
+    assert result.hooks[HOOK] == 2
+    assert 'refs/heads/feature' not in ref_values(origin)
+    assert 'the default branch master does not exist' in result.stderr, result.stderr
+    assert 'git symbolic-ref HEAD refs/heads/<branch>' in result.stderr

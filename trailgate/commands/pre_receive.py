@@ -103,14 +103,25 @@ class _Judges:
         new_ref = git.is_null_oid(update.old)
         base = self.default_tip if new_ref else update.old
         policy = self.trusted_default(update.ref) if new_ref else self.at(base)
-        if policy is None:
-            where = f'the base {base[:12]}' if base else 'the default branch (it does not exist yet)'
+        if policy is not None:
+            return policy
+        if base is None:
             raise PolicyError(
-                f'{where} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} cannot be '
-                f'judged; push a policy to the default branch first, or configure the hook '
+                f'{self._no_default_branch()}, so no .trailgate/policy.yaml can judge the update of '
+                f'{visible(update.ref)}: point HEAD at the branch that holds the policy (git symbolic-ref HEAD '
+                f'refs/heads/<branch>), push a policy to the default branch first, or configure the hook '
                 f'with --policy PATH',
             )
-        return policy
+        raise PolicyError(
+            f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} '
+            f'cannot be judged; push a policy to the default branch first, or configure the hook '
+            f'with --policy PATH',
+        )
+
+    def _no_default_branch(self) -> str:
+        if self.head is None:
+            return 'HEAD names no default branch'
+        return f'the default branch {short(self.head)} does not exist (HEAD names it)'
 
     def is_protected(self, update: Update) -> bool:
         """Protected by the default branch's policy or by the ref's own old one.
