@@ -74,7 +74,7 @@ def editor_runs() -> bool:
     return os.environ.get('GIT_EDITOR') != ':'
 
 
-def _cleanup_mode(facts: git.Vars) -> str:
+def cleanup_mode(facts: git.Vars) -> str:
     """How ``git commit`` will clean this message up (git's own choice of default)."""
     mode = invocation.commit_cleanup_option() or facts.config.get('commit.cleanup', 'default')
     if mode in CLEANUP_MODES:
@@ -96,7 +96,7 @@ def pending_commit(msgfile: str, policy_option: str | None,
         raise FatalError('this hook needs a work tree; it cannot run in a bare repository')
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
     facts = questions.variables()
-    message = cleanup_message(read_message_file(msgfile), facts.comment_char, _cleanup_mode(facts))
+    message = cleanup_message(read_message_file(msgfile), facts.comment_char, cleanup_mode(facts))
     changes = _changes(repo, questions.diff)
     commit = Commit(
         sha=None,

@@ -100,3 +100,15 @@ def test_commit_msg_fix_of_a_refused_amend_amends(tmp_path: Path) -> None:
     assert repo.git('rev-parse', 'HEAD~1').strip() == base
     assert repo.git('log', '-1', '--format=%s').strip() == 'Retry the charge'
     assert repo.git('show', 'HEAD:' + CRITICAL) == 'x = 2\n'
+
+
+def test_commit_msg_fix_keeps_a_line_git_kept_after_commit_m(tmp_path: Path) -> None:
+    # without an editor git keeps lines that start with '#': so does the fix
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    refused = repo.commit(message('Retry the charge', ASSISTED, body='#123 was the cause.'), {CRITICAL: 'x = 1\n'})
+    assert refused.returncode != 0
+
+    fixed = repo.run('bash', '-c', _fix(refused.stderr))
+
+    assert fixed.returncode == 0, fixed.output
+    assert '\n#123 was the cause.\n' in repo.git('log', '-1', '--format=%B')

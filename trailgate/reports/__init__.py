@@ -27,6 +27,7 @@ class Report(NamedTuple):
     # protected ref: why, e.g. "feature is not protected"; findings are reminders
     reminder: str | None = None
     amending: bool = False  # commit-msg: the refused commit was an --amend, and so is its fix
+    cleanup: str = 'strip'  # commit-msg: how git was to clean the message up, and so does the fix
 
     @classmethod
     def collect(cls, gate: str, assessments: Iterable[Assessment], policy_source: str,

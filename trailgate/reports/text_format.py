@@ -42,17 +42,19 @@ def shell_quote(text: str) -> str:
 
 
 def fix_command(assessment: Assessment, gate: str, message_file: str | None = None,
-                amending: bool = False) -> str:
+                amending: bool = False, cleanup: str = 'strip') -> str:
     """A ready-to-run command that adds the missing trailers.
 
     For commit-msg the commit was not made: commit again (amend again, for a
-    refused ``--amend``) from the message git saved, cleaned up as the editor
-    would have been: comments dropped, and with ``-v`` git cuts the diff that
-    ``commit -v`` saved below the scissors line. Otherwise amend.
+    refused ``--amend``) from the message git saved, cleaned up as git was
+    to clean it (``cleanup``). After an editor (``strip``), ``-v`` makes git
+    also cut the diff that ``commit -v`` saved below the scissors line.
+    Otherwise amend.
     """
     trailers = ' '.join(f'--trailer {shell_quote(line)}' for line in fix_trailers(assessment))
     if gate == 'commit-msg':
-        source = f' -v --cleanup=strip -F {shell_quote(message_file)}' if message_file else ''
+        verbose = ' -v' if cleanup == 'strip' else ''
+        source = f'{verbose} --cleanup={cleanup} -F {shell_quote(message_file)}' if message_file else ''
         return f'git commit{" --amend" if amending else ""} {trailers}{source}'
     return f'git commit --amend {trailers} --no-edit'
 
@@ -73,7 +75,7 @@ def _signals_line(assessment: Assessment) -> str | None:
 
 
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
-           amending: bool = False) -> list[str]:
+           amending: bool = False, cleanup: str = 'strip') -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
@@ -85,7 +87,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
             f'looks at it and runs `{approve_command(assessment.commit)}` (typed review trailers do not count)',
         )
     if refused and fix_trailers(assessment):
-        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending)}')
+        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup)}')
         if gate != 'commit-msg':
             lines.append(
                 f'       (for an older commit: git rebase -i {assessment.commit.short_sha}~1, '
@@ -109,10 +111,10 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
 
 
 def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
-           message_file: str | None, amending: bool = False) -> list[str]:
+           message_file: str | None, amending: bool = False, cleanup: str = 'strip') -> list[str]:
     """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
     if assessment.violations:
-        return [*_block(assessment, gate, style, message_file, amending), '']
+        return [*_block(assessment, gate, style, message_file, amending, cleanup), '']
     if verbose:
         verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
         return [f'ok {_title(assessment, gate)} ({verdict}no requirement missing)']
@@ -159,7 +161,8 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
             lines.extend(_reminder_block(assessment, report.gate, style))
             lines.append('')
         elif assessment.violations:
-            lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending))
+            lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending,
+                                report.cleanup))
             lines.append('')
         elif verbose:
             lines.append(f'ok {_title(assessment, report.gate)}')
@@ -182,7 +185,8 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     style = _Style(color)
     lines: list[str] = []
     for assessment in report.assessments:
-        lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending))
+        lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending,
+                            report.cleanup))
     lines.append(_summary(report, style))
     return '\n'.join(lines) + '\n'
 
