@@ -339,3 +339,68 @@ def test_no_re2_match_lacks_the_required_text(ignore_case: bool, pattern: str, t
     assume(regexes.problem(pattern) is None)
     if regexes.compile(pattern, re.MULTILINE).search(text):
         assert required_text(pattern, re.MULTILINE) in text
+
+
+# -- a squash merge's message ------------------------------------------------------
+
+
+# what `git merge --squash feature` leaves in SQUASH_MSG (git log's medium
+# format, each message indented), as `git commit` stores it
+SQUASHED = """\
+Squashed commit of the following:
+
+commit 9ad34d28eee7b010ecb0185e289f00cc9ed9d558
+Author: Dev Eloper <dev@example.com>
+Date:   Mon Nov 30 10:50:20 2026 +0000
+
+    Retry the charge
+
+    Co-authored-by: Claude <noreply@anthropic.com>
+
+commit 1b2c3d4e5f60718293a4b5c6d7e8f90123456789
+Author: Cursor Agent <cursoragent@cursor.com>
+Date:   Mon Nov 30 10:40:00 2026 +0000
+
+    Cache the card token
+"""
+
+
+def test_the_commits_a_squash_merge_lists_are_searched_for_marks() -> None:
+    signals = detect(DEFAULT, commit(SQUASHED))
+    assert [(s.source, s.where) for s in signals] == [
+        ('claude-code-co-author', 'Co-authored-by trailer of squashed commit 9ad34d28eee7'),
+        ('cursor-agent', 'author of squashed commit 1b2c3d4e5f60'),
+    ]
+
+
+def test_a_squash_merge_with_a_subject_of_its_own_is_searched_too() -> None:
+    signals = detect(DEFAULT, commit('Retry card charges\n\n' + SQUASHED))
+    assert {s.source for s in signals} == {'claude-code-co-author', 'cursor-agent'}
+
+
+def test_the_squashed_commits_disclosure_trailers_count() -> None:
+    text = SQUASHED.replace('Co-authored-by: Claude <noreply@anthropic.com>', 'Assisted-by: Claude Code')
+    signals = detect(DEFAULT, commit(text))
+    assert ('ai.disclosure_trailers', 'Assisted-by trailer of squashed commit 9ad34d28eee7') in {
+        (s.source, s.where) for s in signals
+    }
+
+
+def test_a_log_quoted_without_the_squash_header_is_prose() -> None:
+    text = 'Explain the bug\n\nSeen in:\n\n' + SQUASHED.split('\n\n', 1)[1]
+    assert detect(DEFAULT, commit(text)) == ()
+
+
+def test_a_human_squash_merge_has_no_signal() -> None:
+    human = SQUASHED.replace('Co-authored-by: Claude <noreply@anthropic.com>', 'Signed-off-by: Dev <dev@example.com>')
+    human = human.replace('Cursor Agent <cursoragent@cursor.com>', 'Dev Eloper <dev@example.com>')
+    assert detect(DEFAULT, commit(human)) == ()
+
+
+def test_nested_squash_logs_are_read_one_level_deep() -> None:
+    # a hostile message nests the log many times: no recursion, no error
+    text = SQUASHED
+    for _ in range(50):
+        text = 'Squashed commit of the following:\n\ncommit ' + '0' * 40 + '\nAuthor: A <a@example.com>\n\n' + \
+            ''.join(f'    {line}\n' if line else '\n' for line in text.split('\n'))
+    assert detect(DEFAULT, commit(text)) == ()

@@ -68,6 +68,19 @@ def squash(repo: Repo, reviewed: bool) -> None:
     repo.commit_ok(message(f'{SUBJECT} (#12)', *trailers(reviewed), body=f'* {SUBJECT}'), verify=False)
 
 
+def local_squash(repo: Repo, reviewed: bool) -> None:
+    """`git merge --squash`, committed with the message git wrote: the
+    squashed commits' log, their messages (and AI marks) indented."""
+    feature(repo, reviewed)
+    main_moves_on(repo)
+    repo.git('merge', '-q', '--squash', 'feature')
+    text = (repo.path / '.git' / 'SQUASH_MSG').read_text()
+    assert f'    {ASSISTED}' in text
+    if reviewed:  # the squash commit carries its own reviews: the indented ones are not trailers
+        text += '\n' + '\n'.join(trailers(reviewed)) + '\n'
+    repo.commit_ok(text, verify=False)
+
+
 def rebase_and_merge(repo: Repo, reviewed: bool) -> None:
     feature(repo, reviewed)
     main_moves_on(repo)
@@ -114,6 +127,7 @@ def cherry_pick(repo: Repo, reviewed: bool) -> None:
 PATHS: dict[str, Callable[[Repo, bool], None]] = {
     'merge-commit': merge_commit,
     'squash': squash,
+    'local-squash': local_squash,
     'rebase-and-merge': rebase_and_merge,
     'fast-forward': fast_forward,
     'main-into-feature-then-back': main_into_feature_and_back,

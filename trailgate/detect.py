@@ -17,9 +17,12 @@ from typing import NamedTuple
 
 from trailgate.model import Commit
 from trailgate.model import Identity
+from trailgate.model import parse_identity
 from trailgate.policy import AiConfig
 from trailgate.signatures import SIGNATURES
 from trailgate.signatures import Signature
+from trailgate.trailers import parse_trailers
+from trailgate.trailers import skip_blank_lines
 
 NOT_DISCLOSED = frozenset(('none', 'no', 'n/a'))
 _ANGLE_EMAIL = re.compile(r'<([^<>]*)>[ \t]*\Z')
@@ -212,9 +215,48 @@ def _policy_signals(memo: _Identities, commit: Commit, matched: list[_Matched]) 
 
 CO_AUTHOR_KEY = 'co-authored-by'
 
+# `git merge --squash` writes this line, then each commit it squashes in git
+# log's medium format, its message indented by four spaces
+SQUASH_HEADER = 'Squashed commit of the following:\n'
+_SQUASHED = re.compile(
+    r'^commit (?P<sha>[0-9a-f]{40}(?:[0-9a-f]{24})?)\n'
+    r'(?:Merge:[^\n]*\n)?'
+    r'Author: (?P<author>[^\n]*)\n'
+    r'(?:Date:[^\n]*\n)?'
+    r'\n'
+    r'(?P<body>(?:(?: {4}[^\n]*)?\n)*)',
+    re.MULTILINE,
+)
+_NOBODY = Identity('', '')
+
+
+def _squashed(commit: Commit) -> Iterator[tuple[str, Commit]]:
+    """The commits a squash merge's message lists, as commits of their own
+    (the author git printed, the message unindented): the marks the squash
+    carries in its body. Read one level deep."""
+    message = commit.message if commit.message.endswith('\n') else commit.message + '\n'
+    for match in _SQUASHED.finditer(message):
+        text = skip_blank_lines(''.join(f'{line[4:]}\n' for line in match['body'].split('\n')[:-1]))
+        author = parse_identity(match['author']) or _NOBODY
+        yield match['sha'][:12], commit._replace(
+            sha=match['sha'], message=text, trailers=parse_trailers(text), author=author, committer=_NOBODY,
+        )
+
 
 def detect(ai: AiConfig, commit: Commit) -> tuple[Signal, ...]:
-    """Every AI signal in ``commit``; empty means not AI-assisted."""
+    """Every AI signal in ``commit``; empty means not AI-assisted. A squash
+    merge's message also carries the signals of the commits it lists."""
+    signals = _signals(ai, commit)
+    if SQUASH_HEADER in commit.message:
+        for short, squashed in _squashed(commit):
+            signals.extend(
+                signal._replace(where=f'{signal.where} of squashed commit {short}')
+                for signal in _signals(ai, squashed)
+            )
+    return tuple(signals)
+
+
+def _signals(ai: AiConfig, commit: Commit) -> list[Signal]:
     memo = _identities_for(ai)
     builtin, people = memo.people(commit.author, commit.committer)
     signals = list(builtin)
@@ -228,4 +270,4 @@ def detect(ai: AiConfig, commit: Commit) -> tuple[Signal, ...]:
         signals.extend(_trailer_signals(memo.catalogue, commit))
         signals.extend(_marker_signals(memo.catalogue, commit))
     signals.extend(_policy_signals(memo, commit, matched))
-    return tuple(signals)
+    return signals
