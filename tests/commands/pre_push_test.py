@@ -428,3 +428,40 @@ def test_framework_multi_ref_push_with_a_detached_head(framework: Setup) -> None
     wrong = unreviewed(repo)
     _framework_refused(repo.run_git('push', 'origin', 'a', 'HEAD:refs/heads/x'), wrong[:10])
     assert ref_values(origin) == before
+
+
+def _run_by_hand(repo: Repo, from_ref: str, to_ref: str) -> Run:
+    """`pre-commit run` of the pre-push stage, as a developer tries the hook before pushing."""
+    return repo.run(sys.executable, '-m', 'pre_commit', 'run', 'trailgate-pre-push', '--hook-stage', 'pre-push',
+                    '--from-ref', from_ref, '--to-ref', to_ref)
+
+
+def test_framework_run_by_hand_judges_the_range_it_is_given(framework: Setup) -> None:
+    repo, _ = framework
+    repo.git('switch', '-q', '-c', 'side')
+    unreviewed(repo)  # unpushed, but not in the range below
+    repo.git('switch', '-q', 'main')
+    good(repo)
+
+    result = _run_by_hand(repo, 'origin/main', 'HEAD')
+
+    assert result.returncode == 0, result.output
+    assert '1 commit checked, 0 refused' in result.output
+
+
+def test_framework_run_by_hand_refuses_what_the_range_holds(framework: Setup) -> None:
+    repo, _ = framework
+    base = repo.head()
+    wrong = unreviewed(repo)
+    good(repo)
+
+    _framework_refused(_run_by_hand(repo, base, 'HEAD'), wrong[:10])
+
+
+def test_framework_run_by_hand_with_an_unknown_revision_is_an_error(framework: Setup) -> None:
+    repo, _ = framework
+
+    result = _run_by_hand(repo, 'no-such-ref', 'HEAD')
+
+    assert result.returncode != 0
+    assert 'no-such-ref' in result.output

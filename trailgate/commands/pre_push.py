@@ -11,7 +11,9 @@ one-line reminder of how many commits will need review before they land.
 The pre-commit framework swallows git's lines and passes one ref at most,
 so under it the push is rebuilt from its variables and the ``git push``
 command line; when that cannot be known exactly, every local branch and tag
-not yet on a protected ref is judged: never less than the push.
+not yet on a protected ref is judged: never less than the push. Run by hand
+(``pre-commit run --hook-stage pre-push --from-ref A --to-ref B``: no push,
+so no remote named), it judges A..B by A's policy, as ``check A..B`` does.
 """
 from __future__ import annotations
 
@@ -234,6 +236,22 @@ def _everything_unpushed(view: RemoteView, found: _Policies) -> _Plan:
     return _Plan([Batch(policy, (*tips, '--not', *view.on_protected(policy)))], [])
 
 
+def _by_hand() -> tuple[str, str] | None:
+    """(from, to) when pre-commit runs the pre-push stage by hand: it names
+    the range, and no remote (a push always names one)."""
+    from_ref = os.environ.get('PRE_COMMIT_FROM_REF')
+    to_ref = os.environ.get('PRE_COMMIT_TO_REF')
+    if from_ref and to_ref and not os.environ.get('PRE_COMMIT_REMOTE_NAME'):
+        return from_ref, to_ref
+    return None
+
+
+def _range_plan(from_ref: str, to_ref: str, found: _Policies) -> _Plan:
+    """The commits from..to, judged as headed for a protected ref, by the policy at from."""
+    base, tip = git.resolve_commit(from_ref), git.resolve_commit(to_ref)
+    return _Plan([Batch(found.for_base(base), (tip, '--not', base))], [])
+
+
 def _reminder(plan: _Plan, repo: git.Repo) -> str | None:
     """One line: how many pushed commits will need review before they land."""
     needing = {
@@ -264,7 +282,10 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
     remote_name, view = remote_view(remote, url)
     with git.CatFile() as cat:
         found = _Policies(repo, policies.explicit_path(policy_option), cat)
-        if under_framework:
+        by_hand = _by_hand() if under_framework else None
+        if by_hand:
+            plan = _range_plan(*by_hand, found)
+        elif under_framework:
             known = framework_updates(remote_name, view)
             plan = _plan(known, view, found) if known is not None else _everything_unpushed(view, found)
         else:
