@@ -404,3 +404,28 @@ def test_nested_squash_logs_are_read_one_level_deep() -> None:
         text = 'Squashed commit of the following:\n\ncommit ' + '0' * 40 + '\nAuthor: A <a@example.com>\n\n' + \
             ''.join(f'    {line}\n' if line else '\n' for line in text.split('\n'))
     assert detect(DEFAULT, commit(text)) == ()
+
+
+# -- an AI identity in a sign-off ------------------------------------------------------
+
+
+@pytest.mark.parametrize(('line', 'source'), [
+    ('Signed-off-by: Claude <noreply@anthropic.com>', 'claude-code-co-author'),
+    ('Signed-off-by: Claude Opus 4.6 <noreply@anthropic.com>', 'claude-code-co-author'),
+    ('signed-off-by: Cursor Agent <cursoragent@cursor.com>', 'cursor-agent'),
+    ('Signed-off-by: Copilot <198982749+Copilot@users.noreply.github.com>', 'copilot-swe-agent'),
+])
+def test_an_ai_identity_signing_off_is_a_signal(line: str, source: str) -> None:
+    # the kernel: "AI agents MUST NOT add Signed-off-by tags"; one that does marks the commit
+    signals = detect(DEFAULT, with_trailers(line))
+    assert [(s.source, s.where) for s in signals] == [(source, 'Signed-off-by trailer')]
+
+
+def test_a_human_sign_off_is_not_a_signal() -> None:
+    assert detect(DEFAULT, with_trailers('Signed-off-by: Claude Martin <cm@gmail.com>')) == ()
+
+
+def test_policy_identities_do_not_search_sign_offs() -> None:
+    # the contract's places for ai.identities: author, committer, Co-authored-by
+    ai = ai_config("{builtin_signatures: false, identities: ['<bot@example\\.com>$']}")
+    assert detect(ai, with_trailers('Signed-off-by: Bot <bot@example.com>')) == ()

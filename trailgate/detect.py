@@ -104,8 +104,11 @@ def _catalogue() -> _Catalogue:
     )
 
 
+_PLACE_NAMES = {'co-author': 'Co-authored-by trailer', 'sign-off': 'Signed-off-by trailer'}
+
+
 def _where(place: str) -> str:
-    return 'Co-authored-by trailer' if place == 'co-author' else place
+    return _PLACE_NAMES.get(place, place)
 
 
 def _line_number(text: str, offset: int) -> int:
@@ -214,6 +217,7 @@ def _policy_signals(memo: _Identities, commit: Commit, matched: list[_Matched]) 
 
 
 CO_AUTHOR_KEY = 'co-authored-by'
+SIGN_OFF_KEY = 'signed-off-by'
 
 # `git merge --squash` writes this line, then each commit it squashes in git
 # log's medium format, its message indented by four spaces
@@ -261,11 +265,14 @@ def _signals(ai: AiConfig, commit: Commit) -> list[Signal]:
     builtin, people = memo.people(commit.author, commit.committer)
     signals = list(builtin)
     matched = list(people)
-    for key, value in commit.trailers:  # co-authors, after author and committer
-        if key.lower() == CO_AUTHOR_KEY:
+    for key, value in commit.trailers:  # co-authors and sign-offs, after author and committer
+        folded = key.lower()
+        if folded == CO_AUTHOR_KEY:
             found, indexes = memo.matches('co-author', value)
             signals.extend(found)
             matched.append(('co-author', value, indexes))
+        elif folded == SIGN_OFF_KEY and memo.catalogue is not None:
+            signals.extend(memo.matches('sign-off', value)[0])  # the catalogue's only: not a policy place
     if memo.catalogue is not None:
         signals.extend(_trailer_signals(memo.catalogue, commit))
         signals.extend(_marker_signals(memo.catalogue, commit))

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-ALL_PLACES = frozenset(('author', 'committer', 'co-author'))
+# where an identity is looked for: author, committer, a Co-authored-by or a
+# Signed-off-by trailer (an AI agent must not sign off: one that does marks the commit)
+ALL_PLACES = frozenset(('author', 'committer', 'co-author', 'sign-off'))
 AUTHOR = frozenset(('author',))
-CO_AUTHOR = frozenset(('co-author',))
+CO_AUTHOR = frozenset(('co-author', 'sign-off'))
 AUTHOR_OR_COMMITTER = frozenset(('author', 'committer'))
 
 
