@@ -126,3 +126,9 @@ def test_codeowners_gitlab_optional_section_header() -> None:
     assert _parse_codeowners('^[Docs] @docs-team\ndocs/ a@example.com\n') == (
         ['docs/'], ['a@example.com'],
     )
+
+
+def test_no_comment_paragraph_is_repeated() -> None:
+    paragraphs = [block for block in starter_text().split('\n\n') if block.lstrip().startswith('#')]
+    repeated = {block for block in paragraphs if paragraphs.count(block) > 1}
+    assert not repeated, repeated
