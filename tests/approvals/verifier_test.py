@@ -269,16 +269,21 @@ def test_this_process_verifies_the_end_of_a_batch_while_a_slow_worker_works(
 
 def test_the_share_follows_who_waited() -> None:
     share = verifier.Share()
-    assert share.local_count(100) == 0  # nothing before anything is known
+    assert share.local_count(1000) == 0  # nothing before anything is known
     share.measured(10, 0.001)  # 100 us a signature here
-    share.after(100, waited=0.004, idle=0.0)  # waited for 40 signatures: takes 20
-    assert share.local_count(100) == 20
-    share.after(100, waited=0.0, idle=0.002)  # the worker waited for 20: gives 10 back
-    assert share.local_count(100) == 10
-    share.after(100, waited=1.0, idle=0.0)
-    assert share.local_count(100) == 50  # never more than the worker's own
-    share.after(100, waited=0.0, idle=1.0)
-    assert share.local_count(100) == 0
+    share.after(1000, waited=0.016, idle=0.0)  # waited for 160 signatures: takes a quarter, 40
+    assert share.local_count(1000) == 40
+    share.after(1000, waited=0.0, idle=0.008)  # the worker waited for 80: gives back 20
+    assert share.local_count(1000) == 20
+    share.after(1000, waited=1.0, idle=0.0)  # a long stall moves it one step only
+    assert share.local_count(1000) == 120
+    for _ in range(10):
+        share.after(1000, waited=1.0, idle=0.0)
+    assert share.local_count(1000) == 500  # never more than the worker's own
+    for _ in range(10):
+        share.after(1000, waited=0.0, idle=1.0)
+    assert share.local_count(1000) == 0
+    assert verifier.Share(0.9).local_count(1000) == 500
 
 
 def lies_in_the_worker(monkeypatch: pytest.MonkeyPatch, answer: Callable[[int], bytes]) -> None:

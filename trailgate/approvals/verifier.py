@@ -95,15 +95,19 @@ class Share:
     """How much of each batch this process verifies itself, from the end of
     the batch, while the worker verifies the rest: the two cores balanced.
 
-    Starts at what the caller says (nothing, by default). When this process, done with its own part, still
-    waits for the worker's answers, it takes over half the time it waited
-    in the next batch; when the worker waited for this process before the
-    batch came (it says how long), it gets half that time's worth back.
-    Only the split depends on timing, never a result: each signature is
-    verified once, here or there, the same way.
+    Starts at what the caller says (nothing, by default). After each batch
+    it moves by the difference between the time this process waited for
+    the worker's answers and the time the worker waited for the batch (it
+    says how long), in signatures: half of that difference would balance
+    the two if every batch took as long as the last, a quarter is taken,
+    and never more than ``MOST_STEP`` of a batch at once, so that a
+    moment's stall on a busy machine does not swing the split. Only the
+    split depends on timing, never a result: each signature is verified
+    once, here or there, the same way.
     """
 
     MOST = 0.5  # the worker always has as much as this process
+    MOST_STEP = 0.1
     FIRST_COST = 70e-6  # seconds per signature here until one is measured
 
     def __init__(self, fraction: float = 0.0) -> None:
@@ -121,7 +125,8 @@ class Share:
         """Adjust for the next batch, after one of ``size`` signatures for
         which this process waited ``waited`` seconds and the worker ``idle``."""
         if size:
-            self.fraction += (waited - idle) / 2 / self.cost / size
+            step = (waited - idle) / 4 / self.cost / size
+            self.fraction += min(self.MOST_STEP, max(-self.MOST_STEP, step))
             self.fraction = min(self.MOST, max(0.0, self.fraction))
 
 
