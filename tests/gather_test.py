@@ -3,6 +3,8 @@
 gives."""
 from __future__ import annotations
 
+import gc
+import select
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from testing.scenarios import ASSISTED
 from testing.scenarios import BOB
 from testing.scenarios import CRITICAL
 from testing.scenarios import POLICY
+from testing.scenarios import POLICY_PATH
 from testing.scenarios import new_repo
 from testing.util import GIT_ENV
 from testing.util import STRIPPED
@@ -112,3 +115,24 @@ def test_an_error_midway_leaves_no_process_behind(repo: Path, monkeypatch: pytes
     for _ in range(gather.READ_AHEAD // 2):
         next(judged)
     judged.close()  # the consumer stops early: the unread answers are dropped
+
+
+def test_questions_sent_ahead_are_answered_before_their_answers_are_read(repo: Path) -> None:
+    head = git.decode(git.run('rev-parse', 'main')).strip()
+    with git.CatFile() as cat:
+        cat.ask_regular_file(head, POLICY_PATH)
+        cat.send_asked()
+        stdout = cat._process.stdout
+        assert stdout is not None
+        # git answers though nobody has asked for the answer yet
+        ready, _, _ = select.select([stdout], [], [], 60)
+        assert ready, 'the question never reached git'
+        assert cat.regular_file_answer()
+
+
+def test_the_heap_is_frozen_only_while_a_range_is_judged() -> None:
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), gather.frozen_heap():
+        assert gc.get_freeze_count() > 0
+        raise RuntimeError
+    assert gc.get_freeze_count() == 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -75,24 +76,26 @@ def _unread(raw: git.RawCommit) -> Commit:
 SIGNED_CHUNK = 256  # commits whose change ids one git diff-tree computes
 # commits read past the one being judged while cat-file looks up their files
 READ_AHEAD = 256
+# commits read after a question before it goes to git: the questions of a few
+# commits go together (each hand-over wakes a thread), and git has the rest
+# of READ_AHEAD to answer them, so reading the answers never waits
+SEND_AFTER = 32
 
 
-class _Read(NamedTuple):
-    """A commit as read, its documentation files looked up (``commit``
-    None: it touches nothing protected and its message was not read)."""
-
-    batch: int  # its batch's position
-    policy: Policy
-    raw: git.RawCommit
-    commit: Commit | None
-    candidates: tuple[str, ...] = ()  # the documentation files asked about
+# a commit as read: (its batch's position, the batch's policy, the commit
+# as git gave it, its facts (None: it touches nothing protected and its
+# message was not read), the documentation files asked about). A plain
+# tuple: one is made for every commit of a range.
+_Read = tuple[int, Policy, git.RawCommit, Commit | None, tuple[str, ...]]
+_NOTHING_ASKED: tuple[str, ...] = ()
 
 
 def _answered(read: _Read, lookups: git.CatFile) -> _Read:
-    if not read.candidates or read.commit is None:
+    index, policy, raw, commit, candidates = read
+    if not candidates or commit is None:
         return read
-    existing = frozenset(path for path in read.candidates if lookups.regular_file_answer())
-    return read._replace(commit=read.commit._replace(existing_files=existing))
+    existing = frozenset(path for path in candidates if lookups.regular_file_answer())
+    return index, policy, raw, commit._replace(existing_files=existing), candidates
 
 
 def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
@@ -103,23 +106,35 @@ def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
     comment_char = git.comment_char()
     shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
     ahead: collections.deque[_Read] = collections.deque()
+    position = 0  # commits read
+    unsent_since = -1  # when the oldest question not yet sent was asked; -1: none
     for index, batch in enumerate(batches):
         if batch.exact is not None and not batch.exact:
             continue
         policy = batch.policy
         for raw in git.log(batch.revisions, batch.exact):
-            if raw.sha in shallow:
+            position += 1
+            if shallow and raw.sha in shallow:
                 raise GitError(
                     f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
                 )
             if not every_signal and touches_nothing_protected(policy, raw.paths):
-                ahead.append(_Read(index, policy, raw, None))
+                ahead.append((index, policy, raw, None, _NOTHING_ASKED))
             else:
                 commit = to_commit(raw, comment_char)
-                candidates = tuple(documentation_candidates(policy, commit))
-                for path in candidates:
-                    lookups.ask_regular_file(raw.sha, path)
-                ahead.append(_Read(index, policy, raw, commit, candidates))
+                candidates = documentation_candidates(policy, commit)
+                if candidates:
+                    asked = tuple(candidates)
+                    for path in asked:
+                        lookups.ask_regular_file(raw.sha, path)
+                    ahead.append((index, policy, raw, commit, asked))
+                    if unsent_since < 0:
+                        unsent_since = position
+                else:
+                    ahead.append((index, policy, raw, commit, _NOTHING_ASKED))
+            if unsent_since >= 0 and position - unsent_since >= SEND_AFTER:
+                lookups.send_asked()
+                unsent_since = -1
             if len(ahead) > READ_AHEAD:
                 yield _answered(ahead.popleft(), lookups)
     while ahead:
@@ -139,19 +154,39 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
     the approvals ledger at ``ledger_tip`` (default: the local
     ``refs/trailgate/approvals``) and in their trailers, then assessed.
     """
+    batches = list(batches)
+    if not any(batch.policy.signed_reviews for batch in batches):
+        return _judge_typed(batches, repo, every_signal, as_of)
+    return _judge_signed(batches, repo, every_signal, ledger_tip, as_of)
+
+
+def _judge_typed(batches: list[Batch], repo: git.Repo, every_signal: bool, as_of: AsOf) -> Iterator[Assessment]:
+    """``judge`` where no policy asks for signed approvals: each commit
+    assessed as it is read."""
+    with git.CatFile() as lookups:
+        for _, policy, raw, commit, _ in _read(batches, repo, every_signal, lookups):
+            if commit is None:
+                yield unremarkable(policy, _unread(raw))
+            else:
+                yield assess(policy, commit, as_of)
+
+
+def _judge_signed(batches: list[Batch], repo: git.Repo, every_signal: bool,
+                  ledger_tip: str | None, as_of: AsOf) -> Iterator[Assessment]:
+    """``judge`` where some policy asks for signed approvals: the commits
+    that may need them are assessed in chunks, once their approvals are found."""
     with contextlib.ExitStack() as stack:
         lookups = stack.enter_context(git.CatFile())
         ledger = None
         chunks: _Chunks | None = None
         pending: list[tuple[git.RawCommit | None, Assessment | Commit]] = []
         current: tuple[int, Policy] | None = None
-        for read in _read(batches, repo, every_signal, lookups):
-            if current is not None and current[0] != read.batch and pending:
+        for index, policy, raw, commit, _ in _read(batches, repo, every_signal, lookups):
+            if current is not None and current[0] != index and pending:
                 assert chunks is not None
                 yield from chunks.add(pending, current[1])
                 pending = []
-            current = (read.batch, read.policy)
-            policy, raw, commit = read.policy, read.raw, read.commit
+            current = (index, policy)
             signed_policy = policy.signed_reviews
             item: tuple[git.RawCommit | None, Assessment | Commit]
             if commit is None:
@@ -271,6 +306,19 @@ def _ledger(ledger_tip: str | None, cat: git.CatFile, git_dir: str) -> Ledger:
     found = Ledger(None if local else ledger_tip, cat, local=local)
     found.cache = Cache(git_dir)
     return found
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Judging a range with what is already loaded (modules, the policy)
+    left out of the cyclic collector's passes: they hold no garbage, and
+    each full pass over them costs as much as judging hundreds of commits.
+    What the range allocates is collected as usual."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def policy_sources(batches: Iterable[Batch]) -> str:

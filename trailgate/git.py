@@ -877,6 +877,12 @@ class CatFile:
         self._asked.append((name, len(commit) // 2))
         self._unsent.append(tree.encode(ENCODING, ERRORS) + b'\n')
 
+    def send_asked(self) -> None:
+        """Hand the questions asked so far to git now, not when the first of
+        their answers is read: git answers while the caller works on."""
+        if self._unsent:
+            self._send()
+
     def regular_file_answer(self) -> bool:
         """The answer to the earliest question asked ahead not yet answered."""
         question = self._asked.popleft()

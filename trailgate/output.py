@@ -85,10 +85,17 @@ class Output:
             parts.append((writer(format, body, gate, color, verbose), body))
         try:
             tally = Tally()
-            for assessment in assessments:
-                tally.add(assessment)
-                for part, _ in parts:
-                    part.add(assessment)
+            count = tally.add
+            if len(parts) == 1:
+                write = parts[0][0].add
+                for assessment in assessments:
+                    count(assessment)
+                    write(assessment)
+            else:
+                for assessment in assessments:
+                    count(assessment)
+                    for part, _ in parts:
+                        part.add(assessment)
             summary = tally.report(gate, policy_source)
             if summary.commits_checked or self.verbose or when_empty:
                 self._emit(summary, parts, target)

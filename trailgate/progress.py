@@ -19,10 +19,16 @@ class Progress:
         self._shown = False
 
     def track(self, items: Iterable[T]) -> Iterator[T]:
+        """``items``, counted on stderr as they pass; untouched when nothing is shown."""
+        if not self.enabled:
+            return iter(items)
+        return self._counted(items)
+
+    def _counted(self, items: Iterable[T]) -> Iterator[T]:
         last = time.monotonic()
         for item in items:
             self.count += 1
-            if self.enabled and time.monotonic() - last >= self.interval:
+            if time.monotonic() - last >= self.interval:
                 last = time.monotonic()
                 sys.stderr.write(f'\r{self.label}: {self.count} commits')
                 sys.stderr.flush()

@@ -21,6 +21,7 @@ from trailgate.evaluate import AS_OF_COMMIT
 from trailgate.evaluate import AsOf
 from trailgate.gather import SHALLOW_HINT
 from trailgate.gather import Batch
+from trailgate.gather import frozen_heap
 from trailgate.gather import judge
 from trailgate.gather import policy_sources
 from trailgate.output import Output
@@ -171,8 +172,9 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         reminder = f'the target {short(target.ref)} is not protected; protected: {policy.protected}'
     progress = Progress('checking', enabled=not out.quiet)
     try:
-        summary = out.stream('check', progress.track(judge([batch], repo, out.keeps_passing, as_of=as_of)),
-                             policy_sources([batch]), reminder=reminder)
+        with frozen_heap():
+            summary = out.stream('check', progress.track(judge([batch], repo, out.keeps_passing, as_of=as_of)),
+                                 policy_sources([batch]), reminder=reminder)
     finally:
         progress.done()
     return 1 if summary.refused_count else 0

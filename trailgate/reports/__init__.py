@@ -96,7 +96,8 @@ class Tally:
 
     def add(self, assessment: Assessment) -> None:
         self.checked += 1
-        self.ai_assisted += assessment.ai_assisted
+        if assessment.signals:  # ai_assisted, without the property's call
+            self.ai_assisted += 1
         if assessment.violations:
             self.refused += assessment.refused
             self.overridden += assessment.override is not None
