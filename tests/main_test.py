@@ -248,3 +248,148 @@ def test_git_processes_of_one_hook_run(case: str, commands: list[str], tmp_path:
     repo.trailgate(*argv)  # fills the policy cache
     (repo.path / MSG).write_text(message_text)
     assert _git_commands(repo, argv, tmp_path) == commands
+
+
+# -- check's plain path ----------------------------------------------------------
+
+def test_check_formats_are_click_s() -> None:
+    assert main_module.CHECK_FORMATS == cli.FORMATS
+
+
+def _click_check_params(argv: list[str]) -> dict[str, object] | None:
+    """What click's check command would be called with; None if click refuses ``argv``."""
+    import click
+
+    try:
+        with cli.check_command.make_context('check', list(argv[1:])) as context:
+            return dict(context.params)
+    except click.exceptions.ClickException:
+        return None
+
+
+PLAIN_CHECKS = [
+    ['check', 'A..B'],
+    ['check', 'A..B', 'C..D'],
+    ['check'],
+    ['check', '--base', 'origin/main'],
+    ['check', '--base=origin/main', '--target', 'main', '-q'],
+    ['check', 'A..B', '--format', 'json', '--output', 'out.json', '-v'],
+    ['check', '--format=sarif', 'A..B', '--policy-rev', 'HEAD~2', '--as-of', 'commit'],
+    ['check', '--policy', 'p.yaml', '--quiet', '--verbose', 'A..B'],
+    ['check', '-q', '-q', 'A..B', '--as-of=2026-01-01'],
+    ['check', 'refs/heads/x=y', '--target=a=b'],
+]
+CLICK_CHECKS = [
+    ['check', '--help'], ['check', '-h'], ['check', '--', 'A..B'], ['check', '-'], ['check', ''],
+    ['check', '--format', 'yaml', 'A..B'], ['check', '--format', 'JSON'], ['check', '--format='],
+    ['check', '--base'], ['check', '--base='], ['check', '--base', '-q'], ['check', '--base', 'a', '--base', 'b'],
+    ['check', '-qv'], ['check', '--quiet=1'], ['check', '--formats', 'json'], ['check', '--bas', 'x'],
+    ['--debug', 'check', 'A..B'], ['audit', 'A..B'], ['check', '--output'], ['check', '-o', 'x'],
+]
+
+
+@pytest.mark.parametrize('argv', PLAIN_CHECKS)
+def test_plain_check_arguments_are_click_s(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('TRAILGATE_POLICY', raising=False)
+    monkeypatch.delenv('TRAILGATE_DEBUG', raising=False)
+    call = main_module.plain_check_call(argv)
+    assert call is not None
+    assert call._asdict() == _click_check_params(argv)
+
+
+@pytest.mark.parametrize('argv', CLICK_CHECKS)
+def test_other_check_shapes_go_through_click(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv('TRAILGATE_DEBUG', raising=False)
+    assert main_module.plain_check_call(argv) is None
+
+
+@pytest.mark.parametrize('value', ['env.yaml', ''])
+def test_check_reads_the_policy_environment_as_click_does(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('TRAILGATE_POLICY', value)
+    monkeypatch.delenv('TRAILGATE_DEBUG', raising=False)
+    for argv in (['check', 'A..B'], ['check', '--policy', 'given.yaml', 'A..B']):
+        call = main_module.plain_check_call(argv)
+        assert call is not None
+        assert call._asdict() == _click_check_params(argv)
+
+
+@pytest.mark.parametrize('variable', ['TRAILGATE_DEBUG', '_TRAILGATE_COMPLETE'])
+def test_debug_and_completion_take_check_through_click(variable: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, '1')
+    assert main_module.plain_check_call(['check', 'A..B']) is None
+
+
+def test_random_check_arguments_parse_as_click_parses_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the plain path accepts, click accepts and reads the same way."""
+    import random
+
+    monkeypatch.delenv('TRAILGATE_POLICY', raising=False)
+    monkeypatch.delenv('TRAILGATE_DEBUG', raising=False)
+    tokens = [
+        'A..B', 'main', '', '-', '--', '-q', '-v', '-qv', '--quiet', '--verbose', '--quiet=', '--base', '--base=',
+        '--base=x', '--target', '--policy-rev', '--as-of', '--policy', '--policy=p', '--format', '--format=json',
+        '--format=text', 'json', 'github', 'yaml', '--output', '--output=o', '--help', '-h', '--debug', '=x', 'a=b',
+    ]
+    rng = random.Random(12)
+    accepted = 0
+    for _ in range(3000):
+        argv = ['check', *rng.choices(tokens, k=rng.randrange(6))]
+        call = main_module.plain_check_call(argv)
+        if call is not None:
+            accepted += 1
+            assert call._asdict() == _click_check_params(argv), argv
+    assert accepted > 300
+
+
+def _check_both_ways(repo: Repo, argv: list[str], env: dict[str, str] | None = None) -> list[tuple[int, str, str]]:
+    outcomes = []
+    for way in ('plain', 'click'):
+        runner = _RUNNER.replace('m.plain_hook_call = lambda args: None', 'm.plain_check_call = lambda args: None')
+        run = repo.run(sys.executable, '-c', runner, way, *argv, env=env)
+        out, _, loaded = run.stdout.rpartition('\nCLICK-LOADED ')
+        assert loaded.strip() == str(way == 'click' or '--help' in argv), (way, argv, run)
+        outcomes.append((run.returncode, out, run.stderr))
+    return outcomes
+
+
+CHECK_RUNS = {
+    'refused': (['check', 'HEAD~2..HEAD'], 1),
+    'json': (['check', '--format', 'json', 'HEAD~2..HEAD'], 1),
+    'quiet, passing': (['check', '-q', 'HEAD~1..HEAD'], 0),
+    'verbose github': (['check', '--format=github', '-v', 'HEAD~2..HEAD'], 1),
+    'unknown revision': (['check', 'HEAD~2..nope'], 2),
+    'no range': (['check'], 2),
+    'bad as-of': (['check', '--as-of', 'someday', 'HEAD~1..HEAD'], 2),
+    'missing policy file': (['check', '--policy', 'nope.yaml', 'HEAD~1..HEAD'], 2),
+    'help': (['check', '--help'], 0),
+}
+
+
+@pytest.mark.parametrize('case', CHECK_RUNS.values(), ids=CHECK_RUNS.keys())
+def test_plain_check_and_click_agree(case: tuple[list[str], int], tmp_path: Path) -> None:
+    """Same exit code, same output, whichever path ran."""
+    argv, code = case
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'cents = 1\n'}, verify=False)
+    repo.commit_ok(message('Docs'), {'README.md': 'hello\n'}, verify=False)
+    plain, through_click = _check_both_ways(repo, argv)
+    assert plain == through_click
+    assert plain[0] == code, plain
+
+
+def test_plain_check_with_a_closed_pipe_exits_as_click_does(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'cents = 1\n'}, verify=False)
+    outcomes = []
+    for way in ('plain', 'click'):
+        runner = _RUNNER.replace('m.plain_hook_call = lambda args: None', 'm.plain_check_call = lambda args: None')
+        read, write = os.pipe()
+        os.close(read)  # nobody reads the report
+        try:
+            run = subprocess.run((sys.executable, '-c', runner, way, 'check', 'HEAD~1..HEAD'), cwd=repo.path,
+                                 stdout=write, stderr=subprocess.PIPE, env=repo._env(None, None))
+        finally:
+            os.close(write)
+        outcomes.append((run.returncode, run.stderr))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == 1, outcomes

@@ -265,3 +265,40 @@ def test_nothing_to_clear_when_nothing_was_shown(monkeypatch: pytest.MonkeyPatch
 def test_no_progress_debris_in_a_piped_check(history: History) -> None:
     result = piped(history, 'check', history.refused)
     assert '\r' not in result.output
+
+
+# -- the report body's spool -------------------------------------------------------
+
+SPOOLED_TEXTS = ['plain\n', 'cr\rcrlf\r\nlf\n', 'lone \udc80 surrogate\n', 'é ✓ 🚀\n', '']
+
+
+@pytest.mark.parametrize('max_size', [0, 7, 40, 1 << 20])
+def test_the_spool_holds_what_a_spooled_temporary_file_holds(max_size: int) -> None:
+    import tempfile
+
+    spool = output.Spool(max_size)
+    reference = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed below)
+        max_size=max_size, mode='w+', encoding='utf-8', errors='surrogatepass',
+    )
+    for _ in range(5):
+        for text in SPOOLED_TEXTS:
+            assert spool.write(text) == reference.write(text)
+    spool.seek(0)
+    reference.seek(0)
+    assert spool.read() == reference.read()
+    assert spool.rolled_over == (max_size < 5 * sum(map(len, SPOOLED_TEXTS)))
+    spool.close()
+    reference.close()
+
+
+def test_the_spool_is_read_in_chunks_across_its_roll_over() -> None:
+    spool = output.Spool(10)
+    spool.write('a' * 8)
+    spool.write('b' * 8)
+    spool.write('c' * 8)
+    assert spool.rolled_over
+    spool.seek(0)
+    assert [spool.read(10), spool.read(10), spool.read(10), spool.read(10)] == [
+        'a' * 8 + 'bb', 'b' * 6 + 'cccc', 'c' * 4, '',
+    ]
+    spool.close()

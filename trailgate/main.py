@@ -18,6 +18,7 @@ off too, this module imports nothing that ``typing`` would bring in.
 from __future__ import annotations
 
 import collections
+import errno
 import gc
 import os
 import stat
@@ -72,6 +73,96 @@ def plain_hook_call(args: Sequence[str]) -> HookCall | None:
     return HookCall(args[0], tuple(arguments), policy)
 
 
+# check's options that take a value (the keyword each becomes) and its flags;
+# the formats as click's Choice lists them (a test keeps them equal)
+_CHECK_OPTIONS = {
+    '--base': 'base', '--target': 'target', '--policy-rev': 'policy_rev', '--as-of': 'as_of',
+    '--policy': 'policy', '--format': 'format', '--output': 'output',
+}
+_CHECK_FLAGS = {'-q': 'quiet', '--quiet': 'quiet', '-v': 'verbose', '--verbose': 'verbose'}
+CHECK_FORMATS = ('text', 'json', 'sarif', 'junit', 'github')
+
+
+# check's arguments as its click command receives them (typing.NamedTuple would import typing)
+CheckCall = collections.namedtuple(
+    'CheckCall', ('ranges', 'base', 'target', 'policy_rev', 'as_of', 'policy', 'format', 'output', 'quiet', 'verbose'),
+)
+
+
+def plain_check_call(args: Sequence[str]) -> CheckCall | None:
+    """``check``'s arguments as its click command would receive them, if
+    they have a shape whose meaning is plain: ranges, each option at most
+    once with a non-empty value that does not start with ``-``, the flags.
+    None for anything click must judge (help, an unknown or repeated
+    option, ``--``, a bad format, ``--debug``, shell completion)."""
+    if not args or args[0] != 'check' or os.environ.get('TRAILGATE_DEBUG') or '_TRAILGATE_COMPLETE' in os.environ:
+        return None
+    ranges: list[str] = []
+    options: dict[str, str] = {}
+    flags = {'quiet': False, 'verbose': False}
+    rest = iter(args[1:])
+    for arg in rest:
+        if not arg:
+            return None
+        if arg in _CHECK_FLAGS:
+            flags[_CHECK_FLAGS[arg]] = True
+        elif arg.startswith('-'):
+            name, equals, value = arg.partition('=')
+            keyword = _CHECK_OPTIONS.get(name)
+            if keyword is None or keyword in options:
+                return None
+            found = value if equals else next(rest, None)
+            if not found or found.startswith('-'):
+                return None
+            options[keyword] = found
+        else:
+            ranges.append(arg)
+    if options.setdefault('format', 'text') not in CHECK_FORMATS:
+        return None
+    policy = options.get('policy') or os.environ.get('TRAILGATE_POLICY') or None
+    return CheckCall(
+        tuple(ranges), options.get('base'), options.get('target'), options.get('policy_rev'),
+        options.get('as_of'), policy, options['format'], options.get('output'), flags['quiet'], flags['verbose'],
+    )
+
+
+def _run_check(call: CheckCall) -> int:
+    """check, as its click command would run it."""
+    from trailgate.commands.check import check
+    from trailgate.output import Output
+
+    out = Output(call.format, call.output, call.quiet, call.verbose)
+    try:
+        return check(call.ranges, call.base, call.policy_rev, call.policy, out, call.target, call.as_of)
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)  # as click does before it aborts
+        return _aborted()
+    except OSError as e:
+        if e.errno != errno.EPIPE:
+            raise
+        # as click does: the reader went away; exit 1, and no word about the pipe at exit
+        sys.stdout = _Pacified(sys.stdout)
+        sys.stderr = _Pacified(sys.stderr)
+        raise SystemExit(1) from None
+
+
+class _Pacified:
+    """A stream whose flush ignores a broken pipe (click's PacifyFlushWrapper)."""
+
+    def __init__(self, wrapped: object) -> None:
+        self._wrapped = wrapped
+
+    def flush(self) -> None:
+        try:
+            getattr(self._wrapped, 'flush')()  # noqa: B009 (any stream)
+        except OSError as e:
+            if e.errno != errno.EPIPE:
+                raise
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._wrapped, name)
+
+
 def _run_hook(call: HookCall) -> int:
     """The hook, as its click command would run it (the collector off)."""
     collecting = gc.isenabled()
@@ -119,6 +210,9 @@ def _run(args: list[str]) -> int:
     call = plain_hook_call(args)
     if call is not None:
         return _run_hook(call)
+    checking = plain_check_call(args)
+    if checking is not None:
+        return _run_check(checking)
     import click
 
     from trailgate.cli import cli

@@ -1,11 +1,13 @@
 """Where reports go and how they look: format, --output, colour, verbosity."""
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterable
 from typing import IO
 from typing import TextIO
+from typing import cast
 
 from trailgate.errors import UsageError
 from trailgate.evaluate import Assessment
@@ -74,14 +76,10 @@ class Output:
             if report.commits_checked or self.verbose or when_empty:
                 self.report(report, stream)
             return report
-        import tempfile
-
         target = sys.stderr if stream == 'stderr' else sys.stdout
         parts: list[tuple[Writer, IO[str]]] = []
         for format, color, verbose in self._writers(target):
-            body: IO[str] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed below)
-                max_size=SPOOL_BYTES, mode='w+', encoding='utf-8', errors='surrogatepass',
-            )
+            body = cast(IO[str], Spool(SPOOL_BYTES))
             parts.append((writer(format, body, gate, color, verbose), body))
         try:
             tally = Tally()
@@ -127,6 +125,53 @@ class Output:
             return
         _copy(summary, *parts[0], target)
         target.flush()
+
+
+class Spool:
+    """A report body: what ``tempfile.SpooledTemporaryFile(max_size, 'w+',
+    encoding='utf-8', errors='surrogatepass')`` holds, written and read the
+    same way (a text layer over bytes, in memory, then in a temporary file
+    once ``max_size`` characters are written), without loading ``tempfile``
+    (and the random, shutil and compression modules it brings) for the
+    reports that stay in memory, and without asking the position after
+    every write."""
+
+    def __init__(self, max_size: int) -> None:
+        self._file: IO[str] = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogatepass')
+        self._room = max_size  # characters that may still go to memory; < 0: rolled over
+
+    def write(self, text: str) -> int:
+        written = self._file.write(text)
+        if self._room >= 0:
+            self._room -= written
+            if self._room < 0:
+                self._roll_over()
+        return written
+
+    def _roll_over(self) -> None:
+        import tempfile
+
+        in_memory = self._file
+        assert isinstance(in_memory, io.TextIOWrapper)
+        on_disk = tempfile.TemporaryFile(mode='w+', encoding='utf-8', errors='surrogatepass')  # noqa: SIM115
+        buffer = in_memory.detach()
+        assert isinstance(buffer, io.BytesIO)
+        on_disk.buffer.write(buffer.getvalue())
+        on_disk.seek(0, io.SEEK_END)
+        self._file = on_disk
+
+    @property
+    def rolled_over(self) -> bool:
+        return self._room < 0
+
+    def seek(self, position: int) -> int:
+        return self._file.seek(position)
+
+    def read(self, size: int = -1) -> str:
+        return self._file.read(size)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _copy(summary: Report, part: Writer, body: IO[str], out: TextIO) -> None:
