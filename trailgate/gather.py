@@ -137,6 +137,7 @@ def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
                 unsent_since = -1
             if len(ahead) > READ_AHEAD:
                 yield _answered(ahead.popleft(), lookups)
+    lookups.send_asked()  # the last questions: git answers while the first are read
     while ahead:
         yield _answered(ahead.popleft(), lookups)
 
