@@ -314,7 +314,9 @@ def frozen_heap() -> Iterator[None]:
     """Judging a range with what is already loaded (modules, the policy)
     left out of the cyclic collector's passes: they hold no garbage, and
     each full pass over them costs as much as judging hundreds of commits.
-    What the range allocates is collected as usual."""
+    Garbage already made is collected first, never frozen; what the range
+    allocates is collected as usual."""
+    gc.collect()
     gc.freeze()
     try:
         yield
