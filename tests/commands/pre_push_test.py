@@ -21,6 +21,7 @@ from testing.scenarios import CRITICAL
 from testing.scenarios import EMPTY_POLICY
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY_PATH
+from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import REVIEW_ALICE
 from testing.scenarios import REVIEW_BOB
 from testing.scenarios import RULE
@@ -465,3 +466,23 @@ def test_framework_run_by_hand_with_an_unknown_revision_is_an_error(framework: S
 
     assert result.returncode != 0
     assert 'no-such-ref' in result.output
+
+
+def test_framework_push_of_a_new_protected_branch_is_judged_as_a_push_not_as_the_range_pre_commit_names(
+        tmp_path: Path, pre_commit_setup) -> None:
+    """pre-commit names first-unpushed^..tip for a new branch, and that base here is a commit
+    of an unprotected branch: a real push must still be judged as the push it is."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False,
+                    files={'.pre-commit-config.yaml': pre_commit_setup.config})
+    repo.env.update(pre_commit_setup.env)
+    pre_commit(repo, 'install', '--hook-type', 'commit-msg', '--hook-type', 'pre-push')
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    pushed = repo.run_git('push', 'origin', 'feature')
+    assert pushed.returncode == 0, pushed
+    good(repo)
+
+    _framework_refused(repo.run_git('push', 'origin', 'feature:refs/heads/release/1'), wrong[:10])
+    assert 'refs/heads/release/1' not in ref_values(origin)
