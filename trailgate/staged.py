@@ -77,6 +77,8 @@ def editor_runs() -> bool:
 def cleanup_mode(facts: git.Vars) -> str:
     """How ``git commit`` will clean this message up (git's own choice of default)."""
     mode = invocation.commit_cleanup_option() or facts.config.get('commit.cleanup', 'default')
+    if mode == 'scissors' and not editor_runs():
+        return 'whitespace'  # git cuts at the scissors line only in a message it had edited
     if mode in CLEANUP_MODES:
         return mode
     return 'strip' if editor_runs() else 'whitespace'

@@ -41,6 +41,7 @@ from testing.util import init_repo
 from testing.util import trailgate
 
 HOOK = 'commit-msg'
+CLAUDE_FOOTER = '\U0001f916 Generated with [Claude Code](https://claude.com/claude-code)'
 # git does not tell commit-msg that it amends; trailgate looks at /proc (Linux)
 needs_proc = pytest.mark.skipif(not os.path.exists('/proc/self/cmdline'),
                                 reason='amend detection reads /proc')
@@ -312,6 +313,22 @@ def test_verbose_editor_scissors_content_ignored(repo: Repo, tmp_path: Path) -> 
     accepted(result, repo, before)
     stored = repo.git('log', '-1', '--format=%B')
     assert '>8' not in stored and 'diff --git' not in stored
+
+
+@pytest.mark.parametrize('setting', [('-c', 'commit.cleanup=scissors'), ()])
+def test_scissors_clean_up_without_an_editor_keeps_what_follows_the_scissors_line(
+        repo: Repo, setting: tuple[str, ...]) -> None:
+    """git cuts at the scissors line only when an editor runs (or with -v): for -m,
+    --cleanup=scissors is whitespace, and the lines below that line are stored, where
+    check and the server read a marker in them."""
+    repo.stage({CRITICAL: 'c = 40\n'})
+    before = repo.head()
+    command = ('git', *setting, 'commit', '-q', *(() if setting else ('--cleanup=scissors',)), '-m', 'Charge',
+               '-m', '# ------------------------ >8 ------------------------', '-m', CLAUDE_FOOTER)
+    refused(repo.run(*command), repo, before, RULE, 'missing-review')
+
+    assert repo.run(*command, '--no-verify').returncode == 0
+    assert 'claude-code-footer' in repo.trailgate('explain').stdout  # as check and the server read it
 
 
 def test_comment_char(repo: Repo, tmp_path: Path) -> None:
