@@ -1,12 +1,13 @@
 """The ``trailgate`` console script. Every FatalError is caught here and
 nowhere else.
 
-The command line is click's (``trailgate.cli``), with one exception: the two
-hooks git runs on every commit, called with the plain arguments git gives
-them, start without importing click (a third of their start-up). Any other
-shape (help, an unknown option, a directory where the message file should
-be, ``--debug``) goes through click, so what the user sees never depends on
-which path ran.
+The command line is click's (``trailgate.cli``), with two exceptions that
+start without importing click: the two hooks git runs on every commit,
+called with the plain arguments git gives them (click is a third of their
+start-up), and ``check`` called with plain ranges and options (click is a
+quarter of a short check's). Any other shape (help, an unknown or repeated
+option, a directory where the message file should be, ``--debug``) goes
+through click, so what the user sees never depends on which path ran.
 
 Those two hooks also run with the cyclic garbage collector off. Loading
 their modules allocates thousands of objects that live until the process
