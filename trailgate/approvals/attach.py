@@ -186,6 +186,8 @@ class Pending:
         self.ledger.ask(self._unknown)
 
     def submit(self) -> None:
+        if not self._unknown:  # every record is known to verify, or there is none (a warm cache)
+            return
         self._parsed = parse_records(self.ledger.answers(self._unknown))
         self._to_verify = _to_verify((self.ids[raw.sha][0] for raw, _ in self.items), self._parsed,
                                      self.ledger)
