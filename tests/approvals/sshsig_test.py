@@ -218,6 +218,35 @@ def test_short_rsa_keys_are_refused(tmp_path: Path) -> None:
         sshsig.parse_public_key(key.public_line)
 
 
+def _rsa_blob(e: int, n: int) -> bytes:
+    def mpint(value: int) -> bytes:
+        raw = value.to_bytes(value.bit_length() // 8 + 1, 'big')  # a leading zero byte only where needed
+        return struct.pack('>I', len(raw)) + raw
+
+    return struct.pack('>I', 7) + b'ssh-rsa' + mpint(e) + mpint(n)
+
+
+@pytest.mark.parametrize(('e', 'n', 'match'), [
+    pytest.param((1 << 2047) + 1, (1 << 2047) + 3, 'exponent', id='a 2048-bit public exponent'),
+    pytest.param(65537, (1 << 16384) + 1, 'at most 16384', id='a 16385-bit modulus'),
+])
+def test_rsa_keys_that_would_make_verification_costly_are_refused(e: int, n: int, match: str) -> None:
+    """OpenSSL caps the exponent only for keys over 3072 bits: a pushed
+    record must not make each verification cost a private-key operation."""
+    blob = _rsa_blob(e, n)
+    encoded = base64.b64encode(blob).decode()
+    with pytest.raises(sshsig.SignatureError, match=match):
+        sshsig.parse_public_key(f'ssh-rsa {encoded}')
+    signature = struct.pack('>I', 12) + b'rsa-sha2-256' + struct.pack('>I', 256) + b'\x01' * 256
+    with pytest.raises(sshsig.SignatureError, match=match):
+        sshsig.verify_raw(blob, signature, b'data')
+
+
+def test_an_rsa_key_of_the_usual_shape_passes_the_size_checks() -> None:
+    blob = _rsa_blob(65537, (1 << 3071) + 1)
+    assert sshsig.parse_public_key('ssh-rsa ' + base64.b64encode(blob).decode()) == ('ssh-rsa', blob)
+
+
 def test_fingerprint_is_ssh_keygens(keys: dict[str, Key]) -> None:
     import subprocess
 

@@ -36,6 +36,11 @@ ECDSA_CURVES = {  # key type -> (curve name in the key, signature hash, coordina
     'ecdsa-sha2-nistp521': ('nistp521', 'sha512', 66),
 }
 MIN_RSA_BITS = 2048
+MAX_RSA_BITS = 16384  # OpenSSH's largest bignum (SSHBUF_MAX_BIGNUM)
+# OpenSSL's own cap on the public exponent of a large key; for keys of 3072
+# bits or less it has none, so a pushed record could make every verification
+# cost a private-key operation. ssh-keygen always makes e = 65537.
+MAX_RSA_EXPONENT_BITS = 64
 _B64 = frozenset(b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')
 
 
@@ -326,15 +331,25 @@ def _rsa_key(key_blob: bytes) -> tuple[Any, int]:
 
     reader = _Reader(key_blob, 'the RSA key')
     reader.text()
-    e = reader.mpint()
-    n = reader.mpint()
+    e, n = _rsa_numbers(reader)
     reader.end()
-    if n.bit_length() < MIN_RSA_BITS:
-        raise SignatureError(f'the RSA key has {n.bit_length()} bits; at least {MIN_RSA_BITS} are needed')
     try:
         return rsa.RSAPublicNumbers(e, n).public_key(), (n.bit_length() + 7) // 8
     except ValueError:
         raise SignatureError('the RSA key is not valid') from None
+
+
+def _rsa_numbers(reader: _Reader) -> tuple[int, int]:
+    """(e, n) of an RSA key, within the sizes OpenSSH and OpenSSL make."""
+    e = reader.mpint()
+    n = reader.mpint()
+    if n.bit_length() < MIN_RSA_BITS:
+        raise SignatureError(f'the RSA key has {n.bit_length()} bits; at least {MIN_RSA_BITS} are needed')
+    if n.bit_length() > MAX_RSA_BITS:
+        raise SignatureError(f'the RSA key has {n.bit_length()} bits; at most {MAX_RSA_BITS} are allowed')
+    if e.bit_length() > MAX_RSA_EXPONENT_BITS:
+        raise SignatureError(f'the RSA key\'s public exponent has more than {MAX_RSA_EXPONENT_BITS} bits')
+    return e, n
 
 
 def _verify_rsa(key_blob: bytes, sig_type: str, sig_bytes: bytes, data: bytes) -> None:
@@ -384,9 +399,7 @@ def _check_key_shape(blob: bytes, key_type: str) -> None:
         if len(reader.string()) != 32:
             raise SignatureError('the ed25519 key has the wrong length')
     elif key_type == 'ssh-rsa':
-        reader.mpint()
-        if reader.mpint().bit_length() < MIN_RSA_BITS:
-            raise SignatureError(f'the RSA key is shorter than {MIN_RSA_BITS} bits')
+        _rsa_numbers(reader)
     else:
         curve_name, _, size = ECDSA_CURVES[key_type]
         if reader.text() != curve_name or len(reader.string()) != 1 + 2 * size:
