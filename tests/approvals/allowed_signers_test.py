@@ -123,3 +123,28 @@ def test_crlf_and_local_times(alice: Key, tmp_path: Path) -> None:
     line = f'alice@example.com valid-after="202601011230" {alice.public_line}\r\n'
     parsed = allowed_signers.parse(line.encode(), 's')
     assert parsed.signers[0].valid_after is not None
+
+
+def test_judging_many_records_with_one_standing_gives_what_judging_each_alone_gives(alice: Key, bob: Key) -> None:
+    """``records.judge_signed`` remembers what the file says of each (key,
+    reviewer) across a chunk; a key judged for one reviewer says nothing of
+    another reviewer, nor of whether the author owns it."""
+    from trailgate.approvals import records
+
+    signers = allowed_signers.parse(f'alice@example.com,carol@example.com {alice.public_line}\n'.encode(), 'signers')
+    change = 'ab' * 32
+    cases = [  # (key, reviewer, author)
+        (blob(alice), 'alice@example.com', 'dave@example.com'),
+        (blob(alice), 'bob@example.com', 'dave@example.com'),
+        (blob(alice), 'carol@example.com', 'carol@example.com'),
+        (blob(alice), 'alice@example.com', 'carol@example.com'),
+        (blob(bob), 'bob@example.com', 'dave@example.com'),
+        (blob(alice), 'alice@example.com', 'dave@example.com'),
+    ]
+    alone = [records.judge_signed(change, reviewer, key, change, signers, author, 0.0, 'ledger')
+             for key, reviewer, author in cases]
+    standing: records.Standing = {}
+    together = [records.judge_signed(change, reviewer, key, change, signers, author, 0.0, 'ledger', standing)
+                for key, reviewer, author in cases]
+    assert together == alone
+    assert [approval.problem is None for approval in alone] == [True, False, False, False, False, True]

@@ -49,12 +49,14 @@ def change_requests(raws: Sequence[git.RawCommit]) -> tuple[list[str], list[bool
 
 def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float,
                   cache: Cache | None = None, parsed: dict[str, records.Record | str] | None = None,
-                  signed: dict[str, Result] | None = None) -> tuple[Approval, ...]:
+                  signed: dict[str, Result] | None = None,
+                  standing: records.Standing | None = None) -> tuple[Approval, ...]:
     """Every record for ``change`` in the ledger and in the commit's trailers, judged.
 
     ``parsed``: ledger blobs already read, as records (or why they are not);
     ``signed``: what verifying the signatures of some of them gave (their
-    key, or why not), so that neither is done again here.
+    key, or why not), so that neither is done again here; ``standing``: see
+    ``records.judge_signed``.
     """
     signers = policy.signers
     author = commit.author.email
@@ -66,7 +68,7 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
     for oid in oids:
         known = verified.get(oid)
         if known is not None:
-            found.append(records.judge_signed(*known, change, signers, author, now, 'ledger'))
+            found.append(records.judge_signed(*known, change, signers, author, now, 'ledger', standing))
             continue
         record = parsed[oid]
         if isinstance(record, str):
@@ -84,7 +86,7 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
         if cache is not None:
             cache.set_record(oid, record.change, record.reviewer, key)
         found.append(records.judge_signed(record.change, record.reviewer, key, change, signers, author, now,
-                                          'ledger'))
+                                          'ledger', standing))
     for value in commit.trailer_values(records.TRAILER):
         try:
             trailer = records.from_trailer_value(value)
@@ -201,11 +203,12 @@ class Pending:
 
     def complete(self) -> list[Commit]:
         signed = dict(zip(self._to_verify, self._results(), strict=True))
+        standing: records.Standing = {}  # one policy, one clock: the same for every commit of the chunk
         attached = []
         for raw, commit in self.items:
             change, own = self.ids[raw.sha]
             approvals = approvals_for(commit, change, self.policy, self.ledger, self.when, self.cache,
-                                      self._parsed, signed)
+                                      self._parsed, signed, standing)
             attached.append(commit._replace(change_id=change, own_change=own, approvals=approvals))
         return attached
 

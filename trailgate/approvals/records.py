@@ -136,18 +136,30 @@ def judge(record: Record, change: str, signers: AllowedSigners, author: str, now
     return judge_signed(record.change, record.reviewer, key, change, signers, author, now, carrier)
 
 
+Standing = dict[tuple[bytes, str], tuple[str | None, frozenset[str]]]
+
+
 def judge_signed(approved: str, reviewer: str, key: bytes, change: str, signers: AllowedSigners,
-                 author: str, now: float, carrier: str) -> Approval:
-    """A verified signature by ``key`` of "``reviewer`` approves ``approved``", judged for ``change``."""
+                 author: str, now: float, carrier: str, standing: Standing | None = None) -> Approval:
+    """A verified signature by ``key`` of "``reviewer`` approves ``approved``", judged for ``change``.
+
+    ``standing``: what ``signers`` say at ``now`` of each (key, reviewer)
+    judged so far with them (many records share a few keys), filled in here.
+    """
     problem = None
     if approved != change:
         problem = f'it approves change {approved[:12]}, not {change[:12]}'
     else:
-        problem = signers.judge(key, reviewer, NAMESPACE, now)
-    if problem is None and _fold(author) in _key_owners(signers, key):
-        # a key listed for several principals could sign as any of them: the
-        # author's key approves nothing of the author's, whichever name it signs
-        problem = 'the reviewer is the commit author (the key is listed for the author)'
+        found = standing.get((key, reviewer)) if standing is not None else None
+        if found is None:
+            found = signers.judge(key, reviewer, NAMESPACE, now), _key_owners(signers, key)
+            if standing is not None:
+                standing[(key, reviewer)] = found
+        problem, owners = found
+        if problem is None and _fold(author) in owners:
+            # a key listed for several principals could sign as any of them: the
+            # author's key approves nothing of the author's, whichever name it signs
+            problem = 'the reviewer is the commit author (the key is listed for the author)'
     return Approval(reviewer, sshsig.fingerprint(key), approved, carrier, problem)
 
 
