@@ -5,7 +5,10 @@ so that the next run over the same history does not compute it again:
 - that a record's signature verifies, and with which key (a pure function of
   the record's bytes, keyed by their SHA-256, or for a ledger blob by its
   object id: git names a blob by its content, and detects SHA-1 collision
-  attempts).
+  attempts);
+- the index of the ledger commit last listed: its records' blob ids by
+  change id (a pure function of that commit), so that a run over an
+  unchanged ledger lists no tree.
 
 Neither entry says anything about trust: whether the key may approve, for
 whom, and at what time, is judged on every run against the trusted base's
@@ -20,7 +23,7 @@ import os
 from typing import Any
 
 CACHE_FILE = 'trailgate-approvals-cache.json'
-VERSION = 1
+VERSION = 2
 MAX_ENTRIES = 500_000
 
 
@@ -30,6 +33,7 @@ class Cache:
         self.changes: dict[str, list[Any]] = {}  # commit sha -> [change id, own change]
         self.signatures: dict[str, str] = {}  # sha256(record) -> signing key blob, hex
         self.records: dict[str, list[str]] = {}  # ledger blob id -> [change, reviewer, key hex], verified
+        self.ledger: list[Any] = []  # [ledger commit, {change id: [blob id, ...]}]
         self.dirty = False
         self._verified: dict[str, tuple[str, str, bytes]] | None = None
         if self.path is not None:
@@ -43,6 +47,9 @@ class Cache:
                 changes, signatures, records = data.get('changes'), data.get('signatures'), data.get('records')
                 if isinstance(changes, dict) and isinstance(signatures, dict) and isinstance(records, dict):
                     self.changes, self.signatures, self.records = changes, signatures, records
+                ledger = data.get('ledger')
+                if isinstance(ledger, list):
+                    self.ledger = ledger
 
     def change(self, sha: str) -> tuple[str, bool] | None:
         entry = self.changes.get(sha)
@@ -87,16 +94,33 @@ class Cache:
         self.verified_records()[oid] = (change, reviewer, key)
         self.dirty = True
 
+    def ledger_index(self, commit: str) -> dict[str, list[str]] | None:
+        """The index of ledger ``commit`` as an earlier run listed it, or None."""
+        entry = self.ledger
+        if len(entry) != 2 or entry[0] != commit or type(entry[1]) is not dict:
+            return None
+        index: dict[str, list[str]] = entry[1]
+        for oids in index.values():
+            if type(oids) is not list or not all(type(oid) is str for oid in oids):
+                return None
+        return index
+
+    def set_ledger_index(self, commit: str, index: dict[str, list[str]]) -> None:
+        self.ledger = [commit, index]
+        self.dirty = True
+
     def write(self) -> None:
         if not self.dirty or self.path is None:
             return
         if len(self.changes) + len(self.signatures) + len(self.records) > MAX_ENTRIES:
             self.changes, self.signatures, self.records = {}, {}, {}
+        if len(self.ledger) == 2 and isinstance(self.ledger[1], dict) and len(self.ledger[1]) > MAX_ENTRIES:
+            self.ledger = []
         temporary = f'{self.path}.{os.getpid()}.tmp'
         with contextlib.suppress(OSError):
             with open(temporary, 'wb') as f:
                 f.write(_dumps({'version': VERSION, 'changes': self.changes, 'signatures': self.signatures,
-                                'records': self.records}))
+                                'records': self.records, 'ledger': self.ledger}))
             os.replace(temporary, self.path)
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -33,7 +33,8 @@ def tip(ref: str = REF) -> str | None:
 
 class Ledger:
     """The records of one ledger commit, read lazily: one ``ls-tree`` for the
-    index, then only the blobs of the changes asked about."""
+    index (none when the cache holds that commit's), then only the blobs of
+    the changes asked about."""
 
     def __init__(self, commit: str | None, cat: git.CatFile, local: bool = False) -> None:
         self.commit = commit
@@ -48,11 +49,19 @@ class Ledger:
             if self.local:
                 self.commit = tip()
             if self.commit is not None:
-                for path, oid in git.tree_blobs(self.commit):
-                    parts = path.split('/')
-                    if len(parts) == 3 and parts[0] == parts[1][:2]:
-                        self._index.setdefault(parts[1], []).append(oid)
+                cached = self.cache.ledger_index(self.commit) if self.cache is not None else None
+                self._index = cached if cached is not None else self._listed(self.commit)
         return self._index
+
+    def _listed(self, commit: str) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for path, oid in git.tree_blobs(commit):
+            parts = path.split('/')
+            if len(parts) == 3 and parts[0] == parts[1][:2]:
+                index.setdefault(parts[1], []).append(oid)
+        if self.cache is not None:
+            self.cache.set_ledger_index(commit, index)
+        return index
 
     def oids_for(self, change: str) -> list[str]:
         return self._load().get(change, [])

@@ -1,0 +1,105 @@
+"""The approvals cache in .git: the ledger's index is reused only for the
+ledger commit it was listed from, and an entry that is not the shape the
+cache writes is not used."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from testing.approvals import SIGNERS_PATH
+from testing.approvals import change_of
+from testing.approvals import entry
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
+from testing.approvals import write_ledger
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import Repo
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from trailgate import git
+from trailgate.approvals.cache import CACHE_FILE
+from trailgate.approvals.cache import Cache
+from trailgate.approvals.ledger import Ledger
+
+
+@pytest.fixture(scope='module')
+def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Key, Key]:
+    directory = tmp_path_factory.mktemp('keys')
+    return make_key(directory, 'alice'), make_key(directory, 'bob')
+
+
+def _approved_by_alice(tmp_path: Path, keys: tuple[Key, Key]) -> tuple[Repo, str, str]:
+    """An AI change needing two signed approvals, alice's in the ledger;
+    (repo, base, change id)."""
+    alice, bob = keys
+    repo = new_repo(tmp_path / 'repo', signed_policy(), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', alice), ('bob@example.com', bob))})
+    base = repo.head()
+    repo.commit_ok(message('Retry refunds', ASSISTED), {CRITICAL: 'x = 1\n'}, verify=False)
+    change = change_of(repo)
+    write_ledger(repo, entry(alice, change, 'alice@example.com'))
+    return repo, base, change
+
+
+def test_a_record_added_after_a_cached_run_counts(tmp_path: Path, keys: tuple[Key, Key]) -> None:
+    repo, base, change = _approved_by_alice(tmp_path, keys)
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 1  # one approval of two; the index cached
+    assert json.loads((repo.path / '.git' / CACHE_FILE).read_bytes())['ledger'][0] == repo.rev(
+        'refs/trailgate/approvals')
+    write_ledger(repo, entry(keys[1], change, 'bob@example.com'))
+    result = repo.trailgate('check', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+
+
+def test_a_ledger_an_earlier_run_listed_is_not_listed_again(tmp_path: Path, keys: tuple[Key, Key],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, base, change = _approved_by_alice(tmp_path, keys)
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 1
+    tip = repo.rev('refs/trailgate/approvals')
+    assert tip is not None
+    git_dir = str(repo.path / '.git')
+    listed = Ledger(tip, git.CatFile(), local=False)
+    listed.cache = Cache(None)
+    monkeypatch.chdir(repo.path)
+    expected = listed.oids_for(change)
+    assert len(expected) == 1
+
+    def no_listing(rev: str) -> list[tuple[str, str]]:
+        raise AssertionError(f'ls-tree {rev}')
+
+    monkeypatch.setattr(git, 'tree_blobs', no_listing)
+    cached = Ledger(tip, git.CatFile(), local=False)
+    cached.cache = Cache(git_dir)
+    assert cached.oids_for(change) == expected
+
+
+@pytest.mark.parametrize('ledger', [
+    pytest.param('other', id='another ledger commit'),
+    pytest.param({'x': 'not a list'}, id='an index value that is not a list'),
+    pytest.param({'x': [1]}, id='a blob id that is not a string'),
+    pytest.param('short', id='not a pair'),
+])
+def test_a_cached_index_of_another_commit_or_shape_is_not_used(tmp_path: Path, ledger: object) -> None:
+    commit = '1' * 40
+    if ledger == 'other':
+        stored: object = ['2' * 40, {'x': ['3' * 40]}]
+    elif ledger == 'short':
+        stored = [commit]
+    else:
+        stored = [commit, ledger]
+    (tmp_path / CACHE_FILE).write_text(json.dumps({'version': 2, 'changes': {}, 'signatures': {}, 'records': {},
+                                                   'ledger': stored}))
+    assert Cache(str(tmp_path)).ledger_index(commit) is None
+
+
+def test_a_cached_index_of_the_same_commit_is_used(tmp_path: Path) -> None:
+    commit, index = '1' * 40, {'ab' + 'c' * 62: ['3' * 40, '4' * 40]}
+    cache = Cache(str(tmp_path))
+    cache.set_ledger_index(commit, index)
+    cache.write()
+    assert Cache(str(tmp_path)).ledger_index(commit) == index
