@@ -7,12 +7,17 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from testing.util import git as util_git
+from testing.util import git_env
+from testing.util import init_repo
+from testing.util import write
 from trailgate import git
 from trailgate.errors import GitError
 from trailgate.git import changed_paths
@@ -195,3 +200,24 @@ def test_changed_paths_is_every_status_read_by_its_modes(entries: list[tuple[byt
     except GitError:
         found = GitError
     assert found == expected
+
+
+@pytest.mark.parametrize('stream', ['log', 'numstat'])
+def test_a_stream_closed_after_its_pipes_were_finalised_ends_quietly(
+        stream: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # When an error abandons a stream, the garbage collector may finalise the
+    # child's pipe objects before the generator: closing it must not then read them.
+    for name, value in git_env().items():
+        monkeypatch.setenv(name, value)
+    repo = init_repo(tmp_path / 'repo')
+    for number in range(3):
+        write(repo / f'f{number}', f'{number}\n')
+        util_git(repo, 'add', '.')
+        util_git(repo, 'commit', '-qm', f'commit {number}')
+    monkeypatch.chdir(repo)
+    commits = git.log(['HEAD']) if stream == 'log' else git.numstat(['HEAD'])
+    next(commits)
+    process = commits.gi_frame.f_locals['process']
+    process.stderr.close()
+    commits.close()
+    assert process.returncode is not None

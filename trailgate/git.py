@@ -242,7 +242,8 @@ def _output_of(args: tuple[str, ...], returncode: int, out: bytes, err: bytes) -
 def _reap(process: Any) -> tuple[int, bytes]:
     """(exit status, stderr) of a streaming git whose output is no longer read."""
     process.stdout.close()
-    err = process.stderr.read()
+    # closed already when the garbage collector finalised it before this generator
+    err = b'' if process.stderr.closed else process.stderr.read()
     return process.wait(), err
 
 
