@@ -123,7 +123,9 @@ def render(report: Report, format: str, color: bool = False, verbose: bool = Fal
 
 class Writer(Protocol):
     """A report written as commits are judged: ``add`` puts each commit's
-    part in the body; the head and tail come when the counts are known."""
+    part in the body; the head and tail come when the counts are known. The
+    head is asked for once every commit is added, before the body is read:
+    a writer that holds commits back for a batch writes them then."""
 
     def add(self, assessment: Assessment) -> None: ...
 

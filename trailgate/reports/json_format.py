@@ -15,6 +15,7 @@ JUnit, GitHub) share.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Callable
@@ -79,28 +80,48 @@ def _serialiser() -> Callable[[Any], str]:
 _serialise: Callable[[Any], str] | None = None
 
 
-def dumps(value: Any) -> str:
-    """Stable, readable JSON text ending in a newline; never fails on surrogates."""
+def _serialiser_in_use() -> Callable[[Any], str]:
     global _serialise
     if _serialise is None:
         _serialise = _serialiser()
+    return _serialise
+
+
+def dumps(value: Any) -> str:
+    """Stable, readable JSON text ending in a newline; never fails on surrogates."""
+    serialise = _serialiser_in_use()
     try:
-        return _serialise(value) + '\n'
+        return serialise(value) + '\n'
     except (TypeError, ValueError):  # a lone surrogate (from bytes that were not UTF-8)
-        return _serialise(clean(value)) + '\n'
+        return serialise(clean(value)) + '\n'
 
 
 def nested(value: Any, depth: int) -> str:
     """``value``'s JSON text as it stands ``depth`` arrays deep in a document:
     every line indented two spaces a level (the first too), no newline at the
-    end. The serialiser indents it, wrapped in that many arrays that are then
-    cut off: ``[``, a newline and the indentation before it, the same after."""
-    wrapped = value
-    for _ in range(depth):
+    end."""
+    return nested_items([value], depth)
+
+
+def nested_items(values: list[Any], depth: int) -> str:
+    """What ``nested`` gives for each of ``values`` (at least one), joined by
+    ``,`` and a newline, as consecutive items of one array: in one call of
+    the serialiser. It indents them, wrapped in ``depth - 1`` arrays around
+    their own, which are then cut off: ``[``, a newline and the indentation
+    before it, the same after. Only a value that holds a lone surrogate is
+    cleaned, the others are serialised as they are."""
+    wrapped = values
+    for _ in range(depth - 1):
         wrapped = [wrapped]
-    text = dumps(wrapped)
+    serialise = _serialiser_in_use()
+    try:
+        text = serialise(wrapped)
+    except (TypeError, ValueError):  # a lone surrogate (from bytes that were not UTF-8)
+        if len(values) > 1:
+            return ',\n'.join(nested_items([value], depth) for value in values)
+        text = serialise(clean(wrapped))
     cut = depth * (depth + 1)  # '[\n' + '  [\n' + ... (and their closing lines)
-    return text[cut:len(text) - cut - 1]
+    return text[cut:len(text) - cut]
 
 
 def violation_fix(assessment: Assessment, violation: Violation, gate: str) -> str | None:
@@ -119,6 +140,94 @@ def commit_fix(assessment: Assessment, gate: str) -> str | None:
     return fix_command(assessment, gate)
 
 
+MEMO_LIMIT = 1 << 12  # parts remembered per report; forgotten all at once when full
+
+
+class Entries:
+    """Commits as the schema's ``commit`` objects, for one report (with
+    ``reminder``, nothing is refused: the findings are what it will need).
+
+    What does not depend on the commit is built once per report: the
+    requirement checks that ``assess`` shares between commits (it judges a
+    requirement that no trailer of a commit speaks to once per range), the
+    fix command of each set of missing trailers, each date's text. Sequences
+    stay tuples: both serialisers write them as arrays.
+    """
+
+    def __init__(self, gate: str, reminder: bool = False) -> None:
+        self.gate = gate
+        self.reminder = reminder
+        self._requirements: dict[int, tuple[Check, dict[str, Any]]] = {}
+        self._fixes: dict[tuple[tuple[tuple[str, ...], int], ...], str | None] = {}
+        self._dates: dict[datetime.date, str] = {}
+
+    def entry(self, assessment: Assessment) -> dict[str, Any]:
+        commit = assessment.commit
+        author = commit.author
+        signals = assessment.signals
+        violations = assessment.violations
+        refused = bool(violations) and assessment.refused
+        override = assessment.override
+        return {
+            'sha': commit.sha,
+            'subject': commit.subject,
+            'author': {'name': author.name, 'email': author.email},
+            'date': self._date(commit.date),
+            'ai_assisted': bool(signals),
+            'signals': [_signal(signal) for signal in signals] if signals else (),
+            'rules': [self._rule(result) for result in assessment.results if result.paths],
+            'violations': [_violation(violation) for violation in violations] if violations else (),
+            'override': None if override is None else {'reason': override},
+            'override_problem': assessment.override_problem,
+            'refused': refused and not self.reminder,
+            'fix': self._fix(assessment) if refused and not self.reminder else None,
+        }
+
+    def _date(self, date: datetime.date) -> str:
+        found = self._dates.get(date)
+        if found is None:
+            found = self._dates[date] = date.isoformat()
+            if len(self._dates) > MEMO_LIMIT:
+                self._dates.clear()
+        return found
+
+    def _rule(self, result: RuleResult) -> dict[str, Any]:
+        checks = result.checks
+        return {
+            'rule': result.rule,
+            'applies': result.applies,
+            'reason': result.reason,
+            'paths': result.paths,
+            'requirements': [self._requirement(check) for check in checks] if checks else (),
+        }
+
+    def _requirement(self, check: Check) -> dict[str, Any]:
+        # keyed by identity: the check is kept beside its part, so while it is
+        # remembered its id names no other object
+        found = self._requirements.get(id(check))
+        if found is not None:
+            return found[1]
+        part = _requirement(check)
+        if len(self._requirements) >= MEMO_LIMIT:
+            self._requirements.clear()
+        self._requirements[id(check)] = (check, part)
+        return part
+
+    def _fix(self, assessment: Assessment) -> str | None:
+        """``commit_fix`` of a refused commit: it depends on the gate and on
+        each violation's suggestions and how many of them it takes."""
+        key = tuple([(violation.suggestions, violation.needed) for violation in assessment.violations])
+        try:
+            return self._fixes[key]
+        except KeyError:
+            pass
+        found = commit_fix(assessment, self.gate)
+        if len(self._fixes) >= MEMO_LIMIT:
+            self._fixes.clear()
+        self._fixes[key] = found
+        return found
+
+
 def _signal(signal: Signal) -> dict[str, Any]:
     return {'source': signal.source, 'tool': signal.tool, 'where': signal.where,
             'text': signal.text}
@@ -129,19 +238,9 @@ def _requirement(check: Check) -> dict[str, Any]:
         'code': check.kind.code,
         'name': check.kind.name,
         'met': check.met,
-        'evidence': list(check.evidence),
+        'evidence': check.evidence,
         'missing': check.missing,
         'satisfy': check.satisfy,
-    }
-
-
-def _rule(result: RuleResult) -> dict[str, Any]:
-    return {
-        'rule': result.rule,
-        'applies': result.applies,
-        'reason': result.reason,
-        'paths': list(result.paths),
-        'requirements': [_requirement(check) for check in result.checks],
     }
 
 
@@ -152,9 +251,9 @@ def _violation(violation: Violation) -> dict[str, Any]:
         'name': violation.name,
         'missing': violation.missing,
         'satisfy': violation.satisfy,
-        'suggestions': list(violation.suggestions),
+        'suggestions': violation.suggestions,
         'needed': violation.needed,
-        'paths': list(violation.paths),
+        'paths': violation.paths,
         'overridden': violation.overridden is not None,
     }
 
@@ -162,22 +261,7 @@ def _violation(violation: Violation) -> dict[str, Any]:
 def commit_entry(assessment: Assessment, gate: str, reminder: bool = False) -> dict[str, Any]:
     """One commit of the report, as the schema's ``commit`` object (with
     ``reminder``, nothing is refused: the findings are what it will need)."""
-    commit = assessment.commit
-    override = None if assessment.override is None else {'reason': assessment.override}
-    return {
-        'sha': commit.sha,
-        'subject': commit.subject,
-        'author': {'name': commit.author.name, 'email': commit.author.email},
-        'date': commit.date.isoformat(),
-        'ai_assisted': assessment.ai_assisted,
-        'signals': [_signal(signal) for signal in assessment.signals],
-        'rules': [_rule(result) for result in assessment.results if result.paths],
-        'violations': [_violation(violation) for violation in assessment.violations],
-        'override': override,
-        'override_problem': assessment.override_problem,
-        'refused': assessment.refused and not reminder,
-        'fix': None if reminder else commit_fix(assessment, gate),
-    }
+    return Entries(gate, reminder).entry(assessment)
 
 
 def summary(report: Report) -> dict[str, int]:
@@ -203,16 +287,16 @@ def _head(report: Report, commits: list[Any]) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     """The whole report as a JSON-ready tree (strings not yet cleaned)."""
-    return _head(report, [commit_entry(a, report.gate, report.reminder is not None) for a in report.assessments])
-
-
-def _entry_text(assessment: Assessment, gate: str, reminder: bool = False) -> str:
-    """One commit's JSON text, indented as it sits in the report."""
-    return nested(commit_entry(assessment, gate, reminder), 2)
+    entry = Entries(report.gate, report.reminder is not None).entry
+    return _head(report, [entry(assessment) for assessment in report.assessments])
 
 
 _INDENT = ' ' * 4
 _PLACEHOLDER = 'COMMITS'
+_DEPTH = 2  # a commit's place in the report: the document, its commits
+BATCH = 256  # commits serialised in one call
+HELD = 1 << 22  # at most about this many characters of the commits' text held back for a batch
+_PATH_WEIGHT = 256  # what a changed path counts for in that
 
 
 def _head_and_tail(report: Report) -> tuple[str, str]:
@@ -228,34 +312,56 @@ def _empty(report: Report) -> str:
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     """The report as JSON text; ``color`` and ``verbose`` change nothing.
 
-    Each commit is serialised on its own, so a long range never holds every
-    commit's JSON tree at once: the same text as ``dumps(document(report))``.
+    The commits are serialised a batch at a time, so a long range never holds
+    every commit's JSON tree at once: the same text as ``dumps(document(report))``.
     """
-    if not report.assessments:
+    assessments = report.assessments
+    if not assessments:
         return _empty(report)
     head, tail = _head_and_tail(report)
-    reminder = report.reminder is not None
-    commits = ',\n'.join(_entry_text(assessment, report.gate, reminder) for assessment in report.assessments)
+    entry = Entries(report.gate, report.reminder is not None).entry
+    commits = ',\n'.join(
+        nested_items([entry(assessment) for assessment in assessments[start:start + BATCH]], _DEPTH)
+        for start in range(0, len(assessments), BATCH)
+    )
     return f'{head}{commits}{tail}'
 
 
 class Writer:
-    """The same text as ``render``, commit by commit: ``add`` writes each
-    commit's entry to ``body`` as it is judged; the summary goes in the head."""
+    """The same text as ``render``, commit by commit: ``add`` builds each
+    commit's entry as it is judged, and writes the entries to ``body`` a
+    batch at a time (``BATCH`` commits, fewer when their text is large);
+    the summary goes in the head, which writes what is held back."""
 
     def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
         self.body = body
-        self.gate = gate
-        self.entries = 0
+        self.entry = Entries(gate).entry
+        self.entries = 0  # written to the body
+        self.batch: list[dict[str, Any]] = []
+        self.held = 0  # the batch's weight: its commits' message lengths and changed paths
 
     def add(self, assessment: Assessment) -> None:
+        batch = self.batch
+        batch.append(self.entry(assessment))
+        commit = assessment.commit
+        self.held += len(commit.message) + _PATH_WEIGHT * len(commit.paths)
+        if len(batch) >= BATCH or self.held >= HELD:
+            self._write()
+
+    def _write(self) -> None:
+        if not self.batch:
+            return
         if self.entries:
             self.body.write(',\n')
-        self.body.write(_entry_text(assessment, self.gate))
-        self.entries += 1
+        self.body.write(nested_items(self.batch, _DEPTH))
+        self.entries += len(self.batch)
+        self.batch = []
+        self.held = 0
 
     def head(self, report: Report) -> str:
+        self._write()
         return _head_and_tail(report)[0] if self.entries else _empty(report)
 
     def tail(self, report: Report) -> str:
+        self._write()
         return _head_and_tail(report)[1] if self.entries else ''
