@@ -291,6 +291,83 @@ def test_the_spool_holds_what_a_spooled_temporary_file_holds(max_size: int) -> N
     reference.close()
 
 
+@pytest.mark.parametrize('max_size', [0, 7, 40, 1 << 20])
+def test_utf8_written_as_bytes_is_what_its_text_would_write(max_size: int) -> None:
+    import tempfile
+
+    spool = output.Spool(max_size)
+    reference = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed below)
+        max_size=max_size, mode='w+', encoding='utf-8', errors='surrogatepass',
+    )
+    for _ in range(5):
+        for text in SPOOLED_TEXTS:
+            spool.write(text)
+            reference.write(text)
+            if '\udc80' not in text:
+                data = f'[{text}]'.encode()
+                spool.write_utf8(memoryview(data)[1:-1])
+                reference.write(text)
+    spool.seek(0)
+    reference.seek(0)
+    assert spool.read() == reference.read()
+    assert spool.rolled_over == (max_size < 5 * sum(map(len, SPOOLED_TEXTS)))
+    spool.close()
+    reference.close()
+
+
+class _Counting(io.TextIOWrapper):
+    """A stream over bytes that counts the text written to it."""
+
+    texts = 0
+
+    def write(self, text: str) -> int:
+        self.texts += 1
+        return super().write(text)
+
+
+def _copied(spool: output.Spool, encoding: str = 'utf-8') -> tuple[bytes, int]:
+    """What ``copy_to`` puts between a head and a tail on a stream in
+    ``encoding`` that spells out what it cannot encode, and how many texts
+    the stream was given."""
+    out = _Counting(io.BytesIO(), encoding=encoding, errors='backslashreplace')
+    out.write('head\n')
+    spool.copy_to(out)
+    out.write('tail\n')
+    out.flush()
+    raw = out.buffer
+    assert isinstance(raw, io.BytesIO)
+    return raw.getvalue(), out.texts
+
+
+@pytest.mark.parametrize('max_size', [0, 40, 1 << 20])
+def test_a_spool_of_utf8_is_copied_as_bytes(max_size: int) -> None:
+    spool = output.Spool(max_size)
+    spool.write('plain, ')
+    spool.write_utf8('é ✓ 🚀 \n'.encode() * 20)
+    spool.write('end\n')
+    assert spool.rolled_over == (max_size < 1 << 20)
+    assert _copied(spool) == (('head\nplain, ' + 'é ✓ 🚀 \n' * 20 + 'end\ntail\n').encode(), 2)
+    spool.close()
+
+
+@pytest.mark.parametrize('max_size', [0, 1 << 20])
+def test_a_spool_that_may_hold_lone_surrogates_is_copied_as_text(max_size: int) -> None:
+    spool = output.Spool(max_size)
+    spool.write_utf8('é '.encode())
+    spool.write('lone \udc80 surrogate\n')
+    copied, texts = _copied(spool)
+    assert copied == 'head\né lone \\udc80 surrogate\ntail\n'.encode()
+    assert texts > 2
+    spool.close()
+
+
+def test_a_spool_is_copied_as_text_onto_a_stream_in_another_encoding() -> None:
+    spool = output.Spool(1 << 20)
+    spool.write_utf8('é ✓\n'.encode())
+    assert _copied(spool, 'latin-1')[0] == b'head\n\xe9 \\u2713\ntail\n'
+    spool.close()
+
+
 def test_the_spool_is_read_in_chunks_across_its_roll_over() -> None:
     spool = output.Spool(10)
     spool.write('a' * 8)

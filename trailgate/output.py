@@ -1,6 +1,7 @@
 """Where reports go and how they look: format, --output, colour, verbosity."""
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import sys
@@ -77,10 +78,10 @@ class Output:
                 self.report(report, stream)
             return report
         target = sys.stderr if stream == 'stderr' else sys.stdout
-        parts: list[tuple[Writer, IO[str]]] = []
+        parts: list[tuple[Writer, Spool]] = []
         for format, color, verbose in self._writers(target):
-            body = cast(IO[str], Spool(SPOOL_BYTES))
-            parts.append((writer(format, body, gate, color, verbose), body))
+            body = Spool(SPOOL_BYTES)
+            parts.append((writer(format, cast(IO[str], body), gate, color, verbose), body))
         try:
             tally = Tally()
             count = tally.add
@@ -111,7 +112,7 @@ class Output:
             writers.append(('text', use_color(target), False))
         return writers
 
-    def _emit(self, summary: Report, parts: list[tuple[Writer, IO[str]]], target: TextIO) -> None:
+    def _emit(self, summary: Report, parts: list[tuple[Writer, Spool]], target: TextIO) -> None:
         if self.output:
             try:
                 with open(self.output, 'w', encoding='utf-8', errors='surrogateescape') as f:
@@ -137,16 +138,30 @@ class Spool:
     every write."""
 
     def __init__(self, max_size: int) -> None:
-        self._file: IO[str] = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogatepass')
+        self._file: TextIO = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', errors='surrogatepass')
         self._room = max_size  # characters that may still go to memory; < 0: rolled over
+        self._plain = True  # all written is UTF-8 without lone surrogates (its text's bytes)
 
     def write(self, text: str) -> int:
+        if not text.isascii():
+            self._plain = False  # it may hold a lone surrogate
         written = self._file.write(text)
         if self._room >= 0:
             self._room -= written
             if self._room < 0:
                 self._roll_over()
         return written
+
+    def write_utf8(self, data: bytes | memoryview) -> None:
+        """What ``write`` of ``data``'s text writes, for UTF-8 that holds no
+        lone surrogate (a serialiser's output): the bytes as they are,
+        without decoding them to encode them again (they count as characters)."""
+        self._file.flush()  # the text written before goes first
+        self._file.buffer.write(data)
+        if self._room >= 0:
+            self._room -= len(data)
+            if self._room < 0:
+                self._roll_over()
 
     def _roll_over(self) -> None:
         import tempfile
@@ -173,13 +188,29 @@ class Spool:
     def close(self) -> None:
         self._file.close()
 
+    def copy_to(self, out: TextIO) -> None:
+        """Everything written, onto ``out``, a chunk at a time: as bytes onto
+        its buffer when they are the bytes ``out`` would write of their text
+        (only ASCII text and ``write_utf8`` were written, and ``out`` writes
+        UTF-8 without changing newlines), else as text."""
+        self._file.seek(0)
+        raw = getattr(out, 'buffer', None)
+        if self._plain and raw is not None and _writes_utf8_as_is(out):
+            out.flush()
+            source = self._file.buffer
+            while data := source.read(1 << 16):
+                raw.write(data)
+            return
+        while text := self._file.read(1 << 16):
+            out.write(text)
 
-def _copy(summary: Report, part: Writer, body: IO[str], out: TextIO) -> None:
+
+def _writes_utf8_as_is(out: TextIO) -> bool:
+    encoding = getattr(out, 'encoding', None)
+    return isinstance(encoding, str) and codecs.lookup(encoding).name == 'utf-8' and os.linesep == '\n'
+
+
+def _copy(summary: Report, part: Writer, body: Spool, out: TextIO) -> None:
     out.write(part.head(summary))
-    body.seek(0)
-    while True:
-        chunk = body.read(1 << 16)
-        if not chunk:
-            break
-        out.write(chunk)
+    body.copy_to(out)
     out.write(part.tail(summary))

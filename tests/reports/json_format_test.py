@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import IO
 from typing import Any
+from typing import cast
 
 import jsonschema
 import pytest
@@ -30,6 +32,7 @@ from tests.reports import refused
 from tests.reports import repo_with_ai_commit
 from tests.reports import report
 from tests.reports import run_check
+from trailgate import output
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import assess
 from trailgate.reports import Report
@@ -298,13 +301,16 @@ def _each_on_its_own(report: Report) -> str:
     return json_format._standard_dumps(json_format._head(report, entries)) + '\n'
 
 
-def _streamed(report: Report, assessments: Iterable[Assessment] | None = None) -> str:
-    body = io.StringIO()
-    writer = json_format.Writer(body, report.gate)
+def _streamed(report: Report, assessments: Iterable[Assessment] | None = None, spool: bool = False) -> str:
+    """The report by ``Writer``: into a text body, or as bytes into a spool
+    that rolls over to a file in the middle of it."""
+    body = output.Spool(3000) if spool else io.StringIO()
+    writer = json_format.Writer(cast(IO[str], body), report.gate)
     for found in report.assessments if assessments is None else assessments:
         writer.add(found)
     head = writer.head(report)
-    return head + body.getvalue() + writer.tail(report)
+    body.seek(0)
+    return head + body.read() + writer.tail(report)
 
 
 @pytest.mark.parametrize('batch', [1, 2, 3, 7, 256])
@@ -317,6 +323,7 @@ def test_commits_written_in_batches_are_the_commits_written_one_by_one(
     expected = _each_on_its_own(chosen)
     assert render(chosen, 'json') == expected
     assert _streamed(chosen) == expected
+    assert _streamed(chosen, spool=True) == expected
     # as a range is judged: each commit's assessment gone once it is added
     assert _streamed(chosen, _judged(len(chosen.assessments))) == expected
     expected.encode('utf-8')  # strict: every lone surrogate spelt out

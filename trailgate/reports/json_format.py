@@ -77,51 +77,66 @@ def _serialiser() -> Callable[[Any], str]:
     return fast
 
 
+def _utf8_serialiser() -> Callable[[Any], bytes]:
+    """``_serialiser``'s text encoded as UTF-8: orjson's own bytes when installed."""
+    try:
+        import orjson
+    except ImportError:
+        def standard(value: Any) -> bytes:
+            return _standard_dumps(value).encode()
+
+        return standard
+    option = orjson.OPT_INDENT_2
+
+    def fast(value: Any) -> bytes:
+        return orjson.dumps(value, option=option)
+
+    return fast
+
+
 _serialise: Callable[[Any], str] | None = None
-
-
-def _serialiser_in_use() -> Callable[[Any], str]:
-    global _serialise
-    if _serialise is None:
-        _serialise = _serialiser()
-    return _serialise
+_serialise_utf8: Callable[[Any], bytes] | None = None
 
 
 def dumps(value: Any) -> str:
     """Stable, readable JSON text ending in a newline; never fails on surrogates."""
-    serialise = _serialiser_in_use()
+    global _serialise
+    if _serialise is None:
+        _serialise = _serialiser()
     try:
-        return serialise(value) + '\n'
+        return _serialise(value) + '\n'
     except (TypeError, ValueError):  # a lone surrogate (from bytes that were not UTF-8)
-        return serialise(clean(value)) + '\n'
+        return _serialise(clean(value)) + '\n'
 
 
 def nested(value: Any, depth: int) -> str:
     """``value``'s JSON text as it stands ``depth`` arrays deep in a document:
     every line indented two spaces a level (the first too), no newline at the
     end."""
-    return nested_items([value], depth)
+    return str(nested_utf8([value], depth), 'utf-8')
 
 
-def nested_items(values: list[Any], depth: int) -> str:
+def nested_utf8(values: list[Any], depth: int) -> bytes | memoryview:
     """What ``nested`` gives for each of ``values`` (at least one), joined by
-    ``,`` and a newline, as consecutive items of one array: in one call of
-    the serialiser. It indents them, wrapped in ``depth - 1`` arrays around
-    their own, which are then cut off: ``[``, a newline and the indentation
-    before it, the same after. Only a value that holds a lone surrogate is
-    cleaned, the others are serialised as they are."""
+    ``,`` and a newline as consecutive items of one array, encoded as UTF-8:
+    in one call of the serialiser. It indents them, wrapped in ``depth - 1``
+    arrays around their own, which are then cut off: ``[``, a newline and
+    the indentation before it, the same after. Only a value that holds a
+    lone surrogate is cleaned, the others are serialised as they are."""
+    global _serialise_utf8
+    if _serialise_utf8 is None:
+        _serialise_utf8 = _utf8_serialiser()
     wrapped = values
     for _ in range(depth - 1):
         wrapped = [wrapped]
-    serialise = _serialiser_in_use()
     try:
-        text = serialise(wrapped)
+        data = _serialise_utf8(wrapped)
     except (TypeError, ValueError):  # a lone surrogate (from bytes that were not UTF-8)
         if len(values) > 1:
-            return ',\n'.join(nested_items([value], depth) for value in values)
-        text = serialise(clean(wrapped))
+            return b',\n'.join(nested_utf8([value], depth) for value in values)
+        data = _serialise_utf8(clean(wrapped))
     cut = depth * (depth + 1)  # '[\n' + '  [\n' + ... (and their closing lines)
-    return text[cut:len(text) - cut]
+    return memoryview(data)[cut:len(data) - cut]
 
 
 def violation_fix(assessment: Assessment, violation: Violation, gate: str) -> str | None:
@@ -321,7 +336,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     head, tail = _head_and_tail(report)
     entry = Entries(report.gate, report.reminder is not None).entry
     commits = ',\n'.join(
-        nested_items([entry(assessment) for assessment in assessments[start:start + BATCH]], _DEPTH)
+        str(nested_utf8([entry(assessment) for assessment in assessments[start:start + BATCH]], _DEPTH), 'utf-8')
         for start in range(0, len(assessments), BATCH)
     )
     return f'{head}{commits}{tail}'
@@ -331,10 +346,12 @@ class Writer:
     """The same text as ``render``, commit by commit: ``add`` builds each
     commit's entry as it is judged, and writes the entries to ``body`` a
     batch at a time (``BATCH`` commits, fewer when their text is large);
-    the summary goes in the head, which writes what is held back."""
+    the summary goes in the head, which writes what is held back. A body
+    with ``write_utf8`` (a ``Spool``) takes the serialiser's bytes as they are."""
 
     def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
         self.body = body
+        self.write_utf8: Callable[[bytes | memoryview], object] | None = getattr(body, 'write_utf8', None)
         self.entry = Entries(gate).entry
         self.entries = 0  # written to the body
         self.batch: list[dict[str, Any]] = []
@@ -351,9 +368,15 @@ class Writer:
     def _write(self) -> None:
         if not self.batch:
             return
-        if self.entries:
-            self.body.write(',\n')
-        self.body.write(nested_items(self.batch, _DEPTH))
+        data = nested_utf8(self.batch, _DEPTH)
+        if self.write_utf8 is not None:
+            if self.entries:
+                self.write_utf8(b',\n')
+            self.write_utf8(data)
+        else:
+            if self.entries:
+                self.body.write(',\n')
+            self.body.write(str(data, 'utf-8'))
         self.entries += len(self.batch)
         self.batch = []
         self.held = 0
