@@ -528,3 +528,15 @@ def test_approve_without_a_range_approves_what_the_branch_adds_over_its_protecte
     result = alice.trailgate('approve', '--yes')
     assert result.returncode == 0 and 'recorded 1 approval(s)' in result.output, result.output
     assert wanted[:10] in result.output and 'Already on the release branch' not in result.output, result.output
+
+
+def test_approve_push_pushes_an_approval_recorded_earlier(tmp_path: Path, keys: Keys) -> None:
+    """`approve` then `approve --push`: nothing is left to sign, and the ledger is pushed all the same."""
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev)
+    code, output = approve(world.alice, world.dev)
+    assert code == 0 and 'recorded 1 approval(s)' in output, output
+    code, output = approve(world.alice, world.dev, '--push', 'origin')
+    assert code == 0 and 'already approved by you' in output, output
+    assert f'pushed {LEDGER}' in output, output
+    assert world.origin.rev(LEDGER) == world.alice.rev(LEDGER)

@@ -170,6 +170,8 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
         click.echo(line, err=trailer)
     if not chosen:
         click.echo('nothing to approve in this range', err=trailer)
+        if push and not trailer and ledger.tip() is not None:
+            _push(push)  # what an earlier `approve` recorded is still to be pushed
         return EXIT_REFUSED if own else EXIT_OK
     click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
     for assessment, (patch, merge_result) in zip(chosen, _patches(chosen), strict=True):
@@ -187,6 +189,10 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     ledger.append(signed, f'Approve {shas}\n\nReviewer: {reviewer}\n')
     click.echo(f'recorded {len(signed)} approval(s) in {ledger.REF}')
     if push:
-        pushed = ledger.push(push)
-        click.echo(f'pushed {ledger.REF} ({pushed[:12]}) to {push}')
+        _push(push)
     return EXIT_OK
+
+
+def _push(remote: str) -> None:
+    pushed = ledger.push(remote)
+    click.echo(f'pushed {ledger.REF} ({pushed[:12]}) to {remote}')
