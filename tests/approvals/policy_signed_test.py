@@ -101,6 +101,15 @@ def test_signers_add_builds_the_file(tmp_path: Path, keys: dict[str, Key]) -> No
     assert repo.trailgate('signers', 'add', 'carol@example.com', str(keys['carol'].private)).returncode == 2
 
 
+def test_signers_add_of_a_listed_key_for_the_same_reviewer_changes_nothing(tmp_path: Path,
+                                                                        keys: dict[str, Key]) -> None:
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)})
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
+    assert result.returncode == 0, result.output
+    assert 'already lists this key for bob@example.com' in result.output
+    assert (repo.path / SIGNERS_PATH).read_text() == both(keys)
+
+
 def test_init_signed_writes_a_signed_starter(tmp_path: Path) -> None:
     from testing.util import init_repo
 

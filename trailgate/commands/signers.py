@@ -31,7 +31,11 @@ def add(email: str, keyfile: str, policy_option: str | None) -> int:
             existing = f.read()
     if existing and not existing.endswith(b'\n'):
         existing += b'\n'
-    allowed_signers.parse(existing + line.encode(), path)  # the result must stay valid
+    added = allowed_signers.parse(existing + line.encode(), path).signers[-1]  # the result must stay valid
+    if any(signer.key == added.key and signer.principals == added.principals
+           for signer in allowed_signers.parse(existing, path).signers):
+        click.echo(f'{os.path.relpath(path)} already lists this key for {email}; nothing changed')
+        return EXIT_OK
     os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
     with open(path, 'wb') as f:
         f.write(existing + line.encode())
