@@ -459,6 +459,18 @@ def test_framework_run_by_hand_refuses_what_the_range_holds(framework: Setup) ->
     _framework_refused(_run_by_hand(repo, base, 'HEAD'), wrong[:10])
 
 
+def test_framework_run_by_hand_without_a_range_says_what_to_give(framework: Setup) -> None:
+    """`pre-commit run --all-files --hook-stage pre-push` names no push and no range:
+    nothing is judged, and the hook says so instead of passing in silence."""
+    repo, _ = framework
+    unreviewed(repo)
+
+    result = repo.run(sys.executable, '-m', 'pre_commit', 'run', '--all-files', '--hook-stage', 'pre-push')
+
+    assert result.returncode == 0, result.output
+    assert 'nothing checked' in result.output and '--from-ref' in result.output, result.output
+
+
 def test_framework_run_by_hand_with_an_unknown_revision_is_an_error(framework: Setup) -> None:
     repo, _ = framework
 

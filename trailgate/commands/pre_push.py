@@ -13,7 +13,8 @@ so under it the push is rebuilt from its variables and the ``git push``
 command line; when that cannot be known exactly, every local branch and tag
 not yet on a protected ref is judged: never less than the push. Run by hand
 (``pre-commit run --hook-stage pre-push --from-ref A --to-ref B``: no push,
-so no remote named), it judges A..B by A's policy, as ``check A..B`` does.
+so no remote named), it judges A..B by A's policy, as ``check A..B`` does;
+without a range, it says so and checks nothing.
 """
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ from trailgate.policy import Policy
 from trailgate.refs import BRANCH_PREFIX
 
 ZERO = '0' * 40
+BY_HAND_WITHOUT_RANGE = (
+    'trailgate pre-push: no push and no range, nothing checked; to judge a range by hand: '
+    'pre-commit run trailgate-pre-push --hook-stage pre-push --from-ref origin/main --to-ref HEAD'
+)
 
 
 class RefUpdate(NamedTuple):
@@ -278,6 +283,8 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
         os.environ.get('PRE_COMMIT_REMOTE_NAME') or os.environ.get('PRE_COMMIT_TO_REF'),
     )
     if not updates and not under_framework:
+        if os.environ.get('PRE_COMMIT'):
+            print(BY_HAND_WITHOUT_RANGE, file=sys.stderr)
         return 0  # git runs the hook even when nothing is pushed
     remote_name, view = remote_view(remote, url)
     with git.CatFile() as cat:
