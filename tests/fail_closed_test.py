@@ -112,7 +112,7 @@ SCENARIOS = (
              '{l_server} {l_append} refs/trailgate/approvals\n{s0} {s_ok} refs/heads/main\n', 0),
     Scenario('approve-push', 'signed', ('approve', '{s_ok}..{s_new}', '--yes', '--key', '{carol_key}',
                                         '--push', 'origin'), '', 0),
-    Scenario('audit-lines', 'repo', ('audit', '-q', '--lines'), '', 0),
+    Scenario('audit-lines', 'repo', ('audit', '-q', '--lines', '--since', '10.years.ago'), '', 0),
     Scenario('audit-shallow', 'shallow', ('audit', '-q', 'main'), '', 2),
     Scenario('audit-signed', 'signed', ('audit', '-q', '{s0}..{s_merge}'), '', 0),
 )

@@ -137,10 +137,12 @@ def check_command(ranges: tuple[str, ...], base: str | None, target: str | None,
 
 @cli.command('audit', short_help='A report over history: AI share, reviews, overrides.')
 @click.argument('ranges', nargs=-1, metavar='[RANGE]...')
-@click.option('--since', type=click.DateTime(formats=['%Y-%m-%d']), metavar='DATE',
-              help='Only commits with a commit date (UTC) on or after DATE (YYYY-MM-DD).')
-@click.option('--until', type=click.DateTime(formats=['%Y-%m-%d']), metavar='DATE',
-              help='Only commits with a commit date (UTC) on or before DATE (YYYY-MM-DD).')
+@click.option('--since', metavar='DATE',
+              help="Only commits with a commit date (UTC) on or after DATE's day "
+                   '(YYYY-MM-DD, or as git reads it: 2.weeks.ago, yesterday).')
+@click.option('--until', metavar='DATE',
+              help="Only commits with a commit date (UTC) on or before DATE's day "
+                   '(YYYY-MM-DD, or as git reads it: 2.weeks.ago, yesterday).')
 @click.option('--lines', 'with_lines', is_flag=True,
               help='Also count changed lines (git numstat: several times slower).')
 @click.option('--html', metavar='FILE', help='Write a self-contained HTML page with charts.')
@@ -149,14 +151,13 @@ def check_command(ranges: tuple[str, ...], base: str | None, target: str | None,
 @click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV (default: the tip).')
 @click.option('-q', '--quiet', is_flag=True, help='No summary or progress on the terminal.')
 @policy_option
-def audit_command(ranges: tuple[str, ...], since: Any, until: Any, with_lines: bool,
+def audit_command(ranges: tuple[str, ...], since: str | None, until: str | None, with_lines: bool,
                   html: str | None, json_file: str | None, csv_file: str | None,
                   policy_rev: str | None, quiet: bool, policy: str | None) -> int:
     """A report over history (default: HEAD) for the people who own the policy."""
     from trailgate.commands.audit import audit
 
-    return audit(ranges, since.date() if since else None, until.date() if until else None,
-                 with_lines, html, json_file, csv_file, policy_rev, policy, quiet)
+    return audit(ranges, since, until, with_lines, html, json_file, csv_file, policy_rev, policy, quiet)
 
 
 @cli.command('validate', short_help='Check a policy file; FILE:LINE:COL problems.')

@@ -296,6 +296,16 @@ def run_ok(*args: str) -> bytes | None:
     return None if returncode else out
 
 
+def approxidate(text: str) -> int | None:
+    """Seconds since the epoch of a date as ``git log --since`` reads it
+    (``2.weeks.ago``, ``yesterday``, ISO 8601, ...), or None where git's
+    careful parser finds no date (``--since`` would quietly read it as now).
+    As an expiry date, ``now`` and ``all`` read as the end of time and
+    ``never`` and ``false`` as 0: the caller settles those words."""
+    out = run_ok('-c', f'trailgate.date={text}', 'config', '--type=expiry-date', 'trailgate.date')
+    return int(out) if out is not None and out.strip().isdigit() else None
+
+
 # -- the repository ---------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def test_could_not_run_exits_2(tmp_path: Path) -> None:
     plain.mkdir()
     assert trailgate(plain, 'audit').returncode == 2
     repo = new_repo(tmp_path / 'repo', hooks=False)
-    for args in (('no-such-rev',), ('--since', 'yesterday'), ('--policy-rev', 'nope'),
+    for args in (('no-such-rev',), ('--since', 'garbage'), ('--policy-rev', 'nope'),
                  ('--json', str(tmp_path / 'missing' / 'x.json'))):
         result = trailgate(repo.path, 'audit', *args)
         assert result.returncode == 2, (args, result)
@@ -83,6 +84,37 @@ def test_could_not_run_exits_2(tmp_path: Path) -> None:
     result = trailgate(empty, 'audit')
     assert result.returncode == 2
     assert 'trailgate init' in result.stderr
+
+
+def test_since_and_until_take_the_dates_git_takes(tmp_path: Path) -> None:
+    """git's forms (2.weeks.ago, yesterday, an ISO time) name the UTC day they fall on."""
+    repo = new_repo(tmp_path / 'repo', hooks=False)  # its policy commit is dated now
+    old = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=40)
+    stamp = old.strftime('%Y-%m-%dT%H:%M:%SZ')
+    repo.commit_ok(message('Old', ASSISTED), {CRITICAL: 'x = 1\n'}, verify=False,
+                   env={'GIT_COMMITTER_DATE': stamp, 'GIT_AUTHOR_DATE': stamp})
+    cases = {
+        ('--since', '2.weeks.ago'): 1,
+        ('--since', 'yesterday'): 1,
+        ('--until', '3 weeks ago'): 1,
+        ('--since', old.strftime('%Y-%m-%dT00:00:00Z')): 2,
+        ('--until', old.strftime('%Y-%m-%d')): 1,
+        ('--since', '1 year ago', '--until', 'now'): 2,
+    }
+    for args, commits in cases.items():
+        result = trailgate(repo.path, 'audit', *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert f'commits: {commits},' in result.stdout, (args, result.stdout)
+
+
+def test_a_date_git_cannot_read_is_an_error_that_names_it(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    for option, value in (('--since', 'garbage'), ('--until', 'not a date'), ('--since', '2026-13-45'),
+                          ('--since', ''), ('--until', 'never')):
+        result = trailgate(repo.path, 'audit', option, value)
+        assert result.returncode == 2, (option, value, result)
+        assert f'{option}' in result.stderr and repr(value) in result.stderr, result.stderr
+        assert 'Traceback' not in result.stderr
 
 
 def test_signed_approvals_are_counted_as_signed(tmp_path: Path) -> None:

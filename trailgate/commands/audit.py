@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -122,9 +123,29 @@ def _in_dates(assessment: Assessment, since: str | None, until: str | None) -> b
     return (since is None or day >= since) and (until is None or day <= until)
 
 
-def audit(ranges: tuple[str, ...], since: datetime.date | None, until: datetime.date | None,
+def day_of(option: str, text: str) -> datetime.date:
+    """The UTC day a ``--since``/``--until`` value names: YYYY-MM-DD, or any
+    date git's ``--since`` reads (``2.weeks.ago``, ``yesterday``, an ISO time)."""
+    word = text.strip().lower()
+    if word == 'now':
+        return datetime.datetime.now(datetime.timezone.utc).date()
+    if re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', word):
+        with contextlib.suppress(ValueError):
+            return datetime.date.fromisoformat(word)
+    elif word not in ('never', 'false', 'all'):  # git's words for the ends of time, not dates
+        stamp = git.approxidate(text)
+        if stamp is not None:
+            with contextlib.suppress(OverflowError, OSError, ValueError):
+                return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date()
+    raise UsageError(f'{option} {text!r} is not a date: give YYYY-MM-DD, or a date git reads '
+                     f'such as 2.weeks.ago, yesterday or 2026-03-10T09:00:00Z')
+
+
+def audit(ranges: tuple[str, ...], since_text: str | None, until_text: str | None,
           with_lines: bool, html: str | None, json_file: str | None, csv_file: str | None,
           policy_rev: str | None, policy_option: str | None, quiet: bool) -> int:
+    since = day_of('--since', since_text) if since_text is not None else None
+    until = day_of('--until', until_text) if until_text is not None else None
     repo = git.repo()
     revisions = _revisions(ranges or ('HEAD',), repo)
     tip = next(rev for rev in revisions if not rev.startswith('^'))
