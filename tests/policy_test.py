@@ -394,6 +394,19 @@ def test_version(text: str, line: int, col: int, fragment: str) -> None:
     assert fragment in got[2]
 
 
+@pytest.mark.parametrize(('text', 'fragment'), [
+    ('version: [1]\nrules: []\n', 'version must be 1 (got a list)'),
+    ('version: !!python/object/apply:os.system ["true"]\nrules: []\n', 'version must be 1 (got a list)'),
+    ('version: 1\nrefuse_commits: {a: 1}\nrules: []\n',
+     'refuse_commits must be one of: protected-branches, every-branch (got a mapping)'),
+])
+def test_a_list_or_mapping_where_a_value_belongs_is_named_by_its_kind(text: str, fragment: str) -> None:
+    """Never the YAML parser's own objects: the message names what was found."""
+    got = only_problem(text)
+    assert fragment in got[2], got
+    assert 'Node' not in got[2], got
+
+
 @pytest.mark.parametrize('text', ['', '\n\n', '# only a comment\n'])
 def test_empty_file(text: str) -> None:
     got = only_problem(text)

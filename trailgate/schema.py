@@ -166,18 +166,23 @@ def _label(path: str) -> str:
     return path or 'the policy'
 
 
+def _found(node: Any, kind: str) -> str:
+    """A scalar's text, or what kind of collection stands where a value belongs."""
+    return _TYPE_NAMES[kind] if kind in ('object', 'array') else repr(node.value)
+
+
 def _validate(node: Any, schema: dict[str, Any], root: dict[str, Any], path: str) -> Iterator[Problem]:
     schema = _resolve(schema, root)
     where = position(node)
     kind = node_type(node)
     if 'const' in schema:
         if kind != 'integer' or to_python(node) != schema['const']:
-            yield (*where, f'{_label(path)} must be {schema["const"]} (got {node.value!r})')
+            yield (*where, f'{_label(path)} must be {schema["const"]} (got {_found(node, kind)})')
         return
     if 'enum' in schema:
         if kind != 'string' or node.value not in schema['enum']:
             options = ', '.join(schema['enum'])
-            yield (*where, f'{_label(path)} must be one of: {options} (got {node.value!r})')
+            yield (*where, f'{_label(path)} must be one of: {options} (got {_found(node, kind)})')
         return
     expected = schema.get('type')
     if expected is not None and kind != expected:
