@@ -75,7 +75,7 @@ HOSTILE = (
     Hostile('duplicate-group', BASE.replace(b'  sre: [carol@example.com]', b'  senior: [carol@example.com]'),
             (4, 3)),
     Hostile('tab-indent', BASE.replace(b'    paths: ["services/payments/**"]', b'\tpaths: ["services/payments/**"]')),
-    Hostile('non-utf8', with_line('# caf') + b'\xe9\n', (NEXT_LINE, 1)),
+    Hostile('non-utf8', with_line('# caf') + b'\xe9\n', (NEXT_LINE, 6)),
     Hostile('utf16', POLICY.encode('utf-16'), (1, 1)),
     Hostile('nul-byte', BASE + b'\0\n'),
     Hostile('empty', b'', (1, 1)),

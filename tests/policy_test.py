@@ -477,8 +477,13 @@ def test_byte_order_mark_is_accepted_and_does_not_shift_columns() -> None:
 
 def test_non_utf8_bytes() -> None:
     got = only_problem(b'version: 1\n# caf\xe9\nai: {}\n')
-    assert got[:2] == (2, 1)
+    assert got[:2] == (2, 6)
     assert 'not valid UTF-8' in got[2]
+
+
+def test_non_utf8_bytes_are_located_at_their_column_in_characters() -> None:
+    assert only_problem(b'version: 1\ngroups: {s: [\xc3\xa9t\xc3\xa9@x.y, caf\xe9@x.y]}\n')[:2] == (2, 26)
+    assert only_problem(b'\xef\xbb\xbfab\xff: 1\n')[:2] == (1, 3)
 
 
 def test_latin1_policy_on_first_line() -> None:

@@ -9,6 +9,7 @@ is checked after.
 """
 from __future__ import annotations
 
+import codecs
 import datetime
 import re
 from collections.abc import Iterator
@@ -221,10 +222,13 @@ def _compose(data: bytes, filename: str) -> Any:
     try:
         text = data.decode('utf-8-sig')
     except UnicodeDecodeError as e:
-        line = data[:e.start].count(b'\n') + 1
+        body = data.removeprefix(codecs.BOM_UTF8)  # where e.start counts from
+        line = body[:e.start].count(b'\n') + 1
+        start = body.rfind(b'\n', 0, e.start) + 1
+        column = len(body[start:e.start].decode('utf-8')) + 1
         raise PolicyError(
             f'{filename}: the policy is not UTF-8 text',
-            (f'{filename}:{line}:1: not valid UTF-8 (byte {e.start})',),
+            (f'{filename}:{line}:{column}: not valid UTF-8 (byte {e.start + len(data) - len(body)})',),
         ) from None
     loader_class = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
     try:
