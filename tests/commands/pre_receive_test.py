@@ -240,6 +240,17 @@ def test_empty_repository_without_policy(setup: Setup, tmp_path: Path) -> None:
     assert ref_values(empty) == {}
 
 
+def test_empty_repository_says_to_push_before_installing_the_hook(setup: Setup, tmp_path: Path) -> None:
+    """The first push to a new server cannot bring the policy past a hook that
+    needs one: the refusal says so, instead of asking for that very push."""
+    repo, _ = setup
+    empty = bare_remote(tmp_path / 'empty.git')
+    repo.git('remote', 'add', 'empty', str(empty.path))
+    result = repo.run_git('push', '--no-verify', 'empty', 'main')
+    refused(result, 'the repository is empty', 'before installing the hook', '--policy PATH', status=2)
+    assert 'push a policy to the default branch first' not in result.output, result.output
+
+
 def test_empty_repository_with_a_configured_policy(setup: Setup, tmp_path: Path) -> None:
     repo, _ = setup
     central = tmp_path / 'central.yaml'

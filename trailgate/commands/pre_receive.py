@@ -105,6 +105,12 @@ class _Judges:
         policy = self.trusted_default(update.ref) if new_ref else self.at(base)
         if policy is not None:
             return policy
+        if base is None and git.run_ok('for-each-ref', '--count=1') == b'':
+            raise PolicyError(
+                f'the repository is empty, so no .trailgate/policy.yaml can judge the update of '
+                f'{visible(update.ref)}: push the branch that holds the policy before installing the hook, '
+                f'or configure the hook with --policy PATH',
+            )
         if base is None:
             raise PolicyError(
                 f'{self._no_default_branch()}, so no .trailgate/policy.yaml can judge the update of '
