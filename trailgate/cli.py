@@ -29,7 +29,7 @@ def policy_option(function: F) -> F:
 
 def report_options(function: F) -> F:
     function = click.option(
-        '--output', metavar='FILE', help='Write the report to FILE instead of the terminal.',
+        '--output', metavar='FILE', help='Write the report to FILE instead of the terminal (-: the terminal).',
     )(function)
     return click.option(
         '--format', 'format', type=click.Choice(FORMATS), default='text', show_default=True,
@@ -145,9 +145,10 @@ def check_command(ranges: tuple[str, ...], base: str | None, target: str | None,
                    '(YYYY-MM-DD, or as git reads it: 2.weeks.ago, yesterday).')
 @click.option('--lines', 'with_lines', is_flag=True,
               help='Also count changed lines (git numstat: several times slower).')
-@click.option('--html', metavar='FILE', help='Write a self-contained HTML page with charts.')
-@click.option('--json', 'json_file', metavar='FILE', help='Write the figures as JSON (trailgate-audit/1).')
-@click.option('--csv', 'csv_file', metavar='FILE', help='Write one CSV row per commit.')
+@click.option('--html', metavar='FILE', help='Write a self-contained HTML page with charts (-: standard output).')
+@click.option('--json', 'json_file', metavar='FILE',
+              help='Write the figures as JSON (trailgate-audit/1; -: standard output).')
+@click.option('--csv', 'csv_file', metavar='FILE', help='Write one CSV row per commit (-: standard output).')
 @click.option('--policy-rev', metavar='REV', help='Read the policy as committed at REV (default: the tip).')
 @click.option('-q', '--quiet', is_flag=True, help='No summary or progress on the terminal.')
 @policy_option

@@ -35,7 +35,7 @@ class Output:
     def __init__(self, format: str = 'text', output: str | None = None,
                  quiet: bool = False, verbose: bool = False) -> None:
         self.format = format
-        self.output = output
+        self.output = None if output == '-' else output  # '-': where the report goes without a file
         self.quiet = quiet
         self.verbose = verbose
 

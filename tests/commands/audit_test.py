@@ -117,6 +117,25 @@ def test_a_date_git_cannot_read_is_an_error_that_names_it(tmp_path: Path) -> Non
         assert 'Traceback' not in result.stderr
 
 
+def test_a_dash_writes_to_standard_output_and_the_summary_moves_to_stderr(tmp_path: Path) -> None:
+    import json
+
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    repo.commit_ok(message('AI', ASSISTED), {CRITICAL: 'x = 1\n'}, verify=False)
+    result = trailgate(repo.path, 'audit', '--json', '-')
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)['totals']['commits'] == 2
+    assert 'commits: 2,' in result.stderr
+    result = trailgate(repo.path, 'audit', '-q', '--csv', '-')
+    assert result.returncode == 0, result.stderr
+    assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == 2
+    result = trailgate(repo.path, 'audit', '-q', '--html', '-')
+    assert result.returncode == 0 and result.stdout.startswith('<!DOCTYPE html>'), result.stdout[:80]
+    assert not (repo.path / '-').exists()
+    result = trailgate(repo.path, 'audit', '--json', '-', '--csv', '-')
+    assert result.returncode == 2 and 'one of --json, --csv and --html' in result.stderr, result.stderr
+
+
 def test_signed_approvals_are_counted_as_signed(tmp_path: Path) -> None:
     from testing.approvals import SIGNERS_PATH
     from testing.approvals import change_of

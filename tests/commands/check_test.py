@@ -420,3 +420,17 @@ def test_exact_refusal_output(repo: Repo) -> None:
     assert any(line.startswith(f'  x {RULE}: missing-review (TG001)') for line in lines)
     assert any(line.startswith(f'  x {RULE}: missing-documentation (TG002)') for line in lines)
     assert 'alice@example.com' in result.stdout and 'bob@example.com' in result.stdout
+
+
+@pytest.mark.parametrize('plain', [True, False], ids=['fast path', 'click'])
+def test_output_dash_is_standard_output(repo: Repo, plain: bool) -> None:
+    """`--output -` writes the report where it would go without --output, never to a file named '-'."""
+    import json
+
+    base = repo.head()
+    wrong = bad(repo)
+    extra = () if plain else ('--policy-rev', base)
+    result = repo.trailgate('check', '--format', 'json', '--output', '-', *extra, f'{base}..HEAD')
+    assert result.returncode == 1, result
+    assert wrong in {commit['sha'] for commit in json.loads(result.stdout)['commits']}, result.stdout
+    assert not (repo.path / '-').exists()

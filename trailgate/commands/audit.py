@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
+import sys
 import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -86,7 +87,12 @@ def _linguist(tip: str, repo: git.Repo) -> Iterator[Callable[[frozenset[str]], f
             attributes.close()
 
 
-def _open(path: str, option: str) -> TextIO:
+STDOUT = '-'
+
+
+def _open(path: str, option: str) -> contextlib.AbstractContextManager[TextIO]:
+    if path == STDOUT:
+        return contextlib.nullcontext(sys.stdout)
     try:
         return open(path, 'w', encoding='utf-8', errors='surrogateescape', newline='')
     except OSError as e:
@@ -144,6 +150,9 @@ def day_of(option: str, text: str) -> datetime.date:
 def audit(ranges: tuple[str, ...], since_text: str | None, until_text: str | None,
           with_lines: bool, html: str | None, json_file: str | None, csv_file: str | None,
           policy_rev: str | None, policy_option: str | None, quiet: bool) -> int:
+    to_stdout = [value for value in (json_file, csv_file, html) if value == STDOUT]
+    if len(to_stdout) > 1:
+        raise UsageError('only one of --json, --csv and --html can be - (standard output)')
     since = day_of('--since', since_text) if since_text is not None else None
     until = day_of('--until', until_text) if until_text is not None else None
     repo = git.repo()
@@ -184,7 +193,7 @@ def audit(ranges: tuple[str, ...], since_text: str | None, until_text: str | Non
     if not quiet:
         from trailgate.audit.text_format import render
 
-        print(render(summary), end='')
+        print(render(summary), end='', file=sys.stderr if to_stdout else sys.stdout)
     return 0
 
 
