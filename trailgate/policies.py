@@ -3,7 +3,9 @@ trusted base revision (so a change cannot weaken the policy that judges it).
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 
 from trailgate import git
 from trailgate.errors import PolicyError
@@ -24,10 +26,22 @@ def _policy_paths(repo: git.Repo, explicit: str | None) -> frozenset[str]:
     return frozenset(paths)
 
 
+def _read_regular(path: str) -> bytes:
+    """The first 2 MiB of a regular file. Opened without blocking and checked
+    before reading: a FIFO would wait for a writer for ever, a device never ends."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+    with os.fdopen(fd, 'rb') as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(mode):
+            raise PolicyError(f'{path}: not a regular file')
+        return f.read(2 * 1024 * 1024)
+
+
 def from_file(path: str, repo: git.Repo | None) -> Policy:
     try:
-        with open(path, 'rb') as f:
-            data = f.read(2 * 1024 * 1024)
+        data = _read_regular(path)
     except FileNotFoundError:
         raise PolicyError(f'{path}: no such policy file; {NO_POLICY_HINT}') from None
     except IsADirectoryError:
@@ -46,8 +60,7 @@ def from_file(path: str, repo: git.Repo | None) -> Policy:
 
 def _read_signers(path: str) -> bytes | None:
     try:
-        with open(path, 'rb') as f:
-            return f.read(2 * 1024 * 1024)
+        return _read_regular(path)
     except FileNotFoundError:
         return None
     except OSError as e:

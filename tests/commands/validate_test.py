@@ -167,3 +167,18 @@ def test_outside_a_repository_without_a_file(tmp_path: Path) -> None:
     outside = Repo(tmp_path, env={'GIT_CEILING_DIRECTORIES': str(tmp_path.parent)})
     result = validate(outside, code=2)
     assert 'not a git repository' in result.stderr
+
+
+@pytest.mark.parametrize('command', [('validate',), ('explain',), ('commit-msg', '.git/COMMIT_EDITMSG')])
+def test_a_policy_that_is_not_a_regular_file_is_an_error_not_a_hang(repo: Repo, command: tuple[str, ...]) -> None:
+    """A FIFO would block the read for ever (and with it every commit); a device never ends."""
+    import os
+    import subprocess
+
+    (repo.path / POLICY_PATH).parent.mkdir()
+    os.mkfifo(repo.path / POLICY_PATH)
+    write(repo.path / '.git' / 'COMMIT_EDITMSG', 'Subject\n')
+    result = subprocess.run((sys.executable, '-m', 'trailgate', *command), cwd=repo.path, capture_output=True,
+                            text=True, timeout=60, env=repo._env(None, None))
+    assert result.returncode == 2, result
+    assert 'not a regular file' in result.stderr and 'Traceback' not in result.stderr, result.stderr
