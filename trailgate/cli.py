@@ -202,11 +202,13 @@ def init_command(detect: bool, signed: bool) -> int:
                    'pre-receive in a bare repository).')
 @click.option('--force', is_flag=True, help='Replace foreign hooks, keeping a backup.')
 @click.option('--uninstall', is_flag=True, help='Remove the hooks trailgate wrote.')
-def install_command(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
+@click.option('--policy', 'policy', metavar='PATH',
+              help='The hooks use this policy file as it is, instead of .trailgate/policy.yaml.')
+def install_command(hook_types: tuple[str, ...], force: bool, uninstall: bool, policy: str | None) -> int:
     """Install the git hooks directly (without the pre-commit framework)."""
     from trailgate.commands.install import install
 
-    return install(hook_types, force, uninstall)
+    return install(hook_types, force, uninstall, policy)
 
 
 @cli.command('approve', short_help='Reviewer: sign approvals of the changes in ranges.')

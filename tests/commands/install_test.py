@@ -335,3 +335,30 @@ def test_bare_repository_gets_pre_receive_and_it_refuses_a_bad_push(repo: Repo, 
     accepted = repo.run_git('push', '--no-verify', 'origin', 'main')
     assert accepted.returncode == 0, accepted
     assert origin.rev('main') == repo.head()
+
+
+def test_policy_option_configures_the_hooks_with_that_policy(tmp_path: Path) -> None:
+    """`install --policy PATH` in a new server's bare repository: its first push,
+    which carries no policy, is judged by that one (the refusal of an empty
+    repository says to do exactly this)."""
+    central = tmp_path / 'central policy.yaml'
+    central.write_text(POLICY)
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    installed(origin, '--policy', str(central))
+    assert_ours(origin.path / 'hooks' / 'pre-receive')
+    repo = new_repo(tmp_path / 'repo', policy_text=None, hooks=False, files={'README': 'shop\n'})
+    repo.git('remote', 'add', 'origin', str(origin.path))
+    repo.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: 'twice = 1\n'}, verify=False)
+    pushed = repo.run_git('push', '--no-verify', 'origin', 'main')
+    assert pushed.returncode != 0 and RULE in pushed.stderr, pushed
+    assert origin.rev('main') is None
+    repo.git('commit', '-q', '--amend', '--no-verify', '-m', message('Charge twice', ASSISTED, *APPROVALS))
+    pushed = repo.run_git('push', '--no-verify', 'origin', 'main')
+    assert pushed.returncode == 0, pushed
+    assert 'central policy.yaml' in pushed.stderr, pushed.stderr
+
+
+def test_policy_option_must_name_a_file(repo: Repo, tmp_path: Path) -> None:
+    result = install(repo, '--policy', str(tmp_path / 'missing.yaml'))
+    assert result.returncode == 2 and 'missing.yaml' in result.stderr, result
+    assert not (git_hooks_dir(repo) / 'commit-msg').exists()

@@ -3,7 +3,9 @@
 Hooks go where git looks for them: ``git rev-parse --git-path hooks``
 honours ``core.hooksPath`` and linked worktrees. A hook trailgate wrote
 carries a marker line; any other hook is foreign and is only replaced with
-``--force``, after a backup.
+``--force``, after a backup. With ``--policy PATH`` the hooks run with that
+policy file (its absolute path), as a server that keeps its policy outside
+the repository needs.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import sys
 
 from trailgate import git
 from trailgate.errors import FatalError
+from trailgate.errors import UsageError
 
 DEFAULT_HOOKS = ('commit-msg', 'prepare-commit-msg', 'pre-push')
 SERVER_HOOKS = ('pre-receive',)  # a bare repository receives pushes
@@ -21,16 +24,17 @@ MARKER = '# installed by `trailgate install`'
 BACKUP_SUFFIX = '.trailgate-backup'
 
 
-def hook_script(hook: str) -> str:
+def hook_script(hook: str, policy: str | None = None) -> str:
     python = shlex.quote(sys.executable)
+    command = f'{hook} --policy {shlex.quote(policy)}' if policy else hook
     return (
         '#!/bin/sh\n'
         f'{MARKER}; remove with `trailgate install --uninstall`.\n'
         f'if [ -x {python} ]; then\n'
-        f'    exec {python} -m trailgate {hook} "$@"\n'
+        f'    exec {python} -m trailgate {command} "$@"\n'
         'fi\n'
         'if command -v trailgate >/dev/null 2>&1; then\n'
-        f'    exec trailgate {hook} "$@"\n'
+        f'    exec trailgate {command} "$@"\n'
         'fi\n'
         f'echo "trailgate: not installed any more; run \\`trailgate install --uninstall\\` '
         f'or reinstall it" >&2\n'
@@ -77,13 +81,13 @@ def _refusal(directory: str, hook: str, force: bool) -> str | None:
     return None
 
 
-def _install_one(directory: str, hook: str) -> str:
+def _install_one(directory: str, hook: str, policy: str | None) -> str:
     path = os.path.join(directory, hook)
     if os.path.lexists(path) and not _is_ours(path):
         os.replace(path, path + BACKUP_SUFFIX)
-        _write(path, hook_script(hook))
+        _write(path, hook_script(hook, policy))
         return f'replaced {path} (backup: {path}{BACKUP_SUFFIX})'
-    _write(path, hook_script(hook))
+    _write(path, hook_script(hook, policy))
     return f'installed {path}'
 
 
@@ -99,8 +103,12 @@ def _uninstall_one(directory: str, hook: str) -> str | None:
     return f'removed {path}'
 
 
-def install(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
+def install(hook_types: tuple[str, ...], force: bool, uninstall: bool, policy: str | None = None) -> int:
     repo = git.repo()  # not a repository: exit 2 with git's reason
+    if policy is not None and not uninstall:
+        if not os.path.isfile(policy):
+            raise UsageError(f'--policy {policy}: no such policy file')
+        policy = os.path.abspath(policy)  # hooks run in the top level, or in a bare repository
     directory = hooks_dir()
     hooks = hook_types or (SERVER_HOOKS if repo.bare else DEFAULT_HOOKS)
     if uninstall:
@@ -114,5 +122,5 @@ def install(hook_types: tuple[str, ...], force: bool, uninstall: bool) -> int:
             raise FatalError(refusal)
     os.makedirs(directory, exist_ok=True)
     for hook in hooks:
-        print(_install_one(directory, hook))
+        print(_install_one(directory, hook, policy))
     return 0

@@ -109,7 +109,7 @@ class _Judges:
             raise PolicyError(
                 f'the repository is empty, so no .trailgate/policy.yaml can judge the update of '
                 f'{visible(update.ref)}: push the branch that holds the policy before installing the hook, '
-                f'or configure the hook with --policy PATH',
+                f'or install it with a policy file kept on the server (trailgate install --policy PATH)',
             )
         if base is None:
             raise PolicyError(
