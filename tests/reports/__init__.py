@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from testing.util import git
@@ -108,6 +109,45 @@ def human() -> Assessment:
 def report(*assessments: Assessment, gate: str = 'check') -> Report:
     chosen = assessments or (refused(), passing(), overridden(), human())
     return Report(gate, tuple(chosen), '.trailgate/policy.yaml at 0123456789ab')
+
+
+# -- many commits by one policy -----------------------------------------------
+
+ODD_PATH = 'services/payments/na\udce9ve.py'
+LEDGER = 'services/ledger/book.py'
+MIXED_POLICY = POLICY_YAML.replace('overrides:', """\
+  - id: tier2-ledger
+    paths: ["services/ledger/**"]
+    require:
+      reviews: {group: senior, count: 1}
+overrides:""")
+MIXED_MESSAGES = (
+    ('Change\n\nAssisted-by: Claude\n', DEV, (PAYMENTS,)),
+    ('Odd \udcff subject\n\nAssisted-by: Claude \udc80\n', DEV, (PAYMENTS,)),
+    ('Half reviewed\n\nAssisted-by: Claude\nReviewed-by: Alice Archer <alice@example.com>\n', DEV, (PAYMENTS,)),
+    ('Planned\n\nAssisted-by: Claude\nRollback-Plan: revert\n', DEV, (PAYMENTS, 'README.md')),
+    ('Ledger\n\nAssisted-by: Claude\n', DEV, (LEDGER,)),  # the same suggestions, one needed, not two
+    ('Hand-written\n', DEV, ('README.md',)),
+    ('Hotfix\n\nAssisted-by: Claude\nBreak-Glass: outage\n', 'Carol Chen <carol@example.com>', (PAYMENTS,)),
+    ('Odd path\n\nAssisted-by: Claude\n', 'Dev \udcfe Eloper <dev@example.com>', (ODD_PATH, PAYMENTS)),
+    ('Tidy\n\nAssisted-by: Claude\nReviewed-by: Alice Archer <alice@example.com>\n'
+     'Reviewed-by: bob@example.com\nRollback-Plan: revert and redeploy\n', DEV, (PAYMENTS,)),
+)
+
+
+def judged(count: int) -> Iterator[Assessment]:
+    """``count`` assessments by one policy (so they share what ``assess``
+    shares), cycling through refusals that need different fixes, passes,
+    an override, and lone surrogates in subjects, trailers, names and paths."""
+    one = policy(MIXED_POLICY)
+    for n in range(count):
+        message, author, paths = MIXED_MESSAGES[n % len(MIXED_MESSAGES)]
+        yield assess(one, make_commit(message, f'{n:040x}', author, paths))
+
+
+def mixed(count: int) -> tuple[Assessment, ...]:
+    return tuple(judged(count))
+
 
 
 # -- end to end ------------------------------------------------------------

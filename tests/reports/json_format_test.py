@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import IO
@@ -14,9 +13,8 @@ from typing import cast
 import jsonschema
 import pytest
 
-from tests.reports import DEV
+from tests.reports import MIXED_MESSAGES
 from tests.reports import PAYMENTS
-from tests.reports import POLICY_YAML
 from tests.reports import SHA_HUMAN
 from tests.reports import SHA_OVERRIDDEN
 from tests.reports import SHA_PASSING
@@ -24,17 +22,16 @@ from tests.reports import SHA_REFUSED
 from tests.reports import assessment
 from tests.reports import head_shas
 from tests.reports import human
-from tests.reports import make_commit
+from tests.reports import judged
+from tests.reports import mixed
 from tests.reports import overridden
 from tests.reports import passing
-from tests.reports import policy as report_policy
 from tests.reports import refused
 from tests.reports import repo_with_ai_commit
 from tests.reports import report
 from tests.reports import run_check
 from trailgate import output
 from trailgate.evaluate import Assessment
-from trailgate.evaluate import assess
 from trailgate.reports import Report
 from trailgate.reports import json_format
 from trailgate.reports import render
@@ -258,42 +255,6 @@ def test_render_streams_commits_yet_equals_the_whole_document() -> None:
 
 # -- commits written a batch at a time -------------------------------------------
 
-ODD_PATH = 'services/payments/na\udce9ve.py'
-LEDGER = 'services/ledger/book.py'
-MIXED_POLICY = POLICY_YAML.replace('overrides:', """\
-  - id: tier2-ledger
-    paths: ["services/ledger/**"]
-    require:
-      reviews: {group: senior, count: 1}
-overrides:""")
-MIXED_MESSAGES = (
-    (REFUSED_MESSAGE_ANY, DEV, (PAYMENTS,)),
-    ('Odd \udcff subject\n\nAssisted-by: Claude \udc80\n', DEV, (PAYMENTS,)),
-    ('Half reviewed\n\nAssisted-by: Claude\nReviewed-by: Alice Archer <alice@example.com>\n', DEV, (PAYMENTS,)),
-    ('Planned\n\nAssisted-by: Claude\nRollback-Plan: revert\n', DEV, (PAYMENTS, 'README.md')),
-    ('Ledger\n\nAssisted-by: Claude\n', DEV, (LEDGER,)),  # the same suggestions, one needed, not two
-    ('Hand-written\n', DEV, ('README.md',)),
-    ('Hotfix\n\nAssisted-by: Claude\nBreak-Glass: outage\n', 'Carol Chen <carol@example.com>', (PAYMENTS,)),
-    ('Odd path\n\nAssisted-by: Claude\n', 'Dev \udcfe Eloper <dev@example.com>', (ODD_PATH, PAYMENTS)),
-    ('Tidy\n\nAssisted-by: Claude\nReviewed-by: Alice Archer <alice@example.com>\n'
-     'Reviewed-by: bob@example.com\nRollback-Plan: revert and redeploy\n', DEV, (PAYMENTS,)),
-)
-
-
-def _judged(count: int) -> Iterator[Assessment]:
-    """``count`` assessments by one policy (so they share what ``assess``
-    shares), cycling through refusals that need different fixes, passes,
-    an override, and lone surrogates in subjects, trailers, names and paths."""
-    one = report_policy(MIXED_POLICY)
-    for n in range(count):
-        message, author, paths = MIXED_MESSAGES[n % len(MIXED_MESSAGES)]
-        yield assess(one, make_commit(message, f'{n:040x}', author, paths))
-
-
-def _mixed(count: int) -> tuple[Assessment, ...]:
-    return tuple(_judged(count))
-
-
 def _each_on_its_own(report: Report) -> str:
     """The report by the standard library, each commit's entry built with
     nothing shared with another commit's."""
@@ -317,7 +278,7 @@ def _streamed(report: Report, assessments: Iterable[Assessment] | None = None, s
 def test_commits_written_in_batches_are_the_commits_written_one_by_one(
         batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(json_format, 'BATCH', batch)
-    chosen = Report('check', _mixed(3 * len(MIXED_MESSAGES) + 1), 'policy at abc')
+    chosen = Report('check', mixed(3 * len(MIXED_MESSAGES) + 1), 'policy at abc')
     fixes = {entry['fix'] for entry in json.loads(_each_on_its_own(chosen))['commits']}
     assert len(fixes - {None}) >= 3  # refusals that need different trailers
     expected = _each_on_its_own(chosen)
@@ -325,12 +286,12 @@ def test_commits_written_in_batches_are_the_commits_written_one_by_one(
     assert _streamed(chosen) == expected
     assert _streamed(chosen, spool=True) == expected
     # as a range is judged: each commit's assessment gone once it is added
-    assert _streamed(chosen, _judged(len(chosen.assessments))) == expected
+    assert _streamed(chosen, judged(len(chosen.assessments))) == expected
     expected.encode('utf-8')  # strict: every lone surrogate spelt out
 
 
 def test_only_the_commit_that_holds_a_lone_surrogate_is_cleaned(monkeypatch: pytest.MonkeyPatch) -> None:
-    chosen = Report('check', _mixed(len(MIXED_MESSAGES))[2:8], 'policy at abc')
+    chosen = Report('check', mixed(len(MIXED_MESSAGES))[2:8], 'policy at abc')
     odd = chosen.assessments[-1].commit
     assert '\udcfe' in odd.author.name
     expected = _each_on_its_own(chosen)

@@ -1,26 +1,35 @@
 """The SARIF report: valid SARIF 2.1.0 (the official schema), as GitHub code scanning needs."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
+from typing import IO
 from typing import Any
+from typing import cast
 
 import jsonschema
 import pytest
 
+from tests.reports import MIXED_MESSAGES
 from tests.reports import PAYMENTS
 from tests.reports import SHA_OVERRIDDEN
 from tests.reports import SHA_REFUSED
 from tests.reports import assessment
 from tests.reports import head_shas
+from tests.reports import judged
+from tests.reports import mixed
 from tests.reports import overridden
 from tests.reports import passing
 from tests.reports import refused
 from tests.reports import repo_with_ai_commit
 from tests.reports import report
 from tests.reports import run_check
+from trailgate import output
+from trailgate.reports import Report
 from trailgate.reports import render
+from trailgate.reports import sarif_format
 from trailgate.reports.sarif_format import uri
 from trailgate.requirements import KINDS
 
@@ -154,3 +163,36 @@ def test_end_to_end_check_writes_sarif(tmp_path: Path) -> None:
     assert all(ai_sha[:10] in r['message']['text'] for r in results)
     assert results[0]['partialFingerprints']['trailgate/v1'] == f'{ai_sha}:tier1-payments:TG001'
     assert results[0]['locations'][0]['physicalLocation']['artifactLocation']['uri'] == PAYMENTS
+
+
+def _streamed(chosen: Report, body: IO[str]) -> str:
+    writer = sarif_format.Writer(body, chosen.gate)
+    for found in judged(len(chosen.assessments)):  # each assessment gone once it is added
+        writer.add(found)
+    head = writer.head(chosen)
+    body.seek(0)
+    return head + body.read() + writer.tail(chosen)
+
+
+@pytest.mark.parametrize('batch', [1, 2, 5, 256])
+def test_results_written_in_batches_are_the_whole_log(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sarif_format, 'BATCH', batch)
+    chosen = Report('check', mixed(3 * len(MIXED_MESSAGES) + 1), 'policy at abc')
+    whole = render(chosen, 'sarif')  # every result built on its own
+    results = json.loads(whole)['runs'][0]['results']
+    assert len({result['message']['text'].partition(' Fix: ')[2] for result in results}) >= 3
+    assert len({result['locations'][0]['physicalLocation']['artifactLocation']['uri'] for result in results}) >= 3
+    assert _streamed(chosen, io.StringIO()) == whole
+    assert _streamed(chosen, cast(IO[str], output.Spool(3000))) == whole
+
+
+def test_results_with_much_text_are_not_held_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    small = io.StringIO()
+    writer = sarif_format.Writer(small, 'check')
+    writer.add(refused())
+    assert small.getvalue() == ''  # held back for its batch
+    monkeypatch.setattr(sarif_format, 'HELD', 10)
+    large = io.StringIO()
+    writer = sarif_format.Writer(large, 'check')
+    writer.add(refused())
+    assert large.getvalue().startswith('        {\n          "ruleId": ')

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.reports import MIXED_MESSAGES
 from tests.reports import assessment
 from tests.reports import human
+from tests.reports import mixed
 from tests.reports import overridden
 from tests.reports import passing
 from tests.reports import refused
@@ -128,6 +130,25 @@ VALUES = st.recursive(
 @given(VALUES)
 def test_the_fast_serialiser_writes_the_standard_text(value: object) -> None:
     assert json_format._serialiser()(value) == json_format._standard_dumps(value)
+
+
+@given(VALUES)
+def test_the_fast_serialiser_writes_the_standard_text_in_utf8(value: object) -> None:
+    assert json_format._utf8_serialiser()(value) == json_format._standard_dumps(value).encode()
+
+
+@pytest.mark.parametrize('format', ['json', 'sarif'])
+def test_without_orjson_the_standard_library_writes_the_same_reports(format: str, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    chosen = mixed(2 * len(MIXED_MESSAGES))
+    _streamed(Output(format), chosen)
+    fast = capsys.readouterr()
+    monkeypatch.setitem(sys.modules, 'orjson', None)  # import orjson raises ImportError
+    monkeypatch.setattr(json_format, '_serialise', None)
+    monkeypatch.setattr(json_format, '_serialise_utf8', None)
+    _streamed(Output(format), chosen)
+    assert capsys.readouterr() == fast
+    assert json_format._serialise is json_format._standard_dumps
 
 
 def test_the_fast_serialiser_is_used() -> None:

@@ -109,20 +109,15 @@ def dumps(value: Any) -> str:
         return _serialise(clean(value)) + '\n'
 
 
-def nested(value: Any, depth: int) -> str:
-    """``value``'s JSON text as it stands ``depth`` arrays deep in a document:
-    every line indented two spaces a level (the first too), no newline at the
-    end."""
-    return str(nested_utf8([value], depth), 'utf-8')
-
-
 def nested_utf8(values: list[Any], depth: int) -> bytes | memoryview:
-    """What ``nested`` gives for each of ``values`` (at least one), joined by
-    ``,`` and a newline as consecutive items of one array, encoded as UTF-8:
-    in one call of the serialiser. It indents them, wrapped in ``depth - 1``
-    arrays around their own, which are then cut off: ``[``, a newline and
-    the indentation before it, the same after. Only a value that holds a
-    lone surrogate is cleaned, the others are serialised as they are."""
+    """The JSON texts of ``values`` (at least one) as consecutive items of an
+    array ``depth`` arrays deep in a document, encoded as UTF-8: every line
+    indented two spaces a level (the first too), the items joined by ``,``
+    and a newline, no newline at the end. One call of the serialiser
+    indents them, wrapped in ``depth - 1`` arrays around their own, which
+    are then cut off: ``[``, a newline and the indentation before it, the
+    same after. Only a value that holds a lone surrogate is cleaned, the
+    others are serialised as they are."""
     global _serialise_utf8
     if _serialise_utf8 is None:
         _serialise_utf8 = _utf8_serialiser()
@@ -311,7 +306,7 @@ _PLACEHOLDER = 'COMMITS'
 _DEPTH = 2  # a commit's place in the report: the document, its commits
 BATCH = 256  # commits serialised in one call
 HELD = 1 << 22  # at most about this many characters of the commits' text held back for a batch
-_PATH_WEIGHT = 256  # what a changed path counts for in that
+PATH_WEIGHT = 256  # what a changed path counts for in that
 
 
 def _head_and_tail(report: Report) -> tuple[str, str]:
@@ -342,49 +337,60 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     return f'{head}{commits}{tail}'
 
 
-class Writer:
+class BatchWriter:
+    """Items of one JSON array, written to ``body`` as they stand ``depth``
+    arrays deep in the document, a batch at a time: ``BATCH`` items, fewer
+    when their weight (what they hold of messages and paths) reaches
+    ``HELD``, so memory stays flat. One call of the serialiser per batch;
+    a body that takes UTF-8 as it is (``write_utf8``: a ``Spool``) gets its
+    bytes. ``flush`` writes what is held back."""
+
+    def __init__(self, body: IO[str], depth: int) -> None:
+        self.body = body
+        self.depth = depth
+        self.write_utf8: Callable[[bytes | memoryview], object] | None = getattr(body, 'write_utf8', None)
+        self.written = 0  # items written to the body
+        self.batch: list[Any] = []
+        self.held = 0  # the batch's weight
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        data = nested_utf8(self.batch, self.depth)
+        if self.write_utf8 is not None:
+            if self.written:
+                self.write_utf8(b',\n')
+            self.write_utf8(data)
+        else:
+            if self.written:
+                self.body.write(',\n')
+            self.body.write(str(data, 'utf-8'))
+        self.written += len(self.batch)
+        self.batch = []
+        self.held = 0
+
+
+class Writer(BatchWriter):
     """The same text as ``render``, commit by commit: ``add`` builds each
-    commit's entry as it is judged, and writes the entries to ``body`` a
-    batch at a time (``BATCH`` commits, fewer when their text is large);
-    the summary goes in the head, which writes what is held back. A body
-    with ``write_utf8`` (a ``Spool``) takes the serialiser's bytes as they are."""
+    commit's entry as it is judged, for the body a batch at a time; the
+    summary goes in the head, which writes what is held back."""
 
     def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
-        self.body = body
-        self.write_utf8: Callable[[bytes | memoryview], object] | None = getattr(body, 'write_utf8', None)
+        super().__init__(body, _DEPTH)
         self.entry = Entries(gate).entry
-        self.entries = 0  # written to the body
-        self.batch: list[dict[str, Any]] = []
-        self.held = 0  # the batch's weight: its commits' message lengths and changed paths
 
     def add(self, assessment: Assessment) -> None:
         batch = self.batch
         batch.append(self.entry(assessment))
         commit = assessment.commit
-        self.held += len(commit.message) + _PATH_WEIGHT * len(commit.paths)
+        self.held += len(commit.message) + PATH_WEIGHT * len(commit.paths)
         if len(batch) >= BATCH or self.held >= HELD:
-            self._write()
-
-    def _write(self) -> None:
-        if not self.batch:
-            return
-        data = nested_utf8(self.batch, _DEPTH)
-        if self.write_utf8 is not None:
-            if self.entries:
-                self.write_utf8(b',\n')
-            self.write_utf8(data)
-        else:
-            if self.entries:
-                self.body.write(',\n')
-            self.body.write(str(data, 'utf-8'))
-        self.entries += len(self.batch)
-        self.batch = []
-        self.held = 0
+            self.flush()
 
     def head(self, report: Report) -> str:
-        self._write()
-        return _head_and_tail(report)[0] if self.entries else _empty(report)
+        self.flush()
+        return _head_and_tail(report)[0] if self.written else _empty(report)
 
     def tail(self, report: Report) -> str:
-        self._write()
-        return _head_and_tail(report)[1] if self.entries else ''
+        self.flush()
+        return _head_and_tail(report)[1] if self.written else ''

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
+from collections.abc import Callable
 from typing import IO
 from typing import Any
 from urllib.parse import quote
@@ -20,9 +21,13 @@ from trailgate.evaluate import Assessment
 from trailgate.evaluate import Violation
 from trailgate.policy import DEFAULT_POLICY_PATH
 from trailgate.reports import Report
+from trailgate.reports.json_format import BATCH
+from trailgate.reports.json_format import HELD
+from trailgate.reports.json_format import MEMO_LIMIT
+from trailgate.reports.json_format import PATH_WEIGHT
+from trailgate.reports.json_format import BatchWriter
 from trailgate.reports.json_format import dumps
 from trailgate.reports.json_format import escape_surrogates
-from trailgate.reports.json_format import nested
 from trailgate.reports.json_format import violation_fix
 from trailgate.requirements import KINDS
 from trailgate.requirements import Kind
@@ -72,17 +77,18 @@ def uri(path: str) -> str:
     return quote(raw, safe='/')
 
 
-def _location(violation: Violation) -> dict[str, Any]:
+def _location(violation: Violation, to_uri: Callable[[str], str] = uri) -> dict[str, Any]:
     path = violation.paths[0] if violation.paths else DEFAULT_POLICY_PATH
     return {
         'physicalLocation': {
-            'artifactLocation': {'uri': uri(path), 'uriBaseId': '%SRCROOT%'},
+            'artifactLocation': {'uri': to_uri(path), 'uriBaseId': '%SRCROOT%'},
             'region': {'startLine': 1},
         },
     }
 
 
-def message(assessment: Assessment, violation: Violation, gate: str, reminder: bool = False) -> str:
+def message(assessment: Assessment, violation: Violation, gate: str, reminder: bool = False,
+            fix_of: Callable[[Assessment, Violation, str], str | None] = violation_fix) -> str:
     """What a person reading the alert needs: which commit, what, and the fix."""
     commit = assessment.commit
     if reminder and violation.overridden is None:
@@ -99,19 +105,21 @@ def message(assessment: Assessment, violation: Violation, gate: str, reminder: b
         f'({violation.code} {violation.name}): {violation.missing}. '
         f'To satisfy: {violation.satisfy}.'
     )
-    fix = violation_fix(assessment, violation, gate) if violation.overridden is None else None
+    fix = fix_of(assessment, violation, gate) if violation.overridden is None else None
     return f'{text} Fix: {fix}' if fix else text
 
 
-def _result(assessment: Assessment, violation: Violation, gate: str, reminder: bool) -> dict[str, Any]:
+def _result(assessment: Assessment, violation: Violation, gate: str, reminder: bool,
+            fix_of: Callable[[Assessment, Violation, str], str | None] = violation_fix,
+            to_uri: Callable[[str], str] = uri) -> dict[str, Any]:
     sha = assessment.commit.sha or ''
     level = 'warning' if violation.overridden is not None else 'note' if reminder else 'error'
     result: dict[str, Any] = {
         'ruleId': violation.code,
         'ruleIndex': _RULE_INDEX[violation.code],
         'level': level,
-        'message': {'text': message(assessment, violation, gate, reminder)},
-        'locations': [_location(violation)],
+        'message': {'text': message(assessment, violation, gate, reminder, fix_of)},
+        'locations': [_location(violation, to_uri)],
         'partialFingerprints': {FINGERPRINT: f'{sha}:{violation.rule}:{violation.code}'},
         'properties': {
             'commit': sha,
@@ -160,33 +168,66 @@ _RESULT_DEPTH = 4  # a result's place in the log: runs, the run, results, the re
 _PLACEHOLDER = 'RESULTS'
 
 
-class Writer:
-    """The same text as ``render``, commit by commit: ``add`` writes the
-    results of each commit's violations to ``body`` as it is judged; the
-    driver goes in the head, the counts in the tail."""
+class Writer(BatchWriter):
+    """The same text as ``render``, commit by commit: ``add`` builds the
+    results of each commit's violations as it is judged, for the body a
+    batch at a time; the driver goes in the head (which writes what is held
+    back), the counts in the tail. Each violation's fix command and each
+    path's URI are worked out once per report."""
 
     def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
-        self.body = body
+        super().__init__(body, _RESULT_DEPTH)
         self.gate = gate
-        self.results = 0
+        self._fixes: dict[tuple[tuple[str, ...], int], str | None] = {}
+        self._uris: dict[str, str] = {}
 
     def add(self, assessment: Assessment) -> None:
-        for violation in assessment.violations:
-            if self.results:
-                self.body.write(',\n')
-            self.body.write(nested(_result(assessment, violation, self.gate, False), _RESULT_DEPTH))
-            self.results += 1
+        violations = assessment.violations
+        if not violations:
+            return
+        commit = assessment.commit
+        batch = self.batch
+        for violation in violations:
+            batch.append(_result(assessment, violation, self.gate, False, self._fix, self._uri))
+            self.held += len(commit.message) + PATH_WEIGHT * len(violation.paths)
+        if len(batch) >= BATCH or self.held >= HELD:
+            self.flush()
+
+    def _fix(self, assessment: Assessment, violation: Violation, gate: str) -> str | None:
+        """``violation_fix``: it depends on the gate and on the violation's
+        suggestions and how many of them it takes."""
+        key = (violation.suggestions, violation.needed)
+        try:
+            return self._fixes[key]
+        except KeyError:
+            pass
+        found = violation_fix(assessment, violation, gate)
+        if len(self._fixes) >= MEMO_LIMIT:
+            self._fixes.clear()
+        self._fixes[key] = found
+        return found
+
+    def _uri(self, path: str) -> str:
+        found = self._uris.get(path)
+        if found is None:
+            found = uri(path)
+            if len(self._uris) >= MEMO_LIMIT:
+                self._uris.clear()
+            self._uris[path] = found
+        return found
 
     def _around(self, report: Report) -> tuple[str, str]:
         """The log's text before its results and after them."""
-        if not self.results:
+        if not self.written:
             return dumps(log(report, [])), ''
         placeholder = f'{"  " * _RESULT_DEPTH}"{_PLACEHOLDER}"'
         head, tail = dumps(log(report, [_PLACEHOLDER])).split(placeholder)
         return head, tail
 
     def head(self, report: Report) -> str:
+        self.flush()
         return self._around(report)[0]
 
     def tail(self, report: Report) -> str:
+        self.flush()
         return self._around(report)[1]
