@@ -150,7 +150,8 @@ def agent() -> Iterator[dict[str, str]]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.mark.parametrize('how', ['key file', 'public key with the agent', 'key:: literal', 'defaultKeyCommand'])
+@pytest.mark.parametrize('how', ['key file', 'public key with the agent', 'key:: literal', 'defaultKeyCommand',
+                                 'defaultKeyCommand ssh-add -L'])
 def test_approve_resolves_the_key_as_git_does(tmp_path: Path, keys: dict[str, Key], agent: dict[str, str],
                                              how: str) -> None:
     repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
@@ -166,8 +167,10 @@ def test_approve_resolves_the_key_as_git_does(tmp_path: Path, keys: dict[str, Ke
             repo.git('config', 'user.signingKey', str(alice.public))
         elif how == 'key:: literal':
             repo.git('config', 'user.signingKey', f'key::{alice.public_line}')
-        else:
+        elif how == 'defaultKeyCommand':
             repo.git('config', 'gpg.ssh.defaultKeyCommand', 'ssh-add -L | sed "s/^/key::/"')
+        else:  # git takes the first line when it is a literal key, with or without key::
+            repo.git('config', 'gpg.ssh.defaultKeyCommand', 'ssh-add -L')
     result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--trailer', env={**git_env(), **env})
     assert result.returncode == 0, result.output
     assert result.stdout.startswith('Trailgate-Approval: alice@example.com ')
@@ -178,6 +181,16 @@ def test_approve_without_a_key_says_how_to_set_one(tmp_path: Path, keys: dict[st
                         keys)
     result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes')
     assert result.returncode == 2 and 'user.signingKey' in result.output
+
+
+def test_approve_takes_only_the_first_line_of_default_key_command_as_git_does(tmp_path: Path,
+                                                                               keys: dict[str, Key]) -> None:
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    repo.git('config', 'gpg.ssh.defaultKeyCommand', f"printf 'no key here\\nkey::{keys['alice'].public_line}\\n'")
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--trailer')
+    assert result.returncode == 2, result.output
+    assert 'gpg.ssh.defaultKeyCommand' in result.stderr and 'first line' in result.stderr, result.stderr
 
 
 def test_approve_with_a_key_not_in_the_file_refuses(tmp_path: Path, keys: dict[str, Key]) -> None:

@@ -1,8 +1,9 @@
 """Signing an approval with the reviewer's SSH key, through ``ssh-keygen -Y
 sign``, the key resolved as git resolves ``user.signingKey`` for
 ``gpg.format=ssh``: a key file (private, or a ``.pub`` whose private half
-is in ssh-agent), a ``key::`` literal (agent only), or the first ``key::``
-line of ``gpg.ssh.defaultKeyCommand``.
+is in ssh-agent), a ``key::`` literal (agent only), or the first line
+``gpg.ssh.defaultKeyCommand`` prints, when it is a literal key (``key::`` or
+``ssh-``, git's test).
 """
 from __future__ import annotations
 
@@ -68,14 +69,15 @@ def resolve(option: str | None) -> SigningKey:
     return SigningKey(os.path.expanduser(value), None)
 
 
-def _default_key(command: str) -> str | None:
+def _default_key(command: str) -> str:
     result = subprocess.run(command, shell=True, capture_output=True, text=True)
     if result.returncode:
         raise UsageError(f'gpg.ssh.defaultKeyCommand failed: {result.stderr.strip() or result.returncode}')
-    for line in result.stdout.split('\n'):
-        if line.startswith('key::'):
-            return line
-    return None
+    first = result.stdout.split('\n', 1)[0]
+    if first.startswith(('key::', 'ssh-')):  # git's test for a literal key, on the first line only
+        return first
+    raise UsageError('gpg.ssh.defaultKeyCommand succeeded but its first line is no key '
+                     '(git wants `key::ssh-ed25519 AAAA...` or `ssh-ed25519 AAAA...` there)')
 
 
 def sign(key: SigningKey, change: str, reviewer: str) -> records.Record:
