@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from tests.reports import MIXED_MESSAGES
 from tests.reports import PAYMENTS
 from tests.reports import SHA_HUMAN
 from tests.reports import SHA_OVERRIDDEN
@@ -15,6 +17,8 @@ from tests.reports import SHA_REFUSED
 from tests.reports import assessment
 from tests.reports import head_shas
 from tests.reports import human
+from tests.reports import judged as judged_lazily
+from tests.reports import mixed
 from tests.reports import overridden
 from tests.reports import passing
 from tests.reports import refused
@@ -212,3 +216,17 @@ def test_streamed_test_cases_are_the_document() -> None:
         writer.add(found)
     whole = report(*chosen)
     assert writer.head(whole) + body.getvalue() + writer.tail(whole) == _reference_render(whole)
+
+
+def test_many_commits_by_one_policy_are_the_document() -> None:
+    """Commits that share what assess shares and need different fixes: each
+    fix command, worked out once per report, is the commit's own."""
+    chosen = Report('check', mixed(3 * len(MIXED_MESSAGES)), 'policy at abc')
+    reference = _reference_render(chosen)
+    assert len(set(re.findall(r'fix all: [^\n]*', reference))) >= 3
+    body = io.StringIO()
+    writer = junit_format.Writer(body, 'check')
+    for found in judged_lazily(len(chosen.assessments)):  # each assessment gone once it is added
+        writer.add(found)
+    assert writer.head(chosen) + body.getvalue() + writer.tail(chosen) == reference
+    assert render(chosen, 'junit') == reference

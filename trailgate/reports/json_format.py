@@ -153,6 +153,40 @@ def commit_fix(assessment: Assessment, gate: str) -> str | None:
 MEMO_LIMIT = 1 << 12  # parts remembered per report; forgotten all at once when full
 
 
+class Fixes:
+    """``commit_fix`` and ``violation_fix`` for one report, each worked out
+    once: a fix depends only on the gate and on each violation's
+    suggestions and how many of them it takes."""
+
+    def __init__(self) -> None:
+        self._commits: dict[tuple[str, tuple[tuple[tuple[str, ...], int], ...]], str | None] = {}
+        self._violations: dict[tuple[str, tuple[str, ...], int], str | None] = {}
+
+    def commit(self, assessment: Assessment, gate: str) -> str | None:
+        key = (gate, tuple([(violation.suggestions, violation.needed) for violation in assessment.violations]))
+        try:
+            return self._commits[key]
+        except KeyError:
+            pass
+        found = commit_fix(assessment, gate)
+        if len(self._commits) >= MEMO_LIMIT:
+            self._commits.clear()
+        self._commits[key] = found
+        return found
+
+    def violation(self, assessment: Assessment, violation: Violation, gate: str) -> str | None:
+        key = (gate, violation.suggestions, violation.needed)
+        try:
+            return self._violations[key]
+        except KeyError:
+            pass
+        found = violation_fix(assessment, violation, gate)
+        if len(self._violations) >= MEMO_LIMIT:
+            self._violations.clear()
+        self._violations[key] = found
+        return found
+
+
 class Entries:
     """Commits as the schema's ``commit`` objects, for one report (with
     ``reminder``, nothing is refused: the findings are what it will need).
@@ -160,7 +194,7 @@ class Entries:
     What does not depend on the commit is built once per report: the
     requirement checks that ``assess`` shares between commits (it judges a
     requirement that no trailer of a commit speaks to once per range), the
-    fix command of each set of missing trailers, each date's text. Sequences
+    fix commands (``Fixes``), each date's text. Sequences
     stay tuples: both serialisers write them as arrays.
     """
 
@@ -168,7 +202,7 @@ class Entries:
         self.gate = gate
         self.reminder = reminder
         self._requirements: dict[int, tuple[Check, dict[str, Any]]] = {}
-        self._fixes: dict[tuple[tuple[tuple[str, ...], int], ...], str | None] = {}
+        self._fix = Fixes().commit
         self._dates: dict[datetime.date, str] = {}
 
     def entry(self, assessment: Assessment) -> dict[str, Any]:
@@ -190,7 +224,7 @@ class Entries:
             'override': None if override is None else {'reason': override},
             'override_problem': assessment.override_problem,
             'refused': refused and not self.reminder,
-            'fix': self._fix(assessment) if refused and not self.reminder else None,
+            'fix': self._fix(assessment, self.gate) if refused and not self.reminder else None,
         }
 
     def _date(self, date: datetime.date) -> str:
@@ -222,20 +256,6 @@ class Entries:
             self._requirements.clear()
         self._requirements[id(check)] = (check, part)
         return part
-
-    def _fix(self, assessment: Assessment) -> str | None:
-        """``commit_fix`` of a refused commit: it depends on the gate and on
-        each violation's suggestions and how many of them it takes."""
-        key = tuple([(violation.suggestions, violation.needed) for violation in assessment.violations])
-        try:
-            return self._fixes[key]
-        except KeyError:
-            pass
-        found = commit_fix(assessment, self.gate)
-        if len(self._fixes) >= MEMO_LIMIT:
-            self._fixes.clear()
-        self._fixes[key] = found
-        return found
 
 
 def _signal(signal: Signal) -> dict[str, Any]:

@@ -20,9 +20,8 @@ from typing import IO
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import Violation
 from trailgate.reports import Report
-from trailgate.reports.json_format import commit_fix
+from trailgate.reports.json_format import Fixes
 from trailgate.reports.json_format import escape_surrogates
-from trailgate.reports.json_format import violation_fix
 
 # Characters outside XML 1.0's Char production (surrogates are escaped first).
 _NOT_XML = re.compile('[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
@@ -66,8 +65,8 @@ def _attributes(attributes: dict[str, str]) -> str:
     return ''.join(f' {name}="{_attribute(value)}"' for name, value in attributes.items())
 
 
-def failure_text(assessment: Assessment, violation: Violation, gate: str) -> str:
-    fix = violation_fix(assessment, violation, gate)
+def failure_text(assessment: Assessment, violation: Violation, gate: str, fixes: Fixes | None = None) -> str:
+    fix = (fixes or Fixes()).violation(assessment, violation, gate)
     lines = [
         f'rule: {violation.rule}',
         f'missing: {violation.missing}',
@@ -83,9 +82,9 @@ def _signals_lines(assessment: Assessment) -> list[str]:
     return [f'AI-assisted: {signal}' for signal in assessment.signals]
 
 
-def _refused_out(assessment: Assessment, gate: str) -> str:
+def _refused_out(assessment: Assessment, gate: str, fixes: Fixes | None = None) -> str:
     lines = []
-    fix = commit_fix(assessment, gate)
+    fix = (fixes or Fixes()).commit(assessment, gate)
     if fix:
         lines.append(f'fix all: {fix}')
     if assessment.override_problem:
@@ -107,8 +106,11 @@ _CASE_INDENT = '\n    '
 _CHILD_INDENT = '\n      '
 
 
-def testcase(assessment: Assessment, gate: str, reminder: bool = False) -> str:
-    """One commit's ``<testcase>``, as it stands in the indented document."""
+def testcase(assessment: Assessment, gate: str, reminder: bool = False, fixes: Fixes | None = None) -> str:
+    """One commit's ``<testcase>``, as it stands in the indented document
+    (``fixes``: the report's, to work each fix command out once)."""
+    if fixes is None:
+        fixes = Fixes()
     commit = assessment.commit
     children: list[str] = []
     if assessment.refused and reminder:
@@ -119,20 +121,19 @@ def testcase(assessment: Assessment, gate: str, reminder: bool = False) -> str:
         )
     elif assessment.refused:
         children.extend(
-            _element('failure', failure_text(assessment, violation, gate),
+            _element('failure', failure_text(assessment, violation, gate, fixes),
                      message=f'{violation.rule}: {violation.missing}', type=f'{violation.code} {violation.name}')
             for violation in assessment.violations
         )
-        out = _refused_out(assessment, gate)
+        out = _refused_out(assessment, gate, fixes)
     elif assessment.override is not None:
         out = _overridden_out(assessment)
     else:
         out = '\n'.join(_signals_lines(assessment))
     if out:
         children.append(_element('system-out', out + '\n'))
-    start = '<testcase' + _attributes({
-        'classname': f'trailgate.{gate}', 'name': f'{commit.short_sha} {commit.subject}', 'time': '0',
-    })
+    name = _attribute(f'{commit.short_sha} {commit.subject}')
+    start = f'<testcase classname="{_attribute(f"trailgate.{gate}")}" name="{name}" time="0"'
     if not children:
         return start + ' />'
     return f'{start}>{"".join(_CHILD_INDENT + child for child in children)}{_CASE_INDENT}</testcase>'
@@ -166,7 +167,8 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     """The report as a JUnit XML document; ``color`` and ``verbose`` change nothing."""
     head, tail = _skeleton(report)
     reminder = report.reminder is not None
-    cases = ''.join(_CASE_INDENT + testcase(a, report.gate, reminder) for a in report.assessments)
+    fixes = Fixes()
+    cases = ''.join(_CASE_INDENT + testcase(a, report.gate, reminder, fixes) for a in report.assessments)
     return f'{head}{cases}{tail}'
 
 
@@ -177,9 +179,10 @@ class Writer:
     def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
         self.body = body
         self.gate = gate
+        self.fixes = Fixes()
 
     def add(self, assessment: Assessment) -> None:
-        self.body.write(_CASE_INDENT + testcase(assessment, self.gate))
+        self.body.write(_CASE_INDENT + testcase(assessment, self.gate, False, self.fixes))
 
     def head(self, report: Report) -> str:
         return _skeleton(report)[0]

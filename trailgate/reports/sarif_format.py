@@ -26,6 +26,7 @@ from trailgate.reports.json_format import HELD
 from trailgate.reports.json_format import MEMO_LIMIT
 from trailgate.reports.json_format import PATH_WEIGHT
 from trailgate.reports.json_format import BatchWriter
+from trailgate.reports.json_format import Fixes
 from trailgate.reports.json_format import dumps
 from trailgate.reports.json_format import escape_surrogates
 from trailgate.reports.json_format import violation_fix
@@ -178,7 +179,7 @@ class Writer(BatchWriter):
     def __init__(self, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> None:
         super().__init__(body, _RESULT_DEPTH)
         self.gate = gate
-        self._fixes: dict[tuple[tuple[str, ...], int], str | None] = {}
+        self._fix = Fixes().violation
         self._uris: dict[str, str] = {}
 
     def add(self, assessment: Assessment) -> None:
@@ -192,20 +193,6 @@ class Writer(BatchWriter):
             self.held += len(commit.message) + PATH_WEIGHT * len(violation.paths)
         if len(batch) >= BATCH or self.held >= HELD:
             self.flush()
-
-    def _fix(self, assessment: Assessment, violation: Violation, gate: str) -> str | None:
-        """``violation_fix``: it depends on the gate and on the violation's
-        suggestions and how many of them it takes."""
-        key = (violation.suggestions, violation.needed)
-        try:
-            return self._fixes[key]
-        except KeyError:
-            pass
-        found = violation_fix(assessment, violation, gate)
-        if len(self._fixes) >= MEMO_LIMIT:
-            self._fixes.clear()
-        self._fixes[key] = found
-        return found
 
     def _uri(self, path: str) -> str:
         found = self._uris.get(path)
