@@ -116,3 +116,27 @@ def test_a_merge_shows_its_own_change_not_its_diff_against_the_first_parent(tmp_
     assert stat == [f'{CRITICAL} | +1 -0', '1 file changed, 1 insertion(+), 0 deletions(-)'], result.output
     # its diff against the first parent (the feature edit and the evil line) is not what is shown
     assert f'{CRITICAL} | +2 -1' not in shown
+
+
+def test_a_signer_outside_the_group_is_told_the_approval_will_not_count(tmp_path: Path, alice_key: Key) -> None:
+    bob_key = make_key(tmp_path / 'keys', 'bob')
+    repo = new_repo(tmp_path / 'repo', signed_policy(1, 'bob@example.com'), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', alice_key), ('bob@example.com', bob_key))})
+    repo.git('config', 'user.email', 'alice@example.com')
+    repo.git('config', 'user.signingKey', str(alice_key.private))
+    base = repo.head()
+    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    assert "will not count: it needs approvals from group 'senior'" in result.output, result.output
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 1
+
+
+def test_a_signer_in_the_group_gets_no_such_note(tmp_path: Path, alice_key: Key) -> None:
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0 and 'recorded 1 approval' in result.output, result.output
+    assert 'will not count' not in result.output
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 0

@@ -20,12 +20,14 @@ from trailgate.errors import EXIT_OK
 from trailgate.errors import EXIT_REFUSED
 from trailgate.errors import GitError
 from trailgate.errors import UsageError
+from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import needs_signed_approvals
 from trailgate.gather import Batch
 from trailgate.gather import judge
 from trailgate.model import fold_email
 from trailgate.policy import Policy
+from trailgate.requirements import SIGNED_KINDS
 
 
 def _protected_target(explicit: str | None, repo: git.Repo) -> str | None:
@@ -126,6 +128,36 @@ def _describe(assessment: Assessment, patch: bytes, merge_result: bool) -> str:
     return '\n'.join(lines)
 
 
+def _groups_asking(policy: Policy, assessment: Assessment) -> list[str]:
+    """The groups whose signed approvals the commit needs."""
+    rules = {rule.id: rule for rule in policy.rules}
+    groups = set()
+    for result in assessment.results:
+        if not result.applies or not any(check.kind in SIGNED_KINDS for check in result.checks):
+            continue
+        rule = rules.get(result.rule)
+        if result.rule == POLICY_OWNERS_RULE and policy.policy_owners is not None:
+            groups.add(policy.policy_owners)
+        elif rule is not None and rule.require.reviews is not None:
+            groups.add(rule.require.reviews.group)
+    return sorted(groups)
+
+
+def _not_counting(policy: Policy, chosen: list[Assessment], reviewer: str) -> list[str]:
+    """A note for each change the reviewer's approval will not count for:
+    they are in none of the groups whose approvals it needs."""
+    notes = []
+    for assessment in chosen:
+        groups = _groups_asking(policy, assessment)
+        if groups and not any(policy.in_group(reviewer, group) for group in groups):
+            names = ', '.join(repr(group) for group in groups)
+            notes.append(
+                f'note: your approval of {assessment.commit.short_sha} will not count: it needs approvals '
+                f'from group {names}, and you ({visible(reviewer)}) are not a member',
+            )
+    return notes
+
+
 class Selection(NamedTuple):
     chosen: list[Assessment]  # one per change id, to sign
     own: list[str]  # commits the reviewer authored: never approved, with the reason
@@ -176,6 +208,8 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
     for assessment, (patch, merge_result) in zip(chosen, _patches(chosen), strict=True):
         click.echo(_describe(assessment, patch, merge_result), err=trailer)
+    for note in _not_counting(policy, chosen, reviewer):
+        click.echo(note, err=True)
     if not yes and sys.stdin.isatty() and not click.confirm(f'Sign {len(chosen)} approval(s)?', err=trailer):
         click.echo('nothing signed', err=trailer)
         return EXIT_REFUSED
