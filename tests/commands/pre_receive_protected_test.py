@@ -160,6 +160,34 @@ def test_laundering_through_a_stale_branch_merge(tmp_path: Path) -> None:
     assert ref_values(origin) == before
 
 
+def test_a_protected_branch_cannot_be_rewound_to_an_older_policy(tmp_path: Path) -> None:
+    """A force push of main back to its first commit adds no commit to judge,
+    but it would make the weaker policy there judge every later push."""
+    (repo, origin), old = _laundering_setup(tmp_path)
+    before = ref_values(origin)
+    rollback = 'takes refs/heads/main back to another .trailgate/policy.yaml'
+    refused(push(repo, '--force', f'{old}:refs/heads/main'), rollback)
+    assert ref_values(origin) == before
+    repo.git('reset', '-q', '--hard', old)
+    unreviewed(repo)  # and with the change it was for, in the same push
+    refused(push(repo, '--force', 'main'), rollback)
+    assert ref_values(origin) == before
+
+
+def test_a_force_push_that_keeps_the_policy_is_judged_on_its_commits(tmp_path: Path) -> None:
+    (repo, origin), _ = _laundering_setup(tmp_path)
+    repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)
+    accepted(push(repo, 'main'))
+    repo.git('reset', '-q', '--hard', 'HEAD~1')  # drops a commit that left the policy alone
+    accepted(push(repo, '--force', 'main'))
+    repo.commit_ok(message('Docs again'), {OTHER: 'p\n'}, verify=False)
+    # a new history whose policy is the same
+    repo.git('rebase', '-q', '--force-rebase', '--root', env={'GIT_COMMITTER_DATE': '2030-01-01T00:00:00Z'})
+    assert repo.run_git('merge-base', '--is-ancestor', 'origin/main', 'main').returncode != 0
+    accepted(push(repo, '--force', 'main'))
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
+
+
 def test_an_old_branch_cannot_declare_itself_unprotected(tmp_path: Path) -> None:
     """release/1 exists from before; its policy protects only main; main's protects release/*."""
     origin = bare_remote(tmp_path / 'origin.git')

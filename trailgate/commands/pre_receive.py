@@ -145,6 +145,31 @@ class _Judges:
         return any(policy.protected.matches(update.ref) for policy in policies_found)
 
 
+def _policy_rollback(update: Update, judges: _Judges) -> str | None:
+    """Why an update of a protected ref that is not a fast-forward is refused
+    for what it does to the policy: taking the ref back past the commits that
+    changed the policy (or its allowed-signers file) changes it with no
+    commit that ``policy_owners`` could review, and the policy it leaves would
+    judge every later push to the ref."""
+    if judges.explicit or git.is_null_oid(update.old):
+        return None
+    policy = judges.judge_for(update)
+    if policy.policy_owners is None:
+        return None
+    paths = sorted(policy.policy_paths)
+    held = [judges.cat.blob(update.old, path) for path in paths]
+    if [judges.cat.blob(update.new, path) for path in paths] == held or git.is_ancestor(update.old, update.new):
+        return None
+    base = git.merge_base(update.old, update.new)
+    if base is not None and [judges.cat.blob(base, path) for path in paths] == held:
+        return None  # what it drops left the policy alone; what it adds is judged commit by commit
+    return (
+        f'this update takes {visible(update.ref)} back to another {" and ".join(paths)} than it holds, '
+        f'past the commits that changed it: a change to the policy lands only in a commit that '
+        f'policy_owners ({policy.policy_owners}) review'
+    )
+
+
 def _on_protected(policy: Policy, refs: dict[str, str]) -> list[str]:
     return sorted({sha for ref, sha in refs.items() if policy.protected.matches(ref)})
 
@@ -288,6 +313,10 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     with git.CatFile() as cat:
         judges = _Judges(policies.explicit_path(policy_option), repo, cat)
         guarded = [u for u in updates if judges.is_protected(u)]
+        rollback = next(filter(None, (_policy_rollback(update, judges) for update in guarded)), None)
+        if rollback:
+            print(f'trailgate pre-receive: refused: {rollback}', file=sys.stderr)
+            return 1
         elsewhere = [u for u in updates if u not in guarded]
         refs = git.ref_values() if elsewhere or any(git.is_null_oid(u.old) for u in guarded) else {}
         batches = [_batch(update, judges, refs) for update in guarded]
