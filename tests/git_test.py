@@ -221,3 +221,39 @@ def test_a_stream_closed_after_its_pipes_were_finalised_ends_quietly(
     process.stderr.close()
     commits.close()
     assert process.returncode is not None
+
+
+class _Tallied(bytes):
+    """A chunk of git's output that tallies the bytes copied or searched
+    when a partial token is joined to it."""
+
+    work = 0
+
+    def __radd__(self, other: bytes) -> _Tallied:
+        _Tallied.work += len(other) + len(self)
+        return _Tallied(other + bytes(self))
+
+    def split(self, *args: object, **kwargs: object) -> list[bytes]:  # type: ignore[override]
+        _Tallied.work += len(self)
+        return bytes(self).split(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class _Chunks(io.RawIOBase):
+    def __init__(self, data: bytes) -> None:
+        self.data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> _Tallied:  # type: ignore[override]
+        return _Tallied(self.data.read(size))
+
+
+@pytest.mark.parametrize('read', [git._records, git._tokens])
+def test_a_token_longer_than_many_chunks_is_read_in_linear_work(read: object) -> None:
+    """A pushed message (or path) of 100 MB must not cost a gate minutes:
+    its chunks are joined once, not once per chunk."""
+    head = [b'', MARKER, b'a' * 40, b'', b'Dev', b'dev@example.com', b'Dev', b'dev@example.com', b'1735689600']
+    message = b'Subject\n\n' + b'x' * (1 << 22)  # 4 MiB: 64 chunks of 64 KiB
+    data = _stream([*head, message, b'\n' + STATUS, b'src/a.py', b''])
+    _Tallied.work = 0
+    found = list(read(_Chunks(data)))  # type: ignore[operator]
+    assert message in (found[0] if read is git._records else found)
+    assert _Tallied.work < 3 * len(data)

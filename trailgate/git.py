@@ -1019,10 +1019,26 @@ class RawCommit(NamedTuple):
     paths: frozenset[str]
 
 
+def _read_to_nul(stream: IO[bytes], chunk_size: int) -> bytes:
+    """The next chunk, extended until it holds a NUL (or the output ends).
+
+    A token longer than a chunk (a pushed message or path of any size) is
+    joined once here, not once per chunk: the pusher chooses its size.
+    """
+    chunk = stream.read(chunk_size)
+    if not chunk or b'\0' in chunk:
+        return chunk
+    pieces = [chunk]
+    while chunk and b'\0' not in chunk:
+        chunk = stream.read(chunk_size)
+        pieces.append(chunk)
+    return b''.join(pieces)
+
+
 def _tokens(stream: IO[bytes], chunk_size: int = 1 << 16) -> Iterator[bytes]:
     pending = b''
     while True:
-        chunk = stream.read(chunk_size)
+        chunk = _read_to_nul(stream, chunk_size)
         if not chunk:
             break
         parts = (pending + chunk).split(b'\0')
@@ -1049,7 +1065,7 @@ def _records(stream: IO[bytes], chunk_size: int = 1 << 16) -> Iterator[list[byte
     empty_before = True  # was the token before tokens[0] empty?
     partial = b''
     while True:
-        chunk = stream.read(chunk_size)
+        chunk = _read_to_nul(stream, chunk_size)
         if chunk:
             parts = (partial + chunk).split(b'\0')
             partial = parts.pop()
