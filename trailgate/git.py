@@ -37,6 +37,7 @@ ENCODING = 'utf-8'
 NO_GRAFT_FILE = os.path.join(os.devnull, 'no-grafts')
 ERRORS = 'surrogateescape'
 _RECORD = 'TGSTART'
+ARGV_REVISIONS = 1 << 16  # bytes of revisions on git's command line; see _excluded_to_stdin
 # sha, parents, author name/email, committer name/email, committer time, message
 _LOG_FORMAT = f'%x00{_RECORD}%x00%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%B'
 _LOG_OPTIONS = (
@@ -1125,28 +1126,51 @@ def _raw_commit(record: list[bytes]) -> RawCommit:
     )
 
 
+def _excluded_to_stdin(revisions: list[str]) -> tuple[list[str], list[str] | None]:
+    """(the command line's revisions, ``--stdin`` lines or None).
+
+    The commits after a long ``--not`` (every protected tip of a big
+    repository, whose number a pusher adds to) go to git's stdin as
+    ``^commit`` lines: a command line holds ARG_MAX bytes (2 MiB on
+    Linux), and git before 2.42 takes no ``--not`` on stdin.
+    """
+    if '--not' not in revisions or sum(len(revision) + 1 for revision in revisions) <= ARGV_REVISIONS:
+        return revisions, None
+    at = revisions.index('--not')
+    excluded = revisions[at + 1:]
+    if any(revision.startswith(('-', '^')) or '..' in revision for revision in excluded):
+        return revisions, None
+    return revisions[:at], [f'^{revision}' for revision in excluded]
+
+
 def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) -> Iterator[RawCommit]:
     """Stream every commit of ``revisions`` (rev-list syntax), one process.
 
     With ``stdin_revisions``, those exact commits are shown (--no-walk).
     """
     args = ['log', *_LOG_OPTIONS]
+    lines: Iterable[str] | None = stdin_revisions
     if stdin_revisions is not None:
         args += ['--no-walk=unsorted', '--stdin']
-    args += [*revisions, '--']
+        walked = list(revisions)
+    else:
+        walked, lines = _excluded_to_stdin(list(revisions))
+        if lines is not None:
+            args.append('--stdin')
+    args += [*walked, '--']
     import subprocess
 
     try:
         process = subprocess.Popen(
-            _cmd(args), stdin=subprocess.PIPE if stdin_revisions is not None else subprocess.DEVNULL,
+            _cmd(args), stdin=subprocess.PIPE if lines is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
         )
     except FileNotFoundError:
         raise GitError(NOT_INSTALLED) from None
     assert process.stdout is not None and process.stderr is not None
-    if stdin_revisions is not None:
+    if lines is not None:
         assert process.stdin is not None
-        process.stdin.write(''.join(f'{rev}\n' for rev in stdin_revisions).encode())
+        process.stdin.write(''.join(f'{rev}\n' for rev in lines).encode())
         process.stdin.close()
     unreadable: GitError | None = None
     try:

@@ -7,6 +7,7 @@ Every push is ``--no-verify``: only the server decides.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,20 @@ def test_names_differing_in_case_are_separate_refs_where_the_server_does_not_ign
     accepted(push(repo, 'HEAD:refs/heads/Main'))  # an unprotected branch of its own, as git keeps it
     assert ref_values(origin)['refs/heads/Main'] == wrong
     assert ref_values(origin)['refs/heads/main'] != wrong
+
+
+def test_a_new_protected_ref_is_judged_where_more_protected_tips_exist_than_a_command_line_holds(
+        setup: Setup) -> None:
+    """Every protected tip is a commit a new protected ref does not judge again:
+    in a big repository (or one a pusher filled with release branches) there
+    are more of them than the operating system lets a command line carry."""
+    repo, origin = setup
+    count = os.sysconf('SC_ARG_MAX') // 40 + 1000  # 41 bytes a tip: more than fit
+    base = repo.head()
+    origin.git('fast-import', '--quiet', input=''.join(
+        f'commit refs/heads/release/old-{i}\ncommitter Dev <dev@example.com> 1767225600 +0000\n'
+        f'data 8\n{i:07d}\nfrom {base}\n' for i in range(count)
+    ))
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/release/new'), wrong[:10], RULE)
+    assert 'refs/heads/release/new' not in ref_values(origin)
