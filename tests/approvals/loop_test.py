@@ -324,6 +324,26 @@ def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
     _refused_everywhere(world)
 
 
+def test_a_rotated_key_is_not_restored_by_taking_main_back(tmp_path: Path, keys: Keys) -> None:
+    """bob's key leaks and the owners replace it (signed); a force push of main
+    back to before the rotation adds no commit, but would list the old key again."""
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    before = dev.head()
+    rotated = dev.commit_ok(message('Rotate bob\'s key'), {SIGNERS_PATH: signers_file(
+        ('alice@example.com', keys.alice), ('bob@example.com', keys.mallory), ('carol@example.com', keys.carol),
+    )}, verify=False)
+    rotation = change_of(dev)
+    write_ledger(dev, entry(keys.alice, rotation, 'alice@example.com'))  # a policy owner's approval
+    assert _push_ledger(dev)[0] == 0
+    status, output = push_main(dev)
+    assert status == 0, output
+    result = dev.run_git('push', '--force', 'origin', f'{before}:refs/heads/main')
+    assert result.hooks.get('pre-receive') == 1, result.output
+    assert f'back to another {SIGNERS_PATH}' in result.stderr, result.output
+    assert world.origin.rev('main') == rotated
+
+
 def test_a_ledger_rewritten_to_drop_records_is_refused(tmp_path: Path, keys: Keys) -> None:
     world = make_world(tmp_path, keys)
     dev = world.dev
