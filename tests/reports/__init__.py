@@ -138,11 +138,13 @@ MIXED_MESSAGES = (
 def judged(count: int) -> Iterator[Assessment]:
     """``count`` assessments by one policy (so they share what ``assess``
     shares), cycling through refusals that need different fixes, passes,
-    an override, and lone surrogates in subjects, trailers, names and paths."""
+    an override, three dates, and lone surrogates in subjects, trailers,
+    names and paths."""
     one = policy(MIXED_POLICY)
     for n in range(count):
         message, author, paths = MIXED_MESSAGES[n % len(MIXED_MESSAGES)]
-        yield assess(one, make_commit(message, f'{n:040x}', author, paths))
+        commit = make_commit(message, f'{n:040x}', author, paths)._replace(date=datetime.date(2026, 4, 1 + n % 3))
+        yield assess(one, commit)
 
 
 def mixed(count: int) -> tuple[Assessment, ...]:

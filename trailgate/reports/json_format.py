@@ -24,7 +24,6 @@ from typing import Any
 
 from trailgate.detect import Signal
 from trailgate.evaluate import Assessment
-from trailgate.evaluate import RuleResult
 from trailgate.evaluate import Violation
 from trailgate.reports import Report
 from trailgate.reports.text_format import fix_command
@@ -194,8 +193,8 @@ class Entries:
     What does not depend on the commit is built once per report: the
     requirement checks that ``assess`` shares between commits (it judges a
     requirement that no trailer of a commit speaks to once per range), the
-    fix commands (``Fixes``), each date's text. Sequences
-    stay tuples: both serialisers write them as arrays.
+    fix commands (``Fixes``), each date's text. Sequences stay tuples: both
+    serialisers write them as arrays.
     """
 
     def __init__(self, gate: str, reminder: bool = False) -> None:
@@ -210,40 +209,43 @@ class Entries:
         author = commit.author
         signals = assessment.signals
         violations = assessment.violations
-        refused = bool(violations) and assessment.refused
+        refused = bool(violations) and assessment.refused and not self.reminder
         override = assessment.override
+        rules = []
+        for result in assessment.results:
+            if result.paths:  # a rule it touches
+                checks = result.checks
+                rules.append({
+                    'rule': result.rule,
+                    'applies': result.applies,
+                    'reason': result.reason,
+                    'paths': result.paths,
+                    'requirements': [self._requirement(check) for check in checks] if checks else (),
+                })
+        date = commit.date
+        day = self._dates.get(date)
+        if day is None:
+            day = self._date(date)
         return {
             'sha': commit.sha,
             'subject': commit.subject,
             'author': {'name': author.name, 'email': author.email},
-            'date': self._date(commit.date),
+            'date': day,
             'ai_assisted': bool(signals),
             'signals': [_signal(signal) for signal in signals] if signals else (),
-            'rules': [self._rule(result) for result in assessment.results if result.paths],
+            'rules': rules,
             'violations': [_violation(violation) for violation in violations] if violations else (),
             'override': None if override is None else {'reason': override},
             'override_problem': assessment.override_problem,
-            'refused': refused and not self.reminder,
-            'fix': self._fix(assessment, self.gate) if refused and not self.reminder else None,
+            'refused': refused,
+            'fix': self._fix(assessment, self.gate) if refused else None,
         }
 
     def _date(self, date: datetime.date) -> str:
-        found = self._dates.get(date)
-        if found is None:
-            found = self._dates[date] = date.isoformat()
-            if len(self._dates) > MEMO_LIMIT:
-                self._dates.clear()
+        if len(self._dates) >= MEMO_LIMIT:
+            self._dates.clear()
+        found = self._dates[date] = date.isoformat()
         return found
-
-    def _rule(self, result: RuleResult) -> dict[str, Any]:
-        checks = result.checks
-        return {
-            'rule': result.rule,
-            'applies': result.applies,
-            'reason': result.reason,
-            'paths': result.paths,
-            'requirements': [self._requirement(check) for check in checks] if checks else (),
-        }
 
     def _requirement(self, check: Check) -> dict[str, Any]:
         # keyed by identity: the check is kept beside its part, so while it is
