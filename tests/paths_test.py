@@ -1,6 +1,7 @@
 """Repository paths: .gitignore-style matching and safe repository-relative paths."""
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 from collections.abc import Callable
@@ -9,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from testing.util import git
 from testing.util import git_env
 from testing.util import init_repo
+from testing.util import trailgate
 from testing.workcount import growth
 from trailgate.paths import LONG_PATH
 from trailgate.paths import PathMatcher
@@ -348,3 +351,70 @@ def test_a_path_outside_the_first_components_matches_nothing() -> None:
                 assert not matcher.matches(path), (patterns, path)
                 assert not matcher.walk(path.encode('utf-8', 'surrogateescape')), (patterns, path)
     assert screened > 1000
+
+
+# -- exact against git, through the installed CLI -------------------------------------
+
+# Every .gitignore feature a policy may use; one rule each, judged in one check run.
+CLI_PATTERNS = [
+    ['*.md'], ['!*.md', '*.md'], ['*.md', '!README.md'], ['*.MD'], ['build/'], ['/build/'], ['docs/*.md'],
+    ['src/**', '!src/vendor/**'], ['src/**', '!src/vendor/', '!src/vendor/**'], ['**/testdata/**'], ['a/**/b'],
+    ['**/x'], ['x/**'], ['*/*'], ['/*/b'], ['file?.txt'], ['file[0-9].txt'], ['[!a]*'], ['\\#hash'], ['\\!bang'],
+    ['a\\ '], ['trailing   '], ['.*'], ['.github/'], ['x y'], ['é/**'], ['caf?'], ['docs/', '!docs/keep.md'],
+    ['dir', '!dir/file'], ['sub/'],
+]
+CLI_PATHS = [
+    'README.md', 'readme.MD', 'docs/a.md', 'docs/keep.md', 'docs/sub/a.md', 'build/x', 'src/build/x', 'src/app.py',
+    'src/vendor/lib.py', 'testdata/a', 'p/testdata/a', 'a/b', 'a/x/y/b', 'x', 'q/x', 'x/q', 'file1.txt',
+    'file10.txt', 'b.txt', '#hash', '!bang', 'a ', 'trailing', '.hidden', '.github/workflows/ci.yml', 'x y',
+    'x y/z', 'é/f', 'café', 'cafe', 'dir/file', 'dir/other', 'z/c/b', 'sub/f', 'n/sub', 'tab\there', 'new\nline',
+]
+
+
+def cli_policy(pattern_lists: list[list[str]]) -> str:
+    rules = ''.join(
+        f'  - id: rule-{number}\n    paths: {json.dumps(patterns)}\n    applies_to: all\n'
+        f'    require:\n      trailers: [X-Needed]\n'
+        for number, patterns in enumerate(pattern_lists)
+    )
+    return f'version: 1\nrules:\n{rules}'
+
+
+def commits_adding_each_path(repo: Path, paths: list[str]) -> tuple[str, list[str]]:
+    """A base commit holding the policy, and one child of it per path, adding
+    that file alone (made with plumbing: the paths clash as files and directories)."""
+    env = git_env(GIT_INDEX_FILE=str(repo / '.git' / 'scratch-index'))
+    base_tree = git(repo, 'write-tree', env=env).strip()
+    base = git(repo, 'commit-tree', base_tree, '-m', 'base', env=env).strip()
+    children = []
+    for number, path in enumerate(paths):
+        blob = git(repo, 'hash-object', '-w', '--stdin', input=f'{number}\n').strip()
+        git(repo, 'read-tree', base_tree, env=env)
+        git(repo, 'update-index', '--add', '--cacheinfo', f'100644,{blob},{path}', env=env)
+        tree = git(repo, 'write-tree', env=env).strip()
+        children.append(git(repo, 'commit-tree', tree, '-p', base, '-m', f'path {number}', env=env).strip())
+    return base, children
+
+
+def test_check_applies_a_rule_to_the_paths_git_ignores(tmp_path: Path) -> None:
+    """The contract's "paths are .gitignore pattern syntax", end to end: a
+    rule applies to a commit adding a path exactly when ``git check-ignore``
+    says a .gitignore of the rule's patterns ignores that path."""
+    repo = init_repo(tmp_path / 'repo')
+    env = git_env(GIT_INDEX_FILE=str(repo / '.git' / 'scratch-index'))
+    policy_blob = git(repo, 'hash-object', '-w', '--stdin', input=cli_policy(CLI_PATTERNS)).strip()
+    git(repo, 'update-index', '--add', '--cacheinfo', f'100644,{policy_blob},.trailgate/policy.yaml', env=env)
+    base, children = commits_adding_each_path(repo, CLI_PATHS)
+    result = trailgate(repo, 'check', '--format', 'json', *(f'{base}..{child}' for child in children))
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    applied: dict[str, set[str]] = {f'rule-{number}': set() for number in range(len(CLI_PATTERNS))}
+    for commit in report['commits']:
+        path = CLI_PATHS[children.index(commit['sha'])]
+        for rule in commit['rules']:
+            if rule['applies']:
+                applied[rule['rule']].add(path)
+    assert len(report['commits']) == len(CLI_PATHS)
+    for number, patterns in enumerate(CLI_PATTERNS):
+        assert applied[f'rule-{number}'] == ignored_by_git(tmp_path, patterns, CLI_PATHS), patterns
+    assert sum(map(len, applied.values())) > 2 * len(CLI_PATTERNS)

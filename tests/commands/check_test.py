@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -434,3 +435,37 @@ def test_output_dash_is_standard_output(repo: Repo, plain: bool) -> None:
     assert result.returncode == 1, result
     assert wrong in {commit['sha'] for commit in json.loads(result.stdout)['commits']}, result.stdout
     assert not (repo.path / '-').exists()
+
+
+def _mode_only(repo: Repo) -> None:
+    (repo.path / CRITICAL).chmod(0o755)
+    repo.git('add', CRITICAL)
+
+
+def _to_symlink(repo: Repo) -> None:
+    (repo.path / CRITICAL).unlink()
+    (repo.path / CRITICAL).symlink_to('../../README.txt')
+    repo.git('add', CRITICAL)
+
+
+def _delete(repo: Repo) -> None:
+    repo.git('rm', '-q', CRITICAL)
+
+
+def _add_submodule(repo: Repo) -> None:
+    module = init_repo(repo.path.parent / 'module')
+    (module / 'm.txt').write_text('m\n')
+    repo.run_git('-C', str(module), 'add', 'm.txt')
+    repo.run_git('-C', str(module), 'commit', '-q', '-m', 'module')
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', '-q', 'add', str(module), 'services/payments/vendored')
+
+
+@pytest.mark.parametrize('change', [_mode_only, _to_symlink, _delete, _add_submodule])
+def test_every_kind_of_change_to_a_critical_path_counts(repo: Repo, change: Callable[[Repo], None]) -> None:
+    """A mode-only change, a file turned into a symlink, a deletion and a
+    submodule (a gitlink, no file of its own) each touch the rule's paths."""
+    base = repo.head()
+    change(repo)
+    changed = repo.commit_ok(message('Change a critical path', ASSISTED), verify=False)
+    assert repo.git('diff', '--name-only', base, changed).strip()
+    assert_refused(repo.trailgate('check', f'{base}..HEAD'), changed)
