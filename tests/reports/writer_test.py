@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from urllib.parse import unquote
 
+import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from testing.util import git
+from testing.util import init_repo
+from testing.util import trailgate
+from testing.util import write
 from tests.reports import MIXED_MESSAGES
+from tests.reports import POLICY_YAML
 from tests.reports import assessment
 from tests.reports import human
 from tests.reports import mixed
 from tests.reports import overridden
 from tests.reports import passing
 from tests.reports import refused
+from tests.reports.sarif_format_test import VALIDATOR as SARIF_VALIDATOR
 from trailgate import output as output_module
 from trailgate.evaluate import Assessment
 from trailgate.output import Output
@@ -159,3 +168,90 @@ def test_lone_surrogates_are_spelt_out_either_way() -> None:
     value = {'a\udc80': ['\udcff', '\ud800x']}
     assert json_format.dumps(value) == json_format._standard_dumps(value) + '\n'
     assert json.loads(json_format.dumps(value)) == {'a\\x80': ['\\xff', '\\ud800x']}
+
+
+# -- what a CI reads, from a hostile history ---------------------------------------
+
+HOSTILE_PATHS = [
+    'services/payments/a,b:c%d.py', 'services/payments/new\nline::error::x', 'services/payments/cr\rx',
+    'services/payments/é ü.py', 'services/payments/%0A%25', 'services/payments/]]>&<"\'.py',
+]
+HOSTILE_SUBJECTS = ['::error file=x::forged', '100% , : %0A done', ']]> </failure> <x/>', 'ümlaut ✓']
+
+
+def hostile_history(tmp_path: Path) -> Path:
+    repo = init_repo(tmp_path / 'repo')
+    write(repo / '.trailgate' / 'policy.yaml', POLICY_YAML)
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'Base with policy')
+    for number, path in enumerate(HOSTILE_PATHS):
+        write(repo / path, f'{number}\n')
+        git(repo, 'add', '-A')
+        subject = HOSTILE_SUBJECTS[number % len(HOSTILE_SUBJECTS)]
+        git(repo, 'commit', '-q', '-m', f'{subject}\n\nAssisted-by: Claude\n')
+    write(repo / 'README.md', 'elsewhere\n')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'Docs')
+    return repo
+
+
+def github_unescape(value: str) -> str:
+    for escaped, char in (('%0D', '\r'), ('%0A', '\n'), ('%3A', ':'), ('%2C', ','), ('%25', '%')):
+        value = value.replace(escaped, char)
+    return value
+
+
+def read_github_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A workflow command as the runner splits it: name, properties, message."""
+    assert line.startswith('::'), line
+    head, separator, text = line[2:].partition('::')
+    assert separator, line
+    name, _, properties = head.partition(' ')
+    pairs = dict(pair.split('=', 1) for pair in properties.split(',')) if properties else {}
+    return name, {key: github_unescape(value) for key, value in pairs.items()}, text
+
+
+def test_every_format_of_a_hostile_history_reads_back_exactly(tmp_path: Path) -> None:
+    """File names and subjects that hold the formats' own delimiters: each
+    report is what its consumer parses back (JSON and SARIF against their
+    schemas, JUnit with a strict XML parser, GitHub's workflow commands split
+    and unescaped as the runner does), the same on stdout and in --output, and
+    the exit code does not depend on the format."""
+    repo = hostile_history(tmp_path)
+    rng = f'HEAD~{len(HOSTILE_PATHS) + 1}..HEAD'
+    reports: dict[str, str] = {}
+    for format in FORMATS:
+        printed = trailgate(repo, 'check', '--format', format, rng)
+        written = tmp_path / f'report.{format}'
+        into_file = trailgate(repo, 'check', '--format', format, '--output', str(written), rng)
+        assert (printed.returncode, into_file.returncode) == (1, 1), (format, printed.stderr, into_file.stderr)
+        assert written.read_text(encoding='utf-8') == printed.stdout, format
+        reports[format] = printed.stdout
+    checked, refused = len(HOSTILE_PATHS) + 1, len(HOSTILE_PATHS)
+
+    document = json.loads(reports['json'])
+    schema = json.loads((Path(output_module.__file__).parent / 'report.schema.json').read_text(encoding='utf-8'))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert (document['summary']['checked'], document['summary']['refused']) == (checked, refused)
+    assert {path for commit in document['commits'] for rule in commit['rules'] for path in rule['paths']} \
+        == set(HOSTILE_PATHS)
+
+    log = json.loads(reports['sarif'])
+    SARIF_VALIDATOR.validate(log)
+    uris = {unquote(result['locations'][0]['physicalLocation']['artifactLocation']['uri'])
+            for result in log['runs'][0]['results']}
+    assert uris == set(HOSTILE_PATHS)
+
+    suites = ElementTree.fromstring(reports['junit'].encode('utf-8'))
+    cases = suites.findall('./testsuite/testcase')
+    assert (suites.get('tests'), suites.get('failures')) == (str(checked), str(refused))
+    assert len(cases) == checked
+    assert sum(1 for case in cases if case.find('failure') is not None) == refused
+    assert {case.get('name', '')[11:] for case in cases} >= set(HOSTILE_SUBJECTS)
+
+    commands = [read_github_command(line) for line in reports['github'].splitlines()]
+    errors = [(properties, text) for name, properties, text in commands if name == 'error']
+    assert [name for name, _, _ in commands].count('notice') == 1
+    assert {properties['file'] for properties, _ in errors} == set(HOSTILE_PATHS)
+    assert all(properties['title'].startswith('trailgate tier1-payments ') for properties, _ in errors)
+    assert all('\r' not in text for _, text in errors)
