@@ -331,6 +331,23 @@ def test_patterns_git_reads_against_its_documentation_are_refused(pattern: str, 
     assert problem is not None and fragment in problem, problem
 
 
+NEVER_MATCHING = ['./services/**', 'services/./payments/**', 'services/../payments/**', 'services//payments/**',
+                  'services/payments//', '//services/**', '.', '..', './', '!./services/**', 'services/..']
+NEVER_MATCHED = ['services/payments/a.py', 'payments/a.py', 'services/a.py', 'a', '.a', 'services/payments/.x']
+
+
+@pytest.mark.parametrize('pattern', NEVER_MATCHING)
+def test_a_pattern_with_an_empty_dot_or_dot_dot_component_is_refused(tmp_path: Path, pattern: str) -> None:
+    """No path git stores has an empty, "." or ".." component, so git
+    matches such a pattern against nothing: a rule whose paths say
+    "./services/**" would be silently off. It is a policy error instead."""
+    assert ignored_by_git(tmp_path, [pattern.lstrip('!')], NEVER_MATCHED) == set()
+    assert ignored_by_git(tmp_path, ['services/**', f'!{pattern.lstrip("!")}'], NEVER_MATCHED) \
+        == {path for path in NEVER_MATCHED if path.startswith('services/')}
+    problem = PathMatcher.problem(pattern)
+    assert problem is not None and 'empty, "." or ".." component' in problem, problem
+
+
 def test_a_path_outside_the_first_components_matches_nothing() -> None:
     rng = random.Random(9)
     paths = [*DIFFERENTIAL_PATHS, *('/'.join(rng.choice(PATH_PARTS) for _ in range(rng.randint(1, 5)))

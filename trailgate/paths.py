@@ -277,7 +277,9 @@ def parse(text: str) -> Pattern:
     if b'/' not in data:
         if not data:
             raise PatternError('it names no path')
-        return Pattern(text, negated, directory_only, Glob(_tokens(data)), ())
+        basename = Glob(_tokens(data))
+        _refuse_unmatchable([basename])
+        return Pattern(text, negated, directory_only, basename, ())
     if data.startswith(b'/'):
         data = data[1:]
     if not data:
@@ -299,7 +301,15 @@ def parse(text: str) -> Pattern:
         component = []
     if segments[-1] is GLOBSTAR:
         segments.append(Glob([STAR]))
+    _refuse_unmatchable(segments)
     return Pattern(text, negated, directory_only, None, tuple(segments))
+
+
+def _refuse_unmatchable(segments: Sequence[Glob | None]) -> None:
+    """git stores no path with an empty, "." or ".." component, so a
+    pattern with one matches nothing: "./services/**" would switch a rule off."""
+    if any(segment is not None and segment.literal in (b'', b'.', b'..') for segment in segments):
+        raise PatternError('it has an empty, "." or ".." component, and no path in git has one, so it matches nothing')
 
 
 # -- a list of patterns ---------------------------------------------------------

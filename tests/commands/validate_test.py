@@ -182,3 +182,17 @@ def test_a_policy_that_is_not_a_regular_file_is_an_error_not_a_hang(repo: Repo, 
                             text=True, timeout=60, env=repo._env(None, None))
     assert result.returncode == 2, result
     assert 'not a regular file' in result.stderr and 'Traceback' not in result.stderr, result.stderr
+
+
+def test_a_path_pattern_that_matches_nothing_is_located(repo: Repo) -> None:
+    """A "./" prefix (as a shell path is written) would switch the rule off:
+    git matches no path against it."""
+    text = POLICY.replace('"services/payments/**"', '"./services/payments/**"', 1)
+    assert text != POLICY
+    write(repo.path / 'policy.yaml', text)
+    found = problems(validate(repo, 'policy.yaml', code=2), 'policy.yaml')
+    line = text.splitlines().index('    paths: ["./services/payments/**"]') + 1
+    assert [(at, message) for at, _, message in found if 'component' in message] == [
+        (line, "rules[0] (tier1-payments).paths: invalid path pattern './services/payments/**': "
+               'it has an empty, "." or ".." component, and no path in git has one, so it matches nothing'),
+    ], found
