@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.scenarios import CRITICAL
 from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import Repo
 from testing.scenarios import Run
@@ -127,6 +128,39 @@ def test_as_of(tmp_path: Path) -> None:
     assert repo.trailgate('check', '--as-of', '2026-06-09', f'{base}..HEAD').returncode == 0
     for bad in ('yesterday', '2026-6-1', '2026-02-30', '20260601'):
         assert_error(repo.trailgate('check', '--as-of', bad, f'{base}..HEAD'), '--as-of')
+
+
+# committer dates at the window's edges, each with the UTC day it falls on
+EDGES = {
+    '2026-03-10T01:00:00+05:00': '2026-03-09',  # the opening day where it was typed, not in UTC
+    '2026-03-10T00:00:00+00:00': '2026-03-10',
+    '2026-06-08T23:59:59+00:00': '2026-06-08',
+    '2026-06-08T23:30:00-02:00': '2026-06-09',  # the closing day where it was typed, not in UTC
+}
+
+
+def test_as_of_judges_both_edges_of_the_window_in_utc(tmp_path: Path) -> None:
+    """``from`` and ``until`` are inclusive UTC days: ``--as-of DAY`` opens
+    the window on 2026-03-10 and closes it after 2026-06-08, and ``--as-of
+    commit`` reads each committer date in UTC, whatever zone it was typed in."""
+    repo = new_repo(tmp_path / 'repo', _window(datetime.date(2026, 3, 10), datetime.date(2026, 6, 8)),
+                    hooks=False)
+    base = repo.head()
+    commits = {}
+    for number, (date, day) in enumerate(EDGES.items()):
+        commits[day] = repo.commit_ok('Charge\n\nAssisted-by: Claude Code\n', {CRITICAL: f'{number}\n'}, verify=False,
+                                      env={'GIT_COMMITTER_DATE': date, 'GIT_AUTHOR_DATE': date})
+    for closed in ('2026-03-09', '2026-06-09'):
+        result = repo.trailgate('check', '--as-of', closed, '--format', 'json', f'{base}..HEAD')
+        assert result.returncode == 0, result
+        reasons = {rule['reason'] for commit in json.loads(result.stdout)['commits'] for rule in commit['rules']}
+        assert reasons == {f'not active on {closed} (active 2026-03-10 to 2026-06-08)'}
+    for open_day in ('2026-03-10', '2026-06-08'):
+        assert_refused(repo.trailgate('check', '--as-of', open_day, f'{base}..HEAD'), *commits.values())
+    assert_refused(repo.trailgate('check', '--as-of', 'commit', f'{base}..HEAD'),
+                   commits['2026-03-10'], commits['2026-06-08'])
+    report = json.loads(repo.trailgate('check', '--as-of', 'commit', '--format', 'json', f'{base}..HEAD').stdout)
+    assert {commit['sha']: commit['date'] for commit in report['commits']} == {sha: day for day, sha in commits.items()}
 
 
 def test_json_report_into_an_unprotected_target(repo: Repo) -> None:
