@@ -23,15 +23,19 @@ from tests.reports import assessment
 from tests.reports import head_shas
 from tests.reports import human
 from tests.reports import judged
+from tests.reports import make_commit
 from tests.reports import mixed
 from tests.reports import overridden
 from tests.reports import passing
+from tests.reports import policy as report_policy
 from tests.reports import refused
 from tests.reports import repo_with_ai_commit
 from tests.reports import report
 from tests.reports import run_check
 from trailgate import output
 from trailgate.evaluate import Assessment
+from trailgate.evaluate import assess
+from trailgate.model import Identity
 from trailgate.reports import Report
 from trailgate.reports import json_format
 from trailgate.reports import render
@@ -313,13 +317,24 @@ def test_only_the_commit_that_holds_a_lone_surrogate_is_cleaned(monkeypatch: pyt
     assert [[[entry['sha'] for entry in batch] for batch in value] for value in cleaned] == [[[odd.sha]]]
 
 
+def _by(**identities: Identity) -> Assessment:
+    """A refused commit whose author or committer is ``identities``."""
+    return assess(report_policy(), make_commit(REFUSED_MESSAGE_ANY)._replace(**identities))
+
+
 def test_commits_with_much_text_are_not_held_back(monkeypatch: pytest.MonkeyPatch) -> None:
     small = io.StringIO()
     writer = json_format.Writer(small, 'check')
     writer.add(refused())
     assert small.getvalue() == ''  # held back for its batch
-    monkeypatch.setattr(json_format, 'HELD', len(REFUSED_MESSAGE_ANY) * 4)
-    large = io.StringIO()
-    writer = json_format.Writer(large, 'check')
-    writer.add(assessment(REFUSED_MESSAGE_ANY * 4))
-    assert large.getvalue().startswith('    {\n      "sha": ')
+    monkeypatch.setattr(json_format, 'HELD', 1000)
+    for large in (assessment(REFUSED_MESSAGE_ANY * 40),
+                  _by(author=Identity('Dev ' * 250, 'dev@example.com')),
+                  _by(author=Identity('Dev', 'd' * 1000 + '@example.com')),
+                  _by(committer=Identity('Claude ' * 150, 'noreply@anthropic.com')),
+                  _by(committer=Identity('Claude', 'c' * 1000 + '@anthropic.com')),
+                  assessment(REFUSED_MESSAGE_ANY, paths=tuple(f'services/payments/{n}.py' for n in range(4)))):
+        body = io.StringIO()
+        writer = json_format.Writer(body, 'check')
+        writer.add(large)
+        assert body.getvalue().startswith('    {\n      "sha": ')

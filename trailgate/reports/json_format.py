@@ -373,7 +373,7 @@ class BatchWriter:
         self.write_utf8: Callable[[bytes | memoryview], object] | None = getattr(body, 'write_utf8', None)
         self.written = 0  # items written to the body
         self.batch: list[Any] = []
-        self.held = 0  # the batch's weight
+        self.held = 0  # the batch's weight: what its items hold of commits' text, at most
 
     def flush(self) -> None:
         if not self.batch:
@@ -405,7 +405,9 @@ class Writer(BatchWriter):
         batch = self.batch
         batch.append(self.entry(assessment))
         commit = assessment.commit
-        self.held += len(commit.message) + PATH_WEIGHT * len(commit.paths)
+        author, committer = commit.author, commit.committer  # a signal may quote the committer
+        self.held += (len(commit.message) + len(author.name) + len(author.email) + len(committer.name)
+                      + len(committer.email) + PATH_WEIGHT * len(commit.paths))
         if len(batch) >= BATCH or self.held >= HELD:
             self.flush()
 
