@@ -348,6 +348,22 @@ def test_a_pattern_with_an_empty_dot_or_dot_dot_component_is_refused(tmp_path: P
     assert problem is not None and 'empty, "." or ".." component' in problem, problem
 
 
+@pytest.mark.parametrize('pattern', ['services\\payments\\**', 'docs\\changes\\*.md', 'deploy\\prod.yaml'])
+def test_a_backslash_before_a_letter_or_digit_is_refused(tmp_path: Path, pattern: str) -> None:
+    """git reads a backslash as an escape: "services\\payments\\**" is
+    "servicespayments*" then "*", never the Windows path it looks like.
+    A letter or digit needs no escape, so the backslash can only be a slip."""
+    assert ignored_by_git(tmp_path, [pattern], ['services/payments/a.py', 'docs/changes/a.md', 'deploy/prod.yaml']) \
+        == set()
+    problem = PathMatcher.problem(pattern)
+    assert problem is not None and 'a backslash escapes' in problem, problem
+
+
+@pytest.mark.parametrize('pattern', ['\\#hash', '\\!bang', 'a\\ ', '\\*', '\\?', '\\[x', '\\\\', 'a\\-b', '\\é'])
+def test_a_backslash_before_anything_else_is_an_escape(pattern: str) -> None:
+    assert PathMatcher.problem(pattern) is None
+
+
 def test_a_path_outside_the_first_components_matches_nothing() -> None:
     rng = random.Random(9)
     paths = [*DIFFERENTIAL_PATHS, *('/'.join(rng.choice(PATH_PARTS) for _ in range(rng.randint(1, 5)))

@@ -122,6 +122,9 @@ def _tokens(pattern: bytes) -> list[Token]:
         if char == ord('\\'):
             if i + 1 >= len(pattern):
                 raise PatternError('it ends in a lone "\\"')
+            escaped = chr(pattern[i + 1])
+            if escaped.isascii() and escaped.isalnum():  # "services\payments": a Windows path, not an escape
+                raise PatternError(f'"\\{escaped}" is "{escaped}" to git: a backslash escapes, and paths use "/"')
             tokens.append(pattern[i + 1])
             i += 2
         elif char == ord('?'):
