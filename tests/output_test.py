@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 from typing import NamedTuple
+from typing import cast
 
 import pytest
 
@@ -272,17 +274,18 @@ def test_no_progress_debris_in_a_piped_check(history: History) -> None:
 SPOOLED_TEXTS = ['plain\n', 'cr\rcrlf\r\nlf\n', 'lone \udc80 surrogate\n', 'é ✓ 🚀\n', '']
 
 
-@pytest.mark.parametrize('max_size', [0, 7, 40, 1 << 20])
-def test_the_spool_holds_what_a_spooled_temporary_file_holds(max_size: int) -> None:
+def _spool_and_reference(max_size: int) -> tuple[output.Spool, IO[str]]:
+    """A spool, and the spooled temporary file it stands in for."""
     import tempfile
 
-    spool = output.Spool(max_size)
-    reference = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed below)
+    reference = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by the test)
         max_size=max_size, mode='w+', encoding='utf-8', errors='surrogatepass',
     )
-    for _ in range(5):
-        for text in SPOOLED_TEXTS:
-            assert spool.write(text) == reference.write(text)
+    return output.Spool(max_size), cast(IO[str], reference)
+
+
+def _assert_holds_the_same(spool: output.Spool, reference: IO[str], max_size: int) -> None:
+    """Five rounds of SPOOLED_TEXTS read back alike, spilled to a file past ``max_size``."""
     spool.seek(0)
     reference.seek(0)
     assert spool.read() == reference.read()
@@ -292,13 +295,17 @@ def test_the_spool_holds_what_a_spooled_temporary_file_holds(max_size: int) -> N
 
 
 @pytest.mark.parametrize('max_size', [0, 7, 40, 1 << 20])
-def test_utf8_written_as_bytes_is_what_its_text_would_write(max_size: int) -> None:
-    import tempfile
+def test_the_spool_holds_what_a_spooled_temporary_file_holds(max_size: int) -> None:
+    spool, reference = _spool_and_reference(max_size)
+    for _ in range(5):
+        for text in SPOOLED_TEXTS:
+            assert spool.write(text) == reference.write(text)
+    _assert_holds_the_same(spool, reference, max_size)
 
-    spool = output.Spool(max_size)
-    reference = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed below)
-        max_size=max_size, mode='w+', encoding='utf-8', errors='surrogatepass',
-    )
+
+@pytest.mark.parametrize('max_size', [0, 7, 40, 1 << 20])
+def test_utf8_written_as_bytes_is_what_its_text_would_write(max_size: int) -> None:
+    spool, reference = _spool_and_reference(max_size)
     for _ in range(5):
         for text in SPOOLED_TEXTS:
             spool.write(text)
@@ -307,12 +314,7 @@ def test_utf8_written_as_bytes_is_what_its_text_would_write(max_size: int) -> No
                 data = f'[{text}]'.encode()
                 spool.write_utf8(memoryview(data)[1:-1])
                 reference.write(text)
-    spool.seek(0)
-    reference.seek(0)
-    assert spool.read() == reference.read()
-    assert spool.rolled_over == (max_size < 5 * sum(map(len, SPOOLED_TEXTS)))
-    spool.close()
-    reference.close()
+    _assert_holds_the_same(spool, reference, max_size)
 
 
 class _Counting(io.TextIOWrapper):
