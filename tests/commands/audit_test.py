@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 from pathlib import Path
 
 from testing.audit_history import DAYS
@@ -115,6 +116,23 @@ def test_a_date_git_cannot_read_is_an_error_that_names_it(tmp_path: Path) -> Non
         assert result.returncode == 2, (option, value, result)
         assert f'{option}' in result.stderr and repr(value) in result.stderr, result.stderr
         assert 'Traceback' not in result.stderr
+
+
+def test_a_written_day_that_git_reads_as_another_day_is_an_error(tmp_path: Path) -> None:
+    """git's approxidate skips what it cannot place: 1960-01-01T00:00:00Z reads
+    as 1 January of this year, 9999-12-31T23:59:59Z as 2012-12-31. A filter on
+    a day the user did not write would count the wrong commits."""
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    for value in ('1960-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2026-13-01T00:00:00Z',
+                  '2026-02-30T10:00:00Z', '10000-01-01', '2026-1-5T00:00:00Z'):
+        result = trailgate(repo.path, 'audit', '--since', value, '--json', '-')
+        assert result.returncode == 2, (value, result.stdout[:300])
+        assert repr(value) in result.stderr, result.stderr
+        assert 'Traceback' not in result.stderr
+    # a time zone may move the written day by one, to the UTC day it falls on
+    result = trailgate(repo.path, 'audit', '--since', '2026-03-09T23:30:00-05:00', '--json', '-')
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)['since'] == '2026-03-10'
 
 
 def test_a_dash_writes_to_standard_output_and_the_summary_moves_to_stderr(tmp_path: Path) -> None:

@@ -129,6 +129,22 @@ def _in_dates(assessment: Assessment, since: str | None, until: str | None) -> b
     return (since is None or day >= since) and (until is None or day <= until)
 
 
+def _is_written_day(word: str, day: datetime.date) -> bool:
+    """Is ``day`` (git's reading of ``word``, in UTC) the day ``word`` begins
+    with, if it begins with one? approxidate skips what it cannot place, so
+    1960-01-01T00:00:00Z reads as 1 January of this year; a time zone moves
+    the written day by one at most."""
+    if not re.match(r'[0-9]+-[0-9]+-[0-9]+', word):
+        return True
+    written = re.match(r'([0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])', word)
+    if written is None:
+        return False
+    try:
+        return abs(datetime.date.fromisoformat(written.group(1)) - day) <= datetime.timedelta(days=1)
+    except ValueError:
+        return False
+
+
 def day_of(option: str, text: str) -> datetime.date:
     """The UTC day a ``--since``/``--until`` value names: YYYY-MM-DD, or any
     date git's ``--since`` reads (``2.weeks.ago``, ``yesterday``, an ISO time)."""
@@ -142,7 +158,9 @@ def day_of(option: str, text: str) -> datetime.date:
         stamp = git.approxidate(text)
         if stamp is not None:
             with contextlib.suppress(OverflowError, OSError, ValueError):
-                return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date()
+                day = datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date()
+                if _is_written_day(word, day):
+                    return day
     raise UsageError(f'{option} {text!r} is not a date: give YYYY-MM-DD, or a date git reads '
                      f'such as 2.weeks.ago, yesterday or 2026-03-10T09:00:00Z')
 
