@@ -193,6 +193,18 @@ def test_approve_takes_only_the_first_line_of_default_key_command_as_git_does(tm
     assert 'gpg.ssh.defaultKeyCommand' in result.stderr and 'first line' in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize('command', ["printf '\\377 not UTF-8\\n'", "printf 'no \\377 key' >&2; exit 3"])
+def test_default_key_command_that_prints_bytes_that_are_not_utf8_is_named(tmp_path: Path, keys: dict[str, Key],
+                                                                           command: str) -> None:
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    repo.git('config', 'gpg.ssh.defaultKeyCommand', command)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--trailer')
+    assert result.returncode == 2, result.output
+    assert 'gpg.ssh.defaultKeyCommand' in result.stderr, result.stderr
+    assert 'internal error' not in result.stderr, result.stderr
+
+
 def test_approve_with_a_key_not_in_the_file_refuses(tmp_path: Path, keys: dict[str, Key]) -> None:
     repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
                         keys)

@@ -70,7 +70,7 @@ def resolve(option: str | None) -> SigningKey:
 
 
 def _default_key(command: str) -> str:
-    result = subprocess.run(command, shell=True, capture_output=True, text=True)
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, errors='replace')
     if result.returncode:
         raise UsageError(f'gpg.ssh.defaultKeyCommand failed: {result.stderr.strip() or result.returncode}')
     first = result.stdout.split('\n', 1)[0]
