@@ -176,6 +176,21 @@ def test_approve_resolves_the_key_as_git_does(tmp_path: Path, keys: dict[str, Ke
     assert result.stdout.startswith('Trailgate-Approval: alice@example.com ')
 
 
+def test_approve_with_a_literal_key_whose_comment_is_not_ascii(tmp_path: Path, keys: dict[str, Key],
+                                                               agent: dict[str, str]) -> None:
+    """ssh-add -L prints each key's comment, which may be any text."""
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    alice = keys['alice']
+    subprocess.run(['ssh-add', '-q', str(alice.private)], check=True, capture_output=True,
+                   env={**ssh_env(), **agent})
+    key_type, blob = alice.public_line.split()[:2]
+    repo.git('config', 'user.signingKey', f'key::{key_type} {blob} Jos\u00e9 Ni\u00f1o')
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--trailer', env={**git_env(), **agent})
+    assert result.returncode == 0, result.output
+    assert result.stdout.startswith('Trailgate-Approval: alice@example.com ')
+
+
 def test_approve_without_a_key_says_how_to_set_one(tmp_path: Path, keys: dict[str, Key]) -> None:
     repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
                         keys)

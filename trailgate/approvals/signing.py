@@ -93,7 +93,7 @@ def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[record
         args = ['ssh-keygen', '-q', '-Y', 'sign', '-n', records.NAMESPACE]
         if key.literal is not None:
             path = os.path.join(scratch, 'key.pub')
-            with open(path, 'w', encoding='ascii') as f:
+            with open(path, 'w', encoding='utf-8', errors='surrogateescape') as f:  # its comment: any text
                 f.write(key.literal + '\n')
             args += ['-U', '-f', path]
         else:
