@@ -1576,6 +1576,13 @@ def is_ancestor(ancestor: str, descendant: str) -> bool:
     return run_ok('merge-base', '--is-ancestor', ancestor, descendant) is not None
 
 
+def last_change(tip: str, paths: Iterable[str]) -> str | None:
+    """The commit that gave ``tip`` its version of ``paths``, as git's history
+    simplification finds it: a merge that keeps one parent's version is
+    followed to that parent. None if no commit ever changed them."""
+    return decode(run('--literal-pathspecs', 'rev-list', '-n1', tip, '--', *paths)).strip() or None
+
+
 # -- audit: changed lines and linguist attributes ---------------------------
 
 

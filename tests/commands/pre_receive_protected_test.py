@@ -175,6 +175,38 @@ def test_a_protected_branch_cannot_be_rewound_to_an_older_policy(tmp_path: Path)
     assert ref_values(origin) == before
 
 
+@pytest.mark.parametrize('first_parent', ['old policy', 'current tip'])
+def test_a_merge_cannot_take_a_protected_branch_back_to_an_older_policy(tmp_path: Path, first_parent: str) -> None:
+    """A fast-forward onto a merge of main's tip with its first commit that
+    keeps the first commit's policy: no commit changes the policy by the
+    paths it shows (the merge's combined diff shows none), yet main would
+    hold the weaker policy, which would judge every later push."""
+    (repo, origin), old = _laundering_setup(tmp_path)
+    tip = repo.head()
+    repo.git('switch', '-q', '-c', 'lax-merge')
+    repo.git('checkout', old, '--', POLICY_PATH)  # the merge resolved to the weaker policy
+    tree = repo.git('write-tree').strip()
+    parents = (old, tip) if first_parent == 'old policy' else (tip, old)
+    merge = repo.git('commit-tree', tree, '-p', parents[0], '-p', parents[1], '-m', 'Merge').strip()
+    repo.git('reset', '-q', '--hard', merge)
+    assert repo.run_git('diff', '--quiet', old, 'HEAD', '--', POLICY_PATH).returncode == 0
+    before = ref_values(origin)
+    refused(push(repo, 'lax-merge:main'), 'refs/heads/main')
+    assert ref_values(origin) == before
+
+
+def test_a_reviewed_policy_change_merged_from_a_branch_lands(tmp_path: Path) -> None:
+    (repo, origin), _ = _laundering_setup(tmp_path)
+    repo.git('switch', '-q', '-c', 'tighten')
+    repo.commit_ok(message('Tighten', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY + '# reviewed\n'},
+                   verify=False)
+    repo.git('switch', '-q', 'main')
+    repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)
+    repo.git('merge', '-q', '--no-ff', '--no-verify', '-m', 'Merge tighten', 'tighten')
+    accepted(push(repo, 'main'))
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
+
+
 def test_a_force_push_that_keeps_the_policy_is_judged_on_its_commits(tmp_path: Path) -> None:
     (repo, origin), _ = _laundering_setup(tmp_path)
     repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)

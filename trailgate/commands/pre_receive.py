@@ -150,7 +150,9 @@ def _policy_rollback(update: Update, judges: _Judges) -> str | None:
     for what it does to the policy: taking the ref back past the commits that
     changed the policy (or its allowed-signers file) changes it with no
     commit that ``policy_owners`` could review, and the policy it leaves would
-    judge every later push to the ref."""
+    judge every later push to the ref. A fast-forward onto a merge that keeps
+    a version of the policy the ref held before does the same: the merge's
+    combined diff shows no change to it."""
     if judges.explicit or git.is_null_oid(update.old):
         return None
     policy = judges.judge_for(update)
@@ -158,11 +160,22 @@ def _policy_rollback(update: Update, judges: _Judges) -> str | None:
         return None
     paths = sorted(policy.policy_paths)
     held = [judges.cat.blob(update.old, path) for path in paths]
-    if [judges.cat.blob(update.new, path) for path in paths] == held or git.is_ancestor(update.old, update.new):
+    if [judges.cat.blob(update.new, path) for path in paths] == held:
         return None
-    base = git.merge_base(update.old, update.new)
-    if base is not None and [judges.cat.blob(base, path) for path in paths] == held:
+    if git.is_ancestor(update.old, update.new):
+        dropped = False
+    else:
+        base = git.merge_base(update.old, update.new)
+        dropped = base is None or [judges.cat.blob(base, path) for path in paths] != held
+    last = None if dropped else git.last_change(update.new, paths)
+    if last is not None and not git.is_ancestor(last, update.old):
         return None  # what it drops left the policy alone; what it adds is judged commit by commit
+    if not dropped:  # a merge that keeps a version the ref held before: its combined diff shows no change
+        return (
+            f'this update gives {visible(update.ref)} a {" and ".join(paths)} that no commit it adds changes '
+            f'(a merge keeps an earlier version): a change to the policy lands only in a commit that '
+            f'policy_owners ({policy.policy_owners}) review'
+        )
     return (
         f'this update takes {visible(update.ref)} back to another {" and ".join(paths)} than it holds, '
         f'past the commits that changed it: a change to the policy lands only in a commit that '
