@@ -100,6 +100,7 @@ SCENARIOS = (
     Scenario('pre-receive-refused', 'server', ('pre-receive',), '{c0} {c2} refs/heads/main\n', 1),
     Scenario('pre-receive-accepted', 'server', ('pre-receive',), '{c0} {c1} refs/heads/main\n', 0),
     Scenario('pre-receive-new-ref', 'server', ('pre-receive',), f'{ZERO} {{c2}} refs/heads/feature\n', 1),
+    Scenario('pre-receive-policy-change', 'server', ('pre-receive',), '{c0} {c_policy} refs/heads/main\n', 0),
     Scenario('prepare-commit-msg', 'repo', ('prepare-commit-msg', '{hint}'), '', 0),
     # signed approvals: change ids, the ledger, merges, signing and pushing the ledger
     Scenario('check-signed-accepted', 'signed', ('check', '{s0}..{s_ok}'), '', 0),
@@ -172,11 +173,20 @@ def build_world(root: Path) -> World:
     put(repo / CHARGE, 'def charge():\n    return 3\n')
     git(repo, 'commit', '-q', '-a', '-F', '-', input=BAD_MESSAGE)
     c0, c1, c2 = (git(repo, 'rev-parse', rev).strip() for rev in ('main~2', 'main~1', 'main'))
+    git(repo, 'switch', '-q', '-c', 'policy-change', c0)  # the policy owners' change, on no branch
+    put(repo / POLICY_PATH, BASE_FILES[POLICY_PATH] + '# agreed\n')
+    git(repo, 'commit', '-q', '-a', '-m', f'Tighten the policy\n\n{REVIEW_ALICE}\n{REVIEW_BOB}\n')
+    c_policy = git(repo, 'rev-parse', 'HEAD').strip()
+    git(repo, 'switch', '-q', 'main')
+    git(repo, 'branch', '-q', '-D', 'policy-change')
     server = init(root / 'server.git', bare=True)
     git(repo, 'remote', 'add', 'origin', str(server))
-    git(repo, 'push', '-q', 'origin', f'{c2}:refs/heads/incoming', f'{c0}:refs/heads/main')
+    git(repo, 'push', '-q', 'origin', f'{c2}:refs/heads/incoming', f'{c_policy}:refs/heads/incoming-policy',
+        f'{c0}:refs/heads/main')
+    git(server, 'update-ref', '-d', 'refs/heads/incoming-policy')
     git(server, 'update-ref', '-d', 'refs/heads/incoming')  # objects stay, unreferenced, as in quarantine
     git(repo, 'update-ref', '-d', 'refs/remotes/origin/incoming')
+    git(repo, 'update-ref', '-d', 'refs/remotes/origin/incoming-policy')
     git(repo, 'remote', 'set-head', 'origin', 'main')
     unconfigured = root / 'unconfigured.git'
     git(root, 'clone', '-q', '--bare', str(server), str(unconfigured))
@@ -185,7 +195,7 @@ def build_world(root: Path) -> World:
     put(repo / CHARGE, 'def charge():\n    return 4\n')
     git(repo, 'add', CHARGE)
     values = {
-        'c0': c0, 'c1': c1, 'c2': c2, 'url': str(server), 'url2': str(unconfigured),
+        'c0': c0, 'c1': c1, 'c2': c2, 'c_policy': c_policy, 'url': str(server), 'url2': str(unconfigured),
         'ok': str(put(root / 'OK_MSG', OK_MESSAGE)), 'bad': str(put(root / 'BAD_MSG', BAD_MESSAGE)),
         'hint': str(root / 'HINT_MSG'),
         # main is not protected: commit-msg reminds, naming the branch it is headed for
