@@ -170,17 +170,14 @@ def _policy_rollback(update: Update, judges: _Judges) -> str | None:
     last = None if dropped else git.last_change(update.new, paths)
     if last is not None and not git.is_ancestor(last, update.old):
         return None  # what it drops left the policy alone; what it adds is judged commit by commit
+    files = ' and '.join(paths)
     if not dropped:  # a merge that keeps a version the ref held before: its combined diff shows no change
-        return (
-            f'this update gives {visible(update.ref)} a {" and ".join(paths)} that no commit it adds changes '
-            f'(a merge keeps an earlier version): a change to the policy lands only in a commit that '
-            f'policy_owners ({policy.policy_owners}) review'
-        )
-    return (
-        f'this update takes {visible(update.ref)} back to another {" and ".join(paths)} than it holds, '
-        f'past the commits that changed it: a change to the policy lands only in a commit that '
-        f'policy_owners ({policy.policy_owners}) review'
-    )
+        what = (f'gives {visible(update.ref)} a {files} that no commit it adds changes '
+                f'(a merge keeps an earlier version)')
+    else:
+        what = f'takes {visible(update.ref)} back to another {files} than it holds, past the commits that changed it'
+    return (f'this update {what}: a change to the policy lands only in a commit that '
+            f'policy_owners ({policy.policy_owners}) review')
 
 
 def _on_protected(policy: Policy, refs: dict[str, str]) -> list[str]:

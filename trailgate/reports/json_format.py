@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from typing import IO
 from typing import Any
+from typing import TypeVar
 
 from trailgate.detect import Signal
 from trailgate.evaluate import Assessment
@@ -150,6 +151,16 @@ def commit_fix(assessment: Assessment, gate: str) -> str | None:
 
 
 MEMO_LIMIT = 1 << 12  # parts remembered per report; forgotten all at once when full
+_K = TypeVar('_K')
+_V = TypeVar('_V')
+
+
+def remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    """``value``, kept in ``memo`` under ``key``; a full memo is emptied first."""
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 class Fixes:
@@ -167,11 +178,7 @@ class Fixes:
             return self._commits[key]
         except KeyError:
             pass
-        found = commit_fix(assessment, gate)
-        if len(self._commits) >= MEMO_LIMIT:
-            self._commits.clear()
-        self._commits[key] = found
-        return found
+        return remember(self._commits, key, commit_fix(assessment, gate))
 
     def violation(self, assessment: Assessment, violation: Violation, gate: str) -> str | None:
         key = (gate, violation.suggestions, violation.needed)
@@ -179,11 +186,7 @@ class Fixes:
             return self._violations[key]
         except KeyError:
             pass
-        found = violation_fix(assessment, violation, gate)
-        if len(self._violations) >= MEMO_LIMIT:
-            self._violations.clear()
-        self._violations[key] = found
-        return found
+        return remember(self._violations, key, violation_fix(assessment, violation, gate))
 
 
 class Entries:
@@ -242,10 +245,7 @@ class Entries:
         }
 
     def _date(self, date: datetime.date) -> str:
-        if len(self._dates) >= MEMO_LIMIT:
-            self._dates.clear()
-        found = self._dates[date] = date.isoformat()
-        return found
+        return remember(self._dates, date, date.isoformat())
 
     def _requirement(self, check: Check) -> dict[str, Any]:
         # keyed by identity: the check is kept beside its part, so while it is
@@ -253,11 +253,7 @@ class Entries:
         found = self._requirements.get(id(check))
         if found is not None:
             return found[1]
-        part = _requirement(check)
-        if len(self._requirements) >= MEMO_LIMIT:
-            self._requirements.clear()
-        self._requirements[id(check)] = (check, part)
-        return part
+        return remember(self._requirements, id(check), (check, _requirement(check)))[1]
 
 
 def _signal(signal: Signal) -> dict[str, Any]:

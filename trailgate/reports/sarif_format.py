@@ -23,12 +23,12 @@ from trailgate.policy import DEFAULT_POLICY_PATH
 from trailgate.reports import Report
 from trailgate.reports.json_format import BATCH
 from trailgate.reports.json_format import HELD
-from trailgate.reports.json_format import MEMO_LIMIT
 from trailgate.reports.json_format import PATH_WEIGHT
 from trailgate.reports.json_format import BatchWriter
 from trailgate.reports.json_format import Fixes
 from trailgate.reports.json_format import dumps
 from trailgate.reports.json_format import escape_surrogates
+from trailgate.reports.json_format import remember
 from trailgate.reports.json_format import violation_fix
 from trailgate.requirements import KINDS
 from trailgate.requirements import Kind
@@ -197,10 +197,7 @@ class Writer(BatchWriter):
     def _uri(self, path: str) -> str:
         found = self._uris.get(path)
         if found is None:
-            found = uri(path)
-            if len(self._uris) >= MEMO_LIMIT:
-                self._uris.clear()
-            self._uris[path] = found
+            found = remember(self._uris, path, uri(path))
         return found
 
     def _around(self, report: Report) -> tuple[str, str]:
