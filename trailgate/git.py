@@ -2,8 +2,9 @@
 
 Git runs with the inherited environment (hooks depend on GIT_INDEX_FILE,
 GIT_DIR and the receive quarantine), plus GIT_NO_REPLACE_OBJECTS and
-GIT_GRAFT_FILE pointing at nothing, so that neither ``refs/replace``
-nor an ``info/grafts`` file can show us a different history than the one
+GIT_GRAFT_FILE pointing at nothing and without GIT_SHALLOW_FILE, so that
+neither ``refs/replace``, an ``info/grafts`` file nor a shallow file other
+than the repository's own can show us a different history than the one
 that was committed and pushed.
 Paths are always NUL-separated; one ``git log -z`` streams a whole range.
 """
@@ -64,6 +65,10 @@ def _env() -> dict[str, str]:
     env['GIT_NO_REPLACE_OBJECTS'] = '1'
     env['GIT_GRAFT_FILE'] = NO_GRAFT_FILE
     env.pop('GIT_EXTERNAL_DIFF', None)
+    # receive-pack sets it for a push from a shallow clone (receive.shallowUpdate):
+    # the pusher's shallow roots would end the history we read; without it git
+    # finds their parents missing and fails
+    env.pop('GIT_SHALLOW_FILE', None)
     return env
 
 
