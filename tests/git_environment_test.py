@@ -8,9 +8,16 @@ configuration (``git_env()``); the variable under test is added on top.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
 
 from testing import scenarios
+from testing.adversarial import TIMEOUT
+from testing.util import git_env
 
 # the standard policy without its policy-owners rule: a root commit that adds
 # the policy file is then judged by the path rules alone
@@ -47,7 +54,53 @@ def test_a_push_from_a_shallow_clone_cannot_launder_a_commit_it_leaves_out(tmp_p
     scenarios.git(tmp_path, 'clone', '-q', '--depth', '1', f'file://{dev.path}', str(shallow.path))
     origin.git('config', 'receive.shallowUpdate', 'true')
     before = scenarios.ref_values(origin)
-    pushed = shallow.run_git('push', '--force', str(origin.path), 'HEAD:main')  # the clone cannot see that it fast-forwards
+    # forced: the clone cannot see that it fast-forwards
+    pushed = shallow.run_git('push', '--force', str(origin.path), 'HEAD:main')
     assert pushed.returncode != 0 and pushed.hooks == {'pre-receive': 2}, pushed
     assert 'Traceback' not in pushed.output
     assert scenarios.ref_values(origin) == before
+
+
+# -- the reports: a locale that does not write UTF-8 ------------------------------
+
+SUBJECT = 'Caf\u00e9 \u20ac charge \U0001F916'
+
+
+def _refused_with_a_non_ascii_subject(tmp_path: Path) -> tuple[scenarios.Repo, str]:
+    repo = scenarios.new_repo(tmp_path / 'repo', hooks=False)
+    base = repo.head()
+    scenarios.unreviewed(repo, subject=SUBJECT)
+    return repo, base
+
+
+@pytest.mark.parametrize('locale', [{'PYTHONIOENCODING': 'ascii'}, {'PYTHONIOENCODING': 'latin-1'},
+                                    {'LC_ALL': 'C', 'PYTHONUTF8': '0', 'PYTHONCOERCECLOCALE': '0'}])
+@pytest.mark.parametrize('format', ['json', 'sarif', 'junit', 'github'])
+def test_machine_formats_are_utf8_whatever_the_locale(tmp_path: Path, format: str, locale: dict[str, str]) -> None:
+    """A report for a program is UTF-8 (JSON and SARIF by definition, the
+    JUnit document declares it): under a locale or PYTHONIOENCODING that
+    encodes otherwise, Python's own encoding of stdout gave ``\\xe9`` escapes,
+    which no JSON parser reads, or another encoding's bytes."""
+    repo, base = _refused_with_a_non_ascii_subject(tmp_path)
+    result = subprocess.run((sys.executable, '-m', 'trailgate', 'check', f'{base}..HEAD', '--format', format),
+                            cwd=repo.path, env=git_env(**locale), capture_output=True, timeout=TIMEOUT)
+    assert result.returncode == 1, result
+    text = result.stdout.decode('utf-8')
+    if format in ('json', 'sarif'):
+        json.loads(text)
+    elif format == 'junit':
+        ElementTree.fromstring(result.stdout)
+    assert SUBJECT in text
+
+
+@pytest.mark.parametrize('option', ['--json', '--csv'])
+def test_audit_to_stdout_is_utf8_whatever_the_locale(tmp_path: Path, option: str) -> None:
+    repo, base = _refused_with_a_non_ascii_subject(tmp_path)
+    result = subprocess.run((sys.executable, '-m', 'trailgate', 'audit', f'{base}..HEAD', option, '-'),
+                            cwd=repo.path, env=git_env(PYTHONIOENCODING='ascii'), capture_output=True,
+                            timeout=TIMEOUT)
+    assert result.returncode == 0, result
+    text = result.stdout.decode('utf-8')
+    if option == '--json':
+        json.loads(text)
+    assert SUBJECT in text

@@ -21,6 +21,21 @@ from trailgate.reports import writer
 
 # a report body stays in memory up to this size, then goes to a temporary file
 SPOOL_BYTES = 1024 * 1024
+# formats read by programs, which read them as UTF-8 (JSON and SARIF are
+# UTF-8 by definition, the JUnit document says so, a CI runner reads its
+# workflow commands so): written in UTF-8 whatever the locale says
+MACHINE_FORMATS = frozenset(('json', 'sarif', 'junit', 'github'))
+
+
+def in_utf8(stream: TextIO) -> TextIO:
+    """``stream``, made to write UTF-8 if the locale or PYTHONIOENCODING chose
+    another encoding (its error handler is kept)."""
+    encoding = getattr(stream, 'encoding', None)
+    reconfigure = getattr(stream, 'reconfigure', None)
+    if isinstance(encoding, str) and codecs.lookup(encoding).name != 'utf-8' and reconfigure is not None:
+        stream.flush()
+        reconfigure(encoding='utf-8')
+    return stream
 
 
 def use_color(stream: TextIO) -> bool:
@@ -59,6 +74,8 @@ class Output:
             return
         if self.quiet and not report.refused_count:
             return
+        if self.format in MACHINE_FORMATS:
+            target = in_utf8(target)
         target.write(render(report, self.format, color=use_color(target), verbose=self.verbose))
         target.flush()
 
@@ -124,6 +141,8 @@ class Output:
             return
         if self.quiet and not summary.refused_count:
             return
+        if self.format in MACHINE_FORMATS:
+            target = in_utf8(target)
         _copy(summary, *parts[0], target)
         target.flush()
 

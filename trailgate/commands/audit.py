@@ -32,6 +32,7 @@ from trailgate.evaluate import AS_OF_COMMIT
 from trailgate.evaluate import Assessment
 from trailgate.gather import Batch
 from trailgate.gather import judge
+from trailgate.output import in_utf8
 from trailgate.policy import Policy
 from trailgate.progress import Progress
 
@@ -92,7 +93,7 @@ STDOUT = '-'
 
 def _open(path: str, option: str) -> contextlib.AbstractContextManager[TextIO]:
     if path == STDOUT:
-        return contextlib.nullcontext(sys.stdout)
+        return contextlib.nullcontext(in_utf8(sys.stdout))
     try:
         return open(path, 'w', encoding='utf-8', errors='surrogateescape', newline='')
     except OSError as e:
