@@ -104,3 +104,20 @@ def test_audit_to_stdout_is_utf8_whatever_the_locale(tmp_path: Path, option: str
     if option == '--json':
         json.loads(text)
     assert SUBJECT in text
+
+
+# -- a repository git will not use ----------------------------------------------
+
+
+@pytest.mark.parametrize('command', [('check', 'HEAD~1..HEAD'), ('check', '--base', 'main'), ('explain',),
+                                     ('audit',), ('validate',), ('commit-msg', 'MSG'), ('pre-push', 'origin')])
+def test_a_repository_owned_by_another_user_is_an_error_that_says_so(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """A CI checkout owned by another user than the job's (a container job,
+    say): git refuses the repository (``safe.directory``) and exits 128.
+    Every command exits 2 with git's reason, not a claim that there is no
+    repository."""
+    repo, _ = _refused_with_a_non_ascii_subject(tmp_path)
+    (repo.path / 'MSG').write_text(f'Speed up\n\n{scenarios.ASSISTED}\n')
+    result = repo.trailgate(*command, env={'GIT_TEST_ASSUME_DIFFERENT_OWNER': '1'})
+    assert result.returncode == 2, result
+    assert 'safe.directory' in result.stderr and 'Traceback' not in result.output, result

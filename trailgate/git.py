@@ -285,6 +285,10 @@ class Started:
         returncode, out, _ = self._finish()
         return returncode, out
 
+    def answer_and_error(self) -> tuple[int, bytes, bytes]:
+        """(exit code, stdout, stderr), for a question git may answer by failing."""
+        return self._finish()
+
     def abandon(self) -> None:
         """Not needed after all (an earlier question failed)."""
         if self._child is not None:
@@ -330,18 +334,27 @@ def repo(started: Started | None = None) -> Repo:
     """Where the repository is; ``started``: its rev-parse, started ahead."""
     if started is None:
         started = Started(*REPO_QUESTION)
-    returncode, stdout = started.answer()
+    returncode, stdout, stderr = started.answer_and_error()
     lines = decode(stdout).split('\n')
     # in a bare repository --show-toplevel fails after the other answers: that is expected
     complete = returncode == 0 or (lines[0] == 'true' and len(lines) >= 3)
     if not complete or len(lines) < 3 or lines[0] not in ('true', 'false'):
-        raise GitError(
-            'not a git repository (or any parent up to the root); run trailgate '
-            'inside a repository',
-        )
+        raise GitError(_no_repository(stderr))
     bare = lines[0] == 'true'
     toplevel = None if bare or returncode or len(lines) < 4 else lines[3]
     return Repo(git_dir=lines[1], toplevel=toplevel, bare=bare, shallow=lines[2] == 'true')
+
+
+NOT_A_REPOSITORY = 'not a git repository (or any parent up to the root); run trailgate inside a repository'
+
+
+def _no_repository(err: bytes) -> str:
+    """Why git found no repository to use: ours when there is none, git's own
+    words when there is one git will not use (``safe.directory``, say)."""
+    said = decode(err).strip()
+    if not said or 'not a git repository' in said:
+        return NOT_A_REPOSITORY
+    return f'git cannot use this repository: {said}'
 
 
 def comment_char() -> str:
