@@ -1382,8 +1382,49 @@ class Patches:
 
 
 _MERGE_TREE = ('-c', 'merge.conflictStyle=merge', '-c', 'merge.renames=true', '-c', 'diff.renames=true',
+               '-c', 'merge.renormalize=false', '-c', f'core.attributesFile={os.devnull}',
                'merge-tree', '--write-tree', '--no-messages')
 MERGE_TREE_STDIN_VERSION = (2, 40)
+
+
+class _Detached(NamedTuple):
+    """Where git merges: an empty directory that is its work tree and its
+    working directory, so that no checkout's ``.gitattributes`` reaches the
+    merge (``merge=union`` would resolve a conflict as its author chose,
+    ``conflict-marker-size`` change the markers): git's merge, and so a
+    merge's own change, is the same on the reviewer's machine, in CI (whose
+    checkout is the branch under review) and on the server."""
+
+    directory: str
+    env: dict[str, str]
+
+    def argv(self, *args: str) -> tuple[str, ...]:
+        return ('git', '-C', self.directory, *_MERGE_TREE, *args)
+
+
+@contextlib.contextmanager
+def _detached(hash_size: int) -> Iterator[_Detached]:
+    import tempfile
+
+    git_dir = decode(run('rev-parse', '--absolute-git-dir')).strip()
+    with tempfile.TemporaryDirectory(prefix='trailgate-merge-') as scratch:
+        env = _patch_env()
+        for name in ('GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY'):
+            if env.get(name):  # git resolves these from where it runs
+                env[name] = os.path.abspath(env[name])
+        env.pop('GIT_INDEX_FILE', None)
+        env.update(GIT_DIR=git_dir, GIT_WORK_TREE=scratch, GIT_ATTR_NOSYSTEM='1',
+                   # git 2.40 and later: attributes from the empty tree, not attr.tree's
+                   GIT_ATTR_SOURCE=_empty_tree_id(hash_size))
+        yield _Detached(scratch, env)
+
+
+def _empty_tree_id(hash_size: int) -> str:
+    """The id of the empty tree in a repository whose ids are ``hash_size`` hex digits."""
+    import hashlib
+
+    algorithm = hashlib.sha256 if hash_size == 64 else hashlib.sha1
+    return algorithm(b'tree 0\0').hexdigest()
 
 
 def merge_result_trees(pairs: Sequence[tuple[str, str]]) -> list[str | None]:
@@ -1397,16 +1438,17 @@ def merge_result_trees(pairs: Sequence[tuple[str, str]]) -> list[str | None]:
         raise GitError('a commit name with a space')
     if not pairs:
         return []
-    if not merge_tree_takes_stdin():
-        return [_merge_result_tree(first, second) for first, second in pairs]
-    found: list[str | None] = []
-    while len(found) < len(pairs):
-        found += _merged_trees(pairs[len(found):])
-        if len(found) < len(pairs):
-            # git stopped at this pair (unrelated histories, say): it is asked alone,
-            # exactly as without --stdin, and the batch goes on after it
-            found.append(_merge_result_tree(*pairs[len(found)]))
-    return found
+    with _detached(len(pairs[0][0])) as where:
+        if not merge_tree_takes_stdin():
+            return [_merge_result_tree(first, second, where) for first, second in pairs]
+        found: list[str | None] = []
+        while len(found) < len(pairs):
+            found += _merged_trees(pairs[len(found):], where)
+            if len(found) < len(pairs):
+                # git stopped at this pair (unrelated histories, say): it is asked alone,
+                # exactly as without --stdin, and the batch goes on after it
+                found.append(_merge_result_tree(*pairs[len(found)], where))
+        return found
 
 
 @functools.lru_cache(maxsize=1)
@@ -1417,12 +1459,12 @@ def merge_tree_takes_stdin() -> bool:
     return numbers is not None and (int(numbers[1]), int(numbers[2])) >= MERGE_TREE_STDIN_VERSION
 
 
-def _merged_trees(pairs: list[tuple[str, str]]) -> list[str | None]:
+def _merged_trees(pairs: list[tuple[str, str]], where: _Detached) -> list[str | None]:
     """The trees of the leading pairs git merged before it stopped (all of
     them when it did not): ``--stdin`` prints, per pair, its clean flag and
     tree, any conflicted entries, and an empty field, each NUL-terminated."""
     request = ''.join(f'{first} {second}\n' for first, second in pairs).encode('ascii')
-    returncode, out, _ = _communicate(('git', *_MERGE_TREE, '--stdin'), _patch_env(), request)
+    returncode, out, _ = _communicate(where.argv('--stdin'), where.env, request)
     fields = out.split(b'\0')[:-1]  # each a NUL-terminated field; the rest is cut short
     trees: list[str | None] = []
     position = 0
@@ -1441,9 +1483,9 @@ def _merged_trees(pairs: list[tuple[str, str]]) -> list[str | None]:
     return trees
 
 
-def _merge_result_tree(first: str, second: str) -> str | None:
+def _merge_result_tree(first: str, second: str, where: _Detached) -> str | None:
     """One pair's merge tree, one ``git merge-tree``; None when git cannot merge them."""
-    returncode, out, _ = _communicate(('git', *_MERGE_TREE, first, second), _patch_env(), None)
+    returncode, out, _ = _communicate(where.argv(first, second), where.env, None)
     if returncode not in (0, 1):
         return None
     tree = decode(out).split('\n', 1)[0].strip()

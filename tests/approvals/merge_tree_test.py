@@ -121,7 +121,28 @@ def test_a_git_that_refuses_stdin_still_gives_every_tree(repo: Path, monkeypatch
     monkeypatch.setattr(tg_git, 'merge_tree_takes_stdin', lambda: True)
     monkeypatch.setattr(tg_git, '_MERGE_TREE', (*tg_git._MERGE_TREE, '--no-such-option'))
     expected = _expected(repo)
-    monkeypatch.setattr(tg_git, '_merge_result_tree', lambda first, second: f'alone {first[:7]} {second[:7]}')
+    monkeypatch.setattr(tg_git, '_merge_result_tree', lambda first, second, where: f'alone {first[:7]} {second[:7]}')
     pairs = _shas(repo)
     assert tg_git.merge_result_trees(pairs) == [f'alone {a[:7]} {b[:7]}' for a, b in pairs]
     assert len(expected) == len(pairs)
+
+
+@pytest.mark.parametrize('where', ['work tree', 'attributes file', 'subdirectory'])
+def test_the_checkouts_attributes_do_not_reach_the_merge(repo: Path, tmp_path: Path, where: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI checks out the branch under review: its ``.gitattributes`` (or the
+    runner's ``core.attributesFile``) could make git resolve a conflict by
+    ``merge=union``, as its author resolved it, and change the conflict
+    markers. git's merge is taken without them, as on a bare server."""
+    expected = _expected(repo)
+    attributes = 'f merge=union conflict-marker-size=3\n'
+    if where == 'attributes file':
+        write(tmp_path / 'attributes', attributes)
+        git(repo, 'config', 'core.attributesFile', str(tmp_path / 'attributes'))
+    else:
+        write(repo / '.gitattributes', attributes)
+    if where == 'subdirectory':
+        write(repo / 'sub' / '.gitattributes', attributes)
+        monkeypatch.chdir(repo / 'sub')
+    assert _expected(repo) != expected  # git itself merges otherwise here
+    assert tg_git.merge_result_trees(_shas(repo)) == expected
