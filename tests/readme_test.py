@@ -101,3 +101,24 @@ def test_plain_server_workflow(tmp_path: Path) -> None:
     outputs = ''.join(r.stderr for _, r in results[:-1])
     assert 'needs review Retry refunds' in outputs
     assert 'reminder: 1 pushed commit will need review' in outputs
+
+
+def test_the_demo_shows_what_readme_shows(tmp_path: Path) -> None:
+    """scripts/demo.sh after its installation step, with this checkout's
+    trailgate: the refusal README opens with is its output, byte for byte
+    (the repository's path aside); then the same change is accepted."""
+    script = (ROOT / 'scripts' / 'demo.sh').read_text(encoding='utf-8')
+    installed = script.index('export PATH=')
+    demo_part = script[:script.index('\n', installed) + 1]
+    assert 'pip install' in demo_part  # what is skipped is the installation, nothing else
+    body = 'set -euo pipefail\n' + script[len(demo_part):]
+    bin_dir = os.path.dirname(sys.executable)
+    env = git_env(PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}', TMPDIR=str(tmp_path))
+    result = subprocess.run(['bash', '-c', body], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    refusal = re.sub(r'-F "[^"]*/shop/\.git/COMMIT_EDITMSG"', '-F "/path/to/repo/.git/COMMIT_EDITMSG"',
+                     result.stderr.split('\n\ntrailgate commit-msg:')[0]) + '\n'
+    shown = README[README.index('```\nrefused ') + 4:]
+    assert refusal == shown[:shown.index('```\n')]
+    assert 'Verdict: accepted' in result.stdout
+    assert 'trailgate check: 1 commit checked, 0 refused' in result.stderr + result.stdout

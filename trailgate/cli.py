@@ -29,7 +29,9 @@ def policy_option(function: F) -> F:
 
 def report_options(function: F) -> F:
     function = click.option(
-        '--output', metavar='FILE', help='Write the report to FILE instead of the terminal (-: the terminal).',
+        '--output', metavar='FILE',
+        help='Write the report to FILE (-: the terminal); in a format other than text, the text report '
+             'still goes to the terminal.',
     )(function)
     return click.option(
         '--format', 'format', type=click.Choice(FORMATS), default='text', show_default=True,

@@ -128,9 +128,12 @@ class Policy(NamedTuple):
 
         Without a ``protected`` key every commit is refused, as before the key existed.
         """
-        if self.refuse_commits == REFUSE_EVERYWHERE or not self.protected.explicit:
+        if self.commit_msg_refuses_on_every_branch():
             return True
         return branch is not None and self.protected.matches(branch)
+
+    def commit_msg_refuses_on_every_branch(self) -> bool:
+        return self.refuse_commits == REFUSE_EVERYWHERE or not self.protected.explicit
 
     def members(self, group: str) -> frozenset[str]:
         return self.groups.get(group, frozenset())

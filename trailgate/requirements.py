@@ -59,7 +59,7 @@ def missing_review() -> None:
 
     ## How to fix
     Get the review, then add the trailer:
-    ``git commit --amend --trailer "Reviewed-by: Bob Builder <bob@example.com>"``.
+    ``git commit --amend --no-edit --trailer "Reviewed-by: Bob Builder <bob@example.com>"``.
     A value is ``Name <email>`` or a bare ``email``; the email must be listed
     in the group.
     """
@@ -88,8 +88,10 @@ def missing_documentation() -> None:
     the commit; ``Change-Doc: ../notes.md`` never does.
 
     ## How to fix
-    Write the document (or file the ticket), then
-    ``git commit --amend --trailer "Change-Doc: docs/changes/<name>.md"``.
+    File the ticket and name it
+    (``git commit --amend --no-edit --trailer "Change-Doc: PAY-1234"``), or
+    write the document and commit it with the trailer:
+    ``git add docs/changes/<name>.md && git commit --amend --no-edit --trailer "Change-Doc: docs/changes/<name>.md"``.
     """
 
 
@@ -110,7 +112,7 @@ def missing_trailer() -> None:
     ``Rollback-Plan:`` with nothing after it is refused.
 
     ## How to fix
-    ``git commit --amend --trailer "Rollback-Plan: revert and redeploy"``.
+    ``git commit --amend --no-edit --trailer "Rollback-Plan: revert and redeploy"``.
     """
 
 
@@ -132,7 +134,7 @@ def policy_owner_review() -> None:
     refused.
 
     ## How to fix
-    ``git commit --amend --trailer "Reviewed-by: Alice <alice@example.com>"``
+    ``git commit --amend --no-edit --trailer "Reviewed-by: Alice <alice@example.com>"``
     after a policy owner has reviewed it.
     """
 
@@ -212,6 +214,7 @@ KINDS = (
     MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL,
 )
 SIGNED_KINDS = (MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL)
+TYPED_REVIEW_KINDS = (MISSING_REVIEW, POLICY_OWNER_REVIEW)
 
 
 def _people(policy: Policy, group: str, exclude: set[str]) -> tuple[str, ...]:
@@ -225,7 +228,8 @@ def _with_emails(people: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def approve_command(commit: Commit) -> str:
-    return f'trailgate approve {commit.sha[:12] if commit.sha else "HEAD"}'
+    """What a reviewer runs; a commit not made yet (commit-msg) has no name to give."""
+    return f'trailgate approve {commit.sha[:12]}' if commit.sha else 'trailgate approve'
 
 
 def check_signed_approvals(reviews: Reviews, policy: Policy, commit: Commit,
@@ -253,7 +257,8 @@ def check_signed_approvals(reviews: Reviews, policy: Policy, commit: Commit,
     )
     candidates = _people(policy, reviews.group, {author, *counted})
     who = f'one of: {", ".join(candidates)}' if candidates else f'a member of group {reviews.group!r}'
-    satisfy = f'{who} reviews it and runs `{approve_command(commit)}`'
+    once = '' if commit.sha else ' once it is committed'
+    satisfy = f'{who} reviews it{once} and runs `{approve_command(commit)}`'
     return Check(kind, met, tuple(counted.values()), missing, satisfy, (), 0 if met else 1)
 
 

@@ -453,6 +453,31 @@ def test_commit_msg_asks_for_approval_never_for_a_trailer(tmp_path: Path, keys: 
     assert result.hooks.get('commit-msg') == 1, result.output
     assert 'trailgate approve' in result.output
     assert '--trailer "Reviewed-by' not in result.output
+    # the commit does not exist yet: no revision to approve (HEAD is its parent), and
+    # with every branch refusing, the only way to make it is past the local hook
+    assert 'approve HEAD' not in result.output
+    assert 'commit-msg refuses it on every branch, so make it with `git commit --no-verify`' in result.output
+
+
+def test_a_refused_commit_msg_says_where_the_commit_can_be_made_and_approved(tmp_path: Path, keys: Keys) -> None:
+    """Followed as printed: commit on another branch, where the reminder names
+    only the reviewer's command; the reviewers approve; main takes it."""
+    world = make_world(tmp_path, keys, signed_policy() + 'protected: [main]\n')
+    dev = world.dev
+    dev.install_hooks()
+    change = message('Retry charges', ASSISTED)
+    refused = dev.commit(change, {CRITICAL: 'x = 2\n'})
+    assert refused.hooks.get('commit-msg') == 1, refused.output
+    assert 'make it on a branch that is not protected (`git switch -c <branch>`, then commit again)' in refused.output
+    assert 'approve HEAD' not in refused.output and 'once it is committed' in refused.output
+    dev.git('switch', '-q', '-c', 'retry-charges')
+    reminded = dev.commit(change)
+    assert reminded.returncode == 0 and 'needs review Retry charges' in reminded.output, reminded.output
+    assert 'a reviewer who has looked at it runs `trailgate approve`' in reminded.output
+    assert 'Reviewed-by' not in reminded.output
+    _approve_both(world)
+    fetch_ledger(dev)
+    assert push_main(dev)[0] == 0
 
 
 def test_explain_shows_each_approval(tmp_path: Path, keys: Keys) -> None:

@@ -28,6 +28,7 @@ class Report(NamedTuple):
     reminder: str | None = None
     amending: bool = False  # commit-msg: the refused commit was an --amend, and so is its fix
     cleanup: str = 'strip'  # commit-msg: how git was to clean the message up, and so does the fix
+    every_branch: bool = False  # commit-msg: it refuses on every branch, so none can take the commit
 
     @classmethod
     def collect(cls, gate: str, assessments: Iterable[Assessment], policy_source: str,

@@ -7,9 +7,11 @@ from trailgate.display import visible
 from trailgate.evaluate import Assessment
 from trailgate.reports import Report
 from trailgate.requirements import SIGNED_KINDS
+from trailgate.requirements import TYPED_REVIEW_KINDS
 from trailgate.requirements import approve_command
 
 SIGNED_CODES = frozenset(kind.code for kind in SIGNED_KINDS)
+TYPED_REVIEW_CODES = frozenset(kind.code for kind in TYPED_REVIEW_KINDS)
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
     '\033[31m', '\033[33m', '\033[32m', '\033[1m', '\033[2m', '\033[0m',
@@ -74,18 +76,32 @@ def _signals_line(assessment: Assessment) -> str | None:
     return visible(f'AI-assisted: {shown}') + (f'; and {more} more' if more > 0 else '')
 
 
+def _approval_needed(assessment: Assessment, every_branch: bool) -> str:
+    """Who approves, and how. A commit refused by commit-msg does not exist
+    yet, and only a commit can be approved: say where it can be made."""
+    commit = assessment.commit
+    if commit.sha:
+        change = f' of change {commit.change_id}' if commit.change_id else ''
+        return (f'needs signed approval{change}: a reviewer looks at it and runs '
+                f'`{approve_command(commit)}` (typed review trailers do not count)')
+    where = (
+        'commit-msg refuses it on every branch, so make it with `git commit --no-verify` '
+        '(pushes to a protected branch, CI and the server refuse it until it is approved)'
+        if every_branch else
+        'make it on a branch that is not protected (`git switch -c <branch>`, then commit again)'
+    )
+    return (f'needs signed approval (typed review trailers do not count), and only a commit can be '
+            f'approved: {where}; then a reviewer looks at it and runs `{approve_command(commit)}`')
+
+
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
-           amending: bool = False, cleanup: str = 'strip') -> list[str]:
+           amending: bool = False, cleanup: str = 'strip', every_branch: bool = False) -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
     signed = [v for v in assessment.violations if v.code in SIGNED_CODES and v.overridden is None]
     if refused and signed:
-        change = assessment.commit.change_id
-        lines.append(
-            f'  needs signed approval{f" of change {change}" if change else ""}: a reviewer '
-            f'looks at it and runs `{approve_command(assessment.commit)}` (typed review trailers do not count)',
-        )
+        lines.append(f'  {_approval_needed(assessment, every_branch)}')
     if refused and fix_trailers(assessment):
         lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup)}')
         if gate != 'commit-msg':
@@ -111,10 +127,11 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
 
 
 def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
-           message_file: str | None, amending: bool = False, cleanup: str = 'strip') -> list[str]:
+           message_file: str | None, amending: bool = False, cleanup: str = 'strip',
+           every_branch: bool = False) -> list[str]:
     """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
     if assessment.violations:
-        return [*_block(assessment, gate, style, message_file, amending, cleanup), '']
+        return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch), '']
     if verbose:
         verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
         return [f'ok {_title(assessment, gate)} ({verdict}no requirement missing)']
@@ -133,11 +150,20 @@ def _summary(report: Report, style: _Style) -> str:
     return style(_RED if refused else _GREEN, summary)
 
 
-REVIEW_LATER = (
-    'reviews go in after the review: the reviewer runs `trailgate approve`, or the trailers '
-    'are added once they have reviewed (`git commit --amend --trailer "Reviewed-by: <who reviewed>"`, '
-    'or in the squash commit that lands); `trailgate explain` shows what a commit needs'
-)
+SIGNED_LATER = ('signed approvals come after the review: a reviewer who has looked at it runs '
+                '`trailgate approve` (typed review trailers do not count)')
+TYPED_LATER = ('review trailers go in after the review: they are added once the reviewers have reviewed '
+               '(`git commit --amend --trailer "Reviewed-by: <who reviewed>"`, or in the squash commit '
+               'that lands)')
+EXPLAIN = '`trailgate explain` shows what a commit needs'
+
+
+def review_later(assessments: tuple[Assessment, ...]) -> str:
+    """How the reviews a reminder names get in: only the ways that count for them."""
+    codes = {v.code for a in assessments for v in a.violations if not v.overridden}
+    ways = [way for way, kinds in ((SIGNED_LATER, SIGNED_CODES), (TYPED_LATER, TYPED_REVIEW_CODES))
+            if codes & kinds]
+    return '; '.join((*ways, EXPLAIN))
 
 
 def _reminder_block(assessment: Assessment, gate: str, style: _Style) -> list[str]:
@@ -162,14 +188,14 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
             lines.append('')
         elif assessment.violations:
             lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending,
-                                report.cleanup))
+                                report.cleanup, report.every_branch))
             lines.append('')
         elif verbose:
             lines.append(f'ok {_title(assessment, report.gate)}')
     pending = len(report.needing_review)
     count = report.commits_checked
     if pending:
-        lines.append(f'  ({REVIEW_LATER})')
+        lines.append(f'  ({review_later(report.needing_review)})')
     lines.append(style(_YELLOW if pending else _GREEN, (
         f'trailgate {report.gate}: reminder, nothing refused ({report.reminder}): '
         f'{pending} of {count} commit{"s" if count != 1 else ""} will need review before '
@@ -186,7 +212,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     lines: list[str] = []
     for assessment in report.assessments:
         lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending,
-                            report.cleanup))
+                            report.cleanup, report.every_branch))
     lines.append(_summary(report, style))
     return '\n'.join(lines) + '\n'
 
