@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -147,3 +148,29 @@ def test_plain_hook_scripts_exist_for_every_git_hook() -> None:
         assert f'hook={hook}\n' in text
         assert script.stat().st_mode & 0o111
         assert hook in cli.commands
+
+
+@pytest.mark.parametrize('recipe', ('ci/github-workflow.yml', 'ci/gitlab-ci.yml'))
+def test_recipes_install_only_from_where_the_owner_says(tmp_path: Path, recipe: str) -> None:
+    """No default package name: `pip install trailgate` would install and run, as the
+    gate, whatever a package index serves under that name. Unset, the job fails and
+    says which variable to set; set, pip gets exactly that."""
+    document = yaml.safe_load((ROOT / recipe).read_text())
+    install = '\n'.join(script for script in _scripts(document) if 'TRAILGATE_PIP_SPEC' in script)
+    assert 'pip install "$TRAILGATE_PIP_SPEC"' in install
+    fake_bin = tmp_path / 'bin'
+    fake_bin.mkdir()
+    calls = tmp_path / 'calls'
+    python = fake_bin / 'python'
+    python.write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    python.chmod(0o755)
+    path = os.pathsep.join((str(fake_bin), os.environ.get('PATH', '')))
+    for spec, status in (('', 2), ('git+https://git.example.com/tools/trailgate@v0.1.0', 0)):
+        env = {**os.environ, 'PATH': path, 'TRAILGATE_PIP_SPEC': spec}
+        result = subprocess.run(['bash', '-c', install], env=env, capture_output=True, text=True)
+        assert result.returncode == status, result
+        if not spec:
+            assert 'TRAILGATE_PIP_SPEC' in result.stdout + result.stderr
+            assert not calls.exists()
+    assert calls.read_text() == '-m pip install git+https://git.example.com/tools/trailgate@v0.1.0\n'
+    assert "|| 'trailgate'" not in (ROOT / recipe).read_text()

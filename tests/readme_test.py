@@ -102,6 +102,17 @@ def test_plain_server_workflow(tmp_path: Path) -> None:
     assert 'needs review Retry refunds' in outputs
     assert 'reminder: 1 pushed commit will need review' in outputs
 
+    # the workflow's step 3 (the review's trailers, for the last commit), pasted: then main takes it
+    step = README[README.index('3. **Review.**'):README.index('4. **Land.**')]
+    review = _commands(step)
+    assert len(review) == 3 and 'git commit --amend' in review[1], review
+    editors = {'GIT_EDITOR': 'true', 'GIT_SEQUENCE_EDITOR': 'true'}
+    for command in review:
+        result = run(['bash', '-c', command], cwd=clone, env={**env, **editors})
+        assert result.returncode == 0, (command, result.stderr)
+    landed = run(['bash', '-c', blocks[-1]], cwd=clone)
+    assert landed.returncode == 0, landed.stderr
+
 
 def test_the_demo_shows_what_readme_shows(tmp_path: Path) -> None:
     """scripts/demo.sh after its installation step, with this checkout's

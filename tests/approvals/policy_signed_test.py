@@ -93,12 +93,24 @@ def test_signers_add_builds_the_file(tmp_path: Path, keys: dict[str, Key]) -> No
                     files={SIGNERS_PATH: signers_file(('alice@example.com', keys['alice']))})
     result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
     assert result.returncode == 0, result.output
+    assert 'commit it (a policy owner must approve that change)' in result.output
     assert (repo.path / SIGNERS_PATH).read_text() == both(keys)
     assert validate(repo)[0] == 0
     again = repo.trailgate('signers', 'add', 'carol@example.com', str(keys['bob'].public))
     assert again.returncode == 2 and 'already listed for bob@example.com' in again.output
     assert repo.trailgate('signers', 'add', '*', str(keys['carol'].public)).returncode == 2
     assert repo.trailgate('signers', 'add', 'carol@example.com', str(keys['carol'].private)).returncode == 2
+
+
+def test_signers_add_says_when_nothing_guards_the_file(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """Without policy_owners no approval is needed to change the file: say so, not the opposite."""
+    unowned = signed_policy().replace('policy_owners: senior\n', '')
+    repo = new_repo(tmp_path / 'r', unowned, hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', keys['alice']))})
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
+    assert result.returncode == 0, result.output
+    assert 'policy owner must approve' not in result.output
+    assert 'no approval guards changes to this file' in result.output
 
 
 def test_signers_add_of_a_listed_key_for_the_same_reviewer_changes_nothing(tmp_path: Path,

@@ -15,7 +15,7 @@ def add(email: str, keyfile: str, policy_option: str | None) -> int:
     from trailgate.approvals import allowed_signers
 
     repo = git.repo()
-    path = _signers_file(repo, policy_option)
+    path, owners = _signers_file(repo, policy_option)
     try:
         with open(keyfile, encoding='ascii') as f:
             key_line = f.read().strip()
@@ -39,12 +39,15 @@ def add(email: str, keyfile: str, policy_option: str | None) -> int:
     os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
     with open(path, 'wb') as f:
         f.write(existing + line.encode())
-    click.echo(f'added {email} to {os.path.relpath(path)}; commit it (a policy owner must approve that change)')
+    guard = ('a policy owner must approve that change' if owners else
+             'the policy names no policy_owners, so no approval guards changes to this file')
+    click.echo(f'added {email} to {os.path.relpath(path)}; commit it ({guard})')
     return EXIT_OK
 
 
-def _signers_file(repo: git.Repo, policy_option: str | None) -> str:
-    """The file the work tree's policy names, read without requiring that it exists yet."""
+def _signers_file(repo: git.Repo, policy_option: str | None) -> tuple[str, str | None]:
+    """The file the work tree's policy names, read without requiring that it
+    exists yet, and the policy's owners."""
     from trailgate.policy import DEFAULT_POLICY_PATH
     from trailgate.policy import load_policy
 
@@ -59,4 +62,4 @@ def _signers_file(repo: git.Repo, policy_option: str | None) -> str:
         raise UsageError(f'{path}: no policy; {policies.NO_POLICY_HINT}') from None
     if policy.signers_path is None:
         raise UsageError(f'{path} names no signers file: add `signers: .trailgate/allowed_signers` to it first')
-    return os.path.join(repo.toplevel, policy.signers_path)
+    return os.path.join(repo.toplevel, policy.signers_path), policy.policy_owners
