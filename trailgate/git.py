@@ -778,7 +778,10 @@ class StagedQuestions:
 
 
 class CatFile:
-    """One ``git cat-file --batch`` process for any number of lookups.
+    """One ``git cat-file --batch`` process for any number of lookups,
+    started at the first one: a command that ends up asking nothing (a
+    policy given as a file, a range without documentation trailers) starts
+    no process and waits for none to end.
 
     Ways to ask, never mixed on one instance: ``get`` (and the helpers on
     it) waits for each answer; ``ask_regular_file`` asks ahead, a thread
@@ -788,17 +791,7 @@ class CatFile:
     """
 
     def __init__(self) -> None:
-        import subprocess
-
-        try:
-            self._process = subprocess.Popen(
-                _cmd(('cat-file', '--batch')), stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
-            )
-        except FileNotFoundError:
-            raise GitError(NOT_INSTALLED) from None
-        assert self._process.stdout is not None
-        widen_pipe(self._process.stdout.fileno())
+        self._process: Any = None  # started by the first ``_pipes``
         self._asked: collections.deque[tuple[bytes, int] | None] = collections.deque()
         self._unsent: list[bytes] = []  # questions asked ahead, not yet handed to the feeder
         self._unsent_answers = 0  # answers handed to the feeder, not yet read
@@ -806,6 +799,20 @@ class CatFile:
         self._feed_failure: BaseException | None = None
         self._requests: queue.SimpleQueue[bytes | None] | None = None
         self._feeder: threading.Thread | None = None
+
+    def _start(self) -> Any:
+        import subprocess
+
+        try:
+            process = subprocess.Popen(
+                _cmd(('cat-file', '--batch')), stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
+            )
+        except FileNotFoundError:
+            raise GitError(NOT_INSTALLED) from None
+        assert process.stdout is not None
+        widen_pipe(process.stdout.fileno())
+        return process
 
     def get(self, name: str) -> tuple[str, bytes] | None:
         """(type, content) of the object ``name``, or None if missing."""
@@ -864,11 +871,17 @@ class CatFile:
         return found
 
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        """git's stdin and stdout; the first call starts git (only ever on
+        the caller's thread: the feeder starts after it)."""
+        if self._process is None:
+            self._process = self._start()
         assert self._process.stdin is not None and self._process.stdout is not None
         return self._process.stdin, self._process.stdout
 
     def close(self) -> None:
         self._stop_feeding()
+        if self._process is None:
+            return
         stdin, _ = self._pipes()
         stdin.close()
         if self._process.wait():
@@ -876,6 +889,9 @@ class CatFile:
 
     def _abandon(self) -> None:
         """After an error: unread answers may keep git from ever finishing."""
+        if self._process is None:
+            self._stop_feeding()
+            return
         self._process.kill()
         self._stop_feeding()
         for pipe in self._pipes():
@@ -961,6 +977,7 @@ class CatFile:
         if self._requests is None:
             import queue
             import threading
+            self._pipes()  # git started here, before the feeder that writes to it
             self._requests = queue.SimpleQueue()
             self._feeder = threading.Thread(target=_feed_or_stop, args=(self, self._requests), daemon=True)
             self._feeder.start()

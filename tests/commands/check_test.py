@@ -11,6 +11,7 @@ import pytest
 from testing.scenarios import APPROVALS
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
+from testing.scenarios import DOC_TICKET
 from testing.scenarios import EMPTY_POLICY
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
@@ -163,6 +164,33 @@ def test_explicit_policy_file(repo: Repo, tmp_path: Path) -> None:
     central.write_text('version: 2\n')
     assert_error(repo.trailgate('check', '--policy', str(central), 'HEAD~1..HEAD'),
                  'central.yaml:1:')
+
+
+def _cat_file_batches(trace: Path) -> int:
+    """How many ``git cat-file --batch`` processes a GIT_TRACE file shows."""
+    return sum(line.split('built-in: git ', 1)[1].split() == ['cat-file', '--batch']
+               for line in trace.read_text().splitlines() if 'built-in: git ' in line)
+
+
+@pytest.mark.parametrize(('explicit', 'doc_file', 'expected'), [
+    pytest.param(True, False, 0, id='policy-file-nothing-to-look-up'),
+    pytest.param(False, False, 1, id='policy-at-base'),
+    pytest.param(True, True, 1, id='policy-file-a-document-to-look-up'),
+    pytest.param(False, True, 2, id='policy-at-base-a-document-to-look-up'),
+])
+def test_check_starts_a_cat_file_only_for_what_it_reads(repo: Repo, tmp_path: Path, explicit: bool,
+                                                       doc_file: bool, expected: int) -> None:
+    doc = 'docs/changes/pay-1.md'
+    approvals = (REVIEW_ALICE, REVIEW_BOB, f'Change-Doc: {doc}' if doc_file else DOC_TICKET)
+    repo.commit_ok(message('Reviewed charge', ASSISTED, *approvals),
+                   {CRITICAL: 'c = 1\n', doc: '# PAY-1\n'}, verify=False)
+    central = tmp_path / 'central.yaml'
+    central.write_text(POLICY)
+    trace = tmp_path / 'trace'
+    options = ('--policy', str(central)) if explicit else ()
+    result = repo.trailgate('check', *options, 'HEAD~1..HEAD', env={'GIT_TRACE': str(trace)})
+    assert_accepted(result)
+    assert _cat_file_batches(trace) == expected
 
 
 def test_a_policy_marker_with_a_posix_class_finds_the_commit(tmp_path: Path) -> None:
