@@ -215,7 +215,7 @@ def test_a_stream_closed_after_its_pipes_were_finalised_ends_quietly(
         util_git(repo, 'add', '.')
         util_git(repo, 'commit', '-qm', f'commit {number}')
     monkeypatch.chdir(repo)
-    commits = git.log(['HEAD']) if stream == 'log' else git.numstat(['HEAD'])
+    commits = git.Log(['HEAD']).commits() if stream == 'log' else git.numstat(['HEAD'])
     next(commits)
     process = commits.gi_frame.f_locals['process']
     process.stderr.close()

@@ -47,6 +47,7 @@ class Batch(NamedTuple):
     policy: Policy
     revisions: tuple[str, ...]  # git log arguments (rev-list syntax)
     exact: tuple[str, ...] | None = None  # or exactly these commits
+    log: git.Log | None = None  # the revisions' git log, started ahead (read once)
 
 
 def to_commit(raw: git.RawCommit, comment_char: str) -> Commit:
@@ -112,7 +113,8 @@ def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
         if batch.exact is not None and not batch.exact:
             continue
         policy = batch.policy
-        for raw in git.log(batch.revisions, batch.exact):
+        commits = git.log(batch.revisions, batch.exact) if batch.log is None else batch.log.commits()
+        for raw in commits:
             position += 1
             if shallow and raw.sha in shallow:
                 raise GitError(

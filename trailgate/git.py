@@ -1183,42 +1183,75 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
 
     With ``stdin_revisions``, those exact commits are shown (--no-walk).
     """
-    args = ['log', *_LOG_OPTIONS]
-    lines: Iterable[str] | None = stdin_revisions
-    if stdin_revisions is not None:
-        args += ['--no-walk=unsorted', '--stdin']
-        walked = list(revisions)
-    else:
-        walked, lines = _excluded_to_stdin(list(revisions))
-        if lines is not None:
-            args.append('--stdin')
-    args += [*walked, '--']
-    import subprocess
+    yield from Log(revisions, stdin_revisions).commits()
 
-    try:
-        process = subprocess.Popen(
-            _cmd(args), stdin=subprocess.PIPE if lines is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
-        )
-    except FileNotFoundError:
-        raise GitError(NOT_INSTALLED) from None
-    assert process.stdout is not None and process.stderr is not None
-    if lines is not None:
-        assert process.stdin is not None
-        process.stdin.write(''.join(f'{rev}\n' for rev in lines).encode())
-        process.stdin.close()
-    unreadable: GitError | None = None
-    try:
-        for record in _records(process.stdout):
-            yield _raw_commit(record)
-    except GitError as e:  # output cut short: git's own failure, if it failed, says more
-        unreadable = e
-    finally:
-        returncode, stderr = _reap(process)
-    if returncode:
-        raise _failure('git log', returncode, stderr)
-    if unreadable is not None:
-        raise unreadable
+
+def start_log(revisions: Iterable[str]) -> Log:
+    """``log`` of ``revisions``, started now: git reads the history while
+    the caller gets ready to judge it."""
+    return Log(revisions)
+
+
+class Log:
+    """One ``git log`` process, started when made; ``commits`` reads it,
+    once. One whose commits are not read to the end is stopped by
+    ``abandon`` (or by the garbage collector closing ``commits``)."""
+
+    def __init__(self, revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) -> None:
+        args = ['log', *_LOG_OPTIONS]
+        lines: Iterable[str] | None = stdin_revisions
+        if stdin_revisions is not None:
+            args += ['--no-walk=unsorted', '--stdin']
+            walked = list(revisions)
+        else:
+            walked, lines = _excluded_to_stdin(list(revisions))
+            if lines is not None:
+                args.append('--stdin')
+        args += [*walked, '--']
+        import subprocess
+
+        try:
+            process = subprocess.Popen(
+                _cmd(args), stdin=subprocess.PIPE if lines is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+            )
+        except FileNotFoundError:
+            raise GitError(NOT_INSTALLED) from None
+        assert process.stdout is not None and process.stderr is not None
+        self._process = process
+        self._read = False
+        if lines is not None:
+            assert process.stdin is not None
+            try:
+                process.stdin.write(''.join(f'{rev}\n' for rev in lines).encode())
+                process.stdin.close()
+            except BaseException:
+                self.abandon()
+                raise
+
+    def commits(self) -> Iterator[RawCommit]:
+        assert not self._read, 'read once'
+        self._read = True
+        process = self._process
+        assert process.stdout is not None
+        unreadable: GitError | None = None
+        try:
+            for record in _records(process.stdout):
+                yield _raw_commit(record)
+        except GitError as e:  # output cut short: git's own failure, if it failed, says more
+            unreadable = e
+        finally:
+            returncode, stderr = _reap(process)
+        if returncode:
+            raise _failure('git log', returncode, stderr)
+        if unreadable is not None:
+            raise unreadable
+
+    def abandon(self) -> None:
+        """Stop git if its commits were not all read (nothing, once they were)."""
+        if self._process.returncode is None:
+            self._process.kill()
+            _reap(self._process)
 
 
 # -- canonical patches for change ids ----------------------------------------

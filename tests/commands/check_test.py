@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import marshal
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,8 +26,11 @@ from testing.scenarios import Run
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import policy
+from testing.util import GIT_ENV
+from testing.util import STRIPPED
 from testing.util import init_repo
 from trailgate import policy_cache
+from trailgate.main import main
 
 
 def short(sha: str) -> str:
@@ -191,6 +196,33 @@ def test_check_starts_a_cat_file_only_for_what_it_reads(repo: Repo, tmp_path: Pa
     result = repo.trailgate('check', *options, 'HEAD~1..HEAD', env={'GIT_TRACE': str(trace)})
     assert_accepted(result)
     assert _cat_file_batches(trace) == expected
+
+
+def test_a_check_that_fails_before_reading_the_range_stops_the_git_log_it_started(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # git log starts before the policy loads; a policy that does not load leaves no git behind
+    for number in range(300):
+        bad(repo, f'bad = {number}\n', f'Unreviewed charge {number}')
+    broken = tmp_path / 'broken.yaml'
+    broken.write_text('version: 2\n')
+    logs: list[subprocess.Popen[bytes]] = []
+
+    class Recorded(subprocess.Popen):  # type: ignore[type-arg]
+        def __init__(self, args: tuple[str, ...], *rest: Any, **options: Any) -> None:
+            super().__init__(args, *rest, **options)
+            if 'log' in args:
+                logs.append(self)
+
+    monkeypatch.setattr(subprocess, 'Popen', Recorded)
+    monkeypatch.chdir(repo.path)
+    for key in STRIPPED:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    assert main(['check', '--policy', str(broken), 'HEAD~300..HEAD']) == 2
+    assert 'broken.yaml:1:' in capsys.readouterr().err
+    assert len(logs) == 1
+    assert logs[0].returncode is not None
 
 
 def test_a_policy_marker_with_a_posix_class_finds_the_commit(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 rendered whole (``Output.report(Report.collect(...))``), in every format."""
 from __future__ import annotations
 
+import io
 import json
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -32,6 +33,7 @@ from trailgate.output import Output
 from trailgate.reports import FORMATS
 from trailgate.reports import Report
 from trailgate.reports import json_format
+from trailgate.reports import writer as report_writer
 
 SOURCE = '.trailgate/policy.yaml at 0123456789ab'
 ODD = assessment('Change \udcff bytes\n\nAssisted-by: Claude \udc80\n', sha='5' * 40)
@@ -158,6 +160,16 @@ def test_without_orjson_the_standard_library_writes_the_same_reports(format: str
     _streamed(Output(format), chosen)
     assert capsys.readouterr() == fast
     assert json_format._serialise is json_format._standard_dumps
+
+
+@pytest.mark.parametrize('format', ['json', 'sarif'])
+def test_a_streaming_writer_loads_its_serialiser_when_made(format: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # before the first commit is judged: check makes it while git starts reading the range
+    monkeypatch.setattr(json_format, '_serialise', None)
+    monkeypatch.setattr(json_format, '_serialise_utf8', None)
+    report_writer(format, io.StringIO(), 'check')
+    assert json_format._serialise is not None
+    assert json_format._serialise_utf8 is not None
 
 
 def test_the_fast_serialiser_is_used() -> None:

@@ -164,9 +164,19 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     if not ranges:
         raise UsageError('give a revision range (e.g. origin/main..HEAD) or --base REF')
     revisions = revision_arguments(ranges, repo)
+    # git reads the range while the policy loads and the report's modules are imported
+    history = git.start_log(revisions)
+    try:
+        return _judge_range(history, revisions, policy_rev, policy_option, repo, out, target, as_of)
+    finally:
+        history.abandon()
+
+
+def _judge_range(history: git.Log, revisions: list[str], policy_rev: str | None, policy_option: str | None,
+                 repo: git.Repo, out: Output, target: Target | None, as_of: AsOf) -> int:
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
-    batch = Batch(policy, tuple(revisions))
+    batch = Batch(policy, tuple(revisions), log=history)
     reminder = None
     if target is not None and not policy.protected.matches(target.ref):
         reminder = f'the target {short(target.ref)} is not protected; protected: {policy.protected}'

@@ -98,6 +98,18 @@ _serialise: Callable[[Any], str] | None = None
 _serialise_utf8: Callable[[Any], bytes] | None = None
 
 
+def load_serialiser() -> None:
+    """Import the serialiser now, not at the first report text: a report
+    written as commits are judged is made while git starts reading them,
+    and orjson's import (most of a short JSON report's own cost) is then
+    done while this process would wait for git's first output."""
+    global _serialise, _serialise_utf8
+    if _serialise is None:
+        _serialise = _serialiser()
+    if _serialise_utf8 is None:
+        _serialise_utf8 = _utf8_serialiser()
+
+
 def dumps(value: Any) -> str:
     """Stable, readable JSON text ending in a newline; never fails on surrogates."""
     global _serialise
@@ -364,6 +376,7 @@ class BatchWriter:
     bytes. ``flush`` writes what is held back."""
 
     def __init__(self, body: IO[str], depth: int) -> None:
+        load_serialiser()
         self.body = body
         self.depth = depth
         self.write_utf8: Callable[[bytes | memoryview], object] | None = getattr(body, 'write_utf8', None)
