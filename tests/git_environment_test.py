@@ -17,6 +17,7 @@ import pytest
 
 from testing import scenarios
 from testing.adversarial import TIMEOUT
+from testing.sshkeys import make_key
 from testing.util import git_env
 
 # the standard policy without its policy-owners rule: a root commit that adds
@@ -121,3 +122,27 @@ def test_a_repository_owned_by_another_user_is_an_error_that_says_so(tmp_path: P
     result = repo.trailgate(*command, env={'GIT_TEST_ASSUME_DIFFERENT_OWNER': '1'})
     assert result.returncode == 2, result
     assert 'safe.directory' in result.stderr and 'Traceback' not in result.output, result
+
+
+# -- configuration that adds to git log's output ------------------------------------
+
+
+@pytest.mark.parametrize('how', ['repository', 'command line'])
+def test_log_show_signature_adds_nothing_to_what_audit_reads(tmp_path: Path, how: str) -> None:
+    """``log.showSignature`` makes git log print each signed commit's
+    verification ahead of its formatted line: ``audit --lines`` read it as
+    a line of counts before any commit, and could not run."""
+    repo, base = _refused_with_a_non_ascii_subject(tmp_path)
+    key = make_key(tmp_path / 'keys', 'dev')
+    repo.git('config', 'gpg.format', 'ssh')
+    repo.git('config', 'user.signingKey', str(key.private))
+    repo.commit_ok(scenarios.message('Signed'), {scenarios.OTHER: 'signed\n'}, verify=False, args=['-S'])
+    plain = repo.trailgate('audit', f'{base}..HEAD', '--lines')
+    assert plain.returncode == 0 and 'changed lines:' in plain.stdout, plain
+    if how == 'repository':
+        repo.git('config', 'log.showSignature', 'true')
+        env = {}
+    else:
+        env = {'GIT_CONFIG_PARAMETERS': "'log.showsignature=true'"}
+    assert 'ignature' in repo.git('log', '-1', '--format=%H', env=env)  # git prints it here
+    assert repo.trailgate('audit', f'{base}..HEAD', '--lines', env=env) == plain

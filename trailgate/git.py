@@ -1625,7 +1625,7 @@ def entries_added(new: str, old: str | None) -> list[TreeEntry]:
     """Every tree entry (trees too) that a commit of ``new`` not in ``old``
     adds or changes against any of its parents (the root's: all of them),
     from one ``git log``: what an update of a ref from ``old`` to ``new`` brings."""
-    args = ['log', *_TREE_DIFF_OPTIONS, '-m', '--root', '--format=%H', new]
+    args = ['log', *_TREE_DIFF_OPTIONS, '--no-show-signature', '-m', '--root', '--format=%H', new]
     if old is not None:
         args += ['--not', old]
     return [entry for _, entry in _raw_entries(run(*args, '--'), 'AMT')]
@@ -1722,7 +1722,7 @@ def numstat(revisions: Iterable[str]) -> Iterator[Numstat]:
     ``log`` lists them (one process; a merge's lines are its parents')."""
     args = [
         'log', '-z', '--root', '--no-merges', '--no-renames', '--numstat', '--no-ext-diff',
-        '--ignore-submodules=none', '--no-relative', '--no-textconv', '--no-color',
+        '--ignore-submodules=none', '--no-relative', '--no-textconv', '--no-color', '--no-show-signature',
         f'--format=%x00{_RECORD}%x00%H', *revisions, '--',
     ]
     import subprocess
