@@ -146,3 +146,24 @@ def test_log_show_signature_adds_nothing_to_what_audit_reads(tmp_path: Path, how
         env = {'GIT_CONFIG_PARAMETERS': "'log.showsignature=true'"}
     assert 'ignature' in repo.git('log', '-1', '--format=%H', env=env)  # git prints it here
     assert repo.trailgate('audit', f'{base}..HEAD', '--lines', env=env) == plain
+
+
+# -- checkouts -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('sparse_index', ['false', 'true'])
+def test_commit_msg_in_a_sparse_checkout_that_leaves_the_policy_out(tmp_path: Path, sparse_index: str) -> None:
+    """``git sparse-checkout set services`` leaves ``.trailgate/`` out of the
+    work tree, not out of the index: commit-msg judged every commit "could
+    not check" (no policy), so nothing could be committed. It reads the
+    index's policy, which the commit will hold."""
+    repo = scenarios.new_repo(tmp_path / 'repo')
+    repo.git('config', 'index.sparse', sparse_index)
+    repo.git('sparse-checkout', 'set', '--cone', 'services')
+    assert not (repo.path / scenarios.POLICY_PATH).exists()
+    refused = repo.commit(scenarios.message('Speed up', scenarios.ASSISTED), {scenarios.CRITICAL: 'x = 1\n'})
+    assert refused.hooks == {'commit-msg': 1} and '(TG001)' in refused.stderr, refused
+    repo.git('reset', '-q')
+    accepted = repo.commit(scenarios.message('Speed up', scenarios.ASSISTED, *scenarios.APPROVALS),
+                           {scenarios.CRITICAL: 'x = 2\n'})
+    assert accepted.hooks == {'commit-msg': 0}, accepted

@@ -602,6 +602,12 @@ def _modes(status: str | bytes) -> list[str]:
     return modes
 
 
+def skips_worktree(path: str) -> bool:
+    """Is ``path`` in the index but left out of the work tree (a sparse checkout)?"""
+    out = run('--literal-pathspecs', 'ls-files', '-t', '-z', '--', path)
+    return out == b'S ' + path.encode(ENCODING, ERRORS) + b'\0'
+
+
 def index_regular_files(paths: Iterable[str]) -> frozenset[str]:
     """Those of ``paths`` that are regular files in the index."""
     paths = [p for p in paths if '\n' not in p]

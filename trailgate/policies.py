@@ -137,9 +137,31 @@ def from_worktree(repo: git.Repo, explicit: str | None) -> Policy:
         )
     path = os.path.join(repo.toplevel, DEFAULT_POLICY_PATH)
     if not os.path.exists(path):
+        if git.skips_worktree(DEFAULT_POLICY_PATH):
+            return _from_index(repo)
         raise PolicyError(f'no policy: {DEFAULT_POLICY_PATH} does not exist; {NO_POLICY_HINT}')
     policy = from_file(path, repo)
     return policy.with_source(DEFAULT_POLICY_PATH, policy.policy_paths)
+
+
+def _from_index(repo: git.Repo) -> Policy:
+    """The policy of a sparse checkout that leaves it out of the work tree:
+    the index's, which is what the next commit holds (and its allowed-signers
+    file from the work tree, or from the index where it is left out too)."""
+    with git.CatFile() as cat:
+        data = cat.blob('', DEFAULT_POLICY_PATH)
+        if data is None:
+            raise PolicyError(f'no policy: {DEFAULT_POLICY_PATH} is not a file in the index; {NO_POLICY_HINT}')
+        policy = load_policy(data, DEFAULT_POLICY_PATH, cache_dir=repo.git_dir)
+        policy = policy.with_source(DEFAULT_POLICY_PATH, frozenset((DEFAULT_POLICY_PATH,)))
+        if policy.signers_path is None:
+            return policy
+        assert repo.toplevel is not None
+        signers_file = os.path.join(repo.toplevel, policy.signers_path)
+        signers = _read_signers(signers_file)
+        if signers is None and git.skips_worktree(policy.signers_path):
+            signers = cat.blob('', policy.signers_path)
+        return with_signers(policy, data, DEFAULT_POLICY_PATH, signers, signers_file)
 
 
 def at_revision(cat: git.CatFile, rev: str, cache_dir: str | None = None) -> Policy | None:
