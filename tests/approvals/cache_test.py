@@ -23,6 +23,7 @@ from testing.sshkeys import Key
 from testing.sshkeys import make_key
 from trailgate import git
 from trailgate.approvals.cache import CACHE_FILE
+from trailgate.approvals.cache import VERSION
 from trailgate.approvals.cache import Cache
 from trailgate.approvals.ledger import Ledger
 
@@ -92,8 +93,8 @@ def test_a_cached_index_of_another_commit_or_shape_is_not_used(tmp_path: Path, l
         stored = [commit]
     else:
         stored = [commit, ledger]
-    (tmp_path / CACHE_FILE).write_text(json.dumps({'version': 2, 'changes': {}, 'signatures': {}, 'records': {},
-                                                   'ledger': stored}))
+    (tmp_path / CACHE_FILE).write_text(json.dumps({'version': VERSION, 'changes': {}, 'signatures': {},
+                                                   'records': {}, 'ledger': stored}))
     assert Cache(str(tmp_path)).ledger_index(commit) is None
 
 
@@ -103,3 +104,13 @@ def test_a_cached_index_of_the_same_commit_is_used(tmp_path: Path) -> None:
     cache.set_ledger_index(commit, index)
     cache.write()
     assert Cache(str(tmp_path)).ledger_index(commit) == index
+
+
+def test_a_merges_change_cached_before_merges_ignored_the_checkouts_attributes_is_not_used(tmp_path: Path) -> None:
+    """Version 2 measured a merge's own change against git's merge as the
+    checkout's .gitattributes made it: such an entry may say a merge has
+    nothing of its own."""
+    merge = '1' * 40
+    (tmp_path / CACHE_FILE).write_text(json.dumps({'version': 2, 'changes': {merge: ['ab' * 32, False]},
+                                                   'signatures': {}, 'records': {}, 'ledger': []}))
+    assert Cache(str(tmp_path)).change(merge) is None

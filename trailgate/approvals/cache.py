@@ -23,7 +23,9 @@ import os
 from typing import Any
 
 CACHE_FILE = 'trailgate-approvals-cache.json'
-VERSION = 2
+# 3: a merge's change id and own change are measured against a merge git makes
+# without the checkout's attributes; those cached before may have been made with them
+VERSION = 3
 MAX_ENTRIES = 500_000
 
 
