@@ -529,6 +529,42 @@ def test_a_clean_merge_needs_no_approval_an_evil_one_does(tmp_path: Path, keys: 
     assert 'evil = True' in dev.git('show', 'HEAD', '--', CRITICAL)
 
 
+def test_a_conflict_resolved_by_a_union_attribute_in_the_checkout_is_the_merges_own(
+    tmp_path: Path, keys: Keys,
+) -> None:
+    """The branch brings a ``.gitattributes`` saying ``merge=union`` for the
+    file, and its merge resolves a conflict by keeping both sides. In CI the
+    work tree is that branch: git's own merge read the attribute there, came
+    out equal to the resolution, and the merge had nothing of its own to
+    approve. git's merge is taken as on the bare server, where it conflicts."""
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    lines = [f'line {n}\n' for n in range(30)]
+    dev.commit_ok(message('Grow the file', ASSISTED), {CRITICAL: ''.join(lines)}, verify=False)
+    _approve_both(world)
+    fetch_ledger(dev)
+    assert push_main(dev)[0] == 0
+    grown = dev.head()
+    dev.git('checkout', '-q', '-b', 'feature')
+    dev.commit_ok(message('Merge charges by union'), {'.gitattributes': f'{CRITICAL} merge=union\n'}, verify=False)
+    ai_change(dev, ''.join(['feature\n', *lines[1:]]), 'Feature edit')
+    dev.git('checkout', '-q', 'main')
+    ai_change(dev, ''.join(['main\n', *lines[1:]]), 'Main edit')
+    for reviewer in (world.alice, world.bob):  # both edits approved on their own
+        for rev in ('main', 'feature'):
+            reviewer.git('fetch', '-q', str(dev.path), f'{rev}:refs/heads/review-{rev}')
+            code, output = reviewer.trailgate('approve', f'{grown}..review-{rev}', '--yes', '--push', 'origin')[:2]
+            assert code == 0, output
+    fetch_ledger(dev)
+    assert dev.run_git('merge', '-q', '--no-ff', '--no-commit', 'feature').returncode != 0  # it conflicts
+    (dev.path / CRITICAL).write_text(''.join(['main\n', 'feature\n', *lines[1:]]))
+    dev.git('commit', '-q', '-a', '--no-verify', '-m', f'Merge feature\n\n{ASSISTED}')
+    assert (dev.path / '.gitattributes').exists()
+    explained = dev.trailgate('explain', 'HEAD').stdout
+    assert 'a clean merge: nothing of its own to approve' not in explained, explained
+    _refused_everywhere(world)
+
+
 @pytest.mark.parametrize('report', ['text', 'json', 'sarif', 'junit', 'github'])
 def test_every_report_names_the_approve_command_never_a_trailer(tmp_path: Path, keys: Keys, report: str) -> None:
     world = make_world(tmp_path, keys)
