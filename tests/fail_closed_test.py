@@ -83,6 +83,7 @@ SCENARIOS = (
     Scenario('commit-msg-accepted', 'repo', ('commit-msg', '{ok}'), '', 0),
     Scenario('commit-msg-amend', 'repo', ('commit-msg', '{bad}'), '', 1, amending=True),
     Scenario('commit-msg-reminder', 'repo', ('commit-msg', '--policy', '{lax}', '{bad}'), '', 0),
+    Scenario('commit-msg-sparse', 'sparse', ('commit-msg', '{bad}'), '', 1),  # the policy from the index
     Scenario('check-shallow', 'shallow', ('check', 'main~1..main'), '', 1),
     Scenario('explain-refused', 'repo', ('explain', 'main'), '', 1),
     Scenario('explain-accepted', 'repo', ('explain', 'main~1'), '', 0),
@@ -140,10 +141,11 @@ class World(NamedTuple):
     values: dict[str, str]
     signed: Path
     signed_server: Path
+    sparse: Path
 
     def cwd(self, scenario: Scenario) -> Path:
         return {'repo': self.repo, 'server': self.server, 'shallow': self.shallow, 'signed': self.signed,
-                'signed-server': self.signed_server}[scenario.where]
+                'signed-server': self.signed_server, 'sparse': self.sparse}[scenario.where]
 
     def reset_ledgers(self) -> None:
         """approve --push moves both ledgers, and every run caches what it
@@ -192,8 +194,12 @@ def build_world(root: Path) -> World:
     git(root, 'clone', '-q', '--bare', str(server), str(unconfigured))
     shallow = root / 'shallow'
     git(root, 'clone', '-q', '--depth', '2', f'file://{repo}', str(shallow))
-    put(repo / CHARGE, 'def charge():\n    return 4\n')
-    git(repo, 'add', CHARGE)
+    sparse = root / 'sparse'  # a checkout without .trailgate/ in its work tree
+    git(root, 'clone', '-q', str(repo), str(sparse))
+    git(sparse, 'sparse-checkout', 'set', '--cone', 'services')
+    for work_tree in (repo, sparse):
+        put(work_tree / CHARGE, 'def charge():\n    return 4\n')
+        git(work_tree, 'add', CHARGE)
     values = {
         'c0': c0, 'c1': c1, 'c2': c2, 'c_policy': c_policy, 'url': str(server), 'url2': str(unconfigured),
         'ok': str(put(root / 'OK_MSG', OK_MESSAGE)), 'bad': str(put(root / 'BAD_MSG', BAD_MESSAGE)),
@@ -202,7 +208,7 @@ def build_world(root: Path) -> World:
         'lax': str(put(root / 'lax.yaml', BASE_FILES[POLICY_PATH] + 'protected: [release]\n')),
     }
     signed, signed_server = build_signed(root, values)
-    return World(repo, server, shallow, values, signed, signed_server)
+    return World(repo, server, shallow, values, signed, signed_server, sparse)
 
 
 def build_signed(root: Path, values: dict[str, str]) -> tuple[Path, Path]:
