@@ -167,3 +167,21 @@ def test_commit_msg_in_a_sparse_checkout_that_leaves_the_policy_out(tmp_path: Pa
     accepted = repo.commit(scenarios.message('Speed up', scenarios.ASSISTED, *scenarios.APPROVALS),
                            {scenarios.CRITICAL: 'x = 2\n'})
     assert accepted.hooks == {'commit-msg': 0}, accepted
+
+
+@pytest.mark.parametrize('variable', ['GIT_ICASE_PATHSPECS', 'GIT_GLOB_PATHSPECS'])
+def test_a_global_pathspec_setting_does_not_stop_commit_msg(tmp_path: Path, variable: str) -> None:
+    """A shell that sets GIT_ICASE_PATHSPECS=1 (or GIT_GLOB_PATHSPECS=1) for
+    every git: the hook's own question with --literal-pathspecs (is the
+    documentation file a regular file in the index?) made git refuse the
+    two settings together, and no documented change could be committed."""
+    repo = scenarios.new_repo(tmp_path / 'repo', files={'docs/changes/pay-1.md': 'the plan\n'})
+    env = {variable: '1'}
+    accepted = repo.commit(scenarios.message('Speed up', scenarios.ASSISTED, scenarios.REVIEW_ALICE,
+                                             scenarios.REVIEW_BOB, 'Change-Doc: docs/changes/pay-1.md'),
+                           {scenarios.CRITICAL: 'x = 1\n'}, env=env)
+    assert accepted.hooks == {'commit-msg': 0}, accepted
+    refused = repo.commit(scenarios.message('Speed up', scenarios.ASSISTED, scenarios.REVIEW_ALICE,
+                                            scenarios.REVIEW_BOB, 'Change-Doc: docs/changes/missing.md'),
+                          {scenarios.CRITICAL: 'x = 2\n'}, env=env)
+    assert refused.hooks == {'commit-msg': 1} and '(TG002)' in refused.stderr, refused

@@ -60,6 +60,18 @@ def read_hook_input() -> str:
     return decode(raw.read()) if raw is not None else sys.stdin.read()
 
 
+# git's traces that a variable sends to stderr (1, 2, true) or to a descriptor
+# (3-9): a failing git's message would carry them, and a git whose stderr is
+# read as a complaint (diff-tree --stdin) would seem to fail. A trace to a
+# file (an absolute path) or a socket stays: it is how git's work is counted.
+_TRACES = ('GIT_TRACE', 'GIT_TRACE_PACK_ACCESS', 'GIT_TRACE_PACKET', 'GIT_TRACE_PACKFILE',
+           'GIT_TRACE_PERFORMANCE', 'GIT_TRACE_SETUP', 'GIT_TRACE_SHALLOW', 'GIT_TRACE_CURL',
+           'GIT_TRACE_REFS', 'GIT_TRACE_FSMONITOR', 'GIT_TRACE2', 'GIT_TRACE2_EVENT', 'GIT_TRACE2_PERF')
+# every command given paths says how to read them (--literal-pathspecs); a
+# global setting of another kind would make git refuse it
+_PATHSPEC_MODES = ('GIT_LITERAL_PATHSPECS', 'GIT_GLOB_PATHSPECS', 'GIT_NOGLOB_PATHSPECS', 'GIT_ICASE_PATHSPECS')
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env['GIT_NO_REPLACE_OBJECTS'] = '1'
@@ -69,6 +81,12 @@ def _env() -> dict[str, str]:
     # the pusher's shallow roots would end the history we read; without it git
     # finds their parents missing and fails
     env.pop('GIT_SHALLOW_FILE', None)
+    for name in _PATHSPEC_MODES:
+        env.pop(name, None)
+    for name in _TRACES:
+        target = env.get(name)
+        if target is not None and not (os.path.isabs(target) or target.startswith('af_unix:')):
+            env[name] = '0'
     return env
 
 

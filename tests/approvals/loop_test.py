@@ -32,6 +32,7 @@ from testing.scenarios import publish
 from testing.sshkeys import Key
 from testing.sshkeys import make_key
 from trailgate.approvals import records
+from trailgate.approvals.cache import CACHE_FILE
 
 CAROL = 'Carol Chen <carol@example.com>'
 
@@ -563,6 +564,22 @@ def test_a_conflict_resolved_by_a_union_attribute_in_the_checkout_is_the_merges_
     explained = dev.trailgate('explain', 'HEAD').stdout
     assert 'a clean merge: nothing of its own to approve' not in explained, explained
     _refused_everywhere(world)
+
+
+def test_git_traces_on_stderr_change_no_verdict(tmp_path: Path, keys: Keys) -> None:
+    """A CI job debugging git (GIT_TRACE=1 and the like, to stderr): the
+    canonical patches' git diff-tree wrote its trace where trailgate reads
+    complaints, and every signed change was 'could not check'."""
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    ai_change(dev)
+    _approve_both(world)
+    fetch_ledger(dev)
+    for variable, target in (('GIT_TRACE', '1'), ('GIT_TRACE', 'true'), ('GIT_TRACE_PERFORMANCE', '2'),
+                             ('GIT_TRACE2', '2'), ('GIT_TRACE2_EVENT', '1'), ('GIT_TRACE_SETUP', '1')):
+        (dev.path / '.git' / CACHE_FILE).unlink(missing_ok=True)  # the change ids computed again
+        result = dev.trailgate('check', 'origin/main..HEAD', env={variable: target})
+        assert result.returncode == 0, (variable, result.output)
 
 
 @pytest.mark.parametrize('report', ['text', 'json', 'sarif', 'junit', 'github'])
