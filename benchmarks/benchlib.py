@@ -20,6 +20,9 @@ from typing import NamedTuple
 VENV_BIN = os.path.dirname(os.path.abspath(sys.executable))
 TRAILGATE = shutil.which('trailgate', path=VENV_BIN) or os.path.join(VENV_BIN, 'trailgate')
 GITLINT = shutil.which('gitlint', path=VENV_BIN) or os.path.join(VENV_BIN, 'gitlint')
+if not os.path.exists(TRAILGATE):
+    sys.exit(f'{TRAILGATE}: no trailgate beside this Python; run the benchmarks with the venv\'s '
+             f'(.venv/bin/python benchmarks/{os.path.basename(sys.argv[0])}), see benchmarks/README.md')
 PYTHON = sys.executable
 
 # Variables that would point git (or trailgate) somewhere else.

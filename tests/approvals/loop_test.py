@@ -458,6 +458,9 @@ def test_commit_msg_asks_for_approval_never_for_a_trailer(tmp_path: Path, keys: 
     # with every branch refusing, the only way to make it is past the local hook
     assert 'approve HEAD' not in result.output
     assert 'commit-msg refuses it on every branch, so make it with `git commit --no-verify`' in result.output
+    explained = dev.trailgate('explain', '--message', str(dev.path / '.git' / 'COMMIT_EDITMSG')).stdout
+    assert 'Approve: a reviewer runs `trailgate approve` once it is committed' in explained, explained
+    assert 'approve HEAD' not in explained
 
 
 def test_a_refused_commit_msg_says_where_the_commit_can_be_made_and_approved(tmp_path: Path, keys: Keys) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,8 +136,16 @@ def test_init_signed_writes_a_signed_starter(tmp_path: Path) -> None:
     assert (path / SIGNERS_PATH).exists()
     assert 'trailgate signers add' in result.output
     plain = init_repo(tmp_path / 'plain')
-    offered = Repo(plain).trailgate('init')
-    assert 'trailgate init --signed' in offered.output
+    (plain / 'src').mkdir()
+    offered = Repo(plain).run(sys.executable, '-m', 'trailgate', 'init', cwd=plain / 'src')
+    # the command it offers runs as printed, where init ran, and gives the signed starter
+    command = re.search(r'`(rm [^`]* && trailgate init --signed)`', offered.output)
+    assert command, offered.output
+    bin_dir = str(Path(sys.executable).parent)
+    ran = Repo(plain).run('bash', '-c', command.group(1), cwd=plain / 'src',
+                          env={'PATH': f'{bin_dir}{os.pathsep}{os.environ["PATH"]}'})
+    assert ran.returncode == 0, ran.output
+    assert 'signed: true' in (plain / '.trailgate/policy.yaml').read_text()
 
 
 # -- key resolution, as git resolves user.signingKey -----------------------------

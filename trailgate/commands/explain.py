@@ -102,7 +102,8 @@ def describe(assessment: Assessment, gate: str) -> list[str]:
     if assessment.refused:
         lines.append('Verdict: REFUSED')
         if any(v.code in SIGNED_CODES for v in assessment.violations):
-            lines.append(f'Approve: a reviewer runs `{approve_command(commit)}`')
+            once = '' if commit.sha else ' once it is committed'  # --message: no commit to approve yet
+            lines.append(f'Approve: a reviewer runs `{approve_command(commit)}`{once}')
         if fix_trailers(assessment):
             lines.append(f'Fix: {fix_command(assessment, gate)}')
     elif assessment.override is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import shlex
 from importlib.resources import files
 
 from trailgate import git
@@ -147,6 +148,8 @@ def init(detect: bool, signed: bool = False) -> int:
         print(f'  signed reviews: add each senior\'s SSH public key to {SIGNERS_PATH} with '
               f'`trailgate signers add EMAIL KEY.pub`; reviewers approve with `trailgate approve`')
     else:
-        print('  for reviews that cannot be typed (SSH-signed approvals), see `trailgate init --signed`')
+        # init never overwrites, so the signed starter needs this one gone first
+        print(f'  for reviews that cannot be typed (SSH-signed approvals), start over, before editing it, with '
+              f'`rm {shlex.quote(os.path.relpath(path))} && trailgate init --signed`')
     print('  check it with `trailgate validate`; see what a commit needs with `trailgate explain`')
     return 0
