@@ -393,3 +393,25 @@ def test_plain_check_with_a_closed_pipe_exits_as_click_does(tmp_path: Path) -> N
         outcomes.append((run.returncode, run.stderr))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0] == 1, outcomes
+
+
+_ASKED_RUNNER = (
+    'import sys\n'
+    'from trailgate import git\n'
+    'started = git.start\n'
+    'def start(*args):\n'
+    '    if args == git.REPO_QUESTION:\n'
+    '        sys.stdout.write(f"ASKED {\'trailgate.commands.check\' in sys.modules}\\n")\n'
+    '    return started(*args)\n'
+    'git.start = start\n'
+    'import trailgate.main as m\n'
+    'raise SystemExit(m.main(sys.argv[1:]))\n'
+)
+
+
+def test_plain_check_asks_where_the_repository_is_while_its_modules_load(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'cents = 1\n'}, verify=False)
+    run = repo.run(sys.executable, '-c', _ASKED_RUNNER, 'check', 'HEAD~1..HEAD')
+    assert run.returncode == 1, run
+    assert run.stdout.startswith('ASKED False\n'), run.stdout

@@ -1,11 +1,14 @@
 """How reports look and where they go: colour, --quiet, --verbose, --output, progress."""
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import IO
 from typing import NamedTuple
@@ -380,4 +383,97 @@ def test_the_spool_is_read_in_chunks_across_its_roll_over() -> None:
     assert [spool.read(10), spool.read(10), spool.read(10), spool.read(10)] == [
         'a' * 8 + 'bb', 'b' * 6 + 'cccc', 'c' * 4, '',
     ]
+    spool.close()
+
+
+# -- copying a rolled-over spool: by the kernel where it can ---------------------------
+
+ROLLED = ('é ✓ 🚀 \n' * 40).encode()
+
+
+def _rolled_over_spool() -> output.Spool:
+    spool = output.Spool(10)
+    spool.write('plain, ')
+    spool.write_utf8(ROLLED)
+    spool.write('end\n')
+    assert spool.rolled_over
+    return spool
+
+
+def _copied_onto_a_file(spool: output.Spool, path: Path) -> bytes:
+    with open(path, 'w', encoding='utf-8') as out:
+        out.write('head\n')
+        spool.copy_to(out)
+        out.write('tail\n')
+    return path.read_bytes()
+
+
+EXPECTED = b'head\nplain, ' + ROLLED + b'end\ntail\n'
+
+
+def test_a_rolled_over_spool_is_sent_by_the_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[int] = []
+    real = os.sendfile
+
+    def counted(out_fd: int, in_fd: int, offset: int, count: int) -> int:
+        sent.append(count)
+        return real(out_fd, in_fd, offset, count)
+
+    monkeypatch.setattr(os, 'sendfile', counted)
+    spool = _rolled_over_spool()
+    assert _copied_onto_a_file(spool, tmp_path / 'out') == EXPECTED
+    assert sent == [len(EXPECTED) - len('head\ntail\n')]
+    spool.close()
+
+
+def test_a_rolled_over_spool_is_sent_onto_a_pipe() -> None:
+    spool = _rolled_over_spool()
+    read_end, write_end = os.pipe()
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(_read_all(read_end)))
+    reader.start()
+    with open(write_end, 'w', encoding='utf-8') as out:
+        out.write('head\n')
+        spool.copy_to(out)
+        out.write('tail\n')
+    reader.join()
+    assert received == [EXPECTED]
+    spool.close()
+
+
+def _read_all(fd: int) -> bytes:
+    with open(fd, 'rb') as f:
+        return f.read()
+
+
+@pytest.mark.parametrize('code', [errno.EINVAL, errno.ENOSYS, errno.EAGAIN])
+@pytest.mark.parametrize('before', [0, 1, 100])
+def test_what_the_kernel_does_not_send_is_copied_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     code: int, before: int) -> None:
+    # a terminal or special file refuses sendfile; a non-blocking pipe may take part of it
+    real = os.sendfile
+    calls: list[int] = []
+
+    def partial(out_fd: int, in_fd: int, offset: int, count: int) -> int:
+        calls.append(offset)
+        if len(calls) == 1 and before:
+            return real(out_fd, in_fd, offset, min(count, before))
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, 'sendfile', partial)
+    spool = _rolled_over_spool()
+    assert _copied_onto_a_file(spool, tmp_path / 'out') == EXPECTED
+    assert len(calls) == (2 if before else 1)
+    spool.close()
+
+
+def test_a_reader_that_went_away_is_an_error_as_when_writing() -> None:
+    spool = _rolled_over_spool()
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    out = open(write_end, 'w', encoding='utf-8')  # noqa: SIM115 (closed below)
+    with pytest.raises(BrokenPipeError):
+        spool.copy_to(out)
+    with contextlib.suppress(BrokenPipeError):
+        out.close()
     spool.close()

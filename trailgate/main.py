@@ -129,12 +129,17 @@ def plain_check_call(args: Sequence[str]) -> CheckCall | None:
 
 def _run_check(call: CheckCall) -> int:
     """check, as its click command would run it."""
-    from trailgate.commands.check import check
-    from trailgate.output import Output
+    # git says where the repository is while check's modules load
+    from trailgate import git
 
-    out = Output(call.format, call.output, call.quiet, call.verbose)
+    repo_question = git.start(*git.REPO_QUESTION)
     try:
-        return check(call.ranges, call.base, call.policy_rev, call.policy, out, call.target, call.as_of)
+        from trailgate.commands.check import check
+        from trailgate.output import Output
+
+        out = Output(call.format, call.output, call.quiet, call.verbose)
+        return check(call.ranges, call.base, call.policy_rev, call.policy, out, call.target, call.as_of,
+                     repo_question)
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)  # as click does before it aborts
         return _aborted()
@@ -145,6 +150,8 @@ def _run_check(call: CheckCall) -> int:
         sys.stdout = _Pacified(sys.stdout)
         sys.stderr = _Pacified(sys.stderr)
         raise SystemExit(1) from None
+    finally:
+        repo_question.abandon()
 
 
 class _Pacified:

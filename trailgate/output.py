@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import sys
@@ -217,11 +218,43 @@ class Spool:
         if self._plain and raw is not None and _writes_utf8_as_is(out):
             out.flush()
             source = self._file.buffer
+            if self.rolled_over:
+                _send_file(source, raw)
             while data := source.read(1 << 16):
                 raw.write(data)
             return
         while text := self._file.read(1 << 16):
             out.write(text)
+
+
+# what os.sendfile says when it cannot write to that file (a terminal, some special
+# files) or would have to wait (a non-blocking pipe): the rest goes through this process
+_NOT_SENT = frozenset((errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EAGAIN))
+
+
+def _send_file(source: IO[bytes], out: IO[bytes]) -> None:
+    """As much of ``source`` (a file, from its position) onto ``out``'s file
+    as the kernel copies itself (os.sendfile: no pass through this
+    process); ``source`` is left where that stopped, for the caller to
+    copy the rest. Nothing is sent where ``out`` has no file descriptor."""
+    try:
+        target = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    out.flush()
+    position = source.tell()
+    end = os.fstat(source.fileno()).st_size
+    try:
+        while position < end:
+            sent = os.sendfile(target, source.fileno(), position, end - position)
+            if not sent:
+                break
+            position += sent
+    except OSError as e:
+        if e.errno not in _NOT_SENT:
+            raise
+    finally:
+        source.seek(position)
 
 
 def _writes_utf8_as_is(out: TextIO) -> bool:

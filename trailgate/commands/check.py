@@ -141,8 +141,9 @@ def _policy(
 
 def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
           policy_option: str | None, out: Output, target_option: str | None = None,
-          as_of_option: str | None = None) -> int:
-    repo = git.repo()
+          as_of_option: str | None = None, repo_question: git.Started | None = None) -> int:
+    # the plain command line asked while the modules loaded; through click, asked now
+    repo = git.repo(repo_question if repo_question is not None else git.start(*git.REPO_QUESTION))
     as_of = parse_as_of(as_of_option)
     target = find_target(target_option)
     if target is not None and target.source != '--target' and not out.quiet:
