@@ -399,19 +399,25 @@ _ASKED_RUNNER = (
     'import sys\n'
     'from trailgate import git\n'
     'started = git.start\n'
-    'def start(*args):\n'
-    '    if args == git.REPO_QUESTION:\n'
-    '        sys.stdout.write(f"ASKED {\'trailgate.commands.check\' in sys.modules}\\n")\n'
-    '    return started(*args)\n'
+    'def start(*args, **options):\n'
+    '    sys.stdout.write(f"ASKED {args[:2]} {\'trailgate.commands.check\' in sys.modules}\\n")\n'
+    '    return started(*args, **options)\n'
     'git.start = start\n'
     'import trailgate.main as m\n'
     'raise SystemExit(m.main(sys.argv[1:]))\n'
 )
 
 
-def test_plain_check_asks_where_the_repository_is_while_its_modules_load(tmp_path: Path) -> None:
+@pytest.mark.parametrize(('argv', 'first_range'), [
+    (['check', 'HEAD~1..HEAD'], 'HEAD~1..HEAD'),
+    (['check', '--format', 'json', 'HEAD', '^HEAD~1'], 'HEAD'),
+])
+def test_plain_check_asks_git_about_the_repository_and_ranges_while_its_modules_load(
+        argv: list[str], first_range: str, tmp_path: Path) -> None:
     repo = new_repo(tmp_path / 'repo', hooks=False)
     repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'cents = 1\n'}, verify=False)
-    run = repo.run(sys.executable, '-c', _ASKED_RUNNER, 'check', 'HEAD~1..HEAD')
+    run = repo.run(sys.executable, '-c', _ASKED_RUNNER, *argv)
     assert run.returncode == 1, run
-    assert run.stdout.startswith('ASKED False\n'), run.stdout
+    first, second = run.stdout.split('\n')[:2]
+    assert first == f"ASKED {('rev-parse', '--is-bare-repository')} False", run.stdout
+    assert second == f"ASKED {('rev-parse', first_range)} False", run.stdout

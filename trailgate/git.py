@@ -285,14 +285,15 @@ class Started:
     """A git process started ahead of the moment its answer is needed, so
     that the few a hook asks run side by side instead of one after another."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, input: bytes | None = None) -> None:
         self.args = args
-        self._child: _Child | None = _Child(_cmd(args), _env())
+        self._input = input  # written when the answer is read: git starts up meanwhile
+        self._child: _Child | None = _Child(_cmd(args), _env(), with_input=input is not None)
 
     def _finish(self) -> tuple[int, bytes, bytes]:
         assert self._child is not None, 'read once'
         child, self._child = self._child, None
-        return child.communicate()
+        return child.communicate(self._input or b'')
 
     def output(self) -> bytes:
         """Its stdout, or GitError with git's own message (as ``run``)."""
@@ -314,8 +315,8 @@ class Started:
             child.kill()
 
 
-def start(*args: str) -> Started:
-    return Started(*args)
+def start(*args: str, input: bytes | None = None) -> Started:
+    return Started(*args, input=input)
 
 
 def run_ok(*args: str) -> bytes | None:
@@ -346,6 +347,13 @@ class Repo(NamedTuple):
 
 REPO_QUESTION = ('rev-parse', '--is-bare-repository', '--absolute-git-dir', '--is-shallow-repository',
                  '--show-toplevel')
+
+
+def ranges_question(ranges: Iterable[str]) -> tuple[str, ...]:
+    """The rev-parse that turns revision ranges (none starts with ``-``)
+    into revisions; the trailing -- makes every argument a revision: a typo
+    fails, never turns into a path."""
+    return ('rev-parse', *ranges, '--')
 
 
 def repo(started: Started | None = None) -> Repo:
@@ -403,13 +411,35 @@ def resolve_commit(rev: str) -> str:
 
 def missing_commits(names: Iterable[str]) -> list[str]:
     """Those of ``names`` that do not name a commit here (one process)."""
-    names = list(names)
-    if not names:
-        return []
-    out = run('cat-file', '--batch-check=%(objecttype)',
-              input=''.join(f'{name}^{{commit}}\n' for name in names).encode())
-    answers = decode(out).split('\n')[:len(names)]
-    return [name for name, answer in zip(names, answers, strict=True) if answer != 'commit']
+    return ask_missing_commits(names).missing()
+
+
+def ask_missing_commits(names: Iterable[str]) -> MissingCommits:
+    """``missing_commits``, with git started now and answering when asked."""
+    return MissingCommits(list(names))
+
+
+class MissingCommits:
+    """One ``git cat-file --batch-check`` started ahead: ``missing`` reads its
+    answer; ``abandon`` stops it if that was never read."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self._question = start(
+            'cat-file', '--batch-check=%(objecttype)',
+            input=''.join(f'{name}^{{commit}}\n' for name in names).encode(),
+        ) if names else None
+
+    def missing(self) -> list[str]:
+        if self._question is None:
+            return []
+        out = self._question.output()
+        answers = decode(out).split('\n')[:len(self.names)]
+        return [name for name, answer in zip(self.names, answers, strict=True) if answer != 'commit']
+
+    def abandon(self) -> None:
+        if self._question is not None:
+            self._question.abandon()
 
 
 def commit_exists(sha: str) -> bool:

@@ -129,17 +129,20 @@ def plain_check_call(args: Sequence[str]) -> CheckCall | None:
 
 def _run_check(call: CheckCall) -> int:
     """check, as its click command would run it."""
-    # git says where the repository is while check's modules load
+    # git says where the repository is, and what the ranges name, while check's modules load
     from trailgate import git
 
     repo_question = git.start(*git.REPO_QUESTION)
+    ranges_question = None
     try:
+        if call.ranges and not call.base and not any(value.startswith('-') for value in call.ranges):
+            ranges_question = git.start(*git.ranges_question(call.ranges))
         from trailgate.commands.check import check
         from trailgate.output import Output
 
         out = Output(call.format, call.output, call.quiet, call.verbose)
         return check(call.ranges, call.base, call.policy_rev, call.policy, out, call.target, call.as_of,
-                     repo_question)
+                     repo_question, ranges_question)
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)  # as click does before it aborts
         return _aborted()
@@ -152,6 +155,8 @@ def _run_check(call: CheckCall) -> int:
         raise SystemExit(1) from None
     finally:
         repo_question.abandon()
+        if ranges_question is not None:
+            ranges_question.abandon()
 
 
 class _Pacified:

@@ -17,6 +17,7 @@ from trailgate.reports import EVERY_COMMIT_FORMATS
 from trailgate.reports import Report
 from trailgate.reports import Tally
 from trailgate.reports import Writer
+from trailgate.reports import prepare
 from trailgate.reports import render
 from trailgate.reports import writer
 
@@ -54,6 +55,11 @@ class Output:
         self.output = None if output == '-' else output  # '-': where the report goes without a file
         self.quiet = quiet
         self.verbose = verbose
+
+    def prepare(self) -> None:
+        """Load what the report will be written with (its format's modules),
+        ahead of the first commit: ``check`` does it while git starts up."""
+        prepare(self.format)
 
     @property
     def keeps_passing(self) -> bool:

@@ -29,8 +29,11 @@ from testing.scenarios import policy
 from testing.util import GIT_ENV
 from testing.util import STRIPPED
 from testing.util import init_repo
+from trailgate import git as tg_git
 from trailgate import policy_cache
+from trailgate.commands.check import check
 from trailgate.main import main
+from trailgate.output import Output
 
 
 def short(sha: str) -> str:
@@ -198,6 +201,15 @@ def test_check_starts_a_cat_file_only_for_what_it_reads(repo: Repo, tmp_path: Pa
     assert _cat_file_batches(trace) == expected
 
 
+def _in_process(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run trailgate in this process as in ``repo``, with the tests' git environment."""
+    monkeypatch.chdir(repo.path)
+    for key in STRIPPED:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+
+
 def test_a_check_that_fails_before_reading_the_range_stops_the_git_log_it_started(
         repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     # git log starts before the policy loads; a policy that does not load leaves no git behind
@@ -214,15 +226,24 @@ def test_a_check_that_fails_before_reading_the_range_stops_the_git_log_it_starte
                 logs.append(self)
 
     monkeypatch.setattr(subprocess, 'Popen', Recorded)
-    monkeypatch.chdir(repo.path)
-    for key in STRIPPED:
-        monkeypatch.delenv(key, raising=False)
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
+    _in_process(repo, monkeypatch)
     assert main(['check', '--policy', str(broken), 'HEAD~300..HEAD']) == 2
     assert 'broken.yaml:1:' in capsys.readouterr().err
     assert len(logs) == 1
     assert logs[0].returncode is not None
+
+
+def test_a_ranges_question_about_other_ranges_is_not_used(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # a question asked ahead (about main..HEAD) that is not about the ranges checked (as when
+    # --base adds one): stopped unread, and the ranges are asked about again
+    repo.git('switch', '-q', '-c', 'feature')
+    bad(repo)
+    good(repo)
+    _in_process(repo, monkeypatch)
+    asked = tg_git.start(*tg_git.ranges_question(('main..HEAD',)))
+    assert check(('HEAD~1..HEAD',), None, None, None, Output(), ranges_question=asked) == 0
+    assert '1 commit checked, 0 refused' in capsys.readouterr().out
 
 
 def test_a_policy_marker_with_a_posix_class_finds_the_commit(tmp_path: Path) -> None:

@@ -162,12 +162,17 @@ def test_without_orjson_the_standard_library_writes_the_same_reports(format: str
     assert json_format._serialise is json_format._standard_dumps
 
 
+@pytest.mark.parametrize('way', ['writer', 'prepare'])
 @pytest.mark.parametrize('format', ['json', 'sarif'])
-def test_a_streaming_writer_loads_its_serialiser_when_made(format: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # before the first commit is judged: check makes it while git starts reading the range
+def test_the_serialiser_is_loaded_before_the_first_commit(format: str, way: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # check prepares the output while git starts up, and makes the writer while git reads the range
     monkeypatch.setattr(json_format, '_serialise', None)
     monkeypatch.setattr(json_format, '_serialise_utf8', None)
-    report_writer(format, io.StringIO(), 'check')
+    if way == 'writer':
+        report_writer(format, io.StringIO(), 'check')
+    else:
+        Output(format).prepare()
     assert json_format._serialise is not None
     assert json_format._serialise_utf8 is not None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import sys
+from collections.abc import Callable
 from typing import NamedTuple
 
 from trailgate import git
@@ -94,20 +95,30 @@ def _unknown(what: str, repo: git.Repo) -> GitError:
     return GitError(f'unknown revision: {what}{hint}')
 
 
-def revision_arguments(ranges: tuple[str, ...], repo: git.Repo) -> list[str]:
-    """Ranges as rev-list arguments, ``B`` and ``^A``; every one must name a commit."""
+def revision_arguments(ranges: tuple[str, ...], repo: git.Repo, parsed: git.Started | None = None,
+                       meanwhile: Callable[[], object] | None = None) -> list[str]:
+    """Ranges as rev-list arguments, ``B`` and ``^A``; every one must name a commit.
+
+    ``parsed``: their ``git.ranges_question``, started ahead. ``meanwhile``
+    runs while git starts to say whether each names a commit.
+    """
     for value in ranges:
         if value.startswith('-'):
             raise UsageError(f'{value!r} is not a revision range (options go before the ranges)')
     try:
-        # the trailing -- makes every argument a revision: a typo fails, never turns into a path
-        out = git.run('rev-parse', *ranges, '--')
+        out = git.run(*git.ranges_question(ranges)) if parsed is None else parsed.output()
     except GitError as e:
         raise _unknown(f'{" ".join(ranges)} ({e})', repo) from None
     revisions = [line for line in git.decode(out).split() if line != '--']
     if not revisions:
         raise UsageError(f'no revisions in {" ".join(ranges)!r}')
-    missing = git.missing_commits(rev.removeprefix('^') for rev in revisions)
+    asked = git.ask_missing_commits(rev.removeprefix('^') for rev in revisions)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        missing = asked.missing()
+    finally:
+        asked.abandon()
     if missing:
         raise _unknown(f'{", ".join(missing)} is not a commit in this repository', repo)
     return revisions
@@ -141,7 +152,11 @@ def _policy(
 
 def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
           policy_option: str | None, out: Output, target_option: str | None = None,
-          as_of_option: str | None = None, repo_question: git.Started | None = None) -> int:
+          as_of_option: str | None = None, repo_question: git.Started | None = None,
+          ranges_question: git.Started | None = None) -> int:
+    """``repo_question``, ``ranges_question``: ``git.REPO_QUESTION`` and
+    ``git.ranges_question(ranges)``, started ahead (the second is stopped
+    unread if it asked about other ranges than those checked)."""
     # the plain command line asked while the modules loaded; through click, asked now
     repo = git.repo(repo_question if repo_question is not None else git.start(*git.REPO_QUESTION))
     as_of = parse_as_of(as_of_option)
@@ -164,7 +179,10 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         ranges = (*ranges, f'{merge_base}..HEAD')
     if not ranges:
         raise UsageError('give a revision range (e.g. origin/main..HEAD) or --base REF')
-    revisions = revision_arguments(ranges, repo)
+    if ranges_question is not None and ranges_question.args != git.ranges_question(ranges):
+        ranges_question.abandon()  # asked about other ranges (--base adds one)
+        ranges_question = None
+    revisions = revision_arguments(ranges, repo, ranges_question, out.prepare)
     # git reads the range while the policy loads and the report's modules are imported
     history = git.start_log(revisions)
     try:

@@ -160,6 +160,14 @@ class _Collecting:
         return render(report._replace(assessments=tuple(self.kept)), self.format, self.color, self.verbose)
 
 
+def prepare(format: str) -> None:
+    """Import the format's module, and let it load what it writes with (its ``prepare``)."""
+    module = importlib.import_module(f'trailgate.reports.{format}_format')
+    loading = getattr(module, 'prepare', None)
+    if loading is not None:
+        loading()
+
+
 def writer(format: str, body: IO[str], gate: str, color: bool = False, verbose: bool = False) -> Writer:
     """The format's own streaming writer, or one that collects and renders."""
     module = importlib.import_module(f'trailgate.reports.{format}_format')

@@ -99,15 +99,18 @@ _serialise_utf8: Callable[[Any], bytes] | None = None
 
 
 def load_serialiser() -> None:
-    """Import the serialiser now, not at the first report text: a report
-    written as commits are judged is made while git starts reading them,
-    and orjson's import (most of a short JSON report's own cost) is then
-    done while this process would wait for git's first output."""
+    """Import the serialiser now, not at the first report text: ``check``
+    does it while git starts up (``prepare``), and orjson's import (most of
+    a short JSON report's own cost) is then done while this process would
+    wait for git."""
     global _serialise, _serialise_utf8
     if _serialise is None:
         _serialise = _serialiser()
     if _serialise_utf8 is None:
         _serialise_utf8 = _utf8_serialiser()
+
+
+prepare = load_serialiser
 
 
 def dumps(value: Any) -> str:

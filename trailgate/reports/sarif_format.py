@@ -28,6 +28,7 @@ from trailgate.reports.json_format import BatchWriter
 from trailgate.reports.json_format import Fixes
 from trailgate.reports.json_format import dumps
 from trailgate.reports.json_format import escape_surrogates
+from trailgate.reports.json_format import load_serialiser
 from trailgate.reports.json_format import remember
 from trailgate.reports.json_format import violation_fix
 from trailgate.requirements import KINDS
@@ -37,6 +38,11 @@ SARIF_SCHEMA = 'https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Sc
 INFORMATION_URI = 'https://pypi.org/project/trailgate/'
 FINGERPRINT = 'trailgate/v1'
 _RULE_INDEX = {kind.code: index for index, kind in enumerate(KINDS)}
+
+
+def prepare() -> None:
+    """Load the serialiser ahead (``reports.prepare``): SARIF is written with JSON's."""
+    load_serialiser()
 
 
 def tool_version() -> str:
