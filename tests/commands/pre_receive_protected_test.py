@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.scenarios import CRITICAL
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
@@ -349,3 +350,28 @@ def test_a_new_protected_ref_is_judged_where_more_protected_tips_exist_than_a_co
     wrong = unreviewed(repo)
     refused(push(repo, 'HEAD:refs/heads/release/new'), wrong[:10], RULE)
     assert 'refs/heads/release/new' not in ref_values(origin)
+
+
+@pytest.mark.parametrize('what', ['commit', 'tree'])
+def test_a_replace_ref_cannot_change_what_main_holds(setup: Setup, what: str) -> None:
+    """refs/replace/<main's tip> (or its tree) makes every git on the server
+    that honours replace refs (a deploy hook checking out main, git archive,
+    a mirror) show the pushed object instead: main would hold an unreviewed
+    change without moving. Pushing one is refused; deleting one is not."""
+    repo, origin = setup
+    tip = repo.head()
+    repo.git('switch', '-q', '-c', 'evil')
+    wrong = unreviewed(repo)
+    replaced, replacement = (tip, wrong) if what == 'commit' else (
+        repo.git('rev-parse', f'{tip}^{{tree}}').strip(), repo.git('rev-parse', f'{wrong}^{{tree}}').strip())
+    accepted(push(repo, 'evil'))  # an unprotected branch takes it
+    before = ref_values(origin)
+    result = push(repo, f'{replacement}:refs/replace/{replaced}')
+    assert result.returncode != 0 and result.hooks.get('pre-receive') == 1, result
+    assert 'replace refs are not accepted' in result.stderr
+    assert ref_values(origin) == before
+    assert origin.git('show', f'main:{CRITICAL}') != 'bad = 1\n'
+    origin.git('update-ref', f'refs/replace/{replaced}', replacement)  # as an administrator could
+    assert origin.git('show', f'main:{CRITICAL}') == 'bad = 1\n'  # what it would have done
+    accepted(push(repo, f':refs/replace/{replaced}'))
+    assert origin.git('show', f'main:{CRITICAL}') != 'bad = 1\n'

@@ -9,7 +9,8 @@ to that ref (``old..new``; for a new protected ref, every commit on no
 protected ref yet), wherever else those commits were pushed before: a branch,
 a tag, ``refs/pull/*`` or ``refs/notes/*`` exempts nothing. The judge is the
 policy at the ref's old value (for a new ref, the default branch), never one
-the push or an older branch brings.
+the push or an older branch brings. A replace ref is never taken: it would
+change what a protected branch holds for every other reader of the repository.
 """
 from __future__ import annotations
 
@@ -306,12 +307,32 @@ def _case_alias(updates: list[Update]) -> str | None:
     return None
 
 
+REPLACE_REFS = 'refs/replace/'
+
+
+def _replacement(updates: list[Update]) -> str | None:
+    """Why an update that creates or moves a replace ref is refused: git
+    shows the object it names in place of the one its name says, to every
+    reader of this repository that does not ignore replace refs (a deploy
+    hook that checks out main, ``git archive``, a mirror). It would change
+    what a protected branch holds without moving the branch, where no gate
+    looks (trailgate reads history with replace refs ignored). Deleting one
+    restores what was committed, and passes."""
+    for update in updates:
+        if update.ref.startswith(REPLACE_REFS) and not git.is_null_oid(update.new):
+            return (
+                f'{visible(update.ref)} would make git show another object in place of the one it names, '
+                f'to everyone who reads this repository; replace refs are not accepted'
+            )
+    return None
+
+
 def pre_receive(policy_option: str | None, out: Output) -> int:
     from trailgate.approvals import ledger
 
     repo = git.repo()
     received = _updates(git.read_hook_input())
-    alias = _case_alias(received)
+    alias = _case_alias(received) or _replacement(received)
     if alias:
         print(f'trailgate pre-receive: refused: {alias}', file=sys.stderr)
         return 1
