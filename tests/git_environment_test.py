@@ -185,3 +185,28 @@ def test_a_global_pathspec_setting_does_not_stop_commit_msg(tmp_path: Path, vari
                                             scenarios.REVIEW_BOB, 'Change-Doc: docs/changes/missing.md'),
                           {scenarios.CRITICAL: 'x = 2\n'}, env=env)
     assert refused.hooks == {'commit-msg': 1} and '(TG002)' in refused.stderr, refused
+
+
+# -- commit-msg: how git will clean the message up -----------------------------------
+
+
+@pytest.mark.parametrize('verbose', [(), ('-v',)])
+def test_comment_char_auto_with_a_line_that_starts_with_a_hash(tmp_path: Path, verbose: tuple[str, ...]) -> None:
+    """Under core.commentChar=auto, a message with a line starting '#' (an
+    issue number) makes git pick another comment character (';'), write its
+    status lines with it, and strip only those: commit-msg stripped the '#'
+    line and kept the ';' lines, whose paragraph hid the trailers, so an
+    unreviewed AI-assisted change passed the hook and was refused later."""
+    repo = scenarios.new_repo(tmp_path / 'repo')
+    repo.git('config', 'core.commentChar', 'auto')
+    editor = scenarios.editor(tmp_path / 'editor.py', '')  # the message as git wrote it
+    base = repo.head()
+    repo.stage({scenarios.CRITICAL: 'x = 1\n'})
+    refused = repo.run('git', 'commit', '-q', '-e', *verbose, '-m', f'#12 Speed up\n\n{scenarios.ASSISTED}',
+                       env=editor)
+    assert refused.hooks == {'commit-msg': 1} and '(TG001)' in refused.stderr, refused
+    reviewed = scenarios.message('#12 Speed up', scenarios.ASSISTED, *scenarios.APPROVALS)
+    accepted = repo.run('git', 'commit', '-q', '-e', *verbose, '-m', reviewed, env=editor)
+    assert accepted.hooks == {'commit-msg': 0}, accepted
+    assert repo.git('log', '-1', '--format=%B').startswith('#12 Speed up\n')
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 0

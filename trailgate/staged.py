@@ -14,6 +14,7 @@ from trailgate.evaluate import documentation_candidates
 from trailgate.model import Commit
 from trailgate.policy import Policy
 from trailgate.trailers import CLEANUP_MODES
+from trailgate.trailers import auto_comment_char
 from trailgate.trailers import cleanup_message
 from trailgate.trailers import parse_trailers
 
@@ -84,6 +85,16 @@ def cleanup_mode(facts: git.Vars) -> str:
     return 'strip' if editor_runs() else 'whitespace'
 
 
+def cleanup_comment_char(facts: git.Vars, text: str) -> str:
+    """The comment character git cleans this message up with. Under
+    ``core.commentChar=auto`` git picks one the message does not start a line
+    with; the stored message's trailers are still read with '#', as git log
+    reads them."""
+    if facts.config.get('core.commentchar') == 'auto':
+        return auto_comment_char(text, editor_runs())
+    return facts.comment_char
+
+
 def ask_git(branch: bool = False) -> git.StagedQuestions:
     """Start what the pending commit needs from git (``branch``: the branch too)."""
     return git.StagedQuestions(amending=invocation.is_amending(), branch=branch)
@@ -98,7 +109,8 @@ def pending_commit(msgfile: str, policy_option: str | None,
         raise FatalError('this hook needs a work tree; it cannot run in a bare repository')
     policy = policies.from_worktree(repo, policies.explicit_path(policy_option))
     facts = questions.variables()
-    message = cleanup_message(read_message_file(msgfile), facts.comment_char, cleanup_mode(facts))
+    text = read_message_file(msgfile)
+    message = cleanup_message(text, cleanup_comment_char(facts, text), cleanup_mode(facts))
     changes = _changes(repo, questions.diff)
     commit = Commit(
         sha=None,

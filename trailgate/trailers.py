@@ -271,6 +271,32 @@ def skip_blank_lines(message: str) -> str:
 
 
 CLEANUP_MODES = ('strip', 'whitespace', 'scissors', 'verbatim')
+# what git tries, in this order, under core.commentChar=auto (builtin/commit.c)
+AUTO_COMMENT_CHARS = '#;@!$%^&|:'
+
+
+def auto_comment_char(text: str, edited: bool) -> str:
+    """The comment character ``git commit`` chose for ``text`` under
+    ``core.commentChar=auto``: the first of ``AUTO_COMMENT_CHARS`` that starts
+    no line of the message it began with ('#' if that holds no '#').
+
+    Unedited, ``text`` is that message. Edited, git wrote its own lines after
+    it with the character it chose, and the scissors line first with ``-v``:
+    the character of the first scissors line, else the one the last line
+    starts with if git could have chosen it, else git's choice for ``text``.
+    """
+    if edited:
+        cuts = [(at, char) for char in AUTO_COMMENT_CHARS
+                if (at := locate_cut_line(text, char)) < len(text)]
+        if cuts:
+            return min(cuts)[1]
+        last = text.rstrip('\n').rpartition('\n')[2][:1]
+        if last and last in AUTO_COMMENT_CHARS:
+            return last
+    if '#' not in text:
+        return '#'
+    starts = {text[:1], *re.findall(r'[\n\r](.)', text, re.DOTALL)}
+    return next((char for char in AUTO_COMMENT_CHARS if char not in starts), '#')
 
 
 def cleanup_message(text: str, comment_char: str = '#', mode: str = 'strip') -> str:
