@@ -100,11 +100,12 @@ def _answered(read: _Read, lookups: git.CatFile) -> _Read:
 
 
 def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
-          lookups: git.CatFile) -> Iterator[_Read]:
+          lookups: git.CatFile, comment_char: str | None = None) -> Iterator[_Read]:
     """Every batch's commits in order. Documentation files are asked about
     as each commit is read and the answers read ``READ_AHEAD`` commits
     later, so git answers while the commits in between are parsed."""
-    comment_char = git.comment_char()
+    if comment_char is None:
+        comment_char = git.comment_char()
     shallow = git.shallow_commits(repo.git_dir) if repo.shallow else frozenset()
     ahead: collections.deque[_Read] = collections.deque()
     position = 0  # commits read
@@ -145,7 +146,8 @@ def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
 
 
 def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
-          ledger_tip: str | None = LOCAL_LEDGER, as_of: AsOf = None) -> Iterator[Assessment]:
+          ledger_tip: str | None = LOCAL_LEDGER, as_of: AsOf = None,
+          comment_char: str | None = None) -> Iterator[Assessment]:
     """Assess each batch's commits, in order; a commit in two batches is
     judged by both. ``active`` windows are judged on ``as_of`` (default:
     today, as the gate runs).
@@ -156,18 +158,20 @@ def judge(batches: Iterable[Batch], repo: git.Repo, every_signal: bool = True,
     judged in chunks: their change ids are computed together, looked up in
     the approvals ledger at ``ledger_tip`` (default: the local
     ``refs/trailgate/approvals``) and in their trailers, then assessed.
+    ``comment_char``: core.commentChar, when the caller asked git already.
     """
     batches = list(batches)
     if not any(batch.policy.signed_reviews for batch in batches):
-        return _judge_typed(batches, repo, every_signal, as_of)
-    return _judge_signed(batches, repo, every_signal, ledger_tip, as_of)
+        return _judge_typed(batches, repo, every_signal, as_of, comment_char)
+    return _judge_signed(batches, repo, every_signal, ledger_tip, as_of, comment_char)
 
 
-def _judge_typed(batches: list[Batch], repo: git.Repo, every_signal: bool, as_of: AsOf) -> Iterator[Assessment]:
+def _judge_typed(batches: list[Batch], repo: git.Repo, every_signal: bool, as_of: AsOf,
+                 comment_char: str | None) -> Iterator[Assessment]:
     """``judge`` where no policy asks for signed approvals: each commit
     assessed as it is read."""
     with git.CatFile() as lookups:
-        for _, policy, raw, commit, _ in _read(batches, repo, every_signal, lookups):
+        for _, policy, raw, commit, _ in _read(batches, repo, every_signal, lookups, comment_char):
             if commit is None:
                 yield unremarkable(policy, _unread(raw))
             else:
@@ -175,7 +179,7 @@ def _judge_typed(batches: list[Batch], repo: git.Repo, every_signal: bool, as_of
 
 
 def _judge_signed(batches: list[Batch], repo: git.Repo, every_signal: bool,
-                  ledger_tip: str | None, as_of: AsOf) -> Iterator[Assessment]:
+                  ledger_tip: str | None, as_of: AsOf, comment_char: str | None) -> Iterator[Assessment]:
     """``judge`` where some policy asks for signed approvals: the commits
     that may need them are assessed in chunks, once their approvals are found."""
     with contextlib.ExitStack() as stack:
@@ -184,7 +188,7 @@ def _judge_signed(batches: list[Batch], repo: git.Repo, every_signal: bool,
         chunks: _Chunks | None = None
         pending: list[tuple[git.RawCommit | None, Assessment | Commit]] = []
         current: tuple[int, Policy] | None = None
-        for index, policy, raw, commit, _ in _read(batches, repo, every_signal, lookups):
+        for index, policy, raw, commit, _ in _read(batches, repo, every_signal, lookups, comment_char):
             if current is not None and current[0] != index and pending:
                 assert chunks is not None
                 yield from chunks.add(pending, current[1])

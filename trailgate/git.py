@@ -383,9 +383,17 @@ def _no_repository(err: bytes) -> str:
     return f'git cannot use this repository: {said}'
 
 
-def comment_char() -> str:
-    """core.commentChar as trailer parsing uses it ('auto' means '#')."""
-    value = run_ok('config', '--get', 'core.commentChar')
+COMMENT_CHAR_QUESTION = ('config', '--get', 'core.commentChar')
+
+
+def comment_char(started: Started | None = None) -> str:
+    """core.commentChar as trailer parsing uses it ('auto' means '#');
+    ``started``: its ``COMMENT_CHAR_QUESTION``, started ahead."""
+    if started is None:
+        value = run_ok(*COMMENT_CHAR_QUESTION)
+    else:
+        returncode, out = started.answer()
+        value = None if returncode else out
     char = decode(value).rstrip('\n') if value else ''
     return char[:1] if char and char != 'auto' else '#'
 

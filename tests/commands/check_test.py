@@ -12,6 +12,7 @@ import pytest
 
 from testing.scenarios import APPROVALS
 from testing.scenarios import ASSISTED
+from testing.scenarios import CLAUDE
 from testing.scenarios import CRITICAL
 from testing.scenarios import DOC_TICKET
 from testing.scenarios import EMPTY_POLICY
@@ -244,6 +245,19 @@ def test_a_ranges_question_about_other_ranges_is_not_used(
     asked = tg_git.start(*tg_git.ranges_question(('main..HEAD',)))
     assert check(('HEAD~1..HEAD',), None, None, None, Output(), ranges_question=asked) == 0
     assert '1 commit checked, 0 refused' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(('comment_char', 'expected'), [(None, 1), (';', 0)])
+def test_check_reads_trailers_with_the_repository_s_comment_char(repo: Repo, comment_char: str | None,
+                                                                 expected: int) -> None:
+    # below a scissors line of core.commentChar nothing is part of the message: the reviews are
+    # its trailers; with '#' the line is text, and the message has no trailers
+    scissors = '\n; ------------------------ >8 ------------------------\nnot a trailer\n'
+    repo.commit_ok(message('Reviewed charge', *APPROVALS) + scissors, {CRITICAL: 'c = 1\n'},
+                   author=CLAUDE, verify=False)
+    if comment_char is not None:
+        repo.git('config', 'core.commentChar', comment_char)
+    assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == expected
 
 
 def test_a_policy_marker_with_a_posix_class_finds_the_commit(tmp_path: Path) -> None:

@@ -183,16 +183,22 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         ranges_question.abandon()  # asked about other ranges (--base adds one)
         ranges_question = None
     revisions = revision_arguments(ranges, repo, ranges_question, out.prepare)
-    # git reads the range while the policy loads and the report's modules are imported
+    # git reads the range, and says how its messages' comments start, while the
+    # policy loads and the report's modules are imported
     history = git.start_log(revisions)
+    comment_question = None
     try:
-        return _judge_range(history, revisions, policy_rev, policy_option, repo, out, target, as_of)
+        comment_question = git.start(*git.COMMENT_CHAR_QUESTION)
+        return _judge_range(history, comment_question, revisions, policy_rev, policy_option, repo, out, target,
+                            as_of)
     finally:
+        if comment_question is not None:
+            comment_question.abandon()
         history.abandon()
 
 
-def _judge_range(history: git.Log, revisions: list[str], policy_rev: str | None, policy_option: str | None,
-                 repo: git.Repo, out: Output, target: Target | None, as_of: AsOf) -> int:
+def _judge_range(history: git.Log, comment_question: git.Started, revisions: list[str], policy_rev: str | None,
+                 policy_option: str | None, repo: git.Repo, out: Output, target: Target | None, as_of: AsOf) -> int:
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
     batch = Batch(policy, tuple(revisions), log=history)
@@ -202,8 +208,9 @@ def _judge_range(history: git.Log, revisions: list[str], policy_rev: str | None,
     progress = Progress('checking', enabled=not out.quiet)
     try:
         with frozen_heap():
-            summary = out.stream('check', progress.track(judge([batch], repo, out.keeps_passing, as_of=as_of)),
-                                 policy_sources([batch]), reminder=reminder)
+            judged = judge([batch], repo, out.keeps_passing, as_of=as_of,
+                           comment_char=git.comment_char(comment_question))
+            summary = out.stream('check', progress.track(judged), policy_sources([batch]), reminder=reminder)
     finally:
         progress.done()
     return 1 if summary.refused_count else 0
