@@ -190,11 +190,13 @@ def explain_command(rev: str, message_file: str | None, policy: str | None) -> i
               help='Suggest critical paths and groups from CODEOWNERS.')
 @click.option('--signed', is_flag=True,
               help='Signed reviews: name .trailgate/allowed_signers and require SSH-signed approvals.')
-def init_command(detect: bool, signed: bool) -> int:
+@click.option('--policy', 'policy', metavar='PATH',
+              help='Write the starter to PATH instead of .trailgate/policy.yaml.')
+def init_command(detect: bool, signed: bool, policy: str | None) -> int:
     """Write a commented starter .trailgate/policy.yaml (never overwrites)."""
     from trailgate.commands.init import init
 
-    return init(detect, signed)
+    return init(detect, signed, policy)
 
 
 @cli.command('install', short_help='Install the git hooks without pre-commit.')

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,29 @@ def test_init_from_a_subdirectory_writes_at_the_top_level(repo: Repo) -> None:
     init(repo, cwd=repo.path / 'services' / 'payments')
     assert (repo.path / POLICY_PATH).is_file()
     assert not (repo.path / 'services' / 'payments' / '.trailgate').exists()
+
+
+def test_init_policy_writes_where_it_is_told_and_names_it_in_what_it_offers(repo: Repo) -> None:
+    """``--policy PATH``, a common option of the contract: the starter goes to PATH,
+    and the commands init prints then read that file, run as printed."""
+    (repo.path / 'ops').mkdir()
+    result = init(repo, '--policy', 'ops/policy.yaml')
+    assert (repo.path / 'ops' / 'policy.yaml').is_file() and not (repo.path / POLICY_PATH).exists()
+    assert 'wrote ops/policy.yaml' in result.stdout
+    offered = re.findall(r'`([^`]*)`', result.stdout)
+    validate = next(c for c in offered if c.startswith('trailgate validate'))
+    assert validate == 'trailgate validate --policy ops/policy.yaml'
+    checked = run(repo, *validate.split()[1:])
+    assert checked.returncode == 0 and 'ops/policy.yaml: valid' in checked.stdout, checked.output
+    again = run(repo, 'init', '--policy', 'ops/policy.yaml')
+    assert again.returncode == 2 and 'ops/policy.yaml already exists' in again.stderr
+    signed = next(c for c in offered if 'init --signed' in c)
+    bin_dir = str(Path(sys.executable).parent)
+    ran = repo.run('bash', '-c', signed, env={'PATH': f'{bin_dir}{os.pathsep}{os.environ["PATH"]}'})
+    assert ran.returncode == 0, (signed, ran.output)
+    assert 'signed: true' in (repo.path / 'ops' / 'policy.yaml').read_text()
+    assert 'trailgate signers add EMAIL KEY.pub --policy ops/policy.yaml' in ran.stdout
+    assert 'trailgate approve --policy ops/policy.yaml' in ran.stdout
 
 
 def test_the_90_day_window_starts_today(repo: Repo) -> None:

@@ -116,15 +116,19 @@ def _signed(text: str) -> str:
     return text.replace('        count: 2\n', '        count: 2\n        signed: true\n', 1)
 
 
-def init(detect: bool, signed: bool = False) -> int:
+def init(detect: bool, signed: bool = False, explicit: str | None = None) -> int:
+    """``explicit``: where to write the starter (``--policy PATH``), as the
+    other commands are then told to read it."""
     repo = git.repo()
     if repo.toplevel is None:
         raise FatalError('trailgate init needs a work tree (this is a bare repository)')
-    path = os.path.join(repo.toplevel, DEFAULT_POLICY_PATH)
+    path = os.path.abspath(explicit) if explicit else os.path.join(repo.toplevel, DEFAULT_POLICY_PATH)
+    shown = os.path.relpath(path) if explicit else DEFAULT_POLICY_PATH
+    option = f' --policy {shlex.quote(shown)}' if explicit else ''
     if os.path.lexists(path):
         raise FatalError(
-            f'{DEFAULT_POLICY_PATH} already exists; trailgate init never overwrites a '
-            f'policy (check it with `trailgate validate`)',
+            f'{shown} already exists; trailgate init never overwrites a '
+            f'policy (check it with `trailgate validate{option}`)',
         )
     text = _reset_window(starter_text(), datetime.datetime.now(datetime.timezone.utc).date())
     text = _with_default_branch(text, default_branch())
@@ -132,24 +136,25 @@ def init(detect: bool, signed: bool = False) -> int:
     text = _with_codeowners(text, *found)
     if signed:
         text = _signed(text)
-    load_policy(text.encode(), DEFAULT_POLICY_PATH)  # never write a policy that does not validate
+    load_policy(text.encode(), shown)  # never write a policy that does not validate
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, 'x', encoding='utf-8') as f:
         f.write(text)
-    print(f'wrote {DEFAULT_POLICY_PATH}: edit the groups and paths, then commit it')
-    print(f'  protected: {load_policy(text.encode(), DEFAULT_POLICY_PATH).protected}')
+    print(f'wrote {shown}: edit the groups and paths, then commit it')
+    print(f'  protected: {load_policy(text.encode(), shown).protected}')
     if found[0] or found[1]:
         print(f'  from CODEOWNERS: {len(found[0])} path patterns, {len(found[1])} owner emails')
     if signed:
         signers = os.path.join(repo.toplevel, SIGNERS_PATH)
         if not os.path.lexists(signers):
+            os.makedirs(os.path.dirname(signers), exist_ok=True)  # a --policy elsewhere made no .trailgate/
             with open(signers, 'x', encoding='utf-8') as f:
                 f.write('# who may approve: one line per reviewer, `trailgate signers add EMAIL KEY.pub`\n')
         print(f'  signed reviews: add each senior\'s SSH public key to {SIGNERS_PATH} with '
-              f'`trailgate signers add EMAIL KEY.pub`; reviewers approve with `trailgate approve`')
+              f'`trailgate signers add EMAIL KEY.pub{option}`; reviewers approve with `trailgate approve{option}`')
     else:
         # init never overwrites, so the signed starter needs this one gone first
         print(f'  for reviews that cannot be typed (SSH-signed approvals), start over, before editing it, with '
-              f'`rm {shlex.quote(os.path.relpath(path))} && trailgate init --signed`')
-    print('  check it with `trailgate validate`; see what a commit needs with `trailgate explain`')
+              f'`rm {shlex.quote(os.path.relpath(path))} && trailgate init --signed{option}`')
+    print(f'  check it with `trailgate validate{option}`; see what a commit needs with `trailgate explain{option}`')
     return 0
