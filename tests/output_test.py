@@ -386,6 +386,25 @@ def test_the_spool_is_read_in_chunks_across_its_roll_over() -> None:
     spool.close()
 
 
+class _Interrupting(io.BytesIO):
+    def write(self, data: object) -> int:
+        raise KeyboardInterrupt
+
+
+def test_a_spool_interrupted_as_it_rolls_over_still_closes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C while check's report went to its temporary file made the report's
+    # close fail ('underlying buffer has been detached'): an internal error in
+    # place of the interrupt
+    import tempfile
+
+    spool = output.Spool(10)
+    spool.write('a' * 8)
+    monkeypatch.setattr(tempfile, 'TemporaryFile', lambda *args, **kwargs: io.TextIOWrapper(_Interrupting()))
+    with pytest.raises(KeyboardInterrupt):
+        spool.write('b' * 8)
+    spool.close()
+
+
 # -- copying a rolled-over spool: by the kernel where it can ---------------------------
 
 ROLLED = ('é ✓ 🚀 \n' * 40).encode()

@@ -193,13 +193,20 @@ class Spool:
         import tempfile
 
         in_memory = self._file
-        assert isinstance(in_memory, io.TextIOWrapper)
         on_disk = tempfile.TemporaryFile(mode='w+', encoding='utf-8', errors='surrogatepass')  # noqa: SIM115
-        buffer = in_memory.detach()
-        assert isinstance(buffer, io.BytesIO)
-        on_disk.buffer.write(buffer.getvalue())
-        on_disk.seek(0, io.SEEK_END)
+        # the spool holds its memory until the file holds it all: an interrupt
+        # (Ctrl-C) part way leaves a spool that still closes
+        try:
+            in_memory.flush()
+            buffer = in_memory.buffer
+            assert isinstance(buffer, io.BytesIO)
+            on_disk.buffer.write(buffer.getvalue())
+            on_disk.seek(0, io.SEEK_END)
+        except BaseException:
+            on_disk.close()
+            raise
         self._file = on_disk
+        in_memory.close()
 
     @property
     def rolled_over(self) -> bool:
