@@ -375,3 +375,22 @@ def test_a_replace_ref_cannot_change_what_main_holds(setup: Setup, what: str) ->
     assert origin.git('show', f'main:{CRITICAL}') == 'bad = 1\n'  # what it would have done
     accepted(push(repo, f':refs/replace/{replaced}'))
     assert origin.git('show', f'main:{CRITICAL}') != 'bad = 1\n'
+
+
+def test_a_replace_ref_named_in_another_case_is_refused_where_case_is_ignored(setup: Setup) -> None:
+    """Where the filesystem ignores case (core.ignoreCase: macOS, Windows),
+    refs/REPLACE/<main's tip> is stored in refs/replace/, and git reads it
+    as a replace ref. Where case counts, it is an ordinary unprotected ref."""
+    repo, origin = setup
+    tip = repo.head()
+    repo.git('switch', '-q', '-c', 'evil')
+    wrong = unreviewed(repo)
+    accepted(push(repo, 'evil'))
+    tree = repo.git('rev-parse', f'{tip}^{{tree}}').strip()
+    accepted(push(repo, f'{wrong}^{{tree}}:refs/Replace/{tree}'))
+    origin.git('config', 'core.ignoreCase', 'true')
+    before = ref_values(origin)
+    result = push(repo, f'{wrong}:refs/REPLACE/{tip}')
+    assert result.returncode != 0 and result.hooks.get('pre-receive') == 1, result
+    assert 'replace refs are not accepted' in result.stderr
+    assert ref_values(origin) == before

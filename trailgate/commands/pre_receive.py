@@ -317,9 +317,14 @@ def _replacement(updates: list[Update]) -> str | None:
     hook that checks out main, ``git archive``, a mirror). It would change
     what a protected branch holds without moving the branch, where no gate
     looks (trailgate reads history with replace refs ignored). Deleting one
-    restores what was committed, and passes."""
+    restores what was committed, and passes. Where the filesystem ignores
+    case (core.ignoreCase), ``refs/REPLACE/<id>`` is stored in the directory
+    git reads replace refs from, and is one too."""
     for update in updates:
-        if update.ref.startswith(REPLACE_REFS) and not git.is_null_oid(update.new):
+        if git.is_null_oid(update.new):
+            continue
+        if update.ref.startswith(REPLACE_REFS) or (
+                update.ref.casefold().startswith(REPLACE_REFS) and git.ignores_case()):
             return (
                 f'{visible(update.ref)} would make git show another object in place of the one it names, '
                 f'to everyone who reads this repository; replace refs are not accepted'
