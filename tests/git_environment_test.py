@@ -210,3 +210,34 @@ def test_comment_char_auto_with_a_line_that_starts_with_a_hash(tmp_path: Path, v
     assert accepted.hooks == {'commit-msg': 0}, accepted
     assert repo.git('log', '-1', '--format=%B').startswith('#12 Speed up\n')
     assert repo.trailgate('check', f'{base}..HEAD').returncode == 0
+
+
+# -- partial clones ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('filter', ['blob:none', 'tree:0'])
+def test_a_partial_clone_fetches_what_it_lacks_or_cannot_check(tmp_path: Path, filter: str) -> None:
+    """A CI's partial clone has no policy blob (nor, with tree:0, trees)
+    until git fetches it from the promisor remote: with the remote there,
+    the verdict is the full clone's; with it gone, exit 2, never a pass."""
+    origin = scenarios.bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    origin.git('config', 'uploadpack.allowFilter', 'true')
+    repo = scenarios.new_repo(tmp_path / 'repo', hooks=False)
+    scenarios.publish(repo, origin)
+    scenarios.unreviewed(repo)
+    repo.git('push', '-q', 'origin', 'HEAD:refs/heads/feature')
+    clones = []
+    for name in ('with-remote', 'without-remote'):
+        clone = scenarios.Repo(tmp_path / name)
+        scenarios.git(tmp_path, 'clone', '-q', f'--filter={filter}', '--no-checkout', f'file://{origin.path}',
+                      str(clone.path))
+        clones.append(clone)
+    with_remote, without_remote = clones
+    verdict = with_remote.trailgate('check', 'origin/main..origin/feature')
+    assert verdict.returncode == 1 and 'TG001' in verdict.stdout, verdict
+    origin.path.rename(tmp_path / 'gone.git')
+    for args in (('check', 'origin/main..origin/feature'), ('check', 'origin/main..origin/feature', '--format', 'json'),
+                 ('audit', 'origin/main..origin/feature')):
+        result = without_remote.trailgate(*args)
+        assert result.returncode == 2 and 'Traceback' not in result.output, (args, result)
+        assert 'trailgate: error: git' in result.stderr, (args, result)  # git could not read it
