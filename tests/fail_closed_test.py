@@ -78,6 +78,7 @@ class Scenario(NamedTuple):
 SCENARIOS = (
     Scenario('check-refused', 'repo', ('check', 'main~1..main'), '', 1),
     Scenario('check-accepted', 'repo', ('check', 'main~2..main~1'), '', 0),
+    Scenario('check-two-ranges', 'repo', ('check', 'main~2..main~1', 'main~1..main'), '', 1),
     Scenario('check-base-json', 'repo', ('check', '--base', 'main~1', '--format', 'json'), '', 1),
     Scenario('commit-msg-refused', 'repo', ('commit-msg', '{bad}'), '', 1),
     Scenario('commit-msg-accepted', 'repo', ('commit-msg', '{ok}'), '', 0),

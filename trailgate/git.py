@@ -1248,6 +1248,17 @@ def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) 
     yield from Log(revisions, stdin_revisions).commits()
 
 
+def commits_of_each(ranges: Iterable[str]) -> Iterator[str]:
+    """Every commit of each range (rev-list syntax), once, in order: their
+    union, which git's one reading of them all is not."""
+    listed: set[str] = set()
+    for one in ranges:
+        for sha in decode(run('rev-list', one, '--')).split():
+            if sha not in listed:
+                listed.add(sha)
+                yield sha
+
+
 def start_log(revisions: Iterable[str]) -> Log:
     """``log`` of ``revisions``, started now: git reads the history while
     the caller gets ready to judge it."""

@@ -1,6 +1,7 @@
 """``trailgate check``: the CI gate over revision ranges of real history."""
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import subprocess
@@ -105,6 +106,40 @@ def test_range(repo: Repo) -> None:
     assert_accepted(repo.trailgate('check', 'feature..feature'))
     # two ranges: the union
     assert_refused(repo.trailgate('check', f'main..{wrong}~1', f'{wrong}~1..{wrong}'), wrong)
+
+
+def test_a_range_s_commit_that_another_range_excludes_is_still_checked(repo: Repo) -> None:
+    """git reads ``A..B C..D`` as one set, ``B D ^A ^C``: the refused commit
+    of the first range, reachable from the second's excluded side, would
+    vanish. Each range's commits are checked, each once."""
+    repo.git('switch', '-q', '-c', 'feature')
+    start = repo.head()
+    wrong = bad(repo)
+    human(repo)
+    tip = good(repo)
+    assert wrong not in repo.git('rev-list', f'{start}..{wrong}', f'{wrong}..{tip}')  # git alone drops it
+
+    result = repo.trailgate('check', f'{start}..{wrong}', f'{wrong}..{tip}')
+    assert_refused(result, wrong)
+    assert '3 commits checked, 1 refused' in result.stdout
+    # overlapping ranges: each commit once
+    result = repo.trailgate('check', f'{start}..{tip}', f'{wrong}..{tip}', '--format', 'json')
+    assert result.returncode == 1, result
+    assert [c['sha'] for c in json.loads(result.stdout)['commits']].count(tip) <= 1
+    assert '3 commits checked' in repo.trailgate('check', f'{start}..{tip}', f'{wrong}..{tip}').stdout
+    # empty ranges stay empty; rev-list syntax with ^ is read as git reads it
+    assert_accepted(repo.trailgate('check', f'{tip}..{tip}', f'{wrong}..{wrong}'))
+    assert_accepted(repo.trailgate('check', tip, f'^{wrong}'))
+
+
+def test_base_and_a_range_check_both(repo: Repo) -> None:
+    """``--base`` adds its own range: the commits of ``HEAD~1..HEAD`` do not
+    narrow what the branch adds over the base."""
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = bad(repo)
+    good(repo)
+    result = repo.trailgate('check', '--base', 'main', 'HEAD~1..HEAD')
+    assert_refused(result, wrong)
 
 
 def test_base_ranges_from_the_merge_base_but_is_judged_by_the_tip(repo: Repo) -> None:

@@ -185,7 +185,8 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     revisions = revision_arguments(ranges, repo, ranges_question, out.prepare)
     # git reads the range, and says how its messages' comments start, while the
     # policy loads and the report's modules are imported
-    history = git.start_log(revisions)
+    history: git.Log | tuple[str, ...]
+    history = git.start_log(revisions) if _one_expression(ranges) else tuple(git.commits_of_each(ranges))
     comment_question = None
     try:
         comment_question = git.start(*git.COMMENT_CHAR_QUESTION)
@@ -194,14 +195,31 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     finally:
         if comment_question is not None:
             comment_question.abandon()
-        history.abandon()
+        if isinstance(history, git.Log):
+            history.abandon()
 
 
-def _judge_range(history: git.Log, comment_question: git.Started, revisions: list[str], policy_rev: str | None,
-                 policy_option: str | None, repo: git.Repo, out: Output, target: Target | None, as_of: AsOf) -> int:
+def _one_expression(ranges: tuple[str, ...]) -> bool:
+    """Whether git's one reading of the ranges shows every commit of each.
+
+    git reads several ranges as one set (``A..B C..D`` is ``B D ^A ^C``), so
+    a commit of ``A..B`` that ``C`` reaches would go unchecked: several
+    ranges are read one by one instead. A ``^REV`` argument says the command
+    line is one rev-list expression, and it is read as git reads it.
+    """
+    return len(ranges) < 2 or any(value.startswith('^') for value in ranges)
+
+
+def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Started, revisions: list[str],
+                 policy_rev: str | None, policy_option: str | None, repo: git.Repo, out: Output,
+                 target: Target | None, as_of: AsOf) -> int:
+    """``history``: the range's git log, started, or the exact commits of several ranges."""
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
-    batch = Batch(policy, tuple(revisions), log=history)
+    if isinstance(history, git.Log):
+        batch = Batch(policy, tuple(revisions), log=history)
+    else:
+        batch = Batch(policy, (), exact=history)
     reminder = None
     if target is not None and not policy.protected.matches(target.ref):
         reminder = f'the target {short(target.ref)} is not protected; protected: {policy.protected}'
