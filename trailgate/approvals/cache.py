@@ -22,6 +22,8 @@ import json
 import os
 from typing import Any
 
+from trailgate import orjson_import
+
 CACHE_FILE = 'trailgate-approvals-cache.json'
 # 3: a merge's change id and own change are measured against a merge git makes
 # without the checkout's attributes; those cached before may have been made with them
@@ -132,10 +134,10 @@ class Cache:
 def _loads(data: bytes) -> Any:
     """JSON through orjson where it is installed (several times faster on a
     cache of tens of thousands of entries), else the standard library."""
-    try:
-        import orjson
-    except ImportError:
+    if not orjson_import.load():
         return json.loads(data)
+    import orjson
+
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as e:
@@ -143,8 +145,8 @@ def _loads(data: bytes) -> Any:
 
 
 def _dumps(value: Any) -> bytes:
-    try:
-        import orjson
-    except ImportError:
+    if not orjson_import.load():
         return json.dumps(value).encode('ascii')
+    import orjson
+
     return orjson.dumps(value)

@@ -23,6 +23,7 @@ from typing import IO
 from typing import Any
 from typing import TypeVar
 
+from trailgate import orjson_import
 from trailgate.detect import Signal
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import Violation
@@ -65,10 +66,10 @@ def _standard_dumps(value: Any) -> str:
 def _serialiser() -> Callable[[Any], str]:
     """orjson when installed: the same text as the standard library's
     ``indent=2, ensure_ascii=False`` (tested), some forty times faster."""
-    try:
-        import orjson
-    except ImportError:
+    if not orjson_import.load():
         return _standard_dumps
+    import orjson
+
     option = orjson.OPT_INDENT_2
 
     def fast(value: Any) -> str:
@@ -79,13 +80,13 @@ def _serialiser() -> Callable[[Any], str]:
 
 def _utf8_serialiser() -> Callable[[Any], bytes]:
     """``_serialiser``'s text encoded as UTF-8: orjson's own bytes when installed."""
-    try:
-        import orjson
-    except ImportError:
+    if not orjson_import.load():
         def standard(value: Any) -> bytes:
             return _standard_dumps(value).encode()
 
         return standard
+    import orjson
+
     option = orjson.OPT_INDENT_2
 
     def fast(value: Any) -> bytes:
