@@ -75,3 +75,13 @@ def trailgate(cwd: Path | str, *args: str, input: bytes | str | None = None,
         (sys.executable, '-m', 'trailgate', *args), cwd=cwd, input=input,
         capture_output=True, text=True, env=env or git_env(),
     )
+
+
+def plant_trailgate_package(work_tree: Path, marker: Path) -> None:
+    """A ``trailgate/`` package in a work tree, as a clone or branch may bring:
+    importing it writes ``marker`` and its hooks pass everything."""
+    body = (f'open({str(marker)!r}, "w").close()\n'
+            'def main(argv=None):\n    return 0\n')
+    write(work_tree / 'trailgate' / '__init__.py', body)
+    write(work_tree / 'trailgate' / 'main.py', 'from trailgate import main\n')
+    write(work_tree / 'trailgate' / '__main__.py', 'raise SystemExit(0)\n')

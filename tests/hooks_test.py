@@ -24,6 +24,7 @@ from testing.scenarios import bare_remote
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import publish
+from testing.util import plant_trailgate_package
 from testing.util import write
 
 SOURCE = Path(__file__).resolve().parent.parent / 'hooks'
@@ -117,6 +118,21 @@ def test_python3_module_when_trailgate_is_not_on_path(repo: Repo, tmp_path: Path
     assert refused.returncode != 0, refused
     assert RULE in refused.stderr
     assert repo.head() == before
+
+
+def test_a_work_tree_s_own_trailgate_package_never_runs(repo: Repo, tmp_path: Path) -> None:
+    """git runs hooks at the top of the work tree: ``python3 -m trailgate``
+    would import a ``trailgate/`` there (a clone's, a branch's) and pass."""
+    env = bin_dir(tmp_path / 'bin', f'exec {sys.executable} "$@"')
+    marker = tmp_path / 'planted-code-ran'
+    plant_trailgate_package(repo.path, marker)
+    before = repo.head()
+    refused = no_traceback(repo.commit(message('Charge twice', CO_AUTHORED), {CRITICAL: 'twice = 1\n'},
+                                       env=env))
+    assert refused.returncode != 0, refused
+    assert RULE in refused.stderr
+    assert repo.head() == before
+    assert not marker.exists()
 
 
 # -- trailgate not installed ---------------------------------------------------------

@@ -28,6 +28,7 @@ from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import publish
 from testing.util import git
+from testing.util import plant_trailgate_package
 
 MARKER = '# installed by `trailgate install`'
 BACKUP = '.trailgate-backup'
@@ -106,6 +107,16 @@ def test_installed_pre_push_refuses_a_real_push(repo: Repo, tmp_path: Path) -> N
     assert pushed.returncode != 0, pushed
     assert RULE in pushed.stderr, pushed.stderr
     assert origin.rev('main') != repo.head()
+
+
+def test_installed_hooks_never_run_the_work_tree_s_own_trailgate(repo: Repo, tmp_path: Path) -> None:
+    """git runs hooks at the top of the work tree, where a clone or a branch
+    may hold a ``trailgate/`` package: the hook runs the installed one."""
+    installed(repo)
+    marker = tmp_path / 'planted-code-ran'
+    plant_trailgate_package(repo.path, marker)
+    gated_commits(repo)
+    assert not marker.exists()
 
 
 def test_reinstalling_is_idempotent(repo: Repo) -> None:

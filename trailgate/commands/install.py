@@ -24,6 +24,12 @@ MARKER = '# installed by `trailgate install`'
 BACKUP_SUFFIX = '.trailgate-backup'
 
 
+# -c, never -m: git runs a hook at the top of the work tree, and ``-m`` would
+# import the work tree's own trailgate/ (a clone's, a branch's) in place of ours
+RUN_WITHOUT_WORK_TREE = 'import sys; sys.path[:] = [p for p in sys.path if p]; ' \
+    'from trailgate.main import main; sys.exit(main())'
+
+
 def hook_script(hook: str, policy: str | None = None) -> str:
     python = shlex.quote(sys.executable)
     command = f'{hook} --policy {shlex.quote(policy)}' if policy else hook
@@ -31,7 +37,7 @@ def hook_script(hook: str, policy: str | None = None) -> str:
         '#!/bin/sh\n'
         f'{MARKER}; remove with `trailgate install --uninstall`.\n'
         f'if [ -x {python} ]; then\n'
-        f'    exec {python} -m trailgate {command} "$@"\n'
+        f'    exec {python} -c {shlex.quote(RUN_WITHOUT_WORK_TREE)} {command} "$@"\n'
         'fi\n'
         'if command -v trailgate >/dev/null 2>&1; then\n'
         f'    exec trailgate {command} "$@"\n'
