@@ -496,26 +496,37 @@ def test_explain_shows_each_approval(tmp_path: Path, keys: Keys) -> None:
     assert 'Approve: a reviewer runs `trailgate approve' in explained
 
 
-def test_a_clean_merge_needs_no_approval_an_evil_one_does(tmp_path: Path, keys: Keys) -> None:
-    world = make_world(tmp_path, keys)
+def _grow_the_file(world: World) -> tuple[list[str], str]:
+    """A 30-line critical file, approved and on main: (its lines, main's tip)."""
     dev = world.dev
-    base = dev.head()
     lines = [f'line {n}\n' for n in range(30)]
     dev.commit_ok(message('Grow the file', ASSISTED), {CRITICAL: ''.join(lines)}, verify=False)
     _approve_both(world)
     fetch_ledger(dev)
     assert push_main(dev)[0] == 0
-    grown = dev.head()
+    return lines, dev.head()
+
+
+def _approve_both_edits(world: World, grown: str) -> None:
+    """Both reviewers approve main's and feature's edits on their own."""
+    for reviewer in (world.alice, world.bob):
+        for rev in ('main', 'feature'):
+            reviewer.git('fetch', '-q', str(world.dev.path), f'{rev}:refs/heads/review-{rev}')
+            code, output = reviewer.trailgate('approve', f'{grown}..review-{rev}', '--yes', '--push', 'origin')[:2]
+            assert code == 0, output
+    fetch_ledger(world.dev)
+
+
+def test_a_clean_merge_needs_no_approval_an_evil_one_does(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    base = dev.head()
+    lines, grown = _grow_the_file(world)
     dev.git('checkout', '-q', '-b', 'feature')
     ai_change(dev, ''.join([*lines[:25], 'feature\n', *lines[26:]]), 'Feature edit')
     dev.git('checkout', '-q', 'main')
     ai_change(dev, ''.join(['main\n', *lines[1:]]), 'Main edit')
-    for reviewer in (world.alice, world.bob):  # both edits approved on their own
-        for rev in ('main', 'feature'):
-            reviewer.git('fetch', '-q', str(dev.path), f'{rev}:refs/heads/review-{rev}')
-            code, output = reviewer.trailgate('approve', f'{grown}..review-{rev}', '--yes', '--push', 'origin')[:2]
-            assert code == 0, output
-    fetch_ledger(dev)
+    _approve_both_edits(world, grown)
     dev.git('merge', '-q', '--no-ff', '-m', f'Merge feature\n\n{ASSISTED}', 'feature')
     merge = dev.head()
     explained = dev.trailgate('explain', merge).stdout
@@ -543,23 +554,13 @@ def test_a_conflict_resolved_by_a_union_attribute_in_the_checkout_is_the_merges_
     approve. git's merge is taken as on the bare server, where it conflicts."""
     world = make_world(tmp_path, keys)
     dev = world.dev
-    lines = [f'line {n}\n' for n in range(30)]
-    dev.commit_ok(message('Grow the file', ASSISTED), {CRITICAL: ''.join(lines)}, verify=False)
-    _approve_both(world)
-    fetch_ledger(dev)
-    assert push_main(dev)[0] == 0
-    grown = dev.head()
+    lines, grown = _grow_the_file(world)
     dev.git('checkout', '-q', '-b', 'feature')
     dev.commit_ok(message('Merge charges by union'), {'.gitattributes': f'{CRITICAL} merge=union\n'}, verify=False)
     ai_change(dev, ''.join(['feature\n', *lines[1:]]), 'Feature edit')
     dev.git('checkout', '-q', 'main')
     ai_change(dev, ''.join(['main\n', *lines[1:]]), 'Main edit')
-    for reviewer in (world.alice, world.bob):  # both edits approved on their own
-        for rev in ('main', 'feature'):
-            reviewer.git('fetch', '-q', str(dev.path), f'{rev}:refs/heads/review-{rev}')
-            code, output = reviewer.trailgate('approve', f'{grown}..review-{rev}', '--yes', '--push', 'origin')[:2]
-            assert code == 0, output
-    fetch_ledger(dev)
+    _approve_both_edits(world, grown)
     assert dev.run_git('merge', '-q', '--no-ff', '--no-commit', 'feature').returncode != 0  # it conflicts
     (dev.path / CRITICAL).write_text(''.join(['main\n', 'feature\n', *lines[1:]]))
     dev.git('commit', '-q', '-a', '--no-verify', '-m', f'Merge feature\n\n{ASSISTED}')
