@@ -337,9 +337,9 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
 
     repo = git.repo()
     received = _updates(git.read_hook_input())
-    alias = _case_alias(received) or _replacement(received)
-    if alias:
-        print(f'trailgate pre-receive: refused: {alias}', file=sys.stderr)
+    refused_refs = _case_alias(received) or _replacement(received)
+    if refused_refs:
+        print(f'trailgate pre-receive: refused: {refused_refs}', file=sys.stderr)
         return 1
     ledger_tip, ledger_problem = _ledger_update(received, repo.git_dir)
     if ledger_problem:
