@@ -166,11 +166,28 @@ def audit_command(ranges: tuple[str, ...], since: str | None, until: str | None,
 @cli.command('validate', short_help='Check a policy file; FILE:LINE:COL problems.')
 @click.argument('policy_file', required=False, metavar='[POLICY]')
 @policy_option
-def validate_command(policy_file: str | None, policy: str | None) -> int:
-    """Validate a policy file; print every problem as FILE:LINE:COL: message."""
+@click.pass_context
+def validate_command(ctx: click.Context, policy_file: str | None, policy: str | None) -> int:
+    """Validate a policy file; print every problem as FILE:LINE:COL: message.
+
+    POLICY wins over TRAILGATE_POLICY; given with a different --policy, it
+    is a usage error.
+    """
     from trailgate.commands.validate import validate
 
+    given = ctx.get_parameter_source('policy') is click.core.ParameterSource.COMMANDLINE
+    if given and policy_file and policy and not _same_file(policy_file, policy):
+        raise click.UsageError(
+            f'two different policy files: POLICY {policy_file!r} and --policy {policy!r}; '
+            'drop one of them')
     return validate(policy_file or policy)
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.normpath(first) == os.path.normpath(second)
 
 
 @cli.command('explain', short_help='Why one commit passes or is refused.')

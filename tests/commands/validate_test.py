@@ -115,6 +115,25 @@ def test_the_policy_environment_variable(repo: Repo) -> None:
     assert_every_problem(result, 'bad.yaml')
 
 
+def test_a_policy_argument_wins_over_the_environment(repo: Repo) -> None:
+    write(repo.path / 'bad.yaml', INVALID)
+    write(repo.path / 'good.yaml', POLICY)
+    result = validate(repo, 'good.yaml', code=0, env={'TRAILGATE_POLICY': 'bad.yaml'})
+    assert result.stdout.startswith('good.yaml: valid'), result.stdout
+
+
+def test_two_different_policy_files_on_the_command_line_are_a_usage_error(repo: Repo) -> None:
+    write(repo.path / 'bad.yaml', INVALID)
+    write(repo.path / 'good.yaml', POLICY)
+    for args in (('good.yaml', '--policy', 'bad.yaml'), ('bad.yaml', '--policy', 'good.yaml')):
+        result = validate(repo, *args, code=2)
+        assert result.stdout == '', result.stdout
+        assert "POLICY '" + args[0] + "'" in result.stderr and "--policy '" + args[2] + "'" in result.stderr
+        assert 'drop one' in result.stderr
+    result = validate(repo, 'good.yaml', '--policy', './good.yaml', code=0)
+    assert result.stdout.startswith('good.yaml: valid'), result.stdout
+
+
 def test_a_path_outside_any_repository(tmp_path: Path) -> None:
     outside = Repo(tmp_path, env={'GIT_CEILING_DIRECTORIES': str(tmp_path.parent)})
     path = write(tmp_path / 'central' / 'policy.yaml', INVALID)
