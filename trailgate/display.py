@@ -30,3 +30,13 @@ def _escape(char: str) -> str:
     if code <= 0xFFFF:
         return f'\\u{code:04x}'
     return f'\\U{code:08x}'
+
+
+def from_user_directory(path: str) -> str:
+    """``path`` relative to where the user stands: the current directory, or
+    under git (a hook, an alias), the subdirectory git started in, which it
+    names in ``GIT_PREFIX`` after moving to the top level."""
+    import os
+
+    here = os.path.join(os.getcwd(), os.environ.get('GIT_PREFIX', ''))
+    return os.path.relpath(os.path.abspath(path), here)

@@ -8,6 +8,7 @@ import os
 import stat
 
 from trailgate import git
+from trailgate.display import from_user_directory
 from trailgate.errors import PolicyError
 from trailgate.policy import DEFAULT_POLICY_PATH
 from trailgate.policy import Policy
@@ -139,7 +140,7 @@ def from_worktree(repo: git.Repo, explicit: str | None) -> Policy:
     if not os.path.exists(path):
         if git.skips_worktree(DEFAULT_POLICY_PATH):
             return _from_index(repo)
-        raise PolicyError(f'no policy: {DEFAULT_POLICY_PATH} does not exist; {NO_POLICY_HINT}')
+        raise PolicyError(f'no policy: {from_user_directory(path)} does not exist; {NO_POLICY_HINT}')
     policy = from_file(path, repo)
     return policy.with_source(DEFAULT_POLICY_PATH, policy.policy_paths)
 

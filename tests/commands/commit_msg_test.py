@@ -450,6 +450,16 @@ def test_missing_policy(tmp_path: Path) -> None:
     assert 'trailgate init' in direct.stderr
 
 
+def test_missing_policy_named_from_the_subdirectory_the_commit_is_made_in(tmp_path: Path) -> None:
+    """git runs the hook at the top level; the path it prints is for the
+    user, who stands where GIT_PREFIX says."""
+    repo = new_repo(tmp_path / 'repo', policy_text=None)
+    repo.stage({CRITICAL: 'c = 17\n'})
+    result = repo.run('git', 'commit', '-q', '-F', '-', input=message('Charge', ASSISTED),
+                      cwd=repo.path / 'services' / 'payments')
+    errored(result, 'no policy: ../../.trailgate/policy.yaml does not exist')
+
+
 def test_invalid_policy(repo: Repo) -> None:
     repo.write({POLICY_PATH: policy('applies_too: all')})
     result = repo.commit(message('Charge', ASSISTED), {CRITICAL: 'c = 18\n'})

@@ -85,6 +85,22 @@ def test_init_from_a_subdirectory_writes_at_the_top_level(repo: Repo) -> None:
     assert not (repo.path / 'services' / 'payments' / '.trailgate').exists()
 
 
+def test_init_from_a_subdirectory_names_each_path_as_seen_from_there(repo: Repo) -> None:
+    here = repo.path / 'services' / 'payments'
+    here.mkdir(parents=True)
+    result = init(repo, cwd=here)
+    assert 'wrote ../../.trailgate/policy.yaml:' in result.stdout, result.stdout
+    start_over = next(c for c in re.findall(r'`([^`]*)`', result.stdout) if 'init --signed' in c)
+    bin_dir = str(Path(sys.executable).parent)
+    ran = repo.run('bash', '-c', start_over, cwd=here,
+                   env={'PATH': f'{bin_dir}{os.pathsep}{os.environ["PATH"]}'})
+    assert ran.returncode == 0, (start_over, ran.output)
+    assert 'signed: true' in (repo.path / POLICY_PATH).read_text()
+    assert 'public key to ../../.trailgate/allowed_signers with' in ran.stdout, ran.stdout
+    again = run(repo, 'init', cwd=here)
+    assert again.returncode == 2 and '../../.trailgate/policy.yaml already exists' in again.stderr, again.output
+
+
 def test_init_policy_writes_where_it_is_told_and_names_it_in_what_it_offers(repo: Repo) -> None:
     """``--policy PATH``, a common option of the contract: the starter goes to PATH,
     and the commands init prints then read that file, run as printed."""

@@ -153,6 +153,15 @@ def test_default_is_the_work_tree_policy(repo: Repo) -> None:
     assert len(found) >= len(PROBLEMS)
 
 
+def test_from_a_subdirectory_each_path_is_named_as_seen_from_there(repo: Repo) -> None:
+    here = repo.path / 'services'
+    here.mkdir()
+    assert 'no policy: ../.trailgate/policy.yaml does not exist' in validate(repo, code=2, cwd=here).stderr
+    write(repo.path / POLICY_PATH, POLICY)
+    assert validate(repo, code=0, cwd=here).stdout.startswith('../.trailgate/policy.yaml: valid (')
+    assert validate(repo, code=0).stdout.startswith('.trailgate/policy.yaml: valid (')
+
+
 def test_the_work_tree_file_not_the_committed_one(repo: Repo) -> None:
     repo.commit_ok('Adopt trailgate\n', {POLICY_PATH: POLICY}, verify=False)
     write(repo.path / POLICY_PATH, INVALID)

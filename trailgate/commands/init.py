@@ -8,6 +8,7 @@ import shlex
 from importlib.resources import files
 
 from trailgate import git
+from trailgate.display import from_user_directory
 from trailgate.errors import FatalError
 from trailgate.model import fold_email
 from trailgate.policy import DEFAULT_POLICY_PATH
@@ -123,7 +124,7 @@ def init(detect: bool, signed: bool = False, explicit: str | None = None) -> int
     if repo.toplevel is None:
         raise FatalError('trailgate init needs a work tree (this is a bare repository)')
     path = os.path.abspath(explicit) if explicit else os.path.join(repo.toplevel, DEFAULT_POLICY_PATH)
-    shown = os.path.relpath(path) if explicit else DEFAULT_POLICY_PATH
+    shown = from_user_directory(path)
     option = f' --policy {shlex.quote(shown)}' if explicit else ''
     if os.path.lexists(path):
         raise FatalError(
@@ -150,11 +151,11 @@ def init(detect: bool, signed: bool = False, explicit: str | None = None) -> int
             os.makedirs(os.path.dirname(signers), exist_ok=True)  # a --policy elsewhere made no .trailgate/
             with open(signers, 'x', encoding='utf-8') as f:
                 f.write('# who may approve: one line per reviewer, `trailgate signers add EMAIL KEY.pub`\n')
-        print(f'  signed reviews: add each senior\'s SSH public key to {SIGNERS_PATH} with '
+        print(f'  signed reviews: add each senior\'s SSH public key to {from_user_directory(signers)} with '
               f'`trailgate signers add EMAIL KEY.pub{option}`; reviewers approve with `trailgate approve{option}`')
     else:
         # init never overwrites, so the signed starter needs this one gone first
         print(f'  for reviews that cannot be typed (SSH-signed approvals), start over, before editing it, with '
-              f'`rm {shlex.quote(os.path.relpath(path))} && trailgate init --signed{option}`')
+              f'`rm {shlex.quote(shown)} && trailgate init --signed{option}`')
     print(f'  check it with `trailgate validate{option}`; see what a commit needs with `trailgate explain{option}`')
     return 0

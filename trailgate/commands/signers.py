@@ -7,6 +7,7 @@ import click
 
 from trailgate import git
 from trailgate import policies
+from trailgate.display import from_user_directory
 from trailgate.errors import EXIT_OK
 from trailgate.errors import UsageError
 
@@ -34,14 +35,14 @@ def add(email: str, keyfile: str, policy_option: str | None) -> int:
     added = allowed_signers.parse(existing + line.encode(), path).signers[-1]  # the result must stay valid
     if any(signer.key == added.key and signer.principals == added.principals
            for signer in allowed_signers.parse(existing, path).signers):
-        click.echo(f'{os.path.relpath(path)} already lists this key for {email}; nothing changed')
+        click.echo(f'{from_user_directory(path)} already lists this key for {email}; nothing changed')
         return EXIT_OK
     os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
     with open(path, 'wb') as f:
         f.write(existing + line.encode())
     guard = ('a policy owner must approve that change' if owners else
              'the policy names no policy_owners, so no approval guards changes to this file')
-    click.echo(f'added {email} to {os.path.relpath(path)}; commit it ({guard})')
+    click.echo(f'added {email} to {from_user_directory(path)}; commit it ({guard})')
     return EXIT_OK
 
 
