@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+
 from testing.util import git_env
 from testing.util import init_repo
 
@@ -112,6 +115,48 @@ def test_plain_server_workflow(tmp_path: Path) -> None:
         assert result.returncode == 0, (command, result.stderr)
     landed = run(['bash', '-c', blocks[-1]], cwd=clone)
     assert landed.returncode == 0, landed.stderr
+
+
+def _top_level_keys(text: str) -> list[str]:
+    """Every key of the document's top mapping, repeats kept (a loader keeps only the last)."""
+    node = yaml.compose(text)
+    assert isinstance(node, yaml.MappingNode), text
+    return [key.value for key, _ in node.value]
+
+
+GITLAB_CI_BEFORE = {
+    'absent': None,
+    'without-include-or-final-newline': 'build:\n  script: [make]',
+    'with-include': 'include:\n  - local: .gitlab/other.yml\nbuild:\n  script: [make]\n',
+}
+
+
+@pytest.mark.parametrize('before', GITLAB_CI_BEFORE.values(), ids=GITLAB_CI_BEFORE.keys())
+def test_gitlab_recipe_never_writes_a_second_include_key(tmp_path: Path, before: str | None) -> None:
+    """The GitLab block, pasted: .gitlab-ci.yml gets one include: naming the
+    recipe and is committed; where it has an include: already, it is left as
+    it was, and the block says what to add."""
+    repo = init_repo(tmp_path / 'shop')
+    ci = repo / '.gitlab-ci.yml'
+    if before is not None:
+        ci.write_text(before)
+    block = re.findall(r'```sh\n(.*?)```', _subsection('GitLab'), re.DOTALL)[0]
+    script = block.replace('<path to trailgate>', str(ROOT))
+    result = subprocess.run(['bash', '-c', script], cwd=repo, env=git_env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    committed = subprocess.run(['git', 'log', '--format=%s'], cwd=repo, env=git_env(),
+                               capture_output=True, text=True).stdout
+    if before is not None and 'include:' in before:
+        assert ci.read_text() == before
+        assert '"- local: .gitlab/trailgate.yml"' in result.stderr
+        assert committed == ''
+        return
+    keys = _top_level_keys(ci.read_text())
+    assert keys.count('include') == 1, ci.read_text()
+    document = yaml.safe_load(ci.read_text())
+    assert document['include'] == [{'local': '.gitlab/trailgate.yml'}]
+    assert ('build' in document) == (before is not None)
+    assert committed == 'CI: trailgate\n'
 
 
 def test_the_demo_shows_what_readme_shows(tmp_path: Path) -> None:
