@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
+from trailgate import ci
 from trailgate import git
 from trailgate.errors import GitError
 from trailgate.evaluate import AsOf
@@ -34,11 +35,6 @@ if TYPE_CHECKING:
 
 LOCAL_LEDGER = 'local'  # judge(ledger_tip=...): the repository's own refs/trailgate/approvals
 
-SHALLOW_HINT = (
-    'the repository is a shallow clone and its history is cut inside the range; '
-    'fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in '
-    'actions/checkout) and run again'
-)
 
 
 class Batch(NamedTuple):
@@ -119,7 +115,7 @@ def _read(batches: Iterable[Batch], repo: git.Repo, every_signal: bool,
             position += 1
             if shallow and raw.sha in shallow:
                 raise GitError(
-                    f'commit {raw.sha[:12]} is at the shallow boundary: {SHALLOW_HINT}',
+                    f'commit {raw.sha[:12]} is at the shallow boundary: {ci.shallow_hint()}',
                 )
             if not every_signal and touches_nothing_protected(policy, raw.paths):
                 ahead.append((index, policy, raw, None, _NOTHING_ASKED))

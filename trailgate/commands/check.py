@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import NamedTuple
 
+from trailgate import ci
 from trailgate import git
 from trailgate import policies
 from trailgate.errors import GitError
@@ -20,7 +21,6 @@ from trailgate.errors import PolicyError
 from trailgate.errors import UsageError
 from trailgate.evaluate import AS_OF_COMMIT
 from trailgate.evaluate import AsOf
-from trailgate.gather import SHALLOW_HINT
 from trailgate.gather import Batch
 from trailgate.gather import frozen_heap
 from trailgate.gather import judge
@@ -30,9 +30,6 @@ from trailgate.policy import Policy
 from trailgate.progress import Progress
 from trailgate.refs import BRANCH_PREFIX
 from trailgate.refs import short
-
-# the CI variables that name a pull request's target branch, in the order read
-TARGET_VARIABLES = ('GITHUB_BASE_REF', 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME')
 
 
 class Target(NamedTuple):
@@ -68,7 +65,7 @@ class Target(NamedTuple):
 def find_target(option: str | None) -> Target | None:
     if option:
         return Target(option, '--target')
-    for variable in TARGET_VARIABLES:
+    for variable in ci.TARGET_VARIABLES:
         value = os.environ.get(variable, '').strip()
         if value:
             return Target(value, variable)
@@ -91,7 +88,7 @@ def parse_as_of(value: str | None) -> AsOf:
 
 
 def _unknown(what: str, repo: git.Repo) -> GitError:
-    hint = f'; {SHALLOW_HINT}' if repo.shallow else ''
+    hint = f'; {ci.shallow_hint()}' if repo.shallow else ''
     return GitError(f'unknown revision: {what}{hint}')
 
 
@@ -174,7 +171,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         if merge_base is None:
             raise GitError(
                 f'{base} and HEAD have no common ancestor'
-                + (f'; {SHALLOW_HINT}' if repo.shallow else ''),
+                + (f'; {ci.shallow_hint()}' if repo.shallow else ''),
             )
         ranges = (*ranges, f'{merge_base}..HEAD')
     if not ranges:
@@ -183,10 +180,14 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         ranges_question.abandon()  # asked about other ranges (--base adds one)
         ranges_question = None
     revisions = revision_arguments(ranges, repo, ranges_question, out.prepare)
+    revisions, left_out = _without_the_ci_merge(revisions, out.quiet)
     # git reads the range, and says how its messages' comments start, while the
     # policy loads and the report's modules are imported
     history: git.Log | tuple[str, ...]
-    history = git.start_log(revisions) if _one_expression(ranges) else tuple(git.commits_of_each(ranges))
+    if _one_expression(ranges):
+        history = git.start_log(revisions)
+    else:
+        history = tuple(sha for sha in git.commits_of_each(ranges) if sha != left_out)
     comment_question = None
     try:
         comment_question = git.start(*git.COMMENT_CHAR_QUESTION)
@@ -197,6 +198,28 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
             comment_question.abandon()
         if isinstance(history, git.Log):
             history.abandon()
+
+
+def _without_the_ci_merge(revisions: list[str], quiet: bool) -> tuple[list[str], str | None]:
+    """The revisions with the merge the CI made to test the change (GitHub's
+    ``refs/pull/N/merge``, GitLab's merged result) replaced by its parents,
+    when it is a range's tip and exactly git's own merge of them; and that merge.
+
+    It never lands (the forge makes another on merge) and it changes nothing
+    its parents' commits, all still in the range or its trusted base, do not;
+    judged on the files both sides touched, it would be refused for reviews
+    nobody can add to it.
+    """
+    merge = ci.ci_merge()
+    if merge is None or merge.sha not in revisions:
+        return revisions, None
+    parents = ci.clean_merge_parents(merge.sha)
+    if parents is None:
+        return revisions, None
+    if not quiet:
+        print(f"trailgate check: {merge.sha[:12]} is {merge.what}, git's own merge of its parents: "
+              'their commits are checked; it has no change of its own', file=sys.stderr)
+    return [name for rev in revisions for name in (parents if rev == merge.sha else (rev,))], merge.sha
 
 
 def _one_expression(ranges: tuple[str, ...]) -> bool:

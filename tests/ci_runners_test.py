@@ -1,0 +1,215 @@
+"""The CI recipes, run as each runner runs them: a bare server, a clone made the
+way the runner makes it, its variables exactly, and the recipe's own lines
+run by bash with the installed ``trailgate`` on PATH."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+import yaml
+
+from testing.runners import ZERO_SHA
+from testing.runners import forge_merge
+from testing.runners import github_checkout
+from testing.runners import github_push_checkout
+from testing.runners import gitlab_checkout
+from testing.scenarios import APPROVALS
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import Repo
+from testing.scenarios import Run
+from testing.scenarios import bare_remote
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.scenarios import policy
+from testing.scenarios import publish
+from tests.ci_recipes_test import ROOT
+from tests.ci_recipes_test import _scripts
+from tests.ci_recipes_test import _trailgate_lines
+
+# every change to the critical path needs its reviews, the forge's merges included
+POLICY = policy('applies_to: all') + 'protected: [main, "release/*"]\n'
+LINES = ''.join(f'line {n}\n' for n in range(1, 31))
+PATH = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get('PATH', '')))
+
+
+def _edit(line: int, to: str, text: str = LINES) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[line - 1] = f'{to}\n'
+    return ''.join(lines)
+
+
+class Forge(NamedTuple):
+    server: Repo
+    reviewed: str  # pull request 1: a reviewed change to the critical file, which main also changed since
+    unreviewed: str  # pull request 2: an AI-assisted change to it, unreviewed
+    long_unreviewed: str  # merge request "long": the unreviewed change, then 25 more commits
+
+
+@pytest.fixture(scope='module')
+def forge(tmp_path_factory: pytest.TempPathFactory) -> Forge:
+    root = tmp_path_factory.mktemp('forge')
+    work = new_repo(root / 'work', POLICY, hooks=False, files={CRITICAL: LINES})
+    server = bare_remote(root / 'server.git', pre_receive=False)
+    publish(work, server)
+    fork_point = work.head()
+    work.git('switch', '-q', '-c', 'pr-1')
+    reviewed = work.commit_ok(message('Retry charges', *APPROVALS), {CRITICAL: _edit(3, 'retries = 3')})
+    work.git('switch', '-q', '-c', 'pr-2', fork_point)
+    unreviewed = work.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: _edit(5, 'twice = 1')}, verify=False)
+    work.git('switch', '-q', '-c', 'long', fork_point)
+    long_unreviewed = work.commit_ok(message('Charge thrice', ASSISTED), {CRITICAL: _edit(7, 'x = 3')},
+                                     verify=False)
+    for n in range(25):
+        work.commit_ok(message(f'Notes {n}'), {'notes.txt': f'{n}\n'})
+    work.git('switch', '-q', 'main')
+    work.commit_ok(message('Log charges', *APPROVALS), {CRITICAL: _edit(28, 'log = True')})
+    work.git('push', '-q', '--no-verify', 'origin', 'main', 'pr-1', 'pr-2', 'long')
+    for number, branch in ((1, 'pr-1'), (2, 'pr-2')):
+        forge_merge(work, server, 'main', branch, f'refs/pull/{number}/merge')
+        work.git('push', '-q', '--no-verify', 'origin', f'{branch}:refs/pull/{number}/head')
+    for ref, branch in (('refs/pipelines/10', 'long'), ('refs/pipelines/11', 'pr-1'), ('refs/pipelines/12', 'pr-2')):
+        work.git('push', '-q', '--no-verify', 'origin', f'{branch}:{ref}')
+    forge_merge(work, server, 'main', 'pr-1', 'refs/pipelines/21', "Merge branch 'pr-1' into 'main'")
+    forge_merge(work, server, 'main', 'pr-2', 'refs/pipelines/22', "Merge branch 'pr-2' into 'main'")
+    return Forge(server, reviewed, unreviewed, long_unreviewed)
+
+
+def _run_lines(runner: Repo, lines: list[str], env: dict[str, str]) -> list[Run]:
+    return [runner.run('bash', '-c', line, env={**env, 'PATH': PATH}) for line in lines]
+
+
+def _github_checks(runner: Repo, env: dict[str, str]) -> list[Run]:
+    """The workflow's trailgate check lines (the annotations and the SARIF runs)."""
+    return _run_lines(runner, _trailgate_lines('ci/github-workflow.yml'), env)
+
+
+def _gitlab_job(runner: Repo, env: dict[str, str]) -> list[Run]:
+    """The job's script, its installation aside: the fetches, then the check."""
+    document = yaml.safe_load((ROOT / 'ci/gitlab-ci.yml').read_text())
+    lines = [line for line in _scripts(document) if line.startswith(('git fetch', 'trailgate '))]
+    assert any(line.startswith('trailgate check') for line in lines)
+    results = _run_lines(runner, lines, env)
+    return [result for line, result in zip(lines, results, strict=True) if line.startswith('trailgate')]
+
+
+def test_github_pull_request_refused_and_reviewed_passes(forge: Forge, tmp_path: Path) -> None:
+    runner, env = github_checkout(forge.server, tmp_path / 'refused', 2, fetch_depth=0)
+    annotations, *others = _github_checks(runner, env)
+    for result in (annotations, *others):
+        assert result.returncode == 1, result
+        assert forge.unreviewed[:10] in result.stdout
+    annotation = f'::error title=trailgate tier1-payments TG001,file={CRITICAL}::{forge.unreviewed[:10]}'
+    assert annotation in annotations.stdout
+    runner, env = github_checkout(forge.server, tmp_path / 'passed', 1, fetch_depth=0)
+    for result in _github_checks(runner, env):
+        assert result.returncode == 0, result
+
+
+def test_github_s_merge_of_a_pull_request_has_no_change_of_its_own(forge: Forge, tmp_path: Path) -> None:
+    """Both sides changed the critical file, so GitHub's merge shows it in its
+    combined diff; but it is git's own merge of its parents, never lands, and
+    nobody can add a review to it: only the pull request's commits are judged."""
+    runner, env = github_checkout(forge.server, tmp_path / 'run', 1, fetch_depth=0)
+    merge = env['GITHUB_SHA']
+    assert CRITICAL in runner.git('diff-tree', '-c', '--name-only', merge)
+    result = runner.trailgate('check', '--base', 'origin/main', env=env)
+    assert result.returncode == 0, result
+    assert 'refs/pull/1/merge' in result.stderr
+    assert '1 commit checked' in result.stdout
+    # the same merge, not named by the runner's variables, is judged on its combined diff
+    plain = runner.trailgate('check', '--base', 'origin/main')
+    assert plain.returncode == 1, plain
+    assert merge[:10] in plain.stdout
+
+
+def test_a_merge_the_variables_call_github_s_is_judged_unless_it_is_git_s_own(forge: Forge, tmp_path: Path) -> None:
+    """An evil merge (a change of its own, made while merging) named as the
+    runner's merge is still judged on what it changed."""
+    runner, env = github_checkout(forge.server, tmp_path / 'run', 1, fetch_depth=0)
+    runner.git('switch', '-q', '--detach', 'refs/remotes/pull/1/merge')
+    runner.write({CRITICAL: _edit(15, 'evil = 1', runner.git('show', f'HEAD:{CRITICAL}'))})
+    runner.git('commit', '-q', '--amend', '--no-edit', '-a')
+    evil = runner.head()
+    result = runner.trailgate('check', '--base', 'origin/main', env={**env, 'GITHUB_SHA': evil})
+    assert result.returncode == 1, result
+    assert evil[:10] in result.stdout
+    assert 'refs/pull/1/merge' not in result.stderr
+
+
+def test_github_default_fetch_depth_cannot_check(forge: Forge, tmp_path: Path) -> None:
+    runner, env = github_checkout(forge.server, tmp_path / 'run', 2, fetch_depth=1)
+    for result in _github_checks(runner, env):
+        assert result.returncode == 2, result
+        assert 'fetch-depth: 0' in result.stderr
+
+
+def test_gitlab_merge_request_pipeline(forge: Forge, tmp_path: Path) -> None:
+    runner, env = gitlab_checkout(forge.server, tmp_path / 'refused', 'refs/pipelines/12', 'pr-2', git_depth=0)
+    (result,) = _gitlab_job(runner, env)
+    assert result.returncode == 1, result
+    assert forge.unreviewed[:10] in result.stdout
+    assert forge.unreviewed[:10] in (runner.path / 'trailgate-junit.xml').read_text()
+    runner, env = gitlab_checkout(forge.server, tmp_path / 'passed', 'refs/pipelines/11', 'pr-1', git_depth=0)
+    (result,) = _gitlab_job(runner, env)
+    assert result.returncode == 0, result
+
+
+def test_gitlab_default_git_depth_cutting_into_the_range_names_gitlab_s_setting(forge: Forge, tmp_path: Path) -> None:
+    runner, env = gitlab_checkout(forge.server, tmp_path / 'run', 'refs/pipelines/10', 'long', git_depth=20)
+    (result,) = _gitlab_job(runner, env)
+    assert result.returncode == 2, result
+    assert 'GIT_DEPTH: "0"' in result.stderr
+    assert 'actions/checkout' not in result.stderr
+
+
+def test_gitlab_merged_result_pipeline(forge: Forge, tmp_path: Path) -> None:
+    runner, env = gitlab_checkout(forge.server, tmp_path / 'passed', 'refs/pipelines/21', 'pr-1', git_depth=0,
+                                  merged_result=True)
+    (result,) = _gitlab_job(runner, env)
+    assert result.returncode == 0, result
+    assert 'merged result' in result.stderr
+    runner, env = gitlab_checkout(forge.server, tmp_path / 'refused', 'refs/pipelines/22', 'pr-2', git_depth=0,
+                                  merged_result=True)
+    (result,) = _gitlab_job(runner, env)
+    assert result.returncode == 1, result
+    assert forge.unreviewed[:10] in result.stdout
+
+
+# -- the composite action, on a push -------------------------------------------
+
+def _action_check_step() -> str:
+    document = yaml.safe_load((ROOT / 'action.yml').read_text())
+    (step,) = [step for step in document['runs']['steps'] if step.get('id') == 'check']
+    script: str = step['run']
+    return script
+
+
+def _run_action(runner: Repo, env: dict[str, str], tmp_path: Path, base: str, before: str) -> dict[str, str]:
+    """The action's check step as the runner runs it; what it wrote to GITHUB_OUTPUT."""
+    outputs = tmp_path / 'github-output'
+    result = runner.run('bash', '-e', '-c', _action_check_step(), env={
+        **env, 'PATH': PATH, 'BASE': base, 'BEFORE': before, 'POLICY_REV': '',
+        'RUNNER_TEMP': str(tmp_path), 'GITHUB_OUTPUT': str(outputs),
+    })
+    assert result.returncode == 0, result
+    return dict(line.split('=', 1) for line in outputs.read_text().splitlines())
+
+
+@pytest.mark.parametrize(('pushed', 'status'), [('main', '1'), ('release/9', '1'), ('feature', '0')])
+def test_action_on_a_push_judges_what_the_push_added(tmp_path: Path, pushed: str, status: str) -> None:
+    """On a push the runner checks out the pushed ref itself: judging it
+    "against the default branch" would check nothing and pass."""
+    work = new_repo(tmp_path / 'work', POLICY, hooks=False, files={CRITICAL: LINES})
+    server = bare_remote(tmp_path / 'server.git', pre_receive=False)
+    publish(work, server)
+    before = work.head() if pushed == 'main' else ZERO_SHA
+    work.git('switch', '-q', '-c', 'topic')
+    work.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: _edit(5, 'twice = 1')}, verify=False)
+    work.git('push', '-q', '--no-verify', 'origin', f'topic:refs/heads/{pushed}')
+    runner, env = github_push_checkout(server, tmp_path / 'run', pushed)
+    outputs = _run_action(runner, env, tmp_path, 'main', before)
+    assert outputs['status'] == status
