@@ -1,6 +1,7 @@
 """The SARIF report: valid SARIF 2.1.0 (the official schema), as GitHub code scanning needs."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -57,6 +58,12 @@ def test_schema_file_is_the_sarif_2_1_0_schema() -> None:
     jsonschema.Draft7Validator.check_schema(SCHEMA)
     assert SCHEMA['properties']['version']['enum'] == ['2.1.0']
     assert SCHEMA['$id'].endswith('/sarif-schema-2.1.0.json')
+    # the copy tests/data/README.md traces to OASIS, with the licence that travels with it
+    digest = hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest()
+    assert digest == '6352a05f9d03f181b8d9c71a46bdacc4fcff9d8ade5364858b425ba0c0994ed7'
+    assert digest in (SCHEMA_FILE.parent / 'README.md').read_text(encoding='utf-8')
+    licence = ' '.join(SCHEMA_FILE.with_name('sarif-schema-2.1.0.LICENSE.md').read_text(encoding='utf-8').split())
+    assert 'Copyright © OASIS Open' in licence and 'provided that the above copyright notice' in licence
 
 
 def test_log_shape() -> None:
