@@ -117,6 +117,15 @@ def test_recipes_fetch_full_history() -> None:
     assert 'GIT_DEPTH: "0"' in (ROOT / 'ci/gitlab-ci.yml').read_text()
 
 
+def test_the_workflow_runs_again_when_a_pull_request_changes_its_base() -> None:
+    """The target comes from the pull request: moved from an unprotected base
+    onto main (an 'edited' event), it must be judged again."""
+    document = yaml.safe_load((ROOT / 'ci/github-workflow.yml').read_text())
+    triggers = document[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {'pull_request'}
+    assert {'opened', 'synchronize', 'reopened', 'edited'} <= set(triggers['pull_request']['types'])
+
+
 def test_github_recipes_upload_sarif_and_gitlab_publishes_junit() -> None:
     for recipe in ('action.yml', 'ci/github-workflow.yml'):
         text = (ROOT / recipe).read_text()
