@@ -213,3 +213,38 @@ def test_action_on_a_push_judges_what_the_push_added(tmp_path: Path, pushed: str
     runner, env = github_push_checkout(server, tmp_path / 'run', pushed)
     outputs = _run_action(runner, env, tmp_path, 'main', before)
     assert outputs['status'] == status
+
+
+# -- variables that lie ----------------------------------------------------------
+
+def test_a_base_branch_the_clone_does_not_have_cannot_be_checked(forge: Forge, tmp_path: Path) -> None:
+    runner, env = github_checkout(forge.server, tmp_path / 'run', 2, fetch_depth=0)
+    env = {**env, 'GITHUB_BASE_REF': 'gone'}
+    for result in (*_github_checks(runner, env), runner.trailgate('check', env=env)):
+        assert result.returncode == 2, result
+        assert 'unknown revision' in result.stderr
+
+
+def test_the_target_option_wins_over_the_variables_and_ranges_keep_their_base(forge: Forge, tmp_path: Path) -> None:
+    runner, env = github_checkout(forge.server, tmp_path / 'run', 2, fetch_depth=0)
+    into_staging = {**env, 'GITHUB_BASE_REF': 'staging'}
+    reported = runner.trailgate('check', 'origin/main..HEAD', env=into_staging)
+    assert reported.returncode == 0, reported
+    assert 'the target staging is not protected' in reported.stdout
+    refused = runner.trailgate('check', '--target', 'main', 'origin/main..HEAD', env=into_staging)
+    assert refused.returncode == 1, refused
+    assert forge.unreviewed[:10] in refused.stdout
+
+
+def test_a_pull_request_run_on_its_target_s_checkout_is_an_error_not_a_pass(forge: Forge, tmp_path: Path) -> None:
+    """pull_request_target checks out the base branch unless told otherwise:
+    the base..HEAD range is then empty, and "0 commits checked" would pass."""
+    runner, env = github_push_checkout(forge.server, tmp_path / 'run', 'main')
+    env = {**env, 'GITHUB_EVENT_NAME': 'pull_request_target', 'GITHUB_BASE_REF': 'main'}
+    for result in _github_checks(runner, env):
+        assert result.returncode == 2, result
+        assert 'holds none of the commits of the pull request' in result.stderr
+    runner, env = gitlab_checkout(forge.server, tmp_path / 'gitlab', 'refs/heads/main', 'main', git_depth=0)
+    (result,) = _gitlab_job(runner, env)
+    assert result.returncode == 2, result
+    assert 'merge request' in result.stderr

@@ -34,6 +34,17 @@ def shallow_hint() -> str:
     )
 
 
+def change_under_review() -> str | None:
+    """What the CI says it runs for: a pull or merge request, which always
+    has commits its target lacks; None for any other run."""
+    event = os.environ.get('GITHUB_EVENT_NAME')
+    if event in ('pull_request', 'pull_request_target'):
+        return f'pull request ({event} event)'
+    if os.environ.get('CI_PIPELINE_SOURCE') == 'merge_request_event':
+        return 'merge request (merge request pipeline)'
+    return None
+
+
 class CiMerge(NamedTuple):
     """The merge commit a CI made of a change into its target, checked out to test
     what merging would give. It never lands: the forge makes another on merge."""

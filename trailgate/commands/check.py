@@ -173,6 +173,12 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
                 f'{base} and HEAD have no common ancestor'
                 + (f'; {ci.shallow_hint()}' if repo.shallow else ''),
             )
+        change = ci.change_under_review()
+        if change is not None and merge_base == git.resolve_commit('HEAD'):
+            raise GitError(
+                f'HEAD is already on {base}, so this checkout holds none of the commits of the {change}: '
+                f'check out its head or merge commit, not its target branch',
+            )
         ranges = (*ranges, f'{merge_base}..HEAD')
     if not ranges:
         raise UsageError('give a revision range (e.g. origin/main..HEAD) or --base REF')
