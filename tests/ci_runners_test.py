@@ -19,6 +19,8 @@ from testing.runners import gitlab_checkout
 from testing.scenarios import APPROVALS
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
+from testing.scenarios import EMPTY_POLICY
+from testing.scenarios import POLICY_PATH
 from testing.scenarios import Repo
 from testing.scenarios import Run
 from testing.scenarios import bare_remote
@@ -47,6 +49,7 @@ class Forge(NamedTuple):
     reviewed: str  # pull request 1: a reviewed change to the critical file, which main also changed since
     unreviewed: str  # pull request 2: an AI-assisted change to it, unreviewed
     long_unreviewed: str  # merge request "long": the unreviewed change, then 25 more commits
+    weakening: str  # pull request 3: empties the policy, and an unreviewed change rides along
 
 
 @pytest.fixture(scope='module')
@@ -65,17 +68,20 @@ def forge(tmp_path_factory: pytest.TempPathFactory) -> Forge:
                                      verify=False)
     for n in range(25):
         work.commit_ok(message(f'Notes {n}'), {'notes.txt': f'{n}\n'})
+    work.git('switch', '-q', '-c', 'pr-3', fork_point)
+    work.commit_ok(message('Simplify the policy'), {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    weakening = work.commit_ok(message('Charge later', ASSISTED), {CRITICAL: _edit(9, 'later = 1')}, verify=False)
     work.git('switch', '-q', 'main')
     work.commit_ok(message('Log charges', *APPROVALS), {CRITICAL: _edit(28, 'log = True')})
-    work.git('push', '-q', '--no-verify', 'origin', 'main', 'pr-1', 'pr-2', 'long')
-    for number, branch in ((1, 'pr-1'), (2, 'pr-2')):
+    work.git('push', '-q', '--no-verify', 'origin', 'main', 'pr-1', 'pr-2', 'pr-3', 'long')
+    for number, branch in ((1, 'pr-1'), (2, 'pr-2'), (3, 'pr-3')):
         forge_merge(work, server, 'main', branch, f'refs/pull/{number}/merge')
         work.git('push', '-q', '--no-verify', 'origin', f'{branch}:refs/pull/{number}/head')
     for ref, branch in (('refs/pipelines/10', 'long'), ('refs/pipelines/11', 'pr-1'), ('refs/pipelines/12', 'pr-2')):
         work.git('push', '-q', '--no-verify', 'origin', f'{branch}:{ref}')
     forge_merge(work, server, 'main', 'pr-1', 'refs/pipelines/21', "Merge branch 'pr-1' into 'main'")
     forge_merge(work, server, 'main', 'pr-2', 'refs/pipelines/22', "Merge branch 'pr-2' into 'main'")
-    return Forge(server, reviewed, unreviewed, long_unreviewed)
+    return Forge(server, reviewed, unreviewed, long_unreviewed, weakening)
 
 
 def _run_lines(runner: Repo, lines: list[str], env: dict[str, str]) -> list[Run]:
@@ -107,6 +113,14 @@ def test_github_pull_request_refused_and_reviewed_passes(forge: Forge, tmp_path:
     runner, env = github_checkout(forge.server, tmp_path / 'passed', 1, fetch_depth=0)
     for result in _github_checks(runner, env):
         assert result.returncode == 0, result
+
+
+def test_github_pull_request_is_judged_by_its_target_s_policy_not_its_own(forge: Forge, tmp_path: Path) -> None:
+    runner, env = github_checkout(forge.server, tmp_path / 'run', 3, fetch_depth=0)
+    assert runner.git('show', f'HEAD:{POLICY_PATH}') == EMPTY_POLICY
+    for result in _github_checks(runner, env):
+        assert result.returncode == 1, result
+        assert forge.weakening[:10] in result.stdout
 
 
 def test_github_s_merge_of_a_pull_request_has_no_change_of_its_own(forge: Forge, tmp_path: Path) -> None:
