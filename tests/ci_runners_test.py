@@ -16,6 +16,7 @@ from testing.runners import forge_merge
 from testing.runners import github_checkout
 from testing.runners import github_push_checkout
 from testing.runners import gitlab_checkout
+from testing.runners import variables
 from testing.scenarios import APPROVALS
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
@@ -262,3 +263,13 @@ def test_a_pull_request_run_on_its_target_s_checkout_is_an_error_not_a_pass(forg
     (result,) = _gitlab_job(runner, env)
     assert result.returncode == 2, result
     assert 'merge request' in result.stderr
+
+
+def test_a_new_branch_s_all_zero_before_is_an_error_that_says_what_to_check(forge: Forge, tmp_path: Path) -> None:
+    """GitLab's branch pipeline for a new branch: CI_COMMIT_BEFORE_SHA is all zeros."""
+    runner, _ = github_push_checkout(forge.server, tmp_path / 'run', 'pr-2')
+    env = variables(CI='true', GITLAB_CI='true', CI_PIPELINE_SOURCE='push', CI_COMMIT_BEFORE_SHA=ZERO_SHA,
+                    CI_COMMIT_SHA=runner.head(), CI_COMMIT_REF_NAME='pr-2')
+    (result,) = _run_lines(runner, ['trailgate check "$CI_COMMIT_BEFORE_SHA..$CI_COMMIT_SHA"'], env)
+    assert result.returncode == 2, result
+    assert 'all-zero' in result.stderr and '--base <default branch>' in result.stderr

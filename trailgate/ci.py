@@ -14,6 +14,11 @@ from trailgate import git
 # the CI variables that name a pull request's target branch, in the order read
 TARGET_VARIABLES = ('GITHUB_BASE_REF', 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME')
 
+# a range whose excluded side is all zeros: a CI's "before" of a new ref
+NEW_REF_BEFORE = (
+    'an all-zero id names no commit: it is the "before" a CI gives for a new branch '
+    '(CI_COMMIT_BEFORE_SHA, github.event.before): check what the branch adds with --base <default branch>'
+)
 _OBJECT_ID = re.compile(r'[0-9a-f]{40}|[0-9a-f]{64}')
 _GITHUB_MERGE_REF = re.compile(r'refs/pull/[0-9]+/merge')
 # GitLab's merged results and merge train pipelines run on the merge it made

@@ -117,7 +117,9 @@ def revision_arguments(ranges: tuple[str, ...], repo: git.Repo, parsed: git.Star
     finally:
         asked.abandon()
     if missing:
-        raise _unknown(f'{", ".join(missing)} is not a commit in this repository', repo)
+        zero = any(name.strip('0') == '' for name in missing)
+        raise _unknown(f'{", ".join(missing)} is not a commit in this repository'
+                       + (f'; {ci.NEW_REF_BEFORE}' if zero else ''), repo)
     return revisions
 
 
