@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RECIPES = ('action.yml', 'ci/github-workflow.yml', 'ci/gitlab-ci.yml')
 # shell words the recipes use, replaced by plausible values before parsing
 SUBSTITUTIONS = {
-    '"${args[@]}"': '--base "origin/$BASE" --target "$BASE"',
+    '"${args[@]}"': '--base "refs/remotes/origin/$BASE" --target "$BASE"',
     '"$sarif"': 'trailgate.sarif',
 }
 

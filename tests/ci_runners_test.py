@@ -273,3 +273,28 @@ def test_a_new_branch_s_all_zero_before_is_an_error_that_says_what_to_check(forg
     (result,) = _run_lines(runner, ['trailgate check "$CI_COMMIT_BEFORE_SHA..$CI_COMMIT_SHA"'], env)
     assert result.returncode == 2, result
     assert 'all-zero' in result.stderr and '--base <default branch>' in result.stderr
+
+
+def test_a_tag_named_like_the_base_cannot_choose_the_judge(tmp_path: Path) -> None:
+    """A tag ``origin/main`` (anyone who may push a tag can make it) is what git
+    reads ``origin/main`` as: it would be the base, its policy the judge. The
+    recipes name the base in full; a short name that names two refs is an error."""
+    work = new_repo(tmp_path / 'work', POLICY, hooks=False, files={CRITICAL: LINES})
+    server = bare_remote(tmp_path / 'server.git', pre_receive=False)
+    publish(work, server)
+    work.git('switch', '-q', '-c', 'pr-1')
+    wrong = work.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: _edit(5, 'twice = 1')}, verify=False)
+    work.git('push', '-q', '--no-verify', 'origin', 'pr-1')
+    forge_merge(work, server, 'main', 'pr-1', 'refs/pull/1/merge')
+    work.git('switch', '-q', '--detach', 'pr-1')
+    work.commit_ok(message('Nothing to see'), {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    work.git('push', '-q', '--no-verify', 'origin', 'HEAD:refs/tags/origin/main')
+    runner, env = github_checkout(server, tmp_path / 'run', 1, fetch_depth=0)
+    assert runner.rev('refs/tags/origin/main')
+    for result in _github_checks(runner, env):
+        assert result.returncode == 1, result
+        assert wrong[:10] in result.stdout
+    short = runner.trailgate('check', '--base', 'origin/main', '--target', 'main', env=env)
+    assert short.returncode == 2, short
+    assert 'refs/tags/origin/main, refs/remotes/origin/main' in short.stderr
+    assert runner.trailgate('check', 'origin/main..HEAD', env=env).returncode == 2

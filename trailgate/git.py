@@ -540,6 +540,25 @@ def full_ref_name(rev: str) -> str | None:
     return name if name.startswith('refs/') else None
 
 
+def short_name_refs(name: str) -> tuple[str, ...]:
+    """The refs git's rules for a short name try for ``name``, in git's order."""
+    return (f'refs/{name}', f'refs/tags/{name}', f'refs/heads/{name}', f'refs/remotes/{name}',
+            f'refs/remotes/{name}/HEAD')
+
+
+def ambiguous_names(names: Iterable[str]) -> dict[str, list[str]]:
+    """Those of ``names`` (short ref names) that name more than one existing
+    ref, such as a tag named like a remote-tracking branch, with those refs
+    in git's order (git takes the first); one process."""
+    tried = {name: short_name_refs(name) for name in dict.fromkeys(names)}
+    if not tried:
+        return {}
+    out = run('for-each-ref', '--format=%(refname)', *(ref for refs in tried.values() for ref in refs))
+    existing = set(decode(out).split('\n'))
+    found = {name: [ref for ref in refs if ref in existing] for name, refs in tried.items()}
+    return {name: refs for name, refs in found.items() if len(refs) > 1}
+
+
 def remote_urls() -> dict[str, str]:
     """remote name -> URL, from configuration."""
     out = run_ok('config', '-z', '--get-regexp', r'^remote\..*\.url$')

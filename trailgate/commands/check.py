@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
@@ -164,6 +165,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         print(f'trailgate check: target {target.name} (from {target.source})', file=sys.stderr)
     if target is not None and not ranges and not base:
         base = target.local()
+    _refuse_ambiguous_names((*ranges, *(value for value in (base, policy_rev) if value)))
     if base:
         if git.missing_commits([base]):
             raise _unknown(f'--base {base}', repo)
@@ -206,6 +208,26 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
             comment_question.abandon()
         if isinstance(history, git.Log):
             history.abandon()
+
+
+_OBJECT_ID = re.compile(r'[0-9a-f]{40}|[0-9a-f]{64}')
+
+
+def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
+    """A short name that names two refs is an error, never git's guess: a
+    tag ``origin/main``, which anyone who may push a tag can make, would
+    otherwise stand in for the remote-tracking branch as base and judge."""
+    names = []
+    for value in values:
+        for side in re.split(r'\.\.\.?', value.removeprefix('^')):
+            name = re.split(r'[~^@:]', side, maxsplit=1)[0]
+            # a full object id is the object, whatever ref shares its name
+            if name and name != 'HEAD' and not name.startswith('refs/') and not _OBJECT_ID.fullmatch(name):
+                names.append(name)
+    ambiguous = git.ambiguous_names(names)
+    if ambiguous:
+        name, refs = next(iter(ambiguous.items()))
+        raise GitError(f'{name} names more than one ref ({", ".join(refs)}): give the full name of the one meant')
 
 
 def _without_the_ci_merge(revisions: list[str], quiet: bool) -> tuple[list[str], str | None]:
