@@ -8,8 +8,10 @@ import hashlib
 import io
 import os
 import shutil
+import signal
 import struct
 import sys
+import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -132,6 +134,80 @@ def test_a_worker_that_dies_fails_closed(requests: list[verifier.Request], monke
         verifying.close()
 
 
+def in_the_worker(monkeypatch: pytest.MonkeyPatch, then: Callable[[], object]) -> None:
+    """Verifying runs ``then`` in the worker, then verifies as usual."""
+    parent = os.getpid()
+    real = verifier.verify_one
+
+    def verify(message: bytes, armored: str, namespace: str) -> verifier.Result:
+        if os.getpid() != parent:
+            then()
+        return real(message, armored, namespace)
+
+    monkeypatch.setattr(verifier, 'verify_one', verify)
+
+
+def stops_itself() -> None:
+    os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def sleeps_for_good() -> None:
+    time.sleep(3600)
+
+
+def works_for_a_while() -> None:
+    """Busy for 20 million steps of Python: far longer (a third of a second on
+    a fast machine, more on a slower one) than the tenth of a second of looks
+    that ``few_looks`` gives a worker unable to progress."""
+    for _ in range(20_000_000):
+        pass
+
+
+@contextlib.contextmanager
+def few_looks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Looks every 20 ms, 5 in a row: a worker unable to progress fails the
+    check in a tenth of a second. The forked workers; any still alive after
+    30 s is killed (the code before the looks waited on one for ever)."""
+    monkeypatch.setattr(verifier, 'LOOK_EVERY', 0.02)
+    monkeypatch.setattr(verifier, 'STALLED_LOOKS', 5)
+    with forks_counted(monkeypatch) as forked:
+        rescue = threading.Timer(30, lambda: [os.kill(pid, signal.SIGKILL) for pid in forked])
+        rescue.start()
+        try:
+            yield forked
+        finally:
+            rescue.cancel()
+
+
+@pytest.mark.parametrize('stuck', [stops_itself, sleeps_for_good], ids=['stopped', 'asleep'])
+def test_a_worker_unable_to_progress_fails_closed_and_is_ended(
+        requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch, stuck: Callable[[], None]) -> None:
+    in_the_worker(monkeypatch, stuck)
+    with few_looks(monkeypatch) as forked:
+        verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+        try:
+            pending = verifying.submit(requests)
+            with pytest.raises(verifier.VerifierError, match='stopped making progress'):
+                pending()
+        finally:
+            verifying.close()
+    assert len(forked) == 1
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(forked[0], os.WNOHANG)
+
+
+def test_a_worker_that_works_is_waited_for_however_long_it_takes(
+        requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = here(requests)
+    in_the_worker(monkeypatch, works_for_a_while)
+    with few_looks(monkeypatch):
+        verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+        try:
+            assert verifying.submit(requests[:2])() == expected[:2]
+        finally:
+            verifying.close()
+
+
 # -- through the gate -----------------------------------------------------------
 
 
@@ -188,6 +264,19 @@ def test_check_exits_2_when_the_worker_dies(tmp_path: Path, keys: tuple[Key, Key
     code, out, err = _check(repo, monkeypatch, 1, f'{base}..HEAD')
     assert code == 2, (out, err)
     assert 'stopped before it answered' in err
+
+
+def test_check_exits_2_when_the_worker_is_stopped(tmp_path: Path, keys: tuple[Key, Key],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, base = _history(tmp_path, keys)
+    in_the_worker(monkeypatch, stops_itself)
+    with few_looks(monkeypatch) as forked:
+        code, out, err = _check(repo, monkeypatch, 1, f'{base}..HEAD')
+    assert code == 2, (out, err)
+    assert 'stopped making progress' in err and 'nothing was allowed through' in err
+    assert len(forked) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forked[0], os.WNOHANG)
 
 
 def _diff_tree_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -9,6 +9,16 @@ verifies them, fed batches through a pipe while this process reads and
 judges the next chunk of history; answers come back in the order asked.
 Below it, or where ``os.fork`` is missing, they are verified here.
 
+A worker that owes an answer is either working (running, using CPU) or
+cannot answer at all. While waiting, this process looks at it every
+``LOOK_EVERY`` seconds; after ``STALLED_LOOKS`` looks in a row that found
+it unable to progress (stopped by a signal, or asleep without having used
+any CPU since the look before), the check fails. The bound counts looks
+at a worker that did nothing, never the time it takes: a slow machine's
+worker is running or runnable when looked at, and a stop of the whole
+check (Ctrl-Z, a suspended VM) costs no look while this process is
+stopped too.
+
 The worker only verifies: that a signature is valid in trailgate's
 namespace, and with which key. Who that key may approve for is judged by
 the caller against the trusted allowed-signers file, as for a signature
@@ -22,6 +32,7 @@ import gc
 import os
 import queue
 import select
+import signal
 import struct
 import threading
 import time
@@ -35,6 +46,8 @@ from trailgate.approvals import sshsig
 from trailgate.errors import FatalError
 
 FORK_THRESHOLD = 256  # signatures in one request before a worker is started
+LOOK_EVERY = 0.5  # seconds between looks at a worker that owes an answer
+STALLED_LOOKS = 20  # looks in a row at a worker unable to progress before the check fails
 _U32 = struct.Struct('>I')
 # a result frame: the number of answers, the size of what follows, and how long (in
 # microseconds) the worker waited for the batch after answering the one before
@@ -165,6 +178,7 @@ class _Worker:
         self.share = Share(share)
         self._requests: IO[bytes] = os.fdopen(requests_write, 'wb')
         self._answers = answers_read  # read unbuffered: polling it says whether an answer is there
+        self._progress = _Progress(pid)
         self._closed = False
         self._expected: list[int] = []  # the number of signatures sent to the worker, per batch
         self._read_count = 0  # batches whose results were read
@@ -216,8 +230,19 @@ class _Worker:
         if poller.poll(0):
             return 0.0
         started = time.perf_counter()
-        poller.poll()
+        self._wait_readable(poller)
         return max(time.perf_counter() - started, 1e-9)
+
+    def _wait_readable(self, poller: select.poll) -> None:
+        """Until the answers pipe can be read (an answer, or its end), looking
+        at the worker meanwhile: VerifierError once it has long been unable
+        to give one."""
+        self._progress.restart()
+        while not poller.poll(int(LOOK_EVERY * 1000)):
+            if self._progress.stalled():
+                raise VerifierError(
+                    'the process verifying approval signatures stopped making progress (stopped or '
+                    'stuck) before it answered; nothing was allowed through')
 
     def _read_batch(self, count: int) -> tuple[list[Result], float]:
         """The worker's answers to a batch of ``count``, and how long it was idle before it."""
@@ -235,7 +260,10 @@ class _Worker:
     def _read_exactly(self, size: int) -> bytes:
         parts = []
         remaining = size
+        poller = select.poll()
+        poller.register(self._answers, select.POLLIN)
         while remaining:
+            self._wait_readable(poller)
             try:
                 part = os.read(self._answers, min(remaining, 1 << 20))
             except OSError:
@@ -251,16 +279,57 @@ class _Worker:
                 'nothing was allowed through')
 
     def close(self) -> None:
-        """Stop the worker, even one busy answering what will not be read:
-        its answers pipe is closed first, so it cannot wait on it."""
+        """Stop the worker, even one busy answering what will not be read, or
+        stopped, or stuck: it is killed (it holds nothing to finish), which
+        also ends the writer thread's wait on a request pipe it filled."""
         if not self._closed:
             self._closed = True
             os.close(self._answers)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
         self._frames.put(None)
         self._writer.join()
         with contextlib.suppress(OSError):
             self._requests.close()
-        os.waitpid(self.pid, 0)
+
+
+class _Progress:
+    """Looks at a worker that owes an answer: whether it has long been unable
+    to progress. Where the system does not say (no /proc), it never is."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.looks = 0  # looks in a row that found the worker unable to progress
+        self.cpu: int | None = None
+
+    def restart(self) -> None:
+        self.looks = 0
+        self.cpu = None
+
+    def stalled(self) -> bool:
+        """Look once more; True after ``STALLED_LOOKS`` looks in a row at a
+        worker neither running nor runnable nor in the kernel, that used no CPU since."""
+        seen = _process_state(self.pid)
+        if seen is None:
+            return False
+        state, cpu = seen
+        working = state in ('R', 'D') or cpu != self.cpu  # the first look finds it working
+        self.cpu = cpu
+        self.looks = 0 if working else self.looks + 1
+        return self.looks >= STALLED_LOOKS
+
+
+def _process_state(pid: int) -> tuple[str, int] | None:
+    """(state letter, CPU clock ticks used) of a process, from Linux's
+    /proc/PID/stat; None where it cannot be read."""
+    try:
+        with open(f'/proc/{pid}/stat', 'rb') as f:
+            stat = f.read()
+        fields = stat[stat.rindex(b')') + 2:].split()  # after the command name, which may hold anything
+        return fields[0].decode('ascii'), int(fields[11]) + int(fields[12])  # state, utime + stime
+    except (OSError, ValueError, IndexError, UnicodeDecodeError):
+        return None
 
 
 def _parse_answers(body: bytes, count: int, stopped: str) -> list[Result]:
