@@ -176,6 +176,30 @@ def test_a_protected_branch_cannot_be_rewound_to_an_older_policy(tmp_path: Path)
     assert ref_values(origin) == before
 
 
+def test_a_protected_branch_deleted_and_pushed_again_is_closed_only_by_receive_deny_deletes(
+        tmp_path: Path) -> None:
+    """The gap README's trust model names. A deletion adds nothing to judge and
+    passes; a protected ref pushed again is judged only on the commits no other
+    protected ref holds. So deleting release/1 and pushing it again at a commit
+    before its policy change gives it the older policy back (which judges every
+    later push to it), where the force push that does the same is refused.
+    ``receive.denyDeletes`` on the server closes it."""
+    (repo, origin), old = _laundering_setup(tmp_path)
+    accepted(push(repo, 'main:refs/heads/release/1'))
+    tip = ref_values(origin)['refs/heads/release/1']
+    rollback = 'takes refs/heads/release/1 back to another .trailgate/policy.yaml'
+    refused(push(repo, '--force', f'{old}:refs/heads/release/1'), rollback)
+    accepted(push(repo, ':refs/heads/release/1'))
+    accepted(push(repo, f'{old}:refs/heads/release/1'))
+    assert ref_values(origin)['refs/heads/release/1'] == old
+
+    accepted(push(repo, '--force', f'{tip}:refs/heads/release/1'))  # the reviewed policy again
+    origin.git('config', 'receive.denyDeletes', 'true')
+    deleted = push(repo, ':refs/heads/release/1')
+    assert deleted.returncode != 0 and 'deletion prohibited' in deleted.stderr, deleted
+    assert ref_values(origin)['refs/heads/release/1'] == tip
+
+
 @pytest.mark.parametrize('first_parent', ['old policy', 'current tip'])
 def test_a_merge_cannot_take_a_protected_branch_back_to_an_older_policy(tmp_path: Path, first_parent: str) -> None:
     """A fast-forward onto a merge of main's tip with its first commit that
