@@ -1690,37 +1690,73 @@ _TREE_DIFF_OPTIONS = ('-z', '-r', '-t', '--raw', '--no-renames', '--no-abbrev', 
 def _raw_entries(out: bytes, statuses: str) -> list[tuple[str, TreeEntry]]:
     """(status, entry on the side that has one) of each ``--raw -z`` line whose
     status is one of ``statuses``; anything else in the output (commit ids)
-    is skipped. For a deletion the entry is the old side."""
-    tokens = decode(out).split('\0')
-    found = []
-    position = 0
-    while position < len(tokens):
-        token = tokens[position].lstrip('\n')
-        position += 1
+    is skipped. For a deletion the entry is the old side; for a merge's
+    combined line (``-c``), the merge's own."""
+    return list(_raw_stream(iter(out.split(b'\0')), statuses))
+
+
+def _raw_stream(tokens: Iterator[bytes], statuses: str) -> Iterator[tuple[str, TreeEntry]]:
+    for raw in tokens:
+        token = decode(raw).lstrip('\n')
         if not token.startswith(':'):
             continue
-        if position >= len(tokens):
+        path = next(tokens, None)
+        if path is None:
             raise GitError('git printed a raw diff line without its path')
-        path = tokens[position]
-        position += 1
-        fields = token[1:].split(' ')
-        if len(fields) != 5:
+        parents = len(token) - len(token.lstrip(':'))
+        fields = token[parents:].split(' ')
+        if len(fields) != 2 * parents + 3:
             raise GitError(f'unexpected raw diff line from git: {token[:80]!r}')
-        old_mode, new_mode, old_oid, new_oid, status = fields
+        if parents > 1:
+            mode, oid = fields[parents], fields[2 * parents + 1]
+            status = 'D' if is_null_oid(oid) else 'M'
+        else:
+            old_mode, new_mode, old_oid, new_oid, status = fields
+            mode, oid = (old_mode, old_oid) if status == 'D' else (new_mode, new_oid)
+        entry = TreeEntry(mode, oid, decode(path))
         if status[:1] in statuses:
-            entry = TreeEntry(old_mode, old_oid, path) if status == 'D' else TreeEntry(new_mode, new_oid, path)
-            found.append((status[:1], entry))
-    return found
+            yield status[:1], entry
 
 
-def entries_added(new: str, old: str | None) -> list[TreeEntry]:
+def entries_added(new: str, old: str | None) -> Iterator[TreeEntry]:
     """Every tree entry (trees too) that a commit of ``new`` not in ``old``
-    adds or changes against any of its parents (the root's: all of them),
-    from one ``git log``: what an update of a ref from ``old`` to ``new`` brings."""
-    args = ['log', *_TREE_DIFF_OPTIONS, '--no-show-signature', '-m', '--root', '--format=%H', new]
+    holds and none of its parents holds at that path (the root's: all of
+    them), streamed from one ``git log``: what an update of a ref from
+    ``old`` to ``new`` brings. An entry a merge takes from one of its
+    parents was brought by a commit of that parent's history, and is listed
+    there (``-c``); a diff of each merge against each parent (``-m``) would
+    list it again at every merge after it, which a chain of merges makes
+    quadratic. Stop reading early and git is stopped."""
+    import subprocess
+
+    args = ['log', *_TREE_DIFF_OPTIONS, '--no-show-signature', '-c', '--root', '--format=%H', new]
     if old is not None:
         args += ['--not', old]
-    return [entry for _, entry in _raw_entries(run(*args, '--'), 'AMT')]
+    try:
+        process = subprocess.Popen(_cmd([*args, '--']), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=_env())
+    except FileNotFoundError:
+        raise GitError(NOT_INSTALLED) from None
+    assert process.stdout is not None
+    finished = False
+    try:
+        for _, entry in _raw_stream(_tokens(process.stdout), 'AMT'):
+            yield entry
+        finished = True
+    finally:
+        if not finished and process.returncode is None:
+            process.kill()
+        returncode, stderr = _reap(process)
+    if returncode:
+        raise _failure('git log', returncode, stderr)
+
+
+def first_merge_of_more_than(parents: int, new: str, old: str | None) -> str | None:
+    """A commit of ``new`` not in ``old`` with more than ``parents`` parents, if there is one."""
+    args = ['rev-list', f'--min-parents={parents + 1}', '-n1', new]
+    if old is not None:
+        args += ['--not', old]
+    return decode(run(*args, '--')).strip() or None
 
 
 def entries_dropped(old: str, new: str) -> list[TreeEntry]:

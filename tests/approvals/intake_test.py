@@ -278,3 +278,110 @@ def test_many_records_are_verified_on_both_cores_as_here(server: Server, keys: t
     assert found[0] == found[1]
     assert len(found[0].verified) == len(good)
     assert len(found[0].refusals) == len(bad)
+
+
+def test_junk_brought_by_a_merge_itself_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
+    """An entry neither parent holds is the merge's own, and is judged there."""
+    alice, mallory = keys
+    write_ledger(server.dev, entry(alice, CHANGE, 'alice@example.com'))
+    server.accepted()
+    base = server.dev.rev(LEDGER) or ''
+    ours = write_ledger(server.dev, entry(alice, OTHER_CHANGE, 'alice@example.com'), parent=base)
+    theirs = write_ledger(server.dev, entry(mallory, OTHER_CHANGE, 'mallory@example.com'), parent=base)
+    evil = write_ledger(server.dev, {f'{CHANGE[:2]}/{CHANGE}/{"2" * 64}': b'junk'}, parent=ours)
+    tree = server.dev.git('merge-tree', '--write-tree', evil, theirs).split('\n')[0]
+    merge = server.dev.git('commit-tree', tree, '-p', ours, '-p', theirs, '-m', 'merge').strip()
+    server.dev.git('update-ref', LEDGER, merge)
+    server.refused('not an approval record')
+
+
+def _chain_of_merges(repo: Repo, blobs: list[bytes]) -> str:
+    """Each record on a branch of its own off the current ledger, merged in
+    turn into one line: the k-th merge holds k records its other parent lacks."""
+    base = repo.rev(LEDGER) or ''
+    tip = base
+    for blob in blobs:
+        side = write_ledger(repo, {record_path_of(blob): blob}, parent=base)
+        tree = repo.git('merge-tree', '--write-tree', tip, side).split('\n')[0]
+        tip = repo.git('commit-tree', tree, '-p', side, '-p', tip, '-m', 'merge').strip()
+    repo.git('update-ref', LEDGER, tip)
+    return tip
+
+
+def test_a_chain_of_merges_lists_each_record_once(server: Server, keys: tuple[Key, Key], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an update adds grows with the records it brings, not with the
+    square of its merges: a diff of each merge against each parent lists the
+    k-th merge's k records again (about 2 million entries and gigabytes of
+    memory for 2,000 merges of one record each)."""
+    alice = keys[0]
+    write_ledger(server.dev, entry(alice, CHANGE, 'alice@example.com'))
+    server.accepted()
+    old = server.dev.rev(LEDGER)
+    changes = [hashlib.sha256(b'chain %d' % n).hexdigest() for n in range(40)]
+    payloads = [records.payload(change, 'alice@example.com') for change in changes]
+    blobs = [data + s.encode() for data, s in
+             zip(payloads, sign_many(alice, records.NAMESPACE, payloads, tmp_path / 'chain'), strict=True)]
+    new = _chain_of_merges(server.dev, blobs)
+    monkeypatch.chdir(server.dev.path)
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    listed = [added for added in tg_git.entries_added(new, old) if added.mode == intake.RECORD_MODE]
+    assert sorted(added.path for added in listed) == sorted(record_path_of(blob) for blob in blobs)
+    server.accepted()
+
+
+def _many_entries(repo: Repo, count: int) -> str:
+    """A ledger commit on top of the local one adding ``count`` blobs at
+    record-shaped paths, from one ``git fast-import`` (their content is never read)."""
+    parent = repo.rev(LEDGER)
+    lines = [f'commit {LEDGER}', 'committer L <l@example.com> 1767225600 +0000', 'data 2', 'l']
+    if parent:
+        lines.append(f'from {parent}')
+    for n in range(count):
+        content = f'junk {n}'
+        change = hashlib.sha256(content.encode()).hexdigest()
+        lines += [f'M 100644 inline {change[:2]}/{change}/{"0" * 64}', f'data {len(content)}', content]
+    repo.git('fast-import', '--quiet', input='\n'.join(lines) + '\n')
+    return repo.rev(LEDGER) or ''
+
+
+def test_an_update_adding_more_records_than_a_push_may_is_refused_unread(server: Server,
+                                                                          keys: tuple[Key, Key]) -> None:
+    write_ledger(server.dev, entry(keys[0], CHANGE, 'alice@example.com'))
+    server.accepted()
+    _many_entries(server.dev, intake.MAX_RECORDS + 1)
+    status, output = server.push()
+    assert status == 1, output
+    assert f'adds more than {intake.MAX_RECORDS:,} records' in output, output
+    assert 'not an approval record' not in output, 'the records were read'
+
+
+def test_a_merge_of_more_than_two_ledgers_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
+    alice, mallory = keys
+    write_ledger(server.dev, entry(alice, CHANGE, 'alice@example.com'))
+    server.accepted()
+    base = server.dev.rev(LEDGER) or ''
+    sides = [write_ledger(server.dev, entry(key, change, email), parent=base)
+             for key, change, email in ((alice, OTHER_CHANGE, 'alice@example.com'),
+                                        (mallory, OTHER_CHANGE, 'mallory@example.com'),
+                                        (mallory, CHANGE, 'mallory@example.com'))]
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {'GIT_INDEX_FILE': os.path.join(scratch, 'index')}
+        server.dev.git('read-tree', base, env=env)
+        for side in sides:
+            listing = server.dev.git('ls-tree', '-r', side)
+            server.dev.git('update-index', '--index-info', input=listing, env=env)
+        tree = server.dev.git('write-tree', env=env).strip()
+    octopus = server.dev.git('commit-tree', tree, *(a for side in sides for a in ('-p', side)), '-m', 'octopus').strip()
+    server.dev.git('update-ref', LEDGER, octopus)
+    status, output = server.push()
+    assert status == 1, output
+    assert 'merges more than 2 ledgers' in output, output
+    # the same records merged two at a time are accepted
+    tip = sides[0]
+    for side in sides[1:]:
+        tree = server.dev.git('merge-tree', '--write-tree', tip, side).split('\n')[0]
+        tip = server.dev.git('commit-tree', tree, '-p', tip, '-p', side, '-m', 'merge').strip()
+    server.dev.git('update-ref', LEDGER, tip)
+    server.accepted()

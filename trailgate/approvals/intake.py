@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from trailgate import git
@@ -35,6 +36,12 @@ RECORD_MODE = '100644'
 _PREFIX = re.compile(r'\A[0-9a-f]{2}\Z')
 _HEX64 = re.compile(r'\A[0-9a-f]{64}\Z')
 SHOWN_PATH = 100
+# What one update may add, so that a push costs the server a bounded time and
+# memory (each record is parsed and its signature verified, ~0.15 ms of CPU).
+MAX_RECORDS = 10_000
+MAX_ENTRIES = 5 * MAX_RECORDS  # a record comes with its directories, listed again for each commit that adds to them
+MAX_PARENTS = 2  # trailgate merges two ledgers at a time; a merge of thousands costs git thousands of diffs
+MAX_REFUSALS = 100
 
 
 class Verified(NamedTuple):
@@ -56,6 +63,7 @@ class Refusal(NamedTuple):
 class Intake(NamedTuple):
     refusals: list[Refusal]
     verified: dict[str, Verified]  # blob id -> its record, for the gate's cache
+    too_much: str | None = None  # why the update is refused before its records are read
 
 
 def shown(path: str) -> str:
@@ -120,14 +128,28 @@ def judged(record: records.Record, key: verifier.Result) -> tuple[str | None, Ve
 def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
     """Judge everything the update of the ledger from ``old`` (None: a new
     ledger) to ``new`` adds."""
+    octopus = git.first_merge_of_more_than(MAX_PARENTS, new, old)
+    if octopus is not None:
+        return Intake([], {}, f'commit {octopus[:12]} merges more than {MAX_PARENTS} ledgers; '
+                              f'`trailgate approve --push` merges two at a time')
     refusals: list[Refusal] = []
     blobs: dict[str, list[str]] = {}  # blob id -> the record paths it is added at
-    for entry in _unique(git.entries_added(new, old)):
+    added = 0
+    for listed, entry in enumerate(_unique(git.entries_added(new, old)), 1):
+        if listed > MAX_ENTRIES:
+            return Intake([], {}, f'this update adds more than {MAX_ENTRIES:,} entries (records and their '
+                                  f'directories); push a longer ledger one part of its history at a time')
         problem = shape_problem(entry)
         if problem is not None:
             refusals.append(Refusal(entry.path, problem))
         elif entry.mode == RECORD_MODE:
+            added += 1
+            if added > MAX_RECORDS:
+                return Intake([], {}, f'this update adds more than {MAX_RECORDS:,} records; a push may add at most '
+                                      f'that many (push a longer ledger one part of its history at a time)')
             blobs.setdefault(entry.oid, []).append(entry.path)
+        if len(refusals) > MAX_REFUSALS:
+            break  # enough to refuse; the rest of a hostile update is not read
     sizes = git.object_sizes(blobs)
     readable = []
     for oid, paths in blobs.items():
@@ -161,6 +183,10 @@ def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
     return Intake(refusals, verified)
 
 
-def _unique(entries: Iterable[git.TreeEntry]) -> Iterable[git.TreeEntry]:
-    """Each (mode, object, path) once: a merge shows what it holds against each parent."""
-    return dict.fromkeys(entries)
+def _unique(entries: Iterable[git.TreeEntry]) -> Iterator[git.TreeEntry]:
+    """Each (mode, object, path) once: two commits may bring the same entry."""
+    seen: set[git.TreeEntry] = set()
+    for entry in entries:
+        if entry not in seen:
+            seen.add(entry)
+            yield entry

@@ -262,6 +262,8 @@ def _intake_problem(new: str, old: str | None, git_dir: str) -> str | None:
 
     with git.CatFile() as cat:
         found = intake.admit(new, old, cat)
+    if found.too_much is not None:
+        return f'{ledger.REF}: {found.too_much}'
     if found.refusals:
         count = len(found.refusals)
         return (
