@@ -508,6 +508,30 @@ def ref_exists(ref: str) -> str | None:
     return decode(out).strip() if out else None
 
 
+def exact_ref(ref: str) -> str | None:
+    """The commit that the ref named exactly ``ref`` (a full name) points at,
+    if there is one. ``ref_exists`` asks ``rev-parse``, which reads a missing
+    ``refs/x`` as ``refs/tags/refs/x`` or ``refs/heads/refs/x``."""
+    out = run('for-each-ref', '--format=%(objecttype) %(objectname) %(refname)', ref)
+    for line in decode(out).split('\n'):
+        kind, _, rest = line.partition(' ')
+        sha, _, name = rest.partition(' ')
+        if name == ref and kind == 'commit':
+            return sha
+    return None
+
+
+# git's rules for reading a ref name (``git help revisions``): where ``X``
+# itself is missing, each of these names is read as ``X``
+DWIM_PREFIXES = ('refs/', 'refs/tags/', 'refs/heads/', 'refs/remotes/')
+
+
+def names_read_as(ref: str) -> tuple[str, ...]:
+    """The other ref names that ``rev-parse``, ``fetch`` and ``push`` read as
+    the full name ``ref`` while ``ref`` does not exist."""
+    return (*(prefix + ref for prefix in DWIM_PREFIXES), f'refs/remotes/{ref}/HEAD')
+
+
 def ref_values(*patterns: str) -> dict[str, str]:
     """Full ref name -> the object it names, for every ref under ``patterns`` (default: all)."""
     out = run('for-each-ref', '--format=%(objectname) %(refname)', *patterns)

@@ -642,3 +642,64 @@ def test_approve_push_pushes_an_approval_recorded_earlier(tmp_path: Path, keys: 
     assert code == 0 and 'already approved by you' in output, output
     assert f'pushed {LEDGER}' in output, output
     assert world.origin.rev(LEDGER) == world.alice.rev(LEDGER)
+
+
+def test_approve_push_merges_a_ledger_pushed_between_its_fetch_and_its_push(tmp_path: Path, keys: Keys) -> None:
+    """Two reviewers at once: alice's approval reaches the server after bob's
+    ``approve --push`` fetched the ledger and before it pushes. Bob's push is
+    rejected, fetches again, merges, and neither approval is lost."""
+    import shutil
+    import stat
+
+    world = make_world(tmp_path, keys)
+    ai_change(world.dev)
+    assert approve(world.alice, world.dev)[0] == 0  # recorded, not pushed yet
+    real_git = shutil.which('git')
+    shims = tmp_path / 'shims'
+    shims.mkdir()
+    raced = tmp_path / 'raced'
+    shim = shims / 'git'
+    shim.write_text(
+        '#!/bin/sh\n'
+        f'if [ "$1" = push ] && [ ! -e {raced} ]; then\n'
+        f'  touch {raced}\n'
+        f'  {real_git} -C {world.alice.path} push -q --no-verify origin {LEDGER}:{LEDGER} || exit 99\n'
+        'fi\n'
+        f'exec {real_git} "$@"\n',
+    )
+    shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    world.bob.git('fetch', '-q', str(world.dev.path), 'HEAD:refs/heads/review')
+    import os
+
+    result = world.bob.trailgate('approve', 'origin/main..review', '--yes', '--push', 'origin',
+                                 env={'PATH': f'{shims}{os.pathsep}{os.environ["PATH"]}'})
+    assert result.returncode == 0, result.output
+    assert raced.exists(), 'the push did not race'
+    on_server = world.origin.git('ls-tree', '-r', '--name-only', LEDGER).split()
+    assert len(on_server) == 2, on_server
+    fetch_ledger(world.dev)
+    assert check(world.dev)[0] == 0
+
+
+def test_a_branch_or_tag_named_like_the_ledger_is_neither_pushed_nor_read(tmp_path: Path, keys: Keys) -> None:
+    """While refs/trailgate/approvals is missing, git reads
+    refs/tags/refs/trailgate/approvals (or a branch of that name) in its
+    place: a ledger there would reach every gate, and CI's fetch, without
+    the intake judging it."""
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    ai_change(dev)
+    change = change_of(dev)
+    write_ledger(dev, {**entry(keys.alice, change, 'alice@example.com'), 'junk': b'not a record'})
+    for alias in ('refs/tags/refs/trailgate/approvals', 'refs/heads/refs/trailgate/approvals',
+                  'refs/refs/trailgate/approvals', 'refs/remotes/refs/trailgate/approvals/HEAD'):
+        result = dev.run_git('push', 'origin', f'{LEDGER}:{alias}')
+        assert result.hooks.get('pre-receive') == 1, result.output
+        assert 'reads as refs/trailgate/approvals' in result.output, result.output
+    # in a clone, a branch of that name holding every approval the change needs is not the ledger
+    write_ledger(dev, {**entry(keys.alice, change, 'alice@example.com'), **entry(keys.bob, change, 'bob@example.com')},
+                 parent='', replace=True)
+    assert check(dev)[0] == 0
+    dev.git('update-ref', 'refs/heads/refs/trailgate/approvals', dev.rev(LEDGER) or '')
+    dev.git('update-ref', '-d', LEDGER)
+    assert check(dev)[0] == 1

@@ -28,7 +28,8 @@ def record_path(record: records.Record) -> str:
 
 
 def tip(ref: str = REF) -> str | None:
-    return git.ref_exists(ref)
+    """The ledger's commit: the ref of that exact name, never a branch or tag git would read in its place."""
+    return git.exact_ref(ref)
 
 
 class Ledger:

@@ -309,6 +309,25 @@ def _case_alias(updates: list[Update]) -> str | None:
     return None
 
 
+def _ledger_alias(updates: list[Update]) -> str | None:
+    """Why an update of a ref that git reads as the approvals ledger is
+    refused: while ``refs/trailgate/approvals`` does not exist, git reads
+    ``refs/tags/refs/trailgate/approvals`` (and the like) in its place, so a
+    fetch of the ledger (CI's, ``approve --push``'s) would bring a history
+    that no intake judged."""
+    from trailgate.approvals import ledger
+
+    aliases = git.names_read_as(ledger.REF)
+    folded = {alias.casefold() for alias in aliases}
+    for update in updates:
+        if git.is_null_oid(update.new) or update.ref.casefold() not in folded:
+            continue
+        if update.ref in aliases or git.ignores_case():
+            return (f'{visible(update.ref)} is a name git reads as {ledger.REF} where that ref is missing; '
+                    f'pick another name')
+    return None
+
+
 REPLACE_REFS = 'refs/replace/'
 
 
@@ -339,7 +358,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
 
     repo = git.repo()
     received = _updates(git.read_hook_input())
-    refused_refs = _case_alias(received) or _replacement(received)
+    refused_refs = _case_alias(received) or _replacement(received) or _ledger_alias(received)
     if refused_refs:
         print(f'trailgate pre-receive: refused: {refused_refs}', file=sys.stderr)
         return 1
