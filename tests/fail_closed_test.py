@@ -14,6 +14,7 @@ fault there exits 0, still with its one line.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import io
 import sys
@@ -278,6 +279,9 @@ def invoke(world: World, scenario: Scenario, capsys: pytest.CaptureFixture[str] 
     if scenario.where.startswith('signed'):
         world.reset_ledgers()
     argv = world.argv(scenario)
+    for value in vars(tg_git).values():
+        if isinstance(value, functools._lru_cache_wrapper):  # each run asks git afresh, as a process would
+            value.cache_clear()
     with pytest.MonkeyPatch.context() as m:
         m.chdir(world.cwd(scenario))
         for key in (*STRIPPED, 'TRAILGATE_DEBUG', 'GIT_EDITOR', 'FORCE_COLOR'):

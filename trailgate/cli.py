@@ -157,7 +157,10 @@ def check_command(ranges: tuple[str, ...], base: str | None, target: str | None,
 def audit_command(ranges: tuple[str, ...], since: str | None, until: str | None, with_lines: bool,
                   html: str | None, json_file: str | None, csv_file: str | None,
                   policy_rev: str | None, quiet: bool, policy: str | None) -> int:
-    """A report over history (default: HEAD) for the people who own the policy."""
+    """A report over history (default: HEAD) for the people who own the policy.
+
+    Several RANGEs are read as git log reads them: A..B C..D is B D ^A ^C,
+    one set (check and approve take each range's commits instead)."""
     from trailgate.commands.audit import audit
 
     return audit(ranges, since, until, with_lines, html, json_file, csv_file, policy_rev, policy, quiet)
@@ -243,7 +246,8 @@ def install_command(hook_types: tuple[str, ...], force: bool, uninstall: bool, p
 def approve_command(ranges: tuple[str, ...], key: str | None, push: str | None, trailer: bool, yes: bool,
                     policy: str | None) -> int:
     """Sign one approval per change in RANGE that needs review (default:
-    what the current branch adds over its protected target)."""
+    what the current branch adds over its protected target). Several RANGEs:
+    each range's commits, as check reads them."""
     from trailgate.commands.approve import approve
 
     return approve(ranges, key, push, trailer, yes, policy)

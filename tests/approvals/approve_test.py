@@ -140,3 +140,24 @@ def test_a_signer_in_the_group_gets_no_such_note(tmp_path: Path, alice_key: Key)
     assert result.returncode == 0 and 'recorded 1 approval' in result.output, result.output
     assert 'will not count' not in result.output
     assert repo.trailgate('check', f'{base}..HEAD').returncode == 0
+
+
+def test_several_ranges_sign_what_check_of_the_same_ranges_asks_for(tmp_path: Path, alice_key: Key) -> None:
+    """git reads ``A..B C..D`` as one set (``B D ^A ^C``); ``check`` judges
+    each range's commits, so ``approve`` signs each range's changes too:
+    no fewer (the first range's commit that ``C`` reaches), no more."""
+    repo = _repo(tmp_path, alice_key)
+    start = repo.head()
+    repo.commit_ok(message('First', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False,
+                   author='Pat Junior <pat@example.com>')
+    first = repo.head()
+    repo.commit_ok(message('Second', ASSISTED), {CRITICAL: 'a = 2\n'}, verify=False,
+                   author='Pat Junior <pat@example.com>')
+    ranges = (f'{start}..{first}', f'{first}..HEAD')
+    assert repo.trailgate('check', *ranges).returncode == 1
+    result = repo.trailgate('approve', '--yes', *ranges)
+    assert result.returncode == 0, result.output
+    assert 'recorded 2 approval(s)' in result.output, result.output
+    assert repo.trailgate('check', *ranges).returncode == 0
+    assert repo.trailgate('approve', '--yes', f'{first}..HEAD', f'{first}..HEAD').returncode == 0
+    assert len(repo.git('ls-tree', '-r', '--name-only', LEDGER).split()) == 2

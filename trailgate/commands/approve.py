@@ -186,16 +186,21 @@ def _to_approve(assessments: Iterable[Assessment], reviewer: str) -> Selection:
 
 def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, trailer: bool, yes: bool,
             policy_option: str | None) -> int:
+    from trailgate.commands.check import one_expression
     from trailgate.commands.check import revision_arguments
 
     repo = git.repo()
-    revisions = revision_arguments(ranges or _default_range(policies.explicit_path(policy_option), repo), repo)
+    ranges = ranges or _default_range(policies.explicit_path(policy_option), repo)
+    revisions = revision_arguments(ranges, repo)
     policy = _policy(revisions, policies.explicit_path(policy_option), repo)
     if policy.signers is None:
         raise UsageError('the policy names no signers file, so there is nothing to sign: see `signers:` in README')
     key = signing.resolve(key_option)
     reviewer = _reviewer(policy, key)
-    assessments = list(judge([Batch(policy, tuple(revisions))], repo))
+    # the changes `check` with the same ranges asks approvals for: each range's commits
+    batch = Batch(policy, tuple(revisions)) if one_expression(ranges) else \
+        Batch(policy, (), exact=tuple(git.commits_of_each(ranges)))
+    assessments = list(judge([batch], repo))
     chosen, own, done = _to_approve(assessments, reviewer)
     # with --trailer, stdout is for the trailer lines alone
     for line in (*own, *done):

@@ -194,7 +194,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     # git reads the range, and says how its messages' comments start, while the
     # policy loads and the report's modules are imported
     history: git.Log | tuple[str, ...]
-    if _one_expression(ranges):
+    if one_expression(ranges):
         history = git.start_log(revisions)
     else:
         history = tuple(sha for sha in git.commits_of_each(ranges) if sha != left_out)
@@ -252,7 +252,7 @@ def _without_the_ci_merge(revisions: list[str], quiet: bool) -> tuple[list[str],
     return [name for rev in revisions for name in (parents if rev == merge.sha else (rev,))], merge.sha
 
 
-def _one_expression(ranges: tuple[str, ...]) -> bool:
+def one_expression(ranges: tuple[str, ...]) -> bool:
     """Whether git's one reading of the ranges shows every commit of each.
 
     git reads several ranges as one set (``A..B C..D`` is ``B D ^A ^C``), so
