@@ -228,8 +228,9 @@ def _with_emails(people: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def approve_command(commit: Commit) -> str:
-    """What a reviewer runs; a commit not made yet (commit-msg) has no name to give."""
-    return f'trailgate approve {commit.sha[:12]}' if commit.sha else 'trailgate approve'
+    """What a reviewer runs: that commit alone (``X^!``; a bare ``X`` is all of
+    its history); a commit not made yet (commit-msg) has no name to give."""
+    return f"trailgate approve '{commit.sha[:12]}^!'" if commit.sha else 'trailgate approve'
 
 
 def check_signed_approvals(reviews: Reviews, policy: Policy, commit: Commit,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,36 @@ def test_several_ranges_sign_what_check_of_the_same_ranges_asks_for(tmp_path: Pa
     assert repo.trailgate('check', *ranges).returncode == 0
     assert repo.trailgate('approve', '--yes', f'{first}..HEAD', f'{first}..HEAD').returncode == 0
     assert len(repo.git('ls-tree', '-r', '--name-only', LEDGER).split()) == 2
+
+
+def test_the_command_a_refusal_names_approves_that_commit_alone(tmp_path: Path, alice_key: Key) -> None:
+    """``trailgate approve X`` is all of X's history, as git reads X: the
+    refusal of X must not lead its reviewer to sign the commits before it."""
+    import re
+
+    repo = _repo(tmp_path, alice_key)
+    start = repo.head()
+    for number in range(3):
+        repo.commit_ok(message(f'Change {number}', ASSISTED), {CRITICAL: f'a = {number}\n'}, verify=False,
+                       author='Pat Junior <pat@example.com>')
+    refusal = repo.trailgate('check', 'HEAD~1..HEAD')
+    assert refusal.returncode == 1, refusal.output
+    commands = set(re.findall(r'`(trailgate approve [^`]*)`', refusal.stdout))
+    assert len(commands) == 1, refusal.stdout
+    command = commands.pop().replace('trailgate', f'{sys.executable} -m trailgate', 1) + ' --yes'
+    ran = repo.run('sh', '-c', command)  # as a reviewer pastes it into a shell
+    assert ran.returncode == 0, ran.output
+    assert 'recorded 1 approval(s)' in ran.stdout, ran.stdout
+    assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == 0
+    assert repo.trailgate('check', f'{start}..HEAD~1').returncode == 1
+
+
+def test_approve_on_the_protected_branch_itself_asks_for_a_range(tmp_path: Path, alice_key: Key) -> None:
+    """Without a remote-tracking branch, the branch itself adds nothing over
+    itself: "nothing to approve" would be wrong, so the range is asked for."""
+    repo = _repo(tmp_path, alice_key)
+    repo.commit_ok(message('On main', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False,
+                   author='Pat Junior <pat@example.com>')
+    result = repo.trailgate('approve', '--yes')
+    assert result.returncode == 2, result.output
+    assert 'give the range to approve' in result.output

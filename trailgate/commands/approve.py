@@ -42,10 +42,12 @@ def _protected_target(explicit: str | None, repo: git.Repo) -> str | None:
 
 def _default_range(explicit: str | None, repo: git.Repo) -> tuple[str, ...]:
     """What the current branch adds over its protected target; without one
-    that this clone knows, over the remote's default branch."""
+    that this clone knows, over the remote's default branch (never over the
+    current branch itself, which adds nothing over itself)."""
+    current = git.symbolic_ref('HEAD')
     for candidate in (_protected_target(explicit, repo), git.symbolic_ref('refs/remotes/origin/HEAD'),
                       'refs/remotes/origin/main', 'refs/heads/main', 'refs/heads/master'):
-        if candidate and git.ref_exists(candidate):
+        if candidate and candidate != current and git.ref_exists(candidate):
             base = git.merge_base(candidate, 'HEAD')
             if base:
                 return (f'{base}..HEAD',)
