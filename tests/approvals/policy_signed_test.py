@@ -296,3 +296,44 @@ def test_commit_msg_never_loads_cryptography(tmp_path: Path, keys: dict[str, Key
     repo.git('commit', '-q', '--no-verify', '-F', 'MSG')
     checked = repo.run(sys.executable, '-c', probe, 'check', 'HEAD~1..HEAD')
     assert checked.stdout.strip().endswith('not loaded 1'), checked.output  # no record to verify
+
+
+def test_approve_without_ssh_keygen_says_so(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """A key file without its ``.pub`` beside it: its public half is asked of ssh-keygen."""
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    lone = tmp_path / 'lone' / 'id'
+    lone.parent.mkdir()
+    shutil.copy(keys['alice'].private, lone)
+    lone.chmod(0o600)
+    only_git = tmp_path / 'bin'
+    only_git.mkdir()
+    git = shutil.which('git')
+    assert git
+    (only_git / 'git').symlink_to(git)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(lone), env={'PATH': str(only_git)})
+    assert result.returncode == 2, result.output
+    assert 'ssh-keygen is not installed' in result.stderr and 'internal error' not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize('public_half', ['beside it', 'missing'])
+def test_a_passphrase_key_with_no_agent_and_no_terminal_fails_with_the_way_out(
+        tmp_path: Path, keys: dict[str, Key], public_half: str) -> None:
+    """No controlling terminal (a new session), no agent: ssh-keygen cannot ask
+    for the passphrase. approve must end, exit 2, and say what to do, never wait."""
+    locked = tmp_path / 'locked' / 'id'
+    locked.parent.mkdir()
+    subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', 'secret', '-C', 'locked', '-f', str(locked)],
+                   check=True, capture_output=True, env=ssh_env())
+    signers = signers_file(('alice@example.com', Key(locked, locked.with_name('id.pub'))),
+                           ('bob@example.com', keys['bob']))
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: signers}), keys)
+    if public_half == 'missing':
+        locked.with_name('id.pub').unlink()
+    no_agent = {k: v for k, v in git_env().items() if k not in ('SSH_AUTH_SOCK', 'SSH_AGENT_PID')}
+    result = subprocess.run([sys.executable, '-m', 'trailgate', 'approve', 'HEAD~1..HEAD', '--yes', '--key',
+                             str(locked)], cwd=repo.path, env=no_agent, capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL, start_new_session=True, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert 'ssh-add' in result.stderr, result.stderr
+    assert 'internal error' not in result.stderr

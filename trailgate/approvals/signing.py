@@ -21,6 +21,8 @@ NO_KEY_HINT = (
     'no signing key: pass --key KEY, or set one as git does '
     '(git config user.signingKey ~/.ssh/id_ed25519.pub)'
 )
+NO_SSH_KEYGEN = 'ssh-keygen is not installed or not on PATH (OpenSSH 8.2 or newer)'
+PASSPHRASE_HINT = ' (where no terminal can ask for the passphrase, load the key into ssh-agent first: ssh-add KEY)'
 
 
 class SigningKey(NamedTuple):
@@ -37,9 +39,13 @@ class SigningKey(NamedTuple):
                 return f.read().strip()
         except (OSError, UnicodeDecodeError):
             pass
-        result = subprocess.run(('ssh-keygen', '-y', '-f', self.path), capture_output=True, text=True)
+        try:
+            result = subprocess.run(('ssh-keygen', '-y', '-f', self.path), stdin=subprocess.DEVNULL,
+                                    capture_output=True, text=True, errors='replace')
+        except FileNotFoundError:
+            raise UsageError(NO_SSH_KEYGEN) from None
         if result.returncode:
-            raise UsageError(f'cannot read the public key of {self.path}: {result.stderr.strip()}')
+            raise UsageError(f'cannot read the public key of {self.path}: {_failure(result.stderr)}')
         return result.stdout.strip()
 
     def blob(self) -> bytes:
@@ -107,9 +113,9 @@ def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[record
         try:
             result = subprocess.run([*args, *files], stdin=subprocess.DEVNULL, capture_output=True)
         except FileNotFoundError:
-            raise UsageError('ssh-keygen is not installed or not on PATH (OpenSSH 8.2 or newer)') from None
+            raise UsageError(NO_SSH_KEYGEN) from None
         if result.returncode:
-            raise UsageError(f'ssh-keygen could not sign: {git.decode(result.stderr).strip()}')
+            raise UsageError(f'ssh-keygen could not sign: {_failure(git.decode(result.stderr))}')
         signatures = [_signature(f'{file}.sig') for file in files]
     signed = []
     for change, data, armored in zip(changes, payloads, signatures, strict=True):
@@ -119,6 +125,12 @@ def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[record
             raise UsageError(f'ssh-keygen made a signature trailgate cannot verify: {e}') from None
         signed.append(records.Record(change, reviewer, armored))
     return signed
+
+
+def _failure(stderr: str) -> str:
+    """ssh-keygen's complaint, with the way out when it could not get a passphrase."""
+    said = stderr.strip()
+    return f'{said}{PASSPHRASE_HINT}' if 'passphrase' in said else said
 
 
 def _signature(path: str) -> str:
