@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 from typing import NamedTuple
 from typing import cast
+from xml.etree import ElementTree
 
 import pytest
 
@@ -175,6 +176,19 @@ def test_quiet_prints_nothing_when_nothing_is_refused(history: History) -> None:
     assert result.stdout == '' and result.stderr == ''
     loud = piped(history, 'check', history.accepted)
     assert '1 commit checked, 0 refused' in loud.stdout
+
+
+@pytest.mark.parametrize('format', ['json', 'sarif', 'junit'])
+def test_quiet_still_writes_a_whole_document(history: History, format: str) -> None:
+    """`check -q --format sarif > trailgate.sarif` feeds a CI's report reader:
+    an empty file where nothing is refused is a document it cannot parse."""
+    result = piped(history, 'check', '--quiet', '--format', format, history.accepted)
+    assert result.returncode == 0, result
+    if format == 'junit':
+        assert ElementTree.fromstring(result.stdout).get('tests') == '1'
+    else:
+        assert json.loads(result.stdout)
+    assert result.stderr == ''
 
 
 def test_quiet_still_prints_refusals(history: History) -> None:

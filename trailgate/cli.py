@@ -40,7 +40,9 @@ def report_options(function: F) -> F:
 
 
 def verbosity_options(function: F) -> F:
-    function = click.option('-q', '--quiet', is_flag=True, help='Print only refusals.')(function)
+    function = click.option(
+        '-q', '--quiet', is_flag=True, help='Print only refusals (a json, sarif or junit report is still whole).',
+    )(function)
     return click.option('-v', '--verbose', is_flag=True, help='Also list commits that pass.')(function)
 
 

@@ -27,6 +27,8 @@ SPOOL_BYTES = 1024 * 1024
 # UTF-8 by definition, the JUnit document says so, a CI runner reads its
 # workflow commands so): written in UTF-8 whatever the locale says
 MACHINE_FORMATS = frozenset(('json', 'sarif', 'junit', 'github'))
+# whole documents a consumer parses (a CI's report reader): --quiet never leaves one empty
+DOCUMENT_FORMATS = frozenset(('json', 'sarif', 'junit'))
 
 
 def in_utf8(stream: TextIO) -> TextIO:
@@ -79,7 +81,7 @@ class Output:
                 # the file is for machines; people still see what was refused
                 target.write(render(report, 'text', color=use_color(target)))
             return
-        if self.quiet and not report.refused_count:
+        if self.quiet and not report.refused_count and self.format not in DOCUMENT_FORMATS:
             return
         if self.format in MACHINE_FORMATS:
             target = in_utf8(target)
@@ -146,7 +148,7 @@ class Output:
             if len(parts) > 1 and summary.refused_count:
                 _copy(summary, *parts[1], target)
             return
-        if self.quiet and not summary.refused_count:
+        if self.quiet and not summary.refused_count and self.format not in DOCUMENT_FORMATS:
             return
         if self.format in MACHINE_FORMATS:
             target = in_utf8(target)
