@@ -196,6 +196,34 @@ def test_a_worker_unable_to_progress_fails_closed_and_is_ended(
         os.waitpid(forked[0], os.WNOHANG)
 
 
+def test_without_proc_a_stopped_worker_fails_closed_and_is_ended(
+        requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where /proc cannot be read (not Linux), waitpid says the worker is stopped."""
+    monkeypatch.setattr(verifier, '_process_state', lambda pid: None)
+    test_a_worker_unable_to_progress_fails_closed_and_is_ended(requests, monkeypatch, stops_itself)
+
+
+def test_without_proc_a_worker_reaped_while_looked_at_is_not_waited_for_again(
+        requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A look through waitpid at a worker that has died reaps it: the check
+    still fails closed, and closing neither waits for it again nor signals
+    a pid that is no longer its own."""
+    monkeypatch.setattr(verifier, '_process_state', lambda pid: None)
+    dies_in_the_worker(monkeypatch)
+    signalled: list[int] = []
+    monkeypatch.setattr(os, 'kill', lambda pid, sig: signalled.append(pid))
+    with forks_counted(monkeypatch) as forked:
+        verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+        pending = verifying.submit(requests)
+        os.waitid(os.P_PID, forked[0], os.WEXITED | os.WNOWAIT)  # it has died, not yet reaped
+        worker = verifying._worker
+        assert worker is not None and not worker._progress.stalled()  # the look reaps it
+        with pytest.raises(verifier.VerifierError, match='stopped before it answered'):
+            pending()
+        verifying.close()
+    assert signalled == []
+
+
 def test_a_worker_that_works_is_waited_for_however_long_it_takes(
         requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
     expected = here(requests)

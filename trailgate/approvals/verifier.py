@@ -285,9 +285,10 @@ class _Worker:
         if not self._closed:
             self._closed = True
             os.close(self._answers)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+        if not self._progress.reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
         self._frames.put(None)
         self._writer.join()
         with contextlib.suppress(OSError):
@@ -296,12 +297,16 @@ class _Worker:
 
 class _Progress:
     """Looks at a worker that owes an answer: whether it has long been unable
-    to progress. Where the system does not say (no /proc), it never is."""
+    to progress. Linux's /proc says whether it runs and what CPU it used;
+    elsewhere ``waitpid`` says only whether it is stopped by a signal, so a
+    stuck one is waited for there."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.looks = 0  # looks in a row that found the worker unable to progress
         self.cpu: int | None = None
+        self.stopped = False  # without /proc: waitpid reported a stop and no continue since
+        self.reaped = False  # without /proc: waitpid reaped it (it ended), so its pid is no longer its own
 
     def restart(self) -> None:
         self.looks = 0
@@ -310,14 +315,25 @@ class _Progress:
     def stalled(self) -> bool:
         """Look once more; True after ``STALLED_LOOKS`` looks in a row at a
         worker neither running nor runnable nor in the kernel, that used no CPU since."""
-        seen = _process_state(self.pid)
-        if seen is None:
-            return False
-        state, cpu = seen
+        state, cpu = _process_state(self.pid) or (self._state_from_waitpid(), None)
         working = state in ('R', 'D') or cpu != self.cpu  # the first look finds it working
         self.cpu = cpu
         self.looks = 0 if working else self.looks + 1
         return self.looks >= STALLED_LOOKS
+
+
+    def _state_from_waitpid(self) -> str:
+        """'T' while the worker is stopped by a signal, else 'R'."""
+        if self.reaped:
+            return 'R'  # its answers pipe is at its end: the wait ends there
+        pid, status = os.waitpid(self.pid, os.WNOHANG | os.WUNTRACED | os.WCONTINUED)
+        if pid and os.WIFSTOPPED(status):
+            self.stopped = True
+        elif pid and os.WIFCONTINUED(status):
+            self.stopped = False
+        elif pid:
+            self.reaped = True
+        return 'T' if self.stopped else 'R'
 
 
 def _process_state(pid: int) -> tuple[str, int] | None:
