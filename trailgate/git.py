@@ -521,15 +521,9 @@ def exact_ref(ref: str) -> str | None:
     return None
 
 
-# git's rules for reading a ref name (``git help revisions``): where ``X``
-# itself is missing, each of these names is read as ``X``
+# git's rules for reading a ref name (``git help revisions``): where ``refs/X``
+# itself is missing, each of these prefixes before it names a ref read as ``refs/X``
 DWIM_PREFIXES = ('refs/', 'refs/tags/', 'refs/heads/', 'refs/remotes/')
-
-
-def names_read_as(ref: str) -> tuple[str, ...]:
-    """The other ref names that ``rev-parse``, ``fetch`` and ``push`` read as
-    the full name ``ref`` while ``ref`` does not exist."""
-    return (*(prefix + ref for prefix in DWIM_PREFIXES), f'refs/remotes/{ref}/HEAD')
 
 
 def ref_values(*patterns: str) -> dict[str, str]:

@@ -418,3 +418,30 @@ def test_a_replace_ref_named_in_another_case_is_refused_where_case_is_ignored(se
     assert result.returncode != 0 and result.hooks.get('pre-receive') == 1, result
     assert 'replace refs are not accepted' in result.stderr
     assert ref_values(origin) == before
+
+
+def test_a_tag_named_like_a_missing_default_branch_does_not_judge_new_refs(tmp_path: Path) -> None:
+    """While HEAD names a branch that does not exist, git reads a tag named
+    ``refs/heads/master`` as that branch: its policy, which protects nothing,
+    must not judge new protected refs (planted past the hook, as a mirror
+    made before the hook was installed would hold it)."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    origin.git('symbolic-ref', 'HEAD', 'refs/heads/master')
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'lax')
+    repo.commit_ok(message('Protect nothing'), {POLICY_PATH: 'version: 1\nprotected: [master]\nrules: []\n'},
+                   verify=False)
+    refused(push(repo, 'HEAD:refs/tags/refs/heads/master'), 'is a name git reads as refs/heads/master', status=1)
+    hook = origin.path / 'hooks' / 'pre-receive'
+    saved = hook.read_bytes()
+    hook.unlink()
+    try:
+        accepted(push(repo, 'HEAD:refs/tags/refs/heads/master'))
+    finally:
+        hook.write_bytes(saved)
+        hook.chmod(0o755)
+    repo.git('switch', '-q', 'main')
+    unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/release/9'), 'the default branch master does not exist', status=2)
+    assert 'refs/heads/release/9' not in ref_values(origin)

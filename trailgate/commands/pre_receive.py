@@ -72,7 +72,7 @@ class _Judges:
         self.repo = repo
         self.cat = cat
         self.head = git.symbolic_ref('HEAD')
-        self.default_tip = git.ref_exists(self.head) if self.head else None
+        self.default_tip = git.exact_ref(self.head) if self.head else None  # never a tag git reads in its place
         self._cache: dict[str, Policy | None] = {}
 
     def at(self, base: str | None) -> Policy | None:
@@ -309,22 +309,23 @@ def _case_alias(updates: list[Update]) -> str | None:
     return None
 
 
-def _ledger_alias(updates: list[Update]) -> str | None:
-    """Why an update of a ref that git reads as the approvals ledger is
-    refused: while ``refs/trailgate/approvals`` does not exist, git reads
-    ``refs/tags/refs/trailgate/approvals`` (and the like) in its place, so a
-    fetch of the ledger (CI's, ``approve --push``'s) would bring a history
-    that no intake judged."""
-    from trailgate.approvals import ledger
-
-    aliases = git.names_read_as(ledger.REF)
-    folded = {alias.casefold() for alias in aliases}
+def _alias(updates: list[Update]) -> str | None:
+    """Why an update of a ref named ``refs/tags/refs/...`` (or ``heads/``,
+    ``remotes/``, ``refs/refs/``) is refused: where the ref its name ends
+    with does not exist, git reads this one in its place. A tag named
+    ``refs/trailgate/approvals`` would reach CI's fetch of the approvals
+    ledger without the intake judging it; one named after a missing default
+    branch would choose the policy that judges new refs."""
     for update in updates:
-        if git.is_null_oid(update.new) or update.ref.casefold() not in folded:
+        if git.is_null_oid(update.new):
             continue
-        if update.ref in aliases or git.ignores_case():
-            return (f'{visible(update.ref)} is a name git reads as {ledger.REF} where that ref is missing; '
-                    f'pick another name')
+        for prefix in git.DWIM_PREFIXES:
+            rest = update.ref[len(prefix):]
+            if not (update.ref.casefold().startswith(prefix) and rest.casefold().startswith('refs/')):
+                continue
+            if (update.ref.startswith(prefix) and rest.startswith('refs/')) or git.ignores_case():
+                return (f'{visible(update.ref)} is a name git reads as {visible(rest)} where that ref is '
+                        f'missing; pick another name')
     return None
 
 
@@ -358,7 +359,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
 
     repo = git.repo()
     received = _updates(git.read_hook_input())
-    refused_refs = _case_alias(received) or _replacement(received) or _ledger_alias(received)
+    refused_refs = _case_alias(received) or _replacement(received) or _alias(received)
     if refused_refs:
         print(f'trailgate pre-receive: refused: {refused_refs}', file=sys.stderr)
         return 1
