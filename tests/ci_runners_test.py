@@ -298,3 +298,41 @@ def test_a_tag_named_like_the_base_cannot_choose_the_judge(tmp_path: Path) -> No
     assert short.returncode == 2, short
     assert 'refs/tags/origin/main, refs/remotes/origin/main' in short.stderr
     assert runner.trailgate('check', 'origin/main..HEAD', env=env).returncode == 2
+
+
+def _tagged_weakening(tmp_path: Path, tag: str) -> tuple[Repo, dict[str, str], str]:
+    """A GitLab merge request pipeline, which fetches the change but not its
+    target: the change empties the policy, tags that commit ``tag``, and adds
+    an unreviewed change; the runner's fetch follows the tag."""
+    work = new_repo(tmp_path / 'work', POLICY, hooks=False, files={CRITICAL: LINES})
+    server = bare_remote(tmp_path / 'server.git', pre_receive=False)
+    publish(work, server)
+    work.git('switch', '-q', '-c', 'pr-1')
+    work.commit_ok(message('Nothing to see'), {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    work.git('tag', tag)
+    wrong = work.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: _edit(5, 'twice = 1')}, verify=False)
+    work.git('push', '-q', '--no-verify', 'origin', 'pr-1', f'refs/tags/{tag}', 'pr-1:refs/pipelines/10')
+    runner, env = gitlab_checkout(server, tmp_path / 'run', 'refs/pipelines/10', 'pr-1', git_depth=0)
+    assert runner.rev(f'refs/tags/{tag}')
+    return runner, env, wrong
+
+
+def test_a_tag_named_like_the_target_branch_is_never_the_base(tmp_path: Path) -> None:
+    """With no --base, the target's remote-tracking branch is the base, else the
+    branch itself: a tag ``main`` where neither is fetched is an unknown base."""
+    runner, env, _ = _tagged_weakening(tmp_path, 'main')
+    for result in (runner.trailgate('check', env=env), runner.trailgate('check', '--target', 'main', env=env)):
+        assert result.returncode == 2, result
+        assert 'unknown revision' in result.stderr
+
+
+def test_a_full_ref_name_that_is_missing_is_never_read_as_a_tag(tmp_path: Path) -> None:
+    """git reads a missing ``refs/remotes/origin/main`` as the tag
+    ``refs/tags/refs/remotes/origin/main``, which a pusher can make."""
+    runner, env, _ = _tagged_weakening(tmp_path, 'refs/remotes/origin/main')
+    for args in (('--base', 'refs/remotes/origin/main'), ('refs/remotes/origin/main..HEAD',)):
+        result = runner.trailgate('check', *args, env=env)
+        assert result.returncode == 2, result
+        assert 'git would read it as refs/tags/refs/remotes/origin/main' in result.stderr
+    with_main = runner.trailgate('check', env=env)
+    assert with_main.returncode == 2, with_main

@@ -567,14 +567,20 @@ def short_name_refs(name: str) -> tuple[str, ...]:
 def ambiguous_names(names: Iterable[str]) -> dict[str, list[str]]:
     """Those of ``names`` (short ref names) that name more than one existing
     ref, such as a tag named like a remote-tracking branch, with those refs
-    in git's order (git takes the first); one process."""
-    tried = {name: short_name_refs(name) for name in dict.fromkeys(names)}
+    in git's order (git takes the first); one process.
+
+    A full name (``refs/...``) that is itself missing but that git would
+    read as another ref (a tag ``refs/tags/refs/remotes/origin/main``) is
+    returned too, with the refs git would read it as.
+    """
+    tried = {name: (name,) * name.startswith('refs/') + short_name_refs(name) for name in dict.fromkeys(names)}
     if not tried:
         return {}
     out = run('for-each-ref', '--format=%(refname)', *(ref for refs in tried.values() for ref in refs))
     existing = set(decode(out).split('\n'))
     found = {name: [ref for ref in refs if ref in existing] for name, refs in tried.items()}
-    return {name: refs for name, refs in found.items() if len(refs) > 1}
+    return {name: refs for name, refs in found.items()
+            if (bool(refs) and refs[0] != name if name.startswith('refs/') else len(refs) > 1)}
 
 
 def remote_urls() -> dict[str, str]:

@@ -56,11 +56,19 @@ class Target(NamedTuple):
 
     def local(self) -> str:
         """The local revision holding the target's value: the remote-tracking
-        branch (what CI fetched), else the name itself."""
+        branch (what CI fetched), else the name itself if it names a branch.
+        Never a tag, nor any other ref git would read the short name as: a tag
+        ``main``, which anyone who may push a tag can make and a runner fetches
+        along with the change, would be the base and its policy the judge."""
         branch = self.ref.removeprefix(BRANCH_PREFIX)
-        if self.name == branch and git.ref_exists(f'refs/remotes/origin/{branch}'):
+        if self.name == branch and git.exact_ref(f'refs/remotes/origin/{branch}'):
             return f'refs/remotes/origin/{branch}'
-        return self.name
+        if self.name.startswith('refs/'):
+            return self.name
+        full = git.full_ref_name(self.name)
+        if full is None or full.startswith((BRANCH_PREFIX, 'refs/remotes/')):
+            return self.name
+        return BRANCH_PREFIX + self.name  # no such branch here: an unknown revision, exit 2
 
 
 def find_target(option: str | None) -> Target | None:
@@ -222,11 +230,14 @@ def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
         for side in re.split(r'\.\.\.?', value.removeprefix('^')):
             name = re.split(r'[~^@:]', side, maxsplit=1)[0]
             # a full object id is the object, whatever ref shares its name
-            if name and name != 'HEAD' and not name.startswith('refs/') and not _OBJECT_ID.fullmatch(name):
+            if name and name != 'HEAD' and not _OBJECT_ID.fullmatch(name):
                 names.append(name)
     ambiguous = git.ambiguous_names(names)
     if ambiguous:
         name, refs = next(iter(ambiguous.items()))
+        if name.startswith('refs/'):
+            raise GitError(f'{name} is not a ref in this repository; git would read it as {", ".join(refs)}: '
+                           'fetch it, or give the full name of the ref meant')
         raise GitError(f'{name} names more than one ref ({", ".join(refs)}): give the full name of the one meant')
 
 
