@@ -11,6 +11,7 @@ from typing import NamedTuple
 import pytest
 import yaml
 
+from testing.runners import GITHUB_IDENTITY
 from testing.runners import ZERO_SHA
 from testing.runners import forge_merge
 from testing.runners import github_checkout
@@ -153,6 +154,31 @@ def test_a_merge_the_variables_call_github_s_is_judged_unless_it_is_git_s_own(fo
     assert result.returncode == 1, result
     assert evil[:10] in result.stdout
     assert 'refs/pull/1/merge' not in result.stderr
+
+
+def test_a_re_run_after_the_pull_request_landed_judges_nothing_already_on_the_base(tmp_path: Path) -> None:
+    """A re-run checks out the same test merge; main now holds both its parents
+    (GitHub merged the pull request), so they are both merge-bases of main and
+    HEAD and git names one, here the pull request's head (the newer). A range
+    from it would hold main's own commit, which the pull request did not add."""
+    work = new_repo(tmp_path / 'work', POLICY, hooks=False, files={CRITICAL: LINES})
+    server = bare_remote(tmp_path / 'server.git', pre_receive=False)
+    publish(work, server)
+    fork_point = work.head()
+    on_main = work.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: _edit(25, 'twice = 1')}, verify=False)
+    work.git('switch', '-q', '-c', 'pr-1', fork_point)
+    later = {'GIT_AUTHOR_DATE': '2030-01-01T00:00:00Z', 'GIT_COMMITTER_DATE': '2030-01-01T00:00:00Z'}
+    work.commit_ok(message('Retry charges', *APPROVALS), {CRITICAL: _edit(3, 'retries = 3')}, env=later)
+    work.git('push', '-q', '--no-verify', 'origin', 'main', 'pr-1')
+    forge_merge(work, server, 'main', 'pr-1', 'refs/pull/1/merge')
+    work.git('switch', '-q', 'main')
+    work.git('merge', '-q', '--no-ff', '--no-verify', '-m', 'Merge pull request #1', 'pr-1', env=GITHUB_IDENTITY)
+    work.git('push', '-q', '--no-verify', 'origin', 'main')
+    runner, env = github_checkout(server, tmp_path / 'run', 1, fetch_depth=0)
+    assert len(runner.git('merge-base', '--all', 'refs/remotes/origin/main', 'HEAD').split()) == 2
+    for result in _github_checks(runner, env):
+        assert result.returncode == 0, result
+        assert on_main[:10] not in result.stdout
 
 
 def test_github_default_fetch_depth_cannot_check(forge: Forge, tmp_path: Path) -> None:

@@ -178,8 +178,9 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         if git.missing_commits([base]):
             raise _unknown(f'--base {base}', repo)
         # judged by the base as it is now (its tip), never the merge-base, which the branch chooses
-        policy_rev = policy_rev or git.resolve_commit(base)
-        merge_base = git.merge_base(git.resolve_commit(base), 'HEAD')
+        base_commit = git.resolve_commit(base)
+        policy_rev = policy_rev or base_commit
+        merge_base = git.merge_base(base_commit, 'HEAD')
         if merge_base is None:
             raise GitError(
                 f'{base} and HEAD have no common ancestor'
@@ -191,7 +192,10 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
                 f'HEAD is already on {base}, so this checkout holds none of the commits of the {change}: '
                 f'check out its head or merge commit, not its target branch',
             )
-        ranges = (*ranges, f'{merge_base}..HEAD')
+        # what HEAD adds over the base: with several merge-bases (the forge's test
+        # merge re-run after the pull request landed, a criss-cross), one of them
+        # would leave commits already on the base in the range
+        ranges = (*ranges, f'{base_commit}..HEAD')
     if not ranges:
         raise UsageError('give a revision range (e.g. origin/main..HEAD) or --base REF')
     if ranges_question is not None and ranges_question.args != git.ranges_question(ranges):
