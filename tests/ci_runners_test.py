@@ -95,10 +95,14 @@ def _github_checks(runner: Repo, env: dict[str, str]) -> list[Run]:
     return _run_lines(runner, _trailgate_lines('ci/github-workflow.yml'), env)
 
 
-def _gitlab_job(runner: Repo, env: dict[str, str]) -> list[Run]:
+def _gitlab_lines() -> list[str]:
     """The job's script, its installation aside: the fetches, then the check."""
     document = yaml.safe_load((ROOT / 'ci/gitlab-ci.yml').read_text())
-    lines = [line for line in _scripts(document) if line.startswith(('git fetch', 'trailgate '))]
+    return [line for line in _scripts(document) if line.startswith(('git fetch', 'trailgate '))]
+
+
+def _gitlab_job(runner: Repo, env: dict[str, str]) -> list[Run]:
+    lines = _gitlab_lines()
     assert any(line.startswith('trailgate check') for line in lines)
     results = _run_lines(runner, lines, env)
     return [result for line, result in zip(lines, results, strict=True) if line.startswith('trailgate')]
@@ -362,3 +366,12 @@ def test_a_full_ref_name_that_is_missing_is_never_read_as_a_tag(tmp_path: Path) 
         assert 'git would read it as refs/tags/refs/remotes/origin/main' in result.stderr
     with_main = runner.trailgate('check', env=env)
     assert with_main.returncode == 2, with_main
+
+
+def test_a_base_the_runner_did_not_fetch_names_the_fetch(forge: Forge, tmp_path: Path) -> None:
+    """gitlab-runner fetches the pipeline's ref and the source branch only: the
+    recipe's own `git fetch` of the target left out, the base is missing."""
+    runner, env = gitlab_checkout(forge.server, tmp_path / 'run', 'refs/pipelines/12', 'pr-2', git_depth=0)
+    (result,) = _run_lines(runner, [line for line in _gitlab_lines() if line.startswith('trailgate check')], env)
+    assert result.returncode == 2, result
+    assert '`git fetch origin main` brings it' in result.stderr

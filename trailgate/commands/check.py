@@ -158,6 +158,15 @@ def _policy(
     )
 
 
+def _fetch_hint(base: str, repo: git.Repo) -> str:
+    """A remote-tracking branch the clone lacks (a CI that fetched only the
+    change): the fetch that brings it."""
+    parts = base.split('/', 3)
+    if repo.shallow or len(parts) != 4 or parts[:2] != ['refs', 'remotes']:
+        return ''
+    return f' (not fetched: `git fetch {parts[2]} {parts[3]}` brings it)'
+
+
 def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
           policy_option: str | None, out: Output, target_option: str | None = None,
           as_of_option: str | None = None, repo_question: git.Started | None = None,
@@ -176,7 +185,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     _refuse_ambiguous_names((*ranges, *(value for value in (base, policy_rev) if value)))
     if base:
         if git.missing_commits([base]):
-            raise _unknown(f'--base {base}', repo)
+            raise _unknown(f'--base {base}{_fetch_hint(base, repo)}', repo)
         # judged by the base as it is now (its tip), never the merge-base, which the branch chooses
         base_commit = git.resolve_commit(base)
         policy_rev = policy_rev or base_commit
