@@ -1716,13 +1716,16 @@ def _raw_entries(out: bytes, statuses: str) -> list[tuple[str, TreeEntry]]:
     status is one of ``statuses``; anything else in the output (commit ids)
     is skipped. For a deletion the entry is the old side; for a merge's
     combined line (``-c``), the merge's own."""
-    return list(_raw_stream(iter(out.split(b'\0')), statuses))
+    return [(status, entry) for status, entry, _ in _raw_stream(iter(out.split(b'\0')), statuses)]
 
 
-def _raw_stream(tokens: Iterator[bytes], statuses: str) -> Iterator[tuple[str, TreeEntry]]:
+def _raw_stream(tokens: Iterator[bytes], statuses: str) -> Iterator[tuple[str, TreeEntry, str]]:
+    """(status, entry, the commit line before it: '' in a diff-tree of two trees)."""
+    commit = ''
     for raw in tokens:
         token = decode(raw).lstrip('\n')
         if not token.startswith(':'):
+            commit = token.strip() or commit
             continue
         path = next(tokens, None)
         if path is None:
@@ -1739,10 +1742,10 @@ def _raw_stream(tokens: Iterator[bytes], statuses: str) -> Iterator[tuple[str, T
             mode, oid = (old_mode, old_oid) if status == 'D' else (new_mode, new_oid)
         entry = TreeEntry(mode, oid, decode(path))
         if status[:1] in statuses:
-            yield status[:1], entry
+            yield status[:1], entry, commit
 
 
-def entries_added(new: str, old: str | None) -> Iterator[TreeEntry]:
+def entries_added(new: str, old: str | None) -> Iterator[tuple[str, TreeEntry]]:
     """Every tree entry (trees too) that a commit of ``new`` not in ``old``
     holds and none of its parents holds at that path (the root's: all of
     them), streamed from one ``git log``: what an update of a ref from
@@ -1750,7 +1753,8 @@ def entries_added(new: str, old: str | None) -> Iterator[TreeEntry]:
     parents was brought by a commit of that parent's history, and is listed
     there (``-c``); a diff of each merge against each parent (``-m``) would
     list it again at every merge after it, which a chain of merges makes
-    quadratic. Stop reading early and git is stopped."""
+    quadratic. Each entry comes with the commit that adds it; stop reading
+    early and git is stopped."""
     import subprocess
 
     args = ['log', *_TREE_DIFF_OPTIONS, '--no-show-signature', '-c', '--root', '--format=%H', new]
@@ -1764,8 +1768,8 @@ def entries_added(new: str, old: str | None) -> Iterator[TreeEntry]:
     assert process.stdout is not None
     finished = False
     try:
-        for _, entry in _raw_stream(_tokens(process.stdout), 'AMT'):
-            yield entry
+        for _, entry, commit in _raw_stream(_tokens(process.stdout), 'AMT'):
+            yield commit, entry
         finished = True
     finally:
         if not finished and process.returncode is None:

@@ -326,7 +326,7 @@ def test_a_chain_of_merges_lists_each_record_once(server: Server, keys: tuple[Ke
     monkeypatch.chdir(server.dev.path)
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
-    listed = [added for added in tg_git.entries_added(new, old) if added.mode == intake.RECORD_MODE]
+    listed = [added for _, added in tg_git.entries_added(new, old) if added.mode == intake.RECORD_MODE]
     assert sorted(added.path for added in listed) == sorted(record_path_of(blob) for blob in blobs)
     server.accepted()
 
@@ -385,3 +385,27 @@ def test_a_merge_of_more_than_two_ledgers_is_refused(server: Server, keys: tuple
         tip = server.dev.git('commit-tree', tree, '-p', tip, '-p', side, '-m', 'merge').strip()
     server.dev.git('update-ref', LEDGER, tip)
     server.accepted()
+
+
+def test_a_directory_naming_one_record_many_times_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
+    """A tree may hold one name many times (git fsck calls it duplicateEntries;
+    only receive.fsckObjects refuses it): every gate would count the record
+    again for each, without any limit on records seeing them."""
+    import binascii
+
+    good = record(keys[0], CHANGE, 'alice@example.com')
+    prefix, change, name = record_path_of(good).split('/')
+    oid = server.dev.git('hash-object', '-w', '--stdin', input=good).strip()
+
+    def tree(content: bytes) -> str:
+        return server.dev.git('hash-object', '-w', '--literally', '-t', 'tree', '--stdin', input=content).strip()
+
+    def entry_of(mode: bytes, path: str, object_id: str) -> bytes:
+        return mode + b' ' + path.encode() + b'\0' + binascii.unhexlify(object_id)
+
+    leaf = tree(entry_of(b'100644', name, oid) * 50)
+    root = tree(entry_of(b'40000', prefix, tree(entry_of(b'40000', change, leaf))))
+    assert server.dev.git('ls-tree', '-r', root).count('\n') == 50
+    commit = server.dev.git('commit-tree', root, '-m', 'ledger').strip()
+    server.dev.git('update-ref', LEDGER, commit)
+    server.refused('holds twice')

@@ -135,7 +135,7 @@ def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
     refusals: list[Refusal] = []
     blobs: dict[str, list[str]] = {}  # blob id -> the record paths it is added at
     added = 0
-    for listed, entry in enumerate(_unique(git.entries_added(new, old)), 1):
+    for listed, entry in enumerate(_unique(git.entries_added(new, old), refusals), 1):
         if listed > MAX_ENTRIES:
             return Intake([], {}, f'this update adds more than {MAX_ENTRIES:,} entries (records and their '
                                   f'directories); push a longer ledger one part of its history at a time')
@@ -183,10 +183,21 @@ def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
     return Intake(refusals, verified)
 
 
-def _unique(entries: Iterable[git.TreeEntry]) -> Iterator[git.TreeEntry]:
-    """Each (mode, object, path) once: two commits may bring the same entry."""
+def _unique(entries: Iterable[tuple[str, git.TreeEntry]], refusals: list[Refusal]) -> Iterator[git.TreeEntry]:
+    """Each (mode, object, path) once: two commits may bring the same entry.
+    A path one commit lists twice is a tree naming an entry twice (git fsck's
+    duplicateEntries), which every reader of the ledger would count again."""
     seen: set[git.TreeEntry] = set()
-    for entry in entries:
+    commit, in_commit = '', set[str]()
+    for added_by, entry in entries:
+        if added_by != commit:
+            commit, in_commit = added_by, set()
+        if entry.path in in_commit:
+            refusals.append(Refusal(entry.path, 'a name its directory holds twice'))
+            if len(refusals) > MAX_REFUSALS:
+                return
+            continue
+        in_commit.add(entry.path)
         if entry not in seen:
             seen.add(entry)
             yield entry
