@@ -15,6 +15,7 @@ from testing.approvals import signed_policy
 from testing.approvals import signers_file
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
+from testing.scenarios import POLICY_PATH
 from testing.scenarios import Repo
 from testing.scenarios import message
 from testing.scenarios import new_repo
@@ -195,3 +196,25 @@ def test_approve_on_the_protected_branch_itself_asks_for_a_range(tmp_path: Path,
     result = repo.trailgate('approve', '--yes')
     assert result.returncode == 2, result.output
     assert 'give the range to approve' in result.output
+
+
+def test_approve_with_no_range_signs_what_check_of_the_target_asks_for(tmp_path: Path, alice_key: Key) -> None:
+    """The protected branch guarded another path after the branch forked:
+    ``check --base main`` judges by main's policy now, so approve must too,
+    not by the policy at the fork point ("nothing to approve")."""
+    repo = _repo(tmp_path, alice_key)
+    repo.git('switch', '-q', '-c', 'feature')
+    repo.commit_ok(message('Other', ASSISTED), {'services/other/x.py': 'a = 1\n'}, verify=False,
+                   author='Pat Junior <pat@example.com>')
+    repo.git('switch', '-q', 'main')
+    policy = signed_policy(1, 'alice@example.com')
+    wider = policy.replace('"services/payments/**"', '"services/payments/**", "services/other/**"')
+    assert wider != policy
+    repo.commit_ok(message('Guard other'), {POLICY_PATH: wider}, verify=False)
+    repo.git('switch', '-q', 'feature')
+    assert repo.trailgate('check', '--base', 'main', '--target', 'main').returncode == 1
+    result = repo.trailgate('approve', '--yes')
+    assert result.returncode == 0, result.output
+    assert 'recorded 1 approval(s)' in result.output, result.output
+    checked = repo.trailgate('check', '--base', 'main', '--target', 'main')
+    assert checked.returncode == 0, checked.output

@@ -43,14 +43,15 @@ def _protected_target(explicit: str | None, repo: git.Repo) -> str | None:
 def _default_range(explicit: str | None, repo: git.Repo) -> tuple[str, ...]:
     """What the current branch adds over its protected target; without one
     that this clone knows, over the remote's default branch (never over the
-    current branch itself, which adds nothing over itself)."""
+    current branch itself, which adds nothing over itself). The range
+    excludes the target's tip, as ``check --base`` does: its policy, not
+    the one at the fork point, says what needs approving."""
     current = git.symbolic_ref('HEAD')
     for candidate in (_protected_target(explicit, repo), git.symbolic_ref('refs/remotes/origin/HEAD'),
                       'refs/remotes/origin/main', 'refs/heads/main', 'refs/heads/master'):
-        if candidate and candidate != current and git.ref_exists(candidate):
-            base = git.merge_base(candidate, 'HEAD')
-            if base:
-                return (f'{base}..HEAD',)
+        tip = git.ref_exists(candidate) if candidate and candidate != current else None
+        if tip and git.merge_base(tip, 'HEAD'):
+            return (f'{tip}..HEAD',)
     raise UsageError('no protected target to compare with: give the range to approve, e.g. origin/main..HEAD')
 
 
