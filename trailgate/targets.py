@@ -35,7 +35,7 @@ def _known_value(branch: str, remote: str) -> str | None:
     """The local ref holding ``branch``'s value: the remote-tracking ref, else the local branch."""
     name = branch.removeprefix(BRANCH_PREFIX)
     for ref in (f'refs/remotes/{remote}/{name}', branch):
-        if git.ref_exists(ref):
+        if git.exact_ref(ref):
             return ref
     return None
 

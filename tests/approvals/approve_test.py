@@ -218,3 +218,20 @@ def test_approve_with_no_range_signs_what_check_of_the_target_asks_for(tmp_path:
     assert 'recorded 1 approval(s)' in result.output, result.output
     checked = repo.trailgate('check', '--base', 'main', '--target', 'main')
     assert checked.returncode == 0, checked.output
+
+
+def test_a_tag_named_like_the_remote_tracking_target_is_not_the_default_range_s_base(
+    tmp_path: Path, alice_key: Key,
+) -> None:
+    """Without ``refs/remotes/origin/main``, git reads the tag of that name in
+    its place: a fetched tag at the branch's tip would make the default range
+    empty ("nothing to approve") while check refuses."""
+    repo = _repo(tmp_path, alice_key)
+    repo.git('switch', '-q', '-c', 'feature')
+    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False,
+                   author='Pat Junior <pat@example.com>')
+    repo.git('tag', 'refs/remotes/origin/main', 'HEAD')
+    assert repo.trailgate('check', '--base', 'refs/heads/main', '--target', 'main').returncode == 1
+    result = repo.trailgate('approve', '--yes')
+    assert result.returncode == 0, result.output
+    assert 'recorded 1 approval(s)' in result.output, result.output

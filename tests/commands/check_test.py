@@ -367,6 +367,14 @@ def test_missing_full_sha_base_is_an_unknown_revision(repo: Repo) -> None:
     assert 'trailgate init' not in result.stderr
 
 
+def test_the_fetch_a_missing_base_needs_is_quoted_for_the_shell(repo: Repo) -> None:
+    """A branch name may hold `;`, `$(...)` and `|`: the fetch the message
+    names must bring that branch, not run what its name says."""
+    bad(repo)
+    result = repo.trailgate('check', '--base', 'refs/remotes/origin/x;$(id)|y')
+    assert_error(result, "`git fetch origin 'x;$(id)|y'` brings it")
+
+
 def test_no_excluded_side(repo: Repo) -> None:
     assert_error(repo.trailgate('check', 'HEAD'), '--policy-rev')
 

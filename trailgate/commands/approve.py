@@ -49,7 +49,7 @@ def _default_range(explicit: str | None, repo: git.Repo) -> tuple[str, ...]:
     current = git.symbolic_ref('HEAD')
     for candidate in (_protected_target(explicit, repo), git.symbolic_ref('refs/remotes/origin/HEAD'),
                       'refs/remotes/origin/main', 'refs/heads/main', 'refs/heads/master'):
-        tip = git.ref_exists(candidate) if candidate and candidate != current else None
+        tip = git.exact_ref(candidate) if candidate and candidate != current else None
         if tip and git.merge_base(tip, 'HEAD'):
             return (f'{tip}..HEAD',)
     raise UsageError('no protected target to compare with: give the range to approve, e.g. origin/main..HEAD')

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
@@ -164,7 +165,7 @@ def _fetch_hint(base: str, repo: git.Repo) -> str:
     parts = base.split('/', 3)
     if repo.shallow or len(parts) != 4 or parts[:2] != ['refs', 'remotes']:
         return ''
-    return f' (not fetched: `git fetch {parts[2]} {parts[3]}` brings it)'
+    return f' (not fetched: `git fetch {shlex.quote(parts[2])} {shlex.quote(parts[3])}` brings it)'
 
 
 def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
