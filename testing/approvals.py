@@ -68,6 +68,14 @@ def write_ledger(repo: Repo, blobs: dict[str, bytes], parent: str | None = None,
     return commit
 
 
+def merge_ledgers(repo: Repo, first: str, second: str, tree_of: tuple[str, str] | None = None) -> str:
+    """A merge commit of the ledger commits ``first`` and ``second``, its tree
+    git's merge of ``tree_of`` (default: of the two parents). No ref moves."""
+    ours, theirs = tree_of or (first, second)
+    tree = repo.git('merge-tree', '--write-tree', ours, theirs).split('\n')[0]
+    return repo.git('commit-tree', tree, '-p', first, '-p', second, '-m', 'merge').strip()
+
+
 def change_of(repo: Repo, rev: str = 'HEAD') -> str:
     """The change id trailgate computes for ``rev`` (through `trailgate explain`)."""
     result = repo.trailgate('explain', rev)

@@ -14,6 +14,7 @@ import pytest
 from testing.approvals import LEDGER
 from testing.approvals import SIGNERS_PATH
 from testing.approvals import entry
+from testing.approvals import merge_ledgers
 from testing.approvals import record
 from testing.approvals import signed_policy
 from testing.approvals import signers_file
@@ -233,15 +234,11 @@ def test_a_merge_of_two_ledgers_is_judged_on_what_each_side_adds(server: Server,
     ours = write_ledger(server.dev, entry(alice, OTHER_CHANGE, 'alice@example.com'), parent=base)
     theirs = write_ledger(server.dev, {f'{CHANGE[:2]}/{CHANGE}/{"1" * 64}': b'junk'}, parent=base)
     for good_side, bad_side in ((ours, theirs), (theirs, ours)):
-        tree = server.dev.git('merge-tree', '--write-tree', good_side, bad_side).split('\n')[0]
-        merge = server.dev.git('commit-tree', tree, '-p', good_side, '-p', bad_side, '-m', 'merge').strip()
-        server.dev.git('update-ref', LEDGER, merge)
+        server.dev.git('update-ref', LEDGER, merge_ledgers(server.dev, good_side, bad_side))
         server.refused()
     # the same merge without the junk passes
     theirs = write_ledger(server.dev, entry(mallory, OTHER_CHANGE, 'mallory@example.com'), parent=base)
-    tree = server.dev.git('merge-tree', '--write-tree', ours, theirs).split('\n')[0]
-    server.dev.git('update-ref', LEDGER,
-                   server.dev.git('commit-tree', tree, '-p', ours, '-p', theirs, '-m', 'merge').strip())
+    server.dev.git('update-ref', LEDGER, merge_ledgers(server.dev, ours, theirs))
     server.accepted()
 
 
@@ -289,9 +286,7 @@ def test_junk_brought_by_a_merge_itself_is_refused(server: Server, keys: tuple[K
     ours = write_ledger(server.dev, entry(alice, OTHER_CHANGE, 'alice@example.com'), parent=base)
     theirs = write_ledger(server.dev, entry(mallory, OTHER_CHANGE, 'mallory@example.com'), parent=base)
     evil = write_ledger(server.dev, {f'{CHANGE[:2]}/{CHANGE}/{"2" * 64}': b'junk'}, parent=ours)
-    tree = server.dev.git('merge-tree', '--write-tree', evil, theirs).split('\n')[0]
-    merge = server.dev.git('commit-tree', tree, '-p', ours, '-p', theirs, '-m', 'merge').strip()
-    server.dev.git('update-ref', LEDGER, merge)
+    server.dev.git('update-ref', LEDGER, merge_ledgers(server.dev, ours, theirs, tree_of=(evil, theirs)))
     server.refused('not an approval record')
 
 
@@ -302,8 +297,7 @@ def _chain_of_merges(repo: Repo, blobs: list[bytes]) -> str:
     tip = base
     for blob in blobs:
         side = write_ledger(repo, {record_path_of(blob): blob}, parent=base)
-        tree = repo.git('merge-tree', '--write-tree', tip, side).split('\n')[0]
-        tip = repo.git('commit-tree', tree, '-p', side, '-p', tip, '-m', 'merge').strip()
+        tip = merge_ledgers(repo, side, tip)
     repo.git('update-ref', LEDGER, tip)
     return tip
 
@@ -381,8 +375,7 @@ def test_a_merge_of_more_than_two_ledgers_is_refused(server: Server, keys: tuple
     # the same records merged two at a time are accepted
     tip = sides[0]
     for side in sides[1:]:
-        tree = server.dev.git('merge-tree', '--write-tree', tip, side).split('\n')[0]
-        tip = server.dev.git('commit-tree', tree, '-p', tip, '-p', side, '-m', 'merge').strip()
+        tip = merge_ledgers(server.dev, tip, side)
     server.dev.git('update-ref', LEDGER, tip)
     server.accepted()
 

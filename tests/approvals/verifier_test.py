@@ -123,15 +123,20 @@ def dies_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(verifier, 'verify_one', dying)
 
 
-def test_a_worker_that_dies_fails_closed(requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
-    dies_in_the_worker(monkeypatch)
+def worker_fails(requests: list[verifier.Request], match: str) -> None:
+    """Verifying ``requests`` in a worker fails with ``match``; the worker is closed."""
     verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
     try:
         pending = verifying.submit(requests)
-        with pytest.raises(verifier.VerifierError, match='stopped before it answered'):
+        with pytest.raises(verifier.VerifierError, match=match):
             pending()
     finally:
         verifying.close()
+
+
+def test_a_worker_that_dies_fails_closed(requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    dies_in_the_worker(monkeypatch)
+    worker_fails(requests, 'stopped before it answered')
 
 
 def in_the_worker(monkeypatch: pytest.MonkeyPatch, then: Callable[[], object]) -> None:
@@ -184,13 +189,7 @@ def test_a_worker_unable_to_progress_fails_closed_and_is_ended(
         requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch, stuck: Callable[[], None]) -> None:
     in_the_worker(monkeypatch, stuck)
     with few_looks(monkeypatch) as forked:
-        verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
-        try:
-            pending = verifying.submit(requests)
-            with pytest.raises(verifier.VerifierError, match='stopped making progress'):
-                pending()
-        finally:
-            verifying.close()
+        worker_fails(requests, 'stopped making progress')
     assert len(forked) == 1
     with pytest.raises(ChildProcessError):  # ended and reaped
         os.waitpid(forked[0], os.WNOHANG)
@@ -432,13 +431,7 @@ def test_a_worker_that_answers_nonsense_fails_closed(requests: list[verifier.Req
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      answer: Callable[[int], bytes]) -> None:
     lies_in_the_worker(monkeypatch, answer)
-    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
-    try:
-        pending = verifying.submit(requests)
-        with pytest.raises(verifier.VerifierError, match='nothing was allowed through'):
-            pending()
-    finally:
-        verifying.close()
+    worker_fails(requests, 'nothing was allowed through')
 
 
 def test_a_well_formed_frame_is_read(requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
