@@ -19,7 +19,6 @@ NEW_REF_BEFORE = (
     'an all-zero id names no commit: it is the "before" a CI gives for a new branch '
     '(CI_COMMIT_BEFORE_SHA, github.event.before): check what the branch adds with --base <default branch>'
 )
-_OBJECT_ID = re.compile(r'[0-9a-f]{40}|[0-9a-f]{64}')
 _GITHUB_MERGE_REF = re.compile(r'refs/pull/[0-9]+/merge')
 # GitLab's merged results and merge train pipelines run on the merge it made
 _GITLAB_MERGED_EVENTS = ('merged_result', 'merge_train')
@@ -75,7 +74,7 @@ def clean_merge_parents(sha: str) -> tuple[str, str] | None:
     """The two parents of ``sha`` when it is exactly git's own merge of them
     (the same tree): then it changes nothing its parents do not, and has no
     change of its own to judge. None for anything else."""
-    if not _OBJECT_ID.fullmatch(sha):
+    if not git.OBJECT_ID.fullmatch(sha):
         return None
     out = git.run_ok('rev-parse', f'{sha}^{{tree}}', f'{sha}^@')
     if out is None:

@@ -9,6 +9,8 @@ as an escape instead, so the refusal shows what the bytes are.
 """
 from __future__ import annotations
 
+import os
+
 
 def visible(text: str) -> str:
     """``text`` with every character that Python's ``str.isprintable`` rejects
@@ -36,7 +38,5 @@ def from_user_directory(path: str) -> str:
     """``path`` relative to where the user stands: the current directory, or
     under git (a hook, an alias), the subdirectory git started in, which it
     names in ``GIT_PREFIX`` after moving to the top level."""
-    import os
-
     here = os.path.join(os.getcwd(), os.environ.get('GIT_PREFIX', ''))
     return os.path.relpath(os.path.abspath(path), here)

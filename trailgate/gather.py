@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 LOCAL_LEDGER = 'local'  # judge(ledger_tip=...): the repository's own refs/trailgate/approvals
 
 
-
 class Batch(NamedTuple):
     """Commits to judge with one policy."""
 

@@ -271,6 +271,20 @@ def _reap(process: Any) -> tuple[int, bytes]:
     return process.wait(), err
 
 
+def _streaming(args: list[str]) -> Any:
+    """A git started with no input, whose stdout is read as it comes; read
+    to its end or not, ``_reap`` it."""
+    import subprocess
+
+    try:
+        process = subprocess.Popen(_cmd(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=_env())
+    except FileNotFoundError:
+        raise GitError(NOT_INSTALLED) from None
+    assert process.stdout is not None and process.stderr is not None
+    return process
+
+
 def _communicate(argv: tuple[str, ...], env: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
     return _Child(argv, env, with_input=input is not None).communicate(input or b'')
 
@@ -519,6 +533,10 @@ def exact_ref(ref: str) -> str | None:
         if name == ref and kind == 'commit':
             return sha
     return None
+
+
+# a full object id (SHA-1 or SHA-256), as git prints it
+OBJECT_ID = re.compile(r'[0-9a-f]{40}|[0-9a-f]{64}')
 
 
 # git's rules for reading a ref name (``git help revisions``): where ``refs/X``
@@ -1755,17 +1773,10 @@ def entries_added(new: str, old: str | None) -> Iterator[tuple[str, TreeEntry]]:
     list it again at every merge after it, which a chain of merges makes
     quadratic. Each entry comes with the commit that adds it; stop reading
     early and git is stopped."""
-    import subprocess
-
     args = ['log', *_TREE_DIFF_OPTIONS, '--no-show-signature', '-c', '--root', '--format=%H', new]
     if old is not None:
         args += ['--not', old]
-    try:
-        process = subprocess.Popen(_cmd([*args, '--']), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=_env())
-    except FileNotFoundError:
-        raise GitError(NOT_INSTALLED) from None
-    assert process.stdout is not None
+    process = _streaming([*args, '--'])
     finished = False
     try:
         for _, entry, commit in _raw_stream(_tokens(process.stdout), 'AMT'):
@@ -1881,16 +1892,7 @@ def numstat(revisions: Iterable[str]) -> Iterator[Numstat]:
         '--ignore-submodules=none', '--no-relative', '--no-textconv', '--no-color', '--no-show-signature',
         f'--format=%x00{_RECORD}%x00%H', *revisions, '--',
     ]
-    import subprocess
-
-    try:
-        process = subprocess.Popen(
-            _cmd(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=_env(),
-        )
-    except FileNotFoundError:
-        raise GitError(NOT_INSTALLED) from None
-    assert process.stdout is not None and process.stderr is not None
+    process = _streaming(args)
     marker = _RECORD.encode()
     sha: str | None = None
     files: list[tuple[int | None, int | None, str]] = []

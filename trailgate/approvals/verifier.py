@@ -321,7 +321,6 @@ class _Progress:
         self.looks = 0 if working else self.looks + 1
         return self.looks >= STALLED_LOOKS
 
-
     def _state_from_waitpid(self) -> str:
         """'T' while the worker is stopped by a signal, else 'R'."""
         if self.reaped:

@@ -232,9 +232,6 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
             history.abandon()
 
 
-_OBJECT_ID = re.compile(r'[0-9a-f]{40}|[0-9a-f]{64}')
-
-
 def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
     """A short name that names two refs is an error, never git's guess: a
     tag ``origin/main``, which anyone who may push a tag can make, would
@@ -244,7 +241,7 @@ def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
         for side in re.split(r'\.\.\.?', value.removeprefix('^')):
             name = re.split(r'[~^@:]', side, maxsplit=1)[0]
             # a full object id is the object, whatever ref shares its name
-            if name and name != 'HEAD' and not _OBJECT_ID.fullmatch(name):
+            if name and name != 'HEAD' and not git.OBJECT_ID.fullmatch(name):
                 names.append(name)
     ambiguous = git.ambiguous_names(names)
     if ambiguous:
