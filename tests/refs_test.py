@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from trailgate.refs import Protected
+from trailgate.refs import namespace_prefix
 from trailgate.refs import problem
 
 
@@ -55,3 +56,19 @@ def test_valid_patterns(pattern: str) -> None:
 def test_description() -> None:
     assert str(Protected.from_patterns(['main', 'refs/tags/v*'])) == 'main, refs/tags/v*'
     assert 'every branch and tag' in str(Protected.from_patterns(None))
+
+
+@pytest.mark.parametrize(('namespace', 'prefix'), [
+    ('', ''),
+    ('ns', 'refs/namespaces/ns/'),
+    ('a/b', 'refs/namespaces/a/refs/namespaces/b/'),
+    ('a//b', 'refs/namespaces/a/refs/namespaces/b/'),
+    ('/', None),
+    ('a/../b', None),
+    ('a b', None),
+    ('x.lock', None),
+    ('*', None),
+    ('.hidden', None),
+])
+def test_namespace_prefix_is_where_git_stores_a_namespace_s_refs(namespace: str, prefix: str | None) -> None:
+    assert namespace_prefix(namespace) == prefix

@@ -492,6 +492,18 @@ def symbolic_ref(name: str, started: Started | None = None) -> str | None:
     return decode(out).strip() if out else None
 
 
+def symbolic_target(name: str) -> str | None:
+    """The ref ``name`` resolves to in the end, if it is symbolic (its target
+    may be missing); GitError when git cannot resolve it (a loop, a chain
+    deeper than git follows)."""
+    returncode, out, err = _communicate(_cmd(('symbolic-ref', '--quiet', name)), _env(), None)
+    if returncode == 1:
+        return None
+    if returncode:
+        raise _failure(f'git symbolic-ref {name}', returncode, err)
+    return decode(out).strip()
+
+
 def current_branch(git_dir: str, head: Started | None = None) -> str | None:
     """The branch HEAD is on (an unborn one too), or during a rebase the branch
     being rebased; None on a detached HEAD. ``head``: ``git symbolic-ref
@@ -553,6 +565,36 @@ def ref_values(*patterns: str) -> dict[str, str]:
         if ref:
             values[ref] = sha
     return values
+
+
+class RefEntry(NamedTuple):
+    kind: str  # the type of the object the ref names (commit, tag, ...)
+    sha: str
+    target: str  # for a symbolic ref, the ref it resolves to in the end; else ''
+
+
+def ref_listing(*patterns: str) -> dict[str, RefEntry]:
+    """Full ref name -> what it names, for every ref under ``patterns``
+    (default: all), in one ``for-each-ref``. git leaves out a symbolic ref
+    whose target is missing (or a loop): see ``maybe_symbolic``."""
+    out = run('for-each-ref', '--format=%(objecttype)%00%(objectname)%00%(refname)%00%(symref)', *patterns)
+    listing = {}
+    for line in decode(out).split('\n'):
+        fields = line.split('\0')
+        if len(fields) == 4:
+            kind, sha, ref, target = fields
+            listing[ref] = RefEntry(kind, sha, target)
+    return listing
+
+
+def maybe_symbolic(git_dir: str, ref: str) -> bool:
+    """Whether ``ref``, which ``for-each-ref`` does not list, may still be a
+    symbolic ref (one whose target is missing): with git's files backend such
+    a ref is a file of its own; where refs are stored otherwise (reftable, a
+    linked worktree's common directory) only git can say."""
+    if os.path.isdir(os.path.join(git_dir, 'reftable')) or os.path.exists(os.path.join(git_dir, 'commondir')):
+        return True
+    return os.path.lexists(os.path.join(git_dir, *ref.split('/')))
 
 
 def ls_remote(remote: str) -> tuple[dict[str, str], str | None]:

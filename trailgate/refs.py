@@ -97,6 +97,21 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return regex
 
 
+NAMESPACES = 'refs/namespaces/'
+
+
+def namespace_prefix(namespace: str) -> str | None:
+    """Where git stores the refs of ``GIT_NAMESPACE=namespace``
+    (git-namespaces(7)): ``a/b`` -> ``refs/namespaces/a/refs/namespaces/b/``;
+    ``''`` -> ``''``. None when git would refuse the name."""
+    parts = [part for part in namespace.split('/') if part]
+    if namespace and not parts:
+        return None
+    if any(problem(part) or set(part) & set('*?') or part.startswith('.') for part in parts):
+        return None
+    return ''.join(f'{NAMESPACES}{part}/' for part in parts)
+
+
 def short(ref: str) -> str:
     """``refs/heads/main`` -> ``main``; other refs stay whole."""
     return ref[len(BRANCH_PREFIX):] if ref.startswith(BRANCH_PREFIX) else ref

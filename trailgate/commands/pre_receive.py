@@ -14,6 +14,7 @@ change what a protected branch holds for every other reader of the repository.
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import NamedTuple
 
@@ -28,9 +29,9 @@ from trailgate.gather import policy_sources
 from trailgate.gather import unique
 from trailgate.output import Output
 from trailgate.policy import Policy
+from trailgate.refs import NAMESPACES
+from trailgate.refs import namespace_prefix
 from trailgate.refs import short
-
-MAX_SYMREF_DEPTH = 5  # git's own limit
 
 
 class Update(NamedTuple):
@@ -39,7 +40,72 @@ class Update(NamedTuple):
     ref: str
 
 
-def _updates(text: str) -> list[Update]:
+class ServerRefs:
+    """The refs this push reads, listed once: the namespace's own where the
+    server sets ``GIT_NAMESPACE`` (git-namespaces(7)). receive-pack names
+    refs to the hook without the namespace, and stores them under
+    ``refs/namespaces/<ns>/``, where the plain git commands trailgate runs do
+    not look: every ref read here is translated, and a ref of another
+    namespace (or of the root, from inside one) is never read in its place.
+    """
+
+    def __init__(self, git_dir: str, namespace: str) -> None:
+        prefix = namespace_prefix(namespace)
+        if prefix is None:
+            raise UsageError(f'GIT_NAMESPACE={visible(namespace)} names no namespace git accepts')
+        self.prefix = prefix
+        self.git_dir = git_dir
+        stored = git.ref_listing(*([prefix.rstrip('/')] if prefix else []))
+        self.entries = {
+            name: entry for name, entry in ((self._shown(ref), entry) for ref, entry in stored.items())
+            if name is not None and not name.startswith(NAMESPACES)
+        }
+
+    def _shown(self, stored: str) -> str | None:
+        """The name the namespace knows ``stored`` by; None outside it."""
+        return stored[len(self.prefix):] if stored.startswith(self.prefix) else None
+
+    def values(self) -> dict[str, str]:
+        """Ref -> the object it names, for every ref of the namespace."""
+        return {name: entry.sha for name, entry in self.entries.items()}
+
+    def commit_at(self, ref: str) -> str | None:
+        """The commit the ref of that exact name points at, if any: never a tag git would read in its place."""
+        entry = self.entries.get(ref)
+        return entry.sha if entry is not None and entry.kind == 'commit' else None
+
+    def head(self) -> str | None:
+        """The default branch: the one the namespace's HEAD names."""
+        return self._target(f'{self.prefix}HEAD', git.symbolic_ref(f'{self.prefix}HEAD'))
+
+    def _target(self, name: str, target: str | None) -> str | None:
+        if target is None:
+            return None
+        shown = self._shown(target)
+        if shown is None or shown.startswith(NAMESPACES):
+            raise UsageError(f'{visible(name)} is a symbolic ref to {visible(target)}, outside the namespace '
+                             f'this push is to, whose policy does not judge it')
+        return shown
+
+    def resolved(self, ref: str) -> str:
+        """The ref a push to ``ref`` moves: a push to a symbolic ref (an alias
+        such as ``refs/heads/master`` -> ``refs/heads/main``) moves the ref it
+        points at, and is judged as an update of that ref."""
+        entry = self.entries.get(ref)
+        if entry is not None:
+            return self._target(self.prefix + ref, entry.target or None) or ref
+        if not ref.startswith('refs/') or not git.maybe_symbolic(self.git_dir, self.prefix + ref):
+            return ref
+        target = git.symbolic_target(self.prefix + ref)  # a symbolic ref whose target is missing
+        return self._target(self.prefix + ref, target) or ref
+
+    def names_of(self, ref: str) -> list[str]:
+        """``ref`` and every symbolic ref that reads as it: each name shows what a push to ``ref`` does."""
+        return [ref, *(name for name, entry in self.entries.items()
+                       if entry.target and self._shown(entry.target) == ref)]
+
+
+def _updates(text: str, refs: ServerRefs) -> list[Update]:
     updates = []
     for line in text.split('\n'):
         if not line.strip():
@@ -47,32 +113,21 @@ def _updates(text: str) -> list[Update]:
         fields = line.split(' ', 2)
         if len(fields) != 3:
             raise UsageError(f'unexpected pre-receive input line: {line!r}')
-        updates.append(_through_symbolic_refs(Update(*fields)))
+        update = Update(*fields)
+        updates.append(update._replace(ref=refs.resolved(update.ref)))
     return updates
-
-
-def _through_symbolic_refs(update: Update) -> Update:
-    """The update as git will apply it: a push to a symbolic ref (an alias
-    such as ``refs/heads/master`` -> ``refs/heads/main``) moves the ref it
-    points at, which is what must be judged."""
-    ref = update.ref
-    for _ in range(MAX_SYMREF_DEPTH):
-        target = git.symbolic_ref(ref) if ref.startswith('refs/') else None
-        if target is None:
-            return update._replace(ref=ref)
-        ref = target
-    raise UsageError(f'{visible(update.ref)} is a chain of more than {MAX_SYMREF_DEPTH} symbolic refs')
 
 
 class _Judges:
     """The policy at each base commit (or the explicit one), read once."""
 
-    def __init__(self, explicit: str | None, repo: git.Repo, cat: git.CatFile) -> None:
+    def __init__(self, explicit: str | None, repo: git.Repo, cat: git.CatFile, refs: ServerRefs) -> None:
         self.explicit = explicit
         self.repo = repo
         self.cat = cat
-        self.head = git.symbolic_ref('HEAD')
-        self.default_tip = git.exact_ref(self.head) if self.head else None  # never a tag git reads in its place
+        self.refs = refs
+        self.head = refs.head()
+        self.default_tip = refs.commit_at(self.head) if self.head else None  # never a tag git reads in its place
         self._cache: dict[str, Policy | None] = {}
 
     def at(self, base: str | None) -> Policy | None:
@@ -106,7 +161,7 @@ class _Judges:
         policy = self.trusted_default(update.ref) if new_ref else self.at(base)
         if policy is not None:
             return policy
-        if base is None and git.run_ok('for-each-ref', '--count=1') == b'':
+        if base is None and not self.refs.entries:
             raise PolicyError(
                 f'the repository is empty, so no .trailgate/policy.yaml can judge the update of '
                 f'{visible(update.ref)}: push the branch that holds the policy before installing the hook, '
@@ -115,9 +170,9 @@ class _Judges:
         if base is None:
             raise PolicyError(
                 f'{self._no_default_branch()}, so no .trailgate/policy.yaml can judge the update of '
-                f'{visible(update.ref)}: point HEAD at the branch that holds the policy (git symbolic-ref HEAD '
-                f'refs/heads/<branch>), push a policy to the default branch first, or configure the hook '
-                f'with --policy PATH',
+                f'{visible(update.ref)}: point HEAD at the branch that holds the policy (git symbolic-ref '
+                f'{self.refs.prefix}HEAD {self.refs.prefix}refs/heads/<branch>), push a policy to the default '
+                f'branch first, or configure the hook with --policy PATH',
             )
         raise PolicyError(
             f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} '
@@ -143,7 +198,8 @@ class _Judges:
         policies_found = [policy for policy in found if policy is not None]
         if not policies_found:
             self.judge_for(update)  # raises: nothing can say what this ref is
-        return any(policy.protected.matches(update.ref) for policy in policies_found)
+        names = self.refs.names_of(update.ref)
+        return any(policy.protected.matches(name) for policy in policies_found for name in names)
 
 
 def _policy_rollback(update: Update, judges: _Judges) -> str | None:
@@ -215,7 +271,7 @@ def _reminder(updates: list[Update], judges: _Judges, refs: dict[str, str], repo
     )
 
 
-def _ledger_update(updates: list[Update], git_dir: str) -> tuple[str | None, str | None]:
+def _ledger_update(updates: list[Update], git_dir: str, refs: ServerRefs) -> tuple[str | None, str | None]:
     """(the approvals ledger to judge with, why its update is refused).
 
     The ledger is append-only: deleting it, replacing it with a history that
@@ -228,7 +284,7 @@ def _ledger_update(updates: list[Update], git_dir: str) -> tuple[str | None, str
     from trailgate.approvals import intake
     from trailgate.approvals import ledger
 
-    current = ledger.tip()
+    current = refs.commit_at(ledger.REF)
     for old, new, ref in updates:
         if ref != ledger.REF:
             continue
@@ -279,7 +335,7 @@ def _intake_problem(new: str, old: str | None, git_dir: str) -> str | None:
     return None
 
 
-def _case_alias(updates: list[Update]) -> str | None:
+def _case_alias(updates: list[Update], refs: ServerRefs) -> str | None:
     """Why an update is refused for a name that differs only in case from
     another ref's, where the filesystem ignores case (core.ignoreCase): there
     ``refs/heads/Main`` is stored in ``refs/heads/main``'s file, and an update
@@ -296,7 +352,7 @@ def _case_alias(updates: list[Update]) -> str | None:
     if not updates or not git.ignores_case():
         return None
     known: dict[str, str] = {}
-    for ref in (ledger.REF, *git.ref_values()):
+    for ref in (ledger.REF, *refs.entries):
         known.setdefault(folded(ref), ref)
     for update in updates:
         other = known.setdefault(folded(update.ref), update.ref)
@@ -329,6 +385,18 @@ def _alias(updates: list[Update]) -> str | None:
     return None
 
 
+def _other_namespace(updates: list[Update]) -> str | None:
+    """Why an update of a ref under ``refs/namespaces/`` is refused: it is a
+    ref of another namespace (git-namespaces(7)), whose own pushes are judged
+    by its own policy; written from here, its protected branch or its
+    approvals ledger would move under a name this policy does not guard."""
+    for update in updates:
+        if update.ref.startswith(NAMESPACES) or (update.ref.casefold().startswith(NAMESPACES) and git.ignores_case()):
+            return (f'{visible(update.ref)} is a ref of another namespace; push to that namespace itself '
+                    f'(GIT_NAMESPACE), where its own policy judges the push')
+    return None
+
+
 REPLACE_REFS = 'refs/replace/'
 
 
@@ -358,25 +426,27 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     from trailgate.approvals import ledger
 
     repo = git.repo()
-    received = _updates(git.read_hook_input())
-    refused_refs = _case_alias(received) or _replacement(received) or _alias(received)
+    server_refs = ServerRefs(repo.git_dir, os.environ.get('GIT_NAMESPACE', ''))
+    received = _updates(git.read_hook_input(), server_refs)
+    refused_refs = (_other_namespace(received) or _case_alias(received, server_refs) or _replacement(received)
+                    or _alias(received))
     if refused_refs:
         print(f'trailgate pre-receive: refused: {refused_refs}', file=sys.stderr)
         return 1
-    ledger_tip, ledger_problem = _ledger_update(received, repo.git_dir)
+    ledger_tip, ledger_problem = _ledger_update(received, repo.git_dir, server_refs)
     if ledger_problem:
         print(f'trailgate pre-receive: refused: {ledger_problem}', file=sys.stderr)
         return 1
     updates = [u for u in received if not git.is_null_oid(u.new) and u.ref != ledger.REF]
     with git.CatFile() as cat:
-        judges = _Judges(policies.explicit_path(policy_option), repo, cat)
+        judges = _Judges(policies.explicit_path(policy_option), repo, cat, server_refs)
         guarded = [u for u in updates if judges.is_protected(u)]
         rollback = next(filter(None, (_policy_rollback(update, judges) for update in guarded)), None)
         if rollback:
             print(f'trailgate pre-receive: refused: {rollback}', file=sys.stderr)
             return 1
         elsewhere = [u for u in updates if u not in guarded]
-        refs = git.ref_values() if elsewhere or any(git.is_null_oid(u.old) for u in guarded) else {}
+        refs = server_refs.values()
         batches = [_batch(update, judges, refs) for update in guarded]
         reminder = _reminder(elsewhere, judges, refs, repo, ledger_tip) if not out.quiet else None
     judged = unique(judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip))

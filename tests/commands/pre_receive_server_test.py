@@ -1,0 +1,222 @@
+"""pre-receive as real servers run it: symbolic refs, GIT_NAMESPACE, push
+options, atomic and many-ref pushes.
+
+receive-pack tells the hook the name a push was made to; what it moves may
+be another ref (a symbolic ref's target), and where it stores it may be
+``refs/namespaces/<ns>/`` (git-namespaces(7)), which the plain git commands
+the hook runs do not apply. Every push is ``--no-verify``: only the server
+decides.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testing.approvals import LEDGER
+from testing.approvals import SIGNERS_PATH
+from testing.approvals import change_of
+from testing.approvals import entry
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
+from testing.approvals import write_ledger
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import EMPTY_POLICY
+from testing.scenarios import PROTECTED_POLICY
+from testing.scenarios import RULE
+from testing.scenarios import Repo
+from testing.scenarios import Run
+from testing.scenarios import Setup
+from testing.scenarios import bare_remote
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.scenarios import publish
+from testing.scenarios import ref_values
+from testing.scenarios import unreviewed
+from testing.sshkeys import make_key
+from tests.commands.pre_receive_test import HOOK
+from tests.commands.pre_receive_test import accepted
+from tests.commands.pre_receive_test import good
+from tests.commands.pre_receive_test import push
+from tests.commands.pre_receive_test import refused
+from trailgate.refs import namespace_prefix
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    publish(repo, origin)
+    return Setup(repo, origin)
+
+
+# -- symbolic refs -------------------------------------------------------------
+
+
+def test_a_push_to_a_symbolic_ref_and_its_target_at_once_is_judged(setup: Setup) -> None:
+    repo, origin = setup
+    origin.git('symbolic-ref', 'refs/heads/master', 'refs/heads/main')
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/master', 'HEAD:main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+
+
+def test_a_symbolic_ref_to_a_missing_protected_branch_creates_it_judged(setup: Setup) -> None:
+    """git moves (creates) the target of a symbolic ref pushed to, even where it does not exist yet."""
+    repo, origin = setup
+    origin.git('symbolic-ref', 'refs/heads/next', 'refs/heads/release/9')
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/next'), wrong[:10], RULE)
+    assert 'refs/heads/release/9' not in ref_values(origin)
+
+
+def test_a_symbolic_ref_that_resolves_to_nothing_is_an_error(setup: Setup) -> None:
+    repo, origin = setup
+    origin.git('symbolic-ref', 'refs/heads/loop-a', 'refs/heads/loop-b')
+    origin.git('symbolic-ref', 'refs/heads/loop-b', 'refs/heads/loop-a')
+    unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/loop-a'), 'loop-a', status=2)
+
+
+def test_a_protected_name_that_is_a_symbolic_ref_guards_the_ref_it_reads(setup: Setup) -> None:
+    """main is an alias of trunk on the server: a push to trunk moves what main reads."""
+    repo, origin = setup
+    origin.git('update-ref', 'refs/heads/trunk', 'refs/heads/main')
+    origin.git('symbolic-ref', 'refs/heads/main', 'refs/heads/trunk')
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/trunk'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+    good(repo)
+    repo.git('reset', '-q', '--hard', 'HEAD~2')
+    accepted(push(repo, 'HEAD:refs/heads/trunk'))  # an honest push still lands
+
+
+def test_a_branch_named_head_is_an_ordinary_branch(setup: Setup) -> None:
+    """``refs/heads/HEAD`` is a branch like any other (HEAD itself is not a
+    name a push may give: git refuses it); the default branch stays main."""
+    repo, origin = setup
+    wrong = unreviewed(repo)
+    accepted(push(repo, 'HEAD:refs/heads/HEAD'))  # not protected by [main, release/*]
+    assert origin.git('symbolic-ref', 'HEAD').strip() == 'refs/heads/main'
+    refused(push(repo, 'HEAD:refs/heads/release/3'), wrong[:10], RULE)
+
+
+# -- GIT_NAMESPACE --------------------------------------------------------------
+
+TENANT = 'tenant'
+
+
+def _receive_pack(namespace: str) -> str:
+    return f'--receive-pack=env GIT_NAMESPACE={namespace} git receive-pack'
+
+
+def push_to(repo: Repo, namespace: str, *args: str) -> Run:
+    """``git push`` to ``origin`` as a server serving ``namespace`` receives it."""
+    return repo.run_git('push', '--no-verify', _receive_pack(namespace), 'origin', *args)
+
+
+def publish_in(repo: Repo, origin: Repo, namespace: str) -> None:
+    """``repo``'s main as the namespace's main and default branch, past every hook."""
+    hook = origin.path / 'hooks' / HOOK
+    saved = hook.read_bytes()
+    hook.unlink()
+    try:
+        repo.git('push', '-q', '--no-verify', _receive_pack(namespace), 'origin', 'main:refs/heads/main')
+    finally:
+        hook.write_bytes(saved)
+        hook.chmod(0o755)
+    prefix = namespace_prefix(namespace)
+    origin.git('symbolic-ref', f'{prefix}HEAD', f'{prefix}refs/heads/main')
+
+
+def _lax_root(tmp_path: Path, origin: Repo) -> Repo:
+    """Another project at the repository's root, whose policy has no rules."""
+    other = new_repo(tmp_path / 'other', EMPTY_POLICY, hooks=False)
+    publish(other, origin)
+    return other
+
+
+@pytest.fixture
+def tenant(tmp_path: Path) -> Setup:
+    """A namespace whose main holds the standard policy, in a repository
+    whose root holds another project with a policy that requires nothing."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    _lax_root(tmp_path, origin)
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    repo.git('remote', 'add', 'origin', str(origin.path))
+    publish_in(repo, origin, TENANT)
+    return Setup(repo, origin)
+
+
+@pytest.mark.parametrize('namespace', [TENANT, 'a/b'])
+def test_a_namespace_s_new_protected_ref_is_judged_by_its_own_default_branch(tmp_path: Path, namespace: str) -> None:
+    origin = bare_remote(tmp_path / 'origin.git')
+    _lax_root(tmp_path, origin)
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    repo.git('remote', 'add', 'origin', str(origin.path))
+    publish_in(repo, origin, namespace)
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(push_to(repo, namespace, 'HEAD:refs/heads/release/2'), wrong[:10], RULE)
+    refused(push_to(repo, namespace, 'HEAD:main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+    accepted(push_to(repo, namespace, 'HEAD:refs/heads/feature'))  # unprotected in its policy too
+    assert ref_values(origin)[f'{namespace_prefix(namespace)}refs/heads/feature'] == wrong
+
+
+def test_a_commit_on_the_root_s_protected_branch_exempts_nothing_in_a_namespace(tenant: Setup,
+                                                                                  tmp_path: Path) -> None:
+    repo, origin = tenant
+    wrong = unreviewed(repo)
+    accepted(repo.run_git('push', '--no-verify', 'origin', f'+{wrong}:refs/heads/main'))  # the root requires nothing
+    refused(push_to(repo, TENANT, 'HEAD:refs/heads/release/2'), wrong[:10], RULE)
+    assert f'{namespace_prefix(TENANT)}refs/heads/release/2' not in ref_values(origin)
+
+
+def test_a_namespace_without_a_default_branch_judges_no_new_ref(tenant: Setup) -> None:
+    """Its HEAD is missing: the root's default branch does not stand in for it."""
+    repo, origin = tenant
+    origin.git('symbolic-ref', '--delete', f'{namespace_prefix(TENANT)}HEAD')
+    unreviewed(repo)
+    result = push_to(repo, TENANT, 'HEAD:refs/heads/release/2')
+    refused(result, 'HEAD names no default branch', f'git symbolic-ref {namespace_prefix(TENANT)}HEAD', status=2)
+
+
+def test_a_symbolic_ref_out_of_the_namespace_is_an_error(tenant: Setup) -> None:
+    repo, origin = tenant
+    prefix = namespace_prefix(TENANT)
+    origin.git('symbolic-ref', f'{prefix}refs/heads/alias', 'refs/heads/main')
+    unreviewed(repo)
+    refused(push_to(repo, TENANT, '+HEAD:refs/heads/alias'), 'outside the namespace', status=2)
+
+
+@pytest.mark.parametrize('ref', [f'refs/namespaces/{TENANT}/refs/heads/main',
+                                 f'refs/namespaces/{TENANT}/refs/trailgate/approvals'])
+def test_a_push_never_writes_another_namespace_s_refs(tenant: Setup, ref: str) -> None:
+    repo, origin = tenant
+    before = ref_values(origin)
+    unreviewed(repo)
+    refused(repo.run_git('push', '--no-verify', 'origin', f'HEAD:{ref}'), 'another namespace')
+    refused(push_to(repo, 'other', f'HEAD:{ref}'), 'another namespace')
+    assert ref_values(origin) == before
+
+
+def test_approvals_count_from_the_namespace_s_own_ledger(tmp_path: Path) -> None:
+    """The root's ``refs/trailgate/approvals`` is another project's ledger."""
+    alice, bob = (make_key(tmp_path / 'keys', name) for name in ('alice', 'bob'))
+    signers = signers_file(('alice@example.com', alice), ('bob@example.com', bob))
+    origin = bare_remote(tmp_path / 'origin.git')
+    _lax_root(tmp_path, origin)
+    repo = new_repo(tmp_path / 'repo', signed_policy(), hooks=False, files={SIGNERS_PATH: signers})
+    repo.git('remote', 'add', 'origin', str(origin.path))
+    publish_in(repo, origin, TENANT)
+    change = repo.commit_ok(message('Retry charges', ASSISTED), {CRITICAL: 'retries = 3\n'}, verify=False)
+    write_ledger(repo, {**entry(alice, change_of(repo), 'alice@example.com'),
+                        **entry(bob, change_of(repo), 'bob@example.com')})
+    accepted(repo.run_git('push', '--no-verify', 'origin', f'{LEDGER}:{LEDGER}'))  # to the root
+    refused(push_to(repo, TENANT, 'HEAD:main'), change[:10], 'trailgate approve')
+    accepted(push_to(repo, TENANT, f'{LEDGER}:{LEDGER}'))
+    accepted(push_to(repo, TENANT, 'HEAD:main'))
