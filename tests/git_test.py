@@ -257,3 +257,25 @@ def test_a_token_longer_than_many_chunks_is_read_in_linear_work(read: object) ->
     found = list(read(_Chunks(data)))  # type: ignore[operator]
     assert message in (found[0] if read is git._records else found)
     assert _Tallied.work < 3 * len(data)
+
+
+def test_a_log_of_more_tips_than_a_command_line_holds_reads_them_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A push of that many refs: the tips go to git's stdin as the excluded commits do."""
+    for name, value in git_env().items():
+        monkeypatch.setenv(name, value)
+    repo = init_repo(tmp_path / 'repo')
+    tips = []
+    for number in range(6):
+        write(repo / 'f', f'{number}\n')
+        util_git(repo, 'add', '.')
+        util_git(repo, 'commit', '-qm', f'commit {number}')
+        tips.append(util_git(repo, 'rev-parse', 'HEAD').strip())
+        util_git(repo, 'checkout', '-q', '--detach', tips[0])
+    monkeypatch.chdir(repo)
+    revisions = [*tips[1:], '--not', tips[0]]
+    expected = [commit.sha for commit in git.log(revisions)]
+    monkeypatch.setattr(git, 'ARGV_REVISIONS', 100)
+    assert git._excluded_to_stdin(revisions)[0] == []
+    assert [commit.sha for commit in git.log(revisions)] == expected
+    assert sorted(expected) == sorted(tips[1:])

@@ -1332,15 +1332,20 @@ def _excluded_to_stdin(revisions: list[str]) -> tuple[list[str], list[str] | Non
     The commits after a long ``--not`` (every protected tip of a big
     repository, whose number a pusher adds to) go to git's stdin as
     ``^commit`` lines: a command line holds ARG_MAX bytes (2 MiB on
-    Linux), and git before 2.42 takes no ``--not`` on stdin.
+    Linux), and git before 2.42 takes no ``--not`` on stdin. So do the
+    tips before it when they are as many (a push of that many refs).
     """
     if '--not' not in revisions or sum(len(revision) + 1 for revision in revisions) <= ARGV_REVISIONS:
         return revisions, None
     at = revisions.index('--not')
-    excluded = revisions[at + 1:]
+    included, excluded = revisions[:at], revisions[at + 1:]
     if any(revision.startswith(('-', '^')) or '..' in revision for revision in excluded):
         return revisions, None
-    return revisions[:at], [f'^{revision}' for revision in excluded]
+    if sum(len(revision) + 1 for revision in included) <= ARGV_REVISIONS:
+        return included, [f'^{revision}' for revision in excluded]
+    if any(revision.startswith(('-', '^')) or '..' in revision for revision in included):
+        return revisions, None  # the tips of a push of as many refs: git reports what it cannot take
+    return [], [*included, *(f'^{revision}' for revision in excluded)]
 
 
 def log(revisions: Iterable[str], stdin_revisions: Iterable[str] | None = None) -> Iterator[RawCommit]:

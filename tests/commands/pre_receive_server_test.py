@@ -9,6 +9,8 @@ decides.
 """
 from __future__ import annotations
 
+import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from testing.approvals import write_ledger
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
 from testing.scenarios import EMPTY_POLICY
+from testing.scenarios import POLICY_PATH
 from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import RULE
 from testing.scenarios import Repo
@@ -34,7 +37,9 @@ from testing.scenarios import new_repo
 from testing.scenarios import publish
 from testing.scenarios import ref_values
 from testing.scenarios import unreviewed
+from testing.scenarios import write_hooks
 from testing.sshkeys import make_key
+from testing.util import init_repo
 from tests.commands.pre_receive_test import HOOK
 from tests.commands.pre_receive_test import accepted
 from tests.commands.pre_receive_test import good
@@ -220,3 +225,99 @@ def test_approvals_count_from_the_namespace_s_own_ledger(tmp_path: Path) -> None
     refused(push_to(repo, TENANT, 'HEAD:main'), change[:10], 'trailgate approve')
     accepted(push_to(repo, TENANT, f'{LEDGER}:{LEDGER}'))
     accepted(push_to(repo, TENANT, 'HEAD:main'))
+
+
+# -- what a push carries besides refs -------------------------------------------
+
+
+@pytest.mark.parametrize('options', [['-o', 'ci.skip'], ['-o', 'trailgate.skip', '-o', 'GIT_NAMESPACE=other']])
+def test_push_options_change_nothing(setup: Setup, options: list[str]) -> None:
+    repo, origin = setup
+    origin.git('config', 'receive.advertisePushOptions', 'true')
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(push(repo, *options, 'HEAD:main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    good(repo)
+    accepted(push(repo, *options, 'HEAD:main'))
+
+
+def test_an_atomic_push_with_one_refused_ref_moves_nothing(setup: Setup) -> None:
+    repo, origin = setup
+    before = ref_values(origin)
+    wrong = unreviewed(repo)
+    refused(push(repo, '--atomic', 'HEAD:refs/heads/feature', 'HEAD:refs/tags/v2', 'HEAD:main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+
+
+def _counting_git(origin: Repo, tmp_path: Path) -> Path:
+    """The server's hook, run with a ``git`` on PATH that logs each command
+    line (receive-pack puts git's own directory first on PATH: the hook sets it)."""
+    wrapper = tmp_path / 'bin' / 'git'
+    wrapper.parent.mkdir()
+    wrapper.write_text('#!/bin/sh\nprintf "%s\\n" "$*" >> "$TRAILGATE_TEST_GIT_LOG"\n'
+                       f'exec {shutil.which("git")} "$@"\n')
+    wrapper.chmod(0o755)
+    log = tmp_path / 'git.log'
+    hook = origin.path / 'hooks' / HOOK
+    real = hook.with_name('pre-receive.real')
+    hook.rename(real)
+    hook.write_text(f'#!/bin/sh\nPATH={shlex.quote(str(wrapper.parent))}:$PATH\n'
+                    f'TRAILGATE_TEST_GIT_LOG={shlex.quote(str(log))}\nexport PATH TRAILGATE_TEST_GIT_LOG\n'
+                    f'exec {shlex.quote(str(real))}\n')
+    hook.chmod(0o755)
+    return log
+
+
+def _gits_of_a_push(repo: Repo, log: Path, *args: str) -> tuple[Run, int]:
+    log.unlink(missing_ok=True)
+    result = push(repo, *args)
+    return result, len(log.read_text().splitlines())
+
+
+def test_a_push_of_many_refs_starts_no_git_per_ref(setup: Setup, tmp_path: Path) -> None:
+    """5 branches or 500, and the whole mirror: the same git processes, and
+    the verdict of the protected refs among them."""
+    repo, origin = setup
+    log = _counting_git(origin, tmp_path)
+    good(repo)
+    for count in (5, 500):
+        repo.git('update-ref', '--stdin', input=''.join(f'create refs/heads/topic/{count}/{n} HEAD\n'
+                                                        for n in range(count)))
+    _, few = _gits_of_a_push(repo, log, 'main', 'refs/heads/topic/5/*:refs/heads/topic/5/*')
+    result, many = _gits_of_a_push(repo, log, 'refs/heads/topic/500/*:refs/heads/topic/500/*',
+                                   'HEAD:refs/heads/release/1')
+    accepted(result)
+    assert many == few, (few, many, log.read_text())
+    wrong = unreviewed(repo)
+    repo.git('update-ref', '--stdin', input=''.join(f'update refs/heads/topic/500/{n} HEAD\n' for n in range(500)))
+    before = ref_values(origin)
+    result, mirrored = _gits_of_a_push(repo, log, '--mirror')
+    refused(result, wrong[:10], RULE)
+    assert ref_values(origin) == before
+    assert mirrored <= few + 1, (few, mirrored, log.read_text())
+
+
+# -- the server's environment -----------------------------------------------------
+
+
+def test_a_non_bare_server_judges_by_the_committed_policy_never_its_working_tree(tmp_path: Path) -> None:
+    """``receive.denyCurrentBranch=updateInstead``: the server has a checkout
+    of main, whose policy file there says anything (skip-worktree keeps git
+    from seeing it changed); the policy that judges is main's committed one."""
+    origin = Repo(init_repo(tmp_path / 'server'))
+    write_hooks(origin.path / '.git' / 'hooks', (HOOK,))
+    origin.git('config', 'receive.denyCurrentBranch', 'updateInstead')
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    publish(repo, Repo(origin.path / '.git'))
+    origin.git('reset', '-q', '--hard', 'main')
+    origin.git('update-index', '--skip-worktree', POLICY_PATH)
+    (origin.path / POLICY_PATH).write_text(EMPTY_POLICY)
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:main'), wrong[:10], RULE)
+    assert origin.rev('main') != wrong
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    good(repo)
+    accepted(push(repo, 'HEAD:main'))
+    assert (origin.path / CRITICAL).read_text() == 'good = 1\n'  # git updated the checkout

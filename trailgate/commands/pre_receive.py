@@ -60,6 +60,7 @@ class ServerRefs:
             name: entry for name, entry in ((self._shown(ref), entry) for ref, entry in stored.items())
             if name is not None and not name.startswith(NAMESPACES)
         }
+        self._aliases: dict[str, list[str]] | None = None
 
     def _shown(self, stored: str) -> str | None:
         """The name the namespace knows ``stored`` by; None outside it."""
@@ -101,8 +102,13 @@ class ServerRefs:
 
     def names_of(self, ref: str) -> list[str]:
         """``ref`` and every symbolic ref that reads as it: each name shows what a push to ``ref`` does."""
-        return [ref, *(name for name, entry in self.entries.items()
-                       if entry.target and self._shown(entry.target) == ref)]
+        if self._aliases is None:
+            self._aliases = {}
+            for name, entry in self.entries.items():
+                target = self._shown(entry.target) if entry.target else None
+                if target is not None:
+                    self._aliases.setdefault(target, []).append(name)
+        return [ref, *self._aliases.get(ref, ())]
 
 
 def _updates(text: str, refs: ServerRefs) -> list[Update]:
@@ -241,11 +247,21 @@ def _on_protected(policy: Policy, refs: dict[str, str]) -> list[str]:
     return sorted({sha for ref, sha in refs.items() if policy.protected.matches(ref)})
 
 
-def _batch(update: Update, judges: _Judges, refs: dict[str, str]) -> Batch:
-    policy = judges.judge_for(update)
-    if not git.is_null_oid(update.old):
-        return Batch(policy, (update.new, f'^{update.old}'))
-    return Batch(policy, (update.new, '--not', *_on_protected(policy, refs)))
+def _batches(guarded: list[Update], judges: _Judges, refs: dict[str, str]) -> list[Batch]:
+    """What each update of a protected ref adds to it: an existing ref's
+    range of its own; the new refs one judge judges, together (every commit
+    on none of its protected refs), so a push of many refs is one ``git log``
+    per range, never one per ref."""
+    batches = []
+    new_tips: dict[int, tuple[Policy, list[str]]] = {}
+    for update in guarded:
+        policy = judges.judge_for(update)
+        if git.is_null_oid(update.old):
+            new_tips.setdefault(id(policy), (policy, []))[1].append(update.new)
+        else:
+            batches.append(Batch(policy, (update.new, f'^{update.old}')))
+    batches += [Batch(policy, (*tips, '--not', *_on_protected(policy, refs))) for policy, tips in new_tips.values()]
+    return batches
 
 
 def _reminder(updates: list[Update], judges: _Judges, refs: dict[str, str], repo: git.Repo,
@@ -257,10 +273,8 @@ def _reminder(updates: list[Update], judges: _Judges, refs: dict[str, str], repo
     )
     if policy is None or not updates:
         return None
-    batches = [Batch(policy, (u.new, '--not', *_on_protected(policy, refs))) for u in updates]
-    needing = {
-        a.commit.sha for a in judge(batches, repo, every_signal=False, ledger_tip=ledger_tip) if a.refused
-    }
+    batch = Batch(policy, (*(u.new for u in updates), '--not', *_on_protected(policy, refs)))
+    needing = {a.commit.sha for a in judge([batch], repo, every_signal=False, ledger_tip=ledger_tip) if a.refused}
     if not needing:
         return None
     count = len(needing)
@@ -447,7 +461,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
             return 1
         elsewhere = [u for u in updates if u not in guarded]
         refs = server_refs.values()
-        batches = [_batch(update, judges, refs) for update in guarded]
+        batches = _batches(guarded, judges, refs)
         reminder = _reminder(elsewhere, judges, refs, repo, ledger_tip) if not out.quiet else None
     judged = unique(judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip))
     summary = out.stream('pre-receive', judged, policy_sources(batches), stream='stderr', when_empty=False)
