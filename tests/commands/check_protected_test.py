@@ -12,11 +12,16 @@ from pathlib import Path
 import pytest
 
 from testing.scenarios import CRITICAL
+from testing.scenarios import POLICY
+from testing.scenarios import POLICY_PATH
 from testing.scenarios import PROTECTED_POLICY
+from testing.scenarios import REVIEW_ALICE
+from testing.scenarios import REVIEW_BOB
 from testing.scenarios import Repo
 from testing.scenarios import Run
 from testing.scenarios import bare_remote
 from testing.scenarios import clone
+from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import policy
 from testing.scenarios import publish
@@ -192,3 +197,40 @@ def test_every_format_into_an_unprotected_target_refuses_nothing(repo: Repo, tmp
     assert result.returncode == 0, result
     assert '::error' not in result.stdout and '::notice' in result.stdout
     assert 'needs review' in summary.read_text()
+
+
+def _older_policy_merged_in(tmp_path: Path) -> tuple[Repo, str]:
+    """main: a first policy without the payments rule, then the current one;
+    the branch ``pr`` merges main's tip with its first commit, keeping the
+    first policy (the merge's combined diff shows no change to it).
+    Returns the repository and the first commit."""
+    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'), hooks=False)
+    old = repo.head()
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
+    tip = repo.head()
+    repo.git('switch', '-q', '-c', 'pr')
+    repo.git('checkout', old, '--', POLICY_PATH)
+    tree = repo.git('write-tree').strip()
+    repo.git('reset', '-q', '--hard', repo.git('commit-tree', tree, '-p', tip, '-p', old, '-m', 'Merge').strip())
+    return repo, old
+
+
+@pytest.mark.parametrize('how', [('--base', 'main', '--target', 'main'), ('main..HEAD',)])
+def test_a_change_that_merges_in_an_older_policy_is_refused(tmp_path: Path, how: tuple[str, ...]) -> None:
+    """Landed, the merge would give main the weaker policy, which judges
+    everything after it, though no commit of the range changes the policy."""
+    repo, _ = _older_policy_merged_in(tmp_path)
+    result = repo.trailgate('check', *how)
+    assert result.returncode == 1, result
+    assert 'a .trailgate/policy.yaml that no commit it adds changes' in result.stderr
+    assert 'Traceback' not in result.output
+
+
+def test_a_branch_forked_before_a_policy_change_is_not_taken_for_one(tmp_path: Path) -> None:
+    repo, old = _older_policy_merged_in(tmp_path)
+    repo.git('switch', '-q', '-c', 'early', old)
+    repo.commit_ok(message('Docs'), {'docs/x.md': 'x\n'}, verify=False)
+    assert repo.trailgate('check', '--base', 'main', '--target', 'main').returncode == 0
+    repo.commit_ok(message('Retune', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY + '# retuned\n'},
+                   verify=False)  # the branch's own policy change, reviewed by the owners
+    assert repo.trailgate('check', '--base', 'main', '--target', 'main').returncode == 0

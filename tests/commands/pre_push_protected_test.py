@@ -12,12 +12,17 @@ import pytest
 from testing.precommit import pre_commit
 from testing.scenarios import ALICE
 from testing.scenarios import EMPTY_POLICY
+from testing.scenarios import OTHER
+from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
 from testing.scenarios import PROTECTED_POLICY
+from testing.scenarios import REVIEW_ALICE
+from testing.scenarios import REVIEW_BOB
 from testing.scenarios import RULE
 from testing.scenarios import Run
 from testing.scenarios import Setup
 from testing.scenarios import bare_remote
+from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import publish
 from testing.scenarios import ref_values
@@ -175,3 +180,23 @@ def test_framework_refuses_what_lands_on_a_protected_branch(framework: Setup, co
     before = ref_values(origin)
     _framework_refused(repo.run_git(*command), wrong[:10])
     assert ref_values(origin) == before
+
+
+def test_a_protected_branch_taken_back_to_an_older_policy_is_refused_before_the_push(tmp_path: Path) -> None:
+    """What the server refuses, pre-push says first: a force push of main back
+    past its policy change adds no commit, yet the weaker policy it leaves
+    would judge every later push. A force push that keeps the policy passes."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'))
+    old = repo.head()
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
+    publish(repo, origin)
+    before = ref_values(origin)
+    result = repo.run_git('push', '--force', 'origin', f'{old}:refs/heads/main')
+    assert result.returncode != 0 and result.hooks.get('pre-push') == 1, result
+    assert 'takes refs/heads/main back to another .trailgate/policy.yaml' in result.stderr
+    assert ref_values(origin) == before
+    repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)
+    accepted(repo.run_git('push', 'origin', 'main'))
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    accepted(repo.run_git('push', '--force', 'origin', 'main'))

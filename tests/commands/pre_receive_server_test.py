@@ -45,6 +45,8 @@ from tests.commands.pre_receive_test import accepted
 from tests.commands.pre_receive_test import good
 from tests.commands.pre_receive_test import push
 from tests.commands.pre_receive_test import refused
+from tests.hooks_test import SOURCE
+from tests.hooks_test import WITH_TRAILGATE
 from trailgate.refs import namespace_prefix
 
 
@@ -170,6 +172,22 @@ def test_a_namespace_s_new_protected_ref_is_judged_by_its_own_default_branch(tmp
     assert ref_values(origin) == before
     accepted(push_to(repo, namespace, 'HEAD:refs/heads/feature'))  # unprotected in its policy too
     assert ref_values(origin)[f'{namespace_prefix(namespace)}refs/heads/feature'] == wrong
+
+
+def test_the_shipped_hook_script_judges_a_namespace_by_its_own_policy(tmp_path: Path) -> None:
+    """``hooks/pre-receive`` as a server installs it, with trailgate on PATH."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    shutil.copy2(SOURCE / HOOK, origin.path / 'hooks' / HOOK)
+    _lax_root(tmp_path, origin)
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    repo.git('remote', 'add', 'origin', str(origin.path))
+    publish_in(repo, origin, TENANT)
+    wrong = unreviewed(repo)
+    result = repo.run_git('push', '--no-verify', _receive_pack(TENANT), 'origin', 'HEAD:refs/heads/release/2',
+                          env=WITH_TRAILGATE)
+    assert result.returncode != 0 and f'remote: refused {wrong[:10]}' in result.stderr, result
+    assert 'Traceback' not in result.output
+    assert f'{namespace_prefix(TENANT)}refs/heads/release/2' not in ref_values(origin)
 
 
 def test_a_commit_on_the_root_s_protected_branch_exempts_nothing_in_a_namespace(tenant: Setup,

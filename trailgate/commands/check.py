@@ -32,6 +32,7 @@ from trailgate.policy import Policy
 from trailgate.progress import Progress
 from trailgate.refs import BRANCH_PREFIX
 from trailgate.refs import short
+from trailgate.rollback import merge_keeps_older_policy
 
 
 class Target(NamedTuple):
@@ -224,12 +225,21 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     try:
         comment_question = git.start(*git.COMMENT_CHAR_QUESTION)
         return _judge_range(history, comment_question, revisions, policy_rev, policy_option, repo, out, target,
-                            as_of)
+                            as_of, _landing(ranges))
     finally:
         if comment_question is not None:
             comment_question.abandon()
         if isinstance(history, git.Log):
             history.abandon()
+
+
+def _landing(ranges: tuple[str, ...]) -> tuple[str, str] | None:
+    """(base, tip) when the check is of one range ``base..tip`` (``--base``
+    makes one): what lands on the target."""
+    if len(ranges) != 1 or '...' in ranges[0] or ranges[0].count('..') != 1:
+        return None
+    base, tip = ranges[0].split('..')
+    return (base, tip or 'HEAD') if base else None
 
 
 def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
@@ -287,10 +297,15 @@ def one_expression(ranges: tuple[str, ...]) -> bool:
 
 def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Started, revisions: list[str],
                  policy_rev: str | None, policy_option: str | None, repo: git.Repo, out: Output,
-                 target: Target | None, as_of: AsOf) -> int:
-    """``history``: the range's git log, started, or the exact commits of several ranges."""
+                 target: Target | None, as_of: AsOf, landing: tuple[str, str] | None = None) -> int:
+    """``history``: the range's git log, started, or the exact commits of several ranges;
+    ``landing``: (base, tip) of the one range, whose landing may bring an older policy."""
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
+        older = None
+        if landing is not None and not policies.explicit_path(policy_option) and (
+                target is None or policy.protected.matches(target.ref)):
+            older = merge_keeps_older_policy(target.ref if target else landing[1], *landing, policy, cat)
     if isinstance(history, git.Log):
         batch = Batch(policy, tuple(revisions), log=history)
     else:
@@ -306,4 +321,7 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
             summary = out.stream('check', progress.track(judged), policy_sources([batch]), reminder=reminder)
     finally:
         progress.done()
+    if older:
+        print(f'trailgate check: refused: {older}', file=sys.stderr)
+        return 1
     return 1 if summary.refused_count else 0

@@ -33,6 +33,7 @@ from trailgate.gather import unique
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.refs import BRANCH_PREFIX
+from trailgate.rollback import policy_rollback
 
 ZERO = '0' * 40
 BY_HAND_WITHOUT_RANGE = (
@@ -150,6 +151,7 @@ class _Policies:
 class _Plan(NamedTuple):
     guarded: list[Batch]  # commits that would land on a protected ref: judged
     elsewhere: list[Batch]  # commits pushed to other refs: counted for the reminder
+    rollbacks: tuple[str, ...] = ()  # why an update takes a protected ref back to an older policy
 
 
 def _known(sha: str) -> bool:
@@ -158,6 +160,7 @@ def _known(sha: str) -> bool:
 
 def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan:
     plan = _Plan([], [])
+    rollbacks = []
     default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
     for update in updates:
         if git.is_null_oid(update.local_sha):
@@ -169,9 +172,11 @@ def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan
             plan.elsewhere.append(Batch(policy, (update.local_sha, *not_protected)))
         elif replaced:
             plan.guarded.append(Batch(policy, (update.local_sha, f'^{replaced}')))
+            if not found.explicit:  # what the server refuses, said before the push
+                rollbacks.append(policy_rollback(update.remote_ref, replaced, update.local_sha, policy, found.cat))
         else:
             plan.guarded.append(Batch(policy, (update.local_sha, *not_protected)))
-    return plan
+    return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason))
 
 
 def _destination(source: str, destination: str | None, remote: str | None) -> str | None:
@@ -297,6 +302,9 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             plan = _plan(known, view, found) if known is not None else _everything_unpushed(view, found)
         else:
             plan = _plan(updates, view, found)
+        if plan.rollbacks:
+            print(f'trailgate pre-push: refused: {plan.rollbacks[0]}', file=sys.stderr)
+            return 1
         summary = out.stream('pre-push', unique(judge(plan.guarded, repo, out.keeps_passing)),
                              policy_sources(plan.guarded), stream='stderr', when_empty=False)
     reminder = _reminder(plan, repo) if plan.elsewhere and not out.quiet else None

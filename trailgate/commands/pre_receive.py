@@ -32,6 +32,7 @@ from trailgate.policy import Policy
 from trailgate.refs import NAMESPACES
 from trailgate.refs import namespace_prefix
 from trailgate.refs import short
+from trailgate.rollback import policy_rollback
 
 
 class Update(NamedTuple):
@@ -135,10 +136,13 @@ class _Judges:
         self.head = refs.head()
         self.default_tip = refs.commit_at(self.head) if self.head else None  # never a tag git reads in its place
         self._cache: dict[str, Policy | None] = {}
+        self._explicit: Policy | None = None  # read once: every update shares one judge
 
     def at(self, base: str | None) -> Policy | None:
         if self.explicit:
-            return policies.from_file(self.explicit, self.repo)
+            if self._explicit is None:
+                self._explicit = policies.from_file(self.explicit, self.repo)
+            return self._explicit
         if base is None:
             return None
         if base not in self._cache:
@@ -209,38 +213,11 @@ class _Judges:
 
 
 def _policy_rollback(update: Update, judges: _Judges) -> str | None:
-    """Why an update of a protected ref that is not a fast-forward is refused
-    for what it does to the policy: taking the ref back past the commits that
-    changed the policy (or its allowed-signers file) changes it with no
-    commit that ``policy_owners`` could review, and the policy it leaves would
-    judge every later push to the ref. A fast-forward onto a merge that keeps
-    a version of the policy the ref held before does the same: the merge's
-    combined diff shows no change to it."""
+    """Why an update of a protected ref is refused for taking it back to an
+    older policy (``rollback``); with an explicit policy file, nothing is."""
     if judges.explicit or git.is_null_oid(update.old):
         return None
-    policy = judges.judge_for(update)
-    if policy.policy_owners is None:
-        return None
-    paths = sorted(policy.policy_paths)
-    held = [judges.cat.blob(update.old, path) for path in paths]
-    if [judges.cat.blob(update.new, path) for path in paths] == held:
-        return None
-    if git.is_ancestor(update.old, update.new):
-        dropped = False
-    else:
-        base = git.merge_base(update.old, update.new)
-        dropped = base is None or [judges.cat.blob(base, path) for path in paths] != held
-    last = None if dropped else git.last_change(update.new, paths)
-    if last is not None and not git.is_ancestor(last, update.old):
-        return None  # what it drops left the policy alone; what it adds is judged commit by commit
-    files = ' and '.join(paths)
-    if not dropped:  # a merge that keeps a version the ref held before: its combined diff shows no change
-        what = (f'gives {visible(update.ref)} a {files} that no commit it adds changes '
-                f'(a merge keeps an earlier version)')
-    else:
-        what = f'takes {visible(update.ref)} back to another {files} than it holds, past the commits that changed it'
-    return (f'this update {what}: a change to the policy lands only in a commit that '
-            f'policy_owners ({policy.policy_owners}) review')
+    return policy_rollback(update.ref, update.old, update.new, judges.judge_for(update), judges.cat)
 
 
 def _on_protected(policy: Policy, refs: dict[str, str]) -> list[str]:

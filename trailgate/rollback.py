@@ -1,0 +1,64 @@
+"""A protected ref taken back to an older policy: what pre-receive refuses,
+and pre-push foresees.
+
+Moving a protected ref so that it holds another version of the policy (or
+of its allowed-signers file) than the commits it gains give it, changes the
+policy with no commit that ``policy_owners`` could review: a force push
+back past the commits that changed it, or a fast-forward onto a merge that
+keeps a version the ref held before (its combined diff shows no change).
+The policy it leaves would judge every later push to the ref.
+"""
+from __future__ import annotations
+
+from trailgate import git
+from trailgate.display import visible
+from trailgate.policy import Policy
+
+
+def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFile) -> str | None:
+    """Why moving ``ref`` from ``old`` to ``new`` (commits both) is refused
+    for what it does to the policy ``policy`` (the one at ``old``), if it is."""
+    if policy.policy_owners is None:
+        return None
+    paths = sorted(policy.policy_paths)
+    held = [cat.blob(old, path) for path in paths]
+    if [cat.blob(new, path) for path in paths] == held:
+        return None
+    if git.is_ancestor(old, new):
+        dropped = False
+    else:
+        base = git.merge_base(old, new)
+        dropped = base is None or [cat.blob(base, path) for path in paths] != held
+    last = None if dropped else git.last_change(new, paths)
+    if last is not None and not git.is_ancestor(last, old):
+        return None  # what it drops left the policy alone; what it adds is judged commit by commit
+    files = ' and '.join(paths)
+    if not dropped:  # a merge that keeps a version the ref held before: its combined diff shows no change
+        what = (f'gives {visible(ref)} a {files} that no commit it adds changes '
+                f'(a merge keeps an earlier version)')
+    else:
+        what = f'takes {visible(ref)} back to another {files} than it holds, past the commits that changed it'
+    return (f'this update {what}: a change to the policy lands only in a commit that '
+            f'policy_owners ({policy.policy_owners}) review')
+
+
+def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy, cat: git.CatFile) -> str | None:
+    """Why landing ``head`` on ``base`` (a pull request, merged or replayed;
+    ``policy``: the one at ``base``) is refused for the policy it brings: one
+    that differs from the fork point's, set by no commit of the branch (a
+    merge that keeps an earlier version shows no change to it, so no commit
+    the check judges carries it for ``policy_owners``). A branch that leaves
+    the policy alone, or changes it in commits of its own, passes here."""
+    if policy.policy_owners is None:
+        return None
+    paths = sorted(policy.policy_paths)
+    fork = git.merge_base(base, head)
+    if fork is None or [cat.blob(head, path) for path in paths] == [cat.blob(fork, path) for path in paths]:
+        return None
+    last = git.last_change(head, paths)
+    if last is not None and not git.is_ancestor(last, base):
+        return None  # a commit of the branch changes it, judged with the others
+    files = ' and '.join(paths)
+    return (f'this change gives {visible(target)} a {files} that no commit it adds changes (a merge keeps an '
+            f'earlier version): a change to the policy lands only in a commit that policy_owners '
+            f'({policy.policy_owners}) review')
