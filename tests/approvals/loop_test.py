@@ -155,6 +155,26 @@ def test_typed_reviews_count_for_nothing_and_the_trailer_carrier_works(tmp_path:
     assert status == 0, output
 
 
+def test_without_a_protected_key_every_branch_waits_for_approval(tmp_path: Path, keys: Keys) -> None:
+    """The signed policy names no ``protected``: every branch and tag is
+    guarded, so a feature branch holding an unapproved AI change is refused
+    too. A reviewer who fetched it from the author approves, with no range,
+    what it adds over the server's default branch; then it lands."""
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    dev.git('switch', '-q', '-c', 'feature')
+    sha = ai_change(dev)
+    pushed = dev.run_git('push', '--no-verify', 'origin', 'feature')
+    assert pushed.hooks.get('pre-receive') == 1 and f"trailgate approve '{sha[:12]}^!'" in pushed.stderr, pushed
+    for reviewer in (world.alice, world.bob):
+        reviewer.git('fetch', '-q', str(dev.path), 'feature:refs/heads/review')
+        reviewer.git('switch', '-q', 'review')
+        approved = reviewer.trailgate('approve', '--yes', '--push', 'origin')
+        assert approved.returncode == 0 and sha[:10] in approved.output, approved
+    pushed = dev.run_git('push', '--no-verify', 'origin', 'feature')
+    assert pushed.returncode == 0 and pushed.hooks.get('pre-receive') == 0, pushed
+
+
 def test_the_reviewer_cannot_approve_their_own_change(tmp_path: Path, keys: Keys) -> None:
     world = make_world(tmp_path, keys)
     ai_change(world.dev, 'mine = 1\n', 'By alice', author=ALICE)
