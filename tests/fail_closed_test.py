@@ -104,6 +104,8 @@ SCENARIOS = (
     Scenario('pre-receive-accepted', 'server', ('pre-receive',), '{c0} {c1} refs/heads/main\n', 0),
     Scenario('pre-receive-new-ref', 'server', ('pre-receive',), f'{ZERO} {{c2}} refs/heads/feature\n', 1),
     Scenario('pre-receive-policy-change', 'server', ('pre-receive',), '{c0} {c_policy} refs/heads/main\n', 0),
+    # a symbolic ref to a missing branch: the push creates that branch
+    Scenario('pre-receive-symbolic-ref', 'server', ('pre-receive',), f'{ZERO} {{c2}} refs/heads/alias\n', 1),
     Scenario('prepare-commit-msg', 'repo', ('prepare-commit-msg', '{hint}'), '', 0),
     # signed approvals: change ids, the ledger, merges, signing and pushing the ledger
     Scenario('check-signed-accepted', 'signed', ('check', '{s0}..{s_ok}'), '', 0),
@@ -192,6 +194,7 @@ def build_world(root: Path) -> World:
     git(repo, 'update-ref', '-d', 'refs/remotes/origin/incoming')
     git(repo, 'update-ref', '-d', 'refs/remotes/origin/incoming-policy')
     git(repo, 'remote', 'set-head', 'origin', 'main')
+    git(server, 'symbolic-ref', 'refs/heads/alias', 'refs/heads/aliased')
     unconfigured = root / 'unconfigured.git'
     git(root, 'clone', '-q', '--bare', str(server), str(unconfigured))
     shallow = root / 'shallow'
