@@ -424,6 +424,15 @@ def is_null_oid(sha: str) -> bool:
     return bool(sha) and set(sha) == {'0'}
 
 
+def git_areas() -> tuple[str, ...]:
+    """The directories git reads configuration from and runs hooks in, as
+    absolute paths: the git directory, the common one (a worktree's
+    repository) and the hooks directory (``core.hooksPath`` may put it
+    anywhere)."""
+    out = run('rev-parse', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks')
+    return tuple(os.path.abspath(line) for line in decode(out).split('\n') if line)
+
+
 def resolve_commit(rev: str) -> str:
     out = run_ok('rev-parse', '--verify', '--quiet', '--end-of-options', f'{rev}^{{commit}}')
     if not out:

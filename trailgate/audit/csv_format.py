@@ -1,16 +1,19 @@
 """``--csv FILE``: one row per commit, written as the history streams past.
 
-Cells that a spreadsheet would run as a formula (starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with ``'``:
-commit subjects and names are written by whoever made the commit.
+Commit subjects, names and paths are written by whoever made the commit.
+Every character a terminal or a spreadsheet would act on is spelled out as
+in the text reports (``\x1b``, ``\u202e``; ``--csv -`` prints to the
+terminal), and a cell that a spreadsheet would run as a formula (starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's CSV
+injection advice) is prefixed with ``'``.
 """
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from typing import Protocol
 
 from trailgate.audit.facts import CommitFacts
-from trailgate.reports.json_format import escape_surrogates
+from trailgate.display import visible
 
 COLUMNS = (
     'sha', 'date', 'author_name', 'author_email', 'subject', 'merge', 'ai_assisted', 'tools',
@@ -20,8 +23,12 @@ COLUMNS = (
 _FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
 
+class Writable(Protocol):
+    def write(self, text: str) -> object: ...
+
+
 def cell(text: str) -> str:
-    text = escape_surrogates(text)
+    text = visible(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -30,7 +37,7 @@ def _flag(value: bool) -> str:
 
 
 class CsvWriter:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: Writable) -> None:
         self._writer = csv.writer(stream, lineterminator='\n')
         self._writer.writerow(COLUMNS)
 

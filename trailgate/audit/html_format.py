@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from trailgate.audit import methods as m
 from trailgate.audit.facts import NO_MARK
@@ -28,6 +29,9 @@ from trailgate.audit.tally import PeriodRow
 from trailgate.audit.tally import Summary
 
 TOP = 15  # rows drawn in a category chart; its table lists more
+# a year without commits after a few early ones: they are not drawn (a commit's date is whatever its maker wrote)
+EMPTY_RUN = {'month': 12, 'week': 52}
+EARLY_SHARE = 0.05
 TABLE_ROWS = 200
 REVIEWER_SERIES = 5
 
@@ -63,7 +67,7 @@ svg .band rect { fill: var(--band); } svg .band text { fill: var(--muted); font-
 .s-c3 { fill: var(--c3); } .s-c4 { fill: var(--c4); } .s-c5 { fill: var(--c5); }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; margin: 0.4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--grid); padding: 0.25rem 0.5rem; text-align: left;
-  vertical-align: top; overflow-wrap: break-word; }
+  vertical-align: top; overflow-wrap: anywhere; }
 td:first-child code, .nowrap { white-space: nowrap; }
 .sw-band { fill: var(--band); stroke: var(--over); stroke-width: 1; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -129,6 +133,38 @@ def _period_end(row: PeriodRow, granularity: str) -> str:
     return (datetime.date.fromisoformat(row.start) + datetime.timedelta(days=6)).isoformat()
 
 
+class Early(NamedTuple):
+    commits: int
+    first: str  # the first day of the first period left out
+    before: str  # the first day of the first period drawn
+
+
+def _drawn(summary: Summary) -> tuple[Summary, Early | None]:
+    """The periods the time axis draws. One commit dated 1970, amid a history
+    of last year's, would stretch the axis over 56 empty years and crush the
+    real bars into a sliver: commits in the first periods, at most 5% of all,
+    that a year or more without commits separates from the rest are left off
+    the axis, and the page says how many and from when."""
+    periods = summary.periods
+    allowed = max(1, int(EARLY_SHARE * sum(row.commits for row in periods)))
+    run = EMPTY_RUN.get(summary.granularity, 12)
+    before = empty = start = 0
+    for index, row in enumerate(periods):
+        if before > allowed:
+            break
+        if row.commits == 0:
+            empty += 1
+            continue
+        if empty >= run and before:
+            start = index
+        empty = 0
+        before += row.commits
+    if not start:
+        return summary, None
+    early = Early(sum(row.commits for row in periods[:start]), periods[0].start, periods[start].start)
+    return summary._replace(periods=periods[start:]), early
+
+
 def _share_chart(summary: Summary, lines: bool) -> str:
     unit = summary.granularity
     bars = []
@@ -141,7 +177,8 @@ def _share_chart(summary: Summary, lines: bool) -> str:
     title = f'AI-marked share of {"changed lines" if lines else "commits"} per {unit}'
     t = summary.totals
     overall = _pct(t.ai_lines, t.lines) if lines else _pct(t.ai_assisted, t.commits)
-    description = (f'{len(bars)} {unit}s from {t.first_date} to {t.last_date}; overall {overall}; '
+    first = summary.periods[0].start if summary.periods else t.first_date
+    description = (f'{len(bars)} {unit}s from {first} to {t.last_date}; overall {overall}; '
                    f'{len(summary.windows)} active windows shaded. The table below lists every {unit}.')
     legend = [Legend('s-ai', 'AI-marked share')]
     if summary.windows:
@@ -313,7 +350,7 @@ def _overrides(summary: Summary, forge: Forge | None) -> str:
             f'</p><p>{summary.overrides_total:,} commits carry a valid break-glass trailer.</p>{table}</section>')
 
 
-def _coverage(summary: Summary) -> str:
+def _coverage(summary: Summary, early: Early | None) -> str:
     t = summary.totals
     items = [
         f'{t.no_mark:,} of {t.commits:,} commits carry no AI mark. Absence of a mark is not evidence: '
@@ -324,6 +361,9 @@ def _coverage(summary: Summary) -> str:
         f'{t.excluded_paths:,} path changes were left out of the directory figures because the tip\'s '
         '.gitattributes marks them linguist-generated or linguist-vendored.',
     ]
+    if early is not None:
+        items.append(f'{early.commits:,} commits dated from {early.first} to before {early.before}, a year or more '
+                     'before the rest, are counted in the totals and tables but not drawn on the time axis.')
     if t.future_dated:
         items.append(f'{t.future_dated:,} commits are dated after the day of this report; they are counted in '
                      'the totals but not drawn on the time axis.')
@@ -350,6 +390,7 @@ def _kpis(summary: Summary) -> str:
 
 def render(summary: Summary, forge: Forge | None) -> str:
     t = summary.totals
+    summary, early = _drawn(summary)
     span = f'{t.first_date} to {t.last_date}' if t.first_date else 'no commits'
     dates = ''.join(f', {name} {value}' for name, value in (('since', summary.since), ('until', summary.until))
                     if value)
@@ -365,7 +406,7 @@ def render(summary: Summary, forge: Forge | None) -> str:
         f'<h1>AI-assisted change and critical code</h1><p class="meta">{esc(meta)}</p>', _kpis(summary),
         share, lines, _critical(summary), _unreviewed(summary, forge), _tools(summary), _rules(summary),
         _reviewers(summary), _overrides(summary, forge), _authors(summary), _directories(summary),
-        _coverage(summary),
+        _coverage(summary, early),
     ))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

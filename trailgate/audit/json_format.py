@@ -2,9 +2,18 @@
 
 Published as ``trailgate/audit/audit.schema.json`` and described in
 ``docs/audit-json.md``. Within version 1 fields are only added.
+
+Strings hold text anyone who could push wrote. JSON escapes the C0
+controls itself; the characters it may leave raw that a terminal acts on
+(DEL and the C1 controls, such as U+009B, a one-character escape sequence)
+or that make text read as other text (bidi and zero-width characters, line
+and paragraph separators) are written as ``\\uXXXX`` escapes too. A
+parser reads the same strings back: only how they are written changes, so
+``--json -`` on a terminal shows them as escapes.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from trailgate.audit.facts import Missing
@@ -14,6 +23,13 @@ from trailgate.audit.tally import SCHEMA
 from trailgate.audit.tally import Summary
 from trailgate.model import Identity
 from trailgate.reports.json_format import dumps
+
+# only ever inside a JSON string, so each can be replaced by its escape anywhere in the text
+_RAW_IN_JSON = re.compile('[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]')
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f'\\u{ord(match[0]):04x}'
 
 
 def _person(identity: Identity) -> dict[str, str]:
@@ -85,4 +101,4 @@ def document(summary: Summary, forge: Forge | None) -> dict[str, Any]:
 
 
 def render(summary: Summary, forge: Forge | None) -> str:
-    return dumps(document(summary, forge))
+    return _RAW_IN_JSON.sub(_escaped, dumps(document(summary, forge)))

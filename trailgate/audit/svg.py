@@ -4,32 +4,29 @@ Every chart has a ``<title>`` and a ``<desc>`` (its text alternative), axis
 labels, and a native ``<title>`` tooltip on every mark. Colours come from
 CSS classes, so the page's light, dark and print styles apply. All text
 passes through ``esc``: names and subjects come from commits, which are
-hostile (markup escaped, controls replaced, bidi and zero-width characters
-spelled out).
+hostile (markup escaped; controls, bidi and zero-width characters spelled
+out).
 """
 from __future__ import annotations
 
 import html
 import itertools
-import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from trailgate.display import visible
-from trailgate.reports.json_format import escape_surrogates
 
 WIDTH = 960
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 56
-_UNSAFE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]')
 _IDS = itertools.count(1)
 
 
 def esc(text: object) -> str:
-    """Text safe inside HTML/SVG elements and quoted attributes."""
-    cleaned = _UNSAFE.sub('\ufffd', escape_surrogates(str(text)))
-    if not cleaned.isprintable():  # bidi and zero-width characters spelled out, as in text reports
-        cleaned = '\n'.join(visible(line) for line in cleaned.split('\n'))
-    return html.escape(cleaned, quote=True)
+    """Text safe inside HTML/SVG elements and quoted attributes. Every
+    character that is not printable (controls, line breaks, bidi and
+    zero-width characters, bytes that were not UTF-8) is spelled out as the
+    text reports spell it, so the page shows what the bytes are."""
+    return html.escape(visible(str(text)), quote=True)
 
 
 def short(text: str, limit: int = 28) -> str:

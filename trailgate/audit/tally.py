@@ -35,7 +35,13 @@ WEEKLY_UP_TO_DAYS = 182  # a shorter span is shown by week, a longer one by mont
 LIMITS = {'tools': 200, 'authors': 10_000, 'directories': 2_000, 'reviewers': 2_000}
 
 T = TypeVar('T')
-_NO_MARK_KEY = '\0'.join(NO_MARK)
+
+
+def written_by_the_commit(source: str) -> bool:
+    """Is a tool's name text from the commit (a disclosure trailer's value, an
+    identity a policy pattern matched), so that one history can hold any
+    number of them? Catalogue entries and policy markers are finite."""
+    return source == 'ai.disclosure_trailers' or source.startswith('ai.identities[')
 
 
 class Capped(Generic[T]):
@@ -245,8 +251,10 @@ class Tally:
         self.first: str | None = None
         self.last: str | None = None
         self.days: dict[str, _Counts] = {}
+        # tools the catalogue or the policy names are never folded; a name the commit wrote itself may be
+        self.named_tools: dict[str, list[int]] = {}
+        self.no_mark = 0
         self.tools: Capped[list[int]] = Capped(LIMITS['tools'], lambda: [0])
-        self.tool_names: dict[str, str] = {}
         self.authors: Capped[_Author] = Capped(LIMITS['authors'], _Author)
         self.directories: Capped[_Counts] = Capped(LIMITS['directories'], _Counts)
         self.rules = {rule.id: [0] * 6 for rule in policy.rules}
@@ -303,10 +311,13 @@ class Tally:
         day.add(facts, lines)
 
     def _add_tools(self, facts: CommitFacts) -> None:
-        if not facts.tools:
-            self.tools[_NO_MARK_KEY][0] += 1
+        self.no_mark += not facts.tools
         for source, tool in facts.tools:
-            self.tools[f'{source}\0{tool}'][0] += 1
+            key = f'{source}\0{tool}'
+            if written_by_the_commit(source):
+                self.tools[key][0] += 1
+            else:
+                self.named_tools.setdefault(key, [0])[0] += 1
 
     def _add_directories(self, facts: CommitFacts) -> None:
         if facts.lines is None:
@@ -428,16 +439,11 @@ class Tally:
 
     def _tool_rows(self) -> tuple[ToolRow, ...]:
         rows = []
-        no_mark = None
-        for key, (commits,) in self.tools.items.items():
+        for key, (commits,) in (*self.named_tools.items(), *self.tools.items.items()):
             source, _, tool = key.partition('\0')
-            row = ToolRow(source, tool or OTHER, commits) if key != OTHER else ToolRow(OTHER, OTHER, commits)
-            if (source, tool) == NO_MARK:
-                no_mark = row
-            else:
-                rows.append(row)
+            rows.append(ToolRow(source, tool or OTHER, commits) if key != OTHER else ToolRow(OTHER, OTHER, commits))
         rows.sort(key=lambda row: (-row.commits, row.id, row.tool))
-        return (*rows, no_mark or ToolRow(*NO_MARK, 0))
+        return (*rows, ToolRow(*NO_MARK, self.no_mark))
 
     def _reviewer_rows(self, granularity: str) -> tuple[ReviewerRow, ...]:
         rows = []

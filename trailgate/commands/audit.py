@@ -14,10 +14,10 @@ import sys
 import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
-from typing import TextIO
 
 from trailgate import git
 from trailgate import policies
+from trailgate.audit import files
 from trailgate.audit.facts import commit_facts
 from trailgate.audit.facts import lines_of
 from trailgate.audit.forge import Forge
@@ -32,7 +32,6 @@ from trailgate.evaluate import AS_OF_COMMIT
 from trailgate.evaluate import Assessment
 from trailgate.gather import Batch
 from trailgate.gather import judge
-from trailgate.output import in_utf8
 from trailgate.policy import Policy
 from trailgate.progress import Progress
 
@@ -86,23 +85,6 @@ def _linguist(tip: str, repo: git.Repo) -> Iterator[Callable[[frozenset[str]], f
             yield attributes.excluded
         finally:
             attributes.close()
-
-
-STDOUT = '-'
-
-
-def _open(path: str, option: str) -> contextlib.AbstractContextManager[TextIO]:
-    if path == STDOUT:
-        return contextlib.nullcontext(in_utf8(sys.stdout))
-    try:
-        return open(path, 'w', encoding='utf-8', errors='surrogateescape', newline='')
-    except OSError as e:
-        raise UsageError(f'{option} {path}: cannot write: {e.strerror}') from None
-
-
-def _write(path: str, option: str, text: str) -> None:
-    with _open(path, option) as f:
-        f.write(text)
 
 
 class _Lines:
@@ -169,7 +151,7 @@ def day_of(option: str, text: str) -> datetime.date:
 def audit(ranges: tuple[str, ...], since_text: str | None, until_text: str | None,
           with_lines: bool, html: str | None, json_file: str | None, csv_file: str | None,
           policy_rev: str | None, policy_option: str | None, quiet: bool) -> int:
-    to_stdout = [value for value in (json_file, csv_file, html) if value == STDOUT]
+    to_stdout = [value for value in (json_file, csv_file, html) if value == files.STDOUT]
     if len(to_stdout) > 1:
         raise UsageError('only one of --json, --csv and --html can be - (standard output)')
     since = day_of('--since', since_text) if since_text is not None else None
@@ -181,34 +163,12 @@ def audit(ranges: tuple[str, ...], since_text: str | None, until_text: str | Non
     forge = parse_remote(git.remote_urls().get('origin'))
     first, last = (day.isoformat() if day else None for day in (since, until))
     tally = Tally(policy, datetime.datetime.now(datetime.timezone.utc).date(), with_lines)
-    progress = Progress('auditing', enabled=not quiet)
-    with contextlib.ExitStack() as stack:
-        csv_writer = None
-        if csv_file:
-            from trailgate.audit.csv_format import CsvWriter
-
-            csv_writer = CsvWriter(stack.enter_context(_open(csv_file, '--csv')))
-        excluded_of = stack.enter_context(_linguist(tip, repo))
-        numstat = _Lines(revisions) if with_lines else None
-        # a report over history: each commit's active windows as of its own date (the contract's audit)
-        batch = Batch(policy, tuple(revisions))
-        for assessment in progress.track(judge([batch], repo, as_of=AS_OF_COMMIT)):
-            commit = assessment.commit
-            assert commit.sha is not None
-            files = numstat.next_for(commit.sha) if numstat and not commit.is_merge else ()
-            if not _in_dates(assessment, first, last):
-                continue
-            excluded = excluded_of(commit.paths.union(path for _, _, path in files)) if excluded_of else NOTHING
-            lines = lines_of(files, excluded.__contains__) if numstat else None
-            facts = commit_facts(policy, assessment, excluded.__contains__, lines)
-            tally.add(facts)
-            if csv_writer is not None:
-                csv_writer.write(facts)
-        if numstat is not None:
-            numstat.finish()
-    progress.done()
-    summary = tally.summary(policy.source, ranges or ('HEAD',), first, last)
-    _outputs(summary, forge, html, json_file)
+    wanted = (('--csv', csv_file), ('--json', json_file), ('--html', html))
+    areas = git.git_areas() if any(path and path != files.STDOUT for _, path in wanted) else ()
+    with files.opened(wanted, areas) as out:
+        _tally(tally, revisions, (first, last), tip, repo, policy, out.get('--csv'), quiet)
+        summary = tally.summary(policy.source, ranges or ('HEAD',), first, last)
+        _outputs(summary, forge, out.get('--html'), out.get('--json'))
     if not quiet:
         from trailgate.audit.text_format import render
 
@@ -216,12 +176,44 @@ def audit(ranges: tuple[str, ...], since_text: str | None, until_text: str | Non
     return 0
 
 
-def _outputs(summary: Summary, forge: Forge | None, html: str | None, json_file: str | None) -> None:
-    if json_file:
+def _tally(tally: Tally, revisions: list[str], dates: tuple[str | None, str | None], tip: str, repo: git.Repo,
+           policy: Policy, csv_file: files.Target | None, quiet: bool) -> None:
+    """Every commit of the range within the dates into ``tally``, and into the CSV as it goes."""
+    first, last = dates
+    progress = Progress('auditing', enabled=not quiet)
+    with contextlib.ExitStack() as stack:
+        csv_writer = None
+        if csv_file is not None:
+            from trailgate.audit.csv_format import CsvWriter
+
+            csv_writer = CsvWriter(csv_file)
+        excluded_of = stack.enter_context(_linguist(tip, repo))
+        numstat = _Lines(revisions) if tally.with_lines else None
+        # a report over history: each commit's active windows as of its own date (the contract's audit)
+        batch = Batch(policy, tuple(revisions))
+        for assessment in progress.track(judge([batch], repo, as_of=AS_OF_COMMIT)):
+            commit = assessment.commit
+            assert commit.sha is not None
+            lines_files = numstat.next_for(commit.sha) if numstat and not commit.is_merge else ()
+            if not _in_dates(assessment, first, last):
+                continue
+            excluded = excluded_of(commit.paths.union(path for _, _, path in lines_files)) if excluded_of else NOTHING
+            lines = lines_of(lines_files, excluded.__contains__) if numstat else None
+            facts = commit_facts(policy, assessment, excluded.__contains__, lines)
+            tally.add(facts)
+            if csv_writer is not None:
+                csv_writer.write(facts)
+        if numstat is not None:
+            numstat.finish()
+    progress.done()
+
+
+def _outputs(summary: Summary, forge: Forge | None, html: files.Target | None, json_file: files.Target | None) -> None:
+    if json_file is not None:
         from trailgate.audit import json_format
 
-        _write(json_file, '--json', json_format.render(summary, forge))
-    if html:
+        json_file.write(json_format.render(summary, forge))
+    if html is not None:
         from trailgate.audit import html_format
 
-        _write(html, '--html', html_format.render(summary, forge))
+        html.write(html_format.render(summary, forge))
