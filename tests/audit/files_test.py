@@ -1,0 +1,97 @@
+"""Where ``audit`` writes its reports: whole or not at all, never where git reads or runs them."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
+from testing.scenarios import Repo
+from testing.scenarios import message
+from testing.scenarios import new_repo
+from testing.util import git
+
+OPTIONS = ('--html', '--json', '--csv')
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    found = new_repo(tmp_path / 'repo', hooks=False)
+    found.commit_ok(message('AI change', ASSISTED), {CRITICAL: 'x = 1\n'}, verify=False)
+    return found
+
+
+def _leftovers(directory: Path) -> list[str]:
+    return [name for name in os.listdir(directory) if name.endswith('.tmp')]
+
+
+def test_a_report_is_never_written_where_git_reads_or_runs_it(repo: Repo, tmp_path: Path) -> None:
+    hooks = repo.path / '.git' / 'hooks'
+    hook = hooks / 'post-checkout'
+    hook.write_text('#!/bin/sh\nexit 0\n')
+    hook.chmod(0o755)
+    (repo.path / 'link').symlink_to(repo.path / '.git' / 'config')
+    outside = tmp_path / 'shared-hooks'
+    outside.mkdir()
+    config = (repo.path / '.git' / 'config').read_bytes()
+    for option in OPTIONS:
+        for target in ('.git/audit.html', '.git/hooks/post-checkout', '.git', 'link', str(outside / 'pre-push')):
+            if target == str(outside / 'pre-push'):
+                git(repo.path, 'config', 'core.hooksPath', str(outside))
+            result = repo.trailgate('audit', '-q', option, target)
+            git(repo.path, 'config', '--unset-all', 'core.hooksPath', check=False)
+            assert result.returncode == 2, (option, target, result)
+            assert 'cannot write' in result.stderr and 'Traceback' not in result.stderr
+    assert hook.read_text() == '#!/bin/sh\nexit 0\n'
+    assert not (repo.path / '.git' / 'audit.html').exists() and os.listdir(outside) == []
+    assert (repo.path / '.git' / 'config').read_bytes().startswith(config)
+    assert _leftovers(repo.path / '.git') == [] and _leftovers(hooks) == []
+
+
+def test_a_failed_audit_leaves_the_previous_reports_as_they_were(repo: Repo, tmp_path: Path) -> None:
+    out = tmp_path / 'out'
+    out.mkdir()
+    paths = {option: out / f'audit.{option[2:]}' for option in OPTIONS}
+    for path in paths.values():
+        path.write_text('the last good report\n')
+    blob = git(repo.path, 'rev-parse', f'HEAD:{CRITICAL}').strip()
+    (repo.path / '.git' / 'objects' / blob[:2] / blob[2:]).unlink()  # git log --numstat fails on it
+    arguments = [item for option, path in paths.items() for item in (option, str(path))]
+
+    result = repo.trailgate('audit', '-q', '--lines', *arguments)
+
+    assert result.returncode == 2, result
+    assert 'Traceback' not in result.stderr
+    assert {path.read_text() for path in paths.values()} == {'the last good report\n'}
+    assert _leftovers(out) == []
+
+
+def test_a_report_written_over_an_executable_file_is_not_executable(repo: Repo, tmp_path: Path) -> None:
+    target = tmp_path / 'report'
+    target.write_text('#!/bin/sh\necho ran\n')
+    target.chmod(0o755)
+
+    result = repo.trailgate('audit', '-q', '--html', str(target))
+
+    assert result.returncode == 0, result.stderr
+    assert target.read_text().startswith('<!DOCTYPE html>')
+    assert not target.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
+@pytest.mark.skipif(not os.path.exists('/dev/full'), reason='needs /dev/full (Linux)')
+def test_a_full_disk_is_an_error_that_names_the_file(repo: Repo) -> None:
+    for option in OPTIONS:
+        result = repo.trailgate('audit', '-q', option, '/dev/full')
+        assert result.returncode == 2, (option, result)
+        assert f'{option} /dev/full: cannot write: No space left on device' in result.stderr
+        assert 'internal error' not in result.stderr
+
+
+def test_an_unwritable_path_is_an_error_before_the_history_is_read(repo: Repo, tmp_path: Path) -> None:
+    for target in (tmp_path / 'missing' / 'audit.html', tmp_path):
+        result = repo.trailgate('audit', '-q', '--html', str(target))
+        assert result.returncode == 2, (target, result)
+        assert 'cannot write' in result.stderr and 'Traceback' not in result.stderr
