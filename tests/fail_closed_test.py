@@ -121,6 +121,7 @@ SCENARIOS = (
     Scenario('audit-lines', 'repo', ('audit', '-q', '--lines', '--since', '10.years.ago'), '', 0),
     Scenario('audit-shallow', 'shallow', ('audit', '-q', 'main'), '', 2),
     Scenario('audit-signed', 'signed', ('audit', '-q', '{s0}..{s_merge}'), '', 0),
+    Scenario('audit-files', 'repo', ('audit', '-q', '--html', '../audit.html', '--csv', '../audit.csv'), '', 0),
 )
 LEDGER = 'refs/trailgate/approvals'
 SIGNED_POLICY = """\
