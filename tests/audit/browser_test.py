@@ -89,3 +89,41 @@ def test_the_checks_see_a_blank_chart_an_error_and_a_request(chromium: str, tmp_
         assert share < 0.02 and colours < 3
         assert any('127.0.0.1:9' in url for url in browser.requests(session))
         assert browser.problems(session) != []
+
+
+NARROW = """JSON.stringify([...document.querySelectorAll('.chart-box')].map(box => ({
+  focusable: box.tabIndex === 0, scrolls: box.scrollWidth > box.clientWidth,
+  chart: box.querySelector('svg.chart').getBoundingClientRect().width,
+})))"""
+
+
+def test_in_a_narrow_window_charts_keep_their_size_and_scroll_in_their_box(chromium: str, page: Path) -> None:
+    import json
+
+    with Browser(chromium) as browser:
+        session = browser.open(page.as_uri(), width=390)
+        boxes = json.loads(browser.evaluate(session, NARROW))
+        width, _ = json.loads(browser.evaluate(session, SIZE))
+        problems = browser.problems(session)
+    assert len(boxes) == CHART_COUNT
+    assert all(box['focusable'] and box['scrolls'] and box['chart'] >= 640 for box in boxes), boxes
+    assert width <= 390, 'the page scrolls sideways'
+    assert problems == []
+
+
+def test_the_page_s_policy_refuses_any_style_or_script_but_its_own(chromium: str, page: Path, tmp_path: Path) -> None:
+    """The second line of defence: were markup ever to get through, the
+    Content-Security-Policy would still run no script and apply no style."""
+    import json
+
+    planted = tmp_path / 'planted.html'
+    planted.write_text(page.read_text().replace(
+        '</body>', '<style>body { display: none }</style><script>document.title = "ran"</script>'
+        '<div style="display: none" id="inline">x</div></body>'))
+    with Browser(chromium) as browser:
+        session = browser.open(planted.as_uri())
+        found = json.loads(browser.evaluate(session, 'JSON.stringify([getComputedStyle(document.body).display, '
+                                                     'document.title, getComputedStyle(inline).display])'))
+        problems = browser.problems(session)
+    assert found[0] == 'block' and found[1] != 'ran' and found[2] == 'block'
+    assert len(problems) >= 3 and all('Content Security Policy' in problem for problem in problems), problems

@@ -1,6 +1,7 @@
 """``audit --html``: one self-contained page; hostile commit text stays text."""
 from __future__ import annotations
 
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -96,3 +97,47 @@ def test_bidi_and_zero_width_characters_are_spelled_out(tmp_path: Path) -> None:
     for hidden in ('\u202e', '\u200b', '\u2066'):
         assert hidden not in html, hidden
     assert 'Tidy \\u202echarge\\u200b' in ''.join(parse(out).text)
+
+
+def test_a_period_without_ai_shows_a_tick_and_one_without_commits_shows_nothing(tmp_path: Path) -> None:
+    from tests.audit.shapes_test import JAN_2026
+    from tests.audit.shapes_test import dated_history
+
+    day = 86400
+    repo = dated_history(tmp_path / 'repo', [
+        (JAN_2026, 'Adopt the policy\n'), (JAN_2026 + day, 'AI\n\nAssisted-by: x\n'),
+        *((JAN_2026 + (60 + i) * day, f'Human {i}\n') for i in range(3)),  # March; none in February
+        (JAN_2026 + 200 * day, 'Later\n\nAssisted-by: x\n'),  # July: the span is months, not weeks
+    ])
+    out = tmp_path / 'audit.html'
+
+    result = repo_audit(repo, out)
+
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    assert '<title>2026-03: 0 of 3 commits AI-marked (0.0%)</title>' in html
+    assert '2026-02: 0 of 0' not in html
+    assert html.count('class="s-zero"') == 1 + 1  # March's tick and its legend swatch
+    assert '4 months without commits (no mark)' in html
+    assert 'by reviewer</title>' not in html  # no review counted: a sentence, not an empty chart
+    assert 'No review was counted in this history, so there is no chart.' in html
+
+
+def test_authors_of_one_name_are_told_apart(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    for email in ('pat@one.example', 'pat@two.example'):
+        repo.commit_ok(message('Change', 'Assisted-by: x'), {f'{email}.txt': 'x\n'}, verify=False,
+                       author=f'Pat Doe <{email}>')
+    out = tmp_path / 'audit.html'
+
+    result = repo_audit(repo.path, out)
+
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    assert 'Pat Doe &lt;pat@one.example&gt;' in html and 'Pat Doe &lt;pat@two.example&gt;' in html
+
+
+def repo_audit(repo: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    from testing.util import trailgate
+
+    return trailgate(repo, 'audit', '-q', '--html', str(out))

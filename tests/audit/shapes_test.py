@@ -20,7 +20,7 @@ def _data(text: str) -> str:
     return f'data {len(text.encode())}\n{text}'
 
 
-def _history(path: Path, commits: list[tuple[int, str]]) -> Path:
+def dated_history(path: Path, commits: list[tuple[int, str]]) -> Path:
     """One commit per (date, message), oldest first, each changing its own file."""
     init_repo(path)
     stream = []
@@ -49,12 +49,13 @@ def test_a_flood_of_tool_names_folds_only_names_commits_wrote(tmp_path: Path) ->
     commits = [(JAN_2026, 'Adopt the policy\n'), (JAN_2026 + 60, 'No mark\n')]
     commits += [(JAN_2026 + 120 + i, 'Claude\n\nCo-authored-by: Claude <noreply@anthropic.com>\n') for i in range(3)]
     commits += [(JAN_2026 + 600 + i, f'Junk\n\nAssisted-by: Junk{i}\n') for i in range(250)]  # newest: seen first
-    document, html, _ = _audit(_history(tmp_path / 'repo', commits))
+    document, html, _ = _audit(dated_history(tmp_path / 'repo', commits))
 
     tools = {(row['id'], row['tool']): row['commits'] for row in document['tools']}  # type: ignore[index]
     assert tools[('claude-code-co-author', 'Claude Code')] == 3
     assert tools[('no-mark', '(no mark found)')] == 2
-    assert tools[('(other)', '(other)')] == 50
+    junk = sum(count for (source, _), count in tools.items() if source in ('ai.disclosure_trailers', '(other)'))
+    assert junk == 250 and tools[('(other)', '(other)')] >= 50
     assert 'No mark found: 2 of 255 commits' in _text(html)
 
 
@@ -68,7 +69,7 @@ def test_a_few_commits_dated_long_before_the_rest_are_counted_but_not_drawn(tmp_
     day = 86400
     commits = [(JAN_2026, 'Adopt the policy\n'), (0, 'Dated 1970\n\nAssisted-by: x\n')]
     commits += [(JAN_2026 + i * 3 * day, f'Change {i}\n') for i in range(1, 60)]  # to the end of June 2026
-    document, html, _ = _audit(_history(tmp_path / 'repo', commits))
+    document, html, _ = _audit(dated_history(tmp_path / 'repo', commits))
 
     periods = document['periods']
     assert document['granularity'] == 'month'
@@ -80,7 +81,7 @@ def test_a_few_commits_dated_long_before_the_rest_are_counted_but_not_drawn(tmp_
 
 
 def test_an_empty_range_is_an_empty_report(tmp_path: Path) -> None:
-    repo = _history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n'), (JAN_2026 + 60, 'Change\n')])
+    repo = dated_history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n'), (JAN_2026 + 60, 'Change\n')])
     for args in (('HEAD..HEAD',), ('--since', '2030-01-01')):
         document, html, table = _audit(repo, *args)
         assert document['totals']['commits'] == 0  # type: ignore[index]
@@ -89,7 +90,7 @@ def test_an_empty_range_is_an_empty_report(tmp_path: Path) -> None:
 
 
 def test_merges_octopus_and_a_second_root(tmp_path: Path) -> None:
-    repo = _history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n'), (JAN_2026 + 60, 'Base\n')])
+    repo = dated_history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n'), (JAN_2026 + 60, 'Base\n')])
     git(repo, 'checkout', '-q', '--orphan', 'other')
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'Another root')
     for branch in ('a', 'b'):
@@ -106,3 +107,79 @@ def test_merges_octopus_and_a_second_root(tmp_path: Path) -> None:
     assert (totals['commits'], totals['merges'], totals['ai_assisted']) == (7, 2, 2)  # type: ignore[index]
     assert len(list(csv.DictReader(io.StringIO(table)))) == 7
     assert (merges_only['totals']['commits'], merges_only['totals']['merges']) == (2, 2)  # type: ignore[index]
+
+
+def test_a_commit_touching_thousands_of_directories_does_not_push_out_the_real_ones(tmp_path: Path) -> None:
+    repo = dated_history(tmp_path / 'repo', [(JAN_2026 + i, f'Change {i}\n') for i in range(30)])
+    flood = ''.join(f'M 100644 inline junk{i}/f\n' + _data('x\n') for i in range(2_500))
+    git(repo, 'fast-import', '--quiet', '--done', input=(
+        f'commit refs/heads/main\nauthor E <e@example.com> {JAN_2026 + 99} +0000\n'
+        f'committer E <e@example.com> {JAN_2026 + 99} +0000\n' + _data('Flood\n')
+        + 'from refs/heads/main^0\n' + flood + '\ndone\n'))
+    document, html, _ = _audit(repo)
+
+    directories = {row['directory']: row['commits'] for row in document['directories']}  # type: ignore[index]
+    assert (directories['(top level)'], directories['.trailgate']) == (29, 1)  # older than the flood
+    assert sum(directories.values()) == 30 + 2_500 + 0  # every count is somewhere, (other) included
+    assert document['folded']['directories'] >= 500  # type: ignore[index]
+    assert 'the least counted half went into' in html
+
+
+def test_a_range_of_commits_all_dated_after_today_says_so(tmp_path: Path) -> None:
+    year_2100 = 4_102_444_800
+    repo = dated_history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n'), (year_2100, 'From 2100\n')])
+
+    result = trailgate(repo, 'audit', '--since', '2030-01-01')
+
+    assert result.returncode == 0, result.stderr
+    assert '(1 commits, all dated after the day of this report)' in result.stdout
+    assert 'commits: 1,' in result.stdout
+
+
+def test_since_and_until_are_inclusive_utc_days_of_the_committer_date(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / 'repo')
+    march_10 = 1773100800  # 2026-03-10T00:00:00Z
+    hour = 3600
+    commits = (  # subject, author date, committer date as git writes them (seconds, offset)
+        ('Policy', f'{march_10 - 9 * 24 * hour} +0000', f'{march_10 - 9 * 24 * hour} +0000'),
+        ('Late in Baker Island', f'{march_10 + 35 * hour + 1800} -1200', f'{march_10 + 35 * hour + 1800} -1200'),
+        ('Early in Kiribati', f'{march_10 + 10 * hour + 1800} +1400', f'{march_10 + 10 * hour + 1800} +1400'),
+        ('Authored on the 10th', f'{march_10 + 12 * hour} +0000', f'{march_10 + 10 * 24 * hour} +0000'),
+    )
+    stream = []
+    for mark, (subject, authored, committed) in enumerate(commits, start=1):
+        files = {'.trailgate/policy.yaml': POLICY} if mark == 1 else {f'f{mark}': 'x\n'}
+        stream.append(f'commit refs/heads/main\nmark :{mark}\nauthor A <a@example.com> {authored}\n'
+                      f'committer A <a@example.com> {committed}\n' + _data(f'{subject}\n')
+                      + (f'from :{mark - 1}\n' if mark > 1 else '')
+                      + ''.join(f'M 100644 inline {name}\n' + _data(text) for name, text in files.items()) + '\n')
+    git(repo, 'fast-import', '--quiet', '--done', input=''.join(stream) + 'done\n')
+
+    def subjects(*args: str) -> list[str]:
+        result = trailgate(repo, 'audit', '-q', '--csv', '-', *args)
+        assert result.returncode == 0, result.stderr
+        return [row['subject'] for row in csv.DictReader(io.StringIO(result.stdout))]
+
+    assert subjects('--since', '2026-03-10', '--until', '2026-03-10') == ['Early in Kiribati']
+    assert subjects('--since', '2026-03-11', '--until', '2026-03-11') == ['Late in Baker Island']
+    assert subjects('--until', '2026-03-19') == ['Early in Kiribati', 'Late in Baker Island', 'Policy']
+    assert subjects('--since', '2026-03-20') == ['Authored on the 10th']
+
+
+def test_megabytes_of_commit_text_stay_out_of_the_reports(tmp_path: Path) -> None:
+    repo = dated_history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n')])
+    blob = git(repo, 'hash-object', '-w', '--stdin', input='x\n').strip()
+    inner = git(repo, 'mktree', input=f'100644 blob {blob}\tf\n').strip()
+    tree = git(repo, 'mktree', input=git(repo, 'ls-tree', 'HEAD') + f'040000 tree {inner}\t{"d" * 10_000}\n').strip()
+    commit = (f'tree {tree}\nparent {git(repo, "rev-parse", "HEAD").strip()}\n'
+              f'author {"N" * 1_000_000} <{"e" * 300_000}@x> {JAN_2026} +0000\ncommitter C <c@x> {JAN_2026} +0000\n\n'
+              f'{"S" * 2_000_000}\n\nAssisted-by: x\n')
+    git(repo, 'update-ref', 'refs/heads/main',
+        git(repo, 'hash-object', '-w', '--literally', '-t', 'commit', '--stdin', input=commit).strip())
+
+    document, html, table = _audit(repo)
+
+    assert len(html) < 100_000 and len(json.dumps(document)) < 50_000 and len(table) < 10_000
+    (listed,) = document['unreviewed']['listed']  # type: ignore[index]
+    assert listed['subject'] == 'S' * 299 + '…' and len(listed['author']['email']) == 254
+    assert 'd' * 254 + '…' in {row['directory'] for row in document['directories']}  # type: ignore[union-attr]

@@ -196,3 +196,19 @@ def test_active_windows_by_commit_date(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '1 unmet' in result.stdout, result.stdout
     assert trailgate(repo.path, 'check', f'{base}..HEAD').returncode == 0  # the window is closed today
+
+
+def test_a_shallow_clone_that_hides_part_of_the_range_exits_2(tmp_path: Path) -> None:
+    origin = new_repo(tmp_path / 'origin', hooks=False)
+    for index in range(3):
+        origin.commit_ok(message(f'Change {index}', ASSISTED), {CRITICAL: f'x = {index}\n'}, verify=False)
+    from testing.util import git
+
+    git(tmp_path, 'clone', '-q', '--depth', '2', origin.path.as_uri(), 'shallow')
+    for args in ((), ('HEAD~1..HEAD',), ('--since', '2000-01-01')):
+        result = trailgate(tmp_path / 'shallow', 'audit', '--json', str(tmp_path / 'out.json'), *args)
+        if args == ('HEAD~1..HEAD',):  # what the clone holds in full
+            assert result.returncode == 0, result.stderr
+            continue
+        assert result.returncode == 2, (args, result)
+        assert 'shallow' in result.stderr and 'Traceback' not in result.stderr

@@ -36,6 +36,11 @@ _PULL_REQUEST_SUBJECT = re.compile(r' \(#[0-9]+\)\Z')
 _SQUASHED = re.compile(r'^Squashed commit of the following:$', re.MULTILINE)
 _SQUASH_LIST_ITEM = re.compile(r'^\* \S', re.MULTILINE)
 MAX_TOOL_NAME = 80
+# a commit's text is as long as its maker likes: what the report keeps of it is cut (500 listed changes
+# with a 20 MB subject each would be a 10 GB page)
+MAX_TEXT = 300  # subjects, names, break-glass reasons
+MAX_EMAIL = 254  # the longest address RFC 5321 allows
+MAX_DIRECTORY = 255  # the longest file name most file systems allow
 
 
 class Missing(NamedTuple):
@@ -78,9 +83,21 @@ class CommitFacts(NamedTuple):
     lines: Lines | None
 
 
+def cut(text: str, limit: int = MAX_TEXT) -> str:
+    """``text``, or its first ``limit - 1`` characters and an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1] + '…'
+
+
+def identity(found: Identity) -> Identity:
+    """An identity as the report keeps it."""
+    if len(found.name) <= MAX_TEXT and len(found.email) <= MAX_EMAIL:
+        return found
+    return Identity(cut(found.name), cut(found.email, MAX_EMAIL))
+
+
 def top_level(path: str) -> str:
     directory, separator, _ = path.partition('/')
-    return directory if separator else TOP_LEVEL
+    return cut(directory, MAX_DIRECTORY) if separator else TOP_LEVEL
 
 
 def likely_squash(message: str, is_merge: bool) -> bool:
@@ -126,12 +143,12 @@ def _reviewers(assessment: Assessment) -> tuple[tuple[Identity, ...], int]:
                     email = email_of(value)
                     if email is not None:
                         name = value.rpartition('<')[0].strip(' \t') if '<' in value else ''
-                        counted.setdefault(fold_email(email), Identity(name, email))
+                        counted.setdefault(fold_email(email), identity(Identity(name, email)))
             elif check.kind in (MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL):
                 for approval in assessment.commit.approvals:
                     if any(line.startswith(f'signed approval by {approval.reviewer} (') for line in check.evidence):
                         key = fold_email(approval.reviewer)
-                        counted.setdefault(key, Identity('', approval.reviewer))
+                        counted.setdefault(key, identity(Identity('', approval.reviewer)))
                         signed.add(key)
     return tuple(counted.values()), len(signed)
 
@@ -149,12 +166,12 @@ def _status(assessment: Assessment, critical_rules: tuple[str, ...]) -> str | No
 
 def _break_glass(policy: Policy, assessment: Assessment) -> str | None:
     if assessment.override is not None:
-        return assessment.override
+        return cut(assessment.override)
     overrides = policy.overrides
     if overrides is None or assessment.override_problem is not None:
         return None
     reasons = [value.strip(' \t') for value in assessment.commit.trailer_values(overrides.trailer)]
-    return '; '.join(reason for reason in reasons if reason) or None
+    return cut('; '.join(reason for reason in reasons if reason)) or None
 
 
 def commit_facts(
@@ -183,8 +200,8 @@ def commit_facts(
     return CommitFacts(
         sha=commit.sha,
         date=commit.date.isoformat(),
-        author=commit.author,
-        subject=commit.subject,
+        author=identity(commit.author),
+        subject=cut(commit.subject),
         is_merge=commit.is_merge,
         ai_assisted=assessment.ai_assisted,
         tools=_tools(assessment),
@@ -196,7 +213,7 @@ def commit_facts(
         break_glass=_break_glass(policy, assessment),
         break_glass_inside_window=assessment.override is not None,
         likely_squash=likely_squash(commit.message, commit.is_merge),
-        directories=tuple(sorted(directories)),
+        directories=tuple(sorted({cut(directory, MAX_DIRECTORY) for directory in directories})),
         excluded_paths=excluded,
         lines=lines,
     )

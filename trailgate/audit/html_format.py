@@ -9,7 +9,9 @@ black on white.
 """
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -27,6 +29,7 @@ from trailgate.audit.svg import hbars
 from trailgate.audit.tally import OTHER
 from trailgate.audit.tally import PeriodRow
 from trailgate.audit.tally import Summary
+from trailgate.audit.tally import span_without_dates
 
 TOP = 15  # rows drawn in a category chart; its table lists more
 # a year without commits after a few early ones: they are not drawn (a commit's date is whatever its maker wrote)
@@ -56,7 +59,8 @@ a { color: var(--link); }
 .kpis { display: flex; flex-wrap: wrap; gap: 0.75rem; margin: 1rem 0; }
 .kpi { border: 1px solid var(--grid); border-radius: 6px; padding: 0.5rem 0.9rem; flex: 1 1 7rem; }
 .kpi b { display: block; font-size: 1.3rem; white-space: nowrap; }
-figure { margin: 1rem 0; } svg.chart { max-width: 100%; height: auto; display: block; }
+figure { margin: 1rem 0; } svg.chart { max-width: 100%; min-width: 640px; height: auto; display: block; }
+.chart-box { overflow-x: auto; } .chart-box:focus-visible { outline: 2px solid var(--link); }
 svg text { fill: var(--fg); font-size: 11px; } svg .tick, svg .value { fill: var(--muted); }
 svg .label { font-size: 12px; font-weight: 600; } svg .legend { font-size: 11px; }
 svg .grid { stroke: var(--grid); stroke-width: 1; } svg .axis { stroke: var(--fg); stroke-width: 1; }
@@ -65,15 +69,19 @@ svg .band rect { fill: var(--band); } svg .band text { fill: var(--muted); font-
 .s-unmet { fill: var(--unmet); } .s-over { fill: var(--over); } .s-nr { fill: var(--nr); }
 .s-c0 { fill: var(--c0); } .s-c1 { fill: var(--c1); } .s-c2 { fill: var(--c2); }
 .s-c3 { fill: var(--c3); } .s-c4 { fill: var(--c4); } .s-c5 { fill: var(--c5); }
+.s-zero { fill: var(--muted); }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; margin: 0.4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--grid); padding: 0.25rem 0.5rem; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 td:first-child code, .nowrap { white-space: nowrap; }
 .sw-band { fill: var(--band); stroke: var(--over); stroke-width: 1; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
+td.n { white-space: nowrap; } .table-box { overflow-x: auto; }
 code { font-size: 0.85rem; } summary { cursor: pointer; color: var(--muted); }
 """
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+# the page's one style sheet, by its hash: no other style, inline or injected, applies; nothing loads
+CSP = (f"default-src 'none'; style-src 'sha256-{base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()}'; "
+       "base-uri 'none'; form-action 'none'")
 
 
 def _pct(part: int | None, whole: int | None) -> str:
@@ -96,9 +104,10 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: fr
             for i, value in enumerate(row)
         )
         body.append(f'<tr>{cells}</tr>')
-    more = f'<p class="method">{count - TABLE_ROWS} more rows in the JSON and CSV outputs.</p>' \
+    more = f'<p class="method">{count - TABLE_ROWS} more rows in the JSON output.</p>' \
         if count > TABLE_ROWS else ''
-    table = f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
+    table = (f'<div class="table-box"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+             f'</div>{more}')
     if count > 25:
         return f'<details><summary>{esc(caption)} ({count} rows)</summary>{table}</details>'
     return table
@@ -110,7 +119,11 @@ def _cell(value: object) -> object:
 
 
 def _section(title: str, method: str, chart: str, table: str) -> str:
-    return (f'<section><h2>{esc(title)}</h2><figure>{chart}<figcaption class="method">{esc(method)}'
+    """A heading, the chart (in a box that scrolls sideways in a narrow window,
+    so its text keeps a readable size), how it was computed, and its table."""
+    box = (f'<div class="chart-box" tabindex="0" role="group" aria-label="{esc(title)}: chart">{chart}</div>'
+           if chart else '')
+    return (f'<section><h2>{esc(title)}</h2><figure>{box}<figcaption class="method">{esc(method)}'
             f'</figcaption></figure>{table}</section>')
 
 
@@ -167,20 +180,25 @@ def _drawn(summary: Summary) -> tuple[Summary, Early | None]:
 
 def _share_chart(summary: Summary, lines: bool) -> str:
     unit = summary.granularity
+    what = 'changed lines' if lines else 'commits'
     bars = []
     for row in summary.periods:
         whole, part = (row.lines or 0, row.ai_lines or 0) if lines else (row.commits, row.ai_assisted)
-        what = 'changed lines' if lines else 'commits'
-        share = 100 * part / whole if whole else 0
-        bars.append(Bar(row.label.removeprefix('week of '), (Segment(
-            share, 's-ai', f'{row.label}: {part:,} of {whole:,} {what} AI-marked ({_pct(part, whole)})'),)))
-    title = f'AI-marked share of {"changed lines" if lines else "commits"} per {unit}'
+        label = row.label.removeprefix('week of ')
+        tooltip = f'{row.label}: {part:,} of {whole:,} {what} AI-marked ({_pct(part, whole)})'
+        if not part:  # a tick when there were commits and none AI-marked; nothing when there were none
+            bars.append(Bar(label, (), tooltip if row.commits else ''))
+            continue
+        bars.append(Bar(label, (Segment(100 * part / whole, 's-ai', tooltip),)))
+    title = f'AI-marked share of {what} per {unit}'
     t = summary.totals
     overall = _pct(t.ai_lines, t.lines) if lines else _pct(t.ai_assisted, t.commits)
     first = summary.periods[0].start if summary.periods else t.first_date
+    quiet = sum(1 for row in summary.periods if not row.commits)
     description = (f'{len(bars)} {unit}s from {first} to {t.last_date}; overall {overall}; '
-                   f'{len(summary.windows)} active windows shaded. The table below lists every {unit}.')
-    legend = [Legend('s-ai', 'AI-marked share')]
+                   f'{quiet} {unit}s without commits (no mark); {len(summary.windows)} active windows shaded. '
+                   f'The table below lists every {unit}.')
+    legend = [Legend('s-ai', 'AI-marked share'), Legend('s-zero', f'{what}, none AI-marked')]
     if summary.windows:
         legend.append(Legend('sw-band', 'rule active window'))
     return columns(title, description, bars, f'{unit} (commit date, UTC)', 'AI-marked share',
@@ -222,9 +240,14 @@ def _split(label: str, total: int, ai: int, what: str = 'commits') -> Bar:
 SPLIT_LEGEND = (Legend('s-ai', 'AI-marked'), Legend('s-other', 'no mark found'))
 
 
+def _person(name: str, email: str) -> str:
+    """A person as a chart labels them: one name can stand for several emails."""
+    return f'{name} <{email}>' if name and email else name or email
+
+
 def _authors(summary: Summary) -> str:
     rows = summary.authors
-    bars = [_split(row.name or row.email, row.commits, row.ai_assisted) for row in rows[:TOP]]
+    bars = [_split(_person(row.name, row.email), row.commits, row.ai_assisted) for row in rows[:TOP]]
     chart = hbars('Commits by author (most AI-marked first)', f'{len(rows)} authors; the {len(bars)} with the '
                   'most AI-marked commits are drawn. The table below lists them.', bars, 'commits', 'author',
                   legend=SPLIT_LEGEND)
@@ -296,7 +319,7 @@ def _reviewers(summary: Summary) -> str:
         for start, count in row.by_period:
             if start in per_period:
                 per_period[start][series] += count
-    names = [row.name or row.email for row in top] + [''] * (REVIEWER_SERIES - len(top)) + [OTHER]
+    names = [_person(row.name, row.email) for row in top] + [''] * (REVIEWER_SERIES - len(top)) + [OTHER]
     bars = [Bar(row.label.removeprefix('week of '), tuple(
         Segment(count, f's-c{i}', f'{row.label}: {count} reviews by {names[i]}')
         for i, count in enumerate(per_period[row.start]))) for row in summary.periods]
@@ -306,7 +329,9 @@ def _reviewers(summary: Summary) -> str:
     legend = [Legend(f's-c{i}', names[i]) for i in range(len(top))] + (
         [Legend(f's-c{REVIEWER_SERIES}', OTHER)] if len(summary.reviewers) > REVIEWER_SERIES else [])
     chart = columns(f'Reviews counted per {summary.granularity}, by reviewer', description, bars,
-                    f'{summary.granularity} (commit date, UTC)', 'reviews', legend=legend)
+                    f'{summary.granularity} (commit date, UTC)', 'reviews', legend=legend) if c.reviews else ''
+    if not c.reviews:
+        description = 'No review was counted in this history, so there is no chart.'  # not an empty one
     table = _table(('reviewer', 'email', 'reviews', 'share', f'{summary.granularity}s active', 'busiest'),
                    [(r.name, r.email, r.reviews, _pct(r.reviews, c.reviews), len(r.by_period),
                      max(r.by_period, key=lambda item: item[1])[0] if r.by_period else '')
@@ -368,7 +393,9 @@ def _coverage(summary: Summary, early: Early | None) -> str:
         items.append(f'{t.future_dated:,} commits are dated after the day of this report; they are counted in '
                      'the totals but not drawn on the time axis.')
     for table, folded in summary.folded.items():
-        items.append(f'{folded:,} further distinct {table} were counted together as "{OTHER}".')
+        items.append(f'There were more distinct {table} than the report keeps apart: each time the table was '
+                     f'full, the least counted half went into "{OTHER}" ({folded:,} in all). One seen again after '
+                     'that counts only from then on, so its figure may be short.')
     return ('<section><h2>Coverage: what these figures cannot see</h2><ul>'
             + ''.join(f'<li>{esc(item)}</li>' for item in items) + '</ul></section>')
 
@@ -391,7 +418,7 @@ def _kpis(summary: Summary) -> str:
 def render(summary: Summary, forge: Forge | None) -> str:
     t = summary.totals
     summary, early = _drawn(summary)
-    span = f'{t.first_date} to {t.last_date}' if t.first_date else 'no commits'
+    span = f'{t.first_date} to {t.last_date}' if t.first_date else span_without_dates(t)
     dates = ''.join(f', {name} {value}' for name, value in (('since', summary.since), ('until', summary.until))
                     if value)
     meta = (f'History: {" ".join(summary.revisions)} ({span}{dates}). Policy: {summary.policy_source}. '

@@ -42,6 +42,7 @@ class Segment(NamedTuple):
 class Bar(NamedTuple):
     label: str
     segments: tuple[Segment, ...]
+    zero: str = ''  # a tooltip for a tick on the baseline when the bar is empty but not absent
 
 
 class Band(NamedTuple):
@@ -142,6 +143,9 @@ def columns(title: str, description: str, bars: Sequence[Bar], x_label: str, y_l
     for index, bar in enumerate(bars):
         x = LEFT + index * slot
         base = float(TOP + plot_h)
+        if bar.zero and not any(segment.value > 0 for segment in bar.segments):
+            parts.append(f'<rect class="s-zero" x="{x + slot * 0.1:.2f}" y="{base - 2:.2f}" '
+                         f'width="{max(slot * 0.8, 0.8):.2f}" height="2"><title>{esc(bar.zero)}</title></rect>')
         for segment in bar.segments:
             h = plot_h * segment.value / top if top else 0
             if h <= 0:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Generic
 from typing import NamedTuple
+from typing import Protocol
 from typing import TypeVar
 
 from trailgate.audit.facts import MET
@@ -44,23 +45,48 @@ def written_by_the_commit(source: str) -> bool:
     return source == 'ai.disclosure_trailers' or source.startswith('ai.identities[')
 
 
-class Capped(Generic[T]):
-    """A dict whose distinct keys are capped; later keys share ``OTHER``."""
+_S = TypeVar('_S', bound='Tallied')
 
-    def __init__(self, limit: int, new: Callable[[], T]) -> None:
+
+class Tallied(Protocol):
+    """What a capped table holds: it can say how much it weighs, and take in another's counts."""
+
+    def weight(self) -> tuple[int, ...]: ...
+
+    def merge(self: _S, other: _S) -> None: ...
+
+
+V = TypeVar('V', bound=Tallied)
+
+
+class Capped(Generic[V]):
+    """A dict whose distinct keys are capped. When it is full, the lighter
+    half of its keys (oldest first among equals) are folded into ``OTHER``:
+    a flood of names written once cannot push out the ones that recur,
+    which keep their own row. A key seen again after it was folded starts
+    again from nothing (its earlier count stays in ``OTHER``)."""
+
+    def __init__(self, limit: int, new: Callable[[], V]) -> None:
         self.limit = limit
         self.new = new
-        self.items: dict[str, T] = {}
-        self.folded = 0  # distinct keys that went to OTHER
+        self.items: dict[str, V] = {}
+        self.folded = 0  # times a key went to OTHER
 
-    def __getitem__(self, key: str) -> T:
+    def __getitem__(self, key: str) -> V:
         found = self.items.get(key)
         if found is None:
             if len(self.items) >= self.limit and key != OTHER:
-                self.folded += 1
-                return self[OTHER]
+                self._fold_lighter_half()
             found = self.items[key] = self.new()
         return found
+
+    def _fold_lighter_half(self) -> None:
+        other = self.items.pop(OTHER, None) or self.new()
+        keys = sorted(self.items, key=lambda key: self.items[key].weight())  # stable: oldest first among equals
+        for key in keys[:max(1, len(keys) // 2)]:
+            other.merge(self.items.pop(key))
+            self.folded += 1
+        self.items[OTHER] = other
 
 
 class Newest(Generic[T]):
@@ -210,11 +236,35 @@ class Summary(NamedTuple):
 # -- adding up --------------------------------------------------------------
 
 
+class _Count:
+    """How many commits carry one tool's mark."""
+
+    __slots__ = ('commits',)
+
+    def __init__(self) -> None:
+        self.commits = 0
+
+    def weight(self) -> tuple[int, ...]:
+        return (self.commits,)
+
+    def merge(self, other: _Count) -> None:
+        self.commits += other.commits
+
+
 class _Counts:
     __slots__ = ('ai', 'ai_lines', 'commits', 'lines')
 
     def __init__(self) -> None:
         self.commits = self.ai = self.lines = self.ai_lines = 0
+
+    def weight(self) -> tuple[int, ...]:
+        return (self.ai, self.commits)
+
+    def merge(self, other: _Counts) -> None:
+        self.commits += other.commits
+        self.ai += other.ai
+        self.lines += other.lines
+        self.ai_lines += other.ai_lines
 
     def add(self, facts: CommitFacts, lines: int) -> None:
         self.commits += 1
@@ -240,6 +290,14 @@ class _Reviewer:
         self.reviews = 0
         self.by_day: dict[str, int] = {}
 
+    def weight(self) -> tuple[int, ...]:
+        return (self.reviews,)
+
+    def merge(self, other: _Reviewer) -> None:
+        self.reviews += other.reviews
+        for day, count in other.by_day.items():
+            self.by_day[day] = self.by_day.get(day, 0) + count
+
 
 class Tally:
     def __init__(self, policy: Policy, run_date: datetime.date, with_lines: bool) -> None:
@@ -252,9 +310,9 @@ class Tally:
         self.last: str | None = None
         self.days: dict[str, _Counts] = {}
         # tools the catalogue or the policy names are never folded; a name the commit wrote itself may be
-        self.named_tools: dict[str, list[int]] = {}
+        self.named_tools: dict[str, _Count] = {}
         self.no_mark = 0
-        self.tools: Capped[list[int]] = Capped(LIMITS['tools'], lambda: [0])
+        self.tools: Capped[_Count] = Capped(LIMITS['tools'], _Count)
         self.authors: Capped[_Author] = Capped(LIMITS['authors'], _Author)
         self.directories: Capped[_Counts] = Capped(LIMITS['directories'], _Counts)
         self.rules = {rule.id: [0] * 6 for rule in policy.rules}
@@ -315,9 +373,9 @@ class Tally:
         for source, tool in facts.tools:
             key = f'{source}\0{tool}'
             if written_by_the_commit(source):
-                self.tools[key][0] += 1
+                self.tools[key].commits += 1
             else:
-                self.named_tools.setdefault(key, [0])[0] += 1
+                self.named_tools.setdefault(key, _Count()).commits += 1
 
     def _add_directories(self, facts: CommitFacts) -> None:
         if facts.lines is None:
@@ -439,9 +497,9 @@ class Tally:
 
     def _tool_rows(self) -> tuple[ToolRow, ...]:
         rows = []
-        for key, (commits,) in (*self.named_tools.items(), *self.tools.items.items()):
+        for key, count in (*self.named_tools.items(), *self.tools.items.items()):
             source, _, tool = key.partition('\0')
-            rows.append(ToolRow(source, tool or OTHER, commits) if key != OTHER else ToolRow(OTHER, OTHER, commits))
+            rows.append(ToolRow(source, tool, count.commits) if key != OTHER else ToolRow(OTHER, OTHER, count.commits))
         rows.sort(key=lambda row: (-row.commits, row.id, row.tool))
         return (*rows, ToolRow(*NO_MARK, self.no_mark))
 
@@ -466,6 +524,13 @@ class Tally:
             covered += count
             needed += 1
         return Concentration(total, len(counts), round(counts[0] / total, 4) if total else 0.0, needed)
+
+
+def span_without_dates(totals: Totals) -> str:
+    """What a report says of its span when no commit is dated up to the day of the run."""
+    if totals.future_dated:
+        return f'{totals.future_dated:,} commits, all dated after the day of this report'
+    return 'no commits'
 
 
 # -- periods -----------------------------------------------------------------

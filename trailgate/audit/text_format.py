@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from trailgate.audit.facts import NO_MARK
 from trailgate.audit.tally import Summary
+from trailgate.audit.tally import span_without_dates
 from trailgate.display import visible
 from trailgate.reports.json_format import escape_surrogates
 
@@ -18,7 +19,7 @@ def percent(part: int, whole: int) -> str:
 def render(summary: Summary) -> str:
     totals = summary.totals
     critical = summary.critical
-    span = f'{totals.first_date} to {totals.last_date}' if totals.first_date else 'no commits'
+    span = f'{totals.first_date} to {totals.last_date}' if totals.first_date else span_without_dates(totals)
     lines = [
         f'audit of {visible(" ".join(summary.revisions))} ({span}); policy: {summary.policy_source}',
         f'  commits: {totals.commits}, AI-marked: {totals.ai_assisted} '
