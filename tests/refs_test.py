@@ -72,3 +72,8 @@ def test_description() -> None:
 ])
 def test_namespace_prefix_is_where_git_stores_a_namespace_s_refs(namespace: str, prefix: str | None) -> None:
     assert namespace_prefix(namespace) == prefix
+
+
+def test_literal_refs_are_the_patterns_without_a_wildcard() -> None:
+    protected = Protected.from_patterns(['main', 'release/*', 'refs/tags/v1', 'hot?ix', '**'])
+    assert protected.literal_refs() == ['refs/heads/main', 'refs/tags/v1']

@@ -79,6 +79,10 @@ class Protected(NamedTuple):
         """Is the full ref name ``ref`` (``refs/heads/main``) protected?"""
         return bool(self.patterns) and self._regex().fullmatch(ref) is not None
 
+    def literal_refs(self) -> list[str]:
+        """The full refs the patterns name without a wildcard."""
+        return [pattern for pattern in self.patterns if not set(pattern) & set('*?')]
+
     def __str__(self) -> str:
         if not self.explicit:
             return 'every branch and tag (the policy has no protected key)'

@@ -25,6 +25,7 @@ from testing.approvals import write_ledger
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
 from testing.scenarios import EMPTY_POLICY
+from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
 from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import RULE
@@ -99,6 +100,19 @@ def test_a_protected_name_that_is_a_symbolic_ref_guards_the_ref_it_reads(setup: 
     good(repo)
     repo.git('reset', '-q', '--hard', 'HEAD~2')
     accepted(push(repo, 'HEAD:refs/heads/trunk'))  # an honest push still lands
+
+
+def test_a_protected_name_that_is_a_symbolic_ref_to_a_missing_branch_guards_its_creation(tmp_path: Path) -> None:
+    """stable -> stable-2, which does not exist yet (git lists no such ref):
+    the push that creates stable-2 gives stable its first value."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', POLICY + 'protected: [main, stable]\n', hooks=False)
+    publish(repo, origin)
+    origin.git('symbolic-ref', 'refs/heads/stable', 'refs/heads/stable-2')
+    wrong = unreviewed(repo)
+    refused(push(repo, 'HEAD:refs/heads/stable-2'), wrong[:10], RULE)
+    assert 'refs/heads/stable-2' not in ref_values(origin)
+    accepted(push(repo, 'HEAD:refs/heads/unrelated'))  # any other new branch is not protected
 
 
 def test_a_branch_named_head_is_an_ordinary_branch(setup: Setup) -> None:

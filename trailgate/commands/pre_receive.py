@@ -62,6 +62,7 @@ class ServerRefs:
             if name is not None and not name.startswith(NAMESPACES)
         }
         self._aliases: dict[str, list[str]] | None = None
+        self._unlisted: dict[str, str | None] = {}
 
     def _shown(self, stored: str) -> str | None:
         """The name the namespace knows ``stored`` by; None outside it."""
@@ -110,6 +111,17 @@ class ServerRefs:
                 if target is not None:
                     self._aliases.setdefault(target, []).append(name)
         return [ref, *self._aliases.get(ref, ())]
+
+    def missing_target(self, name: str) -> str | None:
+        """The ref ``name`` reads as when it is a symbolic ref to a missing
+        ref (which git does not list): a push that creates that ref moves
+        what ``name`` reads."""
+        if name in self.entries or not git.maybe_symbolic(self.git_dir, self.prefix + name):
+            return None
+        if name not in self._unlisted:
+            target = git.symbolic_target(self.prefix + name)
+            self._unlisted[name] = self._shown(target) if target else None
+        return self._unlisted[name]
 
 
 def _updates(text: str, refs: ServerRefs) -> list[Update]:
@@ -209,7 +221,13 @@ class _Judges:
         if not policies_found:
             self.judge_for(update)  # raises: nothing can say what this ref is
         names = self.refs.names_of(update.ref)
-        return any(policy.protected.matches(name) for policy in policies_found for name in names)
+        if any(policy.protected.matches(name) for policy in policies_found for name in names):
+            return True
+        # a protected branch named literally may be a symbolic ref to the ref this push creates
+        return git.is_null_oid(update.old) and any(
+            self.refs.missing_target(name) == update.ref
+            for policy in policies_found for name in policy.protected.literal_refs()
+        )
 
 
 def _policy_rollback(update: Update, judges: _Judges) -> str | None:
