@@ -200,3 +200,42 @@ def test_a_protected_branch_taken_back_to_an_older_policy_is_refused_before_the_
     accepted(repo.run_git('push', 'origin', 'main'))
     repo.git('reset', '-q', '--hard', 'HEAD~1')
     accepted(repo.run_git('push', '--force', 'origin', 'main'))
+
+
+def test_framework_head_is_pushed_to_the_branch_it_is_on_not_to_its_upstream(framework: Setup) -> None:
+    """`git push origin aaa HEAD` on main updates the remote's main whatever
+    main's upstream is; pre-commit names only the first ref (aaa)."""
+    repo, origin = framework
+    repo.git('push', '-q', '--no-verify', 'origin', 'main:aaa', 'main:zzz')
+    repo.git('fetch', '-q', 'origin')
+    repo.git('branch', '-q', '--set-upstream-to', 'origin/zzz', 'main')
+    wrong = unreviewed(repo)
+    repo.git('switch', '-q', '-c', 'aaa', 'origin/aaa')
+    repo.commit_ok('Search tweak\n', {OTHER: 'tweak\n'})
+    repo.git('switch', '-q', 'main')
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git('push', 'origin', 'aaa', 'HEAD'), wrong[:10])
+
+    assert ref_values(origin) == before
+
+
+@pytest.mark.parametrize('command', [
+    ('-c', 'push.default=current', 'push', 'origin'),
+    ('push', 'origin', 'HEAD'),
+])
+def test_framework_a_branch_following_main_is_pushed_to_its_own_name(
+        framework: Setup, command: tuple[str, ...]) -> None:
+    """A work branch made with `--track origin/main` goes to refs/heads/work:
+    nothing lands on main, and the push is not refused."""
+    repo, origin = framework
+    repo.git('switch', '-q', '-c', 'work', '--track', 'origin/main')
+    unreviewed(repo)
+
+    result = repo.run_git(*command)
+
+    assert result.returncode == 0, result.output
+    assert 'reminder: 1 pushed commit will need review' in result.output
+    values = ref_values(origin)
+    assert values['refs/heads/work'] == repo.head()
+    assert values['refs/heads/main'] != repo.head()

@@ -179,30 +179,31 @@ def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan
     return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason))
 
 
-def _destination(source: str, destination: str | None, remote: str | None) -> str | None:
+def _destination(source: str, destination: str | None) -> str | None:
     """The remote ref a refspec updates, as git would choose it (None: cannot tell)."""
     full = git.full_ref_name(source)
     if destination is None:
-        if full is None:
-            return None  # a sha or an expression needs an explicit destination
-        upstream = git.upstream_of(full) if full.startswith(BRANCH_PREFIX) and source == 'HEAD' else None
-        if upstream and remote and upstream.startswith(f'refs/remotes/{remote}/'):
-            return BRANCH_PREFIX + upstream[len(f'refs/remotes/{remote}/'):]
-        return full
+        # a ref goes to the ref of the same name, and HEAD to the branch it is on,
+        # whatever that branch's upstream: git follows upstreams only for a bare `git push`
+        return full  # None: a sha or an expression needs an explicit destination
     if destination.startswith('refs/'):
         return destination
-    kind = 'refs/tags/' if full and full.startswith('refs/tags/') else BRANCH_PREFIX
-    return kind + destination
+    if full and full.startswith('refs/tags/'):
+        return None  # git updates the remote's ref of that name, a branch if it has one
+    return BRANCH_PREFIX + destination
 
 
 def _implicit_push(remote: str | None) -> list[tuple[str, str | None]] | None:
     """``git push`` with no refspec: the current branch, where push.default sends it."""
-    mode = git.run_ok('config', '--get', 'push.default')
-    if mode and git.decode(mode).strip() not in ('simple', 'upstream', 'current', 'tracking'):
+    configured = git.run_ok('config', '--get', 'push.default')
+    mode = git.decode(configured).strip() if configured else 'simple'
+    if mode not in ('simple', 'upstream', 'current', 'tracking'):
         return None  # matching, nothing: not one branch
     branch = git.symbolic_ref('HEAD')
     if branch is None:
         return None
+    if mode == 'current':
+        return [(branch, branch)]
     upstream = git.upstream_of(branch)
     if upstream and remote and upstream.startswith(f'refs/remotes/{remote}/'):
         return [(branch, BRANCH_PREFIX + upstream[len(f'refs/remotes/{remote}/'):])]
@@ -226,7 +227,7 @@ def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] |
     if refspecs is None:
         return None
     for source, destination in refspecs:
-        target = _destination(source, destination, remote)
+        target = _destination(source, destination)
         sha = git.ref_exists(source)
         if target is None or sha is None:
             return None
