@@ -13,11 +13,13 @@ from trailgate import invocation
     (['origin', 'feature:main', '+HEAD:refs/heads/x'], [('feature', 'main'), ('HEAD', 'refs/heads/x')]),
     (['--push-option', 'ci.skip', 'origin', 'v1'], [('v1', None)]),
     (['-o', 'x', '--force-with-lease', 'origin', 'a', 'b'], [('a', None), ('b', None)]),
-    (['--all', 'origin'], None),
-    (['--tags', 'origin', 'main'], None),
+    (['--all', 'origin'], [('refs/heads/*', None)]),
+    (['--branches', 'origin'], [('refs/heads/*', None)]),
+    (['--tags', 'origin', 'main'], [('refs/tags/*', None), ('main', None)]),
+    (['origin', 'refs/tags/*', '+refs/heads/*:refs/heads/*'], [('refs/tags/*', None), ('refs/heads/*', None)]),
+    (['origin', 'refs/heads/*:refs/heads/x/*'], None),
     (['--follow-tags', 'origin', 'main'], None),
     (['--mirror', 'origin'], None),
-    (['origin', 'refs/heads/*:refs/heads/*'], None),
     (['origin', ':feature'], None),  # a deletion: nothing lands
 ])
 def test_pushed_refspecs(monkeypatch: pytest.MonkeyPatch, args: list[str],

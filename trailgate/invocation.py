@@ -90,43 +90,58 @@ def commit_cleanup_option() -> str | None:
     return None
 
 
-# push options that push refs the command line does not name
-_PUSH_EVERYTHING = ('--all', '--branches', '--mirror', '--tags', '--follow-tags')
+# push options that push refs the command line does not name, as the
+# refspec git reads them as; None: refs no refspec names
+_PUSH_EVERYTHING: dict[str, str | None] = {
+    '--all': 'refs/heads/*', '--branches': 'refs/heads/*', '--tags': 'refs/tags/*',
+    '--mirror': None, '--follow-tags': None,
+}
+# patterns whose refs go to the remote's refs of the same names
+SAME_NAME_PATTERNS = ('refs/heads/*', 'refs/tags/*')
 
 
-def _push_positional(args: list[str]) -> tuple[list[str], bool]:
-    """(positional arguments, whether an option pushes refs not named on the line)."""
+def _push_positional(args: list[str]) -> tuple[list[str], list[str | None]]:
+    """(positional arguments, the refspec of each option that pushes refs not named on the line)."""
     positional: list[str] = []
-    everything = False
+    everything: list[str | None] = []
     skip = False
     for arg in args:
         if skip:
             skip = False
         elif arg.startswith('-') and arg != '-':
             skip = arg in _PUSH_WITH_VALUE
-            everything = everything or arg in _PUSH_EVERYTHING
+            if arg in _PUSH_EVERYTHING:
+                everything.append(_PUSH_EVERYTHING[arg])
         else:
             positional.append(arg)
     return positional, everything
 
 
+def _same_name_pattern(source: str, colon: str, destination: str) -> bool:
+    return source in SAME_NAME_PATTERNS and (not colon or destination == source)
+
+
 def pushed_refspecs() -> list[tuple[str, str | None]] | None:
     """``(source, destination or None)`` for each refspec of the ``git push``
-    that runs us: ``[]`` for a bare ``git push``; None when the push is
-    unknown or pushes refs the command line does not name (``--all``,
-    ``--tags``, a pattern, a deletion)."""
+    that runs us: ``[]`` for a bare ``git push``; ``--all`` and ``--tags`` as
+    the patterns ``refs/heads/*`` and ``refs/tags/*`` (each ref to the ref of
+    its name); None when the push is unknown or pushes refs no refspec names
+    (``--mirror``, ``--follow-tags``, any other pattern, a deletion)."""
     args = git_command('push')
     if args is None:
         return None
     positional, everything = _push_positional(args)
-    if everything:
+    if None in everything:
         return None
-    refspecs: list[tuple[str, str | None]] = []
+    refspecs: list[tuple[str, str | None]] = [(pattern, None) for pattern in everything if pattern]
     for refspec in positional[1:]:  # the first is the repository
         source, colon, destination = refspec.removeprefix('+').partition(':')
-        if '*' in refspec or not source:
+        if _same_name_pattern(source, colon, destination):
+            refspecs.append((source, None))
+        elif '*' in refspec or not source:
             return None
-        refspecs.append((source, destination if colon else None))
+        else:
+            refspecs.append((source, destination if colon else None))
     return refspecs
 
 

@@ -239,3 +239,46 @@ def test_framework_a_branch_following_main_is_pushed_to_its_own_name(
     values = ref_values(origin)
     assert values['refs/heads/work'] == repo.head()
     assert values['refs/heads/main'] != repo.head()
+
+
+@pytest.mark.parametrize('command', [
+    ('push', '--all', 'origin'),
+    ('push', '--tags', 'origin'),
+    ('push', 'origin', 'refs/heads/*'),
+])
+def test_framework_pushing_every_branch_or_tag_judges_only_what_lands_on_a_protected_one(
+        framework: Setup, command: tuple[str, ...]) -> None:
+    """--all and --tags name their refs: a feature branch or a tag (release/*
+    protects branches, not tags) is reminded of, never refused."""
+    repo, origin = framework
+    repo.git('switch', '-q', '-c', 'feature')
+    unreviewed(repo)
+    repo.git('tag', 'release/1')
+    repo.git('switch', '-q', 'main')
+    repo.commit_ok('Search tweak\n', {OTHER: 'tweak\n'})
+    before = ref_values(origin)
+
+    result = repo.run_git(*command)
+
+    assert result.returncode == 0, result.output
+    assert 'reminder: 1 pushed commit will need review' in result.output
+    assert ref_values(origin) != before
+
+
+@pytest.mark.parametrize('command', [
+    ('push', '--all', 'origin'),
+    ('push', '--tags', 'origin', 'main'),
+])
+def test_framework_pushing_every_branch_or_tag_still_refuses_what_lands_on_main(
+        framework: Setup, command: tuple[str, ...]) -> None:
+    repo, origin = framework
+    repo.git('switch', '-q', '-c', 'feature')
+    repo.commit_ok('Search tweak\n', {OTHER: 'tweak\n'})
+    repo.git('tag', 'v1')
+    repo.git('switch', '-q', 'main')
+    wrong = unreviewed(repo)
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git(*command), wrong[:10])
+
+    assert ref_values(origin) == before

@@ -193,6 +193,12 @@ def _destination(source: str, destination: str | None) -> str | None:
     return BRANCH_PREFIX + destination
 
 
+def _same_names(pattern: str, view: RemoteView) -> list[RefUpdate]:
+    """``--all`` or ``--tags``: every local branch or tag, to the remote's ref of its name."""
+    return [RefUpdate(ref, sha, ref, view.refs.get(ref, ZERO))
+            for ref, sha in git.ref_values(pattern.removesuffix('*')).items()]
+
+
 def _implicit_push(remote: str | None) -> list[tuple[str, str | None]] | None:
     """``git push`` with no refspec: the current branch, where push.default sends it."""
     configured = git.run_ok('config', '--get', 'push.default')
@@ -227,6 +233,9 @@ def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] |
     if refspecs is None:
         return None
     for source, destination in refspecs:
+        if source in invocation.SAME_NAME_PATTERNS:
+            updates.extend(_same_names(source, view))
+            continue
         target = _destination(source, destination)
         sha = git.ref_exists(source)
         if target is None or sha is None:
