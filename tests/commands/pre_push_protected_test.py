@@ -11,6 +11,7 @@ import pytest
 
 from testing.precommit import pre_commit
 from testing.scenarios import ALICE
+from testing.scenarios import ASSISTED
 from testing.scenarios import EMPTY_POLICY
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
@@ -22,6 +23,7 @@ from testing.scenarios import RULE
 from testing.scenarios import Run
 from testing.scenarios import Setup
 from testing.scenarios import bare_remote
+from testing.scenarios import clone
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import publish
@@ -281,4 +283,30 @@ def test_framework_pushing_every_branch_or_tag_still_refuses_what_lands_on_main(
 
     _framework_refused(repo.run_git(*command), wrong[:10])
 
+    assert ref_values(origin) == before
+
+
+def test_framework_a_stale_remote_tracking_branch_does_not_choose_the_judge(framework: Setup) -> None:
+    """Someone else's push made main guard services/search; this clone fetched
+    it under another remote name, so origin/main is stale. What the push adds
+    to main is judged by main's policy as the remote has it, as git's own
+    pre-push line says."""
+    repo, origin = framework
+    other = clone(origin, repo.path.parent / 'other', hooks=False)
+    guarded = PROTECTED_POLICY.replace(
+        'rules:\n', 'rules:\n  - id: search\n    paths: ["services/search/**"]\n'
+        '    require:\n      reviews: {group: senior}\n', 1)
+    other.commit_ok(message('Guard search', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: guarded}, verify=False)
+    other.git('push', '-q', 'origin', 'main')
+    repo.git('remote', 'add', 'upstream', str(origin.path))
+    repo.git('fetch', '-q', 'upstream')
+    repo.git('merge', '-q', '--ff-only', 'upstream/main')
+    wrong = repo.commit_ok(message('AI search tweak', ASSISTED), {OTHER: 'tweak\n'}, verify=False)
+    before = ref_values(origin)
+
+    result = repo.run_git('push', 'origin', 'main')
+
+    assert result.returncode != 0, result.output
+    assert f'refused {wrong[:10]}' in result.output
+    assert 'search: missing-review' in result.output
     assert ref_values(origin) == before

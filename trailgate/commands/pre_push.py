@@ -229,7 +229,13 @@ def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] |
     to_ref = os.environ.get('PRE_COMMIT_TO_REF')
     remote_branch = os.environ.get('PRE_COMMIT_REMOTE_BRANCH')
     if to_ref and remote_branch:
-        updates.append(RefUpdate(to_ref, to_ref, remote_branch, view.refs.get(remote_branch, ZERO)))
+        tracked = view.refs.get(remote_branch, ZERO)
+        updates.append(RefUpdate(to_ref, to_ref, remote_branch, tracked))
+        from_ref = os.environ.get('PRE_COMMIT_FROM_REF')
+        if from_ref and from_ref != tracked and _known(from_ref):
+            # the remote's value as git saw it, when the remote-tracking ref is stale
+            # (for a new ref, a commit a remote has): judged as both, never less than the push
+            updates.append(RefUpdate(to_ref, to_ref, remote_branch, from_ref))
     if refspecs is None:
         return None
     for source, destination in refspecs:
