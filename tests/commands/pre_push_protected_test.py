@@ -20,6 +20,7 @@ from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import REVIEW_ALICE
 from testing.scenarios import REVIEW_BOB
 from testing.scenarios import RULE
+from testing.scenarios import Repo
 from testing.scenarios import Run
 from testing.scenarios import Setup
 from testing.scenarios import bare_remote
@@ -29,6 +30,7 @@ from testing.scenarios import new_repo
 from testing.scenarios import publish
 from testing.scenarios import ref_values
 from testing.scenarios import unreviewed
+from testing.util import init_repo
 from tests.commands.pre_push_test import accepted
 from tests.commands.pre_push_test import good
 from tests.commands.pre_push_test import refused
@@ -309,4 +311,61 @@ def test_framework_a_stale_remote_tracking_branch_does_not_choose_the_judge(fram
     assert result.returncode != 0, result.output
     assert f'refused {wrong[:10]}' in result.output
     assert 'search: missing-review' in result.output
+    assert ref_values(origin) == before
+
+
+def _weakened_release_branch(origin: Repo, path: Path, fetch: str, env: dict[str, str]) -> tuple[Repo, str]:
+    """A new repository that has the server's history without remote-tracking
+    refs of its default branch (``fetch``: 'by-url', or 'trunk': the server's
+    default is trunk and origin/HEAD was never set). On a new release/9: the
+    policy emptied, then an unreviewed AI change. (the repository, that change)"""
+    repo = Repo(init_repo(path), env=env)
+    if fetch == 'by-url':
+        repo.git('fetch', '-q', str(origin.path), 'main')
+        repo.git('remote', 'add', 'origin', str(origin.path))
+        start = 'FETCH_HEAD'
+    else:
+        repo.git('remote', 'add', 'origin', str(origin.path))
+        repo.git('fetch', '-q', 'origin')
+        start = 'origin/trunk'
+    repo.git('switch', '-q', '-c', 'release/9', start)
+    repo.commit_ok('Weaken the policy\n', {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    return repo, unreviewed(repo)
+
+
+def _trunk_only(origin: Repo) -> None:
+    origin.git('branch', '-m', 'main', 'trunk')
+    origin.git('symbolic-ref', 'HEAD', 'refs/heads/trunk')
+
+
+@pytest.mark.parametrize('fetch', ['by-url', 'trunk'])
+def test_a_new_protected_ref_is_judged_by_the_server_s_default_branch_this_clone_has_not_fetched(
+        setup: Setup, tmp_path: Path, fetch: str) -> None:
+    """Without a remote-tracking default branch the work tree's policy, which
+    the pushed branch emptied, judged the new protected ref: pushed with the
+    hook passing. The remote is asked which its default branch is."""
+    _, origin = setup
+    if fetch == 'trunk':
+        _trunk_only(origin)
+    repo, wrong = _weakened_release_branch(origin, tmp_path / 'fresh', fetch, {})
+    repo.install_hooks()
+    before = ref_values(origin)
+
+    refused(repo.run_git('push', 'origin', 'release/9'), wrong[:10])
+
+    assert ref_values(origin) == before
+
+
+@pytest.mark.parametrize('fetch', ['by-url', 'trunk'])
+def test_framework_a_new_protected_ref_is_judged_by_the_server_s_default_branch_this_clone_has_not_fetched(
+        framework: Setup, pre_commit_setup, tmp_path: Path, fetch: str) -> None:
+    _, origin = framework
+    if fetch == 'trunk':
+        _trunk_only(origin)
+    repo, wrong = _weakened_release_branch(origin, tmp_path / 'fresh', fetch, pre_commit_setup.env)
+    pre_commit(repo, 'install', '--hook-type', 'pre-push')
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git('push', 'origin', 'release/9'), wrong[:10])
+
     assert ref_values(origin) == before

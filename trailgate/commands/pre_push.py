@@ -115,10 +115,18 @@ def _tracking_view(remote: str) -> RemoteView:
 
 def remote_view(remote: str | None, url: str | None) -> tuple[str | None, RemoteView]:
     """(configured remote name, its view). A push to a URL that is no configured
-    remote asks the remote itself, so it gets the same trusted base."""
+    remote, or to a remote whose default branch this clone has not fetched,
+    asks the remote itself, so it gets the same trusted base."""
     name = _remote_name(remote, url)
     if name is not None:
-        return name, _tracking_view(name)
+        view = _tracking_view(name)
+        if view.default_tip is not None:
+            return name, view
+        # this clone has not fetched the remote's default branch (a remote added
+        # and never fetched, a default other than main): the work tree's policy,
+        # which the push may change, must not judge a new protected ref
+        refs, head = git.ls_remote(name)
+        return name, RemoteView(refs, head) if refs else view
     target = url or remote
     if not target:
         return None, RemoteView({}, None)
