@@ -204,6 +204,37 @@ def test_cleanup_config_that_keeps_comments_gets_no_hints(setup: Setup, mode: st
     assert HINT not in setup.stored()
 
 
+@pytest.mark.parametrize('verbose', [(), ('-v',)])
+@pytest.mark.parametrize('comment', ['#', ';'])
+def test_scissors_cleanup_keeps_comments_so_hints_go_below_the_scissors_line(
+        setup: Setup, comment: str, verbose: tuple[str, ...]) -> None:
+    """commit.cleanup=scissors keeps comment lines above the scissors line: a
+    hint there was stored, and with core.commentChar=; it buried the message's
+    Assisted-by trailer, so check no longer saw an AI-assisted change."""
+    repo = setup.repo
+    repo.git('config', 'commit.cleanup', 'scissors')
+    repo.git('config', 'core.commentChar', comment)
+    repo.stage({CRITICAL: 'twice = 1\n'})
+    typed = message('Charge twice', ASSISTED)
+    setup.commit('--no-verify', *verbose, top=typed)
+    buffer = setup.buffer
+    assert_hints(buffer, comment)
+    assert buffer.index(f'{comment} {SCISSORS}') < buffer.index(HINT)
+    if verbose:
+        assert buffer.index(HINT) < buffer.index('diff --git')
+    assert setup.stored() == typed
+    assert repo.trailgate('check', 'HEAD^..HEAD').returncode == 1
+
+
+def test_scissors_cleanup_without_git_s_status_lines_gets_no_hints(setup: Setup) -> None:
+    """With commit.status=false git writes no scissors line: a hint would be kept."""
+    setup.repo.git('config', 'commit.cleanup', 'scissors')
+    setup.repo.git('config', 'commit.status', 'false')
+    setup.repo.stage({CRITICAL: 'twice = 1\n'})
+    setup.commit()
+    assert HINT not in setup.stored()
+
+
 def test_comment_char_auto(setup: Setup) -> None:
     setup.repo.git('config', 'core.commentChar', 'auto')
     setup.repo.stage({CRITICAL: 'twice = 1\n'})

@@ -79,13 +79,26 @@ def hints(policy: Policy, commit: Commit, remind: bool = False) -> list[str]:
     return lines
 
 
-def _insert(text: str, block: list[str], comment_char: str) -> str:
+def _insert(text: str, block: list[str], comment_char: str, below_cut: bool = False) -> str:
+    """``text`` with the hint ``block`` above the scissors line (or at the end);
+    with ``below_cut``, after git's comment lines that follow the scissors line."""
     commented = ''.join(f'{comment_char} {line}\n' for line in block)
     cut = locate_cut_line(text, comment_char)
+    if below_cut:
+        cut = _after_comment_lines(text, cut, comment_char)
     head, tail = text[:cut], text[cut:]
     if head and not head.endswith('\n'):
         head += '\n'
     return f'{head}{comment_char}\n{commented}{tail}'
+
+
+def _after_comment_lines(text: str, start: int, comment_char: str) -> int:
+    """Where the run of comment lines beginning at ``start`` ends."""
+    at = start
+    while at < len(text) and text.startswith(comment_char, at):
+        end = text.find('\n', at)
+        at = len(text) if end == -1 else end + 1
+    return at
 
 
 def prepare_commit_msg(msgfile: str, source: str, sha: str, policy_option: str | None) -> int:
@@ -111,10 +124,13 @@ def _hint(msgfile: str, policy_option: str | None, questions: git.StagedQuestion
     comment_char = config.get('core.commentchar', '#')[:1] or '#'
     if f'{comment_char} {HINT_MARK}' in raw:
         return 0  # already hinted: idempotent
+    scissors = cleanup == 'scissors'
+    if scissors and locate_cut_line(raw, comment_char) == len(raw):
+        return 0  # git keeps comment lines above a scissors line, and there is none
     remind = not policy.commit_msg_refuses_on(questions.current_branch())
     lines = hints(policy, commit, remind)
     if lines:
         with open(msgfile, 'w', encoding='utf-8', errors='surrogateescape') as f:
-            f.write(_insert(raw, lines, comment_char))
+            f.write(_insert(raw, lines, comment_char, below_cut=scissors))
     return 0
 
