@@ -893,9 +893,10 @@ def var_list(started: Started | None = None) -> Vars:
     return Vars(author, committer, committed, config)
 
 
-def first_parent_of_head() -> str | None:
-    out = run_ok('rev-parse', '--verify', '--quiet', 'HEAD^')
-    return decode(out).strip() if out else None
+def parents_of_head() -> list[str]:
+    """HEAD's parents, first parent first (none for a root commit or an unborn HEAD)."""
+    out = run_ok('rev-parse', 'HEAD^@')
+    return decode(out).split() if out else []
 
 
 def empty_tree() -> str:

@@ -44,21 +44,25 @@ def _merge_heads(git_dir: str) -> list[str]:
         return []
 
 
-def _changes(repo: git.Repo, diff: git.Started | None) -> git.StagedChanges:
+def _changes(repo: git.Repo, diff: git.Started | None) -> tuple[git.StagedChanges, list[str]]:
     """The new commit's paths, and the index mode of each entry it changes:
     its diff against its first parent (``diff``: the diff against HEAD,
-    started ahead; None when amending).
+    started ahead; None when amending, when the parents are HEAD's); and the
+    commit's other parents.
 
     A merge counts only paths that differ from every parent, as its
-    combined diff would show.
+    combined diff would show: a merge being made, or one being amended.
     """
     if diff is None:
-        changes = git.staged_changes(git.first_parent_of_head() or git.empty_tree())
+        parents = git.parents_of_head()
+        changes = git.staged_changes(parents[0] if parents else git.empty_tree())
+        others = parents[1:]
     else:
         changes = git.staged_changes(started=diff)
-    for merge_head in _merge_heads(repo.git_dir):
-        changes = changes._replace(paths=changes.paths & git.staged_changes(merge_head).paths)
-    return changes
+        others = _merge_heads(repo.git_dir)
+    for other in others:
+        changes = changes._replace(paths=changes.paths & git.staged_changes(other).paths)
+    return changes, others
 
 
 def _regular_files(candidates: frozenset[str], modes: dict[str, str]) -> frozenset[str]:
@@ -111,7 +115,7 @@ def pending_commit(msgfile: str, policy_option: str | None,
     facts = questions.variables()
     text = read_message_file(msgfile)
     message = cleanup_message(text, cleanup_comment_char(facts, text), cleanup_mode(facts))
-    changes = _changes(repo, questions.diff)
+    changes, other_parents = _changes(repo, questions.diff)
     commit = Commit(
         sha=None,
         message=message,
@@ -120,7 +124,7 @@ def pending_commit(msgfile: str, policy_option: str | None,
         committer=facts.committer,
         date=facts.committed.date(),
         paths=changes.paths,
-        is_merge=bool(_merge_heads(repo.git_dir)),
+        is_merge=bool(other_parents),
     )
     candidates = documentation_candidates(policy, commit)
     if candidates:

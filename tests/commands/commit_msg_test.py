@@ -439,6 +439,36 @@ def test_merge_taking_one_side_of_a_conflict_accepted(repo: Repo) -> None:
     accepted(repo.commit(message('Merge side', ASSISTED)), repo, before)
 
 
+@pytest.mark.skipif(not os.path.exists('/proc/self/cmdline'), reason='amend detection reads /proc')
+def test_amending_a_merge_judges_its_combined_diff(repo: Repo) -> None:
+    """`git commit --amend` of a merge makes a merge of the same parents: its
+    paths are those of its combined diff, as for the merge it replaces. The
+    diff against its first parent alone brought in every path of the merged
+    branch: a reworded merge of a reviewed change was refused."""
+    _branches(repo, {CRITICAL: 'reviewed = 1\n'}, {OTHER: 'main\n'},
+              message('Reviewed change', ASSISTED, *APPROVALS))
+    repo.git('merge', '-q', '--no-ff', '--no-edit', 'side')
+    merge = repo.head()
+
+    result = repo.commit(message("Merge branch 'side'", ASSISTED), args=['--amend'])
+
+    accepted(result, repo, merge)
+    assert repo.git('log', '-1', '--format=%P').split() == repo.git('log', '-1', '--format=%P', merge).split()
+    assert repo.trailgate('check', f'{merge}^..HEAD').returncode == 0
+
+
+def test_amending_a_merge_still_judges_a_resolution_of_its_own(repo: Repo) -> None:
+    _branches(repo, {CRITICAL: 'side = 1\n'}, {CRITICAL: 'main = 1\n'},
+              message('Reviewed change', ASSISTED, *APPROVALS))
+    assert repo.run_git('merge', '-q', 'side').returncode == 1
+    repo.stage({CRITICAL: 'side = 1\nmain = 1\n'})
+    merge = repo.commit_ok(message('Merge side', ASSISTED, *APPROVALS))
+
+    result = repo.commit(message('Merge side', ASSISTED), args=['--amend'])
+
+    refused(result, repo, merge, RULE, CRITICAL)
+
+
 # -- errors ------------------------------------------------------------------
 
 def test_missing_policy(tmp_path: Path) -> None:
