@@ -241,3 +241,41 @@ def test_a_partial_clone_fetches_what_it_lacks_or_cannot_check(tmp_path: Path, f
         result = without_remote.trailgate(*args)
         assert result.returncode == 2 and 'Traceback' not in result.output, (args, result)
         assert 'trailgate: error: git' in result.stderr, (args, result)  # git could not read it
+
+
+def _lazy_fetches(trace: Path) -> int:
+    """How many fetches git ran for the objects a partial clone lacks (GIT_TRACE)."""
+    return sum('built-in: git fetch' in line for line in trace.read_text().splitlines()) if trace.exists() else 0
+
+
+def test_a_signed_check_in_a_partial_clone_fetches_the_patches_blobs_at_once(tmp_path: Path) -> None:
+    """Signed approvals name a change by its canonical patch, which needs the
+    file contents a blob:none clone lacks: git fetched them one commit at a
+    time, a round trip to the remote per commit. They are fetched together."""
+    from testing.approvals import SIGNERS_PATH
+    from testing.approvals import signed_policy
+    from testing.approvals import signers_file
+
+    key = make_key(tmp_path, 'alice')
+    origin = scenarios.bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    origin.git('config', 'uploadpack.allowFilter', 'true')
+    repo = scenarios.new_repo(tmp_path / 'repo', signed_policy(count=1, seniors='alice@example.com'), hooks=False,
+                              files={SIGNERS_PATH: signers_file(('alice@example.com', key))})
+    scenarios.publish(repo, origin)
+    commits = 8
+    for number in range(commits):
+        repo.commit_ok(scenarios.message(f'Charge {number}', scenarios.ASSISTED),
+                       {f'services/payments/f{number}_{part}.py': f'{number} {part}\n' for part in range(2)},
+                       verify=False)
+    repo.git('push', '-q', 'origin', 'HEAD:refs/heads/feature')
+    full = repo.trailgate('check', 'origin/main..HEAD')
+    partial = scenarios.Repo(tmp_path / 'partial')
+    scenarios.git(tmp_path, 'clone', '-q', '--filter=blob:none', '--no-checkout', f'file://{origin.path}',
+                  str(partial.path))
+    trace = tmp_path / 'trace'
+
+    result = partial.trailgate('check', 'origin/main..origin/feature', env={'GIT_TRACE': str(trace)})
+
+    assert (result.returncode, result.stdout.count('refused ')) == (full.returncode, full.stdout.count('refused '))
+    assert result.returncode == 1 and result.stdout.count('refused ') == commits, result.output
+    assert _lazy_fetches(trace) <= 3, trace.read_text()  # the policy, the signers file, the patches' blobs

@@ -333,9 +333,9 @@ def start(*args: str, input: bytes | None = None) -> Started:
     return Started(*args, input=input)
 
 
-def run_ok(*args: str) -> bytes | None:
+def run_ok(*args: str, input: bytes | None = None) -> bytes | None:
     """Run git; stdout, or None when it exits non-zero (a question, not a failure)."""
-    returncode, out, _ = _communicate(_cmd(args), _env(), None)
+    returncode, out, _ = _communicate(_cmd(args), _env(), input)
     return None if returncode else out
 
 
@@ -1469,6 +1469,45 @@ def _patch_env() -> dict[str, str]:
     for name in ('GIT_DIFF_OPTS', 'GIT_EXTERNAL_DIFF', 'GIT_DIFF_PATH_COUNTER', 'GIT_DIFF_PATH_TOTAL'):
         env.pop(name, None)
     return env
+
+
+_TRUE = frozenset(('true', 'yes', 'on', '1'))
+
+
+@functools.cache
+def promisor_remote() -> str | None:
+    """The remote a partial clone fetches the objects it lacks from, if this is one."""
+    out = run_ok('config', '--get-regexp', r'^(remote\..*\.promisor|extensions\.partialclone)$')
+    for line in decode(out or b'').split('\n'):
+        key, _, value = line.partition(' ')
+        if key == 'extensions.partialclone' and value:
+            return value
+        if key.startswith('remote.') and key.endswith('.promisor') and value.lower() in _TRUE:
+            return key[len('remote.'):-len('.promisor')]
+    return None
+
+
+def prefetch_patch_blobs(requests: list[str]) -> None:
+    """In a partial clone, fetch at once the blobs the canonical patches of
+    ``requests`` will read: git would fetch them one patch at a time, a
+    round trip to the remote per commit. Nothing in a full clone; a failed
+    fetch is left for the patches themselves to report."""
+    remote = promisor_remote()
+    if remote is None or remote.startswith('-') or not requests:
+        return
+    out = run('diff-tree', '--stdin', '-r', '--raw', '-z', '--root', '--no-commit-id', '--no-renames',
+              '--no-abbrev', '--ignore-submodules=none', input=''.join(f'{r}\n' for r in requests).encode())
+    blobs: dict[str, None] = {}
+    for token in decode(out).split('\0'):
+        if token.startswith(':'):
+            old_mode, new_mode, old, new = token[1:].split(' ')[:4]
+            for mode, oid in ((old_mode, old), (new_mode, new)):
+                if mode != GITLINK and not is_null_oid(oid):
+                    blobs[oid] = None
+    if blobs:
+        run_ok('-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--no-tags', '--no-write-fetch-head',
+               '--recurse-submodules=no', '--filter=blob:none', '--stdin', remote,
+               input=''.join(f'{oid}\n' for oid in blobs).encode())
 
 
 def change_patches(requests: Iterable[str]) -> Iterator[bytes]:

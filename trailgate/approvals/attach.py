@@ -172,6 +172,7 @@ class Pending:
 
     def ask_patches(self) -> None:
         requests, self._merge_results = change_requests(self._missing)
+        git.prefetch_patch_blobs(requests)
         self.patches.ask(requests)
 
     def ask_records(self) -> None:
