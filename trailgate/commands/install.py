@@ -53,6 +53,38 @@ def hooks_dir() -> str:
     return os.path.abspath(path)
 
 
+# where core.hooksPath, when set there, is the hooks directory of every repository
+_SHARED_SCOPES = ('global', 'system')
+INSTALL_HERE = 'git config core.hooksPath "$(git rev-parse --path-format=absolute --git-common-dir)/hooks"'
+
+
+def _shared_hooks_path() -> tuple[str, str] | None:
+    """(scope, file) when core.hooksPath comes from a config that every
+    repository reads (global or system), not from this repository's own."""
+    out = git.run_ok('config', '--show-origin', '--show-scope', '--get', 'core.hooksPath')
+    scope, _, rest = git.decode(out or b'').partition('\t')
+    origin, _, _ = rest.partition('\t')
+    if scope in _SHARED_SCOPES:
+        return scope, origin.removeprefix('file:')
+    return None
+
+
+def _shared_refusal(directory: str) -> str | None:
+    shared = _shared_hooks_path()
+    if shared is None:
+        return None
+    scope, origin = shared
+    return (
+        f'core.hooksPath is set in the {scope} git config ({origin}) to {directory}, the hooks '
+        f"directory of every repository that does not set its own: trailgate's hooks there would "
+        f'refuse commits in every repository without a policy. Nothing was written. To install '
+        f'for this repository only (it then runs its own hooks, not those of {directory}):\n'
+        f'  {INSTALL_HERE}\n'
+        f'  trailgate install\n'
+        f"To run trailgate in every repository, point the {scope} setting at trailgate's hooks/ directory."
+    )
+
+
 def _is_ours(path: str) -> bool:
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
@@ -121,6 +153,9 @@ def install(hook_types: tuple[str, ...], force: bool, uninstall: bool, policy: s
         messages = [m for m in (_uninstall_one(directory, hook) for hook in hooks) if m]
         print('\n'.join(messages) if messages else 'no trailgate hooks to remove')
         return 0
+    shared = _shared_refusal(directory)
+    if shared:
+        raise FatalError(shared)
     # check every hook before writing any, so a refusal leaves nothing half-done
     for hook in hooks:
         refusal = _refusal(directory, hook, force)
