@@ -13,6 +13,7 @@ from testing.scenarios import Repo
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.util import git
+from testing.util import git_env
 
 OPTIONS = ('--html', '--json', '--csv')
 
@@ -95,3 +96,26 @@ def test_an_unwritable_path_is_an_error_before_the_history_is_read(repo: Repo, t
         result = repo.trailgate('audit', '-q', '--html', str(target))
         assert result.returncode == 2, (target, result)
         assert 'cannot write' in result.stderr and 'Traceback' not in result.stderr
+
+
+def test_the_git_directory_under_another_name_is_still_refused(repo: Repo, tmp_path: Path) -> None:
+    """A bind mount here stands for what a case-insensitive file system does
+    to ``.GIT/hooks``: another spelling of the same directory."""
+    import shutil
+    import subprocess
+    import sys
+
+    alias = tmp_path / 'alias'
+    alias.mkdir()
+    script = (f'mount --bind {repo.path / ".git"} {alias} && '
+              f'{sys.executable} -m trailgate audit -q --html {alias / "hooks" / "pre-commit"}')
+    if shutil.which('unshare') is None or subprocess.run(
+            ('unshare', '-m', 'true'), capture_output=True).returncode:
+        pytest.skip('needs unshare -m (a private mount namespace) to make a bind mount')
+    result = subprocess.run(('unshare', '-m', 'sh', '-c', script), cwd=repo.path, capture_output=True, text=True,
+                            env=git_env())
+    if 'mount' in result.stderr and result.returncode not in (0, 2):
+        pytest.skip(f'no bind mount here: {result.stderr.strip()}')
+    assert result.returncode == 2, result
+    assert 'cannot write' in result.stderr
+    assert not (repo.path / '.git' / 'hooks' / 'pre-commit').exists()

@@ -141,3 +141,60 @@ def repo_audit(repo: Path, out: Path) -> subprocess.CompletedProcess[str]:
     from testing.util import trailgate
 
     return trailgate(repo, 'audit', '-q', '--html', str(out))
+
+
+class Tables(HTMLParser):
+    """Every table of a page, as rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == 'table':
+            self.tables.append([])
+        elif tag == 'tr':
+            self.tables[-1].append([])
+        elif tag in ('td', 'th'):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ('td', 'th') and self._cell is not None:
+            self.tables[-1][-1].append(''.join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_the_page_s_figures_are_the_json_s(history: tuple[Path, Expected], tmp_path: Path) -> None:
+    import json
+    import re
+
+    from testing.util import trailgate
+
+    page, document = tmp_path / 'audit.html', tmp_path / 'audit.json'
+    result = trailgate(history[0], 'audit', '-q', '--html', str(page), '--json', str(document))
+    assert result.returncode == 0, result.stderr
+    html, figures = page.read_text(), json.loads(document.read_text())
+    tables = Tables()
+    tables.feed(html)
+    by_header = {tuple(table[0]): table[1:] for table in tables.tables}
+
+    kpis = {label: value for value, label in re.findall(r'<div class="kpi"><b>([^<]*)</b>([^<]*)</div>', html)}
+    totals, critical = figures['totals'], figures['critical']
+    assert kpis['commits'] == f'{totals["commits"]:,}'
+    assert kpis['AI-marked'].startswith(f'{totals["ai_assisted"]:,} (')
+    assert kpis['unreviewed'] == f'{critical["unmet"]:,}'
+    outcomes = ('met', 'unmet', 'overridden', 'not_required')
+    assert kpis['critical AI changes'] == f'{sum(critical[key] for key in outcomes):,}'
+    assert by_header[('week', 'commits', 'AI-marked', 'share')] == [
+        [row['label'], f'{row["commits"]:,}', f'{row["ai_assisted"]:,}',
+         f'{100 * row["ai_assisted"] / row["commits"]:.1f}%' if row['commits'] else '–'] for row in figures['periods']]
+    assert by_header[('tool', 'mark id', 'commits')] == [
+        [row['tool'], row['id'], f'{row["commits"]:,}'] for row in figures['tools']]
+    assert by_header[('rule', 'commits touching', 'AI-marked', 'met', 'unmet', 'overridden', 'not required')] == [
+        [row['rule'], *(f'{row[key]:,}' for key in ('commits', 'ai_assisted', 'met', 'unmet', 'overridden',
+                                                    'not_required'))] for row in figures['rules']]

@@ -27,8 +27,34 @@ from trailgate.output import in_utf8
 STDOUT = '-'
 
 
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _containing(path: str) -> Iterator[tuple[int, int]]:
+    """The device and inode of each existing directory ``path`` is in: the same
+    directory under another spelling (``.GIT`` on a case-insensitive file
+    system, a bind mount) is the same pair."""
+    directory = os.path.dirname(path)
+    while True:
+        found = _identity(directory)
+        if found is not None:
+            yield found
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
+
+
 def _inside(path: str, directory: str) -> bool:
-    return os.path.commonpath((path, directory)) == directory
+    if os.path.commonpath((path, directory)) == directory:
+        return True
+    found = _identity(directory)
+    return found is not None and (found == _identity(path) or found in _containing(path))
 
 
 def _where(path: str) -> str:
