@@ -74,8 +74,7 @@ class ServerRefs:
 
     def commit_at(self, ref: str) -> str | None:
         """The commit the ref of that exact name points at, if any: never a tag git would read in its place."""
-        entry = self.entries.get(ref)
-        return entry.sha if entry is not None and entry.kind == 'commit' else None
+        return git.exact_ref(self.prefix + ref) if ref in self.entries else None
 
     def head(self) -> str | None:
         """The default branch: the one the namespace's HEAD names."""
