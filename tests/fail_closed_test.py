@@ -303,6 +303,7 @@ def invoke(world: World, scenario: Scenario, capsys: pytest.CaptureFixture[str] 
         if scenario.pushing is not None:
             refspecs = list(scenario.pushing)
             m.setattr(invocation, 'pushed_refspecs', lambda: refspecs)
+            m.setattr(invocation, 'push_follows_tags', lambda: True)  # --follow-tags: the tags are read too
             m.setenv('PRE_COMMIT', '1')
             m.setenv('PRE_COMMIT_REMOTE_NAME', 'origin')
         patch(m)

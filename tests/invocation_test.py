@@ -18,7 +18,7 @@ from trailgate import invocation
     (['--tags', 'origin', 'main'], [('refs/tags/*', None), ('main', None)]),
     (['origin', 'refs/tags/*', '+refs/heads/*:refs/heads/*'], [('refs/tags/*', None), ('refs/heads/*', None)]),
     (['origin', 'refs/heads/*:refs/heads/x/*'], None),
-    (['--follow-tags', 'origin', 'main'], None),
+    (['--follow-tags', 'origin', 'main'], [('main', None)]),
     (['--mirror', 'origin'], None),
     (['origin', ':feature'], None),  # a deletion: nothing lands
 ])

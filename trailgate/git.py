@@ -606,6 +606,18 @@ def maybe_symbolic(git_dir: str, ref: str) -> bool:
     return os.path.lexists(os.path.join(git_dir, *ref.split('/')))
 
 
+def annotated_tags() -> dict[str, str]:
+    """Full ref name -> tag object, for every tag that is an annotated tag object."""
+    out = run('for-each-ref', '--format=%(objecttype) %(objectname) %(refname)', 'refs/tags/')
+    tags = {}
+    for line in decode(out).split('\n'):
+        kind, _, rest = line.partition(' ')
+        sha, _, ref = rest.partition(' ')
+        if kind == 'tag' and ref:
+            tags[ref] = sha
+    return tags
+
+
 def ls_remote(remote: str) -> tuple[dict[str, str], str | None]:
     """(full ref -> object, the ref HEAD points at) as ``remote`` has them now."""
     out = run('ls-remote', '--symref', '--', remote)

@@ -94,7 +94,7 @@ def commit_cleanup_option() -> str | None:
 # refspec git reads them as; None: refs no refspec names
 _PUSH_EVERYTHING: dict[str, str | None] = {
     '--all': 'refs/heads/*', '--branches': 'refs/heads/*', '--tags': 'refs/tags/*',
-    '--mirror': None, '--follow-tags': None,
+    '--mirror': None,
 }
 # patterns whose refs go to the remote's refs of the same names
 SAME_NAME_PATTERNS = ('refs/heads/*', 'refs/tags/*')
@@ -143,6 +143,14 @@ def pushed_refspecs() -> list[tuple[str, str | None]] | None:
         else:
             refspecs.append((source, destination if colon else None))
     return refspecs
+
+
+def push_follows_tags() -> bool | None:
+    """Does the ``git push`` that runs us say ``--follow-tags`` (True) or
+    ``--no-follow-tags`` (False), the last one winning? None: neither, or unknown."""
+    positional_and_options = _options(git_command('push') or [])
+    said = [arg for arg in positional_and_options if arg in ('--follow-tags', '--no-follow-tags')]
+    return said[-1] == '--follow-tags' if said else None
 
 
 def pushed_sources() -> list[str] | None:

@@ -369,3 +369,47 @@ def test_framework_a_new_protected_ref_is_judged_by_the_server_s_default_branch_
     _framework_refused(repo.run_git('push', 'origin', 'release/9'), wrong[:10])
 
     assert ref_values(origin) == before
+
+
+def _protect_release_tags(repo: Repo) -> None:
+    """main's policy (on the remote too) also guards the tags refs/tags/v*."""
+    guarded = PROTECTED_POLICY.replace('protected: [main, "release/*"]', 'protected: [main, "refs/tags/v*"]')
+    repo.commit_ok(message('Guard release tags', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: guarded}, verify=False)
+    repo.git('push', '-q', '--no-verify', 'origin', 'main')
+
+
+@pytest.mark.parametrize('command', [
+    ('-c', 'push.followTags=true', 'push', 'origin', 'feature'),
+    ('push', '--follow-tags', 'origin', 'feature'),
+])
+def test_framework_an_annotated_tag_that_follows_a_push_is_judged_where_it_lands(
+        framework: Setup, command: tuple[str, ...]) -> None:
+    """push.followTags (or --follow-tags) also pushes the annotated tags on
+    what is pushed; pre-commit names only the branch, so a protected tag went
+    unjudged under the config: an unreviewed AI commit became a release tag."""
+    repo, origin = framework
+    _protect_release_tags(repo)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    repo.git('tag', '-a', '-m', 'Release 1', 'v1')
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git(*command), wrong[:10])
+
+    assert ref_values(origin) == before
+
+
+def test_framework_an_annotated_tag_no_policy_guards_follows_a_feature_push(framework: Setup) -> None:
+    """Following tags is no longer a push that cannot be known: an unguarded
+    tag on a feature branch passes with the reminder, as its branch does."""
+    repo, origin = framework
+    _protect_release_tags(repo)
+    repo.git('switch', '-q', '-c', 'feature')
+    unreviewed(repo)
+    repo.git('tag', '-a', '-m', 'Demo', 'demo-1')
+
+    result = repo.run_git('push', '--follow-tags', 'origin', 'feature')
+
+    assert result.returncode == 0, result.output
+    assert 'reminder: 1 pushed commit will need review' in result.output
+    assert 'refs/tags/demo-1' in ref_values(origin)

@@ -224,6 +224,15 @@ def _implicit_push(remote: str | None) -> list[tuple[str, str | None]] | None:
     return [(branch, branch)]
 
 
+def _follows_tags() -> bool:
+    """Does the push also send the annotated tags of what it pushes (``--follow-tags``, ``push.followTags``)?"""
+    said = invocation.push_follows_tags()
+    if said is not None:
+        return said
+    configured = git.run_ok('config', '--type=bool', '--get', 'push.followTags')
+    return configured is not None and git.decode(configured).strip() == 'true'
+
+
 def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] | None:
     """Under the pre-commit framework, which swallows git's lines: the push's
     ref updates, from its variables and the ``git push`` command line.
@@ -246,6 +255,9 @@ def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] |
             updates.append(RefUpdate(to_ref, to_ref, remote_branch, from_ref))
     if refspecs is None:
         return None
+    if _follows_tags():
+        # the annotated tags on what is pushed go too: every one, never less than the push
+        updates.extend(RefUpdate(ref, sha, ref, view.refs.get(ref, ZERO)) for ref, sha in git.annotated_tags().items())
     for source, destination in refspecs:
         if source in invocation.SAME_NAME_PATTERNS:
             updates.extend(_same_names(source, view))
