@@ -424,13 +424,18 @@ def is_null_oid(sha: str) -> bool:
     return bool(sha) and set(sha) == {'0'}
 
 
-def git_areas() -> tuple[str, ...]:
-    """The directories git reads configuration from and runs hooks in, as
-    absolute paths: the git directory, the common one (a worktree's
-    repository) and the hooks directory (``core.hooksPath`` may put it
-    anywhere)."""
+class GitAreas(NamedTuple):
+    """Where git reads configuration from and runs hooks, as absolute paths."""
+
+    git_dir: str
+    common_dir: str  # a worktree's repository
+    hooks: str  # core.hooksPath may put it anywhere; git runs the files directly in it
+
+
+def git_areas() -> GitAreas:
     out = run('rev-parse', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks')
-    return tuple(os.path.abspath(line) for line in decode(out).split('\n') if line)
+    git_dir, common_dir, hooks = (os.path.abspath(line) for line in decode(out).split('\n')[:3])
+    return GitAreas(git_dir, common_dir, hooks)
 
 
 def resolve_commit(rev: str) -> str:

@@ -119,3 +119,19 @@ def test_the_git_directory_under_another_name_is_still_refused(repo: Repo, tmp_p
     assert result.returncode == 2, result
     assert 'cannot write' in result.stderr
     assert not (repo.path / '.git' / 'hooks' / 'pre-commit').exists()
+
+
+def test_only_files_straight_in_a_shared_hooks_directory_are_refused(repo: Repo, tmp_path: Path) -> None:
+    """git runs the files directly in core.hooksPath, not those below it: a
+    hooks path set to a home directory must not refuse every report under it."""
+    home = tmp_path / 'home'
+    (home / 'reports').mkdir(parents=True)
+    git(repo.path, 'config', 'core.hooksPath', str(home))
+
+    straight_in = repo.trailgate('audit', '-q', '--html', str(home / 'post-checkout'))
+    below = repo.trailgate('audit', '-q', '--html', str(home / 'reports' / 'audit.html'))
+
+    assert straight_in.returncode == 2 and 'cannot write' in straight_in.stderr
+    assert not (home / 'post-checkout').exists()
+    assert below.returncode == 0, below.stderr
+    assert (home / 'reports' / 'audit.html').read_text().startswith('<!DOCTYPE html>')

@@ -7,8 +7,9 @@ means an existing file's mode is never kept: a report written over an
 executable file is no longer executable.
 
 A report holds text anyone who could push wrote. It is never written into
-the repository's git directory or its hooks directory, where git would read
-it as configuration or run it as a hook.
+the repository's git directory (nor the common one of a worktree), where
+git reads configuration, nor straight into its hooks directory, where git
+would run it as a hook.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from trailgate.errors import UsageError
+from trailgate.git import GitAreas
 from trailgate.output import in_utf8
 
 STDOUT = '-'
@@ -50,6 +52,13 @@ def _containing(path: str) -> Iterator[tuple[int, int]]:
         directory = parent
 
 
+def _same_directory(one: str, other: str) -> bool:
+    if one == other:
+        return True
+    found = _identity(one)
+    return found is not None and found == _identity(other)
+
+
 def _inside(path: str, directory: str) -> bool:
     if os.path.commonpath((path, directory)) == directory:
         return True
@@ -75,14 +84,16 @@ class Target:
     def _error(self, why: str) -> UsageError:
         return UsageError(f'{self.option} {self.path}: cannot write: {why}')
 
-    def check(self, git_areas: Iterable[str]) -> None:
-        if self.path == STDOUT:
+    def check(self, areas: GitAreas | None) -> None:
+        if self.path == STDOUT or areas is None:
             return
         where = _where(self.path)
-        for area in git_areas:
-            if _inside(where, _where(area)):
-                raise self._error(f'it is inside {area}, where git reads its configuration or runs hooks; '
-                                  'write the report elsewhere')
+        inside = next((area for area in (areas.git_dir, areas.common_dir) if _inside(where, _where(area))), None)
+        if inside is None and _same_directory(os.path.dirname(where), _where(areas.hooks)):
+            inside = areas.hooks
+        if inside is not None:
+            raise self._error(f'it is inside {inside}, where git reads its configuration or runs hooks; '
+                              'write the report elsewhere')
 
     def open(self) -> None:
         if self.path == STDOUT:
@@ -162,13 +173,13 @@ class Target:
 
 
 @contextlib.contextmanager
-def opened(wanted: Iterable[tuple[str, str | None]], git_areas: tuple[str, ...]) -> Iterator[dict[str, Target]]:
+def opened(wanted: Iterable[tuple[str, str | None]], areas: GitAreas | None) -> Iterator[dict[str, Target]]:
     """The outputs asked for (option, path; no path: not asked), checked and
     opened before the audit starts, each put in place when the block ends
     normally and none when it raises."""
     found = {option: Target(option, path) for option, path in wanted if path}
     for target in found.values():
-        target.check(git_areas)
+        target.check(areas)
     try:
         for target in found.values():
             target.open()

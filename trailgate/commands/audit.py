@@ -164,7 +164,7 @@ def audit(ranges: tuple[str, ...], since_text: str | None, until_text: str | Non
     first, last = (day.isoformat() if day else None for day in (since, until))
     tally = Tally(policy, datetime.datetime.now(datetime.timezone.utc).date(), with_lines)
     wanted = (('--csv', csv_file), ('--json', json_file), ('--html', html))
-    areas = git.git_areas() if any(path and path != files.STDOUT for _, path in wanted) else ()
+    areas = git.git_areas() if any(path and path != files.STDOUT for _, path in wanted) else None
     with files.opened(wanted, areas) as out:
         _tally(tally, revisions, (first, last), tip, repo, policy, out.get('--csv'), quiet)
         summary = tally.summary(policy.source, ranges or ('HEAD',), first, last)
