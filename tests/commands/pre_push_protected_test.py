@@ -413,3 +413,44 @@ def test_framework_an_annotated_tag_no_policy_guards_follows_a_feature_push(fram
     assert result.returncode == 0, result.output
     assert 'reminder: 1 pushed commit will need review' in result.output
     assert 'refs/tags/demo-1' in ref_values(origin)
+
+
+def _aaa_moved_on(repo: Repo) -> None:
+    """The remote has a branch ``aaa`` that sorts before main, and this clone a
+    new commit on it: a push of both gives pre-commit ``aaa`` as its one ref."""
+    repo.git('push', '-q', '--no-verify', 'origin', 'main:aaa')
+    repo.git('fetch', '-q', 'origin')
+    repo.git('switch', '-q', '-c', 'aaa', 'origin/aaa')
+    repo.commit_ok('Search tweak\n', {OTHER: 'tweak\n'})
+
+
+@pytest.mark.parametrize('refspec', ['feature:heads/main', 'lightweight:main'])
+def test_framework_a_short_destination_is_read_as_git_reads_it(framework: Setup, refspec: str) -> None:
+    """git matches a destination that is not a full ref against the remote's
+    refs first: ``feature:heads/main`` updates refs/heads/main, and so does a
+    lightweight tag pushed to ``main``."""
+    repo, origin = framework
+    _aaa_moved_on(repo)
+    repo.git('switch', '-q', '-c', 'feature', 'main')
+    wrong = unreviewed(repo)
+    repo.git('tag', 'lightweight')
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git('push', 'origin', 'aaa', refspec), wrong[:10])
+
+    assert ref_values(origin) == before
+
+
+def test_framework_a_mirror_remote_is_judged_whole(framework: Setup) -> None:
+    """``remote.<name>.mirror`` makes a bare ``git push`` push every ref: not
+    only the branch checked out."""
+    repo, origin = framework
+    _aaa_moved_on(repo)
+    repo.git('switch', '-q', 'main')
+    wrong = unreviewed(repo)
+    repo.git('switch', '-q', 'aaa')
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git('-c', 'remote.origin.mirror=true', 'push', 'origin'), wrong[:10])
+
+    assert ref_values(origin)['refs/heads/main'] == before['refs/heads/main']

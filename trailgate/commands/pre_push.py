@@ -187,7 +187,11 @@ def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan
     return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason))
 
 
-def _destination(source: str, destination: str | None) -> str | None:
+# a short destination starting so may name a ref in another namespace of the remote
+_OTHER_NAMESPACES = ('heads/', 'tags/', 'remotes/')
+
+
+def _destination(source: str, destination: str | None, view: RemoteView) -> str | None:
     """The remote ref a refspec updates, as git would choose it (None: cannot tell)."""
     full = git.full_ref_name(source)
     if destination is None:
@@ -196,6 +200,13 @@ def _destination(source: str, destination: str | None) -> str | None:
         return full  # None: a sha or an expression needs an explicit destination
     if destination.startswith('refs/'):
         return destination
+    # git matches a short destination against the remote's refs before it makes
+    # one: `feature:heads/main` updates refs/heads/main
+    matches = [ref for ref in git.short_name_refs(destination) if ref in view.refs]
+    if len(matches) == 1:
+        return matches[0]
+    if matches or destination.startswith(_OTHER_NAMESPACES):
+        return None  # ambiguous, or a remote ref this clone may not have seen
     if full and full.startswith('refs/tags/'):
         return None  # git updates the remote's ref of that name, a branch if it has one
     return BRANCH_PREFIX + destination
@@ -233,12 +244,21 @@ def _follows_tags() -> bool:
     return configured is not None and git.decode(configured).strip() == 'true'
 
 
+def _configured_elsewhere(remote: str) -> bool:
+    """Does ``remote``'s configuration push refs the command line does not name
+    (``remote.<name>.push`` refspecs, ``remote.<name>.mirror``)?"""
+    if git.run_ok('config', '--get-all', f'remote.{remote}.push'):
+        return True
+    mirror = git.run_ok('config', '--type=bool', '--get', f'remote.{remote}.mirror')
+    return mirror is not None and git.decode(mirror).strip() == 'true'
+
+
 def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] | None:
     """Under the pre-commit framework, which swallows git's lines: the push's
     ref updates, from its variables and the ``git push`` command line.
     None when the push cannot be known exactly."""
-    if remote and git.run_ok('config', '--get-all', f'remote.{remote}.push'):
-        return None  # configured refspecs: git may push elsewhere than the line says
+    if remote and _configured_elsewhere(remote):
+        return None  # git may push elsewhere than the line says
     refspecs = invocation.pushed_refspecs()
     if refspecs == []:
         refspecs = _implicit_push(remote)
@@ -262,7 +282,7 @@ def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] |
         if source in invocation.SAME_NAME_PATTERNS:
             updates.extend(_same_names(source, view))
             continue
-        target = _destination(source, destination)
+        target = _destination(source, destination, view)
         sha = git.ref_exists(source)
         if target is None or sha is None:
             return None
