@@ -135,3 +135,13 @@ def test_only_files_straight_in_a_shared_hooks_directory_are_refused(repo: Repo,
     assert not (home / 'post-checkout').exists()
     assert below.returncode == 0, below.stderr
     assert (home / 'reports' / 'audit.html').read_text().startswith('<!DOCTYPE html>')
+
+
+@pytest.mark.parametrize('option', OPTIONS)
+def test_a_report_to_dev_stdout_reaches_a_pipe(repo: Repo, option: str) -> None:
+    """/dev/stdout names the pipe the caller reads (``audit --json /dev/stdout | jq``),
+    through /proc/self/fd/1, which is no file to put a temporary one beside."""
+    result = repo.trailgate('audit', '-q', option, '/dev/stdout')
+    assert result.returncode == 0, result
+    expected = {'--html': '<!DOCTYPE html>', '--json': '"schema"', '--csv': 'sha'}[option]
+    assert expected in result.stdout, result.stdout[:300]

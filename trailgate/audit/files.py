@@ -101,7 +101,9 @@ class Target:
             return
         where = _where(self.path)
         try:
-            found = os.stat(where)
+            # the path itself, not its real path: /dev/stdout's is /proc/self/fd/1's
+            # target, which for a pipe is no path at all
+            found = os.stat(self.path)
         except FileNotFoundError:
             found = None
         except OSError as e:
@@ -109,7 +111,7 @@ class Target:
         if found is not None and stat.S_ISDIR(found.st_mode):
             raise self._error('it is a directory')
         if found is not None and not stat.S_ISREG(found.st_mode):  # a device or a pipe: nothing to replace
-            self.stream = self._text(self._open_fd(where, os.O_WRONLY | os.O_TRUNC))
+            self.stream = self._text(self._open_fd(self.path, os.O_WRONLY | os.O_TRUNC))
             return
         directory, name = os.path.split(where)
         for _ in range(100):
