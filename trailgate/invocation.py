@@ -13,7 +13,9 @@ import os
 
 _MAX_ANCESTORS = 10
 # git's global options that take a separate value: `git -C dir commit`
-_GLOBAL_WITH_VALUE = frozenset(('-c', '-C', '--git-dir', '--work-tree', '--namespace', '--super-prefix'))
+_GLOBAL_WITH_VALUE = frozenset((
+    '-c', '-C', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env', '--attr-source',
+))
 # push options that take a separate value
 _PUSH_WITH_VALUE = frozenset(('--repo', '-o', '--push-option', '--receive-pack', '--exec'))
 

@@ -371,6 +371,15 @@ def test_amend_through_an_alias_refused(repo: Repo) -> None:
 
 
 @needs_proc
+def test_amend_after_a_global_option_with_a_separate_value_refused(repo: Repo) -> None:
+    """`git --config-env NAME=VAR commit --amend`: the value is no subcommand."""
+    reviewed = repo.commit_ok(message('Charge', ASSISTED, *APPROVALS), {CRITICAL: 'c = 17\n'})
+    result = repo.run('git', '--config-env', 'trailgate.probe=HOME', 'commit', '-q', '-F', '-', '--amend',
+                      input=message('Charge', ASSISTED))
+    refused(result, repo, reviewed, RULE, 'missing-review')
+
+
+@needs_proc
 def test_rebase_reword_that_drops_the_reviews_refused(repo: Repo, tmp_path: Path) -> None:
     """`rebase -i` reword runs `git commit --amend` with commit-msg."""
     repo.commit_ok(message('Charge', ASSISTED, *APPROVALS), {CRITICAL: 'c = 17\n'})
