@@ -173,33 +173,35 @@ def test_install_honours_core_hooks_path(repo: Repo, tmp_path: Path, where: str)
 
 
 @pytest.mark.parametrize('scope', ['global', 'system'])
-def test_a_hooks_path_every_repository_shares_is_refused_with_the_way_to_install_here(
+def test_a_hooks_path_every_repository_shares_is_honoured_with_a_warning_and_the_way_to_install_here(
         repo: Repo, tmp_path: Path, scope: str) -> None:
     """core.hooksPath set in the global (or system) config is the hooks
-    directory of every repository on the machine: trailgate's hooks there made
-    every other repository, without a policy, refuse every commit. install
-    refuses, writes nothing, and says how to install for this repository."""
+    directory of every repository on the machine. install honours it, as the
+    contract says, but warns that every repository without a policy will then
+    refuse commits, and names the config and the way to install here alone."""
     shared = tmp_path / 'every repository hooks'
     config = tmp_path / 'shared.gitconfig'
     git(tmp_path, 'config', '--file', str(config), 'core.hooksPath', str(shared))
     variable = 'GIT_CONFIG_GLOBAL' if scope == 'global' else 'GIT_CONFIG_SYSTEM'
     repo.env.update({variable: str(config), 'GIT_CONFIG_NOSYSTEM': ''})
-    other = Repo(tmp_path / 'other', env={variable: str(config), 'GIT_CONFIG_NOSYSTEM': ''})
-    git(tmp_path, 'init', '-q', str(other.path))
 
     result = install(repo)
 
-    assert result.returncode == 2, result.output
+    assert result.returncode == 0, result.output
+    for hook in CLIENT:
+        assert_ours(shared / hook)
     assert str(config) in result.stderr and 'every repository' in result.stderr, result.stderr
-    assert not shared.exists() or not list(shared.iterdir())
-    other_commit = other.run_git('commit', '-q', '--allow-empty', '-m', 'Unrelated')
-    assert other_commit.returncode == 0, other_commit.output
-    command = next(line.strip() for line in result.stderr.splitlines() if line.strip().startswith('git config'))
-    repo.run('sh', '-c', command)
-    installed(repo)
-    assert git_hooks_dir(repo) == (repo.path / '.git' / 'hooks').resolve()
     gated_commits(repo)
+    commands = [line.strip() for line in result.stderr.splitlines() if line.startswith('  ')]
+    assert commands[0] == 'trailgate install --uninstall' and commands[1].startswith('git config'), commands
     assert install(repo, '--uninstall').returncode == 0
+    assert not any((shared / hook).exists() for hook in CLIENT)
+    repo.run('sh', '-c', commands[1])
+    here = install(repo)
+    assert here.returncode == 0 and 'every repository' not in here.stderr, here.output
+    assert git_hooks_dir(repo) == (repo.path / '.git' / 'hooks').resolve()
+    for hook in CLIENT:
+        assert_ours(repo.path / '.git' / 'hooks' / hook)
 
 
 def test_linked_worktree_installs_into_the_common_hooks_dir(repo: Repo, tmp_path: Path) -> None:

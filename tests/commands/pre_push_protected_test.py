@@ -356,6 +356,23 @@ def test_a_new_protected_ref_is_judged_by_the_server_s_default_branch_this_clone
     assert ref_values(origin) == before
 
 
+def test_the_server_asked_for_its_default_branch_is_the_one_pushed_to(setup: Setup, tmp_path: Path) -> None:
+    """git gives pre-push the URL it pushes to; a remote whose fetch URL is
+    another (or unreachable) is asked there, not at the fetch URL: an honest
+    push must not fail on a server it does not talk to."""
+    _, origin = setup
+    _trunk_only(origin)
+    repo, wrong = _weakened_release_branch(origin, tmp_path / 'fresh', 'trunk', {})
+    repo.git('remote', 'set-url', 'origin', str(tmp_path / 'nonexistent'))
+    repo.git('remote', 'set-url', '--push', 'origin', str(origin.path))
+    repo.install_hooks()
+    before = ref_values(origin)
+
+    refused(repo.run_git('push', 'origin', 'release/9'), wrong[:10])
+
+    assert ref_values(origin) == before
+
+
 @pytest.mark.parametrize('fetch', ['by-url', 'trunk'])
 def test_framework_a_new_protected_ref_is_judged_by_the_server_s_default_branch_this_clone_has_not_fetched(
         framework: Setup, pre_commit_setup, tmp_path: Path, fetch: str) -> None:

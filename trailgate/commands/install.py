@@ -69,19 +69,19 @@ def _shared_hooks_path() -> tuple[str, str] | None:
     return None
 
 
-def _shared_refusal(directory: str) -> str | None:
+def _shared_warning(directory: str) -> str | None:
     shared = _shared_hooks_path()
     if shared is None:
         return None
     scope, origin = shared
     return (
-        f'core.hooksPath is set in the {scope} git config ({origin}) to {directory}, the hooks '
-        f"directory of every repository that does not set its own: trailgate's hooks there would "
-        f'refuse commits in every repository without a policy. Nothing was written. To install '
-        f'for this repository only (it then runs its own hooks, not those of {directory}):\n'
+        f'note: core.hooksPath is set in the {scope} git config ({origin}): {directory} is the '
+        f'hooks directory of every repository that does not set its own, so these hooks run in all '
+        f'of them, and refuse commits in every repository without a policy. To install for this '
+        f'repository only instead:\n'
+        f'  trailgate install --uninstall\n'
         f'  {INSTALL_HERE}\n'
-        f'  trailgate install\n'
-        f"To run trailgate in every repository, point the {scope} setting at trailgate's hooks/ directory."
+        f'  trailgate install'
     )
 
 
@@ -153,9 +153,6 @@ def install(hook_types: tuple[str, ...], force: bool, uninstall: bool, policy: s
         messages = [m for m in (_uninstall_one(directory, hook) for hook in hooks) if m]
         print('\n'.join(messages) if messages else 'no trailgate hooks to remove')
         return 0
-    shared = _shared_refusal(directory)
-    if shared:
-        raise FatalError(shared)
     # check every hook before writing any, so a refusal leaves nothing half-done
     for hook in hooks:
         refusal = _refusal(directory, hook, force)
@@ -164,4 +161,7 @@ def install(hook_types: tuple[str, ...], force: bool, uninstall: bool, policy: s
     os.makedirs(directory, exist_ok=True)
     for hook in hooks:
         print(_install_one(directory, hook, policy))
+    warning = _shared_warning(directory)
+    if warning:
+        print(warning, file=sys.stderr)
     return 0

@@ -124,8 +124,9 @@ def remote_view(remote: str | None, url: str | None) -> tuple[str | None, Remote
             return name, view
         # this clone has not fetched the remote's default branch (a remote added
         # and never fetched, a default other than main): the work tree's policy,
-        # which the push may change, must not judge a new protected ref
-        refs, head = git.ls_remote(name)
+        # which the push may change, must not judge a new protected ref; asked at
+        # the URL git pushes to, which may not be the one it fetches from
+        refs, head = git.ls_remote(url or name)
         return name, RemoteView(refs, head) if refs else view
     target = url or remote
     if not target:
