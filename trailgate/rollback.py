@@ -10,6 +10,9 @@ The policy it leaves would judge every later push to the ref.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from trailgate import git
 from trailgate.display import visible
 from trailgate.policy import Policy
@@ -42,23 +45,62 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
             f'policy_owners ({policy.policy_owners}) review')
 
 
-def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy, cat: git.CatFile) -> str | None:
+def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
+                             cat: git.CatFile) -> Callable[[], str | None]:
     """Why landing ``head`` on ``base`` (a pull request, merged or replayed;
     ``policy``: the one at ``base``) is refused for the policy it brings: one
     that differs from the fork point's, set by no commit of the branch (a
     merge that keeps an earlier version shows no change to it, so no commit
     the check judges carries it for ``policy_owners``). A branch that leaves
-    the policy alone, or changes it in commits of its own, passes here."""
+    the policy alone, or changes it in commits of its own, passes here; so
+    does one whose tip holds the policy ``base`` holds (landing it changes
+    nothing there).
+
+    The answer comes from the function returned: the git questions it needs
+    (walks of the history, each) are asked by a thread meanwhile, beside the
+    check's own log."""
     if policy.policy_owners is None:
-        return None
+        return _passes
     paths = sorted(policy.policy_paths)
-    fork = git.merge_base(base, head)
-    if fork is None or [cat.blob(head, path) for path in paths] == [cat.blob(fork, path) for path in paths]:
-        return None
+    at_head = [cat.blob(head, path) for path in paths]
+    if at_head == [cat.blob(base, path) for path in paths]:
+        return _passes
+    answers: list[str | None] = []
+    failures: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            answers.append(_kept_older(target, base, head, paths, at_head, policy))
+        except BaseException as failure:  # re-raised where the answer is read
+            failures.append(failure)
+
+    thread = threading.Thread(target=ask, name='trailgate-rollback', daemon=True)
+    thread.start()
+
+    def verdict() -> str | None:
+        thread.join()
+        if failures:
+            raise failures[0]
+        return answers[0]
+    return verdict
+
+
+def _kept_older(target: str, base: str, head: str, paths: list[str], at_head: list[bytes | None],
+                policy: Policy) -> str | None:
     last = git.last_change(head, paths)
     if last is not None and not git.is_ancestor(last, base):
         return None  # a commit of the branch changes it, judged with the others
+    fork = git.merge_base(base, head)
+    if fork is None:
+        return None
+    with git.CatFile() as cat:
+        if at_head == [cat.blob(fork, path) for path in paths]:
+            return None
     files = ' and '.join(paths)
     return (f'this change gives {visible(target)} a {files} that no commit it adds changes (a merge keeps an '
             f'earlier version): a change to the policy lands only in a commit that policy_owners '
             f'({policy.policy_owners}) review')
+
+
+def _passes() -> str | None:
+    return None

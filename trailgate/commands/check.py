@@ -302,7 +302,7 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
     ``landing``: (base, tip) of the one range, whose landing may bring an older policy."""
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
-        older = None
+        older: Callable[[], str | None] | None = None
         if landing is not None and not policies.explicit_path(policy_option) and (
                 target is None or policy.protected.matches(target.ref)):
             older = merge_keeps_older_policy(target.ref if target else landing[1], *landing, policy, cat)
@@ -321,7 +321,8 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
             summary = out.stream('check', progress.track(judged), policy_sources([batch]), reminder=reminder)
     finally:
         progress.done()
-    if older:
-        print(f'trailgate check: refused: {older}', file=sys.stderr)
+    refusal = older() if older is not None else None
+    if refusal:
+        print(f'trailgate check: refused: {refusal}', file=sys.stderr)
         return 1
     return 1 if summary.refused_count else 0
