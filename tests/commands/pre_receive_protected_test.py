@@ -33,14 +33,6 @@ from tests.commands.pre_receive_test import push
 from tests.commands.pre_receive_test import refused
 
 
-@pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    origin = bare_remote(tmp_path / 'origin.git')
-    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
-    publish(repo, origin)
-    return Setup(repo, origin)
-
-
 def test_feature_branch_push_passes(setup: Setup) -> None:
     repo, origin = setup
     repo.git('switch', '-q', '-c', 'feature')

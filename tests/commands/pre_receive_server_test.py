@@ -50,15 +50,6 @@ from tests.hooks_test import SOURCE
 from tests.hooks_test import WITH_TRAILGATE
 from trailgate.refs import namespace_prefix
 
-
-@pytest.fixture
-def setup(tmp_path: Path) -> Setup:
-    origin = bare_remote(tmp_path / 'origin.git')
-    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
-    publish(repo, origin)
-    return Setup(repo, origin)
-
-
 # -- symbolic refs -------------------------------------------------------------
 
 
