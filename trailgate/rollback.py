@@ -24,25 +24,23 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
     if policy.policy_owners is None:
         return None
     paths = sorted(policy.policy_paths)
-    held = [cat.blob(old, path) for path in paths]
-    if [cat.blob(new, path) for path in paths] == held:
+    held = _versions(cat, old, paths)
+    if _versions(cat, new, paths) == held:
         return None
     if git.is_ancestor(old, new):
         dropped = False
     else:
         base = git.merge_base(old, new)
-        dropped = base is None or [cat.blob(base, path) for path in paths] != held
+        dropped = base is None or _versions(cat, base, paths) != held
     last = None if dropped else git.last_change(new, paths)
     if last is not None and not git.is_ancestor(last, old):
         return None  # what it drops left the policy alone; what it adds is judged commit by commit
     files = ' and '.join(paths)
     if not dropped:  # a merge that keeps a version the ref held before: its combined diff shows no change
-        what = (f'gives {visible(ref)} a {files} that no commit it adds changes '
-                f'(a merge keeps an earlier version)')
+        what = _kept_earlier(ref, files)
     else:
         what = f'takes {visible(ref)} back to another {files} than it holds, past the commits that changed it'
-    return (f'this update {what}: a change to the policy lands only in a commit that '
-            f'policy_owners ({policy.policy_owners}) review')
+    return f'this update {what}: {_owners_review(policy)}'
 
 
 def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
@@ -62,8 +60,8 @@ def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
     if policy.policy_owners is None:
         return _passes
     paths = sorted(policy.policy_paths)
-    at_head = [cat.blob(head, path) for path in paths]
-    if at_head == [cat.blob(base, path) for path in paths]:
+    at_head = _versions(cat, head, paths)
+    if at_head == _versions(cat, base, paths):
         return _passes
     answers: list[str | None] = []
     failures: list[BaseException] = []
@@ -94,12 +92,22 @@ def _kept_older(target: str, base: str, head: str, paths: list[str], at_head: li
     if fork is None:
         return None
     with git.CatFile() as cat:
-        if at_head == [cat.blob(fork, path) for path in paths]:
+        if at_head == _versions(cat, fork, paths):
             return None
-    files = ' and '.join(paths)
-    return (f'this change gives {visible(target)} a {files} that no commit it adds changes (a merge keeps an '
-            f'earlier version): a change to the policy lands only in a commit that policy_owners '
-            f'({policy.policy_owners}) review')
+    return f"this change {_kept_earlier(target, ' and '.join(paths))}: {_owners_review(policy)}"
+
+
+def _versions(cat: git.CatFile, rev: str, paths: list[str]) -> list[bytes | None]:
+    """The content of each of ``paths`` at ``rev`` (None: not there)."""
+    return [cat.blob(rev, path) for path in paths]
+
+
+def _kept_earlier(ref: str, files: str) -> str:
+    return f'gives {visible(ref)} a {files} that no commit it adds changes (a merge keeps an earlier version)'
+
+
+def _owners_review(policy: Policy) -> str:
+    return f'a change to the policy lands only in a commit that policy_owners ({policy.policy_owners}) review'
 
 
 def _passes() -> str | None:
