@@ -314,6 +314,36 @@ def test_review_count_larger_than_the_group() -> None:
     assert 'no commit could ever pass' in got[2]
 
 
+def test_a_rule_that_requires_nothing_is_refused() -> None:
+    # `require: {}` is refused by the schema; an empty trailers list said the
+    # same in a form it let through, and the rule then passed every commit
+    text = 'version: 1\nrules:\n  - id: r\n    paths: [x]\n    require: {trailers: []}\n'
+    got = only_problem(text)
+    assert got[:2] == (5, 25), got
+    assert got[2].startswith('rules[0] (r).require: requires nothing'), got
+
+
+def test_an_empty_trailers_list_beside_another_requirement_is_fine() -> None:
+    load('version: 1\ngroups: {g: [a@example.com]}\nrules:\n  - id: r\n    paths: [x]\n'
+         '    require: {reviews: {group: g}, trailers: []}\n')
+
+
+@pytest.mark.parametrize('paths', ["['!src/**']", "['!src/**', '!lib/']"])
+def test_paths_that_only_negate_are_refused(paths: str) -> None:
+    # as in .gitignore, a '!' pattern only takes back what an earlier pattern
+    # matched: with nothing before it the rule would match no path at all
+    text = f'version: 1\nrules:\n  - id: r\n    paths: {paths}\n    require: {{trailers: [X]}}\n'
+    got = only_problem(text)
+    assert got[:2] == (4, 12), got
+    assert got[2].startswith("rules[0] (r).paths: every pattern starts with '!'"), got
+
+
+def test_a_negation_after_a_pattern_is_fine() -> None:
+    policy = load("version: 1\nrules:\n  - id: r\n    paths: ['!x', 'src/**', '!src/vendor/']\n"
+                  '    require: {trailers: [X]}\n')
+    assert policy.rules[0].id == 'r'
+
+
 def test_group_member_listed_twice() -> None:
     got = only_problem('version: 1\ngroups: {s: [a@example.com, "A <A@EXAMPLE.com>"]}\n')
     assert got[:2] == (2, 29)
@@ -685,7 +715,7 @@ def test_schema_and_semantic_problems_together() -> None:
           - id: a
             paths: [y]
             exempt_authors: [ghosts]
-            require: {trailers: []}
+            require: {trailers: [Y]}
         """)
     lines = problems(text)
     assert len(lines) == 6, lines

@@ -135,16 +135,36 @@ def _rules_problems(rules: Any, group_sizes: dict[str, int], checker: _GroupChec
         for key in ('paths', 'exclude'):
             for item in _scalars(_get(rule, key)):
                 yield from _pattern_problems(item, f'{where}.{key}')
+        yield from _negations_only_problems(_get(rule, 'paths'), f'{where}.paths')
         for group in _scalars(_get(rule, 'exempt_authors')):
             yield from checker.check(group, f'{where}.exempt_authors')
         yield from _window_problems(_get(rule, 'active'), where)
         require = _map(_get(rule, 'require'))
+        yield from _nothing_required_problems(require, where)
         yield from _reviews_problems(_get(require, 'reviews'), group_sizes, checker, where)
         documentation = _map(_get(require, 'documentation'))
         for item in _scalars(_get(documentation, 'patterns')):
             yield from _regex_problems(item, f'{where}.require.documentation.patterns')
         for item in _scalars(_get(documentation, 'paths')):
             yield from _pattern_problems(item, f'{where}.require.documentation.paths')
+
+
+def _negations_only_problems(paths: Any, what: str) -> Iterator[Problem]:
+    """As in .gitignore, a '!' pattern takes back only what an earlier one
+    matched: a list of nothing else matches no path, and the rule is off."""
+    patterns = _scalars(paths)
+    if patterns and all(str(item.value).startswith('!') for item in patterns):
+        yield (*schema.position(paths), f"{what}: every pattern starts with '!', which only takes back "
+               'what an earlier pattern matched, so the rule matches no path; name the paths it covers')
+
+
+def _nothing_required_problems(require: dict[str, tuple[Any, Any]], where: str) -> Iterator[Problem]:
+    """``require: {trailers: []}`` is ``require: {}`` (which the schema
+    refuses) in another form: a rule that lets every commit through."""
+    trailers = _get(require, 'trailers')
+    if set(require) == {'trailers'} and trailers.id == 'sequence' and not trailers.value:
+        yield (*schema.position(trailers), f'{where}.require: requires nothing (trailers is empty), so the '
+               'rule lets every commit through; name a trailer, or require reviews or documentation')
 
 
 def _pattern_problems(node: Any, what: str) -> Iterator[Problem]:
