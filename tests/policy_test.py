@@ -344,6 +344,30 @@ def test_a_negation_after_a_pattern_is_fine() -> None:
     assert policy.rules[0].id == 'r'
 
 
+NO_MARKS = 'version: 1\nai:\n  builtin_signatures: false\n  disclosure_trailers: []\n'
+
+
+def test_ai_assisted_rules_with_every_source_of_marks_off_are_refused() -> None:
+    text = NO_MARKS + ('rules:\n  - id: a\n    paths: [x]\n    require: {trailers: [X]}\n'
+                       '  - id: b\n    paths: [y]\n    applies_to: all\n    require: {trailers: [X]}\n'
+                       '  - id: c\n    paths: [z]\n    applies_to: ai-assisted\n    require: {trailers: [X]}\n')
+    got = only_problem(text)
+    assert got[:2] == (3, 3), got
+    assert got[2].startswith('ai: no commit can be marked AI-assisted'), got
+    assert 'the ai-assisted rules a, c never apply' in got[2], got
+
+
+@pytest.mark.parametrize('tail', [
+    "  markers: ['^AI: ']\n", "  identities: ['bot@example[.]com']\n",
+])
+def test_one_source_of_marks_is_enough(tail: str) -> None:
+    load(NO_MARKS + tail + 'rules:\n  - id: a\n    paths: [x]\n    require: {trailers: [X]}\n')
+
+
+def test_no_source_of_marks_is_fine_when_every_rule_applies_to_all() -> None:
+    load(NO_MARKS + 'rules:\n  - id: a\n    paths: [x]\n    applies_to: all\n    require: {trailers: [X]}\n')
+
+
 def test_group_member_listed_twice() -> None:
     got = only_problem('version: 1\ngroups: {s: [a@example.com, "A <A@EXAMPLE.com>"]}\n')
     assert got[:2] == (2, 29)

@@ -56,6 +56,7 @@ def semantic_problems(root: Any) -> Iterator[Problem]:
         for item in _scalars(_get(ai, key)):
             yield from _regex_problems(item, f'ai.{key}')
     yield from _rules_problems(_get(top, 'rules'), group_sizes, checker)
+    yield from _undetectable_problems(_get(top, 'ai'), _get(top, 'rules'))
     yield from _signers_problems(top)
     yield from _protected_problems(_get(top, 'protected'))
 
@@ -147,6 +148,31 @@ def _rules_problems(rules: Any, group_sizes: dict[str, int], checker: _GroupChec
             yield from _regex_problems(item, f'{where}.require.documentation.patterns')
         for item in _scalars(_get(documentation, 'paths')):
             yield from _pattern_problems(item, f'{where}.require.documentation.paths')
+
+
+def _undetectable_problems(ai_node: Any, rules: Any) -> Iterator[Problem]:
+    """With every source of AI marks turned off, no commit is AI-assisted and
+    each ``applies_to: ai-assisted`` rule is off."""
+    ai = _map(ai_node)
+    builtin = _get(ai, 'builtin_signatures')
+    if builtin is None or schema.to_python(builtin) is not False:
+        return
+    disclosure = _get(ai, 'disclosure_trailers')
+    if disclosure is None or _seq(disclosure) or disclosure.id != 'sequence':
+        return
+    if any(_seq(_get(ai, key)) for key in ('identities', 'markers')):
+        return
+    dead = []
+    for rule_node in _seq(rules):
+        rule = _map(rule_node)
+        applies = _get(rule, 'applies_to')
+        if applies is None or applies.value == 'ai-assisted':
+            id_node = _get(rule, 'id')
+            dead.append(str(id_node.value) if id_node is not None else '?')
+    if dead:
+        yield (*schema.position(ai_node), 'ai: no commit can be marked AI-assisted (builtin_signatures is false, '
+               'and disclosure_trailers, identities and markers are empty), so the ai-assisted rules '
+               f'{", ".join(dead)} never apply; turn a source of marks back on, or give them applies_to: all')
 
 
 def _negations_only_problems(paths: Any, what: str) -> Iterator[Problem]:
