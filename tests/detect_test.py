@@ -429,3 +429,53 @@ def test_policy_identities_do_not_search_sign_offs() -> None:
     # the contract's places for ai.identities: author, committer, Co-authored-by
     ai = ai_config("{builtin_signatures: false, identities: ['<bot@example\\.com>$']}")
     assert detect(ai, with_trailers('Signed-off-by: Bot <bot@example.com>')) == ()
+
+
+# -- crafted messages: no hang, no crash, no tool named --------------------------------
+
+MEGABYTE = 1 << 20
+# each catalogue pattern's own start, then a megabyte that almost completes it:
+# a backtracking search would never finish on these
+_ALMOST = [
+    '🤖 Generated with [Claude Code](https://claude.ai/' + 'a' * MEGABYTE,
+    ('🤖 Generated with [Claude Code](https://claude.ai/' + 'a' * 40 + '\n') * (MEGABYTE // 80),
+    'https://claude.ai/code/session_' + 'A' * MEGABYTE + '!',
+    'claude-session:' + ' ' * MEGABYTE + 'x',
+    '🤖 Generated with opencode' + ' ' * MEGABYTE + 'x',
+    '# Aider chat conversation:' + ' ' * MEGABYTE + 'x',
+    'Generated with [Devin](https://cli.devin.ai/docs' + 'x' * MEGABYTE,
+    'aider: ' * (MEGABYTE // 7),
+    '<' * MEGABYTE,
+    ' (aider) <' * (MEGABYTE // 10),
+    ',' * MEGABYTE + 'P',
+]
+_ALMOST_TRAILERS = [
+    'Agent-Logs-Url: https://github.com/' + 'a/' * (MEGABYTE // 2),
+    'Amp-Thread-ID: https://ampcode.com/threads/' + 'T' * MEGABYTE,
+    'Copilot-Session: ' + '0-' * (MEGABYTE // 2),
+    'Assisted-by: ' + ' via Crush' * (MEGABYTE // 10) + ' <crush@charm.land',
+    'Co-authored-by: Claude ' + '< ' * (MEGABYTE // 2) + 'noreply@anthropic.com',
+    'Co-authored-by: ' + 'a@' * (MEGABYTE // 2) + ' x',
+    'Co-authored-by: Claude <' + ' ' * MEGABYTE + 'noreply@anthropic.com',
+    'Co-authored-by: ' + 'a' * MEGABYTE + '@' + 'b' * MEGABYTE + ' x',
+    'Co-authored-by: x <' + '1+' * (MEGABYTE // 2) + 'sweep-ai[bot]@users.noreply.github.com',
+]
+SLOW_POLICY = ai_config(
+    "{identities: ['(?:a|a)+$', '(.*,){12}x', '<.*@.*\\.com>$'], "
+    "markers: ['(?:a{1,30}){1,30}$', '\\s*\\s*\\s*\\s*\\s*\\s*\\s*\\s*x', '^(.*?,){11}P']}",
+)
+
+
+@pytest.mark.parametrize('text', _ALMOST, ids=range(len(_ALMOST)))
+def test_a_megabyte_line_is_searched_without_backtracking(text: str) -> None:
+    for ai in (DEFAULT, SLOW_POLICY):
+        detect(ai, commit(f'Fix\n\n{text}\n'))
+        detect(ai, commit(f'{text}\n'))
+        detect(ai, commit('Fix\n', author=Identity(text, 'dev@example.com')))
+    assert detect(DEFAULT, commit('Fix\n', author=Identity(text, 'dev@example.com'))) == ()
+
+
+@pytest.mark.parametrize('line', _ALMOST_TRAILERS, ids=range(len(_ALMOST_TRAILERS)))
+def test_a_megabyte_trailer_names_no_tool(line: str) -> None:
+    assert [s for s in detect(DEFAULT, with_trailers(line)) if not s.source.startswith('ai.')] == []
+    detect(SLOW_POLICY, with_trailers(line))

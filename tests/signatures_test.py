@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from testing.reference_marks import CLAUDE_BOT
+from testing.reference_marks import LOOK_ALIKES
+from testing.reference_marks import MARKS
+from testing.reference_marks import LookAlike
+from testing.reference_marks import Mark
 from trailgate.detect import detect
 from trailgate.model import Commit
 from trailgate.model import Identity
@@ -44,140 +49,23 @@ def make_commit(message: str, author: str = HUMAN, committer: str | None = None)
     )
 
 
-def sources(commit: Commit) -> set[str]:
-    return {signal.source for signal in detect(AiConfig(), commit)}
-
-
 def co_authored(*trailers: str) -> str:
     return 'Fix the parser\n\nHandle empty input.\n\n' + '\n'.join(trailers) + '\n'
 
 
-CLAUDE_BOT = 'claude[bot] <209825114+claude[bot]@users.noreply.github.com>'
-CLAUDE_ACTION_BOT = 'claude[bot] <41898282+claude[bot]@users.noreply.github.com>'
-SWE_AGENT = 'copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>'
-DEVIN_AI = 'Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>'
-JULES = 'google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>'
-
-# (signature id, message, author, committer)
-POSITIVES: list[tuple[str, str, str, str | None]] = [
-    ('claude-code-co-author',
-     co_authored('Co-Authored-By: Claude <noreply@anthropic.com>'), HUMAN, None),
-    ('claude-code-co-author',
-     co_authored('Co-Authored-By: Claude Opus 4.6 (1M context) <noreply@anthropic.com>'),
-     HUMAN, None),
-    ('claude-code-co-author',
-     co_authored('Co-authored-by: Claude Sonnet 4.5 <NoReply@Anthropic.com>'), HUMAN, None),
-    ('claude-web-identity', 'Fix the parser\n', 'Claude <noreply@anthropic.com>', None),
-    ('claude-web-identity', 'Fix the parser\n', HUMAN, 'Claude Code <noreply@anthropic.com>'),
-    ('claude-code-footer',
-     'Fix the parser\n\n🤖 Generated with [Claude Code](https://claude.ai/code)\n', HUMAN, None),
-    ('claude-code-footer',
-     'Fix the parser\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n'
-     'Co-Authored-By: Claude <noreply@anthropic.com>\n', HUMAN, None),
-    ('claude-code-footer', 'Fix the parser\n\n🤖 Generated with Claude Code\n', HUMAN, None),
-    ('claude-session',
-     co_authored('Claude-Session: https://claude.ai/code/session_01AbCdEf23'), HUMAN, None),
-    ('claude-session',
-     'Fix the parser\n\nhttps://claude.ai/code/session_01AbCdEf23\n', HUMAN, None),
-    ('claude-bot', 'Fix the parser\n', CLAUDE_BOT, None),
-    ('claude-bot', 'Fix the parser\n', CLAUDE_ACTION_BOT, None),
-    ('claude-bot', co_authored(f'Co-authored-by: {CLAUDE_BOT}'), HUMAN, None),
-    ('copilot-swe-agent', 'Initial plan\n', SWE_AGENT, SWE_AGENT),
-    ('copilot-swe-agent', co_authored(f'Co-authored-by: {SWE_AGENT}'), HUMAN, None),
-    ('copilot-agent-logs',
-     co_authored('Agent-Logs-Url: https://github.com/octo/repo/sessions/'
-                 '0b5c9a3e-1f2d-4c6b-9e8a-7d6f5e4c3b2a'), HUMAN, None),
-    ('copilot-suggestion',
-     co_authored('Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>'),
-     HUMAN, None),
-    ('copilot-suggestion',
-     'Potential fix for pull request finding\n\n'
-     'Co-authored-by: Copilot Autofix powered by AI '
-     '<175728472+Copilot@users.noreply.github.com>\n', HUMAN, None),
-    ('copilot-cli',
-     co_authored('Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>'),
-     HUMAN, None),
-    ('copilot-cli-session',
-     co_authored('Copilot-Session: 3f2c1b0a-9d8e-4f7a-8b6c-5d4e3f2a1b0c'), HUMAN, None),
-    ('copilot-vscode', co_authored('Co-authored-by: Copilot <copilot@github.com>'), HUMAN, None),
-    ('codex-co-author', co_authored('Co-authored-by: Codex <noreply@openai.com>'), HUMAN, None),
-    ('codex-identity', 'Fix the parser\n', 'Codex <codex@openai.com>', None),
-    ('cursor-agent',
-     co_authored('Co-authored-by: Cursor <cursoragent@cursor.com>'), HUMAN, None),
-    ('cursor-agent', 'Fix the parser\n', 'Cursor Agent <cursoragent@cursor.com>', None),
-    ('cursor-made-with', co_authored('Made-with: Cursor'), HUMAN, None),
-    ('aider-co-author',
-     co_authored('Co-authored-by: aider (anthropic/claude-sonnet-4) <aider@aider.chat>'),
-     HUMAN, None),
-    ('aider-co-author',
-     co_authored('Co-authored-by: aider (unknown-model) <aider@aider.chat>'), HUMAN, None),
-    ('aider-co-author',  # v0.83.0-v0.84.0
-     co_authored('Co-authored-by: aider (gemini/gemini-2.5-pro) <noreply@aider.chat>'), HUMAN, None),
-    ('aider-co-author',  # the unreleased first draft, in aider's own history
-     co_authored('Co-authored-by: aider (vertex_ai/gemini-2.5-pro) <noreply@aider.dev>'), HUMAN, None),
-    ('aider-author-name', 'Fix the parser\n', 'Dev Eloper (aider) <dev@example.com>', None),
-    ('aider-subject-prefix', 'aider: Fix the parser\n', HUMAN, None),
-    ('devin', 'Fix the parser\n', DEVIN_AI, None),
-    ('devin', 'Fix the parser\n', HUMAN,
-     'devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>'),
-    ('devin-footer',
-     'Fix the parser\n\nGenerated with [Devin](https://cli.devin.ai/docs)\n'
-     'Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>\n',
-     HUMAN, None),
-    ('jules', 'Fix the parser\n', JULES, None),
-    ('jules', co_authored(f'Co-authored-by: {JULES}'), HUMAN, None),
-    ('gemini-code-assist',
-     co_authored('Co-authored-by: gemini-code-assist[bot] '
-                 '<176961590+gemini-code-assist[bot]@users.noreply.github.com>'), HUMAN, None),
-    ('amp', co_authored('Co-authored-by: Amp <amp@ampcode.com>'), HUMAN, None),
-    ('amp-thread',
-     co_authored('Amp-Thread-ID: https://ampcode.com/threads/'
-                 'T-5a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d'), HUMAN, None),
-    ('openhands', 'Fix the parser\n', 'openhands <openhands@all-hands.dev>', None),
-    ('openhands',
-     co_authored('Co-authored-by: OpenHands-Claude <openhands@all-hands.dev>'), HUMAN, None),
-    ('openhands', 'Fix the parser\n', 'OpenHands <opendevin@all-hands.dev>', None),
-    ('openhands', 'Fix the parser\n', 'OpenDevin <opendevin@opendevin.ai>', None),
-    ('opencode', co_authored('Co-Authored-By: opencode <noreply@opencode.ai>'), HUMAN, None),
-    ('crush', co_authored('Co-Authored-By: Crush <noreply@crush.charm.land>'), HUMAN, None),
-    ('opencode-footer',  # the Go opencode: no link, and no trailer block under git's rules
-     'Update agent prompt\n\n- Add patch tool\n\n🤖 Generated with opencode\n'
-     'Co-Authored-By: opencode <noreply@opencode.ai>\n', HUMAN, None),
-    ('opencode-footer',
-     'Fix the parser\n\n🤖 Generated with [opencode](https://opencode.ai)\n\n'
-     'Co-Authored-By: opencode <noreply@opencode.ai>\n', HUMAN, None),
-    ('crush', co_authored('Co-Authored-By: Crush <crush@charm.land>'), HUMAN, None),
-    ('crush', co_authored('Co-Authored-By: Charm Crush <crush@charm.land>'), HUMAN, None),
-    ('crush-footer',
-     'Fix the parser\n\n💘 Generated with Crush\n\nAssisted-by: Crush:glm-4.6\n', HUMAN, None),
-    ('crush-footer', 'Fix the parser\n\n💖 Generated with Crush\n', HUMAN, None),
-    ('crush-footer', 'Fix the parser\n\n🤖 Generated with Crush\n', HUMAN, None),
-    ('qwen-code',
-     co_authored('Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>'), HUMAN, None),
-    ('warp', co_authored('Co-Authored-By: Warp <agent@warp.dev>'), HUMAN, None),
-    ('warp', co_authored('Co-Authored-By: Oz <oz-agent@warp.dev>'), HUMAN, None),
-    ('factory-droid',
-     co_authored('Co-authored-by: factory-droid[bot] '
-                 '<138933559+factory-droid[bot]@users.noreply.github.com>'), HUMAN, None),
-    ('replit-agent',
-     'Published your App\n\nReplit-Commit-Author: Agent\n'
-     'Replit-Commit-Session-Id: 6e0c2a4f-1b3d-4e5f-8a7b-9c0d1e2f3a4b\n'
-     'Replit-Commit-Checkpoint-Type: full_checkpoint\n', HUMAN, None),
-    ('replit-agent', co_authored('Replit-Commit-Author: Assistant'), HUMAN, None),
-    ('lovable', 'Changes\n',
-     'gpt-engineer-app[bot] <159125892+gpt-engineer-app[bot]@users.noreply.github.com>', None),
-]
-
-
-@pytest.mark.parametrize(('signature_id', 'message', 'author', 'committer'), POSITIVES)
-def test_real_marks_are_detected(signature_id: str, message: str, author: str,
-                                 committer: str | None) -> None:
-    commit = make_commit(message, author, committer)
-    assert signature_id in sources(commit)
+@pytest.mark.parametrize('mark', MARKS, ids=[mark.id for mark in MARKS])
+def test_real_marks_are_detected(mark: Mark) -> None:
+    commit = make_commit(mark.message, mark.author, mark.committer)
+    assert (mark.source, mark.tool, mark.where) in {(s.source, s.tool, s.where) for s in detect(AiConfig(), commit)}
 
 
 def test_every_signature_has_a_positive_example() -> None:
-    assert {s.id for s in SIGNATURES} <= {case[0] for case in POSITIVES}
+    assert {s.id for s in SIGNATURES} <= {mark.source for mark in MARKS}
+
+
+@pytest.mark.parametrize('look_alike', LOOK_ALIKES, ids=[case.id for case in LOOK_ALIKES])
+def test_reference_look_alikes_are_not_detected(look_alike: LookAlike) -> None:
+    assert detect(AiConfig(), make_commit(look_alike.message, look_alike.author, look_alike.committer)) == ()
 
 
 NEGATIVES: list[tuple[str, str, str | None]] = [

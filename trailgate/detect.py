@@ -25,7 +25,10 @@ from trailgate.trailers import parse_trailers
 from trailgate.trailers import skip_blank_lines
 
 NOT_DISCLOSED = frozenset(('none', 'no', 'n/a'))
-_ANGLE_EMAIL = re.compile(r'<([^<>]*)>[ \t]*\Z')
+# the email of "Name <email>" (blanks inside the brackets allowed: only git
+# itself trims them) or of a bare "email"
+_EMAIL = re.compile(r'<([^<>]*)>[ \t]*\Z|\A[ \t]*([^<>\s@]+@[^<>\s@]+)[ \t]*\Z')
+_GITHUB_NOREPLY = re.compile(r'(?:[0-9]+\+)?([^@]+)@users\.noreply\.github\.com\Z')
 _UNENCODABLE = re.compile('[\ud800-\udfff\ufffd]')
 
 
@@ -41,6 +44,7 @@ class Signal(NamedTuple):
 
 class _Catalogue(NamedTuple):
     by_email: dict[str, tuple[Signature, ...]]
+    by_login: dict[str, tuple[Signature, ...]]  # GitHub Apps matched by login, with any id
     identity_patterns: tuple[Signature, ...]  # identities matched by regex
     by_trailer_key: dict[str, tuple[Signature, ...]]
     # each marker with text every match of it contains ('' when none is known):
@@ -88,15 +92,19 @@ def required_text(pattern: str, flags: int = 0) -> str:
 @functools.lru_cache(maxsize=1)
 def _catalogue() -> _Catalogue:
     by_email: dict[str, list[Signature]] = {}
+    by_login: dict[str, list[Signature]] = {}
     by_key: dict[str, list[Signature]] = {}
     for signature in SIGNATURES:
         for email in signature.emails:
             by_email.setdefault(email, []).append(signature)
+        for login in signature.logins:
+            by_login.setdefault(login, []).append(signature)
         if signature.kind == 'trailer':
             by_key.setdefault(signature.key.lower(), []).append(signature)
     return _Catalogue(
         by_email={email: tuple(found) for email, found in by_email.items()},
-        identity_patterns=tuple(s for s in SIGNATURES if s.kind == 'identity' and not s.emails),
+        by_login={login: tuple(found) for login, found in by_login.items()},
+        identity_patterns=tuple(s for s in SIGNATURES if s.kind == 'identity' and not s.emails and not s.logins),
         by_trailer_key={key: tuple(found) for key, found in by_key.items()},
         markers=tuple(
             (s, required_text(s.pattern.pattern, s.pattern.flags)) for s in SIGNATURES if s.kind == 'marker'
@@ -115,13 +123,22 @@ def _line_number(text: str, offset: int) -> int:
     return text.count('\n', 0, offset) + 1
 
 
+def _by_email(catalogue: _Catalogue, identity: str) -> tuple[Signature, ...]:
+    """The catalogue's identities whose email (or GitHub App login) ``identity`` has."""
+    match = _EMAIL.search(identity)
+    if not match:
+        return ()
+    email = (match[1] if match[1] is not None else match[2]).strip(' \t').lower()
+    found = catalogue.by_email.get(email, ())
+    app = _GITHUB_NOREPLY.match(email) if catalogue.by_login else None
+    return found + catalogue.by_login.get(app[1], ()) if app else found
+
+
 def _identity_signals(catalogue: _Catalogue, place: str, identity: str) -> tuple[Signal, ...]:
-    match = _ANGLE_EMAIL.search(identity)
-    candidates = catalogue.by_email.get(match[1].lower(), ()) if match else ()
+    patterned = (s for s in catalogue.identity_patterns if place in s.places and s.pattern.search(identity))
     return tuple(
         Signal(signature.id, signature.tool, _where(place), identity)
-        for signature in (*candidates, *catalogue.identity_patterns)
-        if place in signature.places and signature.pattern.search(identity)
+        for signature in (*(s for s in _by_email(catalogue, identity) if place in s.places), *patterned)
     )
 
 

@@ -45,6 +45,7 @@ class Signature(NamedTuple):
     key: str = ''  # trailer kind: the trailer key (case-insensitive)
     places: frozenset[str] = ALL_PLACES  # identity kind: where it counts
     emails: frozenset[str] = frozenset()  # identity kind: the exact emails, ASCII lower-case
+    logins: frozenset[str] = frozenset()  # identity kind: GitHub App logins, lower-case, with any numeric id
 
 
 def _identity(id: str, tool: str, email: str | tuple[str, ...], evidence: str,
@@ -55,6 +56,15 @@ def _identity(id: str, tool: str, email: str | tuple[str, ...], evidence: str,
     pattern = LazyPattern(rf'<(?:{alternatives})>\Z', re.IGNORECASE)
     folded = frozenset(address.lower() for address in emails)
     return Signature(id, tool, 'identity', pattern, evidence, places=places, emails=folded)
+
+
+def _app(id: str, tool: str, logins: tuple[str, ...], evidence: str) -> Signature:
+    """A GitHub App whose id is not known: its noreply address with any
+    numeric id, or none (``[id+]login@users.noreply.github.com``). A login
+    ending in ``[bot]`` belongs to that App alone."""
+    alternatives = '|'.join(re.escape(login) for login in logins)
+    pattern = LazyPattern(rf'<(?:[0-9]+\+)?(?:{alternatives})@users\.noreply\.github\.com>\Z', re.IGNORECASE)
+    return Signature(id, tool, 'identity', pattern, evidence, logins=frozenset(login.lower() for login in logins))
 
 
 def _trailer(id: str, tool: str, key: str, value: str, evidence: str) -> Signature:
@@ -87,7 +97,7 @@ SIGNATURES: tuple[Signature, ...] = (
             r'^🤖 Generated with (?:Claude Code'
             r'|\[Claude Code\]\(https://claude\.(?:ai|com)/[^)\s]*\))', 'OBS'),
     _marker('claude-session', 'Claude Code',
-            r'^(?:claude-session:[ \t]*)?https://claude\.ai/code/session_[A-Za-z0-9]+[ \t]*$',
+            r'^(?:claude-session:[ \t]*)?https://claude\.ai/code/session_[A-Za-z0-9]+[ \t\r]*$',
             'SRC', re.MULTILINE | re.IGNORECASE),
     # claude-code-action. SRC: action.yml (bot_id default 41898282, which is
     # github-actions[bot]'s id: only together with the claude[bot] login) and
@@ -133,6 +143,10 @@ SIGNATURES: tuple[Signature, ...] = (
               LazyPattern(r'(?:\A| )\(aider\) <[^<>]*>\Z', re.IGNORECASE), 'SRC',
               places=AUTHOR),
     _marker('aider-subject-prefix', 'aider', r'\Aaider: ', 'SRC', 0),
+    # Until its chat context was left out of commits, aider appended it under
+    # this heading, with or without the prefix (aider/repo.py, where the line
+    # now stands commented out). OBS: 304 commits of aider's own history, 7 without the prefix.
+    _marker('aider-chat-transcript', 'aider', r'^# Aider chat conversation:[ \t\r]*$', 'SRC'),
 
     # Devin. OBS: charmbracelet/crush history, code-index commit texts.
     _identity('devin', 'Devin', _bot(158243242, 'devin-ai-integration[bot]'), 'OBS'),
@@ -143,6 +157,11 @@ SIGNATURES: tuple[Signature, ...] = (
     _identity('jules', 'Jules', _bot(161369871, 'google-labs-jules[bot]'), 'OBS'),
     _identity('gemini-code-assist', 'Gemini Code Assist',
               _bot(176961590, 'gemini-code-assist[bot]'), 'OBS'),
+    # The gemini-cli repository's "Bot Brain" workflow commits what Gemini CLI
+    # wrote as gemini-cli[bot]. SRC: google-gemini/gemini-cli
+    # .github/workflows/gemini-cli-bot-brain.yml. Its release bot,
+    # gemini-cli-robot <gemini-cli-robot@google.com>, is no AI.
+    _app('gemini-cli-bot', 'Gemini CLI (gemini-cli[bot] workflow)', ('gemini-cli[bot]',), 'SRC'),
 
     # Sourcegraph Amp. OBS: ghostty-org/ghostty history.
     _identity('amp', 'Amp', 'amp@ampcode.com', 'OBS'),
@@ -161,13 +180,17 @@ SIGNATURES: tuple[Signature, ...] = (
     # footer without a link: crush history cc07f7a18 (its commit prompt),
     # commit 36172979b45f (no trailer block under git's rules).
     _marker('opencode-footer', 'opencode',
-            r'^🤖 Generated with (?:\[opencode\]\(https://opencode\.ai/?\)|opencode[ \t]*$)', 'OBS'),
+            r'^🤖 Generated with (?:\[opencode\]\(https://opencode\.ai/?\)|opencode[ \t\r]*$)', 'OBS'),
 
-    # Crush. SRC: charmbracelet/crush bash.md.tpl, config.go, README.md. Its
-    # default Assisted-by: Crush:<model> is a policy disclosure trailer.
+    # Crush. SRC: charmbracelet/crush bash.md.tpl, config.go, README.md.
     # noreply@crush.charm.land: OBS, crush history (1631766aa5da and 3 more, with the 💖 footer).
     _identity('crush', 'Crush', ('crush@charm.land', 'noreply@crush.charm.land'), 'SRC'),
     _marker('crush-footer', 'Crush', r'^(?:💘|💖|🤖) Generated with Crush\b', 'SRC'),
+    # Its Assisted-by trailer names the model first: Crush:<model> (the kernel's
+    # AGENT:MODEL form, the default) or, in older builds, "<model> via Crush
+    # <crush@charm.land>". SRC: bash.md.tpl; OBS: crush history (44 and 37 commits).
+    _trailer('crush-assisted-by', 'Crush', 'Assisted-by',
+             r'\ACrush(?::|\Z)|[ \t]via Crush(?:[ \t]+<crush@charm\.land>)?\Z', 'SRC'),
 
     # Qwen Code. OBS: QwenLM/qwen-code issue #2899 and its test mocks.
     _identity('qwen-code', 'Qwen Code', 'qwen-coder@alibabacloud.com', 'OBS'),
@@ -182,6 +205,18 @@ SIGNATURES: tuple[Signature, ...] = (
     # event, not AI authorship.
     _trailer('replit-agent', 'Replit Agent', 'Replit-Commit-Author',
              r'\A(?:agent|assistant)\Z', 'OBS'),
+
+    # Sweep. SRC: sweepai/sweep sweepai/config/server.py (the App logins of
+    # its production, nightly and canary builds; their numeric ids are not known).
+    _app('sweep', 'Sweep', ('sweep-ai[bot]', 'sweep-nightly[bot]', 'sweep-canary[bot]'), 'SRC'),
+
+    # block/aittributor, a prepare-commit-msg hook, writes "Ai-assisted: true"
+    # beside the Co-authored-by of the agent it found running (SRC: its
+    # src/git.rs); in-house conventions write "AI-Assisted: yes" (OBS). Neither
+    # names the tool; aittributor's invented co-author addresses for tools with
+    # no mark of their own (Windsurf, Cline, Goose...) are not matched.
+    _trailer('ai-assisted-trailer', 'AI tool (Ai-assisted trailer)', 'Ai-assisted',
+             r'\A(?:true|yes)\Z', 'SRC'),
 
     # Lovable (ex GPT Engineer). OBS: code-index texts (author
     # gpt-engineer-app[bot]; id 159125892 seen with that login in history
