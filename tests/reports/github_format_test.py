@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.reports import PAYMENTS
+from tests.reports import REFUSED_MESSAGE
 from tests.reports import SHA_OVERRIDDEN
 from tests.reports import SHA_REFUSED
 from tests.reports import assessment
@@ -105,6 +106,17 @@ def test_message_escaping_of_subject_and_path() -> None:
     # a carriage return in the subject is spelled out before the runner's own escaping
     assert f'::{SHA_REFUSED[:10]} 100%25 faster\\x0d payments \\xff: needs' in first
     assert len(text.splitlines()) == 3  # two errors and the notice, no stray line
+
+
+def test_a_path_with_hidden_characters_is_never_an_annotation_file() -> None:
+    # a property reaches the runner's log as it is, but for the runner's own
+    # escaping: an ANSI escape or a bidi override there would drive the viewer
+    for hostile in ('services/payments/a\x1b[8m.py', 'services/payments/\u202eyp.a', 'services/payments/a\x07.py'):
+        first = render(report(assessment(REFUSED_MESSAGE, paths=(hostile, PAYMENTS))), 'github').splitlines()[0]
+        assert f',file={PAYMENTS}::' in first, first
+        alone = render(report(assessment(REFUSED_MESSAGE, paths=(hostile,))), 'github').splitlines()[0]
+        assert alone.startswith('::error title=trailgate tier1-payments TG001::'), alone
+        assert not any(not char.isprintable() for char in first + alone), (first, alone)
 
 
 def test_job_summary_is_appended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

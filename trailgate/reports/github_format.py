@@ -4,7 +4,9 @@
 refused violation, a ``::warning`` per violation let through by break-glass
 (with the reason) and per break-glass trailer that was ignored, and one
 ``::notice`` with the summary. Values are escaped as the Actions runner
-expects (``%``, CR and LF in messages; also ``:`` and ``,`` in properties).
+expects (``%``, CR and LF in messages; also ``:`` and ``,`` in properties);
+text from a commit has its hidden characters spelled out first, and a path
+that has any is never an annotation's ``file``.
 
 Side effect, for this format only: when the environment variable
 ``GITHUB_STEP_SUMMARY`` names a file, ``render`` appends a Markdown job
@@ -51,7 +53,16 @@ def _title(assessment: Assessment) -> str:
 
 
 def _location(violation: Violation) -> dict[str, str]:
-    return {'file': violation.paths[0]} if violation.paths else {}
+    """The annotation's file: the first path that shows as itself. A property
+    reaches the runner's log escaped only for ``%``, CR, LF, ``:`` and ``,``,
+    so a path with an ANSI escape or a bidi override would drive the log
+    viewer; with no such path the annotation names no file."""
+    shown = next((path for path in violation.paths if _shows_as_itself(path)), None)
+    return {'file': shown} if shown is not None else {}
+
+
+def _shows_as_itself(path: str) -> bool:
+    return path.isprintable() or all(char.isprintable() or char in '\r\n' for char in path)
 
 
 def _error(assessment: Assessment, violation: Violation, gate: str) -> str:
