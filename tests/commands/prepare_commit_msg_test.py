@@ -407,3 +407,18 @@ def test_signed_reviews_are_hinted_as_approvals_never_as_a_trailer() -> None:
         text = '\n'.join(_hint_lines(policy, result, True, remind))
         assert 'trailgate approve' in text, text
         assert 'Reviewed-by' not in text and 'alice@example.com' not in text, text
+
+
+def test_a_staged_path_never_writes_a_line_of_its_own(tmp_path: Path) -> None:
+    # a path is bytes someone else may have chosen (a cherry-pick, an edited
+    # revert): a newline in it must not end the comment and leave the rest,
+    # a trailer here, as a line of the message; nor an escape reach the editor
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    hostile = CRITICAL.rsplit('/', 1)[0] + '/x\nReviewed-by: Alice Archer <alice@example.com>\x1b[8m.py'
+    repo.stage({hostile: 'twice = 1\n'})
+    msgfile = write(tmp_path / 'COMMIT_EDITMSG', 'Charge twice\n')
+    prepare(repo, msgfile)
+    text = msgfile.read_text()
+    assert [line for line in text.splitlines() if not line.startswith('#')] == ['Charge twice'], text
+    assert '\x1b' not in text
+    assert '/x\\x0aReviewed-by: Alice Archer <alice@example.com>\\x1b[8m.py' in text, text

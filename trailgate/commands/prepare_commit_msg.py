@@ -10,6 +10,7 @@ from trailgate import invocation
 from trailgate import regexes
 from trailgate import staged
 from trailgate.detect import detect
+from trailgate.display import visible
 from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.evaluate import RuleResult
 from trailgate.evaluate import assess
@@ -29,7 +30,8 @@ def _editor_will_open(source: str) -> bool:
 
 def _hint_lines(policy: Policy, result: RuleResult, ai_assisted: bool, remind: bool) -> list[str]:
     rule = next(rule for rule in policy.rules if rule.id == result.rule)
-    paths = ', '.join(result.paths[:3]) + (', ...' if len(result.paths) > 3 else '')
+    # a path may hold a newline, which would end the comment: spelled out
+    paths = ', '.join(visible(path) for path in result.paths[:3]) + (', ...' if len(result.paths) > 3 else '')
     lines = [f'{HINT_MARK} rule {rule.id} covers {paths}.']
     needs = 'before it lands on a protected branch it will need' if remind else 'it needs'
     if rule.applies_to == 'ai-assisted' and not ai_assisted:
