@@ -84,6 +84,8 @@ MARKS: tuple[Mark, ...] = (
          'Fix the parser\n', CLAUDE_ACTION_BOT),
     Mark('claude-bot-squash', 'claude-bot', 'Claude Code (GitHub Action)', CO,
          trailers(f'Co-authored-by: {CLAUDE_BOT}')),
+    Mark('claude-bot-custom-id', 'claude-bot', 'Claude Code (GitHub Action)', 'author',  # the Action's bot_id input
+         'Fix the parser\n', 'claude[bot] <123456+claude[bot]@users.noreply.github.com>'),
     # GitHub Copilot: coding agent, suggestions / Autofix, CLI, VS Code
     Mark('copilot-agent-initial-plan', 'copilot-swe-agent', COPILOT_AGENT, 'committer',
          'Initial plan\n', SWE_AGENT, SWE_AGENT),
@@ -138,6 +140,8 @@ MARKS: tuple[Mark, ...] = (
          'Fix the parser\n', 'gemini-cli[bot] <gemini-cli[bot]@users.noreply.github.com>'),
     Mark('gemini-code-assist', 'gemini-code-assist', 'Gemini Code Assist', CO,
          trailers(f'Co-authored-by: {_bot(176961590, "gemini-code-assist[bot]")}')),
+    Mark('gemini-code-assist-without-id', 'gemini-code-assist', 'Gemini Code Assist', CO,  # gemini-cli 4848f42486c9
+         trailers('Co-authored-by: gemini-code-assist[bot] <gemini-code-assist[bot]@users.noreply.github.com>')),
     Mark('jules-author', 'jules', 'Jules', 'author', 'Fix the parser\n', JULES),
     Mark('jules-squash', 'jules', 'Jules', CO, trailers(f'Co-authored-by: {JULES}')),
     # Devin

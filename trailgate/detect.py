@@ -130,8 +130,8 @@ def _by_email(catalogue: _Catalogue, identity: str) -> tuple[Signature, ...]:
         return ()
     email = (match[1] if match[1] is not None else match[2]).strip(' \t').lower()
     found = catalogue.by_email.get(email, ())
-    app = _GITHUB_NOREPLY.match(email) if catalogue.by_login else None
-    return found + catalogue.by_login.get(app[1], ()) if app else found
+    app = _GITHUB_NOREPLY.match(email)
+    return found + tuple(s for s in catalogue.by_login.get(app[1], ()) if s not in found) if app else found
 
 
 def _identity_signals(catalogue: _Catalogue, place: str, identity: str) -> tuple[Signal, ...]:

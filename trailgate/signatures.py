@@ -48,14 +48,24 @@ class Signature(NamedTuple):
     logins: frozenset[str] = frozenset()  # identity kind: GitHub App logins, lower-case, with any numeric id
 
 
+_APP_EMAIL = re.compile(r'[0-9]+\+([^@]+\[bot\])@users\.noreply\.github\.com\Z')
+
+
 def _identity(id: str, tool: str, email: str | tuple[str, ...], evidence: str,
               places: frozenset[str] = ALL_PLACES) -> Signature:
-    """An identity whose email is exactly ``email`` (or one of them), case-insensitive."""
+    """An identity whose email is exactly ``email`` (or one of them), case-insensitive.
+
+    A GitHub App's address (``id+login[bot]@users.noreply.github.com``) also
+    matches with another id or none: no person can hold a ``[bot]`` login, and
+    squash merges have written ``gemini-code-assist[bot]@users.noreply.github.com``.
+    (41898282+github-actions[bot] is still not claude[bot]: the login decides.)
+    """
     emails = (email,) if isinstance(email, str) else email
     alternatives = '|'.join(re.escape(address) for address in emails)
     pattern = LazyPattern(rf'<(?:{alternatives})>\Z', re.IGNORECASE)
     folded = frozenset(address.lower() for address in emails)
-    return Signature(id, tool, 'identity', pattern, evidence, places=places, emails=folded)
+    logins = frozenset(match[1] for match in map(_APP_EMAIL.match, folded) if match)
+    return Signature(id, tool, 'identity', pattern, evidence, places=places, emails=folded, logins=logins)
 
 
 def _app(id: str, tool: str, logins: tuple[str, ...], evidence: str) -> Signature:
