@@ -40,6 +40,11 @@ class Signer(NamedTuple):
     def allows_namespace(self, namespace: str) -> bool:
         return self.namespaces is None or match_pattern_list(namespace, self.namespaces)
 
+    def namespace_problem(self, namespace: str, source: str) -> str | None:
+        if self.allows_namespace(namespace):
+            return None
+        return f'{source} line {self.line} does not allow this key in namespace {namespace!r}'
+
     def window_problem(self, now: float) -> str | None:
         if self.valid_after is not None and now < self.valid_after:
             return f'the key is not valid before {_format_time(self.valid_after)} (allowed_signers line {self.line})'
@@ -62,16 +67,22 @@ class AllowedSigners(NamedTuple):
 
     def judge(self, key: bytes, principal: str, namespace: str, now: float) -> str | None:
         """None when ``key`` may sign as ``principal`` in ``namespace`` at
-        ``now``; otherwise why not."""
+        ``now``; otherwise why not. As OpenSSH, any one line that allows it
+        is enough (a key may have a line for git's namespace and another
+        for trailgate's, or two validity windows)."""
         lines = self.lines_for_key(key)
         if not lines:
             return f'the key {sshsig.fingerprint(key)} is not in {self.source}'
+        problems = []
         for signer in lines:
             if principal not in signer.principals:
                 continue
-            if not signer.allows_namespace(namespace):
-                return f'{self.source} line {signer.line} does not allow this key in namespace {namespace!r}'
-            return signer.window_problem(now)
+            problem = signer.namespace_problem(namespace, self.source) or signer.window_problem(now)
+            if problem is None:
+                return None
+            problems.append(problem)
+        if problems:
+            return problems[0]
         return (
             f'the key {sshsig.fingerprint(key)} belongs to {", ".join(lines[0].principals)} '
             f'in {self.source}, not to {principal}'
@@ -291,7 +302,7 @@ def _time_option(options: dict[str, str], name: str) -> int | None:
 
 def parse_time(value: str) -> int | None:
     """OpenSSH's validity times: local time, or UTC with a ``Z``."""
-    utc = value.endswith('Z')
+    utc = value.endswith(('Z', 'z'))  # OpenSSH takes either case
     digits = value[:-1] if utc else value
     formats = {8: '%Y%m%d', 12: '%Y%m%d%H%M', 14: '%Y%m%d%H%M%S'}
     if not digits.isdigit() or not digits.isascii() or len(digits) not in formats:
