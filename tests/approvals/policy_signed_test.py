@@ -337,3 +337,304 @@ def test_a_passphrase_key_with_no_agent_and_no_terminal_fails_with_the_way_out(
     assert result.returncode == 2, result.stdout + result.stderr
     assert 'ssh-add' in result.stderr, result.stderr
     assert 'internal error' not in result.stderr
+
+
+# -- where reviewers keep their keys: what git commit -S finds, approve finds ---------
+
+
+def _signing_repo(tmp_path: Path, keys: dict[str, Key], *extra: tuple[str, Key], options: str = '') -> Repo:
+    signers = signers_file(('alice@example.com', keys['alice']), ('bob@example.com', keys['bob']), *extra,
+                           options=options)
+    repo = new_repo(tmp_path / 'r', signed_policy(1), hooks=False, files={SIGNERS_PATH: signers})
+    return _approve_env(repo, keys)
+
+
+def _git_commit_signs(repo: Repo, cwd: Path, env: dict[str, str] | None = None) -> bool:
+    """Does ``git commit -S`` find and use the key that the config names, from ``cwd``?"""
+    repo.git('config', 'gpg.format', 'ssh')
+    try:
+        result = repo.run('git', 'commit', '-q', '-S', '--allow-empty', '--no-verify', '-m', 'signed', cwd=cwd,
+                          env=env)
+        return result.returncode == 0
+    finally:
+        if result.returncode == 0:
+            repo.git('reset', '-q', '--soft', 'HEAD~1')
+        repo.git('config', '--unset', 'gpg.format')
+
+
+def test_a_relative_signing_key_is_found_from_a_subdirectory_as_git_finds_it(tmp_path: Path,
+                                                                            keys: dict[str, Key]) -> None:
+    """git runs ssh-keygen from the work tree's top level: ``user.signingKey =
+    keys/alice`` means the same file from any subdirectory."""
+    repo = _signing_repo(tmp_path, keys)
+    (repo.path / 'keys').mkdir()
+    shutil.copy(keys['alice'].private, repo.path / 'keys' / 'alice')
+    (repo.path / 'keys' / 'alice').chmod(0o600)
+    repo.git('config', 'user.signingKey', 'keys/alice')
+    subdirectory = repo.path / 'services'
+    assert _git_commit_signs(repo, subdirectory)
+    result = repo.run(sys.executable, '-m', 'trailgate', 'approve', 'HEAD~1..HEAD', '--yes', cwd=subdirectory)
+    assert result.returncode == 0, result.output
+    assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == 0
+
+
+def test_a_signing_key_under_the_home_directory(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _signing_repo(tmp_path, keys)
+    home = tmp_path / 'home'
+    (home / '.ssh').mkdir(parents=True)
+    shutil.copy(keys['alice'].private, home / '.ssh' / 'id_ed25519')
+    shutil.copy(keys['alice'].public, home / '.ssh' / 'id_ed25519.pub')
+    (home / '.ssh' / 'id_ed25519').chmod(0o600)
+    repo.git('config', 'user.signingKey', '~/.ssh/id_ed25519.pub')
+    env = {**git_env(), 'HOME': str(home)}
+    assert _git_commit_signs(repo, repo.path, env)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', env=env)
+    assert result.returncode == 0, result.output
+    assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == 0
+
+
+@pytest.mark.parametrize(('key_type', 'bits'), [('ecdsa', '256'), ('ecdsa', '384'), ('ecdsa', '521'),
+                                                ('rsa', '3072')])
+def test_ecdsa_and_rsa_keys_approve_and_rsa_signs_with_sha512(tmp_path: Path, keys: dict[str, Key], key_type: str,
+                                                              bits: str) -> None:
+    reviewer = make_key(tmp_path / 'keys', 'carol', key_type, bits)
+    repo = _signing_repo(tmp_path, keys, ('carol@example.com', reviewer))
+    repo.git('config', 'user.email', 'carol@example.com')
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(reviewer.private), '--trailer')
+    assert result.returncode == 0, result.output
+    from trailgate.approvals import records
+    from trailgate.approvals import sshsig
+
+    record = records.from_trailer_value(result.stdout.strip().split(': ', 1)[1])
+    inner = sshsig.parse(sshsig.dearmor(record.signature)).signature
+    signature_type = inner[4:4 + int.from_bytes(inner[:4], 'big')].decode()
+    assert signature_type == ('rsa-sha2-512' if key_type == 'rsa' else f'{key_type}-sha2-nistp{bits}'), signature_type
+    repo.git('commit', '-q', '--amend', '--no-edit', '--no-verify', '--trailer', result.stdout.strip())
+    policy = signed_policy(1, 'carol@example.com')
+    assert repo.trailgate('check', 'HEAD~1..HEAD', '--policy', _policy_file(tmp_path, policy)).returncode == 0
+
+
+def _policy_file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / 'policy.yaml'
+    path.write_text(text)
+    return str(path)
+
+
+def _ssh_string(data: bytes) -> bytes:
+    return len(data).to_bytes(4, 'big') + data
+
+
+def _sha1_rsa_sshsig(key: Key, message: bytes, namespace: str) -> str:
+    """An SSHSIG whose RSA signature is ``ssh-rsa`` (PKCS#1 v1.5 over SHA-1),
+    which ssh-keygen no longer makes and OpenSSH refuses in SSHSIG."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from trailgate.approvals import sshsig
+
+    private = serialization.load_ssh_private_key(key.private.read_bytes(), password=None)
+    assert isinstance(private, rsa.RSAPrivateKey)
+    data = sshsig.signed_data(namespace, 'sha512', message)
+    raw = private.sign(data, padding.PKCS1v15(), hashes.SHA1())
+    blob = (b'SSHSIG' + (1).to_bytes(4, 'big') + _ssh_string(sshsig.parse_public_key(key.public_line)[1])
+            + _ssh_string(namespace.encode()) + _ssh_string(b'') + _ssh_string(b'sha512')
+            + _ssh_string(_ssh_string(b'ssh-rsa') + _ssh_string(raw)))
+    return sshsig.armor(blob)
+
+
+def test_an_rsa_approval_signed_with_sha1_counts_for_nothing_as_in_openssh(tmp_path: Path,
+                                                                          keys: dict[str, Key]) -> None:
+    from testing.approvals import write_ledger
+    from testing.sshkeys import ssh_verify
+    from trailgate.approvals import ledger
+    from trailgate.approvals import records
+
+    reviewer = make_key(tmp_path / 'keys', 'carol', 'rsa', '3072')
+    repo = _signing_repo(tmp_path, keys, ('carol@example.com', reviewer))
+    from testing.approvals import change_of
+
+    change = change_of(repo)
+    message = records.payload(change, 'carol@example.com')
+    armored = _sha1_rsa_sshsig(reviewer, message, records.NAMESPACE)
+    assert not ssh_verify(repo.path / SIGNERS_PATH, 'carol@example.com', records.NAMESPACE, armored, message,
+                          tmp_path)
+    record = records.Record(change, 'carol@example.com', armored)
+    write_ledger(repo, {ledger.record_path(record): records.to_blob(record)})
+    policy = _policy_file(tmp_path, signed_policy(1, 'carol@example.com'))
+    result = repo.trailgate('check', 'HEAD~1..HEAD', '--policy', policy)
+    assert result.returncode == 1, result.output
+    explained = repo.trailgate('explain', '--policy', policy)
+    assert "'ssh-rsa' is refused" in explained.output, explained.output
+
+
+@pytest.mark.parametrize('agent_holds', ['another key', 'no agent'])
+def test_a_key_only_an_agent_could_sign_with_fails_with_the_way_out(
+    tmp_path: Path, keys: dict[str, Key], agent: dict[str, str], agent_holds: str,
+) -> None:
+    """``key::`` or a lone ``.pub``: the private half must come from ssh-agent.
+    An agent without it, or no agent at all, is exit 2 naming what to run;
+    git commit -S refuses the same configuration."""
+    repo = _signing_repo(tmp_path, keys)
+    env = {**git_env(), **agent} if agent_holds == 'another key' else git_env()
+    if agent_holds == 'another key':
+        subprocess.run(['ssh-add', '-q', str(keys['bob'].private)], check=True, capture_output=True,
+                       env={**ssh_env(), **agent})
+    lone = tmp_path / 'lone' / 'alice.pub'
+    lone.parent.mkdir()
+    shutil.copy(keys['alice'].public, lone)
+    for value in (f'key::{keys["alice"].public_line}', str(lone)):
+        repo.git('config', 'user.signingKey', value)
+        assert not _git_commit_signs(repo, repo.path, env)
+        result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', env=env)
+        assert result.returncode == 2, result.output
+        assert 'ssh-add' in result.stderr and 'internal error' not in result.stderr, result.stderr
+        if agent_holds == 'no agent':
+            assert 'ssh-agent' in result.stderr, result.stderr
+    assert repo.rev('refs/trailgate/approvals') is None
+
+
+def test_approve_with_stdin_closed_is_no_terminal(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """A script or an IDE task may run approve with no stdin at all: nothing can
+    be asked, so it signs as with --yes (as with stdin at /dev/null), never a crash."""
+    repo = _signing_repo(tmp_path, keys)
+    repo.git('config', 'user.signingKey', str(keys['alice'].private))
+    result = repo.run('sh', '-c', '"$0" -m trailgate approve HEAD~1..HEAD <&-', sys.executable)
+    assert result.returncode == 0, result.output
+    assert 'recorded 1 approval(s)' in result.stdout, result.output
+    assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == 0
+
+
+@pytest.mark.parametrize(('options', 'reason'), [
+    ('namespaces="git"', "does not allow this key in namespace 'change-approval-v1@trailgate'"),
+    ('valid-before="20200101Z"', 'the key expired at 2020-01-01'),
+    ('valid-after="20990101Z"', 'not valid before 2099-01-01'),
+])
+def test_approve_refuses_before_signing_what_would_count_for_nothing(tmp_path: Path, keys: dict[str, Key],
+                                                                     options: str, reason: str) -> None:
+    """The reviewer's every line in the trusted file restricts the key away
+    from trailgate's approvals: say why, sign nothing, record nothing."""
+    repo = _signing_repo(tmp_path, keys)
+    signers = (repo.path / SIGNERS_PATH).read_text().replace('alice@example.com ', f'alice@example.com {options} ')
+    repo.commit_ok(message('Restrict alice'), {SIGNERS_PATH: signers}, verify=False)
+    repo.commit_ok(message('AI', ASSISTED), {CRITICAL: 'z = 2\n'}, verify=False)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(keys['alice'].private))
+    assert result.returncode == 2, result.output
+    assert reason in result.stderr and 'your key cannot approve' in result.stderr, result.stderr
+    assert repo.rev('refs/trailgate/approvals') is None
+
+
+def test_a_key_with_a_git_line_and_an_approvals_line_approves(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """One allowed_signers file for git (``gpg.ssh.allowedSignersFile``) and
+    trailgate: the key's git-only line does not hide its line for approvals."""
+    repo = _signing_repo(tmp_path, keys)
+    from trailgate.approvals import records
+
+    signers = (repo.path / SIGNERS_PATH).read_text()
+    alice_line = next(line for line in signers.splitlines() if line.startswith('alice@'))
+    key = alice_line.split(' ', 1)[1]
+    both_lines = signers.replace(alice_line, f'alice@example.com namespaces="git" {key}\n'
+                                             f'alice@example.com namespaces="{records.NAMESPACE}" {key}')
+    repo.commit_ok(message('Alice signs commits too'), {SIGNERS_PATH: both_lines}, verify=False)
+    repo.commit_ok(message('AI', ASSISTED), {CRITICAL: 'z = 3\n'}, verify=False)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(keys['alice'].private))
+    assert result.returncode == 0, result.output
+    assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == 0
+
+
+# -- signers add, with what owners pass --------------------------------------------------
+
+
+def _owner_repo(tmp_path: Path, keys: dict[str, Key]) -> Repo:
+    return new_repo(tmp_path / 'r', signed_policy(), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', keys['alice']))})
+
+
+def test_signers_add_refuses_a_private_key_and_copies_nothing_of_it(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    before = (repo.path / SIGNERS_PATH).read_bytes()
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].private))
+    assert result.returncode == 2, result.output
+    assert 'is a private key' in result.stderr and f'{keys["bob"].private}.pub' in result.stderr, result.stderr
+    assert (repo.path / SIGNERS_PATH).read_bytes() == before
+    secret = keys['bob'].private.read_text().splitlines()[1]
+    assert secret not in result.output
+
+
+@pytest.mark.parametrize(('content', 'fragment'), [
+    ('{bob}\n{carol}\n', 'holds 2 lines'),
+    ('no-port-forwarding,from="10.0.0.0/8" {bob}\n', 'preceded by options'),
+    ('', 'no public key'),
+])
+def test_signers_add_refuses_a_file_that_is_not_one_public_key(tmp_path: Path, keys: dict[str, Key],
+                                                               content: str, fragment: str) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    before = (repo.path / SIGNERS_PATH).read_bytes()
+    keyfile = tmp_path / 'given.pub'
+    keyfile.write_text(content.format(bob=keys['bob'].public_line, carol=keys['carol'].public_line))
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keyfile))
+    assert result.returncode == 2, result.output
+    assert fragment in result.stderr, result.stderr
+    assert (repo.path / SIGNERS_PATH).read_bytes() == before
+
+
+def test_signers_add_refuses_a_certificate(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    authority = make_key(tmp_path / 'ca', 'ca')
+    shutil.copy(keys['bob'].public, tmp_path / 'bob.pub')
+    subprocess.run(['ssh-keygen', '-q', '-s', str(authority.private), '-I', 'bob', '-n', 'bob@example.com',
+                    str(tmp_path / 'bob.pub')], check=True, capture_output=True, env=ssh_env())
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(tmp_path / 'bob-cert.pub'))
+    assert result.returncode == 2 and 'certificates are not supported' in result.stderr, result.output
+
+
+@pytest.mark.parametrize('email', ['bob', 'Bob Builder <bob@example.com>', 'b\u00f3b@example.com', 'bob@',
+                                   'bob@example.com,eve@example.com'])
+def test_signers_add_refuses_what_no_approval_could_name(tmp_path: Path, keys: dict[str, Key], email: str) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    before = (repo.path / SIGNERS_PATH).read_bytes()
+    result = repo.trailgate('signers', 'add', email, str(keys['bob'].public))
+    assert result.returncode == 2, result.output
+    assert 'not a plain email' in result.stderr and 'internal error' not in result.stderr, result.stderr
+    assert (repo.path / SIGNERS_PATH).read_bytes() == before
+
+
+def test_signers_add_of_someone_in_no_group_says_their_approvals_will_not_count(tmp_path: Path,
+                                                                                keys: dict[str, Key]) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    result = repo.trailgate('signers', 'add', 'zed@elsewhere.example', str(keys['carol'].public))
+    assert result.returncode == 0, result.output
+    assert 'zed@elsewhere.example is in no group' in result.stderr, result.stderr
+    quiet = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
+    assert quiet.returncode == 0 and 'in no group' not in quiet.output, quiet.output
+
+
+def test_signers_add_keeps_a_comment_that_is_not_ascii(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    key_type, blob = keys['bob'].public_line.split()[:2]
+    keyfile = tmp_path / 'bob.pub'
+    keyfile.write_text(f'{key_type} {blob} Jos\u00e9@laptop\n', encoding='utf-8')
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keyfile))
+    assert result.returncode == 0, result.output
+    assert (repo.path / SIGNERS_PATH).read_text(encoding='utf-8').endswith(f'{blob} Jos\u00e9@laptop\n')
+    assert validate(repo)[0] == 0
+
+
+def test_signers_add_creates_the_file_the_policy_names(tmp_path: Path, keys: dict[str, Key]) -> None:
+    policy = signed_policy(1, 'bob@example.com').replace(SIGNERS_PATH, 'security/reviewers/allowed_signers')
+    repo = new_repo(tmp_path / 'r', policy, hooks=False)
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
+    assert result.returncode == 0, result.output
+    created = repo.path / 'security' / 'reviewers' / 'allowed_signers'
+    assert created.read_text() == signers_file(('bob@example.com', keys['bob']))
+    assert not created.stat().st_mode & 0o111  # a data file, as git checks it out
+    assert validate(repo)[0] == 0
+
+
+def test_signers_add_without_signers_in_the_policy_names_the_key_to_set(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = new_repo(tmp_path / 'r', signed_policy(1).replace(f'signers: {SIGNERS_PATH}\n', '').replace(
+        ', signed: true', ''), hooks=False)
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
+    assert result.returncode == 2, result.output
+    assert 'add `signers: .trailgate/allowed_signers`' in result.stderr, result.stderr

@@ -47,11 +47,16 @@ class Record(NamedTuple):
         return payload(self.change, self.reviewer)
 
 
+def is_reviewer_email(text: str) -> bool:
+    """Can a record name ``text`` as its reviewer: a plain ASCII email?"""
+    return bool(_EMAIL.match(text)) and text.isascii()
+
+
 def payload(change: str, reviewer: str) -> bytes:
     """The exact bytes a reviewer signs."""
     if not _CHANGE.match(change):
         raise RecordError('the change id is not 64 lower-case hex digits')
-    if not _EMAIL.match(reviewer) or not reviewer.isascii():
+    if not is_reviewer_email(reviewer):
         raise RecordError(f'the reviewer {reviewer!r} is not a plain email')
     return f'{HEADER}\nchange {change}\nreviewer {reviewer}\n'.encode('ascii')
 

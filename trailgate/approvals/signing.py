@@ -22,6 +22,9 @@ NO_KEY_HINT = (
     '(git config user.signingKey ~/.ssh/id_ed25519.pub)'
 )
 NO_SSH_KEYGEN = 'ssh-keygen is not installed or not on PATH (OpenSSH 8.2 or newer)'
+NO_AGENT_HINT = (' (the key is a public key whose private half must be in ssh-agent, and no agent is reachable: '
+                 'start one, eval "$(ssh-agent -s)", then ssh-add PRIVATE_KEY)')
+NOT_IN_AGENT_HINT = ' (load the private half of the key into ssh-agent first: ssh-add PRIVATE_KEY)'
 PASSPHRASE_HINT = ' (where no terminal can ask for the passphrase, load the key into ssh-agent first: ssh-add KEY)'
 
 
@@ -60,8 +63,16 @@ def _config(name: str) -> str | None:
     return git.decode(out).strip() if out else None
 
 
-def resolve(option: str | None) -> SigningKey:
-    value = option or _config('user.signingKey')
+def resolve(option: str | None, toplevel: str | None = None) -> SigningKey:
+    """The key ``--key`` names (a path relative to the current directory), else
+    git's: ``user.signingKey`` (a relative path is relative to the work
+    tree's top level, where ``git commit -S`` runs ssh-keygen), else the
+    first line of ``gpg.ssh.defaultKeyCommand``."""
+    value = option
+    relative_to = None
+    if not value:
+        value = _config('user.signingKey')
+        relative_to = toplevel
     if not value:
         command = _config('gpg.ssh.defaultKeyCommand')
         if command:
@@ -72,7 +83,10 @@ def resolve(option: str | None) -> SigningKey:
         return SigningKey(None, value[len('key::'):].strip())
     if value.startswith(('ssh-', 'ecdsa-', 'sk-')):
         return SigningKey(None, value.strip())  # git's deprecated bare literal
-    return SigningKey(os.path.expanduser(value), None)
+    path = os.path.expanduser(value)
+    if relative_to is not None:
+        path = os.path.join(relative_to, path)  # unchanged when it is absolute
+    return SigningKey(path, None)
 
 
 def _default_key(command: str) -> str:
@@ -128,9 +142,16 @@ def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[record
 
 
 def _failure(stderr: str) -> str:
-    """ssh-keygen's complaint, with the way out when it could not get a passphrase."""
+    """ssh-keygen's complaint, with the way out when it could not get a
+    passphrase or the agent could not sign."""
     said = stderr.strip()
-    return f'{said}{PASSPHRASE_HINT}' if 'passphrase' in said else said
+    if 'passphrase' in said:
+        return f'{said}{PASSPHRASE_HINT}'
+    if 'agent socket' in said:
+        return f'{said}{NO_AGENT_HINT}'
+    if 'key in agent' in said or 'No private key found' in said:
+        return f'{said}{NOT_IN_AGENT_HINT}'
+    return said
 
 
 def _signature(path: str) -> str:

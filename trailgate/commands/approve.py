@@ -68,6 +68,12 @@ def _policy(revisions: list[str], explicit: str | None, repo: git.Repo) -> Polic
 
 
 def _reviewer(policy: Policy, key: signing.SigningKey) -> str:
+    """The principal the allowed-signers file lets this key approve as, now,
+    in trailgate's namespace (the one matching ``user.email`` first); a
+    key whose every line would make its approvals count for nothing is
+    refused before anything is signed, with the reason."""
+    import time
+
     blob = key.blob()
     lines = policy.signers.lines_for_key(blob) if policy.signers is not None else ()
     if not lines:
@@ -77,11 +83,23 @@ def _reviewer(policy: Policy, key: signing.SigningKey) -> str:
         )
     email = git.run_ok('config', '--get', 'user.email')
     wanted = fold_email(git.decode(email).strip()) if email else ''
-    principals: list[str] = [p for line in lines for p in line.principals]
-    for principal in principals:
+    now = time.time()
+    usable: list[str] = []
+    problems: list[str] = []
+    for principal in (p for line in lines for p in line.principals):
+        problem = policy.signers.judge(blob, principal, records.NAMESPACE, now)
+        if problem is None and not records.is_reviewer_email(principal):
+            problem = f'{principal!r} is not a plain email, so no approval can name it'
+        if problem is None:
+            usable.append(principal)
+        elif problem not in problems:
+            problems.append(problem)
+    if not usable:
+        raise UsageError(f'your key cannot approve: {"; ".join(visible(p) for p in problems)}')
+    for principal in usable:
         if fold_email(principal) == wanted:
             return principal
-    return principals[0]
+    return usable[0]
 
 
 def _patches(chosen: list[Assessment]) -> list[tuple[bytes, bool]]:
@@ -198,7 +216,7 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     policy = _policy(revisions, policies.explicit_path(policy_option), repo)
     if policy.signers is None:
         raise UsageError('the policy names no signers file, so there is nothing to sign: see `signers:` in README')
-    key = signing.resolve(key_option)
+    key = signing.resolve(key_option, repo.toplevel)
     reviewer = _reviewer(policy, key)
     # the changes `check` with the same ranges asks approvals for: each range's commits
     batch = Batch(policy, tuple(revisions)) if one_expression(ranges) else \
@@ -218,7 +236,8 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
         click.echo(_describe(assessment, patch, merge_result), err=trailer)
     for note in _not_counting(policy, chosen, reviewer):
         click.echo(note, err=True)
-    if not yes and sys.stdin.isatty() and not click.confirm(f'Sign {len(chosen)} approval(s)?', err=trailer):
+    on_terminal = sys.stdin is not None and sys.stdin.isatty()  # None: stdin closed
+    if not yes and on_terminal and not click.confirm(f'Sign {len(chosen)} approval(s)?', err=trailer):
         click.echo('nothing signed', err=trailer)
         return EXIT_REFUSED
     changes = [assessment.commit.change_id for assessment in chosen]
