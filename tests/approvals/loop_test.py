@@ -99,7 +99,7 @@ def check(repo: Repo) -> tuple[int, str]:
 
 
 def approve(reviewer: Repo, dev: Repo, *args: str) -> tuple[int, str]:
-    reviewer.git('fetch', '-q', str(dev.path), 'HEAD:refs/heads/review')
+    reviewer.git('fetch', '-q', str(dev.path), '+HEAD:refs/heads/review')  # the change may have been rebased
     result = reviewer.trailgate('approve', 'origin/main..review', '--yes', *args)
     return result.returncode, result.output
 
@@ -723,3 +723,104 @@ def test_a_branch_or_tag_named_like_the_ledger_is_neither_pushed_nor_read(tmp_pa
     dev.git('update-ref', 'refs/heads/refs/trailgate/approvals', dev.rev(LEDGER) or '')
     dev.git('update-ref', '-d', LEDGER)
     assert check(dev)[0] == 1
+
+
+def test_an_owner_turns_signed_reviews_on_and_the_loop_runs(tmp_path: Path, keys: Keys) -> None:
+    """The bootstrap: main's policy has typed reviews. An owner writes the
+    signer file with ``signers add`` and turns ``signed: true`` on; that
+    commit is judged by main's policy as it was (one typed owner review),
+    though commit-msg, reading the work tree's policy, asks for a signed one.
+    From then on a change to the signer file needs a signed owner approval,
+    and an AI change lands once a reviewer approves it."""
+    signed = signed_policy(1)
+    typed = signed.replace(f'signers: {SIGNERS_PATH}\n', '').replace(', signed: true', '')
+    dev = new_repo(tmp_path / 'dev', typed, hooks=False)
+    origin = bare_remote(tmp_path / 'origin.git')
+    publish(dev, origin)
+    owner = _reviewer(origin, tmp_path / 'owner', ALICE, keys.alice)
+    owner.install_hooks()
+    (owner.path / POLICY_PATH).write_text(signed)
+    for email, key in (('alice@example.com', keys.alice), ('bob@example.com', keys.bob)):
+        added = owner.trailgate('signers', 'add', email, str(key.public))
+        assert added.returncode == 0, added.output
+    owner.git('add', '-A')
+    turned_on = message('Require signed reviews', REVIEW_BOB)
+    refused = owner.run_git('commit', '-q', '-m', turned_on)
+    assert refused.hooks.get('commit-msg') == 1 and '--no-verify' in refused.output, refused.output
+    owner.git('commit', '-q', '--no-verify', '-m', turned_on)
+    pushed = owner.run_git('push', 'origin', 'HEAD:main')
+    assert pushed.returncode == 0 and pushed.hooks == {'pre-push': 0, 'pre-receive': 0}, pushed.output
+
+    widened = (owner.path / SIGNERS_PATH).read_text() + f'carol@example.com {keys.carol.public_line}\n'
+    owner.commit_ok(message('Add carol', REVIEW_BOB), {SIGNERS_PATH: widened}, verify=False)
+    assert owner.run_git('push', 'origin', 'HEAD:main').hooks == {'pre-push': 1}  # the clone's gate
+    on_server = owner.run_git('push', '--no-verify', 'origin', 'HEAD:main')
+    assert on_server.hooks == {'pre-receive': 1}, on_server.output  # typed owner reviews count for nothing now
+
+    dev.git('pull', '-q', '--no-rebase', 'origin', 'main')
+    ai_change(dev)
+    assert push_main(dev)[0] == 1
+    bob = _reviewer(origin, tmp_path / 'bob', BOB, keys.bob)
+    assert approve(bob, dev, '--push', 'origin')[0] == 0
+    status, output = push_main(dev)
+    assert status == 0, output
+    fetch_ledger(dev)
+    assert dev.trailgate('check', 'HEAD~1..HEAD').returncode == 0
+
+
+@pytest.mark.parametrize('main_edits', ['far from the change', 'inside its context'])
+def test_an_approved_change_rebased_onto_a_moved_main(tmp_path: Path, keys: Keys, main_edits: str) -> None:
+    """Approved on a feature branch, then rebased onto a main that moved:
+    the approval still counts when main's edit is away from the change's
+    hunks, and not when it is within their context, where the refusal
+    names the command that approves the rebased change."""
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    lines, _ = _grow_the_file(world)
+    dev.git('switch', '-q', '-c', 'feature')
+    ai_change(dev, ''.join([*lines[:15], 'retries = 3\n', *lines[16:]]))
+    _approve_both(world)
+    fetch_ledger(dev)
+    dev.git('switch', '-q', 'main')
+    at = 0 if main_edits == 'far from the change' else 13
+    dev.commit_ok(message('Tidy'), {CRITICAL: ''.join([*lines[:at], 'tidied\n', *lines[at + 1:]])}, verify=False,
+                  author=CAROL)
+    dev.git('push', '-q', '--no-verify', 'origin', 'main')
+    dev.git('switch', '-q', 'feature')
+    dev.git('rebase', '-q', 'main')
+    assert 'tidied\n' in (dev.path / CRITICAL).read_text() and 'retries = 3\n' in (dev.path / CRITICAL).read_text()
+    status, output = push_main(dev)
+    if main_edits == 'far from the change':
+        assert status == 0, output
+        return
+    assert status == 1 and "trailgate approve '" in output and 'Reviewed-by' not in output, output
+    assert approve(world.alice, dev, '--push', 'origin')[0] == 0
+    assert approve(world.bob, dev, '--push', 'origin')[0] == 0
+    status, output = push_main(dev)
+    assert status == 0, output
+
+
+def test_an_author_whose_change_was_approved_elsewhere_is_told_to_fetch_the_approvals(tmp_path: Path,
+                                                                                     keys: Keys) -> None:
+    """``git fetch`` does not bring ``refs/trailgate/approvals``: the author's
+    pre-push, reading this clone's ledger, refuses a change approved and
+    pushed by its reviewer. The refusal names the fetch that ends it."""
+    import re
+    import shlex
+
+    policy = signed_policy(1).replace('rules:', 'protected: [main]\nrules:')
+    world = make_world(tmp_path, keys, policy=policy)
+    dev = world.dev
+    dev.install_hooks()
+    dev.git('switch', '-q', '-c', 'feature')
+    ai_change(dev)
+    assert dev.run_git('push', '-q', 'origin', 'feature').returncode == 0
+    assert approve(world.bob, dev, '--push', 'origin')[0] == 0
+    dev.git('fetch', '-q', 'origin')
+    refused = dev.run_git('push', 'origin', 'feature:main')
+    assert refused.hooks.get('pre-push') == 1, refused.output
+    fetch = re.search(r"git fetch origin '\+refs/trailgate/approvals:refs/trailgate/approvals'", refused.output)
+    assert fetch, refused.output
+    dev.git(*shlex.split(fetch.group(0))[1:])
+    accepted = dev.run_git('push', 'origin', 'feature:main')
+    assert accepted.returncode == 0 and accepted.hooks.get('pre-push') == 0, accepted.output

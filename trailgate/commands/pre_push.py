@@ -19,6 +19,7 @@ without a range, it says so and checks nothing.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from typing import NamedTuple
 
@@ -364,7 +365,20 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             return 1
         summary = out.stream('pre-push', unique(judge(plan.guarded, repo, out.keeps_passing)),
                              policy_sources(plan.guarded), stream='stderr', when_empty=False)
+    if summary.refused_count and any(batch.policy.signed_reviews for batch in plan.guarded):
+        print(_fetch_approvals_hint(remote_name or url), file=sys.stderr)
     reminder = _reminder(plan, repo) if plan.elsewhere and not out.quiet else None
     if reminder:
         print(reminder, file=sys.stderr)
     return 1 if summary.refused_count else 0
+
+
+def _fetch_approvals_hint(remote: str | None) -> str:
+    """Approvals are read from this clone's ledger, which ``git fetch`` does not
+    bring: an author whose change a reviewer approved and pushed must fetch it."""
+    from trailgate.approvals.ledger import REF
+
+    source = shlex.quote(remote) if remote else 'origin'
+    return (f'trailgate pre-push: approvals are read from this clone\'s {REF}; if a reviewer approved '
+            f'and pushed them (`trailgate approve --push`), fetch them, then push again: '
+            f"git fetch {source} '+{REF}:{REF}'")
