@@ -313,7 +313,11 @@ def test_a_key_expired_by_valid_before(tmp_path: Path, keys: Keys) -> None:
     ) + signers_file(('carol@example.com', keys.carol))
     world = make_world(tmp_path, keys, signers=signers)
     ai_change(world.dev)
-    _approve_both(world)
+    assert approve(world.alice, world.dev, '--push', 'origin')[0] == 0
+    code, output = approve(world.bob, world.dev, '--push', 'origin')
+    assert code == 2 and 'the key expired at 2020-01-01' in output, output  # approve signs nothing with it
+    fetch_ledger(world.dev)
+    _forged(world, keys.bob, 'bob@example.com')  # the holder of the expired key signs by hand
     _refused_everywhere(world)
     assert 'expired' in world.dev.trailgate('explain').stdout
 
