@@ -42,6 +42,7 @@ CLOCKS = frozenset(('perf_counter', 'perf_counter_ns', 'monotonic', 'monotonic_n
 CLOCK_READERS = {
     'testing/chromium.py': 'the deadline of a wait for the browser (a hang guard, never a verdict)',
     'tests/approvals/sshsig_test.py': '"now" for judging key validity windows, not a duration',
+    'tests/approvals/allowed_signers_openssh_test.py': '"now" for validity windows, as ssh-keygen reads it',
 }
 
 
