@@ -393,6 +393,21 @@ def test_a_signing_key_under_the_home_directory(tmp_path: Path, keys: dict[str, 
     assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == 0
 
 
+@pytest.mark.parametrize('name', ['ecdsa-work', 'sk-yubikey'])
+def test_a_key_file_named_like_a_key_type_is_a_file_as_git_reads_it(tmp_path: Path, keys: dict[str, Key],
+                                                                   name: str) -> None:
+    """git reads ``user.signingKey`` as a literal key only after ``key::`` or
+    when it starts with ``ssh-``; any other value is a key file, whatever its name."""
+    repo = _signing_repo(tmp_path, keys)
+    shutil.copy(keys['alice'].private, repo.path / name)
+    (repo.path / name).chmod(0o600)
+    repo.git('config', 'user.signingKey', name)
+    assert _git_commit_signs(repo, repo.path)
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes')
+    assert result.returncode == 0, result.output
+    assert repo.trailgate('check', 'HEAD~1..HEAD').returncode == 0
+
+
 @pytest.mark.parametrize(('key_type', 'bits'), [('ecdsa', '256'), ('ecdsa', '384'), ('ecdsa', '521'),
                                                 ('rsa', '3072')])
 def test_ecdsa_and_rsa_keys_approve_and_rsa_signs_with_sha512(tmp_path: Path, keys: dict[str, Key], key_type: str,

@@ -81,8 +81,8 @@ def resolve(option: str | None, toplevel: str | None = None) -> SigningKey:
         raise UsageError(NO_KEY_HINT)
     if value.startswith('key::'):
         return SigningKey(None, value[len('key::'):].strip())
-    if value.startswith(('ssh-', 'ecdsa-', 'sk-')):
-        return SigningKey(None, value.strip())  # git's deprecated bare literal
+    if value.startswith('ssh-'):  # git's deprecated bare literal; any other value is a file, as in git
+        return SigningKey(None, value.strip())
     path = os.path.expanduser(value)
     if relative_to is not None:
         path = os.path.join(relative_to, path)  # unchanged when it is absolute
