@@ -35,6 +35,7 @@ from testing.scenarios import new_repo
 from testing.scenarios import publish
 from testing.scenarios import ref_values
 from testing.scenarios import unreviewed
+from trailgate.commands.pre_push import without_credentials
 
 HOOK = 'pre-push'
 
@@ -498,3 +499,18 @@ def test_framework_push_of_a_new_protected_branch_is_judged_as_a_push_not_as_the
 
     _framework_refused(repo.run_git('push', 'origin', 'feature:refs/heads/release/1'), wrong[:10])
     assert 'refs/heads/release/1' not in ref_values(origin)
+
+
+@pytest.mark.parametrize(('url', 'shown'), [
+    ('https://x-access-token:ghp_secret@github.com/o/r.git', 'https://github.com/o/r.git'),
+    ('https://ghp_secret@github.com/o/r.git', 'https://github.com/o/r.git'),
+    ('ssh://git:secret@host:22/r.git', 'ssh://host:22/r.git'),
+    ('https://github.com/o/r@v1.git', 'https://github.com/o/r@v1.git'),
+    ('git@github.com:o/r.git', 'git@github.com:o/r.git'),
+    ('/srv/git/r@x.git', '/srv/git/r@x.git'),
+    ('origin', 'origin'),
+])
+def test_a_url_s_credentials_never_reach_the_hint(url: str, shown: str) -> None:
+    """The fetch hint names the push's URL when it is no remote's: git hides
+    a URL's user and password in its own messages, and so does the hint."""
+    assert without_credentials(url) == shown

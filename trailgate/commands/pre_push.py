@@ -373,12 +373,22 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
     return 1 if summary.refused_count else 0
 
 
+def without_credentials(url: str) -> str:
+    """``url`` without the user and password of ``scheme://user:pass@host/``,
+    as git hides them in its own messages: a token must not reach a log."""
+    scheme, separator, rest = url.partition('://')
+    if not separator or not scheme or not all(c.isalnum() or c in '+.-' for c in scheme):
+        return url
+    authority, slash, path = rest.partition('/')
+    return f'{scheme}://{authority.rpartition("@")[2]}{slash}{path}'
+
+
 def _fetch_approvals_hint(remote: str | None) -> str:
     """Approvals are read from this clone's ledger, which ``git fetch`` does not
     bring: an author whose change a reviewer approved and pushed must fetch it."""
     from trailgate.approvals.ledger import REF
 
-    source = shlex.quote(remote) if remote else 'origin'
+    source = shlex.quote(without_credentials(remote)) if remote else 'origin'
     return (f'trailgate pre-push: approvals are read from this clone\'s {REF}; if a reviewer approved '
             f'and pushed them (`trailgate approve --push`), fetch them, then push again: '
             f"git fetch {source} '+{REF}:{REF}'")
