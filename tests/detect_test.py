@@ -479,3 +479,19 @@ def test_a_megabyte_line_is_searched_without_backtracking(text: str) -> None:
 def test_a_megabyte_trailer_names_no_tool(line: str) -> None:
     assert [s for s in detect(DEFAULT, with_trailers(line)) if not s.source.startswith('ai.')] == []
     detect(SLOW_POLICY, with_trailers(line))
+
+
+def test_a_disclosure_the_catalogue_names_is_one_signal_for_its_tool() -> None:
+    """Crush writes ``Assisted-by: Crush:<model>``: the catalogue names Crush,
+    and the same trailer is not a second tool ("Crush:auto") in the reports."""
+    found = detect(DEFAULT, with_trailers('Assisted-by: Crush:auto'))
+    assert [(s.source, s.tool) for s in found] == [('crush-assisted-by', 'Crush')]
+
+
+def test_a_disclosure_the_catalogue_does_not_name_is_its_own_signal() -> None:
+    found = detect(DEFAULT, with_trailers('Assisted-by: Crush:auto', 'Assisted-by: GPT-5 via chat'))
+    assert [(s.source, s.tool) for s in found] == [
+        ('crush-assisted-by', 'Crush'), ('ai.disclosure_trailers', 'GPT-5 via chat'),
+    ]
+    without_catalogue = detect(ai_config('{builtin_signatures: false}'), with_trailers('Assisted-by: Crush:auto'))
+    assert [(s.source, s.tool) for s in without_catalogue] == [('ai.disclosure_trailers', 'Crush:auto')]

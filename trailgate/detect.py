@@ -216,10 +216,13 @@ def _marker_signals(catalogue: _Catalogue, commit: Commit) -> Iterator[Signal]:
             yield Signal(signature.id, signature.tool, where, match[0].strip())
 
 
-def _policy_signals(memo: _Identities, commit: Commit, matched: list[_Matched]) -> Iterator[Signal]:
+def _policy_signals(memo: _Identities, commit: Commit, matched: list[_Matched],
+                    builtin: tuple[Signal, ...]) -> Iterator[Signal]:
     for trailer in commit.trailers:
         if trailer.key.lower() in memo.disclosure and trailer.value.strip().lower() not in NOT_DISCLOSED:
-            yield Signal('ai.disclosure_trailers', trailer.value, f'{trailer.key} trailer', str(trailer))
+            text = str(trailer)
+            if not any(signal.text == text for signal in builtin):  # the catalogue named its tool already
+                yield Signal('ai.disclosure_trailers', trailer.value, f'{trailer.key} trailer', text)
     for index in range(len(memo.ai.identities)):
         for place, identity, indexes in matched:
             if index in indexes:
@@ -293,5 +296,5 @@ def _signals(ai: AiConfig, commit: Commit) -> list[Signal]:
     if memo.catalogue is not None:
         signals.extend(_trailer_signals(memo.catalogue, commit))
         signals.extend(_marker_signals(memo.catalogue, commit))
-    signals.extend(_policy_signals(memo, commit, matched))
+    signals.extend(_policy_signals(memo, commit, matched, tuple(signals)))
     return signals
