@@ -12,6 +12,18 @@ from __future__ import annotations
 from typing import NamedTuple
 
 HUMAN = 'Dev Eloper <dev@example.com>'
+# one rule over every path, for every AI-assisted commit: a commit is refused exactly when it is marked
+CATCH_ALL_POLICY = """\
+version: 1
+groups:
+  senior: [alice@example.com]
+rules:
+  - id: any-ai
+    paths: ["**"]
+    applies_to: ai-assisted
+    require:
+      reviews: {group: senior}
+"""
 
 
 class Mark(NamedTuple):

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.reference_marks import CATCH_ALL_POLICY
 from testing.reference_marks import LOOK_ALIKES
 from testing.reference_marks import MARKS
 from testing.reference_marks import LookAlike
@@ -22,18 +23,6 @@ from testing.util import git_env
 from testing.util import init_repo
 from testing.util import trailgate
 from testing.util import write
-
-POLICY = """\
-version: 1
-groups:
-  senior: [alice@example.com]
-rules:
-  - id: any-ai
-    paths: ["**"]
-    applies_to: ai-assisted
-    require:
-      reviews: {group: senior}
-"""
 
 
 class History(NamedTuple):
@@ -76,7 +65,7 @@ def _blocks(text: str) -> dict[str, str]:
 @pytest.fixture(scope='module')
 def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     repo = init_repo(tmp_path_factory.mktemp('marks') / 'repo')
-    write(repo / '.trailgate' / 'policy.yaml', POLICY)
+    write(repo / '.trailgate' / 'policy.yaml', CATCH_ALL_POLICY)
     git(repo, 'add', '.trailgate')
     git(repo, 'commit', '-q', '-m', 'Add the policy')
     root = git(repo, 'rev-parse', 'HEAD').strip()

@@ -16,24 +16,14 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.reference_marks import CATCH_ALL_POLICY
+from testing.reference_marks import CO
 from testing.util import git
 from testing.util import init_repo
 from testing.util import trailgate
 from testing.util import write
 
-POLICY = """\
-version: 1
-groups:
-  senior: [alice@example.com]
-rules:
-  - id: any-ai
-    paths: ["**"]
-    applies_to: ai-assisted
-    require:
-      reviews: {group: senior}
-"""
 HUMAN = b'Dev Eloper <dev@example.com>'
-CO = 'Co-authored-by trailer'
 
 
 class Form(NamedTuple):
@@ -145,7 +135,7 @@ def _raw_commit(repo: Path, index: int, form: Form) -> str:
 @pytest.fixture(scope='module')
 def judged(tmp_path_factory: pytest.TempPathFactory) -> Judged:
     repo = init_repo(tmp_path_factory.mktemp('hostile-marks') / 'repo')
-    write(repo / '.trailgate' / 'policy.yaml', POLICY)
+    write(repo / '.trailgate' / 'policy.yaml', CATCH_ALL_POLICY)
     git(repo, 'add', '.trailgate')
     git(repo, 'commit', '-q', '-m', 'Add the policy')
     root = git(repo, 'rev-parse', 'HEAD').strip()
