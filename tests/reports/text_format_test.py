@@ -1,7 +1,10 @@
 """The text report: one block per refused or overridden commit, the fix first."""
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.reports import PAYMENTS
 from tests.reports import SHA_HUMAN
@@ -19,6 +22,7 @@ from tests.reports import run_check
 from trailgate.reports import render
 from trailgate.reports.text_format import fix_command
 from trailgate.reports.text_format import fix_trailers
+from trailgate.reports.text_format import shell_quote
 
 FIX = (
     'git commit --amend --trailer "Reviewed-by: Alice Archer <alice@example.com>" '
@@ -106,3 +110,20 @@ def test_end_to_end_check_writes_text(tmp_path: Path) -> None:
     assert text.startswith(f'refused {ai_sha[:10]} Speed up payments\n  fix: {FIX}\n')
     assert human_sha[:10] not in text
     assert '2 commits checked, 1 refused, 0 overridden' in text
+
+
+@pytest.mark.parametrize('text', [
+    'Reviewed-by: Alice Archer <alice@example.com>',
+    'Reviewed-by: Bang!Bang <bang@example.com>',
+    "Reviewed-by: O'Neil !x <o@example.com>",
+    'Change-Doc: $HOME `id` "quoted" \\ back',
+    '/tmp/repo!x/.git/COMMIT_EDITMSG',
+])
+def test_a_quoted_value_reads_back_as_itself_in_an_interactive_bash(tmp_path: Path, text: str) -> None:
+    """The fix is pasted into an interactive shell, where bash expands ``!``
+    from its history inside double quotes."""
+    shell = subprocess.run(
+        ['bash', '--norc', '--noprofile', '-i'], input=f'printf "%s\\n" {shell_quote(text)}\n',
+        capture_output=True, text=True, env={'HOME': str(tmp_path), 'PATH': '/usr/bin:/bin'}, timeout=30,
+    )
+    assert shell.stdout == f'{text}\n', shell.stderr

@@ -37,7 +37,11 @@ def fix_trailers(assessment: Assessment) -> list[str]:
 
 
 def shell_quote(text: str) -> str:
-    """``text`` in double quotes for sh, as people write trailers on a command line."""
+    """``text`` in double quotes for sh, as people write trailers on a command
+    line; in single quotes if it holds a ``!``, which an interactive bash would
+    expand from its history inside double quotes."""
+    if '!' in text:
+        return "'" + text.replace("'", "'\\''") + "'"
     for char in ('\\', '"', '$', '`'):
         text = text.replace(char, '\\' + char)
     return f'"{text}"'
