@@ -154,6 +154,15 @@ def test_init_never_writes_through_a_symlink(repo: Repo, tmp_path: Path) -> None
     assert not (tmp_path / 'elsewhere.yaml').exists()
 
 
+def test_init_where_the_policy_directory_is_a_file(repo: Repo) -> None:
+    (repo.path / '.trailgate').write_text('not a directory\n')
+    result = run(repo, 'init')
+    assert result.returncode == 2, result
+    assert 'internal error' not in result.stderr
+    assert '.trailgate' in result.stderr and 'not a directory' in result.stderr.lower(), result.stderr
+    assert (repo.path / '.trailgate').read_text() == 'not a directory\n'
+
+
 @pytest.mark.parametrize('place', ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'])
 def test_codeowners_fill_the_senior_group_and_a_codeowners_rule(repo: Repo, place: str) -> None:
     (repo.path / place).parent.mkdir(parents=True, exist_ok=True)

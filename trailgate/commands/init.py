@@ -117,6 +117,20 @@ def _signed(text: str) -> str:
     return text.replace('        count: 2\n', '        count: 2\n        signed: true\n', 1)
 
 
+def _write_new(path: str, shown: str, text: str) -> None:
+    """Create ``path`` with ``text``, never over anything already there."""
+    directory = os.path.dirname(path)
+    if os.path.lexists(directory) and not os.path.isdir(directory):
+        raise FatalError(f'cannot write {shown}: {from_user_directory(directory)} is not a directory')
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with open(path, 'x', encoding='utf-8') as f:
+            f.write(text)
+    except OSError as e:
+        # e.g. .trailgate is a file: say so, not an internal error
+        raise FatalError(f'cannot write {shown}: {e.strerror or e}') from None
+
+
 def init(detect: bool, signed: bool = False, explicit: str | None = None) -> int:
     """``explicit``: where to write the starter (``--policy PATH``), as the
     other commands are then told to read it."""
@@ -138,9 +152,7 @@ def init(detect: bool, signed: bool = False, explicit: str | None = None) -> int
     if signed:
         text = _signed(text)
     load_policy(text.encode(), shown)  # never write a policy that does not validate
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'x', encoding='utf-8') as f:
-        f.write(text)
+    _write_new(path, shown, text)
     print(f'wrote {shown}: edit the groups and paths, then commit it')
     print(f'  protected: {load_policy(text.encode(), shown).protected}')
     if found[0] or found[1]:
