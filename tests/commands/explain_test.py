@@ -98,6 +98,40 @@ def test_accepted_rev_shows_the_trailers_that_satisfied_it(repo: Repo) -> None:
     explain(repo, 'HEAD', code=1)
 
 
+def fix_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith('Fix:'))
+    return [lines[start], *(line for line in lines[start + 1:] if line.startswith('  ') and line.strip())][:4]
+
+
+def test_the_fix_of_an_older_commit_rewrites_it_not_head(repo: Repo) -> None:
+    refused = repo.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: 'twice = 1\n'}, verify=False)
+    repo.commit_ok(message('Index faster'), {OTHER: 'fast = 1\n'}, verify=False)
+    out = explain(repo, refused, code=1).stdout
+    # `git commit --amend` would put the reviews on HEAD, a commit nobody reviewed for this
+    assert 'git commit --amend' not in out
+    fix = fix_lines(out)
+    assert f'git rebase -i {refused[:10]}~1' in fix[0], fix
+    assert any('Reviewed-by:' in line for line in fix[1:]), fix
+    assert any('Change-Doc:' in line for line in fix[1:]), fix
+
+
+def test_the_fix_of_a_root_commit_that_is_not_head(repo: Repo) -> None:
+    repo.git('checkout', '-q', '--orphan', 'elsewhere')
+    root = repo.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: 'twice = 1\n'}, verify=False)
+    repo.git('checkout', '-q', '-f', 'main')
+    out = explain(repo, root, code=1).stdout
+    assert 'git commit --amend' not in out
+    assert 'git rebase -i --root' in fix_lines(out)[0], out
+
+
+def test_the_fix_of_head_named_another_way_amends(repo: Repo) -> None:
+    head = repo.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: 'twice = 1\n'}, verify=False)
+    for rev in (head, 'main'):
+        fix = fix_lines(explain(repo, rev, code=1).stdout)
+        assert fix[0].startswith('Fix: git commit --amend ') and 'rebase' not in fix[0], fix
+
+
 def test_met_and_missing_in_one_commit(repo: Repo) -> None:
     repo.commit_ok(message('Charge twice', ASSISTED, REVIEW_ALICE, DOC_TICKET), {CRITICAL: 'twice = 1\n'},
                    verify=False)

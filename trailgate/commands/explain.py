@@ -70,7 +70,18 @@ def _rule_lines(result: RuleResult) -> list[str]:
     return lines
 
 
-def describe(assessment: Assessment, gate: str) -> list[str]:
+def _rewrite_lines(assessment: Assessment, rebase_onto: str) -> list[str]:
+    """The fix of a commit that is not HEAD: ``--amend`` would put the
+    trailers on HEAD, another commit."""
+    return [
+        f'Fix: it is not HEAD: `git rebase -i {rebase_onto}`, mark it "reword", '
+        'and end its message with:',
+        *(f'  {line}' for line in fix_trailers(assessment)),
+    ]
+
+
+def describe(assessment: Assessment, gate: str, rebase_onto: str | None = None) -> list[str]:
+    """``rebase_onto``: where to rebase from to reword the commit, when it is not HEAD."""
     commit = assessment.commit
     lines = [
         f'commit  {commit.sha or "(not yet committed)"}',
@@ -104,7 +115,9 @@ def describe(assessment: Assessment, gate: str) -> list[str]:
         if any(v.code in SIGNED_CODES for v in assessment.violations):
             once = '' if commit.sha else ' once it is committed'  # --message: no commit to approve yet
             lines.append(f'Approve: a reviewer runs `{approve_command(commit)}`{once}')
-        if fix_trailers(assessment):
+        if fix_trailers(assessment) and rebase_onto:
+            lines.extend(_rewrite_lines(assessment, rebase_onto))
+        elif fix_trailers(assessment):
             lines.append(f'Fix: {fix_command(assessment, gate)}')
     elif assessment.override is not None:
         lines.append(f'Verdict: overridden by break-glass: {assessment.override}')
@@ -113,7 +126,17 @@ def describe(assessment: Assessment, gate: str) -> list[str]:
     return lines
 
 
+def _rebase_onto(assessment: Assessment) -> str | None:
+    """``git rebase -i``'s argument to reword a refused commit that is not
+    HEAD; None for HEAD (or nothing to fix), which ``--amend`` rewrites."""
+    sha = assessment.commit.sha
+    if not assessment.refused or sha is None or sha == git.head_commit():
+        return None
+    return '--root' if git.is_root_commit(sha) else f'{assessment.commit.short_sha}~1'
+
+
 def explain(rev: str, message_file: str | None, policy_option: str | None) -> int:
+    rebase_onto = None
     if message_file:
         questions = staged.ask_git(branch=True)
         try:
@@ -127,7 +150,9 @@ def explain(rev: str, message_file: str | None, policy_option: str | None) -> in
         assessment, policy = _commit_assessment(rev, policy_option)
         gate = 'check'
         branch = git.current_branch(git.repo().git_dir)
-    text = '\n'.join(visible(line) for line in [*describe(assessment, gate), '', *protection_lines(policy, branch)])
+        rebase_onto = _rebase_onto(assessment)
+    lines = [*describe(assessment, gate, rebase_onto), '', *protection_lines(policy, branch)]
+    text = '\n'.join(visible(line) for line in lines)
     if use_color(sys.stdout):
         text = text.replace('REFUSED', '\033[31;1mREFUSED\033[0m').replace(
             'MISSING', '\033[31mMISSING\033[0m',
