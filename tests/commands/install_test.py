@@ -287,6 +287,29 @@ def test_a_foreign_hook_is_never_overwritten_and_nothing_is_written(repo: Repo, 
     assert not list(hooks.glob(f'*{BACKUP}'))
 
 
+def test_every_foreign_hook_is_named_at_once(repo: Repo) -> None:
+    hooks = repo.path / '.git' / 'hooks'
+    for hook in ('commit-msg', 'pre-push'):
+        (hooks / hook).write_text(FOREIGN)
+    result = install(repo)
+    assert result.returncode == 2, result
+    # one run tells what to move away, not one hook per retry
+    assert str(hooks / 'commit-msg') in result.stderr and str(hooks / 'pre-push') in result.stderr, result.stderr
+    assert not (hooks / 'prepare-commit-msg').exists()
+
+
+def test_a_pre_commit_framework_hook_points_to_its_manifest_hooks(repo: Repo) -> None:
+    pre_commit = Path(sys.executable).with_name('pre-commit')
+    repo.run(str(pre_commit), 'install', '--hook-type', 'commit-msg')
+    hooks = repo.path / '.git' / 'hooks'
+    before = (hooks / 'commit-msg').read_text()
+    result = install(repo)
+    assert result.returncode == 2, result
+    assert 'pre-commit' in result.stderr and 'trailgate-commit-msg' in result.stderr, result.stderr
+    assert '.pre-commit-config.yaml' in result.stderr, result.stderr
+    assert (hooks / 'commit-msg').read_text() == before
+
+
 def test_a_foreign_symlink_is_foreign(repo: Repo, tmp_path: Path) -> None:
     hooks = repo.path / '.git' / 'hooks'
     (hooks / 'commit-msg').symlink_to(tmp_path / 'nowhere')  # dangling
