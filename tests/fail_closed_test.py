@@ -112,6 +112,8 @@ SCENARIOS = (
     Scenario('check-signed-refused', 'signed', ('check', '{s0}..{s_new}'), '', 1),
     Scenario('check-signed-merge', 'signed', ('check', '{s_new}..{s_merge}'), '', 1),
     Scenario('explain-signed', 'signed', ('explain', '{s_ok}'), '', 0),
+    # a commit that is not HEAD: its fix rewords it, never amends HEAD
+    Scenario('explain-refused-not-head', 'server', ('explain', '--policy', '{lax}', '{c2}'), '', 1),
     Scenario('pre-receive-signed-ledger', 'signed-server', ('pre-receive',),
              f'{ZERO} {{l_local}} refs/trailgate/approvals\n{{s0}} {{s_ok}} refs/heads/main\n', 0),
     Scenario('pre-receive-signed-ledger-append', 'signed-server', ('pre-receive',),
