@@ -187,6 +187,17 @@ def test_a_custom_comment_char(setup: Setup) -> None:
     assert setup.stored() == 'Charge\n'
 
 
+def test_no_hints_under_a_comment_string(setup: Setup) -> None:
+    """git 2.45+ reads core.commentString (any length) in place of
+    core.commentChar, older git ignores it: which one strips the hints is
+    not known here, and a hint git does not strip is stored in the commit."""
+    setup.repo.git('config', 'core.commentString', ';')
+    setup.repo.stage({CRITICAL: 'twice = 1\n'})
+    setup.commit()
+    assert HINT not in setup.buffer
+    assert HINT not in setup.stored()
+
+
 @needs_proc
 @pytest.mark.parametrize('mode', ['verbatim', 'whitespace'])
 def test_cleanup_option_that_keeps_comments_gets_no_hints(setup: Setup, mode: str) -> None:

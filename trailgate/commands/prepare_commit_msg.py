@@ -121,6 +121,8 @@ def _hint(msgfile: str, policy_option: str | None, questions: git.StagedQuestion
         return 0  # git would store the hints in the commit
     if config.get('core.commentchar') == 'auto':
         return 0  # git picks its comment character per message: a hint could become text
+    if 'core.commentstring' in config or len(config.get('core.commentchar', '#')) > 1:
+        return 0  # git 2.45+ comments with a string, older git with '#': a hint could become text
     commit, policy = staged.pending_commit(msgfile, policy_option, questions)
     raw = staged.read_message_file(msgfile)
     comment_char = config.get('core.commentchar', '#')[:1] or '#'
