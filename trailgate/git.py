@@ -482,12 +482,6 @@ def commit_exists(sha: str) -> bool:
     return run_ok('cat-file', '-e', f'{sha}^{{commit}}') is not None
 
 
-def head_commit() -> str | None:
-    """HEAD's commit, or None on an unborn branch."""
-    out = run_ok('rev-parse', '--verify', '--quiet', 'HEAD^{commit}')
-    return decode(out).strip() if out else None
-
-
 def is_root_commit(sha: str) -> bool:
     return run_ok('rev-parse', '--verify', '--quiet', f'{sha}^') is None
 

@@ -130,7 +130,7 @@ def _rebase_onto(assessment: Assessment) -> str | None:
     """``git rebase -i``'s argument to reword a refused commit that is not
     HEAD; None for HEAD (or nothing to fix), which ``--amend`` rewrites."""
     sha = assessment.commit.sha
-    if not assessment.refused or sha is None or sha == git.head_commit():
+    if not assessment.refused or sha is None or sha == git.ref_exists('HEAD'):
         return None
     return '--root' if git.is_root_commit(sha) else f'{assessment.commit.short_sha}~1'
 

@@ -88,20 +88,17 @@ def _shared_warning(directory: str) -> str | None:
     )
 
 
+def _written_by(path: str, marker: str) -> bool:
+    """Does the hook at ``path`` carry ``marker`` near its start?"""
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            return marker in f.read(4096)
+    except OSError:
+        return False
+
+
 def _is_ours(path: str) -> bool:
-    try:
-        with open(path, encoding='utf-8', errors='replace') as f:
-            return MARKER in f.read(4096)
-    except OSError:
-        return False
-
-
-def _is_pre_commits(path: str) -> bool:
-    try:
-        with open(path, encoding='utf-8', errors='replace') as f:
-            return PRE_COMMIT_MARKER in f.read(4096)
-    except OSError:
-        return False
+    return _written_by(path, MARKER)
 
 
 def _write(path: str, content: str) -> None:
@@ -116,7 +113,7 @@ def _refusal(directory: str, hook: str, force: bool) -> str | None:
     path = os.path.join(directory, hook)
     if not os.path.lexists(path) or _is_ours(path):
         return None
-    if not force and _is_pre_commits(path) and hook in MANIFEST_HOOKS:
+    if not force and _written_by(path, PRE_COMMIT_MARKER) and hook in MANIFEST_HOOKS:
         return (
             f'{path} is the pre-commit framework\'s hook; not overwriting it. Add `- id: trailgate-{hook}` '
             f'to .pre-commit-config.yaml instead (README, "With the pre-commit framework"), '
