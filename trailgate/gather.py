@@ -56,6 +56,7 @@ def to_commit(raw: git.RawCommit, comment_char: str) -> Commit:
         date=raw.date,
         paths=raw.paths,
         is_merge=len(raw.parents) > 1,
+        is_root=not raw.parents,
     )
 
 
@@ -65,7 +66,7 @@ def _unread(raw: git.RawCommit) -> Commit:
     return Commit(
         sha=raw.sha, message=subject + '\n', trailers=(), author=raw.author,
         committer=raw.committer, date=raw.date, paths=frozenset(),
-        is_merge=len(raw.parents) > 1,
+        is_merge=len(raw.parents) > 1, is_root=not raw.parents,
     )
 
 

@@ -482,10 +482,6 @@ def commit_exists(sha: str) -> bool:
     return run_ok('cat-file', '-e', f'{sha}^{{commit}}') is not None
 
 
-def is_root_commit(sha: str) -> bool:
-    return run_ok('rev-parse', '--verify', '--quiet', f'{sha}^') is None
-
-
 def merge_base(a: str, b: str) -> str | None:
     out = run_ok('merge-base', a, b)
     return decode(out).strip() if out else None

@@ -59,6 +59,7 @@ class Commit(NamedTuple):
     paths: frozenset[str]
     existing_files: frozenset[str] = frozenset()
     is_merge: bool = False
+    is_root: bool = False  # no parents: `git rebase -i --root` rewrites it
     change_id: str | None = None  # set by the edge when a signed review applies
     own_change: bool = True  # False for a merge git made cleanly: nothing of its own
     approvals: tuple[Approval, ...] = ()

@@ -561,6 +561,20 @@ def test_exact_refusal_output(repo: Repo) -> None:
     assert 'alice@example.com' in result.stdout and 'bob@example.com' in result.stdout
 
 
+def test_older_commit_hint_names_the_rebase_that_reaches_it(repo: Repo) -> None:
+    older = bad(repo)
+    repo.commit_ok(message('Index faster'), {OTHER: 'fast = 1\n'}, verify=False)
+    repo.git('checkout', '-q', '--orphan', 'elsewhere')
+    root = bad(repo)  # `<sha>~1` does not exist for a first commit
+    out = repo.trailgate('check', 'main~2..main', 'main..elsewhere').stdout
+    hints = [line.strip() for line in out.splitlines() if 'for an older commit' in line]
+    assert hints == [
+        f'(for an older commit: git rebase -i {short(older)}~1, "reword" it and add the trailers)',
+        '(for an older commit: git rebase -i --root, "reword" it and add the trailers)',
+    ], out
+    assert short(root) in out
+
+
 @pytest.mark.parametrize('plain', [True, False], ids=['fast path', 'click'])
 def test_output_dash_is_standard_output(repo: Repo, plain: bool) -> None:
     """`--output -` writes the report where it would go without --output, never to a file named '-'."""

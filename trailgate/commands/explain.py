@@ -19,6 +19,7 @@ from trailgate.refs import short
 from trailgate.reports.text_format import SIGNED_CODES
 from trailgate.reports.text_format import fix_command
 from trailgate.reports.text_format import fix_trailers
+from trailgate.reports.text_format import rebase_onto
 from trailgate.requirements import approve_command
 from trailgate.targets import protected_target
 
@@ -132,7 +133,7 @@ def _rebase_onto(assessment: Assessment) -> str | None:
     sha = assessment.commit.sha
     if not assessment.refused or sha is None or sha == git.ref_exists('HEAD'):
         return None
-    return '--root' if git.is_root_commit(sha) else f'{assessment.commit.short_sha}~1'
+    return rebase_onto(assessment.commit)
 
 
 def explain(rev: str, message_file: str | None, policy_option: str | None) -> int:

@@ -166,8 +166,8 @@ def job_summary(report: Report) -> str:
     if report.refused_count:
         lines.extend([
             '',
-            'To fix an older commit: <code>git rebase -i &lt;sha&gt;~1</code>, '
-            '"reword" it and add the trailers.',
+            'To fix an older commit: <code>git rebase -i &lt;sha&gt;~1</code> '
+            '(<code>--root</code> for a first commit), "reword" it and add the trailers.',
         ])
     return '\n'.join([*lines, '', ''])
 

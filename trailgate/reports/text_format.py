@@ -5,6 +5,7 @@ from typing import IO
 
 from trailgate.display import visible
 from trailgate.evaluate import Assessment
+from trailgate.model import Commit
 from trailgate.reports import Report
 from trailgate.requirements import SIGNED_KINDS
 from trailgate.requirements import TYPED_REVIEW_KINDS
@@ -98,6 +99,11 @@ def _approval_needed(assessment: Assessment, every_branch: bool) -> str:
             f'approved: {where}; then a reviewer looks at it and runs `{approve_command(commit)}`')
 
 
+def rebase_onto(commit: Commit) -> str:
+    """``git rebase -i``'s argument that lets one reword ``commit``."""
+    return '--root' if commit.is_root else f'{commit.short_sha}~1'
+
+
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
            amending: bool = False, cleanup: str = 'strip', every_branch: bool = False) -> list[str]:
     refused = assessment.refused
@@ -110,7 +116,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
         lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup)}')
         if gate != 'commit-msg':
             lines.append(
-                f'       (for an older commit: git rebase -i {assessment.commit.short_sha}~1, '
+                f'       (for an older commit: git rebase -i {rebase_onto(assessment.commit)}, '
                 f'"reword" it and add the trailers)',
             )
     elif not refused:
