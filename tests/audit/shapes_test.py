@@ -133,7 +133,7 @@ def test_a_range_of_commits_all_dated_after_today_says_so(tmp_path: Path) -> Non
     result = trailgate(repo, 'audit', '--since', '2030-01-01')
 
     assert result.returncode == 0, result.stderr
-    assert '(1 commits, all dated after the day of this report)' in result.stdout
+    assert '(1 commits, all dated after the day of this report, since 2030-01-01)' in result.stdout
     assert 'commits: 1,' in result.stdout
 
 

@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.evaluate import Assessment
+from trailgate.evaluate import RuleResult
 from trailgate.model import Identity
 from trailgate.model import email_of
 from trailgate.model import fold_email
@@ -70,8 +70,9 @@ class CommitFacts(NamedTuple):
     is_merge: bool
     ai_assisted: bool
     tools: tuple[tuple[str, str], ...]  # (catalogue id or policy key, tool name), distinct
-    critical_rules: tuple[str, ...]  # rules whose paths it touches
+    critical_rules: tuple[str, ...]  # rules whose paths it touches (and policy-owners for the policy file)
     status: str | None  # one of STATUSES for an AI-assisted critical change, else None
+    rule_statuses: tuple[str, ...]  # each critical rule's own outcome, when ``status`` is set
     missing: tuple[Missing, ...]  # for UNMET and OVERRIDDEN
     reviewers: tuple[Identity, ...]  # reviews the policy counted (typed trailers or signed approvals)
     signed_reviewers: int  # how many of ``reviewers`` are signed approvals
@@ -160,8 +161,17 @@ def _status(assessment: Assessment, critical_rules: tuple[str, ...]) -> str | No
         return UNMET
     if assessment.violations:
         return OVERRIDDEN
-    applied = any(result.applies for result in assessment.results if result.rule != POLICY_OWNERS_RULE)
-    return MET if applied else NOT_REQUIRED
+    return MET if any(result.applies for result in assessment.results) else NOT_REQUIRED
+
+
+def _rule_status(result: RuleResult, override: str | None) -> str:
+    """What became of one rule on an AI-assisted change: a commit that meets one
+    rule and misses another is met under the first."""
+    if not result.applies:
+        return NOT_REQUIRED
+    if all(check.met for check in result.checks):
+        return MET
+    return OVERRIDDEN if override is not None else UNMET
 
 
 def _break_glass(policy: Policy, assessment: Assessment) -> str | None:
@@ -180,11 +190,13 @@ def commit_facts(
 ) -> CommitFacts:
     commit = assessment.commit
     assert commit.sha is not None
-    critical = tuple(
-        result.rule for result in assessment.results
-        if result.paths and result.rule != POLICY_OWNERS_RULE
-    )
+    # the policy-owners result too: a change to the policy file is refused like any rule's
+    touched = tuple(result for result in assessment.results if result.paths)
+    critical = tuple(result.rule for result in touched)
     status = _status(assessment, critical)
+    rule_statuses = tuple(
+        _rule_status(result, assessment.override) for result in touched
+    ) if status is not None else ()
     missing = tuple(
         Missing(v.rule, v.code, v.name, v.missing) for v in assessment.violations
     ) if status in (UNMET, OVERRIDDEN) else ()
@@ -207,6 +219,7 @@ def commit_facts(
         tools=_tools(assessment),
         critical_rules=critical,
         status=status,
+        rule_statuses=rule_statuses,
         missing=missing,
         reviewers=reviewers,
         signed_reviewers=signed,

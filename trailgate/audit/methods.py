@@ -35,30 +35,36 @@ def methods(summary: Summary) -> dict[str, str]:
             'for both); "no mark found" counts commits without any mark, which is not evidence that no AI '
             'was used.'
         ),
-        AUTHORS: 'Commits and AI-marked commits per author email, as the author field of each commit states it.',
+        AUTHORS: (
+            'Commits and AI-marked commits per author email (in any case), as the author field of each '
+            'commit states it (.mailmap is not applied: whoever pushes can write one).'
+        ),
         DIRECTORIES: (
             'Commits touching each top-level directory (a commit counts once per directory it touches; '
             'merges by the paths their combined diff shows), leaving out paths the tip\'s .gitattributes '
             'marks linguist-generated or linguist-vendored.'
         ),
         RULES: (
-            'Commits touching each rule\'s paths, and what became of the AI-marked ones under the policy '
-            'named above, with each rule\'s active window judged by commit date.'
+            'Commits touching each rule\'s paths (policy-owners: commits changing the policy or signer '
+            'file), and what became of the AI-marked ones under that rule of the policy named above, with '
+            'each rule\'s active window judged by commit date; a commit that meets one rule and misses '
+            'another counts as met under the first and unmet under the second.'
         ),
         CRITICAL: (
-            'AI-marked commits touching a rule\'s paths: requirements met (reviewed with signed '
-            'approvals, or by typed Reviewed-by trailers only, counted as the policy counts them), unmet '
-            '(what this policy would refuse), let through by a valid break-glass trailer, or not required '
-            '(the rule was outside its window or the author exempt).'
+            'AI-marked commits touching a rule\'s paths (or, under policy_owners, the policy file): '
+            'requirements met (reviewed with signed approvals, or by typed Reviewed-by trailers only, '
+            'counted as the policy counts them), unmet (what this policy would refuse), let through by a '
+            'valid break-glass trailer, or not required (the rule was outside its window or the author '
+            'exempt).'
         ),
         REVIEWERS: (
-            f'Reviews the policy counted (distinct group members, never the author) per reviewer and per '
-            f'{period}; concentration is the busiest reviewer\'s share and how many reviewers together '
-            'did 80% of them.'
+            f'Reviews the policy counted (distinct group members, never the author; one per reviewer and '
+            f'commit, typed or signed) per reviewer and per {period}; concentration is the busiest '
+            'reviewer\'s share and how many reviewers together did 80% of them.'
         ),
         UNREVIEWED: (
-            f'AI-marked commits touching a rule\'s paths that this policy would refuse, newest commit date '
-            f'first (at most {LISTED} listed), with each requirement they lack.'
+            f'AI-marked commits touching a rule\'s paths (or the policy file) that this policy would '
+            f'refuse, newest commit date first (at most {LISTED} listed), with each requirement they lack.'
         ),
         OVERRIDES: (
             'Commits carrying a valid break-glass trailer (an author in the override group, a non-empty '

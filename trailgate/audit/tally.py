@@ -25,6 +25,7 @@ from trailgate.audit.facts import STATUSES
 from trailgate.audit.facts import UNMET
 from trailgate.audit.facts import CommitFacts
 from trailgate.audit.facts import Missing
+from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.model import Identity
 from trailgate.model import fold_email
 from trailgate.policy import Policy
@@ -316,6 +317,8 @@ class Tally:
         self.authors: Capped[_Author] = Capped(LIMITS['authors'], _Author)
         self.directories: Capped[_Counts] = Capped(LIMITS['directories'], _Counts)
         self.rules = {rule.id: [0] * 6 for rule in policy.rules}
+        if policy.policy_owners is not None:
+            self.rules.setdefault(POLICY_OWNERS_RULE, [0] * 6)
         self.critical = dict.fromkeys(STATUSES, 0)
         self.reviewed_typed = self.reviewed_signed = 0
         self.reviewers: Capped[_Reviewer] = Capped(LIMITS['reviewers'], _Reviewer)
@@ -388,14 +391,14 @@ class Tally:
 
     def _add_critical(self, facts: CommitFacts) -> None:
         column = {MET: 2, UNMET: 3, OVERRIDDEN: 4, NOT_REQUIRED: 5}
-        for rule in facts.critical_rules:
+        for position, rule in enumerate(facts.critical_rules):
             counts = self.rules.get(rule)
             if counts is None:
                 continue
             counts[0] += 1
             counts[1] += facts.ai_assisted
             if facts.status is not None:
-                counts[column[facts.status]] += 1
+                counts[column[facts.rule_statuses[position]]] += 1
         if facts.status is None:
             return
         self.critical[facts.status] += 1

@@ -20,8 +20,11 @@ def render(summary: Summary) -> str:
     totals = summary.totals
     critical = summary.critical
     span = f'{totals.first_date} to {totals.last_date}' if totals.first_date else span_without_dates(totals)
+    # the days as read: git reads a stray number (--since 0) as today, which only the report can show
+    dates = ''.join(f', {name} {value}' for name, value in (('since', summary.since), ('until', summary.until))
+                    if value)
     lines = [
-        f'audit of {visible(" ".join(summary.revisions))} ({span}); policy: {summary.policy_source}',
+        f'audit of {visible(" ".join(summary.revisions))} ({span}{dates}); policy: {summary.policy_source}',
         f'  commits: {totals.commits}, AI-marked: {totals.ai_assisted} '
         f'({percent(totals.ai_assisted, totals.commits)}), no mark found: {totals.no_mark}',
     ]
