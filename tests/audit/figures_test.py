@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import json
+from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
@@ -229,3 +230,18 @@ def test_a_stray_number_read_as_today_is_named_on_the_terminal(mixed: Repo) -> N
     today = datetime.datetime.now(datetime.timezone.utc).date()
     assert rows == [] and document['since'] in (today.isoformat(), (today - datetime.timedelta(days=1)).isoformat())
     assert f'since {document["since"]}' in summary.splitlines()[0]
+
+
+def test_one_tool_written_in_two_cases_is_one_row(tmp_path: Path) -> None:
+    init(tmp_path / 'repo')
+    repo = Repo(tmp_path / 'repo')
+    policy = 'version: 1\nrules:\n  - id: docs\n    paths: ["docs/**"]\n    require: {trailers: [Rollback-Plan]}\n'
+    repo.commit_ok('Adopt the policy\n', {'.trailgate/policy.yaml': policy, 'README': 'shop\n'}, verify=False)
+    for text in ('Assisted-by: claude', 'Assisted-by: Claude', 'Assisted-by: CLAUDE\nAssisted-by: Claude'):
+        repo.commit_ok(message('Change', text), {'README': f'{text}\n'}, verify=False)
+
+    document, rows, _ = _audit(repo)
+
+    assert [(row['tool'].casefold(), row['commits']) for row in document['tools']] == [
+        ('claude', 3), ('(no mark found)', 1)]
+    assert [row['tools'].casefold() for row in rows] == ['ai.disclosure_trailers=claude'] * 3 + ['']

@@ -126,10 +126,11 @@ def tool_name(source: str, tool: str) -> str:
 
 
 def _tools(assessment: Assessment) -> tuple[tuple[str, str], ...]:
-    found: dict[tuple[str, str], None] = {}
+    found: dict[tuple[str, str], tuple[str, str]] = {}
     for signal in assessment.signals:
-        found[(signal.source, tool_name(signal.source, signal.tool))] = None
-    return tuple(found)
+        name = tool_name(signal.source, signal.tool)
+        found.setdefault((signal.source, name.casefold()), (signal.source, name))
+    return tuple(found.values())
 
 
 def _reviewers(assessment: Assessment) -> tuple[tuple[Identity, ...], int]:

@@ -238,12 +238,13 @@ class Summary(NamedTuple):
 
 
 class _Count:
-    """How many commits carry one tool's mark."""
+    """How many commits carry one tool's mark, and the tool's name as first seen."""
 
-    __slots__ = ('commits',)
+    __slots__ = ('commits', 'tool')
 
     def __init__(self) -> None:
         self.commits = 0
+        self.tool = ''
 
     def weight(self) -> tuple[int, ...]:
         return (self.commits,)
@@ -374,11 +375,13 @@ class Tally:
     def _add_tools(self, facts: CommitFacts) -> None:
         self.no_mark += not facts.tools
         for source, tool in facts.tools:
-            key = f'{source}\0{tool}'
             if written_by_the_commit(source):
-                self.tools[key].commits += 1
+                # "Assisted-by: claude" and "Assisted-by: Claude" name one tool
+                count = self.tools[f'{source}\0{tool.casefold()}']
             else:
-                self.named_tools.setdefault(key, _Count()).commits += 1
+                count = self.named_tools.setdefault(f'{source}\0{tool}', _Count())
+            count.commits += 1
+            count.tool = count.tool or tool
 
     def _add_directories(self, facts: CommitFacts) -> None:
         if facts.lines is None:
@@ -501,8 +504,8 @@ class Tally:
     def _tool_rows(self) -> tuple[ToolRow, ...]:
         rows = []
         for key, count in (*self.named_tools.items(), *self.tools.items.items()):
-            source, _, tool = key.partition('\0')
-            rows.append(ToolRow(source, tool, count.commits) if key != OTHER else ToolRow(OTHER, OTHER, count.commits))
+            source, tool = (OTHER, OTHER) if key == OTHER else (key.partition('\0')[0], count.tool)
+            rows.append(ToolRow(source, tool, count.commits))
         rows.sort(key=lambda row: (-row.commits, row.id, row.tool))
         return (*rows, ToolRow(*NO_MARK, self.no_mark))
 
