@@ -245,3 +245,20 @@ def test_one_tool_written_in_two_cases_is_one_row(tmp_path: Path) -> None:
     assert [(row['tool'].casefold(), row['commits']) for row in document['tools']] == [
         ('claude', 3), ('(no mark found)', 1)]
     assert [row['tools'].casefold() for row in rows] == ['ai.disclosure_trailers=claude'] * 3 + ['']
+
+
+def test_the_message_git_merge_squash_writes_is_a_likely_squash(tmp_path: Path) -> None:
+    init(tmp_path / 'repo')
+    repo = Repo(tmp_path / 'repo')
+    policy = 'version: 1\nrules:\n  - id: docs\n    paths: ["docs/**"]\n    require: {trailers: [Rollback-Plan]}\n'
+    repo.commit_ok('Adopt the policy\n', {'.trailgate/policy.yaml': policy}, verify=False)
+    repo.git('checkout', '-q', '-b', 'feature')
+    repo.commit_ok(message('Inner', CLAUDE), {'a.txt': '1\n'}, verify=False)
+    repo.git('checkout', '-q', 'main')
+    repo.git('merge', '-q', '--squash', 'feature')
+    repo.git('commit', '-q', '--no-edit')  # the subject is "Squashed commit of the following:"
+
+    document, rows, _ = _audit(repo, 'main')
+
+    assert (document['totals']['likely_squash'], document['totals']['ai_likely_squash']) == (1, 1)
+    assert [row['likely_squash'] for row in rows] == ['yes', 'no']

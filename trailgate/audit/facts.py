@@ -105,9 +105,10 @@ def likely_squash(message: str, is_merge: bool) -> bool:
     """Squashing folds several commits into one, often dropping their AI marks."""
     if is_merge:
         return False
-    subject, _, body = message.partition('\n')
-    if 'Squashed commit of the following:' in body and _SQUASHED.search(body):
+    # git merge --squash writes it as the subject, and an edited message keeps it in the body
+    if 'Squashed commit of the following:' in message and _SQUASHED.search(message):
         return True
+    subject, _, body = message.partition('\n')
     subject = subject.rstrip()
     return (subject.endswith(')') and bool(_PULL_REQUEST_SUBJECT.search(subject))
             and bool(_SQUASH_LIST_ITEM.search(body)))
