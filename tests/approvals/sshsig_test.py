@@ -229,6 +229,8 @@ def _rsa_blob(e: int, n: int) -> bytes:
 @pytest.mark.parametrize(('e', 'n', 'match'), [
     pytest.param((1 << 2047) + 1, (1 << 2047) + 3, 'exponent', id='a 2048-bit public exponent'),
     pytest.param(65537, (1 << 16384) + 1, 'at most 16384', id='a 16385-bit modulus'),
+    pytest.param((1 << 64) + 1, (1 << 3071) + 1, 'exponent', id='a 65-bit public exponent'),
+    pytest.param(65537, (1 << 2046) + 1, 'at least 2048', id='a 2047-bit modulus'),
 ])
 def test_rsa_keys_that_would_make_verification_costly_are_refused(e: int, n: int, match: str) -> None:
     """OpenSSL caps the exponent only for keys over 3072 bits: a pushed
@@ -242,8 +244,14 @@ def test_rsa_keys_that_would_make_verification_costly_are_refused(e: int, n: int
         sshsig.verify_raw(blob, signature, b'data')
 
 
-def test_an_rsa_key_of_the_usual_shape_passes_the_size_checks() -> None:
-    blob = _rsa_blob(65537, (1 << 3071) + 1)
+@pytest.mark.parametrize(('e', 'n'), [
+    pytest.param(65537, (1 << 3071) + 1, id='the usual shape'),
+    pytest.param((1 << 64) - 1, (1 << 3071) + 1, id='a 64-bit public exponent'),
+    pytest.param(65537, (1 << 2047) + 1, id='a 2048-bit modulus'),
+    pytest.param(65537, (1 << 16383) + 1, id='a 16384-bit modulus'),
+])
+def test_an_rsa_key_within_the_sizes_passes_the_size_checks(e: int, n: int) -> None:
+    blob = _rsa_blob(e, n)
     assert sshsig.parse_public_key('ssh-rsa ' + base64.b64encode(blob).decode()) == ('ssh-rsa', blob)
 
 
@@ -271,3 +279,72 @@ def test_dsa_is_refused_where_ssh_keygen_still_accepts_it(tmp_path: Path) -> Non
     with pytest.raises(PolicyError) as raised:
         allowed_signers.parse(signers.read_bytes(), 'signers')
     assert 'ssh-dss' in raised.value.problems[0]
+
+
+def _rewrapped(armored: str, width: int) -> str:
+    encoded = base64.b64encode(sshsig.dearmor(armored)).decode()
+    lines = [encoded[i:i + width] for i in range(0, len(encoded), width)]
+    return '\n'.join((sshsig.BEGIN, *lines, sshsig.END)) + '\n'
+
+
+def test_armour_lines_of_76_characters_are_read_and_longer_ones_refused(
+    keys: dict[str, Key], good: str, tmp_path: Path,
+) -> None:
+    """PROTOCOL.sshsig armours in lines of 76 characters (ssh-keygen writes
+    70): both are read, as OpenSSH reads them; a longer line is refused."""
+    signers = tmp_path / 'signers'
+    signers.write_text(f'alice@example.com {keys["ed25519"].public_line}\n')
+    wide = _rewrapped(good, sshsig.MAX_LINE)
+    assert max(len(line) for line in wide.split('\n')) == 76
+    assert sshsig.dearmor(wide) == sshsig.dearmor(good)
+    assert ssh_verify(signers, 'alice@example.com', NAMESPACE, wide, MESSAGE, tmp_path)
+    assert trailgate_verdict(signers, 'alice@example.com', NAMESPACE, wide, MESSAGE)
+    with pytest.raises(sshsig.SignatureError, match='not base64'):
+        sshsig.dearmor(_rewrapped(good, 77))
+
+
+def test_a_signature_of_16_kib_is_read_and_a_larger_one_refused(good: str) -> None:
+    blob = _blob(good)
+    largest = blob + b'\0' * (16 * 1024 - len(blob))
+    assert sshsig.dearmor(_rewrapped(sshsig.armor(largest), 76)) == largest
+    with pytest.raises(sshsig.SignatureError, match='trailing'):
+        sshsig.parse(largest)
+    with pytest.raises(sshsig.SignatureError, match='too large'):
+        sshsig.parse(largest + b'\0')
+
+
+def test_a_name_that_is_not_ascii_is_refused(good: str) -> None:
+    with pytest.raises(sshsig.SignatureError, match='not ASCII'):
+        sshsig.parse(_rebuild(_blob(good), hash=b'sha\xff256'))
+
+
+def _ecdsa_with(armored: str, r: bytes, s: bytes) -> str:
+    """The ECDSA signature ``armored`` with its r and s replaced by these mpint bodies."""
+    def string(value: bytes) -> bytes:
+        return struct.pack('>I', len(value)) + value
+
+    inner = sshsig._Reader(sshsig.parse(_blob(armored)).signature, 'test')
+    sig_type = inner.string()
+    return sshsig.armor(_rebuild(_blob(armored), signature=string(sig_type) + string(string(r) + string(s))))
+
+
+def _ecdsa_numbers(armored: str) -> tuple[bytes, bytes]:
+    inner = sshsig._Reader(sshsig.parse(_blob(armored)).signature, 'test')
+    inner.string()
+    numbers = sshsig._Reader(inner.string(), 'test')
+    return numbers.string(), numbers.string()
+
+
+def test_ecdsa_integers_must_be_minimal_and_non_zero(keys: dict[str, Key]) -> None:
+    """A zero r or s is refused as OpenSSH refuses it; a needless leading
+    zero byte, which OpenSSH trims, is refused too, so that no second blob
+    (a second ledger record) can be made of one signature."""
+    signature = sign(keys['ecdsa256'], NAMESPACE, MESSAGE)
+    r, s = _ecdsa_numbers(signature)
+    assert sshsig.verify(MESSAGE, _ecdsa_with(signature, r, s), NAMESPACE)
+    with pytest.raises(sshsig.SignatureError, match='needless leading zero'):
+        sshsig.verify(MESSAGE, _ecdsa_with(signature, b'\0' + r, s), NAMESPACE)
+    with pytest.raises(sshsig.SignatureError, match='zero component'):
+        sshsig.verify(MESSAGE, _ecdsa_with(signature, b'', s), NAMESPACE)
+    with pytest.raises(sshsig.SignatureError, match='negative'):
+        sshsig.verify(MESSAGE, _ecdsa_with(signature, r, b'\x80' + s), NAMESPACE)
