@@ -223,3 +223,27 @@ def test_validity_times_agree_with_openssh_in_every_format_and_zone(tmp_path: Pa
     disagreeing = [verdict for verdict in verdicts if verdict[2] != verdict[3]]
     assert not disagreeing, disagreeing
     assert {verdict[2] for verdict in verdicts} == {True, False}  # the matrix holds both verdicts
+
+
+def test_a_validity_window_includes_both_of_its_instants_as_in_openssh(tmp_path: Path, signed: Signed) -> None:
+    """OpenSSH refuses a key only before valid-after and after valid-before
+    (``ssh-keygen -Y verify -Overify-time=``): both instants are valid."""
+    text = f'{REVIEWER} valid-after="20260101000000Z",valid-before="20260102000000Z" {signed.key.public_line}\n'
+    (tmp_path / 'allowed_signers').write_text(text)
+    (tmp_path / 'candidate.sig').write_text(signed.signature)
+    parsed = allowed_signers.parse(text.encode(), 'allowed_signers')
+    verdicts = {}
+    for instant in ('20251231235959Z', '20260101000000Z', '20260102000000Z', '20260102000001Z'):
+        theirs = subprocess.run(
+            ['ssh-keygen', '-Y', 'verify', '-f', str(tmp_path / 'allowed_signers'), '-I', REVIEWER,
+             '-n', records.NAMESPACE, '-s', str(tmp_path / 'candidate.sig'), f'-Overify-time={instant}'],
+            input=signed.message, capture_output=True, env=ssh_env(),
+        )
+        now = allowed_signers.parse_time(instant)
+        assert now is not None
+        ours = parsed.judge(signed.blob, REVIEWER, records.NAMESPACE, now) is None
+        verdicts[instant] = (ours, theirs.returncode == 0)
+    assert verdicts == {
+        '20251231235959Z': (False, False), '20260101000000Z': (True, True),
+        '20260102000000Z': (True, True), '20260102000001Z': (False, False),
+    }
