@@ -348,3 +348,25 @@ def test_ecdsa_integers_must_be_minimal_and_non_zero(keys: dict[str, Key]) -> No
         sshsig.verify(MESSAGE, _ecdsa_with(signature, b'', s), NAMESPACE)
     with pytest.raises(sshsig.SignatureError, match='negative'):
         sshsig.verify(MESSAGE, _ecdsa_with(signature, r, b'\x80' + s), NAMESPACE)
+
+
+@pytest.mark.parametrize(('body', 'expected'), [
+    (b'', 0),
+    (b'\x7f', 127),
+    (b'\x00\x80', 128),
+    (b'\x01\x00', 256),
+    (b'\x01\x80', 384),
+    (b'\x80', 'negative'),
+    (b'\xff\xff', 'negative'),
+    (b'\x00', 'needless leading zero'),
+    (b'\x00\x7f', 'needless leading zero'),
+    (b'\x00\x00\x80', 'needless leading zero'),
+])
+def test_an_mpint_has_one_encoding(body: bytes, expected: int | str) -> None:
+    """RFC 4251 mpint: two's complement, no needless leading byte; zero is the empty string."""
+    reader = sshsig._Reader(struct.pack('>I', len(body)) + body, 'test')
+    if isinstance(expected, int):
+        assert reader.mpint() == expected
+    else:
+        with pytest.raises(sshsig.SignatureError, match=expected):
+            reader.mpint()

@@ -101,7 +101,7 @@ class _Reader:
         raw = self.string()
         if raw and raw[0] & 0x80:
             raise SignatureError(f'{self.what} has a negative integer')
-        if len(raw) > 1 and raw[0] == 0 and not raw[1] & 0x80:
+        if raw[:1] == b'\0' and (len(raw) == 1 or not raw[1] & 0x80):  # zero is the empty string
             raise SignatureError(f'{self.what} has an integer with a needless leading zero')
         return int.from_bytes(raw, 'big')
 
