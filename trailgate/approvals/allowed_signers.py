@@ -33,10 +33,6 @@ class Signer(NamedTuple):
     valid_before: int | None
     line: int
 
-    @property
-    def fingerprint(self) -> str:
-        return sshsig.fingerprint(self.key)
-
     def allows_namespace(self, namespace: str) -> bool:
         return self.namespaces is None or match_pattern_list(namespace, self.namespaces)
 

@@ -55,10 +55,6 @@ class Signature(NamedTuple):
     hash_algorithm: str
     signature: bytes  # the inner signature blob: string sig-type, string sig-bytes
 
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.public_key)
-
 
 @functools.lru_cache(maxsize=256)
 def fingerprint(key_blob: bytes) -> str:
