@@ -318,14 +318,23 @@ def test_a_name_that_is_not_ascii_is_refused(good: str) -> None:
         sshsig.parse(_rebuild(_blob(good), hash=b'sha\xff256'))
 
 
+def _string(value: bytes) -> bytes:
+    return struct.pack('>I', len(value)) + value
+
+
+def _inner(armored: str) -> tuple[bytes, bytes]:
+    """(signature type, signature bytes) of an armoured SSHSIG."""
+    inner = sshsig._Reader(sshsig.parse(_blob(armored)).signature, 'test')
+    return inner.string(), inner.string()
+
+
+def _with_inner(armored: str, sig_type: bytes, sig_bytes: bytes) -> str:
+    return sshsig.armor(_rebuild(_blob(armored), signature=_string(sig_type) + _string(sig_bytes)))
+
+
 def _ecdsa_with(armored: str, r: bytes, s: bytes) -> str:
     """The ECDSA signature ``armored`` with its r and s replaced by these mpint bodies."""
-    def string(value: bytes) -> bytes:
-        return struct.pack('>I', len(value)) + value
-
-    inner = sshsig._Reader(sshsig.parse(_blob(armored)).signature, 'test')
-    sig_type = inner.string()
-    return sshsig.armor(_rebuild(_blob(armored), signature=string(sig_type) + string(string(r) + string(s))))
+    return _with_inner(armored, _inner(armored)[0], _string(r) + _string(s))
 
 
 def _ecdsa_numbers(armored: str) -> tuple[bytes, bytes]:
@@ -370,3 +379,39 @@ def test_an_mpint_has_one_encoding(body: bytes, expected: int | str) -> None:
     else:
         with pytest.raises(sshsig.SignatureError, match=expected):
             reader.mpint()
+
+
+def test_a_blob_without_the_sshsig_magic_is_refused(good: str) -> None:
+    """The magic is not part of what the key signs: only this check refuses it."""
+    blob = _blob(good)
+    with pytest.raises(sshsig.SignatureError, match='magic'):
+        sshsig.verify(MESSAGE, sshsig.armor(b'SSHSIH' + blob[6:]), NAMESPACE)
+
+
+def test_a_signature_in_another_namespace_is_refused_as_such(keys: dict[str, Key]) -> None:
+    in_git = sign(keys['ed25519'], 'git', MESSAGE)
+    with pytest.raises(sshsig.SignatureError, match="namespace 'git'"):
+        sshsig.verify(MESSAGE, in_git, NAMESPACE)
+
+
+@pytest.mark.parametrize('key_name', [f'{kind}{bits or ""}' for kind, bits in KEY_TYPES])
+def test_a_key_blob_with_trailing_bytes_is_refused(keys: dict[str, Key], key_name: str) -> None:
+    """As OpenSSH's sshkey_from_blob: the signature itself still verifies."""
+    signature = sign(keys[key_name], NAMESPACE, MESSAGE)
+    key = sshsig.parse(_blob(signature)).public_key
+    with pytest.raises(sshsig.SignatureError, match='trailing'):
+        sshsig.verify(MESSAGE, sshsig.armor(_rebuild(_blob(signature), key=key + b'\0')), NAMESPACE)
+
+
+@pytest.mark.parametrize(('key_name', 'label'), [
+    ('ed25519', b'ssh-ed448'),
+    ('ecdsa256', b'ecdsa-sha2-nistp384'),
+    ('rsa3072', b'ssh-rsa'),
+])
+def test_a_signature_labelled_with_another_algorithm_is_refused(keys: dict[str, Key], key_name: str,
+                                                                label: bytes) -> None:
+    """The bytes are the key's own valid signature; only the type named beside them is wrong."""
+    signature = sign(keys[key_name], NAMESPACE, MESSAGE)
+    assert sshsig.verify(MESSAGE, _with_inner(signature, *_inner(signature)), NAMESPACE)
+    with pytest.raises(sshsig.SignatureError, match=repr(label.decode())):
+        sshsig.verify(MESSAGE, _with_inner(signature, label, _inner(signature)[1]), NAMESPACE)
