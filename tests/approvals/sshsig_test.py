@@ -353,8 +353,12 @@ def test_ecdsa_integers_must_be_minimal_and_non_zero(keys: dict[str, Key]) -> No
     assert sshsig.verify(MESSAGE, _ecdsa_with(signature, r, s), NAMESPACE)
     with pytest.raises(sshsig.SignatureError, match='needless leading zero'):
         sshsig.verify(MESSAGE, _ecdsa_with(signature, b'\0' + r, s), NAMESPACE)
-    with pytest.raises(sshsig.SignatureError, match='zero component'):
-        sshsig.verify(MESSAGE, _ecdsa_with(signature, b'', s), NAMESPACE)
+    for zero in (_ecdsa_with(signature, b'', s), _ecdsa_with(signature, r, b'')):
+        with pytest.raises(sshsig.SignatureError, match='zero component'):
+            sshsig.verify(MESSAGE, zero, NAMESPACE)
+    with pytest.raises(sshsig.SignatureError, match='trailing'):
+        sshsig.verify(MESSAGE, _with_inner(signature, _inner(signature)[0], _string(r) + _string(s) + b'\0'),
+                      NAMESPACE)
     with pytest.raises(sshsig.SignatureError, match='negative'):
         sshsig.verify(MESSAGE, _ecdsa_with(signature, r, b'\x80' + s), NAMESPACE)
 
@@ -415,3 +419,15 @@ def test_a_signature_labelled_with_another_algorithm_is_refused(keys: dict[str, 
     assert sshsig.verify(MESSAGE, _with_inner(signature, *_inner(signature)), NAMESPACE)
     with pytest.raises(sshsig.SignatureError, match=repr(label.decode())):
         sshsig.verify(MESSAGE, _with_inner(signature, label, _inner(signature)[1]), NAMESPACE)
+
+
+def test_an_ecdsa_key_must_be_an_uncompressed_point_as_openssh_reads_it(keys: dict[str, Key]) -> None:
+    """The compressed form of the same key verifies the same signature in
+    ``cryptography``; OpenSSH reads only the uncompressed one."""
+    signature = sign(keys['ecdsa256'], NAMESPACE, MESSAGE)
+    key = sshsig._Reader(sshsig.parse(_blob(signature)).public_key, 'test')
+    key_type, curve, point = key.string(), key.string(), key.string()
+    compressed = bytes((2 + (point[-1] & 1),)) + point[1:33]
+    blob = _rebuild(_blob(signature), key=_string(key_type) + _string(curve) + _string(compressed))
+    with pytest.raises(sshsig.SignatureError, match='uncompressed point'):
+        sshsig.verify(MESSAGE, sshsig.armor(blob), NAMESPACE)
