@@ -244,6 +244,14 @@ def test_rsa_keys_that_would_make_verification_costly_are_refused(e: int, n: int
         sshsig.verify_raw(blob, signature, b'data')
 
 
+def test_an_rsa_key_cryptography_cannot_load_is_refused_as_a_signature_error() -> None:
+    """e = 1 is within every size bound; only loading the key finds it invalid."""
+    blob = _rsa_blob(1, (1 << 3071) + 1)
+    signature = struct.pack('>I', 12) + b'rsa-sha2-512' + struct.pack('>I', 384) + b'\x01' * 384
+    with pytest.raises(sshsig.SignatureError, match='RSA key is not valid'):
+        sshsig.verify_raw(blob, signature, b'data')
+
+
 @pytest.mark.parametrize(('e', 'n'), [
     pytest.param(65537, (1 << 3071) + 1, id='the usual shape'),
     pytest.param((1 << 64) - 1, (1 << 3071) + 1, id='a 64-bit public exponent'),
@@ -390,12 +398,6 @@ def test_a_blob_without_the_sshsig_magic_is_refused(good: str) -> None:
     blob = _blob(good)
     with pytest.raises(sshsig.SignatureError, match='magic'):
         sshsig.verify(MESSAGE, sshsig.armor(b'SSHSIH' + blob[6:]), NAMESPACE)
-
-
-def test_a_signature_in_another_namespace_is_refused_as_such(keys: dict[str, Key]) -> None:
-    in_git = sign(keys['ed25519'], 'git', MESSAGE)
-    with pytest.raises(sshsig.SignatureError, match="namespace 'git'"):
-        sshsig.verify(MESSAGE, in_git, NAMESPACE)
 
 
 @pytest.mark.parametrize('key_name', [f'{kind}{bits or ""}' for kind, bits in KEY_TYPES])
