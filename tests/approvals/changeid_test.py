@@ -3,7 +3,9 @@ base; different for any other byte of difference, including the whitespace
 cases ``git patch-id`` folds together."""
 from __future__ import annotations
 
+import hashlib
 import os
+import struct
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from testing.util import git_env
 from testing.util import init_repo
 from testing.util import write
 from trailgate import git as tg_git
+from trailgate.approvals.changeid import PatchError
 from trailgate.approvals.changeid import change_id
 
 BASE_LINES = ''.join(f'line {n}\n' for n in range(1, 41))
@@ -184,6 +187,20 @@ def test_mode_changes_the_id(repo: Path) -> None:
     assert cid(mode_only) != cid(base)
 
 
+def test_the_mode_of_an_edited_file_changes_the_id(repo: Path) -> None:
+    """The same edit to a regular and to an executable file: git names the
+    unchanged mode on the ``index`` line, and the id keeps it."""
+    base = git(repo, 'rev-parse', 'HEAD').strip()
+    edit_line(repo, 3, 'edited')
+    regular = commit(repo, 'edit')
+    git(repo, 'checkout', '-q', '-B', 'exec', base)
+    os.chmod(repo / 'app.py', 0o755)
+    commit(repo, 'chmod')
+    edit_line(repo, 3, 'edited')
+    executable = commit(repo, 'edit')
+    assert cid(regular) != cid(executable)
+
+
 def test_path_changes_the_id(repo: Path) -> None:
     a = _variants(repo, ['same\n'], 'one.py')[0]
     b = _variants(repo, ['same\n'], 'two.py')[0]
@@ -208,6 +225,18 @@ def test_binary_content_changes_the_id_by_full_object_ids(repo: Path) -> None:
     patch = next(tg_git.change_patches([tg_git.resolve_commit('variant0')]))
     blob = git(repo, 'rev-parse', 'variant0:image.bin').strip()
     assert blob.encode() in patch
+
+
+def test_a_binary_change_is_named_by_its_old_content_too(repo: Path) -> None:
+    base = git(repo, 'rev-parse', 'HEAD').strip()
+    found = []
+    for number, old in enumerate((b'\0old one', b'\0old two')):
+        git(repo, 'checkout', '-q', '-B', f'from{number}', base)
+        write(repo / 'image.bin', old)
+        commit(repo, 'old image')
+        write(repo / 'image.bin', b'\0new')
+        found.append(cid(commit(repo, 'new image')))
+    assert found[0] != found[1]
 
 
 def test_symlink_target_changes_the_id(repo: Path) -> None:
@@ -294,3 +323,63 @@ def test_an_evil_merge_and_a_conflict_resolution_are_their_own_change(repo: Path
     resolution = merge_change(resolved)
     assert b'+resolved by hand' in resolution
     assert change_id(resolution) != change_id(evil)
+
+
+# -- the definition, byte for byte ---------------------------------------------
+
+PATCH = (
+    b'diff --git a/app.py b/app.py\n'
+    b'index 1111111111111111111111111111111111111111..2222222222222222222222222222222222222222 100644\n'
+    b'--- a/app.py\n'
+    b'+++ b/app.py\n'
+    b'@@ -10,3 +10,3 @@ def f():\n'
+    b' one\n'
+    b'-two\n'
+    b'+two \r\n'
+    b'@@ -40 +40 @@\n'
+    b'-end\n'
+    b'+end\n'
+    b'\\ No newline at end of file\n'
+    b'diff --git a/tool.sh b/tool.sh\n'
+    b'old mode 100644\n'
+    b'new mode 100755\n'
+    b'diff --git a/image.bin b/image.bin\n'
+    b'new file mode 100644\n'
+    b'index 0000000000000000000000000000000000000000..4444444444444444444444444444444444444444\n'
+    b'--- /dev/null\n'
+    b'+++ b/image.bin\n'
+    b'@@ -0,0 +1 @@\n'
+    b'+\x00\x01\n'
+)
+
+
+def test_the_id_is_sha256_over_the_documented_records() -> None:
+    """Ledgers hold approvals of ids made by this definition: any change to
+    it orphans every one of them, so it is spelled out here record by record."""
+    def record(kind: bytes, data: bytes) -> bytes:
+        return kind + struct.pack('>Q', len(data)) + data
+
+    lines = PATCH.splitlines(keepends=True)
+    expected = hashlib.sha256(b''.join((
+        record(b'V', b'trailgate-change-v1'),
+        record(b'F', lines[0]), record(b'M', b'100644'), record(b'H', lines[2]), record(b'H', lines[3]),
+        record(b'@', b'3 3'), *(record(b'L', line) for line in lines[5:8]),
+        record(b'@', b'1 1'), *(record(b'L', line) for line in lines[9:12]),
+        record(b'F', lines[12]), record(b'H', lines[13]), record(b'H', lines[14]),
+        record(b'F', lines[15]), record(b'H', lines[16]), record(b'M', b''), record(b'H', lines[18]),
+        record(b'H', lines[19]), record(b'B', b'0' * 40 + b' ' + b'4' * 40),
+    ))).hexdigest()
+    assert change_id(PATCH) == expected
+
+
+@pytest.mark.parametrize(('patch', 'message'), [
+    (b'From the mail\n' + PATCH, 'does not start with a diff header'),
+    (PATCH.replace(b'@@ -40 +40 @@\n', b'@@ -40 +40\n'), 'not a hunk header'),
+    (PATCH.replace(b'-end\n', b'*end\n'), 'unexpected line in a hunk'),
+    (PATCH.replace(b'--- a/app.py\n', b' a/app.py\n'), 'unexpected line in a file header'),
+    (PATCH.replace(b'index 0000000000000000000000000000000000000000..4444444444444444444444444444444444444444\n', b''),
+     'binary file without an index line'),
+])
+def test_a_patch_git_would_not_print_is_refused_never_guessed_past(patch: bytes, message: str) -> None:
+    with pytest.raises(PatchError, match=message):
+        change_id(patch)
