@@ -336,8 +336,9 @@ PATCH = (
     b' one\n'
     b'-two\n'
     b'+two \r\n'
-    b'@@ -40 +40 @@\n'
+    b'@@ -40,2 +40 @@\n'
     b'-end\n'
+    b'-tail\n'
     b'+end\n'
     b'\\ No newline at end of file\n'
     b'diff --git a/tool.sh b/tool.sh\n'
@@ -364,17 +365,17 @@ def test_the_id_is_sha256_over_the_documented_records() -> None:
         record(b'V', b'trailgate-change-v1'),
         record(b'F', lines[0]), record(b'M', b'100644'), record(b'H', lines[2]), record(b'H', lines[3]),
         record(b'@', b'3 3'), *(record(b'L', line) for line in lines[5:8]),
-        record(b'@', b'1 1'), *(record(b'L', line) for line in lines[9:12]),
-        record(b'F', lines[12]), record(b'H', lines[13]), record(b'H', lines[14]),
-        record(b'F', lines[15]), record(b'H', lines[16]), record(b'M', b''), record(b'H', lines[18]),
-        record(b'H', lines[19]), record(b'B', b'0' * 40 + b' ' + b'4' * 40),
+        record(b'@', b'2 1'), *(record(b'L', line) for line in lines[9:13]),
+        record(b'F', lines[13]), record(b'H', lines[14]), record(b'H', lines[15]),
+        record(b'F', lines[16]), record(b'H', lines[17]), record(b'M', b''), record(b'H', lines[19]),
+        record(b'H', lines[20]), record(b'B', b'0' * 40 + b' ' + b'4' * 40),
     ))).hexdigest()
     assert change_id(PATCH) == expected
 
 
 @pytest.mark.parametrize(('patch', 'message'), [
     (b'From the mail\n' + PATCH, 'does not start with a diff header'),
-    (PATCH.replace(b'@@ -40 +40 @@\n', b'@@ -40 +40\n'), 'not a hunk header'),
+    (PATCH.replace(b'@@ -40,2 +40 @@\n', b'@@ -40,2 +40\n'), 'not a hunk header'),
     (PATCH.replace(b'-end\n', b'*end\n'), 'unexpected line in a hunk'),
     (PATCH.replace(b'--- a/app.py\n', b' a/app.py\n'), 'unexpected line in a file header'),
     (PATCH.replace(b'index 0000000000000000000000000000000000000000..4444444444444444444444444444444444444444\n', b''),
