@@ -73,6 +73,9 @@ def test_judge_names_the_reason(alice: Key, bob: Key) -> None:
     ('al?ce@example.com', 'is a pattern'),
     ('alice@example.com,', 'empty entry'),
     ('"alice@example.com', 'unterminated double quote'),
+    ('"alice@example.com"bob@example.com', 'a quoted list must be one quoted string'),
+    ('al"i"ce@example.com', 'a stray double quote'),
+    ('<alice@example.com>', 'is not a bare email'),
 ])
 def test_patterns_and_malformed_principals_are_errors(alice: Key, principals: str, fragment: str) -> None:
     found = problems(f'{principals} {alice.public_line}\n')
@@ -87,6 +90,8 @@ def test_patterns_and_malformed_principals_are_errors(alice: Key, principals: st
     ('namespaces="git",namespaces="x"', 'given twice'),
     ('valid-before="yesterday"', 'is not YYYYMMDD'),
     ('valid-after="20261340"', 'is not YYYYMMDD'),
+    ('namespaces="git",', 'a trailing comma after the options'),
+    ('namespaces="git,"', 'has an empty entry'),
 ])
 def test_bad_options_are_errors_with_a_position(alice: Key, options: str, fragment: str) -> None:
     found = problems(f'# header\nalice@example.com {options} {alice.public_line}\n')
@@ -148,3 +153,17 @@ def test_judging_many_records_with_one_standing_gives_what_judging_each_alone_gi
                 for key, reviewer, author in cases]
     assert together == alone
     assert [approval.problem is None for approval in alone] == [True, False, False, False, False, True]
+
+
+def test_a_file_of_one_mebibyte_is_read_and_a_larger_one_refused(alice: Key) -> None:
+    line = f'alice@example.com {alice.public_line}\n'.encode()
+    exact = line + b'#' * (allowed_signers.MAX_FILE_BYTES - len(line) - 1) + b'\n'
+    assert len(exact) == 1024 * 1024
+    assert len(allowed_signers.parse(exact, 'signers').signers) == 1
+    assert problems((exact + b'\n').decode()) == ('signers:1:1: file too large',)
+
+
+def test_a_file_that_is_not_utf8_names_its_line() -> None:
+    with pytest.raises(PolicyError) as raised:
+        allowed_signers.parse(b'# seniors\n# caf\xe9\n', 'signers')
+    assert raised.value.problems == ('signers:2:1: not valid UTF-8',)
