@@ -3,7 +3,6 @@ record judged for one change."""
 from __future__ import annotations
 
 import base64
-import time
 
 import pytest
 
@@ -16,6 +15,7 @@ from trailgate.approvals import records
 CHANGE = 'ab' * 32
 OTHER = 'cd' * 32
 ALICE = 'alice@example.com'
+NOW = 1_767_225_600.0  # 2026-01-01: the gate's clock, fixed
 
 
 @pytest.fixture(scope='module')
@@ -111,9 +111,9 @@ def _signers(text: str) -> allowed_signers.AllowedSigners:
 
 def test_a_record_of_another_change_approves_nothing(alice: Key, good: records.Record) -> None:
     signers = _signers(f'{ALICE} {alice.public_line}\n')
-    approval = records.judge(good, OTHER, signers, 'dev@example.com', time.time(), 'ledger')
+    approval = records.judge(good, OTHER, signers, 'dev@example.com', NOW, 'ledger')
     assert approval.problem is not None and 'approves change abababababab, not cdcdcdcdcdcd' in approval.problem
-    assert records.judge(good, CHANGE, signers, 'dev@example.com', time.time(), 'ledger').problem is None
+    assert records.judge(good, CHANGE, signers, 'dev@example.com', NOW, 'ledger').problem is None
 
 
 def test_the_authors_key_approves_nothing_of_theirs_whatever_the_case_of_the_authors_email(alice: Key) -> None:
@@ -123,5 +123,5 @@ def test_the_authors_key_approves_nothing_of_theirs_whatever_the_case_of_the_aut
     signers = _signers(f'{ALICE},alice@corp.example {alice.public_line}\n')
     as_other = records.Record(CHANGE, 'alice@corp.example',
                               sign(alice, records.NAMESPACE, records.payload(CHANGE, 'alice@corp.example')))
-    approval = records.judge(as_other, CHANGE, signers, 'Alice@Example.COM', time.time(), 'trailer')
+    approval = records.judge(as_other, CHANGE, signers, 'Alice@Example.COM', NOW, 'trailer')
     assert approval.problem is not None and 'commit author' in approval.problem
