@@ -44,6 +44,7 @@ def _blobs(good: records.Record) -> dict[str, bytes]:
         'upper-case change id': payload.replace(CHANGE.encode(), CHANGE.upper().encode()) + signature,
         'reviewer not an email': payload.replace(ALICE.encode(), b'alice') + signature,
         'no signature': payload,
+        'cut after the change': f'{records.HEADER}\nchange {CHANGE}'.encode(),
         'signature without its last newline': blob.rstrip(b'\n'),
         'two signatures': blob + signature,
     }
@@ -51,7 +52,8 @@ def _blobs(good: records.Record) -> dict[str, bytes]:
 
 @pytest.mark.parametrize('case', [
     'another header', 'fields swapped', 'field without a value', 'field without a space',
-    'upper-case change id', 'reviewer not an email', 'no signature', 'signature without its last newline',
+    'upper-case change id', 'reviewer not an email', 'no signature', 'cut after the change',
+    'signature without its last newline',
     'two signatures',
 ])
 def test_a_blob_that_is_not_exactly_a_record_is_refused(good: records.Record, case: str) -> None:
