@@ -15,8 +15,10 @@ from testing.util import git_env
 from testing.util import init_repo
 from testing.util import write
 from trailgate import git as tg_git
+from trailgate.approvals.changeid import FileStat
 from trailgate.approvals.changeid import PatchError
 from trailgate.approvals.changeid import change_id
+from trailgate.approvals.changeid import stat
 
 BASE_LINES = ''.join(f'line {n}\n' for n in range(1, 41))
 
@@ -384,3 +386,24 @@ def test_the_id_is_sha256_over_the_documented_records() -> None:
 def test_a_patch_git_would_not_print_is_refused_never_guessed_past(patch: bytes, message: str) -> None:
     with pytest.raises(PatchError, match=message):
         change_id(patch)
+
+
+def test_the_stat_approve_shows_names_each_file_as_git_prints_it() -> None:
+    """A mode-only change and a deletion have no ``+++`` path: the name
+    comes from the ``diff --git`` line, quoted as git quotes it."""
+    deleted = (
+        b'diff --git "a/caf\\303\\251.py" "b/caf\\303\\251.py"\n'
+        b'deleted file mode 100644\n'
+        b'index 5555555555555555555555555555555555555555..0000000000000000000000000000000000000000\n'
+        b'--- "a/caf\\303\\251.py"\n'
+        b'+++ /dev/null\n'
+        b'@@ -1,2 +0,0 @@\n'
+        b'-a\n'
+        b'-b\n'
+    )
+    assert stat(PATCH + deleted) == [
+        FileStat('app.py', 2, 3, False),
+        FileStat('tool.sh', 0, 0, False),
+        FileStat('image.bin', 0, 0, True),
+        FileStat('"caf\\303\\251.py"', 0, 2, False),
+    ]
