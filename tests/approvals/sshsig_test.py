@@ -433,3 +433,20 @@ def test_an_ecdsa_key_must_be_an_uncompressed_point_as_openssh_reads_it(keys: di
     blob = _rebuild(_blob(signature), key=_string(key_type) + _string(curve) + _string(compressed))
     with pytest.raises(sshsig.SignatureError, match='uncompressed point'):
         sshsig.verify(MESSAGE, sshsig.armor(blob), NAMESPACE)
+
+
+def _key_line(*fields: bytes) -> str:
+    key_type = fields[0].decode()
+    return f'{key_type} {base64.b64encode(b"".join(_string(field) for field in fields)).decode()}'
+
+
+@pytest.mark.parametrize(('line', 'message'), [
+    ('ssh-ed25519', 'expected "TYPE BASE64 \\[comment\\]"'),
+    (_key_line(b'ssh-ed25519', b'k' * 31), 'ed25519 key has the wrong length'),
+    (_key_line(b'ecdsa-sha2-nistp256', b'nistp384', b'\x04' + b'p' * 64), 'does not match its curve'),
+    (_key_line(b'ecdsa-sha2-nistp256', b'nistp256', b'\x04' + b'p' * 96), 'does not match its curve'),
+])
+def test_a_public_key_of_the_wrong_shape_is_refused_when_it_is_listed(line: str, message: str) -> None:
+    """Refused when the signer file is read, not only when a signature by it is verified."""
+    with pytest.raises(sshsig.SignatureError, match=message):
+        sshsig.parse_public_key(line)
