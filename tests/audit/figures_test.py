@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
+import jsonschema
 import pytest
 
 from testing.approvals import SIGNERS_PATH
@@ -18,6 +19,7 @@ from testing.scenarios import Repo
 from testing.scenarios import init
 from testing.scenarios import message
 from testing.sshkeys import make_key
+from tests.audit.json_format_test import SCHEMA
 
 DEV = 'Dev Eloper <dev@example.com>'
 ALICE = 'Alice Archer <alice@example.com>'
@@ -118,7 +120,9 @@ def _audit(repo: Repo, *args: str) -> tuple[dict[str, Any], list[dict[str, str]]
     result = repo.trailgate('audit', '--json', str(out / 'a.json'), '--csv', str(out / 'a.csv'), *args)
     assert result.returncode == 0, result.output
     rows = list(csv.DictReader(io.StringIO((out / 'a.csv').read_text(encoding='utf-8'))))
-    return json.loads((out / 'a.json').read_text(encoding='utf-8')), rows, result.stdout
+    document = json.loads((out / 'a.json').read_text(encoding='utf-8'))
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
+    return document, rows, result.stdout
 
 
 @pytest.fixture(scope='module')
@@ -186,8 +190,9 @@ def test_reviewer_load_counts_each_counted_review_once_per_commit(
     # own commit; carol: a human's infra change and pay-freeze; bob twice in one commit is once; zed is
     # in no group
     document, _, _ = audited
-    reviewers = {row['email']: row['reviews'] for row in document['reviewers']}
-    assert reviewers == {'alice@example.com': 3, 'carol@example.com': 2, 'bob@example.com': 1}
+    reviewers = {row['email']: (row['name'], row['reviews']) for row in document['reviewers']}
+    assert reviewers == {'alice@example.com': ('Alice Archer', 3), 'carol@example.com': ('Carol Chen', 2),
+                         'bob@example.com': ('Bob Builder', 1)}
     assert document['concentration'] == {'reviews': 6, 'reviewers': 3, 'top_share': 0.5,
                                          'reviewers_for_80_percent': 2}
 

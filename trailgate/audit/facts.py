@@ -134,6 +134,18 @@ def _tools(assessment: Assessment) -> tuple[tuple[str, str], ...]:
     return tuple(found.values())
 
 
+def _name_given(values: tuple[str, ...], email: str) -> str:
+    """The name a ``Name <email>`` value among ``values`` gives ``email``: a
+    reviewer who wrote a bare email in one trailer may be named in another."""
+    wanted = fold_email(email)
+    for value in values:
+        found = email_of(value.strip(' \t'))
+        name = value.rpartition('<')[0].strip(' \t') if '<' in value else ''
+        if name and found is not None and fold_email(found) == wanted:
+            return name
+    return ''
+
+
 def _reviewers(assessment: Assessment) -> tuple[tuple[Identity, ...], int]:
     """The reviews the policy counted, and how many of them are signed approvals."""
     counted: dict[str, Identity] = {}
@@ -142,11 +154,11 @@ def _reviewers(assessment: Assessment) -> tuple[tuple[Identity, ...], int]:
         for check in result.checks:
             if check.kind in (MISSING_REVIEW, POLICY_OWNER_REVIEW):
                 for line in check.evidence:
-                    value = line.partition(':')[2].strip(' \t')
-                    email = email_of(value)
-                    if email is not None:
-                        name = value.rpartition('<')[0].strip(' \t') if '<' in value else ''
-                        counted.setdefault(fold_email(email), identity(Identity(name, email)))
+                    key, _, value = line.partition(':')
+                    email = email_of(value.strip(' \t'))
+                    if email is not None and fold_email(email) not in counted:
+                        name = _name_given(assessment.commit.trailer_values(key), email)
+                        counted[fold_email(email)] = identity(Identity(name, email))
             elif check.kind in (MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL):
                 for approval in assessment.commit.approvals:
                     if any(line.startswith(f'signed approval by {approval.reviewer} (') for line in check.evidence):
