@@ -12,6 +12,7 @@ from trailgate.evaluate import Violation
 from trailgate.evaluate import assess
 from trailgate.evaluate import documentation_candidates
 from trailgate.evaluate import evaluate
+from trailgate.model import Approval
 from trailgate.model import Commit
 from trailgate.model import Identity
 from trailgate.policy import Policy
@@ -210,6 +211,104 @@ def test_suggestions_skip_the_author_and_counted_reviewers() -> None:
     assert violation.needed == 1
 
 
+def test_a_refused_review_says_how_many_from_whom() -> None:
+    (one,) = evaluate(ONE_REVIEW, commit())
+    assert one.missing == "needs 1 Reviewed-by trailer from distinct members of group 'senior', not the author"
+    assert one.satisfy == 'Reviewed-by from any of: alice@example.com, Bob Builder <bob@example.com>'
+    pair = policy("""
+        version: 1
+        groups:
+          senior: [alice@example.com, bob@example.com]
+        rules:
+          - id: core
+            paths: ["src/**"]
+            applies_to: all
+            require:
+              reviews: {group: senior, count: 2}
+        """)
+    (left,) = evaluate(pair, commit('Reviewed-by: bob@example.com', author=ALICE))
+    assert left.missing == (
+        "needs 2 Reviewed-by trailers from distinct members of group 'senior', not the author; has 1: bob@example.com"
+    )
+    assert left.satisfy == "no other member of group 'senior' is left to review"
+
+
+# -- signed approvals (found and verified at the edge; the core counts them) --
+
+
+def signed_policy(senior: str = 'alice@example.com, "Bob Builder <bob@example.com>", carol@example.com',
+                  count: int = 2) -> Policy:
+    return policy(f"""
+        version: 1
+        signers: .trailgate/allowed_signers
+        groups:
+          senior: [{senior}]
+        rules:
+          - id: core
+            paths: ["src/**"]
+            require:
+              reviews: {{group: senior, count: {count}, signed: true}}
+        """)
+
+
+SIGNED = signed_policy()
+
+
+def approval(reviewer: str, fingerprint: str, problem: str | None = None) -> Approval:
+    return Approval(reviewer, fingerprint, 'c' * 64, 'ledger', problem)
+
+
+ALICE_SIGNS = approval('alice@example.com', 'SHA256:alice')
+BOB_SIGNS = approval('bob@example.com', 'SHA256:bob')
+
+
+@pytest.mark.parametrize(('approvals', 'met'), [
+    ((ALICE_SIGNS, BOB_SIGNS), True),
+    ((approval('ALICE@Example.com', 'SHA256:alice'), BOB_SIGNS), True),
+    ((ALICE_SIGNS, approval('bob@example.com', 'SHA256:bob', 'signature does not verify')), False),
+    ((ALICE_SIGNS, approval('carol@example.com', 'SHA256:carol')), False),  # the author's own
+    ((ALICE_SIGNS, approval('eve@example.com', 'SHA256:eve')), False),  # not in the group
+    ((ALICE_SIGNS, approval('alice@example.com', 'SHA256:alice2')), False),  # one reviewer, two keys
+    ((ALICE_SIGNS, approval('bob@example.com', 'SHA256:alice')), False),  # one key, two reviewers
+])
+def test_signed_approvals_that_count(approvals: tuple[Approval, ...], met: bool) -> None:
+    signed = commit(AI, 'Reviewed-by: Bob Builder <bob@example.com>', author=CAROL)._replace(approvals=approvals)
+    assert codes(evaluate(SIGNED, signed)) == ([] if met else ['TG005'])
+
+
+def test_a_refused_signed_review_says_who_may_approve_and_how() -> None:
+    (pushed,) = evaluate(SIGNED, commit(AI)._replace(change_id='c' * 64, approvals=(ALICE_SIGNS,)))
+    assert pushed.missing == (
+        f"needs 2 signed approvals of change {'c' * 64} from distinct members of group 'senior', "
+        'not the author; has 1: alice@example.com'
+    )
+    assert pushed.satisfy == (
+        "one of: Bob Builder <bob@example.com>, carol@example.com reviews it and runs "
+        "`trailgate approve '0123456789ab^!'`"
+    )
+    (new,) = evaluate(signed_policy(count=1), commit(AI)._replace(sha=None))
+    assert new.missing == "needs 1 signed approval from distinct members of group 'senior', not the author"
+    assert new.satisfy.endswith(' reviews it once it is committed and runs `trailgate approve`')
+    (alone,) = evaluate(signed_policy('alice@example.com, carol@example.com'),
+                        commit(AI, author=CAROL)._replace(approvals=(ALICE_SIGNS,)))
+    assert alone.satisfy.startswith("a member of group 'senior' reviews it and runs")
+
+
+def test_a_clean_merge_needs_no_signed_approval_an_evil_one_does() -> None:
+    merge = commit(AI)._replace(is_merge=True, own_change=False)
+    assert evaluate(SIGNED, merge) == []
+    assert codes(evaluate(SIGNED, merge._replace(own_change=True))) == ['TG005']
+    assert codes(evaluate(SIGNED, merge._replace(is_merge=False))) == ['TG005']
+
+
+def test_signed_approvals_are_counted_for_each_commit_of_a_range() -> None:
+    approved = commit(AI)._replace(approvals=(ALICE_SIGNS, BOB_SIGNS))
+    bare = commit(AI)
+    assert [codes(evaluate(SIGNED, found)) for found in (bare, approved, bare, approved)] == [
+        ['TG005'], [], ['TG005'], [],
+    ]
+
+
 # -- documentation -----------------------------------------------------------
 
 
@@ -276,6 +375,23 @@ def test_unsafe_documentation_paths_never_count(value: str) -> None:
 def test_documentation_candidates_are_the_safe_paths_under_paths() -> None:
     candidate = commit('Change-Doc: docs/changes/a.md', 'Change-Doc: PAY-1', 'Change-Doc: x.md')
     assert documentation_candidates(DOCS, candidate) == frozenset({'docs/changes/a.md'})
+
+
+def test_a_refused_documentation_says_what_counts_and_suggests_the_first_path() -> None:
+    spec = policy(r"""
+        version: 1
+        rules:
+          - id: core
+            paths: ["src/**"]
+            applies_to: all
+            require: {documentation: {paths: ["docs/changes/*.md", "adr/**"]}}
+        """)
+    (violation,) = evaluate(spec, commit())
+    assert violation.satisfy == 'Change-Doc with a file under docs/changes/*.md, adr/** that exists in the commit'
+    assert violation.fix_trailers() == ('Change-Doc: docs/changes/<name>.md',)
+    (by_pattern,) = evaluate(DOCS, commit())
+    assert by_pattern.satisfy.startswith(r'Change-Doc with a value matching ^https://wiki\.example\.com/\S+$ or ')
+    assert by_pattern.satisfy.endswith(', or a file under docs/changes/** that exists in the commit')
 
 
 def test_documentation_custom_trailer() -> None:
@@ -416,7 +532,12 @@ def test_half_open_windows(path: str, day: datetime.date, applies: bool) -> None
     )
 
 
-def test_window_is_judged_today_by_default_never_on_the_commit_date() -> None:
+@pytest.mark.parametrize('unwindowed', [
+    '',
+    # a rule without a window beside it must not switch the windowed one to the commit's date
+    '- id: always\n  paths: ["lib/**"]\n  require: {trailers: [Risk]}',
+])
+def test_window_is_judged_today_by_default_never_on_the_commit_date(unwindowed: str) -> None:
     today = datetime.datetime.now(datetime.timezone.utc).date()
     open_now = policy(f"""
         version: 1
@@ -426,6 +547,7 @@ def test_window_is_judged_today_by_default_never_on_the_commit_date() -> None:
             applies_to: all
             active: {{from: {today - datetime.timedelta(days=1)}, until: {today + datetime.timedelta(days=1)}}}
             require: {{trailers: [Rollback-Plan]}}
+{textwrap.indent(unwindowed, ' ' * 10)}
         """)
     backdated = commit(day=datetime.date(2001, 1, 1))
     assert codes(evaluate(open_now, backdated)) == ['TG003']
@@ -729,3 +851,4 @@ def test_a_range_judges_each_commit_as_if_it_were_alone() -> None:
     assert 'alice@example.com' not in ' '.join(by_alice.violations[0].suggestions)
     assert 'bob@example.com' not in ' '.join(by_bob.violations[0].suggestions)
     assert 'alice@example.com' in ' '.join(by_bob.violations[0].suggestions)
+
