@@ -247,18 +247,14 @@ def _rule_result(
     index: _RuleIndex, rule: Rule, commit: Commit, keys: frozenset[str], ai_assisted: bool,
     paths: tuple[str, ...], day: datetime.date,
 ) -> RuleResult:
-    reason = _why_not_applied(index.policy, rule, commit, ai_assisted, paths, day)
+    reason = _why_not_applied(index.policy, rule, commit, ai_assisted, day)
     if reason is not None:
         return RuleResult(rule.id, paths, False, reason, ())
     return RuleResult(rule.id, paths, True, 'applies', _checks(index, rule, commit, keys))
 
 
-def _why_not_applied(
-    policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, paths: tuple[str, ...],
-    day: datetime.date,
-) -> str | None:
-    if not paths:
-        return 'touches none of its paths'
+def _why_not_applied(policy: Policy, rule: Rule, commit: Commit, ai_assisted: bool, day: datetime.date) -> str | None:
+    """Why a rule covering some of the commit's paths does not apply, or None."""
     if rule.active is not None and not rule.active.contains(day):
         return f'not active on {day} (active {rule.active})'
     for group in rule.exempt_authors:
@@ -322,9 +318,7 @@ def _break_glass(policy: Policy, commit: Commit, keys: frozenset[str]) -> tuple[
     overrides = policy.overrides
     if overrides is None or overrides.trailer.lower() not in keys:
         return None, None
-    values = commit.trailer_values(overrides.trailer)
-    if not values:
-        return None, None
+    values = commit.trailer_values(overrides.trailer)  # not empty: its key is among ``keys``
     if overrides.group is not None and not policy.in_group(commit.author.email, overrides.group):
         return None, (
             f'{overrides.trailer} ignored: the author {commit.author.email} is not '
