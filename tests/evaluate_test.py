@@ -12,6 +12,8 @@ from trailgate.evaluate import Violation
 from trailgate.evaluate import assess
 from trailgate.evaluate import documentation_candidates
 from trailgate.evaluate import evaluate
+from trailgate.evaluate import may_need_signed_approvals
+from trailgate.evaluate import needs_signed_approvals
 from trailgate.model import Approval
 from trailgate.model import Commit
 from trailgate.model import Identity
@@ -299,6 +301,50 @@ def test_a_clean_merge_needs_no_signed_approval_an_evil_one_does() -> None:
     assert evaluate(SIGNED, merge) == []
     assert codes(evaluate(SIGNED, merge._replace(own_change=True))) == ['TG005']
     assert codes(evaluate(SIGNED, merge._replace(is_merge=False))) == ['TG005']
+
+
+MIXED = policy("""
+    version: 1
+    signers: .trailgate/allowed_signers
+    policy_owners: senior
+    groups:
+      senior: [alice@example.com, bob@example.com]
+    rules:
+      - id: signed
+        paths: ["src/**"]
+        require:
+          reviews: {group: senior, signed: true}
+          documentation: {patterns: ['^PAY-[0-9]+$']}
+      - id: typed
+        paths: ["lib/**"]
+        require:
+          reviews: {group: senior}
+      - id: rollback
+        paths: ["bin/**"]
+        require: {trailers: [Rollback-Plan]}
+    """)
+
+
+@pytest.mark.parametrize(('paths', 'may_need'), [
+    ({'src/a.py'}, True),
+    ({'lib/a.py', 'src/a.py', 'bin/a'}, True),
+    ({'lib/a.py'}, False),
+    ({'bin/a'}, False),
+    ({'README.md'}, False),
+    ({'.trailgate/policy.yaml'}, True),
+    ({'.trailgate/allowed_signers'}, True),
+])
+def test_approvals_are_looked_for_where_a_signed_review_may_apply(paths: set[str], may_need: bool) -> None:
+    sourced = MIXED.with_source('.trailgate/policy.yaml', frozenset({'.trailgate/policy.yaml'}))
+    assert may_need_signed_approvals(sourced, frozenset(paths)) is may_need
+    assert may_need_signed_approvals(policy(RANGE_POLICY), frozenset(paths)) is False  # no signers
+    without_owners = SIGNED.with_source('.trailgate/policy.yaml', frozenset({'.trailgate/policy.yaml'}))
+    assert may_need_signed_approvals(without_owners, frozenset(paths)) is ('src/a.py' in paths)
+
+
+def test_a_commit_needs_signed_approvals_when_one_of_its_checks_is_signed() -> None:
+    assert needs_signed_approvals(assess(MIXED, commit(AI, paths={'src/a.py', 'lib/a.py'})))
+    assert not needs_signed_approvals(assess(MIXED, commit(AI, paths={'lib/a.py', 'bin/a'})))
 
 
 def test_signed_approvals_are_counted_for_each_commit_of_a_range() -> None:
