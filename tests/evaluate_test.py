@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime
+import math
 import textwrap
 
 import pytest
 
+from trailgate import evaluate as evaluate_module
 from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import Violation
@@ -598,6 +600,19 @@ def test_window_is_judged_today_by_default_never_on_the_commit_date(unwindowed: 
     backdated = commit(day=datetime.date(2001, 1, 1))
     assert codes(evaluate(open_now, backdated)) == ['TG003']
     assert evaluate(open_now, backdated, 'commit') == []  # check --as-of commit: re-reading history
+
+
+@pytest.mark.parametrize('remembered', [
+    None,  # the first question
+    # long ago: a process that outlives a day must not judge windows on the day it started
+    (-math.inf, datetime.date(2001, 1, 1)),
+])
+def test_the_day_is_read_from_the_clock(monkeypatch: pytest.MonkeyPatch,
+                                        remembered: tuple[float, datetime.date] | None) -> None:
+    monkeypatch.setattr(evaluate_module, '_today', remembered)
+    before = datetime.datetime.now(datetime.timezone.utc).date()
+    day = evaluate_module.today()
+    assert before <= day <= datetime.datetime.now(datetime.timezone.utc).date()
 
 
 def test_as_of_commit_uses_the_commit_date_given_by_the_edge() -> None:
