@@ -1,8 +1,12 @@
 """The ``protected`` patterns: branch names or full refs, segment-aware globs."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from testing.util import git
+from testing.util import init_repo
 from trailgate.refs import Protected
 from trailgate.refs import namespace_prefix
 from trailgate.refs import problem
@@ -14,8 +18,8 @@ from trailgate.refs import problem
     (['main'], 'refs/heads/feature/main', False),
     (['main'], 'refs/tags/main', False),
     (['release/*'], 'refs/heads/release/1.0', True),
-    (['release/*'], 'refs/heads/release/1.0/hotfix', False),
-    (['release/**'], 'refs/heads/release/1.0/hotfix', True),
+    (['release/*'], 'refs/heads/release/2.0/hotfix', False),
+    (['release/**'], 'refs/heads/release/2.0/hotfix', True),
     (['release/*'], 'refs/heads/release', False),
     (['refs/tags/v*'], 'refs/tags/v1.2', True),
     (['refs/tags/v*'], 'refs/heads/v1.2', False),
@@ -77,3 +81,33 @@ def test_namespace_prefix_is_where_git_stores_a_namespace_s_refs(namespace: str,
 def test_literal_refs_are_the_patterns_without_a_wildcard() -> None:
     protected = Protected.from_patterns(['main', 'release/*', 'refs/tags/v1', 'hot?ix', '**'])
     assert protected.literal_refs() == ['refs/heads/main', 'refs/tags/v1']
+
+
+# git's own ref globs (for-each-ref: wildmatch over the path): a "**" segment
+# stands for any number of segments, none included. Literal patterns are left
+# out: git reads those as prefixes, the policy as exact names.
+GLOB_REFS = [
+    'refs/heads/ready', 'refs/heads/team/ready', 'refs/heads/team/x/ready', 'refs/heads/team/x/y/ready',
+    'refs/heads/teamready', 'refs/heads/release/1.0', 'refs/heads/release/2.0/hotfix', 'refs/heads/v1',
+    'refs/tags/v1', 'refs/tags/team/ready', 'refs/notes/ready',
+]
+
+
+@pytest.fixture(scope='module')
+def glob_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = init_repo(tmp_path_factory.mktemp('refs') / 'repo')
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'x')
+    head = git(repo, 'rev-parse', 'HEAD').strip()
+    git(repo, 'update-ref', '--stdin', input=''.join(f'create {ref} {head}\n' for ref in GLOB_REFS))
+    git(repo, 'update-ref', '-d', 'refs/heads/main')
+    return repo
+
+
+@pytest.mark.parametrize('pattern', [
+    'team/**/ready', '**/ready', 'team/**', 'release/*', 'release/**', '**', 'v?', 'refs/tags/**/ready',
+    'refs/**/ready', 'refs/**', 'refs/tags/v*',
+])
+def test_glob_patterns_protect_the_refs_git_matches(glob_repo: Path, pattern: str) -> None:
+    protected = Protected.from_patterns([pattern])
+    by_git = git(glob_repo, 'for-each-ref', '--format=%(refname)', protected.patterns[0]).split()
+    assert [ref for ref in GLOB_REFS if protected.matches(ref)] == sorted(by_git, key=GLOB_REFS.index)

@@ -2,7 +2,8 @@
 
 A pattern is a branch name (``main``, ``release/*``) or a full ref
 (``refs/tags/v*``). ``*`` and ``?`` stay inside one path segment, ``**``
-crosses segments, everything else is literal. Without the key, every branch
+crosses segments (a ``**`` segment, as in ``team/**/ready``, also stands for
+no segment at all, as in git's own ref globs), everything else is literal. Without the key, every branch
 and tag is protected: the strict behaviour a policy had before the key
 existed, so no policy silently weakens.
 """
@@ -45,7 +46,10 @@ def _translate(pattern: str) -> str:
     out = []
     position = 0
     while position < len(pattern):
-        if pattern.startswith('**', position):
+        if pattern.startswith('**/', position) and (position == 0 or pattern[position - 1] == '/'):
+            out.append('(?:.*/)?')  # a whole "**" segment, as in git's globs: any number of segments, or none
+            position += 3
+        elif pattern.startswith('**', position):
             out.append('.*')
             position += 2
         elif pattern[position] == '*':

@@ -60,6 +60,17 @@ def test_new_release_branch_refused(setup: Setup) -> None:
     assert 'refs/heads/release/1.0' not in ref_values(origin)
 
 
+def test_a_globstar_segment_protects_the_branch_with_no_segment_there(tmp_path: Path) -> None:
+    # as git's own ref globs read it: team/**/ready is team/ready too
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', POLICY + 'protected: [main, "team/**/ready"]\n', hooks=False)
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'team/ready')
+    wrong = unreviewed(repo)
+    refused(push(repo, 'team/ready'), wrong[:10], RULE)
+    assert 'refs/heads/team/ready' not in ref_values(origin)
+
+
 SIDE_DOORS = {
     'branch': 'refs/heads/lax',
     'tag': 'refs/tags/lax',
