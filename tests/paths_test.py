@@ -205,6 +205,7 @@ DIFFERENTIAL_PATTERNS = [
     ['?'], ['??/'], ['*/*'], ['/*/b'], ['**/x/**'], ['**'], ['/**'], ['a/**/**/b'], ['***/b'],
     ['doc[s]/', '!docs/keep.md'], ['[é]'], ['?.txt'], ['caf?'], ['x[[:space:]]y'], ['[[:alpha:]]x', '[[:alpha:]-]'],
     ['**/a', '!**/a/'], ['a/', '!a/'], ['!a', 'a/'], ['*.py', '!/top.py'],
+    ['[-x]'], ['[a-\\c]'], ['[\\a-c]'], ['[[:]:]'], ['[!-]'],
 ]
 DIFFERENTIAL_PATHS = [
     'README.md', 'docs/keep.md', 'docs/other.md', 'build/x', 'src/build/x', 'services/a.py',
@@ -319,6 +320,11 @@ def test_the_walk_is_linear_in_the_path(patterns: list[str], unit: str, tail: st
     ('a/[b', 'no closing "]"'),
     ('[[:nope:]]', 'unknown character class [:nope:]'),
     ('[[:alpha:]', 'no closing "]"'),
+    ('a[', 'no closing "]"'),
+    ('a[!', 'no closing "]"'),
+    ('[a-', 'no closing "]"'),
+    ('[a-\\', 'no closing "]"'),
+    ('[[', 'no closing "]"'),
     ('a\\', 'lone "\\"'),
     ('/', 'names no path'),
     ('!/', 'names no path'),
