@@ -108,6 +108,7 @@ def test_empty_matcher_matches_nothing() -> None:
     ('   ', 'blank or a comment'),
     ('# services/**', 'blank or a comment'),
     ('  #x', 'blank or a comment'),
+    ('\t', 'blank or a comment'),
     ('!', 'invalid path pattern'),
     ('\\', 'invalid path pattern'),
 ])
@@ -257,7 +258,7 @@ LONG_PATHS = [
 @pytest.mark.parametrize('patterns', [
     ['**/b'], ['a/**'], ['a/**/b', '!a/a/**'], ['*'], ['b/', '!a/'], ['*.py', '!b/'], ['**/keep/', '!src/a/'],
     ['payments/**/*.py'], ['**/secrets/', '!**/payments/'], ['a*/'], ['a', '!a/'], ['src/**', '!**/keep/**'],
-    ['[!b]*', '!a'], ['?b/', '!a/'], ['*.py', '!*/'],
+    ['[!b]*', '!a'], ['?b/', '!a/'], ['*.py', '!*/'], ['[a-c]b/', '!x'], ['[/]', 'a/**'],
 ])
 def test_long_and_deep_paths_agree_with_git(tmp_path: Path, patterns: list[str]) -> None:
     assert_like_git(tmp_path, patterns, LONG_PATHS)
