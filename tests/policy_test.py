@@ -305,6 +305,20 @@ def test_duplicate_rule_id() -> None:
     assert "duplicate rule id 'same' (first at line 3)" in got[2]
 
 
+def test_a_rule_cannot_take_the_id_of_the_policy_owners_check() -> None:
+    # reports, prepare-commit-msg and approve would take it for the owners' check
+    text = doc("""
+        version: 1
+        rules:
+          - id: policy-owners
+            paths: [a]
+            require: {trailers: [X]}
+        """)
+    got = only_problem(text)
+    assert got[:2] == (3, 9)
+    assert "rule id 'policy-owners' is the name reports give the policy_owners check" in got[2]
+
+
 def test_review_count_larger_than_the_group() -> None:
     text = GROUPED + (
         'rules:\n  - id: r\n    paths: [x]\n    require: {reviews: {group: sre, count: 2}}\n'

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from trailgate import requirements
 from trailgate.detect import Signal
 from trailgate.detect import detect
+from trailgate.model import POLICY_OWNERS_RULE
 from trailgate.model import Commit
 from trailgate.model import fold_email
 from trailgate.policy import Documentation
@@ -18,7 +19,6 @@ from trailgate.policy import Policy
 from trailgate.policy import Rule
 from trailgate.requirements import Check
 
-POLICY_OWNERS_RULE = 'policy-owners'
 AS_OF_COMMIT: Literal['commit'] = 'commit'
 # the day `active` windows are judged on: a date, 'commit' (each commit's own
 # committer date: only for re-reading history), or None (today, when the gate runs)

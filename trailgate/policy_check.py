@@ -14,6 +14,7 @@ from typing import Any
 from trailgate import refs
 from trailgate import regexes
 from trailgate import schema
+from trailgate.model import POLICY_OWNERS_RULE
 from trailgate.model import email_of
 from trailgate.model import fold_email
 from trailgate.paths import PathMatcher
@@ -133,6 +134,10 @@ def _rules_problems(rules: Any, group_sizes: dict[str, int], checker: _GroupChec
             yield (*schema.position(id_node), f'{where}: duplicate rule id {rule_id!r} (first at line {line})')
         if id_node is not None:
             seen_ids.setdefault(rule_id, id_node)
+        if id_node is not None and rule_id == POLICY_OWNERS_RULE:
+            yield (*schema.position(id_node),
+                   f'{where}: rule id {rule_id!r} is the name reports give the policy_owners check; '
+                   'choose another id')
         for key in ('paths', 'exclude'):
             for item in _scalars(_get(rule, key)):
                 yield from _pattern_problems(item, f'{where}.{key}')

@@ -25,7 +25,7 @@ from trailgate.audit.facts import STATUSES
 from trailgate.audit.facts import UNMET
 from trailgate.audit.facts import CommitFacts
 from trailgate.audit.facts import Missing
-from trailgate.evaluate import POLICY_OWNERS_RULE
+from trailgate.model import POLICY_OWNERS_RULE
 from trailgate.model import Identity
 from trailgate.model import fold_email
 from trailgate.policy import Policy

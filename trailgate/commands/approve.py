@@ -20,11 +20,11 @@ from trailgate.errors import EXIT_OK
 from trailgate.errors import EXIT_REFUSED
 from trailgate.errors import GitError
 from trailgate.errors import UsageError
-from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import needs_signed_approvals
 from trailgate.gather import Batch
 from trailgate.gather import judge
+from trailgate.model import POLICY_OWNERS_RULE
 from trailgate.model import fold_email
 from trailgate.policy import Policy
 from trailgate.requirements import SIGNED_KINDS

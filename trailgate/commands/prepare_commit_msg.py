@@ -11,9 +11,9 @@ from trailgate import regexes
 from trailgate import staged
 from trailgate.detect import detect
 from trailgate.display import visible
-from trailgate.evaluate import POLICY_OWNERS_RULE
 from trailgate.evaluate import RuleResult
 from trailgate.evaluate import assess
+from trailgate.model import POLICY_OWNERS_RULE
 from trailgate.model import Commit
 from trailgate.policy import Policy
 from trailgate.trailers import locate_cut_line
