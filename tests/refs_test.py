@@ -26,6 +26,8 @@ from trailgate.refs import problem
     (['v?'], 'refs/heads/v1', True),
     (['v?'], 'refs/heads/v10', False),
     (['rel.x'], 'refs/heads/relAx', False),  # a dot is a dot, not a regex
+    (['t**y'], 'refs/heads/team', False),
+    (['te**/ready'], 'refs/heads/teready', False),  # only a whole '**' segment may stand for none
     ([], 'refs/heads/main', False),
 ])
 def test_matches(patterns: list[str], ref: str, protected: bool) -> None:
@@ -105,7 +107,7 @@ def glob_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize('pattern', [
     'team/**/ready', '**/ready', 'team/**', 'release/*', 'release/**', '**', 'v?', 'refs/tags/**/ready',
-    'refs/**/ready', 'refs/**', 'refs/tags/v*',
+    'refs/**/ready', 'refs/**', 'refs/tags/v*', 'te?m/*/ready', 'team/*/ready', 'refs/*/v1', '*/ready', 'tea*',
 ])
 def test_glob_patterns_protect_the_refs_git_matches(glob_repo: Path, pattern: str) -> None:
     protected = Protected.from_patterns([pattern])
