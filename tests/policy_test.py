@@ -891,3 +891,10 @@ def test_protected_problems(text: str, line: int, col: int, fragment: str) -> No
     got_line, got_col, message = only_problem(text)
     assert (got_line, got_col) == (line, col), message
     assert fragment in message
+
+
+@pytest.mark.parametrize('path', ['../allowed_signers', '/etc/allowed_signers', 'a//b', './allowed_signers'])
+def test_a_signer_file_outside_the_repository_is_refused_where_written(path: str) -> None:
+    got = only_problem(f'version: 1\nsigners: "{path}"\n')
+    assert got[:2] == (2, 10), got
+    assert got[2] == f'signers: {path!r} is not a path inside the repository'
