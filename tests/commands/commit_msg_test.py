@@ -331,6 +331,33 @@ def test_scissors_clean_up_without_an_editor_keeps_what_follows_the_scissors_lin
     assert 'claude-code-footer' in repo.trailgate('explain').stdout  # as check and the server read it
 
 
+CLEANUP_BAIT = {
+    'as written': message('Charge', ASSISTED, *APPROVALS),
+    'a comment in the trailer block': f'Charge\n\n{ASSISTED}\n{REVIEW_ALICE}\n# note\n{REVIEW_BOB}\n{DOC_TICKET}\n',
+    'a review only in a comment': f'Charge\n\n{ASSISTED}\n{REVIEW_ALICE}\n# {REVIEW_BOB}\n{DOC_TICKET}\n',
+    'blank lines and trailing blanks': f'Charge  \n\n\n\n{ASSISTED}  \n{REVIEW_ALICE}\t\n{REVIEW_BOB}\n{DOC_TICKET}\n\n\n',
+}
+
+
+@pytest.mark.parametrize('mode', ['strip', 'whitespace', 'scissors', 'verbatim', 'default'])
+def test_every_cleanup_mode_is_judged_as_the_stored_commit_is(repo: Repo, tmp_path: Path, mode: str) -> None:
+    """With an editor, each --cleanup mode stores the message otherwise; commit-msg's
+    verdict is the one check (explain) gives the commit git stored."""
+    for number, (case, text) in enumerate(CLEANUP_BAIT.items()):
+        repo.stage({CRITICAL: f'c = {mode}{number}\n'})
+        before = repo.head()
+        command = ('git', 'commit', '-q', f'--cleanup={mode}')
+        env = editor(tmp_path / 'e.py', text)
+        hook_accepts = repo.run(*command, env=env).returncode == 0
+        if hook_accepts:
+            repo.git('reset', '-q', '--soft', before)
+        assert repo.run(*command, '--no-verify', env=env).returncode == 0, case
+        stored_accepted = repo.trailgate('explain').returncode == 0
+        assert hook_accepts == stored_accepted, (case, repo.git('log', '-1', '--format=%B'))
+        if mode == 'verbatim':  # git's own comment lines are kept below the text too
+            assert repo.git('log', '-1', '--format=%B').startswith(text.rstrip('\n')), case
+
+
 def test_comment_char(repo: Repo, tmp_path: Path) -> None:
     repo.git('config', 'core.commentChar', ';')
     repo.stage({CRITICAL: 'c = 13\n'})
