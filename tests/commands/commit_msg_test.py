@@ -335,7 +335,8 @@ CLEANUP_BAIT = {
     'as written': message('Charge', ASSISTED, *APPROVALS),
     'a comment in the trailer block': f'Charge\n\n{ASSISTED}\n{REVIEW_ALICE}\n# note\n{REVIEW_BOB}\n{DOC_TICKET}\n',
     'a review only in a comment': f'Charge\n\n{ASSISTED}\n{REVIEW_ALICE}\n# {REVIEW_BOB}\n{DOC_TICKET}\n',
-    'blank lines and trailing blanks': f'Charge  \n\n\n\n{ASSISTED}  \n{REVIEW_ALICE}\t\n{REVIEW_BOB}\n{DOC_TICKET}\n\n\n',
+    'blank lines and trailing blanks':
+        f'Charge  \n\n\n\n{ASSISTED}  \n{REVIEW_ALICE}\t\n{REVIEW_BOB}\n{DOC_TICKET}\n\n\n',
 }
 
 
