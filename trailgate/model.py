@@ -5,9 +5,9 @@ import datetime
 import re
 from typing import NamedTuple
 
-# "Name <email>" with nothing around it; the email holds no angle brackets.
 # the id under which reports name the policy_owners check; no rule may take it
 POLICY_OWNERS_RULE = 'policy-owners'
+# "Name <email>" with nothing around it; the email holds no angle brackets.
 _NAME_EMAIL = re.compile(r'\A([^<>]*)<([^<>\s]+)>\Z')
 _BARE_EMAIL = re.compile(r'\A[^<>\s@]+@[^<>\s@]+\Z')
 

@@ -3,9 +3,9 @@
 A pattern is a branch name (``main``, ``release/*``) or a full ref
 (``refs/tags/v*``). ``*`` and ``?`` stay inside one path segment, ``**``
 crosses segments (a ``**`` segment, as in ``team/**/ready``, also stands for
-no segment at all, as in git's own ref globs), everything else is literal. Without the key, every branch
-and tag is protected: the strict behaviour a policy had before the key
-existed, so no policy silently weakens.
+no segment at all, as in git's own ref globs), everything else is literal.
+Without the key, every branch and tag is protected: the strict behaviour a
+policy had before the key existed, so no policy silently weakens.
 """
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from trailgate.evaluate import RuleResult
 from trailgate.model import Identity
 from trailgate.model import email_of
 from trailgate.model import fold_email
+from trailgate.model import parse_identity
 from trailgate.policy import Policy
 from trailgate.requirements import MISSING_REVIEW
 from trailgate.requirements import MISSING_SIGNED_APPROVAL
@@ -139,10 +140,9 @@ def _name_given(values: tuple[str, ...], email: str) -> str:
     reviewer who wrote a bare email in one trailer may be named in another."""
     wanted = fold_email(email)
     for value in values:
-        found = email_of(value.strip(' \t'))
-        name = value.rpartition('<')[0].strip(' \t') if '<' in value else ''
-        if name and found is not None and fold_email(found) == wanted:
-            return name
+        found = parse_identity(value)
+        if found is not None and found.name and fold_email(found.email) == wanted:
+            return found.name
     return ''
 
 
