@@ -258,8 +258,8 @@ def signed_policy(senior: str = 'alice@example.com, "Bob Builder <bob@example.co
 SIGNED = signed_policy()
 
 
-def approval(reviewer: str, fingerprint: str, problem: str | None = None) -> Approval:
-    return Approval(reviewer, fingerprint, 'c' * 64, 'ledger', problem)
+def approval(reviewer: str, fingerprint: str, problem: str | None = None, person: str | None = None) -> Approval:
+    return Approval(reviewer, fingerprint, 'c' * 64, 'ledger', problem, reviewer.lower() if person is None else person)
 
 
 ALICE_SIGNS = approval('alice@example.com', 'SHA256:alice')
@@ -273,7 +273,9 @@ BOB_SIGNS = approval('bob@example.com', 'SHA256:bob')
     ((ALICE_SIGNS, approval('carol@example.com', 'SHA256:carol')), False),  # the author's own
     ((ALICE_SIGNS, approval('eve@example.com', 'SHA256:eve')), False),  # not in the group
     ((ALICE_SIGNS, approval('alice@example.com', 'SHA256:alice2')), False),  # one reviewer, two keys
-    ((ALICE_SIGNS, approval('bob@example.com', 'SHA256:alice')), False),  # one key, two reviewers
+    # the allowed-signers file ties both keys to one person, or names no holder at all
+    ((ALICE_SIGNS, approval('bob@example.com', 'SHA256:bob', person='alice@example.com')), False),
+    ((ALICE_SIGNS, approval('bob@example.com', 'SHA256:bob', person='')), False),
 ])
 def test_signed_approvals_that_count(approvals: tuple[Approval, ...], met: bool) -> None:
     signed = commit(AI, 'Reviewed-by: Bob Builder <bob@example.com>', author=CAROL)._replace(approvals=approvals)

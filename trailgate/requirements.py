@@ -241,13 +241,13 @@ def check_signed_approvals(reviews: Reviews, policy: Policy, commit: Commit,
     author = fold_email(commit.author.email)
     members = policy.members(reviews.group)
     counted: dict[str, str] = {}
-    keys: set[str] = set()  # one key counts once, whichever of its principals it signs as
+    persons: set[str] = set()  # one person counts once, whichever key and email they sign with
     for approval in commit.approvals:
         email = fold_email(approval.reviewer)
         if (approval.problem is None and email != author and email in members and email not in counted
-                and approval.fingerprint not in keys):
+                and approval.person and approval.person not in persons):
             counted[email] = f'signed approval by {approval.reviewer} ({approval.fingerprint}, {approval.carrier})'
-            keys.add(approval.fingerprint)
+            persons.add(approval.person)
     met = len(counted) >= reviews.count
     plural = 's' if reviews.count != 1 else ''
     have = f'; has {len(counted)}: {", ".join(counted)}' if counted else ''

@@ -167,3 +167,19 @@ def test_a_file_that_is_not_utf8_names_its_line() -> None:
     with pytest.raises(PolicyError) as raised:
         allowed_signers.parse(b'# seniors\n# caf\xe9\n', 'signers')
     assert raised.value.problems == ('signers:2:1: not valid UTF-8',)
+
+
+def test_a_person_is_every_line_a_principal_links(alice: Key, bob: Key, tmp_path: Path) -> None:
+    """A line is one person; lines sharing a principal (in any letter case) are
+    the same person, however long the chain."""
+    carol, dave = make_key(tmp_path, 'carol'), make_key(tmp_path, 'dave')
+    signers = allowed_signers.parse((
+        f'alice@example.com {alice.public_line}\n'
+        f'Alice@Example.com,bob@example.com {bob.public_line}\n'
+        f'bob@example.com,bob@corp.example {carol.public_line}\n'
+        f'dave@example.com {dave.public_line}\n'
+    ).encode(), 'signers')
+    chain = {'alice@example.com', 'bob@example.com', 'bob@corp.example'}
+    persons = [signers.person(blob(key)) for key in (alice, bob, carol, dave)]
+    assert persons == [chain, chain, chain, {'dave@example.com'}]
+    assert signers.person(b'not listed') == frozenset()

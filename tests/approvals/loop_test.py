@@ -293,6 +293,27 @@ def test_one_key_listed_for_two_people_counts_once_and_never_for_its_author(
         assert code == 1 and 'has 1:' in output, output
     _refused_everywhere(world)
 
+
+@pytest.mark.parametrize('author', [ALICE, CAROL])
+def test_lines_that_share_a_principal_are_one_person(tmp_path: Path, keys: Keys, author: str) -> None:
+    """``alice,bob KEY_A`` and ``bob KEY_B``: whoever holds KEY_A may be Bob, who
+    holds KEY_B too, so the file makes Alice and Bob one person: their two keys
+    approve Carol's change once, and Alice's not at all."""
+    policy = signed_policy(2, 'alice@example.com, bob@example.com, carol@example.com')
+    signers = f'alice@example.com,bob@example.com {keys.alice.public_line}\n' + signers_file(
+        ('bob@example.com', keys.bob), ('carol@example.com', keys.carol),
+    )
+    world = make_world(tmp_path, keys, policy, signers)
+    ai_change(world.dev, author=author)
+    _forged(world, keys.alice, 'alice@example.com')
+    _forged(world, keys.bob, 'bob@example.com')
+    if author == ALICE:
+        _forged(world, keys.carol, 'carol@example.com')  # an honest second approval
+    _refused_everywhere(world)
+    if author == ALICE:
+        assert 'ties this key to the author' in world.dev.trailgate('explain').stdout
+
+
 def test_an_approval_signed_in_gits_namespace(tmp_path: Path, keys: Keys) -> None:
     world = make_world(tmp_path, keys)
     dev = world.dev

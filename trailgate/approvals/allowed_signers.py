@@ -61,6 +61,26 @@ class AllowedSigners(NamedTuple):
 
         return frozenset(fold_email(p) for signer in self.signers for p in signer.principals)
 
+    def person(self, key: bytes) -> frozenset[str]:
+        """The folded emails of whoever holds ``key``. A line is one person
+        (a key listed for several principals could sign as any of them), so
+        lines that share a principal are the same person, transitively: two
+        approvals from one person count once, and none from the author."""
+        from trailgate.model import fold_email
+
+        keys = {key}
+        emails: set[str] = set()
+        grown = True
+        while grown:
+            grown = False
+            for signer in self.signers:
+                principals = {fold_email(p) for p in signer.principals}
+                if (signer.key in keys or principals & emails) and not (signer.key in keys and principals <= emails):
+                    keys.add(signer.key)
+                    emails |= principals
+                    grown = True
+        return frozenset(emails)
+
     def judge(self, key: bytes, principal: str, namespace: str, now: float) -> str | None:
         """None when ``key`` may sign as ``principal`` in ``namespace`` at
         ``now``; otherwise why not. As OpenSSH, any one line that allows it

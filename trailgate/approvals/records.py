@@ -133,11 +133,11 @@ def judge(record: Record, change: str, signers: AllowedSigners, author: str, now
     """
     if record.change != change:
         return Approval(record.reviewer, '', record.change, carrier,
-                        f'it approves change {record.change[:12]}, not {change[:12]}')
+                        f'it approves change {record.change[:12]}, not {change[:12]}', '')
     try:
         key = signing_key(record, cache)
     except (sshsig.SignatureError, RecordError) as e:
-        return Approval(record.reviewer, '', record.change, carrier, f'bad signature: {e}')
+        return Approval(record.reviewer, '', record.change, carrier, f'bad signature: {e}', '')
     return judge_signed(record.change, record.reviewer, key, change, signers, author, now, carrier)
 
 
@@ -151,26 +151,19 @@ def judge_signed(approved: str, reviewer: str, key: bytes, change: str, signers:
     ``standing``: what ``signers`` say at ``now`` of each (key, reviewer)
     judged so far with them (many records share a few keys), filled in here.
     """
-    problem = None
     if approved != change:
-        problem = f'it approves change {approved[:12]}, not {change[:12]}'
-    else:
-        found = standing.get((key, reviewer)) if standing is not None else None
-        if found is None:
-            found = signers.judge(key, reviewer, NAMESPACE, now), _key_owners(signers, key)
-            if standing is not None:
-                standing[(key, reviewer)] = found
-        problem, owners = found
-        if problem is None and _fold(author) in owners:
-            # a key listed for several principals could sign as any of them: the
-            # author's key approves nothing of the author's, whichever name it signs
-            problem = 'the reviewer is the commit author (the key is listed for the author)'
-    return Approval(reviewer, sshsig.fingerprint(key), approved, carrier, problem)
+        return Approval(reviewer, sshsig.fingerprint(key), approved, carrier,
+                        f'it approves change {approved[:12]}, not {change[:12]}', '')
+    found = standing.get((key, reviewer)) if standing is not None else None
+    if found is None:
+        found = signers.judge(key, reviewer, NAMESPACE, now), signers.person(key)
+        if standing is not None:
+            standing[(key, reviewer)] = found
+    problem, person = found
+    if problem is None and _fold(author) in person:
+        problem = 'the reviewer is the commit author (the allowed-signers file ties this key to the author)'
+    return Approval(reviewer, sshsig.fingerprint(key), approved, carrier, problem, min(person, default=''))
 
 
 def _fold(email: str) -> str:
     return fold_email(email)
-
-
-def _key_owners(signers: AllowedSigners, key: bytes) -> frozenset[str]:
-    return frozenset(_fold(principal) for line in signers.lines_for_key(key) for principal in line.principals)
