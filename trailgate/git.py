@@ -259,8 +259,14 @@ def _failure(what: str, returncode: int, err: bytes) -> GitError:
 def _output_of(args: tuple[str, ...], returncode: int, out: bytes, err: bytes) -> bytes:
     """stdout, or GitError with git's own message."""
     if returncode:
-        raise _failure(f'git {" ".join(args[:2])}', returncode, err)
+        raise _failure(f'git {_command_name(args)}', returncode, err)
     return out
+
+
+def _command_name(args: tuple[str, ...]) -> str:
+    """The subcommand and its first option, never an operand: a failure
+    names the revision git names, not the first one given."""
+    return ' '.join(args[:2]) if len(args) > 1 and args[1].startswith('-') else args[0]
 
 
 def _reap(process: Any) -> tuple[int, bytes]:

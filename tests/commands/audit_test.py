@@ -77,6 +77,11 @@ def test_could_not_run_exits_2(tmp_path: Path) -> None:
         result = trailgate(repo.path, 'audit', *args)
         assert result.returncode == 2, (args, result)
         assert 'Traceback' not in result.stderr
+    result = trailgate(repo.path, 'audit', 'HEAD', '--', 'pay')  # no path limiting: a second revision
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "trailgate: error: unknown revision: HEAD pay (git rev-parse failed: fatal: bad revision 'pay')",
+    ), result.stderr
     empty = init_repo(tmp_path / 'empty')
     write(empty / 'a.txt')
     from testing.util import git
