@@ -312,6 +312,8 @@ def test_lines_that_share_a_principal_are_one_person(tmp_path: Path, keys: Keys,
     _refused_everywhere(world)
     if author == ALICE:
         assert 'ties this key to the author' in world.dev.trailgate('explain').stdout
+        code, output = approve(world.bob, world.dev)  # approve says so before it signs
+        assert code == 1 and 'ties your key to its author (alice@example.com)' in output, output
 
 
 def test_an_approval_signed_in_gits_namespace(tmp_path: Path, keys: Keys) -> None:

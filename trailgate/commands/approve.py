@@ -185,16 +185,21 @@ class Selection(NamedTuple):
     done: list[str]  # commits the reviewer has approved already
 
 
-def _to_approve(assessments: Iterable[Assessment], reviewer: str) -> Selection:
+def _to_approve(assessments: Iterable[Assessment], reviewer: str, person: frozenset[str]) -> Selection:
+    """``person``: every email the allowed-signers file ties to the reviewer's key."""
     selection = Selection([], [], [])
     seen = set()
     for assessment in assessments:
         commit = assessment.commit
         if not needs_signed_approvals(assessment) or commit.change_id is None or not commit.own_change:
             continue
-        if fold_email(commit.author.email) == fold_email(reviewer):
+        author = fold_email(commit.author.email)
+        if author == fold_email(reviewer) or author in person:
+            you = f'you ({reviewer}) are its author' if author == fold_email(reviewer) else (
+                f'the allowed-signers file ties your key to its author ({visible(commit.author.email)})'
+            )
             selection.own.append(
-                f'not approving {commit.short_sha} {visible(commit.subject)}: you ({reviewer}) are its author, '
+                f'not approving {commit.short_sha} {visible(commit.subject)}: {you}, '
                 f'and an author never approves their own change',
             )
         elif any(a.problem is None and fold_email(a.reviewer) == fold_email(reviewer) for a in commit.approvals):
@@ -222,7 +227,7 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     batch = Batch(policy, tuple(revisions)) if one_expression(ranges) else \
         Batch(policy, (), exact=tuple(git.commits_of_each(ranges)))
     assessments = list(judge([batch], repo))
-    chosen, own, done = _to_approve(assessments, reviewer)
+    chosen, own, done = _to_approve(assessments, reviewer, policy.signers.person(key.blob()))
     # with --trailer, stdout is for the trailer lines alone
     for line in (*own, *done):
         click.echo(line, err=trailer)
