@@ -68,17 +68,18 @@ class AllowedSigners(NamedTuple):
         approvals from one person count once, and none from the author."""
         from trailgate.model import fold_email
 
-        keys = {key}
+        lines_of: dict[str, list[Signer]] = {}
+        for signer in self.signers:
+            for principal in signer.principals:
+                lines_of.setdefault(fold_email(principal), []).append(signer)
         emails: set[str] = set()
-        grown = True
-        while grown:
-            grown = False
-            for signer in self.signers:
-                principals = {fold_email(p) for p in signer.principals}
-                if (signer.key in keys or principals & emails) and not (signer.key in keys and principals <= emails):
-                    keys.add(signer.key)
-                    emails |= principals
-                    grown = True
+        todo = [signer for signer in self.signers if signer.key == key]
+        while todo:
+            for principal in todo.pop().principals:
+                folded = fold_email(principal)
+                if folded not in emails:
+                    emails.add(folded)
+                    todo.extend(lines_of[folded])
         return frozenset(emails)
 
     def judge(self, key: bytes, principal: str, namespace: str, now: float) -> str | None:
