@@ -139,6 +139,11 @@ MARKS: tuple[Mark, ...] = (
          trailers('Co-authored-by: aider (unknown-model) <aider@aider.chat>')),
     Mark('aider-trailer-v0.83', 'aider-co-author', 'aider', CO,
          trailers('Co-authored-by: aider (gemini/gemini-2.5-pro) <noreply@aider.chat>')),
+    # PR #3789's first draft: left on 14 commits of aider's own history
+    Mark('aider-trailer-draft', 'aider-co-author', 'aider', CO,
+         trailers('Co-authored-by: aider (gpt-4o) <noreply@aider.dev>')),
+    Mark('aider-author-suffix-any-case', 'aider-author-name', 'aider', 'author',
+         'Fix the parser\n', 'Dev Eloper (Aider) <dev@example.com>', HUMAN),
     Mark('aider-author-suffix', 'aider-author-name', 'aider', 'author',
          'Fix the parser\n', 'Dev Eloper (aider) <dev@example.com>', HUMAN),
     Mark('aider-author-committer-suffix', 'aider-author-name', 'aider', 'author',
@@ -191,6 +196,8 @@ MARKS: tuple[Mark, ...] = (
          'Fix the parser\n\n💘 Generated with Crush\n\nAssisted-by: Crush:glm-4.6\n'),
     Mark('crush-co-authored-by', 'crush', 'Crush', CO,
          'Fix the parser\n\n💘 Generated with Crush\n\nCo-Authored-By: Crush <crush@charm.land>\n'),
+    Mark('crush-noreply', 'crush', 'Crush', CO,
+         'Fix the parser\n\n💖 Generated with Crush\n\nCo-Authored-By: Crush <noreply@crush.charm.land>\n'),
     Mark('crush-charm-crush', 'crush', 'Crush', CO, trailers('Co-Authored-By: Charm Crush <crush@charm.land>')),
     Mark('crush-via', 'crush-assisted-by', 'Crush', 'Assisted-by trailer',
          trailers('Assisted-by: Claude Sonnet 4.5 via Crush <crush@charm.land>')),
@@ -212,6 +219,7 @@ MARKS: tuple[Mark, ...] = (
     Mark('lovable', 'lovable', 'Lovable', 'author', 'Changes\n', _bot(159125892, 'gpt-engineer-app[bot]')),
     Mark('sweep', 'sweep', 'Sweep', 'author', 'Fix the parser\n', _bot(128439000, 'sweep-ai[bot]')),
     Mark('sweep-nightly', 'sweep', 'Sweep', CO, trailers(f'Co-authored-by: {_bot(129000001, "sweep-nightly[bot]")}')),
+    Mark('sweep-canary', 'sweep', 'Sweep', 'author', 'Fix the parser\n', _bot(129000002, 'sweep-canary[bot]')),
     # third-party hooks: aittributor names the agent it found and adds Ai-assisted
     Mark('aittributor-claude', 'claude-code-co-author', CLAUDE_CODE, CO,
          trailers('Co-authored-by: Claude Code <noreply@anthropic.com>', 'Ai-assisted: true')),
