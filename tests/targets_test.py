@@ -78,8 +78,15 @@ def test_an_unprotected_upstream_falls_back_to_the_remote_default(repo: Path) ->
 
 def test_an_upstream_in_this_clone_is_no_remote_branch(repo: Path) -> None:
     """``branch.feature.remote = .`` tracks a local branch: where it lands is not known from it."""
-    git(repo, 'branch', 'trunk')
-    track(repo, 'feature', 'trunk', remote='.')
+    git(repo, 'branch', 'team/trunk')
+    track(repo, 'feature', 'team/trunk', remote='.')
+    assert protected_target(policy('trunk'), 'refs/heads/feature') == Target(
+        'refs/heads/trunk', 'refs/remotes/origin/trunk')
+
+
+def test_a_remote_default_that_names_no_branch_is_passed_over(repo: Path) -> None:
+    git(repo, 'update-ref', 'refs/remotes/stray', 'HEAD')
+    git(repo, 'symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/stray')
     assert protected_target(policy('trunk'), 'refs/heads/feature') == Target(
         'refs/heads/trunk', 'refs/remotes/origin/trunk')
 
