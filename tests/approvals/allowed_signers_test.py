@@ -106,9 +106,15 @@ def test_one_key_for_two_people_is_an_error(alice: Key) -> None:
     )
 
 
-def test_every_problem_at_once(alice: Key) -> None:
-    found = problems(f'* {alice.public_line}\nbob@example.com ssh-ed25519\ncarol@example.com ssh-ed25519 AAAA!\n')
-    assert [line.split(':')[1] for line in found] == ['1', '2', '3']
+def test_every_problem_at_once_in_line_order(alice: Key) -> None:
+    found = problems(
+        f'alice@example.com {alice.public_line}\n* {alice.public_line}\nbob@example.com {alice.public_line}\n'
+        'carol@example.com\ndave@example.com ssh-ed25519\nerin@example.com ssh-ed25519 AAAA!\n'
+    )
+    assert [line.split(':')[1] for line in found] == ['2', '3', '4', '5', '6']
+    assert 'already listed for alice@example.com' in found[1]
+    assert found[2] == 'signers:4:18: missing the key type and key after the principals'
+    assert found[3] == "signers:5:29: missing the base64 key after 'ssh-ed25519'"
 
 
 def test_mismatched_or_truncated_keys_are_errors(alice: Key) -> None:
@@ -120,8 +126,13 @@ def test_mismatched_or_truncated_keys_are_errors(alice: Key) -> None:
 def test_format_line_checks_the_key(alice: Key) -> None:
     line = allowed_signers.format_line('alice@example.com', alice.public_line)
     assert line == f'alice@example.com {alice.public_line}\n'
-    with pytest.raises(sshsig.SignatureError):
-        allowed_signers.format_line('alice@example.com', 'ssh-ed25519 AAAA')
+    without_comment = ' '.join(alice.public_line.split()[:2])
+    assert allowed_signers.format_line('alice@example.com', without_comment) == f'alice@example.com {without_comment}\n'
+    for bad in ('ssh-ed25519 AAAA', 'ssh-ed25519', ''):
+        with pytest.raises(sshsig.SignatureError):
+            allowed_signers.format_line('alice@example.com', bad)
+    with pytest.raises(ValueError, match='is a pattern'):
+        allowed_signers.format_line('al*ce@example.com', alice.public_line)
 
 
 def test_crlf_and_local_times(alice: Key, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from testing.scenarios import new_repo
 from testing.sshkeys import Key
 from testing.sshkeys import make_key
 from trailgate import git
+from trailgate import orjson_import
 from trailgate.approvals.cache import CACHE_FILE
 from trailgate.approvals.cache import VERSION
 from trailgate.approvals.cache import Cache
@@ -114,3 +115,48 @@ def test_a_merges_change_cached_before_merges_ignored_the_checkouts_attributes_i
     (tmp_path / CACHE_FILE).write_text(json.dumps({'version': 2, 'changes': {merge: ['ab' * 32, False]},
                                                    'signatures': {}, 'records': {}, 'ledger': []}))
     assert Cache(str(tmp_path)).change(merge) is None
+
+
+@pytest.mark.parametrize(('writer', 'reader'), [(True, True), (True, False), (False, True), (False, False)])
+def test_what_a_run_writes_the_next_run_reads_with_orjson_or_without(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     writer: bool, reader: bool) -> None:
+    monkeypatch.setattr(orjson_import, 'load', lambda: writer)
+    written = Cache(str(tmp_path))
+    written.set_change('1' * 40, 'ab' * 32, False)
+    written.set_signer('cd' * 32, b'a key')
+    written.set_record('2' * 40, 'ef' * 32, 'alice@example.com', b'another key')
+    written.write()
+    monkeypatch.setattr(orjson_import, 'load', lambda: reader)
+    read = Cache(str(tmp_path))
+    assert read.change('1' * 40) == ('ab' * 32, False)
+    assert read.signer('cd' * 32) == b'a key'
+    assert read.verified_records() == {'2' * 40: ('ef' * 32, 'alice@example.com', b'another key')}
+
+
+SHA, DIGEST, BLOB = '1' * 40, 'cd' * 32, '2' * 40
+
+
+@pytest.mark.parametrize('stored', [
+    pytest.param([], id='not an object'),
+    pytest.param({'changes': [], 'signatures': {}, 'records': {}}, id='changes not an object'),
+    pytest.param({'changes': {}, 'signatures': [], 'records': {}}, id='signatures not an object'),
+    pytest.param({'changes': {}, 'signatures': {}, 'records': []}, id='records not an object'),
+    pytest.param({'changes': {SHA: ['ab' * 32]}}, id='a change without its own-change flag'),
+    pytest.param({'changes': {SHA: [1, False]}}, id='a change id that is not a string'),
+    pytest.param({'signatures': {DIGEST: 7}}, id='a key that is not a string'),
+    pytest.param({'signatures': {DIGEST: 'not hex'}}, id='a key that is not hex'),
+    pytest.param({'records': {BLOB: ['ef' * 32, 'alice@example.com']}}, id='a record without its key'),
+    pytest.param({'records': {BLOB: {'a': 1, 'b': 2, 'c': 3}}}, id='a record that is not a list'),
+    pytest.param({'records': {BLOB: ['ef' * 32, 'alice@example.com', 'not hex']}}, id='a record key not hex'),
+    pytest.param({'ledger': [SHA, 5]}, id='a ledger index that is not an object'),
+])
+def test_a_cache_of_another_shape_is_not_used_and_is_written_anew(tmp_path: Path, stored: object) -> None:
+    if isinstance(stored, dict):
+        stored = {'version': VERSION, 'changes': {}, 'signatures': {}, 'records': {}, 'ledger': [], **stored}
+    (tmp_path / CACHE_FILE).write_text(json.dumps(stored))
+    cache = Cache(str(tmp_path))
+    assert (cache.change(SHA), cache.signer(DIGEST), cache.verified_records(), cache.ledger_index(SHA)) == (
+        None, None, {}, None)
+    cache.set_change('3' * 40, 'ab' * 32, True)
+    cache.write()
+    assert Cache(str(tmp_path)).change('3' * 40) == ('ab' * 32, True)

@@ -146,10 +146,6 @@ class _Line:
         while self.position < len(self.text) and self.text[self.position] in ' \t':
             self.position += 1
 
-    def at_end(self) -> bool:
-        self.skip_space()
-        return self.position >= len(self.text)
-
     def field(self) -> tuple[int, str]:
         """The next whitespace-delimited field; quotes keep spaces inside."""
         self.skip_space()
