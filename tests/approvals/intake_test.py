@@ -402,3 +402,35 @@ def test_a_directory_naming_one_record_many_times_is_refused(server: Server, key
     commit = server.dev.git('commit-tree', root, '-m', 'ledger').strip()
     server.dev.git('update-ref', LEDGER, commit)
     server.refused('holds twice')
+
+
+_ID = CHANGE[:2] + '/' + CHANGE
+
+
+@pytest.mark.parametrize(('mode', 'path', 'problem'), [
+    ('040000', CHANGE[:2], None),
+    ('040000', _ID, None),
+    ('100644', f'{_ID}/{"0" * 64}', None),
+    ('040000', 'zz', 'a directory where the ledger has none'),
+    ('040000', CHANGE[:2].upper(), 'a directory where the ledger has none'),
+    ('040000', f'{CHANGE[:2]}/{OTHER_CHANGE}', 'a directory where the ledger has none'),
+    ('040000', f'{_ID}0', 'a directory where the ledger has none'),
+    ('040000', _ID[:-1], 'a directory where the ledger has none'),
+    ('040000', f'{_ID}/{"0" * 64}', 'a directory where the ledger has none'),
+    ('040000', f'zz/zz{CHANGE[2:]}', 'a directory where the ledger has none'),
+    ('100644', CHANGE[:2], 'a file where the ledger holds no records'),
+    ('100644', _ID, 'a file where the ledger holds no records'),
+    ('100644', f'{_ID}/{"0" * 64}/x', 'a file where the ledger holds no records'),
+    ('100644', f'{CHANGE[:2]}/{OTHER_CHANGE}/{"0" * 64}', 'a file where the ledger holds no records'),
+    ('100755', f'{_ID}/{"0" * 64}', 'an executable file; the ledger holds only records'),
+    ('120000', f'{_ID}/{"0" * 64}', 'a symbolic link; the ledger holds only records'),
+    ('160000', f'{_ID}/{"0" * 64}', 'a submodule; the ledger holds only records'),
+    ('100664', f'{_ID}/{"0" * 64}', 'an entry of mode 100664; the ledger holds only records'),
+])
+def test_only_the_entries_approve_writes_have_the_shape_of_a_ledger(mode: str, path: str, problem: str | None) -> None:
+    assert intake.shape_problem(tg_git.TreeEntry(mode, '0' * 40, path)) == problem
+
+
+def test_a_refusal_shows_a_pushed_path_whole_up_to_its_limit() -> None:
+    assert intake.shown('a' * intake.SHOWN_PATH) == 'a' * intake.SHOWN_PATH
+    assert intake.shown('a' * (intake.SHOWN_PATH + 1)) == 'a' * intake.SHOWN_PATH + '...'

@@ -91,14 +91,6 @@ def shape_problem(entry: git.TreeEntry) -> str | None:
     return None
 
 
-def record_problem(path: str, data: bytes) -> tuple[str | None, Verified | None]:
-    """(why the blob ``data`` at ``path`` is not a well-formed record, or its verified record)."""
-    problem, record = unverified_record(path, data)
-    if record is None:
-        return problem, None
-    return judged(record, verifier.verify_one(record.payload, record.signature, records.NAMESPACE))
-
-
 def unverified_record(path: str, data: bytes) -> tuple[str | None, records.Record | None]:
     """(why the blob ``data`` at ``path`` is not a well-formed record, or the
     record whose signature is all that is left to check)."""
