@@ -272,6 +272,8 @@ def test_many_records_are_verified_on_both_cores_as_here(server: Server, keys: t
         with tg_git.CatFile() as cat:
             found.append(intake.admit(new, None, cat))
     assert len(forked) == 1
+    with pytest.raises(ChildProcessError):  # reaped already: no worker outlives the intake
+        os.waitpid(forked[0], os.WNOHANG)
     assert found[0] == found[1]
     assert len(found[0].verified) == len(good)
     assert len(found[0].refusals) == len(bad)
