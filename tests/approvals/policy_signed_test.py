@@ -172,8 +172,8 @@ def agent() -> Iterator[dict[str, str]]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.mark.parametrize('how', ['key file', 'public key with the agent', 'key:: literal', 'defaultKeyCommand',
-                                 'defaultKeyCommand ssh-add -L'])
+@pytest.mark.parametrize('how', ['key file', 'key file without its .pub', 'public key with the agent', 'key:: literal',
+                                 'defaultKeyCommand', 'defaultKeyCommand ssh-add -L'])
 def test_approve_resolves_the_key_as_git_does(tmp_path: Path, keys: dict[str, Key], agent: dict[str, str],
                                              how: str) -> None:
     repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
@@ -182,6 +182,11 @@ def test_approve_resolves_the_key_as_git_does(tmp_path: Path, keys: dict[str, Ke
     env = {**agent}
     if how == 'key file':
         repo.git('config', 'user.signingKey', str(alice.private))
+    elif how == 'key file without its .pub':  # the public half is read from the private key (ssh-keygen -y)
+        alone = tmp_path / 'alone' / 'id'
+        alone.parent.mkdir()
+        shutil.copy(alice.private, alone)
+        repo.git('config', 'user.signingKey', str(alone))
     else:
         subprocess.run(['ssh-add', '-q', str(alice.private)], check=True, capture_output=True,
                        env={**ssh_env(), **agent})
