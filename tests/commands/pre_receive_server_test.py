@@ -250,6 +250,18 @@ def test_approvals_count_from_the_namespace_s_own_ledger(tmp_path: Path) -> None
     accepted(push_to(repo, TENANT, 'HEAD:main'))
 
 
+def test_the_approvals_ledger_is_refused_as_anything_but_a_commit(setup: Setup) -> None:
+    """An annotated tag of a ledger commit, or its tree, pushed as the ledger:
+    each update of it must be a commit that contains the one before."""
+    repo, origin = setup
+    ledger = write_ledger(repo, {})
+    repo.git('tag', '-a', '-m', 'Ledger', 'wrapped', ledger)
+    for source in ('refs/tags/wrapped', f'{ledger}^{{tree}}'):
+        refused(push(repo, f'{source}:{LEDGER}'), f'{LEDGER} must point to a commit')
+    assert LEDGER not in ref_values(origin)
+    accepted(push(repo, f'{LEDGER}:{LEDGER}'))
+
+
 # -- what a push carries besides refs -------------------------------------------
 
 
