@@ -263,6 +263,21 @@ def test_empty_repository_with_a_configured_policy(setup: Setup, tmp_path: Path)
     refused(repo.run_git('push', '--no-verify', 'empty', 'main'), wrong[:10])
 
 
+def test_a_policy_kept_on_the_server_judges_a_force_push_on_its_commits_alone(setup: Setup, tmp_path: Path) -> None:
+    """With --policy PATH, the repository's own policy file judges nothing: a
+    force push that takes main back past a change to it adds no commit, and passes."""
+    repo, _ = setup
+    central = tmp_path / 'central.yaml'
+    central.write_text(POLICY)
+    server = bare_remote(tmp_path / 'server.git', options=('--policy', str(central)))
+    repo.git('remote', 'add', 'server', str(server.path))
+    first = repo.head()
+    accepted(repo.run_git('push', '--no-verify', 'server', 'main'))
+    weaken(repo)
+    accepted(repo.run_git('push', '--no-verify', 'server', 'main'))
+    accepted(repo.run_git('push', '--no-verify', '--force', 'server', f'{first}:refs/heads/main'))
+    assert ref_values(server)['refs/heads/main'] == first
+
 def test_shipped_hook_script(tmp_path: Path) -> None:
     origin = Repo(init_repo(tmp_path / 'origin.git', bare=True))
     repo = new_repo(tmp_path / 'repo', hooks=False)
