@@ -231,6 +231,18 @@ def test_new_ref_uses_the_default_branch_policy(setup: Setup) -> None:
     assert set(ref_values(origin)) == {'refs/heads/main'}
 
 
+def test_a_protected_ref_whose_value_has_no_policy_is_judged_by_no_other(setup: Setup) -> None:
+    """An unrelated history without a policy, once on a protected ref, is that
+    ref's trusted base: its next update cannot be judged (exit 2), never by
+    the default branch's policy in its place."""
+    repo, origin = setup
+    repo.git('switch', '-q', '--orphan', 'orphan')
+    first = repo.commit_ok(message('Orphan'), {OTHER: 'o\n'}, verify=False)
+    accepted(push(repo, 'orphan'))  # a new ref: judged by main's policy
+    repo.commit_ok(message('More'), {OTHER: 'p\n'}, verify=False)
+    refused(push(repo, 'orphan'), f'the base {first[:12]} has no .trailgate/policy.yaml', status=2)
+    assert ref_values(origin)['refs/heads/orphan'] == first
+
 def test_empty_repository_without_policy(setup: Setup, tmp_path: Path) -> None:
     repo, _ = setup
     empty = bare_remote(tmp_path / 'empty.git')
