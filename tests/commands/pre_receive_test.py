@@ -290,6 +290,21 @@ def test_a_policy_kept_on_the_server_judges_a_force_push_on_its_commits_alone(se
     accepted(repo.run_git('push', '--no-verify', '--force', 'server', f'{first}:refs/heads/main'))
     assert ref_values(server)['refs/heads/main'] == first
 
+def test_a_policy_kept_on_the_server_need_not_protect_the_default_branch(setup: Setup, tmp_path: Path) -> None:
+    """With --policy PATH, no branch's policy judges a new ref: the default
+    branch may be unprotected, and new protected refs are still judged."""
+    repo, _ = setup
+    central = tmp_path / 'central.yaml'
+    central.write_text(POLICY + 'protected: ["release/*"]\n')
+    server = bare_remote(tmp_path / 'server.git', options=('--policy', str(central)))
+    repo.git('remote', 'add', 'server', str(server.path))
+    accepted(repo.run_git('push', '--no-verify', 'server', 'main'))
+    repo.git('switch', '-q', '-c', 'release/1')
+    wrong = unreviewed(repo)
+    accepted(repo.run_git('push', '--no-verify', 'server', 'release/1:refs/heads/feature'))
+    refused(repo.run_git('push', '--no-verify', 'server', 'release/1'), wrong[:10], RULE)
+    assert 'refs/heads/release/1' not in ref_values(server)
+
 def test_shipped_hook_script(tmp_path: Path) -> None:
     origin = Repo(init_repo(tmp_path / 'origin.git', bare=True))
     repo = new_repo(tmp_path / 'repo', hooks=False)
