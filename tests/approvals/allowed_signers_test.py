@@ -194,3 +194,38 @@ def test_a_person_is_every_line_a_principal_links(alice: Key, bob: Key, tmp_path
     persons = [signers.person(blob(key)) for key in (alice, bob, carol, dave)]
     assert persons == [chain, chain, chain, {'dave@example.com'}]
     assert signers.person(b'not listed') == frozenset()
+
+
+def test_persons_are_found_once_for_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gate asks for the person of every approval a push carries: asking
+    must not read the file again each time (a 1 MiB file is ~9000 lines)."""
+    import base64
+    import struct
+
+    from trailgate import model
+
+    def key_blob(number: int) -> bytes:
+        return struct.pack('>I', 11) + b'ssh-ed25519' + struct.pack('>I', 32) + number.to_bytes(32, 'big')
+
+    count = 300
+    text = ''.join(  # a chain listed backwards, then as many people on their own
+        f'u{n}@example.com,u{n + 1}@example.com ssh-ed25519 {base64.b64encode(key_blob(n)).decode()}\n'
+        for n in reversed(range(count))
+    ) + ''.join(
+        f'solo{n}@example.com ssh-ed25519 {base64.b64encode(key_blob(count + n)).decode()}\n'
+        for n in range(count)
+    )
+    folded = []
+    real_fold = model.fold_email
+
+    def counted_fold(email: str) -> str:
+        folded.append(email)
+        return real_fold(email)
+
+    monkeypatch.setattr(model, 'fold_email', counted_fold)
+    signers = allowed_signers.parse(text.encode(), 'signers')
+    persons = [signers.person(key_blob(n)) for n in range(2 * count)]
+    assert persons[0] == persons[count - 1] == {f'u{n}@example.com' for n in range(count + 1)}
+    assert persons[count] == {'solo0@example.com'}
+    principals = 3 * count
+    assert len(folded) <= 2 * principals, len(folded)  # each principal folded a bounded number of times

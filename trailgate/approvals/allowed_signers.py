@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import time
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from trailgate.approvals import sshsig
@@ -52,6 +53,9 @@ class Signer(NamedTuple):
 class AllowedSigners(NamedTuple):
     signers: tuple[Signer, ...]
     source: str
+    # each listed key's person (see ``person``), found once for the whole file:
+    # a gate asks for one with every approval a push carries
+    persons: Mapping[bytes, frozenset[str]]
 
     def lines_for_key(self, key: bytes) -> tuple[Signer, ...]:
         return tuple(signer for signer in self.signers if signer.key == key)
@@ -66,21 +70,7 @@ class AllowedSigners(NamedTuple):
         (a key listed for several principals could sign as any of them), so
         lines that share a principal are the same person, transitively: two
         approvals from one person count once, and none from the author."""
-        from trailgate.model import fold_email
-
-        lines_of: dict[str, list[Signer]] = {}
-        for signer in self.signers:
-            for principal in signer.principals:
-                lines_of.setdefault(fold_email(principal), []).append(signer)
-        emails: set[str] = set()
-        todo = [signer for signer in self.signers if signer.key == key]
-        while todo:
-            for principal in todo.pop().principals:
-                folded = fold_email(principal)
-                if folded not in emails:
-                    emails.add(folded)
-                    todo.extend(lines_of[folded])
-        return frozenset(emails)
+        return self.persons.get(key, frozenset())
 
     def judge(self, key: bytes, principal: str, namespace: str, now: float) -> str | None:
         """None when ``key`` may sign as ``principal`` in ``namespace`` at
@@ -201,7 +191,38 @@ def parse(data: bytes, filename: str) -> AllowedSigners:
             f'{"s" if len(lines) != 1 else ""})',
             lines,
         )
-    return AllowedSigners(tuple(signers), filename)
+    return AllowedSigners(tuple(signers), filename, _persons(signers))
+
+
+def _persons(signers: list[Signer]) -> dict[bytes, frozenset[str]]:
+    """Each key's person: the folded emails of every line linked to its lines
+    by a shared principal, transitively; in one pass over the file."""
+    from trailgate.model import fold_email
+
+    emails_of = [frozenset(fold_email(p) for p in signer.principals) for signer in signers]
+    lines_of: dict[str, list[int]] = {}
+    for line, principals in enumerate(emails_of):
+        for email in principals:
+            lines_of.setdefault(email, []).append(line)
+    persons: dict[bytes, frozenset[str]] = {}
+    seen: set[int] = set()
+    for first in range(len(signers)):
+        if first in seen:
+            continue
+        seen.add(first)
+        linked, todo = [first], [first]
+        emails: set[str] = set()
+        while todo:
+            for email in emails_of[todo.pop()] - emails:  # each email's lines are visited once
+                emails.add(email)
+                for line in lines_of[email]:
+                    if line not in seen:
+                        seen.add(line)
+                        linked.append(line)
+                        todo.append(line)
+        person = frozenset(emails)
+        persons.update((signers[line].key, person) for line in linked)
+    return persons
 
 
 def _shared_keys(signers: list[Signer]) -> list[tuple[int, int, str]]:
