@@ -74,6 +74,23 @@ def test_a_failure_carries_git_message(tmp_path: Path) -> None:
     assert result.stdout == f"{message[:30]!r} {len(message)}\nNone\n3\n"
 
 
+def test_a_failure_names_the_subcommand_and_no_operand(tmp_path: Path) -> None:
+    result = in_child("""\
+        for args in (('--literal-pathspecs', 'ls-files', '-t', '-z', '--', 'pay'),
+                     ('--literal-pathspecs', 'rev-list', '-n1', 'main', '--', 'pay'),
+                     ('rev-parse', 'main', 'pay', '--'), ('--version',), ('-c', 'a.b=c')):
+            try:
+                git.run(*args)
+            except git.GitError as e:
+                print(e)
+    """, fake_git(tmp_path, 'echo refused >&2\nexit 1\n'))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        'git ls-files -t failed: refused', 'git rev-list -n1 failed: refused', 'git rev-parse failed: refused',
+        'git --version failed: refused', 'git -c failed: refused',
+    ]
+
+
 def test_input_larger_than_a_pipe(tmp_path: Path) -> None:
     data = os.urandom(3 << 20)
     oid = git.run('hash-object', '--stdin', input=data).decode().strip()

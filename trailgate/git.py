@@ -265,8 +265,13 @@ def _output_of(args: tuple[str, ...], returncode: int, out: bytes, err: bytes) -
 
 def _command_name(args: tuple[str, ...]) -> str:
     """The subcommand and its first option, never an operand: a failure
-    names the revision git names, not the first one given."""
-    return ' '.join(args[:2]) if len(args) > 1 and args[1].startswith('-') else args[0]
+    names the revision git names, not the first one given. Git's own
+    options before the subcommand (``--literal-pathspecs``) are left out."""
+    at = 0
+    while at < len(args) - 1 and args[at].startswith('-'):
+        at += 2 if args[at] in ('-c', '-C') else 1
+    subcommand = args[at:at + 2] or args[:1]  # git's options alone: the first of them
+    return ' '.join(subcommand) if len(subcommand) > 1 and subcommand[1].startswith('-') else subcommand[0]
 
 
 def _reap(process: Any) -> tuple[int, bytes]:
