@@ -26,6 +26,7 @@ from testing.sshkeys import Key
 from testing.sshkeys import make_key
 from testing.sshkeys import ssh_env
 from testing.util import git_env
+from trailgate.approvals import signing
 
 
 @pytest.fixture(scope='module')
@@ -303,14 +304,18 @@ def test_commit_msg_never_loads_cryptography(tmp_path: Path, keys: dict[str, Key
     assert checked.stdout.strip().endswith('not loaded 1'), checked.output  # no record to verify
 
 
-def test_approve_without_ssh_keygen_says_so(tmp_path: Path, keys: dict[str, Key]) -> None:
-    """A key file without its ``.pub`` beside it: its public half is asked of ssh-keygen."""
+@pytest.mark.parametrize('public_half', ['missing', 'beside it'])
+def test_approve_without_ssh_keygen_says_so(tmp_path: Path, keys: dict[str, Key], public_half: str) -> None:
+    """A key file without its ``.pub`` beside it: its public half is asked of
+    ssh-keygen; with it, ssh-keygen is first needed to sign."""
     repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
                         keys)
     lone = tmp_path / 'lone' / 'id'
     lone.parent.mkdir()
     shutil.copy(keys['alice'].private, lone)
     lone.chmod(0o600)
+    if public_half == 'beside it':
+        shutil.copy(keys['alice'].public, lone.with_name('id.pub'))
     only_git = tmp_path / 'bin'
     only_git.mkdir()
     git = shutil.which('git')
@@ -319,6 +324,25 @@ def test_approve_without_ssh_keygen_says_so(tmp_path: Path, keys: dict[str, Key]
     result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(lone), env={'PATH': str(only_git)})
     assert result.returncode == 2, result.output
     assert 'ssh-keygen is not installed' in result.stderr and 'internal error' not in result.stderr, result.stderr
+
+
+def test_approve_records_nothing_that_ssh_keygen_signed_wrongly(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """approve verifies what ssh-keygen wrote before recording it: a broken or
+    substituted ssh-keygen cannot put a record in the ledger that approves nothing."""
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    fake = tmp_path / 'bin' / 'ssh-keygen'
+    fake.parent.mkdir()
+    real = shutil.which('ssh-keygen')
+    assert real
+    # signs what it is given with the key it is given, in git's namespace: a signature, of no approval
+    fake.write_text(f'#!/bin/sh\nshift 5\nexec {real} -q -Y sign -n git "$@"\n')
+    fake.chmod(0o755)
+    env = {'PATH': f'{fake.parent}{os.pathsep}{os.environ["PATH"]}'}
+    result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', str(keys['alice'].private), env=env)
+    assert result.returncode == 2, result.output
+    assert 'ssh-keygen made a signature trailgate cannot verify' in result.stderr, result.stderr
+    assert repo.rev('refs/trailgate/approvals') is None
 
 
 @pytest.mark.parametrize('public_half', ['beside it', 'missing'])
@@ -340,7 +364,7 @@ def test_a_passphrase_key_with_no_agent_and_no_terminal_fails_with_the_way_out(
                              str(locked)], cwd=repo.path, env=no_agent, capture_output=True,
                             text=True, stdin=subprocess.DEVNULL, start_new_session=True, timeout=120)
     assert result.returncode == 2, result.stdout + result.stderr
-    assert 'ssh-add' in result.stderr, result.stderr
+    assert signing.PASSPHRASE_HINT in result.stderr, result.stderr
     assert 'internal error' not in result.stderr
 
 
@@ -509,9 +533,9 @@ def test_a_key_only_an_agent_could_sign_with_fails_with_the_way_out(
         assert not _git_commit_signs(repo, repo.path, env)
         result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', env=env)
         assert result.returncode == 2, result.output
-        assert 'ssh-add' in result.stderr and 'internal error' not in result.stderr, result.stderr
-        if agent_holds == 'no agent':
-            assert 'ssh-agent' in result.stderr, result.stderr
+        assert 'internal error' not in result.stderr, result.stderr
+        hint = signing.NO_AGENT_HINT if agent_holds == 'no agent' else signing.NOT_IN_AGENT_HINT
+        assert hint in result.stderr, result.stderr
     assert repo.rev('refs/trailgate/approvals') is None
 
 

@@ -149,8 +149,8 @@ def _failure(stderr: str) -> str:
         return f'{said}{PASSPHRASE_HINT}'
     if 'agent socket' in said:
         return f'{said}{NO_AGENT_HINT}'
-    if 'key in agent' in said or 'No private key found' in said:
-        return f'{said}{NOT_IN_AGENT_HINT}'
+    if 'key in agent' in said or 'No private key found' in said:  # also what a lone .pub without an agent gets
+        return f'{said}{NOT_IN_AGENT_HINT if os.environ.get("SSH_AUTH_SOCK") else NO_AGENT_HINT}'
     return said
 
 
