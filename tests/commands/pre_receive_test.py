@@ -240,8 +240,11 @@ def test_a_protected_ref_whose_value_has_no_policy_is_judged_by_no_other(setup: 
     first = repo.commit_ok(message('Orphan'), {OTHER: 'o\n'}, verify=False)
     accepted(push(repo, 'orphan'))  # a new ref: judged by main's policy
     repo.commit_ok(message('More'), {OTHER: 'p\n'}, verify=False)
-    refused(push(repo, 'orphan'), f'the base {first[:12]} has no .trailgate/policy.yaml', status=2)
+    result = push(repo, 'orphan')
+    refused(result, f'the base {first[:12]} has no .trailgate/policy.yaml', 'git update-ref', status=2)
+    assert 'push a policy to the default branch first' not in result.output, result.output  # it would not help
     assert ref_values(origin)['refs/heads/orphan'] == first
+
 
 def test_empty_repository_without_policy(setup: Setup, tmp_path: Path) -> None:
     repo, _ = setup

@@ -195,10 +195,17 @@ class _Judges:
                 f'{self.refs.prefix}HEAD {self.refs.prefix}refs/heads/<branch>), push a policy to the default '
                 f'branch first, or configure the hook with --policy PATH',
             )
+        if new_ref:
+            raise PolicyError(
+                f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} '
+                f'cannot be judged; push a policy to the default branch first, or configure the hook '
+                f'with --policy PATH',
+            )
         raise PolicyError(
             f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} '
-            f'cannot be judged; push a policy to the default branch first, or configure the hook '
-            f'with --policy PATH',
+            f'cannot be judged: a ref is judged by the policy its current value holds, never by another '
+            f"branch's; a server administrator can set the ref to a commit that holds the policy "
+            f'(git update-ref), or configure the hook with --policy PATH',
         )
 
     def _no_default_branch(self) -> str:
