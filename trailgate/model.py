@@ -41,7 +41,7 @@ class Approval(NamedTuple):
     change: str  # the change id the payload names
     carrier: str  # 'ledger' or 'trailer'
     problem: str | None  # why it does not count; None when it does
-    person: str  # who holds the key: the least email the allowed-signers file ties to it; '' if none
+    person: str = ''  # who holds the key: the least email the allowed-signers file ties to it ('' counts nothing)
 
 
 class Commit(NamedTuple):

@@ -72,7 +72,7 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
             continue
         record = parsed[oid]
         if isinstance(record, str):
-            found.append(Approval('', '', change, 'ledger', f'unreadable record: {record}', ''))
+            found.append(Approval('', '', change, 'ledger', f'unreadable record: {record}'))
             continue
         if record.change != change:
             found.append(records.judge(record, change, signers, author, now, 'ledger'))
@@ -81,7 +81,7 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
         if key is None:
             key = verifier.verify_one(record.payload, record.signature, records.NAMESPACE)
         if isinstance(key, str):
-            found.append(Approval(record.reviewer, '', record.change, 'ledger', f'bad signature: {key}', ''))
+            found.append(Approval(record.reviewer, '', record.change, 'ledger', f'bad signature: {key}'))
             continue
         if cache is not None:
             cache.set_record(oid, record.change, record.reviewer, key)
@@ -91,7 +91,7 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
         try:
             trailer = records.from_trailer_value(value)
         except records.RecordError as e:
-            found.append(Approval('', '', change, 'trailer', f'unreadable trailer: {e}', ''))
+            found.append(Approval('', '', change, 'trailer', f'unreadable trailer: {e}'))
             continue
         found.append(records.judge(trailer, change, signers, author, now, 'trailer', cache))
     return tuple(found)

@@ -133,11 +133,11 @@ def judge(record: Record, change: str, signers: AllowedSigners, author: str, now
     """
     if record.change != change:
         return Approval(record.reviewer, '', record.change, carrier,
-                        f'it approves change {record.change[:12]}, not {change[:12]}', '')
+                        f'it approves change {record.change[:12]}, not {change[:12]}')
     try:
         key = signing_key(record, cache)
     except (sshsig.SignatureError, RecordError) as e:
-        return Approval(record.reviewer, '', record.change, carrier, f'bad signature: {e}', '')
+        return Approval(record.reviewer, '', record.change, carrier, f'bad signature: {e}')
     return judge_signed(record.change, record.reviewer, key, change, signers, author, now, carrier)
 
 
@@ -153,7 +153,7 @@ def judge_signed(approved: str, reviewer: str, key: bytes, change: str, signers:
     """
     if approved != change:
         return Approval(reviewer, sshsig.fingerprint(key), approved, carrier,
-                        f'it approves change {approved[:12]}, not {change[:12]}', '')
+                        f'it approves change {approved[:12]}, not {change[:12]}')
     found = standing.get((key, reviewer)) if standing is not None else None
     if found is None:
         found = signers.judge(key, reviewer, NAMESPACE, now), signers.person(key)

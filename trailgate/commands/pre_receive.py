@@ -195,17 +195,15 @@ class _Judges:
                 f'{self.refs.prefix}HEAD {self.refs.prefix}refs/heads/<branch>), push a policy to the default '
                 f'branch first, or configure the hook with --policy PATH',
             )
+        unjudged = f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} ' \
+            'cannot be judged'
         if new_ref:
-            raise PolicyError(
-                f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} '
-                f'cannot be judged; push a policy to the default branch first, or configure the hook '
-                f'with --policy PATH',
-            )
+            raise PolicyError(f'{unjudged}; push a policy to the default branch first, or configure the hook '
+                              f'with --policy PATH')
         raise PolicyError(
-            f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} '
-            f'cannot be judged: a ref is judged by the policy its current value holds, never by another '
-            f"branch's; a server administrator can set the ref to a commit that holds the policy "
-            f'(git update-ref), or configure the hook with --policy PATH',
+            f"{unjudged}: a ref is judged by the policy its current value holds, never by another branch's; "
+            f'a server administrator can set the ref to a commit that holds the policy (git update-ref), '
+            f'or configure the hook with --policy PATH',
         )
 
     def _no_default_branch(self) -> str:
