@@ -48,9 +48,8 @@ def change_requests(raws: Sequence[git.RawCommit]) -> tuple[list[str], list[bool
 
 
 def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, now: float,
-                  cache: Cache | None = None, parsed: dict[str, records.Record | str] | None = None,
-                  signed: dict[str, Result] | None = None,
-                  standing: records.Standing | None = None) -> tuple[Approval, ...]:
+                  cache: Cache | None, parsed: dict[str, records.Record | str], signed: dict[str, Result],
+                  standing: records.Standing) -> tuple[Approval, ...]:
     """Every record for ``change`` in the ledger and in the commit's trailers, judged.
 
     ``parsed``: ledger blobs already read, as records (or why they are not);
@@ -63,8 +62,6 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
     found: list[Approval] = []
     oids = ledger.oids_for(change)
     verified = cache.verified_records() if cache is not None else {}
-    if parsed is None:
-        parsed = parse_records(ledger.read([oid for oid in oids if oid not in verified]))
     for oid in oids:
         known = verified.get(oid)
         if known is not None:
@@ -77,7 +74,7 @@ def approvals_for(commit: Commit, change: str, policy: Policy, ledger: Ledger, n
         if record.change != change:
             found.append(records.judge(record, change, signers, author, now, 'ledger'))
             continue
-        key = signed.get(oid) if signed is not None else None
+        key = signed.get(oid)
         if key is None:
             key = verifier.verify_one(record.payload, record.signature, records.NAMESPACE)
         if isinstance(key, str):
@@ -106,29 +103,6 @@ def parse_records(blobs: dict[str, bytes]) -> dict[str, records.Record | str]:
         except records.RecordError as e:
             parsed[oid] = str(e)
     return parsed
-
-
-def attach(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
-           now: float | None = None, cache: Cache | None = None) -> list[Commit]:
-    """The commits with their change ids and judged approvals."""
-    return prepare(items, policy, ledger, now, cache)()
-
-
-def prepare(items: Sequence[tuple[git.RawCommit, Commit]], policy: Policy, ledger: Ledger,
-            now: float | None = None, cache: Cache | None = None,
-            verifying: verifier.Verifier | None = None) -> Callable[[], list[Commit]]:
-    """``attach`` in two steps: this one computes the change ids, reads the
-    ledger records and hands their signatures to ``verifying`` (which may
-    check them in another process); the function it returns waits for them
-    and gives the commits with their judged approvals."""
-    if not items:
-        return lambda: []
-    with git.Patches() as patches:
-        pending = Pending(items, policy, ledger, now, cache, verifying, patches)
-        pending.ask_patches()
-        pending.ask_records()
-    pending.submit()
-    return pending.complete
 
 
 class Pending:

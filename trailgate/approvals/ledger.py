@@ -67,11 +67,6 @@ class Ledger:
     def oids_for(self, change: str) -> list[str]:
         return self._load().get(change, [])
 
-    def read(self, oids: list[str]) -> dict[str, bytes]:
-        """The blobs ``oids`` in one pipelined request."""
-        self.ask(oids)
-        return self.answers(oids)
-
     def ask(self, oids: list[str]) -> None:
         """Ask git ahead for the blobs ``oids``; ``answers`` gives them."""
         self.cat.ask_objects(oids)

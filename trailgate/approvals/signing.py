@@ -100,10 +100,6 @@ def _default_key(command: str) -> str:
                      '(git wants `key::ssh-ed25519 AAAA...` or `ssh-ed25519 AAAA...` there)')
 
 
-def sign(key: SigningKey, change: str, reviewer: str) -> records.Record:
-    return sign_many(key, [change], reviewer)[0]
-
-
 def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[records.Record]:
     """One approval per change, in order, from one ``ssh-keygen -Y sign`` call
     (it signs each file it is given, writing ``FILE.sig``; an agent or a
