@@ -13,14 +13,19 @@ from testing.scenarios import ALICE
 from testing.scenarios import ASSISTED
 from testing.scenarios import BOB
 from testing.scenarios import CRITICAL
+from testing.scenarios import OTHER
 from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
+from testing.scenarios import Repo
+from testing.scenarios import init
+from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.util import GIT_ENV
 from testing.util import STRIPPED
 from trailgate import gather
 from trailgate import git
 from trailgate import policies
+from trailgate.policy import load_policy
 
 COMMITS = 3 * gather.READ_AHEAD + 7
 
@@ -73,11 +78,15 @@ def _expected(repo_path: Path, sha: str, doc: str) -> bool:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def git_here(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in STRIPPED:
         monkeypatch.delenv(name, raising=False)
     for name, value in GIT_ENV.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git_here: None) -> Path:
     repo = new_repo(tmp_path / 'repo', POLICY, hooks=False)
     _history(repo.path)
     monkeypatch.chdir(repo.path)
@@ -104,6 +113,37 @@ def test_looked_up_ahead_as_one_by_one(repo: Path) -> None:
     assert seen == {True, False}
     subjects = [a.commit.subject for a in judged]
     assert subjects == [f'Change {n}' for n in reversed(range(COMMITS))]
+
+
+@pytest.mark.parametrize('every_signal', [True, False])
+def test_each_commit_is_judged_on_its_own_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git_here: None,
+                                                every_signal: bool) -> None:
+    """A root, a merge and the commits between, read with every signal or
+    only where something protected changed: the root and the merge are
+    known as such either way, and a commit that changes something
+    protected is read in full and refused."""
+    repo = Repo(init(tmp_path / 'repo'))
+    monkeypatch.chdir(repo.path)
+    repo.commit_ok(message('Start the shop'), {'README.txt': 'shop\n'}, verify=False)
+    repo.git('switch', '-q', '-c', 'side')
+    repo.commit_ok(message('Index search', ASSISTED, body='Faster.'), {OTHER: 'index = 1\n'}, verify=False)
+    repo.git('switch', '-q', 'main')
+    repo.commit_ok(message('Charge twice', ASSISTED), {CRITICAL: 'charge = 2\n'}, verify=False)
+    repo.git('merge', '-q', '--no-ff', '-m', 'Merge search', 'side')
+    policy = load_policy(POLICY.encode(), POLICY_PATH)
+    judged = list(gather.judge([gather.Batch(policy, ('main',))], git.repo(), every_signal=every_signal))
+    facts = {a.commit.subject: (a.commit.is_root, a.commit.is_merge, a.refused) for a in judged}
+    assert facts == {
+        'Start the shop': (True, False, False),
+        'Index search': (False, False, False),
+        'Charge twice': (False, False, True),
+        'Merge search': (False, True, False),
+    }
+    (search,) = (a.commit for a in judged if a.commit.subject == 'Index search')
+    if every_signal:
+        assert search.trailer_values('Assisted-by') == ('Claude Code',)
+    else:  # nothing protected changed: only its subject was read
+        assert (search.message, search.trailers) == ('Index search\n', ())
 
 
 def test_an_error_midway_leaves_no_process_behind(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
