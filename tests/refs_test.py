@@ -1,13 +1,16 @@
 """The ``protected`` patterns: branch names or full refs, segment-aware globs."""
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from testing.util import git
+from testing.util import git_env
 from testing.util import init_repo
 from trailgate.refs import Protected
+from trailgate.refs import is_ref_name
 from trailgate.refs import namespace_prefix
 from trailgate.refs import problem
 
@@ -113,3 +116,16 @@ def test_glob_patterns_protect_the_refs_git_matches(glob_repo: Path, pattern: st
     protected = Protected.from_patterns([pattern])
     by_git = git(glob_repo, 'for-each-ref', '--format=%(refname)', protected.patterns[0]).split()
     assert [ref for ref in GLOB_REFS if protected.matches(ref)] == sorted(by_git, key=GLOB_REFS.index)
+
+
+@pytest.mark.parametrize('name', [
+    'refs/heads/main', 'refs/heads/release/1.0', 'refs/trailgate/approvals', 'refs/heads/\u202elive\u200b',
+    'refs/heads/a.b', 'refs/heads/x.lockx', 'refs/heads/@', 'main', 'HEAD', 'refs', 'refs/', 'refs/heads/',
+    'refs/heads//main', '/refs/heads/main', 'refs/heads/ma..in', 'refs/heads/main.lock', 'refs/heads/x.lock/y',
+    'refs/heads/.hidden', 'refs/heads/x/.y', 'refs/heads/main.', 'refs/heads/ma*n', 'refs/heads/ma?n',
+    'refs/heads/ma[n', 'refs/heads/ma n', 'refs/heads/main\r', 'refs/heads/ma\tn', 'refs/heads/ma~n',
+    'refs/heads/ma^n', 'refs/heads/ma:n', 'refs/heads/ma\\n', 'refs/heads/ma@{n', 'refs/heads/ma\x7fn',
+])
+def test_is_ref_name_as_git_check_ref_format(name: str) -> None:
+    by_git = subprocess.run(['git', 'check-ref-format', name], capture_output=True, env=git_env()).returncode == 0
+    assert is_ref_name(name) == (by_git and name.startswith('refs/'))

@@ -42,6 +42,14 @@ def problem(pattern: str) -> str | None:
     return None
 
 
+def is_ref_name(name: str) -> bool:
+    """Is ``name`` a full ref name git accepts (git check-ref-format)?"""
+    return (
+        name.startswith('refs/') and problem(name) is None and not set(name) & set('*?') and not name.endswith('.')
+        and not any(part.startswith('.') or part.endswith('.lock') for part in name.split('/'))
+    )
+
+
 def _translate(pattern: str) -> str:
     out = []
     position = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -336,3 +337,58 @@ def test_a_server_whose_head_names_a_missing_branch_says_which_and_how_to_point_
     assert 'refs/heads/feature' not in ref_values(origin)
     assert 'the default branch master does not exist' in result.stderr, result.stderr
     assert 'git symbolic-ref HEAD refs/heads/<branch>' in result.stderr
+
+
+class Incoming(NamedTuple):
+    """A server whose main is at ``base``, holding ``wrong`` (an unreviewed
+    change on top of it) as a push would: on no ref."""
+
+    origin: Repo
+    base: str
+    wrong: str
+
+
+@pytest.fixture(scope='module')
+def incoming(tmp_path_factory: pytest.TempPathFactory) -> Incoming:
+    root = tmp_path_factory.mktemp('incoming')
+    origin = bare_remote(root / 'origin.git')
+    repo = new_repo(root / 'repo', POLICY + 'protected: [main]\n', hooks=False)
+    publish(repo, origin)
+    base = repo.head()
+    wrong = unreviewed(repo)
+    accepted(push(repo, 'HEAD:refs/heads/feature'))
+    origin.git('update-ref', '-d', 'refs/heads/feature')
+    return Incoming(origin, base, wrong)
+
+
+@pytest.mark.parametrize(('line', 'status'), [
+    ('{base} {wrong} refs/heads/main\n', 1),  # as git writes it
+    ('{base} {wrong} refs/heads/main', 1),  # no final newline
+    ('\n{base} {wrong} refs/heads/main\n', 2),  # an empty line
+    ('{base} {wrong} refs/heads/main\r\n', 2),
+    ('{base} {wrong}\n', 2),
+    ('{base} {wrong} refs/heads/main refs/heads/other\n', 2),
+    ('{base}  {wrong} refs/heads/main\n', 2),
+    ('{base} {wrong} refs/heads/main \n', 2),
+    ('{base} {wrong:.12} refs/heads/main\n', 2),
+    ('{base} {wrong}0 refs/heads/main\n', 2),
+    ('{base} {wrong}{wrong:.24} refs/heads/main\n', 2),  # a SHA-256 id after a SHA-1 one
+    ('{base} {wrong_upper} refs/heads/main\n', 2),
+    ('{base} {not_hex} refs/heads/main\n', 2),
+    ('{base} {wrong} main\n', 2),
+    ('{base} {wrong} refs/heads/main/\n', 2),
+    ('{base} {wrong} refs/heads/ma..in\n', 2),
+    ('{base} {wrong} refs/heads/main.lock\n', 2),
+    ('{base} {wrong} refs/heads/ma*n\n', 2),
+    ('{base} {wrong} refs/heads//main\n', 2),
+])
+def test_pre_receive_input_git_would_never_write_fails_closed(incoming: Incoming, line: str, status: int) -> None:
+    origin, base, wrong = incoming
+    stdin = line.format(base=base, wrong=wrong, wrong_upper=wrong.upper(), not_hex='g' * len(wrong))
+
+    result = origin.trailgate('pre-receive', input=stdin)
+
+    assert result.returncode == status, result.output
+    assert 'Traceback' not in result.output
+    if status == 2:
+        assert 'unexpected pre-receive input line' in result.stderr, result.stderr

@@ -15,6 +15,7 @@ change what a protected branch holds for every other reader of the repository.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import NamedTuple
 
@@ -30,6 +31,7 @@ from trailgate.gather import unique
 from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.refs import NAMESPACES
+from trailgate.refs import is_ref_name
 from trailgate.refs import namespace_prefix
 from trailgate.refs import short
 from trailgate.rollback import policy_rollback
@@ -123,17 +125,23 @@ class ServerRefs:
         return self._unlisted[name]
 
 
+_INPUT_LINE = re.compile(r'(?P<old>[0-9a-f]{40}|[0-9a-f]{64}) (?P<new>[0-9a-f]{40}|[0-9a-f]{64}) (?P<ref>.+)')
+
+
+def _update(line: str) -> Update:
+    """``<old> <new> <ref>`` exactly as receive-pack writes it: anything else
+    would be read as some other ref, or none, than the one git updates."""
+    found = _INPUT_LINE.fullmatch(line)
+    if found is None or len(found['old']) != len(found['new']) or not is_ref_name(found['ref']):
+        raise UsageError(f'unexpected pre-receive input line: {line!r}')
+    return Update(found['old'], found['new'], found['ref'])
+
+
 def _updates(text: str, refs: ServerRefs) -> list[Update]:
-    updates = []
-    for line in text.split('\n'):
-        if not line.strip():
-            continue
-        fields = line.split(' ', 2)
-        if len(fields) != 3:
-            raise UsageError(f'unexpected pre-receive input line: {line!r}')
-        update = Update(*fields)
-        updates.append(update._replace(ref=refs.resolved(update.ref)))
-    return updates
+    lines = text.split('\n')
+    if lines[-1] == '':
+        lines.pop()
+    return [update._replace(ref=refs.resolved(update.ref)) for update in map(_update, lines)]
 
 
 class _Judges:
