@@ -262,6 +262,43 @@ def test_the_approvals_ledger_is_refused_as_anything_but_a_commit(setup: Setup) 
     accepted(push(repo, f'{LEDGER}:{LEDGER}'))
 
 
+EVERY_REF_POLICY = """\
+version: 1
+groups:
+  senior: [alice@example.com]
+protected: ["refs/**"]
+rules:
+  - id: every-path
+    paths: ["**"]
+    applies_to: all
+    require:
+      reviews: {group: senior}
+"""
+
+
+def test_a_pattern_that_also_names_the_approvals_ledger_judges_it_as_the_ledger(tmp_path: Path) -> None:
+    """``refs/**`` names the approvals ledger too: an update of it is judged
+    as the ledger (append-only, records only), never as commits, which no
+    ledger commit could pass here; a branch in the same push is judged, and
+    a new branch of the ledger's commits is judged as any other."""
+    alice = make_key(tmp_path / 'keys', 'alice')
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', EVERY_REF_POLICY, hooks=False)
+    publish(repo, origin)
+    wrong = repo.commit_ok(message('Tidy the readme'), {'README.txt': 'tidy\n'}, verify=False)
+    first = write_ledger(repo, entry(alice, 'c' * 64, 'alice@example.com'))  # any change: it approves nothing here
+    refused(push(repo, 'HEAD:main', f'{LEDGER}:{LEDGER}'), wrong[:10], 'every-path')
+    assert LEDGER not in ref_values(origin)
+    accepted(push(repo, f'{LEDGER}:{LEDGER}'))
+    refused(push(repo, f'{first}:refs/heads/records'), first[:10], 'every-path')  # exempted by no ledger
+    write_ledger(repo, {'notes.txt': b'not a record\n'})
+    refused(push(repo, f'+{LEDGER}:{LEDGER}'), 'not a well-formed approval record')
+    write_ledger(repo, {}, parent=first, replace=True)
+    refused(push(repo, f'+{LEDGER}:{LEDGER}'), 'append-only')
+    refused(push(repo, f':{LEDGER}'), 'cannot be deleted')
+    assert ref_values(origin)[LEDGER] == first
+
+
 # -- what a push carries besides refs -------------------------------------------
 
 

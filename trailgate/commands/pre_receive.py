@@ -11,6 +11,8 @@ a tag, ``refs/pull/*`` or ``refs/notes/*`` exempts nothing. The judge is the
 policy at the ref's old value (for a new ref, the default branch), never one
 the push or an older branch brings. A replace ref is never taken: it would
 change what a protected branch holds for every other reader of the repository.
+The approvals ledger is judged as the ledger (append-only, records only),
+never as commits, whatever pattern also names it; so it exempts no commit.
 """
 from __future__ import annotations
 
@@ -467,7 +469,8 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
             print(f'trailgate pre-receive: refused: {rollback}', file=sys.stderr)
             return 1
         elsewhere = [u for u in updates if u not in guarded]
-        refs = server_refs.values()
+        # the ledger's commits are judged as the ledger, never as commits: a pattern that names it exempts none
+        refs = {ref: sha for ref, sha in server_refs.values().items() if ref != ledger.REF}
         batches = _batches(guarded, judges, refs)
         reminder = _reminder(elsewhere, judges, refs, repo, ledger_tip) if not out.quiet else None
     judged = unique(judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip))
