@@ -443,3 +443,123 @@ def test_a_well_formed_frame_is_read(requests: list[verifier.Request], monkeypat
         assert verifying.submit(requests)() == [KEY] * len(requests)
     finally:
         verifying.close()
+
+
+# -- the bounds, held at their values -------------------------------------------
+
+
+@pytest.mark.parametrize(('count', 'forks'), [(verifier.FORK_THRESHOLD - 1, 0), (verifier.FORK_THRESHOLD, 1)])
+def test_a_worker_starts_at_the_threshold_never_below(monkeypatch: pytest.MonkeyPatch, count: int, forks: int) -> None:
+    assert verifier.FORK_THRESHOLD == 256
+    unsigned = [(b'message', 'no signature')] * count
+    with forks_counted(monkeypatch) as forked:
+        verifying = verifier.Verifier(records.NAMESPACE)
+        try:
+            results = verifying.submit(unsigned)()
+        finally:
+            verifying.close()
+    assert len(forked) == forks
+    assert results == [verifier.verify_one(b'message', 'no signature', records.NAMESPACE)] * count
+
+
+def test_a_worker_is_stalled_after_twenty_looks_in_a_row_at_no_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert verifier.STALLED_LOOKS == 20
+    monkeypatch.setattr(verifier, '_process_state', lambda pid: ('S', 7))  # asleep, the same CPU time at every look
+    progress = verifier._Progress(os.getpid())
+    assert not progress.stalled()  # the first look has no CPU time to compare with: it finds the worker working
+    assert [progress.stalled() for _ in range(20)] == [False] * 19 + [True]
+
+
+def _answers(count: int, sizes: list[int]) -> bytes:
+    """A result frame of ``count`` valid-looking answers, the nth ``sizes[n]`` bytes of key blob."""
+    body = b''.join(b'\0' + struct.pack('>I', sizes[n]) + bytes(sizes[n]) for n in range(count))
+    return struct.pack('>III', count, len(body), 0) + body
+
+
+@pytest.mark.parametrize(('past', 'accepted'), [(0, True), (1, False)], ids=['at-the-bound', 'one-past'])
+def test_a_result_frame_is_read_up_to_its_bound(requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch,
+                                                past: int, accepted: bool) -> None:
+    """At most 5 + 2**17 bytes an answer, over the whole frame: one answer may be larger when others are smaller."""
+    most = 1 << 17
+    assert most + 5 == verifier._MOST_PER_ANSWER
+    sizes = [most + past, *([most] * (len(requests) - 1))]
+    lies_in_the_worker(monkeypatch, lambda count: _answers(count, sizes))
+    if not accepted:
+        worker_fails(requests, 'nothing was allowed through')
+        return
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        assert verifying.submit(requests)() == [bytes(size) for size in sizes]
+    finally:
+        verifying.close()
+
+
+def test_without_a_process_to_fork_signatures_are_verified_here(requests: list[verifier.Request],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed fork leaves no descriptor open, and is not tried again."""
+    tries: list[int] = []
+
+    def no_fork() -> int:
+        tries.append(1)
+        raise OSError(11, 'no process to be had')
+
+    monkeypatch.setattr(os, 'fork', no_fork)
+    descriptors = os.listdir('/proc/self/fd')
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        assert verifying.submit(requests)() == here(requests)
+        assert verifying.submit(requests)() == here(requests)
+    finally:
+        verifying.close()
+    assert tries == [1]
+    assert os.listdir('/proc/self/fd') == descriptors
+
+
+# -- asked for wrongly ----------------------------------------------------------
+
+
+def test_results_asked_for_out_of_order_fail(requests: list[verifier.Request]) -> None:
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        verifying.submit(requests[:2])
+        second = verifying.submit(requests[2:4])
+        with pytest.raises(verifier.VerifierError, match='out of order'):
+            second()
+    finally:
+        verifying.close()
+
+
+def test_results_asked_for_after_close_never_read_what_holds_the_descriptor_now(
+        requests: list[verifier.Request]) -> None:
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    pending = verifying.submit(requests)
+    worker = verifying._worker
+    assert worker is not None
+    verifying.close()
+    read, write = os.pipe()
+    try:
+        os.dup2(read, worker._answers)  # the closed descriptor's number, given to another file
+        os.write(write, struct.pack('>III', len(requests), len(requests) * (5 + len(KEY)), 0)
+                 + (b'\0' + struct.pack('>I', len(KEY)) + KEY) * len(requests))
+        with pytest.raises(verifier.VerifierError, match='stopped before it answered'):
+            pending()
+    finally:
+        for fd in {read, write, worker._answers}:
+            os.close(fd)
+
+
+def test_a_batch_sent_to_a_dead_worker_fails_the_check_and_nothing_else(
+        requests: list[verifier.Request], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer finds the worker's end of the pipe closed: it stops, without an error of its own."""
+    dies_in_the_worker(monkeypatch)
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, 'excepthook', lambda found: failures.append(found.exc_value))
+    verifying = verifier.Verifier(records.NAMESPACE, threshold=1)
+    try:
+        first = verifying.submit(requests)
+        with pytest.raises(verifier.VerifierError, match='stopped before it answered'):
+            first()
+        verifying.submit(requests)
+    finally:
+        verifying.close()
+    assert failures == []
