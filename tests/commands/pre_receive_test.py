@@ -247,6 +247,18 @@ def test_a_protected_ref_whose_value_has_no_policy_is_judged_by_no_other(setup: 
     assert ref_values(origin)['refs/heads/orphan'] == first
 
 
+def test_a_new_ref_where_the_default_branch_has_no_policy_is_told_to_push_one_there(tmp_path: Path) -> None:
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', policy_text=None, hooks=False)
+    publish(repo, origin)
+    repo.git('branch', 'feature')
+    result = push(repo, 'feature')
+    refused(result, f'the base {repo.head()[:12]} has no .trailgate/policy.yaml',
+            'push a policy to the default branch first', status=2)
+    assert 'git update-ref' not in result.output, result.output  # the advice for an existing ref
+    assert 'refs/heads/feature' not in ref_values(origin)
+
+
 def test_empty_repository_without_policy(setup: Setup, tmp_path: Path) -> None:
     repo, _ = setup
     empty = bare_remote(tmp_path / 'empty.git')
