@@ -6,6 +6,7 @@ client decides), the hook installed directly or through pre-commit.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -129,6 +130,76 @@ def test_url_push_uses_the_remote_policy_not_the_work_tree(tmp_path: Path) -> No
     repo.git('remote', 'remove', 'origin')  # a URL that is no configured remote at all
     refused(repo.run_git('push', f'file://{origin.path}', 'feature'), wrong[:10])
     assert 'refs/heads/feature' not in ref_values(origin)
+
+
+# -- stdin git never writes ---------------------------------------------------------
+
+class Pushed(NamedTuple):
+    repo: Repo
+    url: str
+    base: str  # main on the remote
+    wrong: str  # an unreviewed commit on main, not pushed
+
+
+@pytest.fixture(scope='module')
+def pushed(tmp_path_factory: pytest.TempPathFactory) -> Pushed:
+    """Read only: the hook is run by hand and nothing is pushed."""
+    directory = tmp_path_factory.mktemp('stdin')
+    origin = bare_remote(directory / 'origin.git', pre_receive=False)
+    repo = new_repo(directory / 'repo', PROTECTED_POLICY, hooks=False)
+    publish(repo, origin)
+    base = repo.head()
+    return Pushed(repo, str(origin.path), base, unreviewed(repo))
+
+
+def _pre_push(pushed: Pushed, text: str) -> Run:
+    return pushed.repo.trailgate('pre-push', 'origin', pushed.url,
+                                 input=text.format(wrong=pushed.wrong, upper=pushed.wrong.upper(), base=pushed.base))
+
+
+MAIN = 'refs/heads/main {wrong} refs/heads/main {base}'
+
+
+@pytest.mark.parametrize('text', [
+    pytest.param('\n', id='an empty line'),
+    pytest.param(f'\n{MAIN}\n', id='an empty line before a ref'),
+    pytest.param(f'{MAIN}\n\n', id='an empty line after a ref'),
+    pytest.param(' \t\n', id='a blank line'),
+    pytest.param('refs/heads/main {wrong} refs/heads/main\n', id='three fields'),
+    pytest.param(f'{MAIN} \n', id='a trailing space'),
+    pytest.param('refs/heads/main {wrong}  refs/heads/main {base}\n', id='two spaces'),
+    pytest.param(MAIN.replace(' ', '\t') + '\n', id='tabs'),
+    pytest.param(f'{MAIN}\r\n', id='crlf'),
+    pytest.param(' {wrong} refs/heads/main {base}\n', id='no local ref'),
+    pytest.param('refs/heads/main {wrong} refs/heads/ma in {base}\n', id='a remote ref with a space'),
+    pytest.param('refs/heads/main {wrong} refs/heads/main\x01 {base}\n', id='a remote ref with a control'),
+    pytest.param('refs/heads/main {wrong} refs/heads/ma*n {base}\n', id='a remote ref with a glob'),
+    pytest.param('refs/heads/main {wrong} main {base}\n', id='a short remote ref'),
+    pytest.param('main {wrong} refs/heads/main {base}\0\n', id='a nul'),
+    pytest.param('refs/heads/main {wrong:.12} refs/heads/main {base}\n', id='a short local sha'),
+    pytest.param('refs/heads/main {wrong} refs/heads/main {base:.12}\n', id='a short remote sha'),
+    pytest.param(f'refs/heads/main {"g" * 40} refs/heads/main {{base}}\n', id='a local sha not hex'),
+    pytest.param(f'refs/heads/main {{wrong}} refs/heads/main {"g" * 40}\n', id='a remote sha not hex'),
+    pytest.param('refs/heads/main HEAD refs/heads/main {base}\n', id='a local revision'),
+    pytest.param('refs/heads/main --max-count=0 refs/heads/main {base}\n', id='an option'),
+    pytest.param('refs/heads/main {upper} refs/heads/main {base}\n', id='an uppercase sha'),
+])
+def test_a_line_git_never_writes_is_an_error_not_a_pass(pushed: Pushed, text: str) -> None:
+    result = _pre_push(pushed, text)
+    assert result.returncode == 2, result
+    assert 'unexpected pre-push input line' in result.stderr
+    assert "run trailgate pre-push as git's pre-push hook" in result.stderr
+    assert 'Traceback' not in result.output
+
+
+@pytest.mark.parametrize('text', [
+    pytest.param(MAIN, id='the only line'),
+    pytest.param(f'refs/heads/feature {{base}} refs/heads/feature {"0" * 40}\n{MAIN}', id='the second line'),
+])
+def test_a_last_line_without_a_newline_is_judged(pushed: Pushed, text: str) -> None:
+    result = _pre_push(pushed, text)
+    assert result.returncode == 1, result
+    assert pushed.wrong[:10] in result.stderr
 
 
 # -- the pre-commit framework -----------------------------------------------------

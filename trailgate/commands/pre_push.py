@@ -19,6 +19,7 @@ without a range, it says so and checks nothing.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sys
 from typing import NamedTuple
@@ -50,17 +51,35 @@ class RefUpdate(NamedTuple):
     remote_sha: str
 
 
+# a full ref name without a character git forbids in one: what git writes as the remote ref
+_REMOTE_REF = re.compile(r'refs/[^\x00-\x20\x7f~^:?*\[\\]+')
+
+
 def parse_lines(text: str) -> list[RefUpdate]:
-    updates = []
-    for line in text.split('\n'):
-        if not line.strip():
-            continue
-        # the local ref is as the user typed it and may hold spaces: split from the right
-        fields = line.rsplit(' ', 3)
-        if len(fields) != 4:
-            raise UsageError(f'unexpected pre-push input line: {line!r}')
-        updates.append(RefUpdate(*fields))
-    return updates
+    """git's lines; any other line (an empty one, a short or uppercase object id,
+    a carriage return) is an error, never a ref skipped or read another way."""
+    return [_parse_line(line) for line in text.removesuffix('\n').split('\n')] if text else []
+
+
+def _parse_line(line: str) -> RefUpdate:
+    # the local ref is as the user typed it and may hold spaces: split from the right
+    fields = line.rsplit(' ', 3)
+    if len(fields) != 4 or not _as_git_writes(RefUpdate(*fields)):
+        raise UsageError(
+            f'unexpected pre-push input line {line!r}: git writes `<local ref> <local sha> <remote ref> '
+            '<remote sha>`, with full object ids and the full remote ref; run trailgate pre-push as '
+            "git's pre-push hook, which gives it git's own lines",
+        )
+    return RefUpdate(*fields)
+
+
+def _as_git_writes(update: RefUpdate) -> bool:
+    return bool(
+        update.local_ref
+        and git.OBJECT_ID.fullmatch(update.local_sha)
+        and _REMOTE_REF.fullmatch(update.remote_ref)
+        and git.OBJECT_ID.fullmatch(update.remote_sha),
+    )
 
 
 def _same_place(a: str, b: str) -> bool:
