@@ -132,6 +132,19 @@ def test_url_push_uses_the_remote_policy_not_the_work_tree(tmp_path: Path) -> No
     assert 'refs/heads/feature' not in ref_values(origin)
 
 
+def test_an_update_is_judged_by_the_policy_of_the_value_it_replaces(setup: Setup) -> None:
+    """Not by the default branch's: a release branch keeps its rules when main drops them."""
+    repo, origin = setup
+    repo.git('push', '-q', '--no-verify', 'origin', 'main:refs/heads/release/1')
+    repo.commit_ok(message('Drop the rules', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: EMPTY_POLICY})
+    repo.git('push', '-q', '--no-verify', 'origin', 'main')
+    repo.git('switch', '-q', '-c', 'fix', 'origin/release/1')
+    wrong = unreviewed(repo)
+    before = ref_values(origin)
+    refused(repo.run_git('push', 'origin', 'fix:release/1'), wrong[:10])
+    assert ref_values(origin) == before
+
+
 # -- stdin git never writes ---------------------------------------------------------
 
 class Pushed(NamedTuple):
