@@ -15,6 +15,7 @@ from trailgate import policy_cache
 from trailgate.errors import PolicyError
 from trailgate.policy import DEFAULT_DISCLOSURE_TRAILERS
 from trailgate.policy import Policy
+from trailgate.policy import Reviews
 from trailgate.policy import load_policy
 from trailgate.schema import MAX_DEPTH
 
@@ -201,6 +202,16 @@ def test_yaml_boolean_spellings_and_explicit_string_dates() -> None:
     assert policy.rules[0].active is not None
     assert policy.rules[0].active.start == datetime.date(2026, 1, 1)
     assert policy.rules[0].active.until is None
+
+
+def test_an_open_end_of_an_active_window_reads_as_dots() -> None:
+    rules = load(doc("""
+        version: 1
+        rules:
+          - {id: a, paths: [x], active: {from: 2026-03-10}, require: {trailers: [X]}}
+          - {id: b, paths: [x], active: {until: 2026-06-08}, require: {trailers: [X]}}
+        """)).rules
+    assert [str(rule.active) for rule in rules] == ['2026-03-10 to ...', '... to 2026-06-08']
 
 
 # -- every error kind, positioned ------------------------------------------
@@ -898,3 +909,28 @@ def test_a_signer_file_outside_the_repository_is_refused_where_written(path: str
     got = only_problem(f'version: 1\nsigners: "{path}"\n')
     assert got[:2] == (2, 10), got
     assert got[2] == f'signers: {path!r} is not a path inside the repository'
+
+
+SIGNED_HEAD = 'version: 1\ngroups: {senior: [alice@example.com]}\nsigners: .trailgate/allowed_signers\n'
+
+
+@pytest.mark.parametrize(('text', 'signed'), [
+    ('version: 1\ngroups: {senior: [alice@example.com]}\npolicy_owners: senior\n', False),
+    (SIGNED_HEAD, False),
+    (SIGNED_HEAD + 'policy_owners: senior\n', True),
+    (SIGNED_HEAD + 'rules:\n  - {id: r, paths: [x], require: {trailers: [X]}}\n', False),
+    (SIGNED_HEAD + 'rules:\n  - {id: r, paths: [x], require: {reviews: {group: senior}}}\n', False),
+    (SIGNED_HEAD + 'rules:\n  - {id: r, paths: [x], require: {trailers: [X]}}\n'
+     '  - {id: s, paths: [x], require: {reviews: {group: senior, signed: true}}}\n', True),
+])
+def test_signed_reviews_are_asked_by_a_signed_rule_or_by_policy_owners_with_a_signer_file(
+        text: str, signed: bool) -> None:
+    assert load(text).signed_reviews is signed
+
+
+def test_policy_owners_review_signed_exactly_when_the_policy_names_a_signer_file() -> None:
+    typed = load('version: 1\ngroups: {senior: [alice@example.com]}\npolicy_owners: senior\n')
+    assert typed.owner_reviews() == Reviews(group='senior', trailer='Reviewed-by', count=1, signed=False)
+    signed = load(SIGNED_HEAD + 'policy_owners: senior\n')
+    assert signed.owner_reviews() == Reviews(group='senior', trailer='Reviewed-by', count=1, signed=True)
+    assert load(SIGNED_HEAD).owner_reviews() is None
