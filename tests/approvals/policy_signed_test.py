@@ -345,6 +345,41 @@ def test_approve_records_nothing_that_ssh_keygen_signed_wrongly(tmp_path: Path, 
     assert repo.rev('refs/trailgate/approvals') is None
 
 
+ANOTHER_KEY_SSH_KEYGEN = """\
+#!{python}
+import os, sys
+args = [arg for arg in sys.argv[1:] if arg != '-U']  # signs with a key file, not through the agent
+if '-Y' in args and 'sign' in args:
+    args[args.index('-f') + 1] = {other!r}
+os.execv({real!r}, [{real!r}, *args])
+"""
+
+
+@pytest.mark.parametrize('how', ['key file', 'public key for the agent', 'key:: literal'])
+def test_approve_records_nothing_that_ssh_keygen_signed_with_another_key(tmp_path: Path, keys: dict[str, Key],
+                                                                        how: str) -> None:
+    """A substituted ssh-keygen first on PATH signs with a key of its own (Bob's,
+    listed in the file): a valid signature, of another key than the one asked
+    for, so approve refuses it and neither records nor prints anything."""
+    repo = _approve_env(new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)}),
+                        keys)
+    alice = keys['alice']
+    key = {'key file': str(alice.private), 'public key for the agent': str(alice.public),
+           'key:: literal': f'key::{alice.public_line}'}[how]
+    fake = tmp_path / 'bin' / 'ssh-keygen'
+    fake.parent.mkdir()
+    fake.write_text(ANOTHER_KEY_SSH_KEYGEN.format(python=sys.executable, other=str(keys['bob'].private),
+                                                  real=shutil.which('ssh-keygen')))
+    fake.chmod(0o755)
+    env = {'PATH': f'{fake.parent}{os.pathsep}{os.environ["PATH"]}'}
+    for mode in ((), ('--trailer',)):
+        result = repo.trailgate('approve', 'HEAD~1..HEAD', '--yes', '--key', key, *mode, env=env)
+        assert result.returncode == 2, result.output
+        assert 'ssh-keygen signed with another key' in result.stderr, result.stderr
+        assert 'Trailgate-Approval' not in result.stdout
+    assert repo.rev('refs/trailgate/approvals') is None
+
+
 @pytest.mark.parametrize('public_half', ['beside it', 'missing'])
 def test_a_passphrase_key_with_no_agent_and_no_terminal_fails_with_the_way_out(
         tmp_path: Path, keys: dict[str, Key], public_half: str) -> None:

@@ -100,10 +100,12 @@ def _default_key(command: str) -> str:
                      '(git wants `key::ssh-ed25519 AAAA...` or `ssh-ed25519 AAAA...` there)')
 
 
-def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[records.Record]:
+def sign_many(key: SigningKey, public_key: bytes, changes: list[str], reviewer: str) -> list[records.Record]:
     """One approval per change, in order, from one ``ssh-keygen -Y sign`` call
     (it signs each file it is given, writing ``FILE.sig``; an agent or a
-    passphrase is asked once)."""
+    passphrase is asked once). Each signature must verify and be made by
+    ``public_key``, the key's blob the reviewer was found by: an ssh-keygen
+    first on PATH could sign with any key it holds."""
     payloads = [records.payload(change, reviewer) for change in changes]
     with tempfile.TemporaryDirectory(prefix='trailgate-sign-') as scratch:
         args = ['ssh-keygen', '-q', '-Y', 'sign', '-n', records.NAMESPACE]
@@ -130,9 +132,15 @@ def sign_many(key: SigningKey, changes: list[str], reviewer: str) -> list[record
     signed = []
     for change, data, armored in zip(changes, payloads, signatures, strict=True):
         try:
-            sshsig.verify(data, armored, records.NAMESPACE)
+            signature = sshsig.verify(data, armored, records.NAMESPACE)
         except sshsig.SignatureError as e:
             raise UsageError(f'ssh-keygen made a signature trailgate cannot verify: {e}') from None
+        if signature.public_key != public_key:
+            raise UsageError(
+                f'ssh-keygen signed with another key ({sshsig.fingerprint(signature.public_key)}) than the one '
+                f'asked for ({sshsig.fingerprint(public_key)}): nothing recorded; check which ssh-keygen is first '
+                f'on PATH',
+            )
         signed.append(records.Record(change, reviewer, armored))
     return signed
 

@@ -67,14 +67,13 @@ def _policy(revisions: list[str], explicit: str | None, repo: git.Repo) -> Polic
     return policies.from_worktree(repo, None)
 
 
-def _reviewer(policy: Policy, key: signing.SigningKey) -> str:
+def _reviewer(policy: Policy, blob: bytes) -> str:
     """The principal the allowed-signers file lets this key approve as, now,
     in trailgate's namespace (the one matching ``user.email`` first); a
     key whose every line would make its approvals count for nothing is
     refused before anything is signed, with the reason."""
     import time
 
-    blob = key.blob()
     lines = policy.signers.lines_for_key(blob) if policy.signers is not None else ()
     if not lines:
         raise UsageError(
@@ -222,12 +221,13 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     if policy.signers is None:
         raise UsageError('the policy names no signers file, so there is nothing to sign: see `signers:` in README')
     key = signing.resolve(key_option, repo.toplevel)
-    reviewer = _reviewer(policy, key)
+    blob = key.blob()
+    reviewer = _reviewer(policy, blob)
     # the changes `check` with the same ranges asks approvals for: each range's commits
     batch = Batch(policy, tuple(revisions)) if one_expression(ranges) else \
         Batch(policy, (), exact=tuple(git.commits_of_each(ranges)))
     assessments = list(judge([batch], repo))
-    chosen, own, done = _to_approve(assessments, reviewer, policy.signers.person(key.blob()))
+    chosen, own, done = _to_approve(assessments, reviewer, policy.signers.person(blob))
     # with --trailer, stdout is for the trailer lines alone
     for line in (*own, *done):
         click.echo(line, err=trailer)
@@ -246,7 +246,7 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
         click.echo('nothing signed', err=trailer)
         return EXIT_REFUSED
     changes = [assessment.commit.change_id for assessment in chosen]
-    signed = signing.sign_many(key, [change for change in changes if change is not None], reviewer)
+    signed = signing.sign_many(key, blob, [change for change in changes if change is not None], reviewer)
     if trailer:
         for record in signed:
             click.echo(f'{records.TRAILER}: {records.to_trailer_value(record)}')
