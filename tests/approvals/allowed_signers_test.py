@@ -106,6 +106,24 @@ def test_one_key_for_two_people_is_an_error(alice: Key) -> None:
     )
 
 
+def test_one_key_for_one_email_spelled_in_two_cases_is_one_person(alice: Key, bob: Key) -> None:
+    """Emails fold case everywhere (``fold_email``), the file's own linking of
+    lines into persons included: two spellings of one email are one person."""
+    text = (f'Alice@Example.com {alice.public_line}\nalice@example.com {alice.public_line}\n'
+            f'bob@example.com {bob.public_line}\n')
+    parsed = allowed_signers.parse(text.encode(), 'signers')
+    assert parsed.person(blob(alice)) == {'alice@example.com'}
+    assert parsed.judge(blob(alice), 'Alice@Example.com', 'ns', 0) is None
+    assert parsed.judge(blob(alice), 'alice@example.com', 'ns', 0) is None
+
+
+@pytest.mark.parametrize('second', ['bob@example.com', 'ALICE@example.com,bob@example.com', 'alice@example.co'])
+def test_one_key_for_another_email_in_any_case_is_still_an_error(alice: Key, second: str) -> None:
+    found = problems(f'Alice@example.com {alice.public_line}\n{second} {alice.public_line}\n')
+    assert len(found) == 1 and found[0].startswith('signers:2:1: this key is already listed for Alice@example.com'), \
+        found
+
+
 def test_every_problem_at_once_in_line_order(alice: Key) -> None:
     found = problems(
         f'alice@example.com {alice.public_line}\n* {alice.public_line}\nbob@example.com {alice.public_line}\n'

@@ -116,12 +116,13 @@ def test_signers_add_says_when_nothing_guards_the_file(tmp_path: Path, keys: dic
     assert 'no approval guards changes to this file' in result.output
 
 
-def test_signers_add_of_a_listed_key_for_the_same_reviewer_changes_nothing(tmp_path: Path,
-                                                                        keys: dict[str, Key]) -> None:
+@pytest.mark.parametrize('email', ['bob@example.com', 'Bob@Example.com'])
+def test_signers_add_of_a_listed_key_for_the_same_reviewer_changes_nothing(tmp_path: Path, keys: dict[str, Key],
+                                                                        email: str) -> None:
     repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: both(keys)})
-    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keys['bob'].public))
+    result = repo.trailgate('signers', 'add', email, str(keys['bob'].public))
     assert result.returncode == 0, result.output
-    assert 'already lists this key for bob@example.com' in result.output
+    assert f'already lists this key for {email}' in result.output
     assert (repo.path / SIGNERS_PATH).read_text() == both(keys)
 
 

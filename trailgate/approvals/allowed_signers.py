@@ -5,9 +5,10 @@ reported as ``FILE:LINE:COL: message`` like the policy's.
 Each line is ``principals [options] keytype base64key [comment]``. Refused,
 because each would let the file mean more than it shows: wildcard or
 negated principals (``*``, ``?``, ``!``), ``cert-authority`` lines, unknown
-or repeated options, and one key listed for two different principals (a key
-must count for one person). ``valid-after``/``valid-before`` are judged at
-the time the gate runs, never at a time a signature claims.
+or repeated options, and one key listed for two different sets of principals
+(a key must count for one person; emails compare as ``fold_email`` folds
+them). ``valid-after``/``valid-before`` are judged at the time the gate
+runs, never at a time a signature claims.
 """
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ class Signer(NamedTuple):
     valid_after: int | None  # seconds since the epoch
     valid_before: int | None
     line: int
+
+    def emails(self) -> frozenset[str]:
+        """The principals as emails compare (``fold_email``)."""
+        from trailgate.model import fold_email
+
+        return frozenset(fold_email(principal) for principal in self.principals)
 
     def allows_namespace(self, namespace: str) -> bool:
         return self.namespaces is None or match_pattern_list(namespace, self.namespaces)
@@ -197,9 +204,7 @@ def parse(data: bytes, filename: str) -> AllowedSigners:
 def _persons(signers: list[Signer]) -> dict[bytes, frozenset[str]]:
     """Each key's person: the folded emails of every line linked to its lines
     by a shared principal, transitively; in one pass over the file."""
-    from trailgate.model import fold_email
-
-    emails_of = [frozenset(fold_email(p) for p in signer.principals) for signer in signers]
+    emails_of = [signer.emails() for signer in signers]
     lines_of: dict[str, list[int]] = {}
     for line, principals in enumerate(emails_of):
         for email in principals:
@@ -226,11 +231,13 @@ def _persons(signers: list[Signer]) -> dict[bytes, frozenset[str]]:
 
 
 def _shared_keys(signers: list[Signer]) -> list[tuple[int, int, str]]:
+    """A key listed again for other principals; the case of an email's ASCII
+    letters makes no other principal, as wherever emails are compared."""
     problems = []
     owner: dict[bytes, Signer] = {}
     for signer in signers:
         first = owner.setdefault(signer.key, signer)
-        if first is not signer and set(first.principals) != set(signer.principals):
+        if first is not signer and first.emails() != signer.emails():
             problems.append((
                 signer.line, 1,
                 f'this key is already listed for {", ".join(first.principals)} on line {first.line}: '

@@ -34,7 +34,7 @@ def add(email: str, keyfile: str, policy_option: str | None) -> int:
     if existing and not existing.endswith(b'\n'):
         existing += b'\n'
     added = allowed_signers.parse(existing + line.encode(), path).signers[-1]  # the result must stay valid
-    if any(signer.key == added.key and signer.principals == added.principals
+    if any(signer.key == added.key and signer.emails() == added.emails()
            for signer in allowed_signers.parse(existing, path).signers):
         click.echo(f'{from_user_directory(path)} already lists this key for {email}; nothing changed')
         return EXIT_OK
