@@ -235,3 +235,45 @@ def test_a_tag_named_like_the_remote_tracking_target_is_not_the_default_range_s_
     result = repo.trailgate('approve', '--yes')
     assert result.returncode == 0, result.output
     assert 'recorded 1 approval(s)' in result.output, result.output
+
+
+def _two_email_repo(tmp_path: Path, key: Key, count: int, seniors: str) -> tuple[Repo, str]:
+    """Alice's one key listed for two of her emails; an AI change to approve."""
+    repo = new_repo(tmp_path / 'repo', signed_policy(count, seniors), hooks=False,
+                    files={SIGNERS_PATH: f'alice@example.com,alice@corp.example {key.public_line}\n'})
+    repo.git('config', 'user.signingKey', str(key.private))
+    base = repo.head()
+    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    return repo, base
+
+
+def _approve_as(repo: Repo, email: str, base: str) -> str:
+    repo.git('config', 'user.email', email)
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    return result.output
+
+
+def test_a_person_who_approved_under_another_email_is_told_so_and_nothing_is_signed(tmp_path: Path,
+                                                                                      alice_key: Key) -> None:
+    """The file makes both emails one person, whose approvals count once: a
+    second record would count for nothing."""
+    repo, base = _two_email_repo(tmp_path, alice_key, 2, 'alice@example.com, alice@corp.example')
+    assert 'recorded 1 approval(s)' in _approve_as(repo, 'alice@example.com', base)
+    first = repo.rev(LEDGER)
+    output = _approve_as(repo, 'alice@corp.example', base)
+    assert 'already approved by you' in output and 'nothing to approve' in output, output
+    assert repo.rev(LEDGER) == first
+    checked = repo.trailgate('check', f'{base}..HEAD')
+    assert checked.returncode == 1 and 'has 1: alice@example.com' in checked.output, checked.output
+
+
+def test_a_person_whose_approval_under_another_email_counts_for_no_group_may_sign_under_one_that_does(
+        tmp_path: Path, alice_key: Key) -> None:
+    repo, base = _two_email_repo(tmp_path, alice_key, 1, 'alice@corp.example')
+    assert 'will not count' in _approve_as(repo, 'alice@example.com', base)
+    output = _approve_as(repo, 'alice@corp.example', base)
+    assert 'recorded 1 approval(s)' in output and 'will not count' not in output, output
+    assert len(repo.git('ls-tree', '-r', '--name-only', LEDGER).split()) == 2
+    checked = repo.trailgate('check', f'{base}..HEAD')
+    assert checked.returncode == 0, checked.output

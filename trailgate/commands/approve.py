@@ -184,7 +184,21 @@ class Selection(NamedTuple):
     done: list[str]  # commits the reviewer has approved already
 
 
-def _to_approve(assessments: Iterable[Assessment], reviewer: str, person: frozenset[str]) -> Selection:
+def _approved_as(policy: Policy, assessment: Assessment, reviewer: str, person: frozenset[str]) -> str | None:
+    """The email under which the reviewer's person already approved the
+    change, when one more approval from them would count for nothing: a
+    person counts once per group, so it could only count for a group whose
+    member ``reviewer`` is and none of their approvals' emails is."""
+    mine = [approval for approval in assessment.commit.approvals if approval.problem is None and (
+        fold_email(approval.reviewer) == fold_email(reviewer) or approval.person in person)]
+    for group in _groups_asking(policy, assessment):
+        if policy.in_group(reviewer, group) and not any(policy.in_group(a.reviewer, group) for a in mine):
+            return None
+    return mine[0].reviewer if mine else None
+
+
+def _to_approve(policy: Policy, assessments: Iterable[Assessment], reviewer: str,
+                person: frozenset[str]) -> Selection:
     """``person``: every email the allowed-signers file ties to the reviewer's key."""
     selection = Selection([], [], [])
     seen = set()
@@ -201,8 +215,9 @@ def _to_approve(assessments: Iterable[Assessment], reviewer: str, person: frozen
                 f'not approving {commit.short_sha} {visible(commit.subject)}: {you}, '
                 f'and an author never approves their own change',
             )
-        elif any(a.problem is None and fold_email(a.reviewer) == fold_email(reviewer) for a in commit.approvals):
-            selection.done.append(f'already approved by you: {commit.short_sha} {visible(commit.subject)}')
+        elif (approved_as := _approved_as(policy, assessment, reviewer, person)) is not None:
+            as_email = '' if fold_email(approved_as) == fold_email(reviewer) else f' (as {visible(approved_as)})'
+            selection.done.append(f'already approved by you{as_email}: {commit.short_sha} {visible(commit.subject)}')
         elif commit.change_id not in seen:
             seen.add(commit.change_id)
             selection.chosen.append(assessment)
@@ -227,7 +242,7 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     batch = Batch(policy, tuple(revisions)) if one_expression(ranges) else \
         Batch(policy, (), exact=tuple(git.commits_of_each(ranges)))
     assessments = list(judge([batch], repo))
-    chosen, own, done = _to_approve(assessments, reviewer, policy.signers.person(blob))
+    chosen, own, done = _to_approve(policy, assessments, reviewer, policy.signers.person(blob))
     # with --trailer, stdout is for the trailer lines alone
     for line in (*own, *done):
         click.echo(line, err=trailer)
