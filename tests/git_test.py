@@ -134,6 +134,21 @@ def test_raw_commit_as_field_by_field(record: list[bytes]) -> None:
     assert found == expected
 
 
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from([b'', b'x', b'abc', b'\n', MARKER]), max_size=12), st.integers(1, 8))
+def test_a_chunk_is_read_on_until_it_holds_a_nul_and_no_further(tokens: list[bytes], chunk_size: int) -> None:
+    data = _stream(tokens)
+    stream = io.BytesIO(data)
+    pieces = []
+    while piece := git._read_to_nul(stream, chunk_size):
+        pieces.append(piece)
+    assert b''.join(pieces) == data
+    for piece in pieces:
+        assert b'\0' not in piece[:-chunk_size]
+    for piece in pieces[:-1]:
+        assert b'\0' in piece[-chunk_size:]
+
+
 def test_a_real_shape() -> None:
     head = [b'', MARKER, b'a' * 40, b'', b'Dev', b'dev@example.com', b'Dev', b'dev@example.com',
             b'1735689600', b'Subject\n\nAssisted-by: Claude\n']
