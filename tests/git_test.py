@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from testing.util import AUTHOR
 from testing.util import git as util_git
 from testing.util import git_env
 from testing.util import init_repo
@@ -175,6 +176,18 @@ def test_dates_beyond_datetime_are_held_at_its_ends(text: str, expected: datetim
 ])
 def test_the_day_is_that_of_the_timestamp(text: str) -> None:
     assert git.utc_day(text) == git.utc_from_timestamp(text).date()
+
+
+def test_git_var_gives_both_identities_and_the_committer_date_in_utc(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in git_env(GIT_AUTHOR_NAME='Ann Author', GIT_AUTHOR_EMAIL='ann@example.com').items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv('GIT_AUTHOR_DATE', '2001-02-03T04:05:06+00:00')
+    monkeypatch.setenv('GIT_COMMITTER_DATE', '2030-01-02T01:00:00+05:00')
+    monkeypatch.chdir(init_repo(tmp_path / 'repo'))
+    found = git.var_list()
+    assert (found.author, found.committer) == (Identity('Ann Author', 'ann@example.com'), Identity(*AUTHOR))
+    assert found.committed == datetime.datetime(2030, 1, 1, 20, tzinfo=datetime.timezone.utc)
 
 
 def reference_changed_paths(tokens: list[bytes]) -> frozenset[str]:
