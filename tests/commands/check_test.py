@@ -132,6 +132,16 @@ def test_a_range_s_commit_that_another_range_excludes_is_still_checked(repo: Rep
     assert_accepted(repo.trailgate('check', tip, f'^{wrong}'))
 
 
+def test_ranges_that_are_all_empty_check_no_commit_not_head(repo: Repo) -> None:
+    """Several ranges are read as their exact commits; none at all is no
+    commit, never git's default of HEAD."""
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = bad(repo)
+    result = repo.trailgate('check', f'{wrong}..{wrong}', 'main..main')
+    assert_accepted(result)
+    assert '0 commits checked' in result.stdout, result.stdout
+
+
 def test_base_and_a_range_check_both(repo: Repo) -> None:
     """``--base`` adds its own range: the commits of ``HEAD~1..HEAD`` do not
     narrow what the branch adds over the base."""
