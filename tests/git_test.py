@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -114,6 +115,8 @@ def _stream(tokens: list[bytes]) -> bytes:
 
 @settings(max_examples=400)
 @given(st.lists(TOKEN, max_size=60), st.integers(1, 40))
+@example([b'', MARKER, *[b'x'] * 6, b'', MARKER, *[b'x'] * 8], 3)  # a message that is the marker, after no date
+@example([b'', MARKER, *[b'x'] * 7, b'', MARKER, *[b'x'] * 8], 3)  # a marker right after an empty message
 def test_records_as_token_by_token(tokens: list[bytes], chunk_size: int) -> None:
     data = _stream(tokens)
     expected = list(reference_records(git._tokens(io.BytesIO(data), chunk_size)))
