@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,6 +289,44 @@ def test_a_token_longer_than_many_chunks_is_read_in_linear_work(read: object) ->
     found = list(read(_Chunks(data)))  # type: ignore[operator]
     assert message in (found[0] if read is git._records else found)
     assert _Tallied.work < 3 * len(data)
+
+
+def test_a_log_git_refuses_is_an_error_in_git_s_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in git_env().items():
+        monkeypatch.setenv(name, value)
+    repo = init_repo(tmp_path / 'repo')
+    write(repo / 'f', 'f\n')
+    util_git(repo, 'add', '.')
+    util_git(repo, 'commit', '-qm', 'one')
+    monkeypatch.chdir(repo)
+    with pytest.raises(GitError, match=r"git log failed: .*no-such-ref"):
+        list(git.log(['HEAD', 'no-such-ref']))
+
+
+def _fake_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: bytes, status: int) -> None:
+    """A ``git`` first on PATH that prints ``output`` and exits ``status``."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'out').write_bytes(output)
+    script = bin_dir / 'git'
+    script.write_text(f'#!/bin/sh\ncat "{bin_dir}/out"\necho "fatal: cut short" >&2\nexit {status}\n')
+    script.chmod(0o755)
+    monkeypatch.setenv('PATH', f'{bin_dir}{os.pathsep}{os.environ["PATH"]}')
+
+
+@pytest.mark.parametrize(('status', 'error'), [
+    (0, 'git log output ended in the middle of a commit'),
+    (128, 'git log failed: fatal: cut short'),  # git's own failure says more
+])
+def test_a_log_whose_output_ends_in_a_commit_is_never_read_as_complete(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int, error: str) -> None:
+    whole = [b'', MARKER, SHA.encode(), b'', b'Dev', b'dev@example.com', b'Dev', b'dev@example.com',
+             b'1735689600', b'Subject\n', b'\n' + STATUS, b'src/a.py']
+    _fake_git(tmp_path, monkeypatch, _stream([*whole, b'', MARKER, b'b' * 40, b'']), status)
+    commits = git.log(['HEAD'])
+    assert next(commits).sha == SHA
+    with pytest.raises(GitError, match=error):
+        next(commits)
 
 
 def test_a_log_of_more_tips_than_a_command_line_holds_reads_them_all(

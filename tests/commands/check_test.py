@@ -377,6 +377,24 @@ def test_missing_full_sha_base_is_an_unknown_revision(repo: Repo) -> None:
     assert 'trailgate init' not in result.stderr
 
 
+@pytest.mark.parametrize('args', [
+    ('release..HEAD',), ('HEAD..release',), ('release...HEAD',), ('HEAD', '^release'),
+    ('release~0..HEAD',), ('release^{commit}..HEAD',), ('--base', 'release'),
+    ('HEAD~1..HEAD', '--policy-rev', 'release'),
+])
+def test_a_short_name_of_a_branch_and_a_tag_is_an_error_never_git_s_guess(
+        repo: Repo, args: tuple[str, ...]) -> None:
+    """git reads ``release`` as the tag when a branch has that name too: anyone
+    who may push a tag would choose the base and its policy."""
+    repo.git('branch', 'release')
+    wrong = bad(repo)
+    repo.git('tag', 'release', 'HEAD')
+    assert_error(repo.trailgate('check', *args),
+                 'release names more than one ref (refs/tags/release, refs/heads/release)')
+    assert_refused(repo.trailgate('check', 'refs/heads/release..HEAD'), wrong)
+    assert_accepted(repo.trailgate('check', 'refs/tags/release..HEAD'))
+
+
 def test_the_fetch_a_missing_base_needs_is_quoted_for_the_shell(repo: Repo) -> None:
     """A branch name may hold `;`, `$(...)` and `|`: the fetch the message
     names must bring that branch, not run what its name says."""
