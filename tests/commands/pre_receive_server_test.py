@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -297,6 +298,55 @@ def test_a_pattern_that_also_names_the_approvals_ledger_judges_it_as_the_ledger(
     refused(push(repo, f'+{LEDGER}:{LEDGER}'), 'append-only')
     refused(push(repo, f':{LEDGER}'), 'cannot be deleted')
     assert ref_values(origin)[LEDGER] == first
+
+
+def _pkt(data: bytes) -> bytes:
+    return b'%04x' % (len(data) + 4) + data
+
+
+def raw_push(repo: Repo, origin: Repo, commands: list[tuple[str, str, str]], *revs: str) -> Run:
+    """``commands`` (old, new, ref) sent to the server's receive-pack as they
+    are, with a pack of the objects ``revs`` name (pack-objects --revs): what
+    a client other than git's own may send."""
+    pack = subprocess.run(('git', 'pack-objects', '--stdout', '--revs', '-q'), cwd=repo.path, env=repo.env,
+                          input=''.join(f'{rev}\n' for rev in revs).encode(), capture_output=True, check=True)
+    lines = [f'{old} {new} {ref}'.encode() for old, new, ref in commands]
+    request = _pkt(lines[0] + b'\0report-status') + b''.join(map(_pkt, lines[1:])) + b'0000' + pack.stdout
+    return repo.run('git', 'receive-pack', str(origin.path), input=request)
+
+
+@pytest.mark.parametrize('then', ['rewritten', 'deleted'])
+def test_a_push_updating_the_approvals_ledger_twice_is_refused(setup: Setup, tmp_path: Path, then: str) -> None:
+    """git's own client never names a ref twice in one push, but receive-pack
+    takes the updates it is sent and, outside an atomic push, applies them
+    one after the other: an append of a record, then from there a ledger
+    that holds none (or its deletion). Judged on the first alone, the
+    append-only ledger would lose every approval it holds."""
+    repo, origin = setup
+    alice = make_key(tmp_path / 'keys', 'alice')
+    first = write_ledger(repo, entry(alice, 'c' * 64, 'alice@example.com'))
+    accepted(push(repo, f'{LEDGER}:{LEDGER}'))
+    appended = write_ledger(repo, entry(alice, 'd' * 64, 'alice@example.com'))
+    last = write_ledger(repo, {}, parent=appended, replace=True) if then == 'rewritten' else '0' * 40
+    result = raw_push(repo, origin, [(first, appended, LEDGER), (appended, last, LEDGER)],
+                      appended if then == 'deleted' else last, f'^{first}')
+    assert result.hooks.get(HOOK) == 1, result.output
+    assert f'{LEDGER} twice' in result.stderr, result.stderr
+    assert ref_values(origin)[LEDGER] == first
+
+
+def test_a_push_updating_a_protected_branch_twice_is_refused(setup: Setup) -> None:
+    """The same for a protected branch: each update would be judged, but a
+    push no git client makes is refused before anything is judged."""
+    repo, origin = setup
+    before = origin.rev('main')
+    reviewed = good(repo)
+    after = good(repo, 'good = 2\n')
+    result = raw_push(repo, origin, [(before or '', reviewed, 'refs/heads/main'),
+                                     (reviewed, after, 'refs/heads/main')], after, f'^{before}')
+    assert result.hooks.get(HOOK) == 1, result.output
+    assert 'refs/heads/main twice' in result.stderr, result.stderr
+    assert origin.rev('main') == before
 
 
 # -- what a push carries besides refs -------------------------------------------

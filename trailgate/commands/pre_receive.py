@@ -408,6 +408,19 @@ def _alias(updates: list[Update]) -> str | None:
     return None
 
 
+def _twice(updates: list[Update]) -> str | None:
+    """Why a push that updates one ref twice, to two different values, is
+    refused: git's own client never sends one, but receive-pack applies such
+    updates one after the other (outside an atomic push), so the second
+    would move the ref from a value no update before it judged. A push to a
+    symbolic ref and to its target at once names the same update twice."""
+    seen: dict[str, Update] = {}
+    for update in updates:
+        if seen.setdefault(update.ref, update) != update:
+            return f'this push updates {visible(update.ref)} twice; push one update of each ref'
+    return None
+
+
 def _other_namespace(updates: list[Update]) -> str | None:
     """Why an update of a ref under ``refs/namespaces/`` is refused: it is a
     ref of another namespace (git-namespaces(7)), whose own pushes are judged
@@ -451,8 +464,8 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     repo = git.repo()
     server_refs = ServerRefs(repo.git_dir, os.environ.get('GIT_NAMESPACE', ''))
     received = _updates(git.read_hook_input(), server_refs)
-    refused_refs = (_other_namespace(received) or _case_alias(received, server_refs) or _replacement(received)
-                    or _alias(received))
+    refused_refs = (_twice(received) or _other_namespace(received) or _case_alias(received, server_refs)
+                    or _replacement(received) or _alias(received))
     if refused_refs:
         print(f'trailgate pre-receive: refused: {refused_refs}', file=sys.stderr)
         return 1
