@@ -77,3 +77,47 @@ def test_an_append_adds_each_record_the_ledger_lacks_once(repo: Repo) -> None:
     assert repo.git('rev-parse', f'{second}^@').split() == [first]
     assert paths(repo, second) == {ledger.record_path(one), ledger.record_path(two)}
     assert repo.git('cat-file', 'blob', f'{second}:{ledger.record_path(two)}').encode() == records.to_blob(two)
+
+
+# a directory name holding a newline and then a line of git's index-info that
+# removes THIRD (mode 0), and a path in C quotes that names THIRD once unquoted
+REMOVING = f'zz\n0 {"0" * 40}\t{THIRD}'
+QUOTED = f'"{THIRD}"'
+
+
+@pytest.mark.parametrize('hostile', [REMOVING, QUOTED], ids=['a-newline-then-a-removal', 'c-quotes'])
+def test_a_remote_path_read_as_git_index_info_drops_or_changes_no_local_record(repo: Repo, hostile: str) -> None:
+    """A remote no gate guards (a forge runs no pre-receive) holds a ledger
+    whose paths git would read, a line at a time, as more than one path: a
+    newline and a line removing the reviewer's own record, or C quotes
+    around its path. Merged into ``approve --push``'s ledger, the record
+    the reviewer just signed must still be there, as it was signed."""
+    base = write_ledger(repo, {FIRST: b'first'}, parent='')
+    remote = write_ledger(repo, {hostile: b'hostile'}, parent=base)
+    local = write_ledger(repo, {THIRD: b'third'}, parent=base)
+    merged = ledger.merge(local, remote)
+    assert repo.git('cat-file', 'blob', f'{merged}:{THIRD}') == 'third'
+    assert paths(repo, merged) >= {FIRST, THIRD}
+
+
+def test_a_remote_path_that_is_not_utf8_is_merged_as_it_is(repo: Repo) -> None:
+    """A path of bytes that are not UTF-8 in the remote's ledger: the merge
+    keeps it byte for byte, rather than failing the reviewer's push."""
+    hostile = 'zz/\udcff'  # the byte 0xff
+    base = write_ledger(repo, {FIRST: b'first'}, parent='')
+    remote = write_ledger(repo, {hostile: b'hostile'}, parent=base)
+    local = write_ledger(repo, {THIRD: b'third'}, parent=base)
+    merged = ledger.merge(local, remote)
+    listed = repo.git('ls-tree', '-r', '-z', '--name-only', merged).split('\0')
+    assert hostile in listed and THIRD in listed
+
+
+def test_a_remote_on_another_history_holding_no_record_the_local_lacks_merges(repo: Repo) -> None:
+    """The remote's ledger is not an ancestor of the local one, yet brings no
+    record it lacks (a history rewritten elsewhere, the same records merged
+    in another order): the merge holds the local records, nothing fails."""
+    remote = write_ledger(repo, {FIRST: b'first'}, parent='')
+    local = write_ledger(repo, {FIRST: b'first', SECOND: b'second'}, parent='')
+    merged = ledger.merge(local, remote)
+    assert repo.git('rev-parse', f'{merged}^1', f'{merged}^2').split() == [local, remote]
+    assert paths(repo, merged) == {FIRST, SECOND}

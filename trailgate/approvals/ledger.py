@@ -124,7 +124,9 @@ def _tree_with(base: str | None, entries: list[str]) -> str:
             git.run_env(env, 'read-tree', base)
         else:
             git.run_env(env, 'read-tree', '--empty')
-        git.run_env(env, 'update-index', '--add', '--index-info', input=('\n'.join(entries) + '\n').encode())
+        # NUL-terminated: a path is taken as it is, never as a quoted name or as more lines than one
+        git.run_env(env, 'update-index', '-z', '--add', '--index-info',
+                    input=''.join(f'{entry}\0' for entry in entries).encode(git.ENCODING, git.ERRORS))
         return git.decode(git.run_env(env, 'write-tree')).strip()
 
 
