@@ -160,3 +160,17 @@ def test_a_cache_of_another_shape_is_not_used_and_is_written_anew(tmp_path: Path
     cache.set_change('3' * 40, 'ab' * 32, True)
     cache.write()
     assert Cache(str(tmp_path)).change('3' * 40) == ('ab' * 32, True)
+
+
+def test_a_ledger_path_that_is_not_utf8_neither_fails_the_check_nor_drops_an_approval(
+        tmp_path: Path, keys: tuple[Key, Key]) -> None:
+    """A ledger fetched from a remote no gate guards (CI's, from a forge)
+    holds a directory whose name is not UTF-8 where a change id would be:
+    the index of the ledger is cached as JSON, which cannot hold such a
+    name. The check still judges, and bob's approval still counts."""
+    repo, base, change = _approved_by_alice(tmp_path, keys)
+    write_ledger(repo, {change[:2] + '/' + change[:2] + '\udcff/x': b'not a record'})  # the byte 0xff
+    write_ledger(repo, entry(keys[1], change, 'bob@example.com'))
+    result = repo.trailgate('check', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    assert 'Traceback' not in result.output

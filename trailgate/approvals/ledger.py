@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from trailgate.approvals.cache import Cache
 from trailgate.errors import GitError
 
 REF = 'refs/trailgate/approvals'
+_CHANGE_ID = re.compile(r'\A[0-9a-f]{64}\Z')
 
 
 def record_path(record: records.Record) -> str:
@@ -58,7 +60,8 @@ class Ledger:
         index: dict[str, list[str]] = {}
         for path, oid in git.tree_blobs(commit):
             parts = path.split('/')
-            if len(parts) == 3 and parts[0] == parts[1][:2]:
+            # a change id, as no other name can be asked for (nor cached: JSON holds no name git's bytes may be)
+            if len(parts) == 3 and parts[0] == parts[1][:2] and _CHANGE_ID.match(parts[1]):
                 index.setdefault(parts[1], []).append(oid)
         if self.cache is not None:
             self.cache.set_ledger_index(commit, index)
