@@ -349,6 +349,18 @@ def test_a_push_updating_a_protected_branch_twice_is_refused(setup: Setup) -> No
     assert origin.rev('main') == before
 
 
+def test_a_ref_inside_the_approvals_ledger_s_name_is_refused(setup: Setup) -> None:
+    """git keeps no ref whose name another ref's name continues: a branch
+    pushed to ``refs/trailgate/approvals/x`` before the first approval would
+    keep every reviewer's ``approve --push`` from ever creating the ledger,
+    for as long as it stood."""
+    repo, origin = setup
+    refused(push(repo, f'HEAD:{LEDGER}/x'), f'would keep {LEDGER} from being created')
+    assert f'{LEDGER}/x' not in ref_values(origin)
+    ledger = write_ledger(repo, {})
+    accepted(push(repo, f'{ledger}:{LEDGER}'))
+
+
 # -- what a push carries besides refs -------------------------------------------
 
 

@@ -421,6 +421,22 @@ def _twice(updates: list[Update]) -> str | None:
     return None
 
 
+def _beside_ledger(updates: list[Update]) -> str | None:
+    """Why an update that creates a ref inside the approvals ledger's name
+    (``refs/trailgate/approvals/x``) is refused: git keeps no ref whose name
+    another ref's continues, so while it stood, no approval could ever
+    create the ledger. Where the filesystem ignores case, in any case."""
+    from trailgate.approvals import ledger
+
+    for update in updates:
+        if git.is_null_oid(update.new) or not update.ref.casefold().startswith(f'{ledger.REF}/'):
+            continue
+        if update.ref.startswith(f'{ledger.REF}/') or git.ignores_case():
+            return (f'{visible(update.ref)} would keep {ledger.REF} from being created (git keeps no ref '
+                    f'inside the name of another); pick another name')
+    return None
+
+
 def _other_namespace(updates: list[Update]) -> str | None:
     """Why an update of a ref under ``refs/namespaces/`` is refused: it is a
     ref of another namespace (git-namespaces(7)), whose own pushes are judged
@@ -465,7 +481,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     server_refs = ServerRefs(repo.git_dir, os.environ.get('GIT_NAMESPACE', ''))
     received = _updates(git.read_hook_input(), server_refs)
     refused_refs = (_twice(received) or _other_namespace(received) or _case_alias(received, server_refs)
-                    or _replacement(received) or _alias(received))
+                    or _replacement(received) or _alias(received) or _beside_ledger(received))
     if refused_refs:
         print(f'trailgate pre-receive: refused: {refused_refs}', file=sys.stderr)
         return 1
