@@ -174,3 +174,28 @@ def test_a_ledger_path_that_is_not_utf8_neither_fails_the_check_nor_drops_an_app
     result = repo.trailgate('check', f'{base}..HEAD')
     assert result.returncode == 0, result.output
     assert 'Traceback' not in result.output
+
+
+def test_a_verified_record_stored_under_another_change_approves_only_its_own(tmp_path: Path,
+                                                                            keys: tuple[Key, Key]) -> None:
+    """Alice and bob approved one change; the very blobs of their records are
+    put under a second change's directory too (the ledger's path is only an
+    index; a git blob is the same object wherever it is). Once the cache
+    knows the blob verifies, as whose approval of which change, it must
+    still count only for the change its signed payload names: cold or warm."""
+    repo, base, change = _approved_by_alice(tmp_path, keys)
+    write_ledger(repo, entry(keys[1], change, 'bob@example.com'))
+    approved = repo.head()
+    wrong = repo.commit_ok(message('Refund twice', ASSISTED), {CRITICAL: 'x = 2\n'}, verify=False)
+    other = change_of(repo)
+    tip = repo.rev('refs/trailgate/approvals')
+    moved = {}
+    for line in repo.git('ls-tree', '-r', f'{tip}').splitlines():
+        path = line.split('\t')[1]
+        moved[f'{other[:2]}/{other}/{path.rsplit("/", 1)[1]}'] = repo.git('cat-file', 'blob', f'{tip}:{path}').encode()
+    assert len(moved) == 2
+    write_ledger(repo, moved)
+    for run in ('cold', 'warm'):
+        result = repo.trailgate('check', f'{base}..HEAD')
+        assert result.returncode == 1, f'{run}: {result.output}'
+        assert wrong[:10] in result.output and approved[:10] not in result.output, f'{run}: {result.output}'
