@@ -103,7 +103,7 @@ def test_a_remote_path_read_as_git_index_info_drops_or_changes_no_local_record(r
 def test_a_remote_path_that_is_not_utf8_is_merged_as_it_is(repo: Repo) -> None:
     """A path of bytes that are not UTF-8 in the remote's ledger: the merge
     keeps it byte for byte, rather than failing the reviewer's push."""
-    hostile = 'zz/\udcff'  # the byte 0xff
+    hostile = 'zz/\udcff/x'  # the byte 0xff
     base = write_ledger(repo, {FIRST: b'first'}, parent='')
     remote = write_ledger(repo, {hostile: b'hostile'}, parent=base)
     local = write_ledger(repo, {THIRD: b'third'}, parent=base)
@@ -121,3 +121,20 @@ def test_a_remote_on_another_history_holding_no_record_the_local_lacks_merges(re
     merged = ledger.merge(local, remote)
     assert repo.git('rev-parse', f'{merged}^1', f'{merged}^2').split() == [local, remote]
     assert paths(repo, merged) == {FIRST, SECOND}
+
+
+@pytest.mark.parametrize('hostile', [THIRD.rsplit('/', 1)[0], THIRD[:2], f'{THIRD}/x'],
+                         ids=['a-file-for-the-change', 'a-file-for-the-prefix', 'a-directory-for-the-record'])
+def test_a_remote_entry_where_the_local_ledger_has_a_directory_or_a_record_replaces_nothing(
+        repo: Repo, hostile: str) -> None:
+    """The remote's ledger (any writer of a remote no gate guards) holds a
+    file where the reviewer's record has a directory (its change id is no
+    secret), or a directory where the record is a file: git's index keeps
+    one of the two, and a merge that took the remote's would push a ledger
+    without the approval the reviewer just signed, and keep it so locally."""
+    base = write_ledger(repo, {FIRST: b'first'}, parent='')
+    remote = write_ledger(repo, {hostile: b'hostile'}, parent=base)
+    local = write_ledger(repo, {THIRD: b'third'}, parent=base)
+    merged = ledger.merge(local, remote)
+    assert repo.git('cat-file', 'blob', f'{merged}:{THIRD}') == 'third'
+    assert repo.git('cat-file', 'blob', f'{merged}:{FIRST}') == 'first'

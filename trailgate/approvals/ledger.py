@@ -113,7 +113,9 @@ def merge(local: str | None, remote: str, ref: str = REF) -> str:
     if git.is_ancestor(remote, local):
         return local
     have = {path for path, _ in git.tree_blobs(local)}
-    entries = [f'100644 blob {oid}\t{path}' for path, oid in git.tree_blobs(remote) if path not in have]
+    # a record's depth only: an entry beside or inside a local record would replace it in git's index
+    entries = [f'100644 blob {oid}\t{path}' for path, oid in git.tree_blobs(remote)
+               if path not in have and path.count('/') == 2]
     tree = _tree_with(local, entries)
     commit = git.commit_tree(tree, [local, remote], 'Merge concurrent approvals')
     git.run('update-ref', '-m', 'trailgate approve: merge', ref, commit, local)
