@@ -10,6 +10,9 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.approvals import LEDGER
+from testing.approvals import entry
+from testing.approvals import write_ledger
 from testing.precommit import pre_commit
 from testing.scenarios import ALICE
 from testing.scenarios import ASSISTED
@@ -31,6 +34,7 @@ from testing.scenarios import new_repo
 from testing.scenarios import publish
 from testing.scenarios import ref_values
 from testing.scenarios import unreviewed
+from testing.sshkeys import make_key
 from testing.util import init_repo
 from tests.commands.pre_push_test import accepted
 from tests.commands.pre_push_test import good
@@ -143,6 +147,78 @@ def test_an_update_is_judged_by_the_policy_of_the_value_it_replaces(setup: Setup
     before = ref_values(origin)
     refused(repo.run_git('push', 'origin', 'fix:release/1'), wrong[:10])
     assert ref_values(origin) == before
+
+
+# -- the approvals ledger ----------------------------------------------------------
+
+# a pattern that also names the approvals ledger, and a rule no ledger commit passes
+EVERY_REF_POLICY = f"""\
+version: 1
+groups:
+  senior: [alice@example.com]
+protected: ["refs/**"]
+rules:
+  - id: {RULE}
+    paths: ["**"]
+    applies_to: all
+    require:
+      reviews: {{group: senior}}
+"""
+
+
+def _ledger_entries(tmp_path: Path, *changes: str) -> list[dict[str, bytes]]:
+    """One signed record per change (any change: they approve nothing here)."""
+    alice = make_key(tmp_path / 'keys', 'alice')
+    return [entry(alice, change, 'alice@example.com') for change in changes]
+
+
+def test_a_pattern_that_also_names_the_approvals_ledger_leaves_its_update_to_the_server(tmp_path: Path) -> None:
+    """``refs/**`` names the approvals ledger too: pre-push judges no ledger
+    commit as a commit, new ledger or update (as pre-receive judges it: as the
+    ledger, never as commits); a branch in the same push is judged."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', EVERY_REF_POLICY)
+    publish(repo, origin)
+    one, two = _ledger_entries(tmp_path, 'c' * 64, 'd' * 64)
+    first = write_ledger(repo, one)
+    accepted(repo.run_git('push', 'origin', LEDGER))
+    second = write_ledger(repo, two)
+    wrong = repo.commit_ok(message('Tidy the readme'), {'README.txt': 'tidy\n'}, verify=False)
+    result = repo.run_git('push', 'origin', 'HEAD:main', f'{LEDGER}:{LEDGER}')
+    refused(result, wrong[:10])
+    assert second[:10] not in result.stderr
+    assert ref_values(origin)[LEDGER] == first
+    accepted(repo.run_git('push', 'origin', f'{LEDGER}:{LEDGER}'))
+    assert ref_values(origin)[LEDGER] == second
+
+
+def test_the_approvals_ledger_is_no_pushed_commit_to_remind_of(tmp_path: Path) -> None:
+    """Where no pattern names the ledger, its commits are not counted as
+    commits that will need review before they land either."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', EVERY_REF_POLICY.replace('"refs/**"', 'main'))
+    publish(repo, origin)
+    write_ledger(repo, *_ledger_entries(tmp_path, 'c' * 64))
+    result = repo.run_git('push', 'origin', LEDGER)
+    accepted(result)
+    assert 'reminder' not in result.stderr, result.stderr
+
+
+def test_the_approvals_ledger_exempts_no_commit_of_a_new_protected_ref(tmp_path: Path) -> None:
+    """A push to a URL sees every ref of the remote (``git ls-remote``), the
+    ledger too: its commits are not on "another protected ref", so a new
+    protected ref of them is judged; a branch holding them still exempts them."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', EVERY_REF_POLICY)
+    publish(repo, origin)
+    first = write_ledger(repo, *_ledger_entries(tmp_path, 'c' * 64))
+    repo.git('push', '-q', '--no-verify', 'origin', f'{LEDGER}:{LEDGER}')
+    repo.git('remote', 'remove', 'origin')  # no remote-tracking refs: the remote itself is asked
+    url = f'file://{origin.path}'
+    refused(repo.run_git('push', url, f'{first}:refs/heads/records'), first[:10])
+    assert 'refs/heads/records' not in ref_values(origin)
+    repo.git('push', '-q', '--no-verify', url, f'{first}:refs/heads/records')
+    accepted(repo.run_git('push', url, f'{first}:refs/heads/copy'))  # on another protected ref
 
 
 # -- stdin git never writes ---------------------------------------------------------
@@ -555,3 +631,23 @@ def test_framework_a_mirror_remote_is_judged_whole(framework: Setup) -> None:
     _framework_refused(repo.run_git('-c', 'remote.origin.mirror=true', 'push', 'origin'), wrong[:10])
 
     assert ref_values(origin)['refs/heads/main'] == before['refs/heads/main']
+
+
+def test_framework_a_pattern_that_also_names_the_approvals_ledger_leaves_its_update_to_the_server(
+        tmp_path: Path, pre_commit_setup) -> None:
+    """Under pre-commit too, a push of the approvals ledger judges none of its commits."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', EVERY_REF_POLICY, hooks=False,
+                    files={'.pre-commit-config.yaml': pre_commit_setup.config})
+    repo.env.update(pre_commit_setup.env)
+    pre_commit(repo, 'install', '--hook-type', 'pre-push')
+    publish(repo, origin)
+    one, two = _ledger_entries(tmp_path, 'c' * 64, 'd' * 64)
+    first = write_ledger(repo, one)
+    result = repo.run_git('push', 'origin', LEDGER)
+    assert result.returncode == 0 and 'Passed' in result.output, result.output
+    assert ref_values(origin)[LEDGER] == first
+    second = write_ledger(repo, two)
+    result = repo.run_git('push', 'origin', f'{LEDGER}:{LEDGER}')
+    assert result.returncode == 0 and 'Passed' in result.output, result.output
+    assert ref_values(origin)[LEDGER] == second

@@ -7,6 +7,11 @@ value to the new one are judged (for a new protected ref: every commit on
 none of the remote's protected refs), by the policy at the value replaced
 (for a new ref, the remote's default branch). Other refs pass, with a
 one-line reminder of how many commits will need review before they land.
+An update of the approvals ledger, whatever pattern also names it, is left
+to the server, whose pre-receive judges it as the ledger (append-only,
+records only): pre-push judges none of its commits and counts none in the
+reminder, and the remote's ledger is no protected ref whose commits exempt
+those of a new protected ref.
 
 The pre-commit framework swallows git's lines and passes one ref at most,
 so under it the push is rebuilt from its variables and the ``git push``
@@ -114,8 +119,11 @@ class RemoteView(NamedTuple):
         return self.refs.get(self.default) if self.default else None
 
     def on_protected(self, policy: Policy) -> list[str]:
-        """The objects of the remote's protected refs that this clone has."""
-        shas = sorted({sha for ref, sha in self.refs.items() if policy.protected.matches(ref)})
+        """The objects of the remote's protected refs that this clone has;
+        never the approvals ledger's, judged as the ledger, never as commits."""
+        from trailgate.approvals.ledger import REF
+
+        shas = sorted({sha for ref, sha in self.refs.items() if policy.protected.matches(ref) and ref != REF})
         missing = set(git.missing_commits(shas))
         return [sha for sha in shas if sha not in missing]
 
@@ -188,12 +196,16 @@ def _known(sha: str) -> bool:
 
 
 def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan:
+    from trailgate.approvals.ledger import REF
+
     plan = _Plan([], [])
     rollbacks = []
     default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
     for update in updates:
         if git.is_null_oid(update.local_sha):
             continue  # a deletion adds no commits
+        if update.remote_ref == REF:
+            continue  # the server judges the ledger as the ledger: its commits are no commits to review
         replaced = update.remote_sha if _known(update.remote_sha) else None
         policy = found.for_base(replaced or default_tip)
         not_protected = ('--not', *view.on_protected(policy))
