@@ -678,6 +678,26 @@ def test_approve_push_pushes_an_approval_recorded_earlier(tmp_path: Path, keys: 
     assert world.origin.rev(LEDGER) == world.alice.rev(LEDGER)
 
 
+def test_approve_push_with_a_pattern_that_also_names_the_ledger(tmp_path: Path, keys: Keys) -> None:
+    """``protected: ["refs/**"]`` names the approvals ledger too, and every
+    clone has the pre-push hook: ``approve --push`` pushes the approvals (the
+    server judges the ledger as the ledger), and the change then lands."""
+    world = make_world(tmp_path, keys, policy=signed_policy() + 'protected: ["refs/**"]\n')
+    dev = world.dev
+    for repo in (dev, world.alice, world.bob):
+        repo.install_hooks()
+    ai_change(dev)
+    refused = dev.run_git('push', 'origin', 'HEAD:main')
+    assert refused.returncode != 0 and refused.hooks.get('pre-push') == 1, refused
+    for reviewer in (world.alice, world.bob):
+        code, output = approve(reviewer, dev, '--push', 'origin')
+        assert code == 0 and f'pushed {LEDGER}' in output, output
+        assert world.origin.rev(LEDGER) == reviewer.rev(LEDGER)
+    fetch_ledger(dev)
+    landed = dev.run_git('push', 'origin', 'HEAD:main')
+    assert landed.returncode == 0 and landed.hooks == {'pre-push': 0, 'pre-receive': 0}, landed
+
+
 def test_approve_push_merges_a_ledger_pushed_between_its_fetch_and_its_push(tmp_path: Path, keys: Keys) -> None:
     """Two reviewers at once: alice's approval reaches the server after bob's
     ``approve --push`` fetched the ledger and before it pushes. Bob's push is
