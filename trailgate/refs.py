@@ -13,6 +13,8 @@ import re
 from typing import NamedTuple
 
 BRANCH_PREFIX = 'refs/heads/'
+# the approvals ledger: one signed record per (change id, reviewer)
+APPROVALS_REF = 'refs/trailgate/approvals'
 TAG_PREFIX = 'refs/tags/'
 EVERY_BRANCH_AND_TAG = ('refs/heads/**', 'refs/tags/**')
 # characters git forbids in ref names (git check-ref-format), and '[' which a glob would need

@@ -19,8 +19,9 @@ from trailgate import git
 from trailgate.approvals import records
 from trailgate.approvals.cache import Cache
 from trailgate.errors import GitError
+from trailgate.refs import APPROVALS_REF
 
-REF = 'refs/trailgate/approvals'
+REF = APPROVALS_REF
 _CHANGE_ID = re.compile(r'\A[0-9a-f]{64}\Z')
 
 

@@ -39,6 +39,7 @@ from trailgate.gather import policy_sources
 from trailgate.gather import unique
 from trailgate.output import Output
 from trailgate.policy import Policy
+from trailgate.refs import APPROVALS_REF
 from trailgate.refs import BRANCH_PREFIX
 from trailgate.rollback import policy_rollback
 
@@ -121,9 +122,8 @@ class RemoteView(NamedTuple):
     def on_protected(self, policy: Policy) -> list[str]:
         """The objects of the remote's protected refs that this clone has;
         never the approvals ledger's, judged as the ledger, never as commits."""
-        from trailgate.approvals.ledger import REF
-
-        shas = sorted({sha for ref, sha in self.refs.items() if policy.protected.matches(ref) and ref != REF})
+        shas = sorted({sha for ref, sha in self.refs.items()
+                       if policy.protected.matches(ref) and ref != APPROVALS_REF})
         missing = set(git.missing_commits(shas))
         return [sha for sha in shas if sha not in missing]
 
@@ -196,15 +196,13 @@ def _known(sha: str) -> bool:
 
 
 def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan:
-    from trailgate.approvals.ledger import REF
-
     plan = _Plan([], [])
     rollbacks = []
     default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
     for update in updates:
         if git.is_null_oid(update.local_sha):
             continue  # a deletion adds no commits
-        if update.remote_ref == REF:
+        if update.remote_ref == APPROVALS_REF:
             continue  # the server judges the ledger as the ledger: its commits are no commits to review
         replaced = update.remote_sha if _known(update.remote_sha) else None
         policy = found.for_base(replaced or default_tip)
@@ -417,9 +415,8 @@ def without_credentials(url: str) -> str:
 def _fetch_approvals_hint(remote: str | None) -> str:
     """Approvals are read from this clone's ledger, which ``git fetch`` does not
     bring: an author whose change a reviewer approved and pushed must fetch it."""
-    from trailgate.approvals.ledger import REF
-
     source = shlex.quote(without_credentials(remote)) if remote else 'origin'
-    return (f'trailgate pre-push: approvals are read from this clone\'s {REF}; if a reviewer approved '
+    ref = APPROVALS_REF
+    return (f'trailgate pre-push: approvals are read from this clone\'s {ref}; if a reviewer approved '
             f'and pushed them (`trailgate approve --push`), fetch them, then push again: '
-            f"git fetch {source} '+{REF}:{REF}'")
+            f"git fetch {source} '+{ref}:{ref}'")
