@@ -247,6 +247,39 @@ def test_output_file_that_cannot_be_written(history: History, tmp_path: Path) ->
     assert '--output' in result.stderr
 
 
+@pytest.mark.parametrize('format', ['text', 'sarif'])
+def test_a_report_is_never_written_through_a_link_a_commit_put_there(tmp_path: Path, format: str) -> None:
+    """CI writes ``--output trailgate.sarif`` in a checkout of the change under
+    review: a commit that puts a symbolic link there (to the runner's
+    ``~/.bashrc``, or a directory out of the work tree) must not get the
+    report, whose text anyone who could push wrote, written where it leads;
+    nor may the report land where git reads configuration or runs hooks."""
+    home = tmp_path / 'home'
+    home.mkdir()
+    profile = home / '.bashrc'
+    profile.write_text('# mine\n')
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    (repo.path / 'trailgate.sarif').symlink_to(profile)
+    (repo.path / 'reports').symlink_to(home)
+    repo.git('add', 'trailgate.sarif', 'reports')
+    bad = repo.commit_ok(message('Unreviewed charge; echo owned', ASSISTED), {CRITICAL: 'bad = 1\n'}, verify=False)
+    config = (repo.path / '.git' / 'config').read_bytes()
+    for target in ('trailgate.sarif', 'reports/.bashrc', 'reports/new.sarif', str(repo.path / 'trailgate.sarif'),
+                   '.git/config', '.git/report.sarif', '.git/hooks/post-checkout'):
+        result = repo.trailgate('check', '--format', format, '--output', target, f'{bad}~1..{bad}')
+        assert result.returncode == 2, (target, result)
+        assert f'--output {target}: cannot write' in result.stderr, result.stderr
+    assert profile.read_text() == '# mine\n' and os.listdir(home) == ['.bashrc']
+    assert (repo.path / '.git' / 'config').read_bytes() == config
+    assert not (repo.path / '.git' / 'hooks' / 'post-checkout').exists()
+    assert not (repo.path / '.git' / 'report.sarif').exists()
+    # a plain file of the work tree, or one out of it, is written as asked
+    for target in ('report.out', str(tmp_path / 'report.out')):
+        written = repo.trailgate('check', '--format', format, '--output', target, f'{bad}~1..{bad}')
+        assert written.returncode == 1, written
+        assert bad[:10] in (repo.path / target).read_text()
+
+
 # -- progress ------------------------------------------------------------------------
 
 def track(monkeypatch: pytest.MonkeyPatch, tty: bool, enabled: bool = True,

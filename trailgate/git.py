@@ -441,12 +441,13 @@ class GitAreas(NamedTuple):
     git_dir: str
     common_dir: str  # a worktree's repository
     hooks: str  # core.hooksPath may put it anywhere; git runs the files directly in it
+    toplevel: str | None  # the work tree, whose files a commit chooses; None when bare
 
 
 def git_areas() -> GitAreas:
     out = run('rev-parse', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks')
     git_dir, common_dir, hooks = (os.path.abspath(line) for line in decode(out).split('\n')[:3])
-    return GitAreas(git_dir, common_dir, hooks)
+    return GitAreas(git_dir, common_dir, hooks, repo().toplevel)
 
 
 def resolve_commit(rev: str) -> str:

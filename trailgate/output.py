@@ -72,6 +72,7 @@ class Output:
         target = sys.stderr if stream == 'stderr' else sys.stdout
         if self.output:
             text = render(report, self.format, color=False, verbose=self.verbose)
+            self._refuse_unsafe_output()
             try:
                 with open(self.output, 'w', encoding='utf-8', errors='surrogateescape') as f:
                     f.write(text)
@@ -138,8 +139,18 @@ class Output:
             writers.append(('text', use_color(target), False))
         return writers
 
+    def _refuse_unsafe_output(self) -> None:
+        assert self.output is not None
+        from trailgate import git
+        from trailgate.report_paths import refusal
+
+        why = refusal(self.output, git.git_areas())
+        if why is not None:
+            raise UsageError(f'--output {self.output}: cannot write: {why}')
+
     def _emit(self, summary: Report, parts: list[tuple[Writer, Spool]], target: TextIO) -> None:
         if self.output:
+            self._refuse_unsafe_output()
             try:
                 with open(self.output, 'w', encoding='utf-8', errors='surrogateescape') as f:
                     _copy(summary, *parts[0], f)

@@ -52,6 +52,27 @@ def test_a_report_is_never_written_where_git_reads_or_runs_it(repo: Repo, tmp_pa
     assert _leftovers(repo.path / '.git') == [] and _leftovers(hooks) == []
 
 
+def test_a_report_is_never_written_through_a_link_a_commit_put_there(repo: Repo, tmp_path: Path) -> None:
+    """A checkout's symbolic link (to a shell profile, or a directory out of the
+    work tree) is the commits' choice, not the reader's: no report goes through it."""
+    home = tmp_path / 'home'
+    home.mkdir()
+    profile = home / '.bashrc'
+    profile.write_text('# mine\n')
+    (repo.path / 'audit.html').symlink_to(profile)
+    (repo.path / 'reports').symlink_to(home)
+    git(repo.path, 'add', 'audit.html', 'reports')
+    git(repo.path, 'commit', '-qm', 'Reports')
+    for option in OPTIONS:
+        for target in ('audit.html', 'reports/.bashrc', 'reports/audit.json'):
+            result = repo.trailgate('audit', '-q', option, target)
+            assert result.returncode == 2, (option, target, result)
+            assert f'{option} {target}: cannot write: it is reached through a symbolic link' in result.stderr
+    assert profile.read_text() == '# mine\n' and os.listdir(home) == ['.bashrc']
+    assert repo.trailgate('audit', '-q', '--json', 'audit.json').returncode == 0
+    assert (repo.path / 'audit.json').read_text().startswith('{')
+
+
 def test_a_failed_audit_leaves_the_previous_reports_as_they_were(repo: Repo, tmp_path: Path) -> None:
     out = tmp_path / 'out'
     out.mkdir()

@@ -6,10 +6,8 @@ never leaves half a report where the last good one was. The rename also
 means an existing file's mode is never kept: a report written over an
 executable file is no longer executable.
 
-A report holds text anyone who could push wrote. It is never written into
-the repository's git directory (nor the common one of a worktree), where
-git reads configuration, nor straight into its hooks directory, where git
-would run it as a hook.
+A report holds text anyone who could push wrote: where it may go is
+``report_paths``' to say, as for ``--output``.
 """
 from __future__ import annotations
 
@@ -25,50 +23,10 @@ from typing import TextIO
 from trailgate.errors import UsageError
 from trailgate.git import GitAreas
 from trailgate.output import in_utf8
+from trailgate.report_paths import real_path
+from trailgate.report_paths import refusal
 
 STDOUT = '-'
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino
-
-
-def _containing(path: str) -> Iterator[tuple[int, int]]:
-    """The device and inode of each existing directory ``path`` is in: the same
-    directory under another spelling (``.GIT`` on a case-insensitive file
-    system, a bind mount) is the same pair."""
-    directory = os.path.dirname(path)
-    while True:
-        found = _identity(directory)
-        if found is not None:
-            yield found
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return
-        directory = parent
-
-
-def _same_directory(one: str, other: str) -> bool:
-    if one == other:
-        return True
-    found = _identity(one)
-    return found is not None and found == _identity(other)
-
-
-def _inside(path: str, directory: str) -> bool:
-    if os.path.commonpath((path, directory)) == directory:
-        return True
-    found = _identity(directory)
-    return found is not None and (found == _identity(path) or found in _containing(path))
-
-
-def _where(path: str) -> str:
-    """The real path a write to ``path`` lands on (symbolic links followed)."""
-    return os.path.realpath(os.path.abspath(path))
 
 
 class Target:
@@ -87,19 +45,15 @@ class Target:
     def check(self, areas: GitAreas | None) -> None:
         if self.path == STDOUT or areas is None:
             return
-        where = _where(self.path)
-        inside = next((area for area in (areas.git_dir, areas.common_dir) if _inside(where, _where(area))), None)
-        if inside is None and _same_directory(os.path.dirname(where), _where(areas.hooks)):
-            inside = areas.hooks
-        if inside is not None:
-            raise self._error(f'it is inside {inside}, where git reads its configuration or runs hooks; '
-                              'write the report elsewhere')
+        why = refusal(self.path, areas)
+        if why is not None:
+            raise self._error(why)
 
     def open(self) -> None:
         if self.path == STDOUT:
             self.stream = in_utf8(sys.stdout)
             return
-        where = _where(self.path)
+        where = real_path(self.path)
         try:
             # the path itself, not its real path: /dev/stdout's is /proc/self/fd/1's
             # target, which for a pipe is no path at all
@@ -155,7 +109,7 @@ class Target:
                 os.fsync(stream.fileno())
             stream.close()
             if self._temporary is not None:
-                os.replace(self._temporary, _where(self.path))
+                os.replace(self._temporary, real_path(self.path))
                 self._temporary = None
         except OSError as e:
             with contextlib.suppress(OSError):
