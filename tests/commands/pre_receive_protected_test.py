@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from testing.scenarios import CRITICAL
+from testing.scenarios import EMPTY_POLICY
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
@@ -274,6 +275,43 @@ def test_protected_tags(tmp_path: Path) -> None:
     accepted(push(repo, 'nightly'))
     refused(push(repo, 'v1'), wrong[:10])
     assert 'refs/tags/v1' not in ref_values(origin)
+
+
+@pytest.mark.parametrize('target', ['tag of a tree', 'tree', 'blob'])
+def test_a_protected_tag_cannot_point_at_what_is_not_a_commit(tmp_path: Path, target: str) -> None:
+    """A protected tag pushed as (a tag of) the tree of an unreviewed commit,
+    or one of its files: git log reads no commit in a tree, so nothing was
+    judged and the AI change landed on v1 without its reviews, for anyone
+    who archives or deploys the tag."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', POLICY + 'protected: [main, "refs/tags/v*"]\n', hooks=False)
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    value = {'tag of a tree': f'{wrong}^{{tree}}', 'tree': f'{wrong}^{{tree}}', 'blob': f'{wrong}:{CRITICAL}'}[target]
+    repo.git('tag', *(('-a', '-m', 'Release') if target == 'tag of a tree' else ()), 'v1', value)
+    refused(push(repo, 'v1'), 'refs/tags/v1', 'not a commit')
+    assert 'refs/tags/v1' not in ref_values(origin)
+    repo.git('tag', '-f', 'v1', wrong)
+    refused(push(repo, 'v1'), wrong[:10], RULE)  # a commit is judged
+
+
+def test_a_protected_tag_that_holds_a_tree_does_not_judge_its_update(tmp_path: Path) -> None:
+    """A protected tag that points at a tree (from before it was protected,
+    or set on the server) holding a policy that judges nothing: its update
+    to an unreviewed commit was judged by that tree's policy, and passed."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', POLICY + 'protected: [main, "refs/tags/v*"]\n', hooks=False)
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    lax = repo.commit_ok(message('Nothing'), {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    repo.git('push', '-q', '--no-verify', 'origin', f'{lax}:refs/heads/lax')
+    origin.git('update-ref', 'refs/tags/v1', f'{lax}^{{tree}}')
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    wrong = unreviewed(repo)
+    repo.git('tag', 'v1', wrong)
+    refused(push(repo, '--force', 'v1'), 'refs/tags/v1', 'not a commit', status=2)
+    assert origin.rev('refs/tags/v1') != wrong
 
 
 def test_protected_main_judged_by_its_old_value_not_the_pushed_policy(setup: Setup) -> None:

@@ -244,6 +244,30 @@ class _Judges:
         )
 
 
+def _not_commits(guarded: list[Update]) -> str | None:
+    """Why an update of a protected ref is refused for pointing it at an
+    object that is not a commit (nor a tag of one): a tree or a blob holds
+    files but no commit, and git log reads none in it, so its content would
+    land judged by nothing. A current value that is not a commit has no
+    history to judge from either, and a policy file in it is no committed
+    policy: PolicyError."""
+    values = {u.new for u in guarded} | {u.old for u in guarded if not git.is_null_oid(u.old)}
+    others = set(git.missing_commits(sorted(values)))
+    for update in guarded:
+        if update.new in others:
+            return (f'{visible(update.ref)} is protected, and this update points it at {update.new[:12]}, which '
+                    f'is not a commit (nor a tag of one), so no commit of it can be judged; push a commit, '
+                    f'or a tag of one')
+    for update in guarded:
+        if update.old in others:
+            raise PolicyError(
+                f'{visible(update.ref)} is protected, and its current value {update.old[:12]} is not a commit '
+                f'(nor a tag of one), so no committed policy can judge its update; a server administrator '
+                f'can set the ref to a commit (git update-ref) or delete it, so that it is pushed again as a new ref',
+            )
+    return None
+
+
 def _policy_rollback(update: Update, judges: _Judges) -> str | None:
     """Why an update of a protected ref is refused for taking it back to an
     older policy (``rollback``); with an explicit policy file, nothing is."""
@@ -493,7 +517,8 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     with git.CatFile() as cat:
         judges = _Judges(policies.explicit_path(policy_option), repo, cat, server_refs)
         guarded = [u for u in updates if judges.is_protected(u)]
-        rollback = next(filter(None, (_policy_rollback(update, judges) for update in guarded)), None)
+        rollback = _not_commits(guarded) or next(
+            filter(None, (_policy_rollback(update, judges) for update in guarded)), None)
         if rollback:
             print(f'trailgate pre-receive: refused: {rollback}', file=sys.stderr)
             return 1
