@@ -455,3 +455,24 @@ def test_a_non_bare_server_judges_by_the_committed_policy_never_its_working_tree
     good(repo)
     accepted(push(repo, 'HEAD:main'))
     assert (origin.path / CRITICAL).read_text() == 'good = 1\n'  # git updated the checkout
+
+
+def test_a_commit_on_an_alternate_s_protected_branch_exempts_nothing(setup: Setup, tmp_path: Path) -> None:
+    """The server borrows objects from another repository (a fork network's
+    shared store, ``objects/info/alternates``) whose main and release
+    branch already hold an unreviewed commit, and advertises their tips
+    (``core.alternateRefsCommand``), so the pusher sends none of its
+    objects: those refs are not this repository's, and landing the commit
+    on this main or a new release branch here is judged all the same."""
+    repo, origin = setup
+    wrong = unreviewed(repo)
+    network = tmp_path / 'network.git'
+    subprocess.run(('git', 'init', '-q', '--bare', str(network)), check=True, env=repo.env)
+    repo.git('push', '-q', '--no-verify', str(network), 'HEAD:refs/heads/main', 'HEAD:refs/heads/release/1')
+    (origin.path / 'objects' / 'info' / 'alternates').write_text(f'{network / "objects"}\n')
+    origin.git('config', 'core.alternateRefsCommand',
+               'git --git-dir="$1" for-each-ref --format="%(objectname)" refs/heads/')
+    before = ref_values(origin)
+    refused(push(repo, 'HEAD:refs/heads/release/2'), wrong[:10], RULE)
+    refused(push(repo, 'HEAD:main'), wrong[:10], RULE)
+    assert ref_values(origin) == before
