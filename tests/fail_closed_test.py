@@ -100,6 +100,7 @@ SCENARIOS = (
     Scenario('pre-push-unconfigured-url', 'repo', ('pre-push', '{url2}', '{url2}'),
              f'refs/heads/feature {{c2}} refs/heads/feature {ZERO}\n', 1),
     Scenario('pre-push-framework', 'repo', ('pre-push',), '', 1, pushing=(('main', 'refs/heads/main'),)),
+    Scenario('pre-push-framework-tree', 'repo', ('pre-push',), '', 1, pushing=(('main^{tree}', 'refs/heads/main'),)),
     Scenario('pre-receive-refused', 'server', ('pre-receive',), '{c0} {c2} refs/heads/main\n', 1),
     Scenario('pre-receive-accepted', 'server', ('pre-receive',), '{c0} {c1} refs/heads/main\n', 0),
     Scenario('pre-receive-new-ref', 'server', ('pre-receive',), f'{ZERO} {{c2}} refs/heads/feature\n', 1),

@@ -560,6 +560,12 @@ def ref_exists(ref: str) -> str | None:
     return decode(out).strip() if out else None
 
 
+def object_name(rev: str) -> str | None:
+    """The object ``rev`` names, unpeeled (a tree, a blob, a tag), as ``git push`` sends it."""
+    out = run_ok('rev-parse', '--verify', '--quiet', '--end-of-options', rev)
+    return decode(out).strip() if out else None
+
+
 def exact_ref(ref: str) -> str | None:
     """The commit that the ref named exactly ``ref`` (a full name) points at,
     if there is one. ``ref_exists`` asks ``rev-parse``, which reads a missing

@@ -16,6 +16,7 @@ from testing.approvals import write_ledger
 from testing.precommit import pre_commit
 from testing.scenarios import ALICE
 from testing.scenarios import ASSISTED
+from testing.scenarios import CRITICAL
 from testing.scenarios import EMPTY_POLICY
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
@@ -147,6 +148,79 @@ def test_an_update_is_judged_by_the_policy_of_the_value_it_replaces(setup: Setup
     before = ref_values(origin)
     refused(repo.run_git('push', 'origin', 'fix:release/1'), wrong[:10])
     assert ref_values(origin) == before
+
+
+TAGS_POLICY = PROTECTED_POLICY.replace('protected: [main, "release/*"]', 'protected: [main, "refs/tags/v*"]')
+
+
+def _not_a_commit(result: Run, status: int = 1) -> None:
+    """Refused before any commit is judged, saying what to push instead."""
+    assert result.returncode != 0, f'the push went through: {result}'
+    assert result.hooks.get('pre-push', status) == status, result
+    assert 'not a commit (nor a tag of one)' in result.output, result.output
+    assert 'push a commit, or a tag of one' in result.output, result.output
+    assert 'no-verify' not in result.output and 'Traceback' not in result.output, result.output
+
+
+def _not_commits(repo: Repo, wrong: str) -> dict[str, str]:
+    """A name for (a tag of) the tree of ``wrong`` and one of its files."""
+    repo.git('tag', '-a', '-m', 'Release', 'x-tree', f'{wrong}^{{tree}}')
+    repo.git('tag', '-a', '-m', 'Release', 'x-blob', f'{wrong}:{CRITICAL}')
+    return {'tag of a tree': 'x-tree', 'tree': f'{wrong}^{{tree}}', 'blob': f'{wrong}:{CRITICAL}',
+            'tag of a blob': 'x-blob'}
+
+
+@pytest.mark.parametrize('target', ['tag of a tree', 'tree', 'blob', 'tag of a blob'])
+def test_a_protected_tag_cannot_point_at_what_is_not_a_commit(tmp_path: Path, target: str) -> None:
+    """A protected tag pushed as (a tag of) the tree of an unreviewed commit,
+    or one of its files: git log reads no commit in a tree, so nothing was
+    judged and the AI change left for v1 without its reviews."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', TAGS_POLICY)
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    sha = repo.rev(_not_commits(repo, wrong)[target])
+    _not_a_commit(repo.run_git('push', 'origin', f'{sha}:refs/tags/v1'))
+    repo.git('tag', *(('-a', '-m', 'Release') if target.startswith('tag of') else ()), 'v1', sha)
+    _not_a_commit(repo.run_git('push', 'origin', 'v1'))
+    assert 'refs/tags/v1' not in ref_values(origin)
+    accepted(repo.run_git('push', 'origin', f'{sha}:refs/tags/demo'))  # no protected ref: it passes
+    repo.git('tag', '-f', 'v1', wrong)
+    refused(repo.run_git('push', 'origin', 'v1'), wrong[:10])  # a commit is judged
+    repo.git('push', '-q', '--no-verify', 'origin', f'{sha}:refs/tags/v1')
+    accepted(repo.run_git('push', 'origin', ':refs/tags/v1'))  # a deletion adds nothing
+    assert 'refs/tags/v1' not in ref_values(origin)
+
+
+def _tag_holds_a_tree(repo: Repo, origin: Repo) -> str:
+    """The remote's tag v1 holds the tree of a commit whose policy judges
+    nothing (from before v1 was protected, or set on the server); this
+    clone has it. Returns the tree."""
+    repo.git('switch', '-q', '-c', 'feature')
+    lax = repo.commit_ok(message('Nothing'), {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    repo.git('push', '-q', '--no-verify', 'origin', f'{lax}:refs/heads/lax')
+    origin.git('update-ref', 'refs/tags/v1', f'{lax}^{{tree}}')
+    repo.git('fetch', '-q', 'origin', 'refs/tags/v1:refs/tags/v1')
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    return repo.rev(f'{lax}^{{tree}}')
+
+
+def test_a_protected_tag_that_holds_a_tree_is_judged_as_a_new_one(tmp_path: Path) -> None:
+    """Its current value is no commit: no committed policy and no history
+    to judge from, so the update is judged as a new protected ref's (as for
+    a value this clone lacks), by the default branch, never by the tree's
+    policy; and a tree pushed over it is refused too."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', TAGS_POLICY)
+    publish(repo, origin)
+    tree = _tag_holds_a_tree(repo, origin)
+    wrong = unreviewed(repo)
+    repo.git('tag', '-f', 'v1', f'{wrong}^{{tree}}')
+    _not_a_commit(repo.run_git('push', '--force', 'origin', 'v1'))
+    repo.git('tag', '-f', 'v1', wrong)
+    refused(repo.run_git('push', '--force', 'origin', 'v1'), wrong[:10])
+    assert ref_values(origin)['refs/tags/v1'] == tree
 
 
 # -- the approvals ledger ----------------------------------------------------------
@@ -651,3 +725,32 @@ def test_framework_a_pattern_that_also_names_the_approvals_ledger_leaves_its_upd
     result = repo.run_git('push', 'origin', f'{LEDGER}:{LEDGER}')
     assert result.returncode == 0 and 'Passed' in result.output, result.output
     assert ref_values(origin)[LEDGER] == second
+
+
+@pytest.mark.parametrize('command', [
+    ('push', 'origin', 'feature', 'v1'),  # pre-commit passes the branch only
+    ('push', 'origin', 'feature', 'x-tree:refs/tags/v1'),
+    ('-c', 'remote.origin.mirror=true', 'push', 'origin'),  # the push cannot be known
+])
+def test_framework_a_protected_tag_pushed_with_a_branch_cannot_point_at_a_tree(
+        framework: Setup, command: tuple[str, ...]) -> None:
+    """A tag of a tree pushed alone never reaches the hook (pre-commit finds
+    no commit to push and runs nothing: the server's pre-receive refuses it);
+    pushed with a branch, it was dropped from what was judged."""
+    repo, origin = framework
+    _protect_release_tags(repo)
+    repo.git('switch', '-q', '-c', 'feature')
+    wrong = unreviewed(repo)
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    good(repo)
+    repo.git('tag', '-a', '-m', 'Release', 'v1', _not_commits(repo, wrong)['tree'])
+    repo.git('tag', '-d', 'x-blob')
+    before = ref_values(origin)
+
+    result = repo.run_git(*command)
+
+    assert result.returncode != 0 and 'Failed' in result.output, result.output
+    _not_a_commit(result)
+    if 'mirror' not in command[1]:  # known exactly: the tag, where it lands
+        assert 'refs/tags/v1 is protected' in result.output, result.output
+    assert ref_values(origin) == before

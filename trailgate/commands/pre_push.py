@@ -7,6 +7,10 @@ value to the new one are judged (for a new protected ref: every commit on
 none of the remote's protected refs), by the policy at the value replaced
 (for a new ref, the remote's default branch). Other refs pass, with a
 one-line reminder of how many commits will need review before they land.
+A protected ref is pointed only at a commit (or a tag of one): a tree or a
+blob holds no commit to judge. A remote value that is no commit, like one
+this clone lacks, holds no committed policy: the update is judged as a new
+protected ref's.
 An update of the approvals ledger, whatever pattern also names it, is left
 to the server, whose pre-receive judges it as the ledger (append-only,
 records only): pre-push judges none of its commits and counts none in the
@@ -32,6 +36,7 @@ from typing import NamedTuple
 from trailgate import git
 from trailgate import invocation
 from trailgate import policies
+from trailgate.display import visible
 from trailgate.errors import UsageError
 from trailgate.gather import Batch
 from trailgate.gather import judge
@@ -189,33 +194,50 @@ class _Plan(NamedTuple):
     guarded: list[Batch]  # commits that would land on a protected ref: judged
     elsewhere: list[Batch]  # commits pushed to other refs: counted for the reminder
     rollbacks: tuple[str, ...] = ()  # why an update takes a protected ref back to an older policy
+    not_commits: tuple[str, ...] = ()  # why an update points a protected ref at what is no commit
 
 
 def _known(sha: str) -> bool:
     return not git.is_null_oid(sha) and git.commit_exists(sha)
 
 
+def _not_a_commit(ref: str, sha: str) -> str:
+    """Why pointing the protected ``ref`` at ``sha``, a tree, a blob or a tag
+    of one, is refused: it holds files but no commit, and git log reads none
+    in it, so its content would land judged by nothing."""
+    return (f'{visible(ref)} is protected, and this push points it at {sha[:12]}, which is not a commit '
+            f'(nor a tag of one), so no commit of it can be judged; push a commit, or a tag of one')
+
+
 def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan:
     plan = _Plan([], [])
     rollbacks = []
+    not_commits = []
     default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
+    pushed = [u for u in updates if not git.is_null_oid(u.local_sha) and u.remote_ref != APPROVALS_REF]
+    # what a push sends is here: not a commit is a tree, a blob or a tag of one
+    others = set(git.missing_commits(sorted({update.local_sha for update in pushed})))
     for update in updates:
         if git.is_null_oid(update.local_sha):
             continue  # a deletion adds no commits
         if update.remote_ref == APPROVALS_REF:
             continue  # the server judges the ledger as the ledger: its commits are no commits to review
+        # a current value that is no commit (or one this clone lacks) holds no
+        # committed policy and no history: the update is judged as a new ref's
         replaced = update.remote_sha if _known(update.remote_sha) else None
         policy = found.for_base(replaced or default_tip)
         not_protected = ('--not', *view.on_protected(policy))
         if not policy.protected.matches(update.remote_ref):
             plan.elsewhere.append(Batch(policy, (update.local_sha, *not_protected)))
+        elif update.local_sha in others:
+            not_commits.append(_not_a_commit(update.remote_ref, update.local_sha))
         elif replaced:
             plan.guarded.append(Batch(policy, (update.local_sha, f'^{replaced}')))
             if not found.explicit:  # what the server refuses, said before the push
                 rollbacks.append(policy_rollback(update.remote_ref, replaced, update.local_sha, policy, found.cat))
         else:
             plan.guarded.append(Batch(policy, (update.local_sha, *not_protected)))
-    return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason))
+    return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason), not_commits=tuple(not_commits))
 
 
 # a short destination starting so may name a ref in another namespace of the remote
@@ -314,7 +336,8 @@ def framework_updates(remote: str | None, view: RemoteView) -> list[RefUpdate] |
             updates.extend(_same_names(source, view))
             continue
         target = _destination(source, destination, view)
-        sha = git.ref_exists(source)
+        # a tree, a blob or a tag of one is pushed as it is: judged where it lands
+        sha = git.ref_exists(source) or git.object_name(source)
         if target is None or sha is None:
             return None
         updates.append(RefUpdate(source, sha, target, view.refs.get(target, ZERO)))
@@ -327,10 +350,21 @@ def _everything_unpushed(view: RemoteView, found: _Policies) -> _Plan:
     default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
     policy = found.for_base(default_tip)
     to_ref = os.environ.get('PRE_COMMIT_TO_REF')
-    named = [*([to_ref] if to_ref else []), 'HEAD', *(invocation.pushed_sources() or ())]
-    missing = set(git.missing_commits(named))
+    sources = [*([to_ref] if to_ref else []), *(invocation.pushed_sources() or ())]
+    named = [*sources[:1], 'HEAD', *sources[1:]]
+    # a branch or tag that is no commit, git log reads no commit in: one the push
+    # names, or a protected one it may send, is refused as if it landed there
+    guarded = [ref for ref in git.ref_values('refs/heads/', 'refs/tags/') if policy.protected.matches(ref)]
+    missing = set(git.missing_commits([*named, *guarded]))
     tips = ['--branches', '--tags', *(name for name in named if name not in missing)]
-    return _Plan([Batch(policy, (*tips, '--not', *view.on_protected(policy)))], [])
+    not_commits = tuple(_unknown_destination(name) for name in dict.fromkeys((*sources, *guarded)) if name in missing)
+    return _Plan([Batch(policy, (*tips, '--not', *view.on_protected(policy)))], [], not_commits=not_commits)
+
+
+def _unknown_destination(name: str) -> str:
+    return (f'this push sends {visible(name)}, which is not a commit (nor a tag of one), and which refs it '
+            f'updates cannot be known, so it is refused as if it lands on a protected ref, where no commit '
+            f'of it can be judged; push a commit, or a tag of one')
 
 
 def _by_hand() -> tuple[str, str] | None:
@@ -389,11 +423,13 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             plan = _plan(known, view, found) if known is not None else _everything_unpushed(view, found)
         else:
             plan = _plan(updates, view, found)
-        if plan.rollbacks:
-            print(f'trailgate pre-push: refused: {plan.rollbacks[0]}', file=sys.stderr)
-            return 1
-        summary = out.stream('pre-push', unique(judge(plan.guarded, repo, out.keeps_passing)),
-                             policy_sources(plan.guarded), stream='stderr', when_empty=False)
+        refusal = next(iter(plan.not_commits + plan.rollbacks), None)
+        if refusal is None:
+            summary = out.stream('pre-push', unique(judge(plan.guarded, repo, out.keeps_passing)),
+                                 policy_sources(plan.guarded), stream='stderr', when_empty=False)
+    if refusal:  # said once git's processes are closed, which may still fail
+        print(f'trailgate pre-push: refused: {refusal}', file=sys.stderr)
+        return 1
     if summary.refused_count and any(batch.policy.signed_reviews for batch in plan.guarded):
         print(_fetch_approvals_hint(remote_name or url), file=sys.stderr)
     reminder = _reminder(plan, repo) if plan.elsewhere and not out.quiet else None
