@@ -316,6 +316,15 @@ def test_duplicate_rule_id() -> None:
     assert "duplicate rule id 'same' (first at line 3)" in got[2]
 
 
+def test_a_rule_without_an_id_or_with_a_list_for_one_is_refused_where_written() -> None:
+    assert only_problem('version: 1\nrules:\n  - paths: [x]\n    require: {trailers: [X]}\n') == (
+        3, 5, "rules[0]: missing required key 'id'",
+    )
+    assert only_problem('version: 1\nrules:\n  - id: [r]\n    paths: [x]\n    require: {trailers: [X]}\n') == (
+        3, 9, 'rules[0].id must be a string, not a list',
+    )
+
+
 def test_a_rule_cannot_take_the_id_of_the_policy_owners_check() -> None:
     # reports, prepare-commit-msg and approve would take it for the owners' check
     text = doc("""
@@ -337,6 +346,25 @@ def test_review_count_larger_than_the_group() -> None:
     got = only_problem(text)
     assert got[:2] == (6, 44)
     assert 'no commit could ever pass' in got[2]
+
+
+@pytest.mark.parametrize(('group', 'count', 'size'), [('sre', 2, '1 member'), ('senior', 3, '2 members')])
+def test_review_count_larger_than_the_group_names_the_group_size(group: str, count: int, size: str) -> None:
+    text = GROUPED + ('rules:\n  - id: r\n    paths: [x]\n'
+                      f'    require: {{reviews: {{group: {group}, count: {count}}}}}\n')
+    assert only_problem(text)[2] == (
+        f"rules[0] (r).require.reviews.count: {count} reviews needed but group '{group}' has {size}; "
+        'no commit could ever pass'
+    )
+
+
+@pytest.mark.parametrize(('count', 'read'), [
+    ('1:10', 70), ('0x10', 16), ('020', 16), ('!!int 0o20', 16), ('0b11', 3), ('1_0', 10),
+])
+def test_a_count_in_another_yaml_integer_spelling_is_the_number_pyyaml_reads(count: str, read: int) -> None:
+    text = GROUPED + f'rules:\n  - id: r\n    paths: [x]\n    require: {{reviews: {{group: sre, count: {count}}}}}\n'
+    got = only_problem(text)
+    assert got[2].startswith(f'rules[0] (r).require.reviews.count: {read} reviews needed'), got
 
 
 def test_a_rule_that_requires_nothing_is_refused() -> None:
@@ -369,6 +397,18 @@ def test_a_negation_after_a_pattern_is_fine() -> None:
     assert policy.rules[0].id == 'r'
 
 
+def test_an_invalid_documentation_path_pattern_is_refused_where_written() -> None:
+    got = only_problem('version: 1\nrules:\n  - id: r\n    paths: [x]\n'
+                       '    require: {documentation: {paths: ["[abc"]}}\n')
+    assert got[:2] == (5, 39), got
+    assert got[2].startswith('rules[0] (r).require.documentation.paths: invalid path pattern'), got
+
+
+def test_an_empty_list_needs_one_item_in_those_words() -> None:
+    assert only_problem('version: 1\nrules:\n  - id: r\n    paths: []\n    require: {trailers: [X]}\n') == (
+        4, 12, 'rules[0].paths needs at least 1 item',
+    )
+
 NO_MARKS = 'version: 1\nai:\n  builtin_signatures: false\n  disclosure_trailers: []\n'
 
 
@@ -391,6 +431,13 @@ def test_one_source_of_marks_is_enough(tail: str) -> None:
 
 def test_no_source_of_marks_is_fine_when_every_rule_applies_to_all() -> None:
     load(NO_MARKS + 'rules:\n  - id: a\n    paths: [x]\n    applies_to: all\n    require: {trailers: [X]}\n')
+
+
+@pytest.mark.parametrize('ai', ['{disclosure_trailers: []}', '{builtin_signatures: true, disclosure_trailers: []}'])
+def test_the_builtin_signatures_alone_are_a_source_of_marks(ai: str) -> None:
+    policy = load(f'version: 1\nai: {ai}\nrules:\n  - id: a\n    paths: [x]\n    require: {{trailers: [X]}}\n')
+    assert policy.ai.builtin_signatures is True
+    assert policy.ai.disclosure_trailers == ()
 
 
 def test_group_member_listed_twice() -> None:
@@ -458,6 +505,13 @@ def test_from_after_until() -> None:
 def test_from_equal_until_is_fine() -> None:
     load('version: 1\nrules:\n  - id: r\n    paths: [x]\n'
          '    active: {from: 2026-03-10, until: 2026-03-10}\n    require: {trailers: [X]}\n')
+
+
+def test_an_empty_date_is_one_problem_not_a_date() -> None:
+    assert only_problem('version: 1\nrules:\n  - id: r\n    paths: [x]\n    active: {from: ""}\n'
+                        '    require: {trailers: [X]}\n') == (
+        5, 20, "rules[0] (r).active.from: '' is not a date (YYYY-MM-DD)",
+    )
 
 
 @pytest.mark.parametrize(('text', 'line', 'col', 'fragment'), [
@@ -531,6 +585,13 @@ def test_duplicate_mapping_keys() -> None:
     )
 
 
+def test_a_key_written_three_times_is_a_duplicate_of_the_first() -> None:
+    assert [line.split(':', 1)[1] for line in problems('version: 1\nversion: 1\nversion: 1\n')] == [
+        '2:1: version: duplicate key (first at line 1)',
+        '3:1: version: duplicate key (first at line 1)',
+    ]
+
+
 @pytest.mark.parametrize(('text', 'line', 'col'), [
     ('version: 1\n1: x\n', 2, 1),
     ('version: 1\nai:\n  true: x\n', 3, 3),
@@ -567,6 +628,10 @@ def test_non_utf8_bytes_are_located_at_their_column_in_characters() -> None:
 
 def test_latin1_policy_on_first_line() -> None:
     assert only_problem(b'\xffversion: 1\n')[:2] == (1, 1)
+
+
+def test_non_utf8_byte_at_the_start_of_a_line_after_an_empty_one() -> None:
+    assert only_problem(b'\n\xffversion: 1\n')[:2] == (2, 1)
 
 
 def test_file_over_one_mebibyte() -> None:
@@ -663,6 +728,15 @@ def test_deeply_nested_document_is_refused(depth: int, yaml_work: ParserWork) ->
     assert yaml_work.events <= MAX_DEPTH + 10, yaml_work.events
 
 
+def test_nesting_is_counted_from_the_collections_still_open() -> None:
+    """Collections closed before count for nothing: the limit is the 50th
+    level open at once, past three empty lists, and a long policy of many
+    small rules is not nested at all."""
+    line, col, message = only_problem('version: 1\nai: [[], [], [], ' + '[' * 60 + ']' * 60 + ']\n')
+    assert (line, col) == (2, 66), message
+    rules = ''.join(f'  - {{id: r{n}, paths: [x], require: {{trailers: [X]}}}}\n' for n in range(60))
+    assert len(load('version: 1\nrules:\n' + rules).rules) == 60
+
 _DEEP_SCRIPT = """
 import sys
 from trailgate.errors import PolicyError
@@ -693,6 +767,11 @@ def test_very_deeply_nested_document_is_refused_without_crashing() -> None:
 ])
 def test_odd_yaml_integers_are_reported_not_crashed_on(text: str) -> None:
     problems(text)
+
+
+@pytest.mark.parametrize('value', ['.inf', '-.Inf', '.NaN', '1:30.5'])
+def test_yaml_floats_python_cannot_read_are_reported_not_crashed_on(value: str) -> None:
+    assert only_problem(f'version: {value}\n') == (1, 10, f'version must be 1 (got {value!r})')
 
 
 @pytest.mark.parametrize(('text', 'expected'), [
@@ -750,6 +829,18 @@ def test_problems_are_sorted_by_position_and_message_counts_them() -> None:
     assert '(5 problems)' in str(info.value)
     positions = [tuple(int(n) for n in line.split(':')[1:3]) for line in info.value.problems]
     assert positions == sorted(positions)
+
+
+def test_problems_on_one_line_are_sorted_by_column_and_one_is_one_problem() -> None:
+    text = ('version: 1\nrules:\n'
+            '  - {id: r, exempt_authors: [ghosts], paths: [x], require: {trailers: [X]}, zzz: 1}\n')
+    with pytest.raises(PolicyError) as info:
+        load(text)
+    assert [line.split(':')[1:3] for line in info.value.problems] == [['3', '30'], ['3', '77']], info.value.problems
+    assert '(2 problems)' in str(info.value)
+    with pytest.raises(PolicyError) as info:
+        load('version: 2\n')
+    assert '(1 problem)' in str(info.value)
 
 
 def test_schema_and_semantic_problems_together() -> None:

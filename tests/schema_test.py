@@ -238,3 +238,28 @@ def test_top_level_and_rule_keys_are_the_contract_ones() -> None:
     top = ['version', 'ai', 'groups', 'protected', 'refuse_commits', 'policy_owners', 'signers', 'rules', 'overrides']
     rule = ['id', 'paths', 'exclude', 'applies_to', 'exempt_authors', 'active', 'require']
     assert (sorted(top), sorted(rule)) == (TOP_KEYS, RULE_KEYS)
+
+
+def test_validate_node_refuses_an_alias_and_deep_nesting_itself() -> None:
+    """Loading a policy refuses both from the event stream first; a node
+    tree that did not come that way still gets its shape checked, to 50
+    levels: the top mapping and 49 lists, where a scalar is a level too."""
+    shape = 'YAML shape: '
+    aliased = yaml.compose('version: 1\ngroups:\n  a: &p [x@example.com]\n  b: *p\n', Loader=yaml.SafeLoader)
+    (problem,) = schema.validate_node(aliased)
+    assert problem[2] == f'{shape}YAML aliases (*name) are not allowed in a policy; write the value out'
+
+    def nested(opening: str, inner: str, closing: str, levels: int) -> list[str]:
+        text = 'version: 1\nai: ' + opening * levels + inner + closing * levels + '\n'
+        return [message for _, _, message in schema.validate_node(yaml.compose(text, Loader=yaml.SafeLoader))]
+
+    too_deep = [f'{shape}the policy is nested too deeply or is too large to be a policy']
+    assert nested('[', '', ']', 49) == ['ai must be a mapping, not a list']
+    assert nested('[', '', ']', 50) == too_deep
+    assert nested('[', 'x', ']', 48) == ['ai must be a mapping, not a list']
+    assert nested('[', 'x', ']', 49) == too_deep
+    # a mapping's key is as deep as its value
+    assert nested('{a: ', '1', '}', 48) == [
+        "ai.a: unknown key 'a' (allowed: builtin_signatures, disclosure_trailers, identities, markers)",
+    ]
+    assert nested('{a: ', '1', '}', 49) == too_deep
