@@ -77,7 +77,7 @@ HOSTILE = (
     Hostile('tab-indent', BASE.replace(b'    paths: ["services/payments/**"]', b'\tpaths: ["services/payments/**"]')),
     Hostile('non-utf8', with_line('# caf') + b'\xe9\n', (NEXT_LINE, 6)),
     Hostile('utf16', POLICY.encode('utf-16'), (1, 1)),
-    Hostile('nul-byte', BASE + b'\0\n'),
+    Hostile('nul-byte', BASE + b'\0\n', (NEXT_LINE, 1)),
     Hostile('empty', b'', (1, 1)),
     Hostile('blank', b'\n  \n\n', (1, 1)),
     Hostile('comments-only', b'# nothing here\n', (1, 1)),

@@ -630,6 +630,19 @@ def test_latin1_policy_on_first_line() -> None:
     assert only_problem(b'\xffversion: 1\n')[:2] == (1, 1)
 
 
+@pytest.mark.parametrize(('text', 'line', 'col'), [
+    ('version: 1\n# \x00\n', 2, 3),
+    ('version: 1\ngroups: {s: [é@x.y, "\x07"]}\n', 2, 22),
+    ('# 日本\nversion: 1\x1b\n', 2, 11),
+])
+def test_a_character_yaml_refuses_is_located_at_its_line_and_column(text: str, line: int, col: int) -> None:
+    """Counted in characters, as every column is: libyaml's own position of
+    it counts bytes, PyYAML's characters, and neither counts lines."""
+    got = only_problem(text)
+    assert got[:2] == (line, col), got
+    assert got[2].startswith('YAML error: unacceptable character'), got
+
+
 def test_non_utf8_byte_at_the_start_of_a_line_after_an_empty_one() -> None:
     assert only_problem(b'\n\xffversion: 1\n')[:2] == (2, 1)
 

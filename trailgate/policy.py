@@ -250,9 +250,10 @@ def _compose(data: bytes, filename: str) -> Any:
             (f'{filename}:{line}:{col}: YAML syntax error: {problem}',),
         ) from None
     except yaml.YAMLError as e:
+        line, col = _refused_character(text, e)
         raise PolicyError(
             f'{filename}: the policy is not valid YAML',
-            (f'{filename}:1:1: YAML error: {e}',),
+            (f'{filename}:{line}:{col}: YAML error: {e}',),
         ) from None
     if node is None:
         raise PolicyError(
@@ -260,6 +261,18 @@ def _compose(data: bytes, filename: str) -> Any:
             (f'{filename}:1:1: empty policy; start from `trailgate init`',),
         )
     return node
+
+
+def _refused_character(text: str, error: Exception) -> tuple[int, int]:
+    """Where the character the YAML reader refused stands, as LINE, COL
+    (1:1 for another error). Its first: the reader refuses the first it
+    meets. Not the error's own position, which counts characters in
+    PyYAML and bytes in libyaml."""
+    character = getattr(error, 'character', None)
+    index = text.find(chr(character)) if isinstance(character, int) and 0 <= character < 0x110000 else -1
+    if index < 0:
+        return 1, 1
+    return text.count('\n', 0, index) + 1, index - text.rfind('\n', 0, index)
 
 
 def _build(raw: dict[str, Any]) -> Policy:
