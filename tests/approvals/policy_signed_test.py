@@ -57,6 +57,54 @@ def test_a_member_without_a_key_is_an_error_at_the_members_position(tmp_path: Pa
     assert '.trailgate/policy.yaml:3:' in output and 'bob@example.com signs approvals' in output
 
 
+def test_a_member_without_a_key_is_named_at_the_line_and_column_of_the_email(tmp_path: Path,
+                                                                           keys: dict[str, Key]) -> None:
+    only_alice = signers_file(('alice@example.com', keys['alice']))
+    repo = new_repo(tmp_path / 'r', signed_policy(), hooks=False, files={SIGNERS_PATH: only_alice})
+    code, output = validate(repo)
+    assert code == 2
+    assert '.trailgate/policy.yaml:3:45: groups.senior: bob@example.com signs approvals' in output, output
+
+
+SPLIT = f"""\
+version: 1
+groups:
+  senior: [alice@example.com]
+  sre: [carol@example.com]
+  juniors: [dan@example.com]
+policy_owners: senior
+signers: {SIGNERS_PATH}
+rules:
+  - {{id: signed, paths: [a/**], require: {{reviews: {{group: sre, signed: true}}}}}}
+  - {{id: typed, paths: [b/**], require: {{reviews: {{group: juniors}}}}}}
+"""
+
+
+@pytest.mark.parametrize(('keyed', 'missing'), [
+    (('alice', 'carol'), None),
+    (('carol',), 'groups.senior: alice@example.com'),  # the policy owners sign
+    (('alice',), 'groups.sre: carol@example.com'),  # a signed rule's group that is not the owners'
+])
+def test_the_owners_and_each_signed_rule_group_need_keys_and_a_typed_rule_group_none(
+        tmp_path: Path, keys: dict[str, Key], keyed: tuple[str, ...], missing: str | None) -> None:
+    entries = signers_file(*((f'{name}@example.com', keys[name]) for name in keyed))
+    repo = new_repo(tmp_path / 'r', SPLIT, hooks=False, files={SIGNERS_PATH: entries})
+    code, output = validate(repo)
+    if missing is None:
+        assert code == 0, output
+    else:
+        assert code == 2 and f'{missing} signs approvals for this group' in output, output
+        assert 'dan@example.com' not in output, output
+
+
+def test_without_policy_owners_only_the_signed_rule_groups_need_keys(tmp_path: Path, keys: dict[str, Key]) -> None:
+    policy = SPLIT.replace('policy_owners: senior\n', '')
+    entries = signers_file(('carol@example.com', keys['carol']))
+    repo = new_repo(tmp_path / 'r', policy, hooks=False, files={SIGNERS_PATH: entries})
+    code, output = validate(repo)
+    assert code == 0, output
+
+
 def test_signed_reviews_without_a_signer_file_is_an_error(tmp_path: Path) -> None:
     policy = signed_policy().replace(f'signers: {SIGNERS_PATH}\n', '')
     repo = new_repo(tmp_path / 'r', policy, hooks=False)
