@@ -7,6 +7,10 @@ policy with no commit that ``policy_owners`` could review: a force push
 back past the commits that changed it, or a fast-forward onto a merge that
 keeps a version the ref held before (its combined diff shows no change).
 The policy it leaves would judge every later push to the ref.
+
+Nor is a protected ref pointed at a tree, a blob or a tag of one
+(``not_a_commit``): git log reads no commit in it, so its content would land
+judged by nothing.
 """
 from __future__ import annotations
 
@@ -16,6 +20,13 @@ from collections.abc import Callable
 from trailgate import git
 from trailgate.display import visible
 from trailgate.policy import Policy
+
+
+def not_a_commit(ref: str, sha: str) -> str:
+    """Why pointing the protected ``ref`` at ``sha``, which is no commit (nor
+    a tag of one), is refused."""
+    return (f'{visible(ref)} is protected, and this push points it at {sha[:12]}, which is not a commit '
+            f'(nor a tag of one), so no commit of it can be judged; push a commit, or a tag of one')
 
 
 def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFile) -> str | None:

@@ -46,6 +46,7 @@ from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.refs import APPROVALS_REF
 from trailgate.refs import BRANCH_PREFIX
+from trailgate.rollback import not_a_commit
 from trailgate.rollback import policy_rollback
 
 ZERO = '0' * 40
@@ -201,14 +202,6 @@ def _known(sha: str) -> bool:
     return not git.is_null_oid(sha) and git.commit_exists(sha)
 
 
-def _not_a_commit(ref: str, sha: str) -> str:
-    """Why pointing the protected ``ref`` at ``sha``, a tree, a blob or a tag
-    of one, is refused: it holds files but no commit, and git log reads none
-    in it, so its content would land judged by nothing."""
-    return (f'{visible(ref)} is protected, and this push points it at {sha[:12]}, which is not a commit '
-            f'(nor a tag of one), so no commit of it can be judged; push a commit, or a tag of one')
-
-
 def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan:
     plan = _Plan([], [])
     rollbacks = []
@@ -230,7 +223,7 @@ def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan
         if not policy.protected.matches(update.remote_ref):
             plan.elsewhere.append(Batch(policy, (update.local_sha, *not_protected)))
         elif update.local_sha in others:
-            not_commits.append(_not_a_commit(update.remote_ref, update.local_sha))
+            not_commits.append(not_a_commit(update.remote_ref, update.local_sha))
         elif replaced:
             plan.guarded.append(Batch(policy, (update.local_sha, f'^{replaced}')))
             if not found.explicit:  # what the server refuses, said before the push
@@ -452,7 +445,6 @@ def _fetch_approvals_hint(remote: str | None) -> str:
     """Approvals are read from this clone's ledger, which ``git fetch`` does not
     bring: an author whose change a reviewer approved and pushed must fetch it."""
     source = shlex.quote(without_credentials(remote)) if remote else 'origin'
-    ref = APPROVALS_REF
-    return (f'trailgate pre-push: approvals are read from this clone\'s {ref}; if a reviewer approved '
-            f'and pushed them (`trailgate approve --push`), fetch them, then push again: '
-            f"git fetch {source} '+{ref}:{ref}'")
+    return (f'trailgate pre-push: approvals are read from this clone\'s {APPROVALS_REF}; if a reviewer '
+            f'approved and pushed them (`trailgate approve --push`), fetch them, then push again: '
+            f"git fetch {source} '+{APPROVALS_REF}:{APPROVALS_REF}'")

@@ -32,10 +32,12 @@ from trailgate.gather import policy_sources
 from trailgate.gather import unique
 from trailgate.output import Output
 from trailgate.policy import Policy
+from trailgate.refs import APPROVALS_REF
 from trailgate.refs import NAMESPACES
 from trailgate.refs import is_ref_name
 from trailgate.refs import namespace_prefix
 from trailgate.refs import short
+from trailgate.rollback import not_a_commit
 from trailgate.rollback import policy_rollback
 
 
@@ -255,9 +257,7 @@ def _not_commits(guarded: list[Update]) -> str | None:
     others = set(git.missing_commits(sorted(values)))
     for update in guarded:
         if update.new in others:
-            return (f'{visible(update.ref)} is protected, and this update points it at {update.new[:12]}, which '
-                    f'is not a commit (nor a tag of one), so no commit of it can be judged; push a commit, '
-                    f'or a tag of one')
+            return not_a_commit(update.ref, update.new)
     for update in guarded:
         if update.old in others:
             raise PolicyError(
@@ -450,13 +450,11 @@ def _beside_ledger(updates: list[Update]) -> str | None:
     (``refs/trailgate/approvals/x``) is refused: git keeps no ref whose name
     another ref's continues, so while it stood, no approval could ever
     create the ledger. Where the filesystem ignores case, in any case."""
-    from trailgate.approvals import ledger
-
     for update in updates:
-        if git.is_null_oid(update.new) or not update.ref.casefold().startswith(f'{ledger.REF}/'):
+        if git.is_null_oid(update.new) or not update.ref.casefold().startswith(f'{APPROVALS_REF}/'):
             continue
-        if update.ref.startswith(f'{ledger.REF}/') or git.ignores_case():
-            return (f'{visible(update.ref)} would keep {ledger.REF} from being created (git keeps no ref '
+        if update.ref.startswith(f'{APPROVALS_REF}/') or git.ignores_case():
+            return (f'{visible(update.ref)} would keep {APPROVALS_REF} from being created (git keeps no ref '
                     f'inside the name of another); pick another name')
     return None
 
