@@ -1038,3 +1038,19 @@ def test_policy_owners_review_signed_exactly_when_the_policy_names_a_signer_file
     signed = load(SIGNED_HEAD + 'policy_owners: senior\n')
     assert signed.owner_reviews() == Reviews(group='senior', trailer='Reviewed-by', count=1, signed=True)
     assert load(SIGNED_HEAD).owner_reviews() is None
+
+
+@pytest.mark.parametrize(('key', 'pattern'), [
+    ('markers', ''), ('markers', 'AI|'), ('markers', '^'), ('markers', '(?m)$'), ('markers', 'x*'),
+    ('identities', ''), ('identities', '.*'), ('identities', '(bot)?'),
+])
+def test_an_ai_mark_that_matches_an_empty_text_is_refused(key: str, pattern: str) -> None:
+    got = only_problem(f"version: 1\nai:\n  {key}: ['{pattern}']\n")
+    assert got[:2] == (3, len(key) + 6), got
+    assert got[2].startswith(f'ai.{key}: {pattern!r} matches an empty text, so it would mark every commit'), got
+
+
+@pytest.mark.parametrize('pattern', ['x+', '^AI: ', 'bot@example[.]com$', '(?i)claude'])
+def test_an_ai_mark_that_needs_some_text_is_accepted(pattern: str) -> None:
+    policy = load_policy(f"version: 1\nai:\n  markers: ['{pattern}']\n".encode(), 'p.yaml')
+    assert [marker.pattern for marker in policy.ai.markers] == [pattern]

@@ -55,7 +55,8 @@ def semantic_problems(root: Any) -> Iterator[Problem]:
     ai = _map(_get(top, 'ai'))
     for key in ('identities', 'markers'):
         for item in _scalars(_get(ai, key)):
-            yield from _regex_problems(item, f'ai.{key}')
+            invalid = list(_regex_problems(item, f'ai.{key}'))
+            yield from invalid or _matches_everything(item, f'ai.{key}')
     yield from _rules_problems(_get(top, 'rules'), group_sizes, checker)
     yield from _undetectable_problems(_get(top, 'ai'), _get(top, 'rules'))
     yield from _signers_problems(top)
@@ -120,6 +121,15 @@ def _regex_problems(node: Any, what: str) -> Iterator[Problem]:
     problem = regexes.problem(str(node.value))
     if problem:
         yield (*schema.position(node), f'{what}: {problem}')
+
+
+def _matches_everything(node: Any, what: str) -> Iterator[Problem]:
+    """An AI mark that matches an empty text marks every commit: a typo such as
+    ``''`` or ``'x|'`` must not quietly put every commit under the AI rules."""
+    if regexes.compile(str(node.value)).search('') is not None:
+        yield (*schema.position(node),
+               f'{what}: {node.value!r} matches an empty text, so it would mark every commit as '
+               'AI-assisted; to apply a rule to every commit, give it applies_to: all')
 
 
 def _rules_problems(rules: Any, group_sizes: dict[str, int], checker: _GroupChecker) -> Iterator[Problem]:

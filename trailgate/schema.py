@@ -46,11 +46,6 @@ def position(node: Any) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def mapping(node: Any) -> dict[str, tuple[Any, Any]]:
-    """key -> (key node, value node) for a mapping already validated."""
-    return {key.value: (key, value) for key, value in node.value}
-
-
 def yaml_int(text: str) -> int | None:
     """A YAML 1.1 integer scalar's value (as PyYAML reads it), or None."""
     value = text.replace('_', '')
