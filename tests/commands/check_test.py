@@ -323,6 +323,30 @@ def test_policy_comes_from_the_base_not_the_range(repo: Repo) -> None:
     assert_accepted(repo.trailgate('check', f'{weaken}..HEAD'))
 
 
+@pytest.mark.parametrize(('symmetric', 'hint'), [
+    ('main...feature', '`main..feature` or `--base main`'),
+    ('main...', '`main..HEAD` or `--base main`'),
+    ('...main', '`HEAD..main` or `--base HEAD`'),
+])
+def test_a_symmetric_difference_never_takes_its_policy_from_the_merge_base(
+        repo: Repo, symmetric: str, hint: str) -> None:
+    """git reads ``A...B`` as ``A B ^$(git merge-base A B)``: its excluded
+    side is the merge-base, which the branch under review chooses. A branch
+    forked before main's policy had its rules was judged by the old one."""
+    repo.commit_ok(message('No rules yet'), {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    repo.git('branch', 'feature')
+    repo.commit_ok(message('The rules'), {POLICY_PATH: POLICY}, verify=False)
+    repo.git('switch', '-q', 'feature')
+    wrong = bad(repo)
+    assert_refused(repo.trailgate('check', 'main..feature'), wrong)
+    assert_error(repo.trailgate('check', symmetric), 'merge-base', hint)
+    # a policy the caller names judges the symmetric difference (main's own commits too) as asked
+    for named in (('--policy-rev', 'main'), ('--base', 'main')):
+        result = repo.trailgate('check', 'main...feature', *named)
+        assert result.returncode == 1, result
+        assert short(wrong) in refused_shas(result)
+
+
 def test_base_policy_is_validated_once_and_never_serves_another_text(repo: Repo) -> None:
     """The base's policy is cached by its exact text, like the work tree's:
     a pre-push or a re-run does not validate it again, and a policy changed

@@ -185,6 +185,8 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     if target is not None and not ranges and not base:
         base = target.local()
     _refuse_ambiguous_names((*ranges, *(value for value in (base, policy_rev) if value)))
+    if not base and not policy_rev and not policies.explicit_path(policy_option):
+        _refuse_symmetric_differences(ranges)
     if base:
         if git.missing_commits([base]):
             raise _unknown(f'--base {base}{_fetch_hint(base, repo)}', repo)
@@ -260,6 +262,22 @@ def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
             raise GitError(f'{name} is not a ref in this repository; git would read it as {", ".join(refs)}: '
                            'fetch it, or give the full name of the ref meant')
         raise GitError(f'{name} names more than one ref ({", ".join(refs)}): give the full name of the one meant')
+
+
+def _refuse_symmetric_differences(ranges: tuple[str, ...]) -> None:
+    """A range ``A...B`` is an error when its excluded side would choose the
+    policy: git reads it as ``A B ^$(git merge-base A B)``, and the merge-base
+    is whatever the branch under review forked from (an old commit, before
+    the policy had its rules)."""
+    for value in ranges:
+        if '...' in value:
+            left, right = (side or 'HEAD' for side in value.split('...', 1))
+            raise UsageError(
+                f'{value!r} is a symmetric difference: its excluded side is the merge-base, which the '
+                f'branch under review chooses, so its policy cannot judge the range; check what {right} '
+                f'adds over {left}, judged by {left}\'s policy: `{left}..{right}` or `--base {left}` '
+                f'(or name the policy with --policy-rev REV)',
+            )
 
 
 def _without_the_ci_merge(revisions: list[str], quiet: bool) -> tuple[list[str], str | None]:
