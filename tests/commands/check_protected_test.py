@@ -58,6 +58,25 @@ def test_into_an_unprotected_target_reported_and_passed(repo: Repo) -> None:
     reported(result, 'the target staging is not protected')
 
 
+@pytest.mark.parametrize('fmt', ['text', 'github'])
+def test_a_target_s_hidden_characters_are_spelled_out(repo: Repo, fmt: str) -> None:
+    """A branch name may hold a bidi override or a line separator (git
+    accepts both): whoever pushes the branch picks the name a push
+    pipeline's --target gives (GITHUB_REF), and the base branch of a pull
+    request. What people read about it shows each such character, as
+    every other gate shows a ref name."""
+    unreviewed(repo)
+    name = 'stag\u202eing\u2028x\x85y'
+    repo.git('branch', name)
+    result = repo.trailgate('check', '--target', name, '--format', fmt, 'main..HEAD')
+    assert result.returncode == 0, result
+    assert 'stag\\u202eing\\u2028x\\x85y is not protected' in result.stdout
+    result = repo.trailgate('check', 'main..HEAD', '--format', fmt, env={'GITHUB_BASE_REF': name})
+    assert result.returncode == 0, result
+    assert 'trailgate check: target stag\\u202eing\\u2028x\\x85y (from GITHUB_BASE_REF)' in result.stderr
+    assert not set('\u202e\u2028\x85') & set(result.output)
+
+
 def test_without_a_target_judged_as_protected(repo: Repo) -> None:
     wrong = unreviewed(repo)
     assert_refused(repo.trailgate('check', 'main..HEAD'), wrong)

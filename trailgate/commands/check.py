@@ -18,6 +18,7 @@ from typing import NamedTuple
 from trailgate import ci
 from trailgate import git
 from trailgate import policies
+from trailgate.display import visible
 from trailgate.errors import GitError
 from trailgate.errors import PolicyError
 from trailgate.errors import UsageError
@@ -181,7 +182,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
     as_of = parse_as_of(as_of_option)
     target = find_target(target_option)
     if target is not None and target.source != '--target' and not out.quiet:
-        print(f'trailgate check: target {target.name} (from {target.source})', file=sys.stderr)
+        print(f'trailgate check: target {visible(target.name)} (from {target.source})', file=sys.stderr)
     if target is not None and not ranges and not base:
         base = target.local()
     _refuse_ambiguous_names((*ranges, *(value for value in (base, policy_rev) if value)))
@@ -330,7 +331,7 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
         batch = Batch(policy, (), exact=history)
     reminder = None
     if target is not None and not policy.protected.matches(target.ref):
-        reminder = f'the target {short(target.ref)} is not protected; protected: {policy.protected}'
+        reminder = f'the target {visible(short(target.ref))} is not protected; protected: {policy.protected}'
     progress = Progress('checking', enabled=not out.quiet)
     try:
         with frozen_heap():
