@@ -295,6 +295,27 @@ def test_a_pull_request_run_on_its_target_s_checkout_is_an_error_not_a_pass(forg
     assert 'merge request' in result.stderr
 
 
+@pytest.mark.parametrize('line', [
+    'trailgate check refs/remotes/origin/main..HEAD',
+    'trailgate check "refs/remotes/origin/$GITHUB_BASE_REF..HEAD" --format github',
+    'trailgate check refs/remotes/origin/main..',
+])
+def test_a_range_from_the_target_on_the_target_s_checkout_is_an_error_not_a_pass(
+        forge: Forge, tmp_path: Path, line: str) -> None:
+    """The README's range form of the check (``origin/main..HEAD``) run where
+    ``pull_request_target`` checked out the base: the range is empty, and
+    "0 commits checked" would pass a pull request none of whose commits
+    were read, as with --base."""
+    runner, env = github_push_checkout(forge.server, tmp_path / 'run', 'main')
+    env = {**env, 'GITHUB_EVENT_NAME': 'pull_request_target', 'GITHUB_BASE_REF': 'main'}
+    (result,) = _run_lines(runner, [line], env)
+    assert result.returncode == 2, result
+    assert 'holds none of the commits of the pull request' in result.stderr
+    # outside a pull request, an empty range checks no commit and passes
+    (result,) = _run_lines(runner, [line], {**env, 'GITHUB_EVENT_NAME': 'push'})
+    assert result.returncode == 0, result
+
+
 def test_a_new_branch_s_all_zero_before_is_an_error_that_says_what_to_check(forge: Forge, tmp_path: Path) -> None:
     """GitLab's branch pipeline for a new branch: CI_COMMIT_BEFORE_SHA is all zeros."""
     runner, _ = github_push_checkout(forge.server, tmp_path / 'run', 'pr-2')

@@ -216,6 +216,8 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         ranges_question.abandon()  # asked about other ranges (--base adds one)
         ranges_question = None
     revisions = revision_arguments(ranges, repo, ranges_question, out.prepare)
+    if not base:
+        _refuse_the_target_s_checkout(_landing(ranges))
     revisions, left_out = _without_the_ci_merge(revisions, out.quiet)
     # git reads the range, and says how its messages' comments start, while the
     # policy loads and the report's modules are imported
@@ -243,6 +245,22 @@ def _landing(ranges: tuple[str, ...]) -> tuple[str, str] | None:
         return None
     base, tip = ranges[0].split('..')
     return (base, tip or 'HEAD') if base else None
+
+
+def _refuse_the_target_s_checkout(landing: tuple[str, str] | None) -> None:
+    """In a pull or merge request's run, a range ``A..B`` whose tip is already
+    on ``A`` (the target's checkout, as ``pull_request_target`` makes it)
+    holds none of the change's commits: "0 commits checked" would pass a
+    change none of whose commits was read. ``--base`` refuses it the same way."""
+    change = ci.change_under_review()
+    if change is None or landing is None:
+        return
+    base, tip = landing
+    if git.is_ancestor(git.resolve_commit(tip), git.resolve_commit(base)):
+        raise GitError(
+            f'{tip} is already on {base}, so this checkout holds none of the commits of the {change}: '
+            f'check out its head or merge commit, not its target branch',
+        )
 
 
 def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
