@@ -142,8 +142,22 @@ def test_job_summary_escapes_markdown(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv(SUMMARY_ENV, str(summary))
     render(report(assessment('Pipe | and <b>tag</b> \udcff\n\nAssisted-by: Claude\n')), 'github')
     text = summary.read_text(encoding='utf-8')
-    assert 'Pipe \\| and &lt;b&gt;tag&lt;/b&gt; \\xff' in text
+    assert 'Pipe \\| and &lt;b&gt;tag&lt;/b&gt; \\\\xff' in text
     assert '<b>' not in text
+
+
+def test_job_summary_shows_a_subject_s_markdown_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A subject is the committer's text: in the job summary, where GitHub
+    renders Markdown, it never becomes a link, an image (fetched when the
+    page is viewed), emphasis, code or math, whatever it holds."""
+    summary = tmp_path / 'summary.md'
+    monkeypatch.setenv(SUMMARY_ENV, str(summary))
+    subject = ('[Approved by security](https://evil.example/a) ![](https://evil.example/p.png) '
+               '**ok** _u_ ~~s~~ `c` $\\Huge x$ \\')
+    render(report(assessment(f'{subject}\n\nAssisted-by: Claude\n')), 'github')
+    text = summary.read_text(encoding='utf-8')
+    assert ('\\[Approved by security\\](https://evil.example/a) !\\[\\](https://evil.example/p.png) '
+            '\\*\\*ok\\*\\* \\_u\\_ \\~\\~s\\~\\~ \\`c\\` \\$\\\\Huge x\\$ \\\\ |') in text
 
 
 def test_job_summary_when_nothing_is_refused(
@@ -195,6 +209,8 @@ def test_hidden_characters_in_a_subject_are_spelled_out(tmp_path: Path, monkeypa
     summary = tmp_path / 'summary.md'
     monkeypatch.setenv(SUMMARY_ENV, str(summary))
     text = render(report(assessment('Tidy \x1b[2J\u202echarge\n\nAssisted-by: Claude\n')), 'github')
-    for shown in (text, summary.read_text()):
+    table = summary.read_text()
+    for shown in (text, table):
         assert '\x1b' not in shown and '\u202e' not in shown
-        assert 'Tidy \\x1b[2J\\u202echarge' in shown
+    assert 'Tidy \\x1b[2J\\u202echarge' in text
+    assert 'Tidy \\\\x1b\\[2J\\\\u202echarge' in table  # Markdown's escapes, read as the line above

@@ -11,7 +11,8 @@ that has any is never an annotation's ``file``.
 Side effect, for this format only: when the environment variable
 ``GITHUB_STEP_SUMMARY`` names a file, ``render`` appends a Markdown job
 summary to it (a table of the refused and overridden commits with rule,
-requirement and fix). If that file cannot be written, the returned text
+requirement and fix), whose cells show a commit's text as text: never a
+link, an image, emphasis, code or HTML. If that file cannot be written, the returned text
 carries one more ``::warning`` saying so; the verdict is never affected.
 """
 from __future__ import annotations
@@ -121,9 +122,14 @@ def summary_line(report: Report) -> str:
 # -- job summary -----------------------------------------------------------
 
 
+# what Markdown reads in a table cell's text: escapes, code, emphasis,
+# strikethrough, links and images, math, and the bar that ends the cell
+_MARKDOWN = str.maketrans({char: '\\' + char for char in '\\`*_~[]$|'})
+
+
 def _cell(text: str) -> str:
     """Plain text for a GitHub-flavoured Markdown table cell."""
-    return html.escape(text, quote=False).replace('|', '\\|').replace('\n', '<br>')
+    return html.escape(text, quote=False).translate(_MARKDOWN).replace('\n', '<br>')
 
 
 def _code(text: str) -> str:
