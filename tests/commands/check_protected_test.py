@@ -133,6 +133,29 @@ def test_a_tag_named_like_the_target_branch_does_not_unprotect_it(tmp_path: Path
     assert_refused(ci.trailgate('check', env={'GITHUB_BASE_REF': 'main'}), wrong)
     assert_refused(ci.trailgate('check', '--target', 'main', 'origin/main..HEAD'), wrong)
 
+@pytest.mark.parametrize('rest', [
+    ('refs/remotes/origin/main..HEAD',), ('--base', 'refs/remotes/origin/main'),
+])
+def test_a_tag_named_like_a_remote_tracking_target_does_not_unprotect_it(tmp_path: Path, rest: tuple[str, ...]) -> None:
+    """``--target origin/main`` with a tag ``origin/main`` (anyone who may push
+    a tag can make one; a runner fetches every tag): git reads the short name
+    as the tag, and the target became the branch ``origin/main``, which
+    nothing protects, so the unreviewed commit passed on its way to main. A
+    short target that names two refs is an error, as a short base is."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    seed = new_repo(tmp_path / 'seed', PROTECTED_POLICY, hooks=False)
+    publish(seed, origin)
+    ci = clone(origin, tmp_path / 'ci', hooks=False)
+    ci.git('switch', '-q', '-c', 'pr')
+    ci.git('branch', '-q', '-D', 'main')
+    wrong = unreviewed(ci)
+    assert_refused(ci.trailgate('check', '--target', 'origin/main', *rest), wrong)
+    ci.git('tag', 'origin/main', 'HEAD')
+    assert_error(ci.trailgate('check', '--target', 'origin/main', *rest),
+                 'origin/main names more than one ref (refs/tags/origin/main, refs/remotes/origin/main)')
+    assert_refused(ci.trailgate('check', '--target', 'refs/remotes/origin/main', *rest), wrong)
+
+
 def _window(start: datetime.date, until: datetime.date) -> str:
     return policy(f'active: {{from: {start}, until: {until}}}')
 

@@ -185,7 +185,11 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         print(f'trailgate check: target {visible(target.name)} (from {target.source})', file=sys.stderr)
     if target is not None and not ranges and not base:
         base = target.local()
-    _refuse_ambiguous_names((*ranges, *(value for value in (base, policy_rev) if value)))
+    names = (*ranges, *(value for value in (base, policy_rev) if value))
+    if target is not None and not target.name.startswith('refs/'):
+        # a tag origin/main would make --target origin/main the branch origin/main, which nothing protects
+        names = (*names, target.name)
+    _refuse_ambiguous_names(names)
     if not base and not policy_rev and not policies.explicit_path(policy_option):
         _refuse_symmetric_differences(ranges)
     if base:
