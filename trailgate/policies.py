@@ -40,7 +40,11 @@ def _read_regular(path: str) -> bytes:
         return f.read(2 * 1024 * 1024)
 
 
-def from_file(path: str, repo: git.Repo | None) -> Policy:
+def from_file(path: str, repo: git.Repo | None, signers_at: tuple[git.CatFile, str] | None = None) -> Policy:
+    """The policy in the file ``path``; its allowed-signers file from the
+    work tree (or, without one, beside the policy file), or as committed at
+    the revision ``signers_at`` names: a gate's trusted base, never the
+    change it judges."""
     try:
         data = _read_regular(path)
     except FileNotFoundError:
@@ -52,7 +56,11 @@ def from_file(path: str, repo: git.Repo | None) -> Policy:
     policy = load_policy(data, path, cache_dir=repo.git_dir if repo else None)
     paths = _policy_paths(repo, path) if repo else frozenset((DEFAULT_POLICY_PATH,))
     policy = policy.with_source(path, paths)
-    if policy.signers_path is not None:
+    if policy.signers_path is not None and signers_at is not None:
+        cat, rev = signers_at
+        signers_name = f'{rev[:12]}:{policy.signers_path}'
+        policy = with_signers(policy, data, path, cat.blob(rev, policy.signers_path), signers_name)
+    elif policy.signers_path is not None:
         base = repo.toplevel if repo and repo.toplevel else os.path.dirname(os.path.abspath(path))
         signers_file = os.path.join(base, policy.signers_path)
         policy = with_signers(policy, data, path, _read_signers(signers_file), signers_file)

@@ -548,6 +548,38 @@ def _policy_file(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
+def test_a_central_policy_s_signers_come_from_the_trusted_base_not_the_change(tmp_path: Path,
+                                                                              keys: dict[str, Key]) -> None:
+    """An organisation's policy given with --policy names a repository path as
+    its signers file. In CI the work tree is the pull request: read there, a
+    change that puts its author's key on alice's line, with approvals that
+    key signs as alice, approved itself and the AI change riding along. The
+    file is read as the trusted base holds it, as with the repository's own
+    policy (and as pre-receive, with no work tree, never reads the change's)."""
+    from testing.approvals import change_of
+    from testing.approvals import entry
+    from testing.approvals import write_ledger
+
+    mallory = make_key(tmp_path / 'keys', 'mallory')
+    central = _policy_file(tmp_path, signed_policy(1, 'alice@example.com'))
+    repo = new_repo(tmp_path / 'r', signed_policy(1, 'alice@example.com'), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', keys['alice']))})
+    base = repo.head()
+    swap = repo.commit_ok(message('Rotate a key'), {SIGNERS_PATH: signers_file(('alice@example.com', mallory))},
+                          verify=False)
+    charge = repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'x = 1\n'}, verify=False)
+    write_ledger(repo, {**entry(mallory, change_of(repo, swap), 'alice@example.com'),
+                        **entry(mallory, change_of(repo, charge), 'alice@example.com')})
+    for args in ((f'{base}..HEAD',), ('--base', base), (f'{base}..HEAD', '--policy-rev', base)):
+        result = repo.trailgate('check', '--policy', central, *args)
+        assert result.returncode == 1, result.output
+        assert swap[:10] in result.stdout and charge[:10] in result.stdout
+    # without an excluded side there is no trusted base to read the signers from
+    result = repo.trailgate('check', '--policy', central, 'HEAD')
+    assert result.returncode == 2, result.output
+    assert 'names signers (.trailgate/allowed_signers), which are read from a trusted base' in result.stderr
+
+
 def _ssh_string(data: bytes) -> bytes:
     return len(data).to_bytes(4, 'big') + data
 

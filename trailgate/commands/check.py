@@ -140,11 +140,19 @@ def _policy(
     repo: git.Repo, cat: git.CatFile,
 ) -> Policy:
     explicit = policies.explicit_path(policy_option)
-    if explicit:
-        return policies.from_file(explicit, repo)
     bases = [git.resolve_commit(policy_rev)] if policy_rev else [
         rev[1:] for rev in revisions if rev.startswith('^')
     ]
+    if explicit:
+        # its allowed-signers file, a repository path, comes from the trusted base: the work
+        # tree is the change under review, which could name its own key for a reviewer
+        given = policies.from_file(explicit, repo, signers_at=(cat, bases[0]) if bases else None)
+        if given.signers_path is not None and not bases:
+            raise PolicyError(
+                f'{explicit} names signers ({given.signers_path}), which are read from a trusted base: '
+                'the range has no excluded side (use A..B, --base REF or --policy-rev REV)',
+            )
+        return given
     if not bases:
         raise PolicyError(
             'no trusted base to read the policy from: the range has no excluded side '
