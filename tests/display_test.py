@@ -38,6 +38,12 @@ HIDDEN = ('\x1b', '\u202e', '\u200b', '\u202c', '\u2066')
     ('bad byte \udcff', 'bad byte \\xff'),
     ('lone surrogate \ud800', 'lone surrogate \\ud800'),
     ('tag \U000e0041', 'tag \\U000e0041'),
+    ('Fix ##[error]approved', 'Fix #\\x23[error]approved'),
+    ('###[stop-commands]x ##[add-mask]y', '##\\x23[stop-commands]x #\\x23[add-mask]y'),
+    ('##vso[task.complete result=Succeeded;]', '#\\x23vso[task.complete result=Succeeded;]'),
+    ('##VSO[task.setvariable variable=x]1', '#\\x23VSO[task.setvariable variable=x]1'),
+    ('# heading, #[x] and ## [y] stay', '# heading, #[x] and ## [y] stay'),
+    ('##\u202e[error]x', '##\\u202e[error]x'),
 ])
 def test_visible_spells_out_what_cannot_be_seen(text: str, shown: str) -> None:
     assert visible(text) == shown
@@ -65,6 +71,25 @@ def test_check_shows_a_hostile_subject_and_path_as_escapes(tmp_path: Path) -> No
     assert 'Tidy \\x1b[2Jthe \\u202echarge\\u200b\\u202c' in checked.stdout
     assert 'services/payments/\\u202elive\\u2066.py' in checked.stdout
     assert '\\u202eedualC' in checked.stdout
+
+
+@pytest.mark.parametrize('fmt', ['sarif', 'junit', 'json', 'github'])
+def test_a_subject_never_commands_the_ci_runner_that_logs_it(tmp_path: Path, fmt: str) -> None:
+    """A runner reads a command wherever ``##[`` stands in a line (GitHub
+    Actions' legacy form; ``##vso[`` on Azure Pipelines), and the recipes'
+    second run (a report into --output) prints the refusals as text on
+    stdout: a subject there paused the step's commands, masked the log or
+    annotated the diff as it liked. Its second ``#`` is spelt out."""
+    repo = new_repo(tmp_path / 'repo')
+    base = repo.head()
+    repo.commit_ok(message('Tidy ##[stop-commands]pause ##vso[task.complete result=Succeeded;]', ASSISTED),
+                   {'services/payments/charge.py': 'x = 1\n'}, verify=False)
+
+    checked = repo.trailgate('check', f'{base}..HEAD', '--format', fmt, '--output', str(tmp_path / 'out'), '--quiet')
+
+    assert checked.returncode == 1, checked.output
+    assert 'Tidy #\\x23[stop-commands]pause #\\x23vso[task.complete' in checked.stdout
+    assert '##[' not in checked.output and '##vso[' not in checked.output
 
 
 def test_pre_receive_shows_a_hostile_subject_and_path_as_escapes(tmp_path: Path) -> None:
