@@ -580,6 +580,32 @@ def test_a_central_policy_s_signers_come_from_the_trusted_base_not_the_change(tm
     assert 'names signers (.trailgate/allowed_signers), which are read from a trusted base' in result.stderr
 
 
+def test_a_merge_that_keeps_a_revoked_key_is_refused_under_a_central_policy(tmp_path: Path) -> None:
+    """With the signers file read from the trusted base, a pull request that
+    merges the target in but keeps its own, older signers file (a key main
+    revoked) shows no change to it in any commit it adds; once landed, the
+    revoked key approves every later change. As under the repository's own
+    policy, landing it is refused for the policy owners to review."""
+    old = make_key(tmp_path / 'keys', 'alice-old')
+    new = make_key(tmp_path / 'keys', 'alice-new')
+    central = _policy_file(tmp_path, signed_policy(1, 'alice@example.com'))
+    repo = new_repo(tmp_path / 'r', signed_policy(1, 'alice@example.com'), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', old))})
+    fork = repo.head()
+    repo.commit_ok(message('Revoke a leaked key'), {SIGNERS_PATH: signers_file(('alice@example.com', new))},
+                   verify=False)
+    repo.git('switch', '-q', '-c', 'pr', fork)
+    repo.git('merge', '-q', '-s', 'ours', '--no-verify', '-m', 'Merge main', 'main')
+    result = repo.trailgate('check', '--policy', central, '--base', 'main', '--target', 'main')
+    assert result.returncode == 1, result.output
+    assert SIGNERS_PATH in result.stderr and 'that no commit it adds changes' in result.stderr, result.stderr
+    # into a branch that is not protected, only reported
+    protected = tmp_path / 'protected.yaml'
+    protected.write_text(signed_policy(1, 'alice@example.com') + 'protected: [main]\n')
+    result = repo.trailgate('check', '--policy', str(protected), '--base', 'main', '--target', 'staging')
+    assert result.returncode == 0, result.output
+
+
 def _ssh_string(data: bytes) -> bytes:
     return len(data).to_bytes(4, 'big') + data
 

@@ -352,7 +352,8 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
         older: Callable[[], str | None] | None = None
-        if landing is not None and not policies.explicit_path(policy_option) and (
+        # a policy given as a file still reads its signers from the base: a landing may bring older ones
+        if landing is not None and (not policies.explicit_path(policy_option) or policy.signers_path) and (
                 target is None or policy.protected.matches(target.ref)):
             older = merge_keeps_older_policy(target.ref if target else landing[1], *landing, policy, cat)
     if isinstance(history, git.Log):
