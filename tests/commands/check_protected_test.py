@@ -140,8 +140,8 @@ def test_a_tag_named_like_a_remote_tracking_target_does_not_unprotect_it(tmp_pat
     """``--target origin/main`` with a tag ``origin/main`` (anyone who may push
     a tag can make one; a runner fetches every tag): git reads the short name
     as the tag, and the target became the branch ``origin/main``, which
-    nothing protects, so the unreviewed commit passed on its way to main. A
-    short target that names two refs is an error, as a short base is."""
+    nothing protects, so the unreviewed commit passed on its way to main. The
+    target is the remote-tracking branch, whatever tag shares its name."""
     origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
     seed = new_repo(tmp_path / 'seed', PROTECTED_POLICY, hooks=False)
     publish(seed, origin)
@@ -151,9 +151,29 @@ def test_a_tag_named_like_a_remote_tracking_target_does_not_unprotect_it(tmp_pat
     wrong = unreviewed(ci)
     assert_refused(ci.trailgate('check', '--target', 'origin/main', *rest), wrong)
     ci.git('tag', 'origin/main', 'HEAD')
-    assert_error(ci.trailgate('check', '--target', 'origin/main', *rest),
-                 'origin/main names more than one ref (refs/tags/origin/main, refs/remotes/origin/main)')
+    assert_refused(ci.trailgate('check', '--target', 'origin/main', *rest), wrong)
     assert_refused(ci.trailgate('check', '--target', 'refs/remotes/origin/main', *rest), wrong)
+
+
+@pytest.mark.parametrize('how', ['--target', 'GITHUB_BASE_REF'])
+def test_a_tag_named_like_the_target_branch_neither_unprotects_it_nor_stops_the_check(
+        tmp_path: Path, how: str) -> None:
+    """A tag ``main`` (anyone who may push a tag can make one) beside the
+    branch: the recipes' ``--target "$GITHUB_BASE_REF"`` still judges what
+    lands on main, and is not made an error that would stop every pull
+    request's check (exit 2 for every pull request is a stop anyone with a
+    tag could cause)."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    seed = new_repo(tmp_path / 'seed', PROTECTED_POLICY, hooks=False)
+    publish(seed, origin)
+    ci = clone(origin, tmp_path / 'ci', hooks=False)
+    ci.git('switch', '-q', '-c', 'pr')
+    wrong = unreviewed(ci)
+    ci.git('tag', 'main', 'HEAD')  # beside the local branch main: git finds the short name ambiguous
+    args = ('--target', 'main') if how == '--target' else ()
+    env = {} if how == '--target' else {'GITHUB_BASE_REF': 'main'}
+    for rest in (('--base', 'refs/remotes/origin/main'), ('refs/remotes/origin/main..HEAD',), ()):
+        assert_refused(ci.trailgate('check', *args, *rest, env=env), wrong)
 
 
 def _window(start: datetime.date, until: datetime.date) -> str:

@@ -49,7 +49,7 @@ class Target(NamedTuple):
             # a short name is a branch (CI variables name branches): a tag of
             # the same name, which anyone may push, must not turn the target
             # into an unprotected ref
-            full = git.full_ref_name(self.name)
+            full = _branch_first(self.name, git.full_ref_name(self.name))
         if full and full.startswith('refs/remotes/'):
             parts = full.split('/', 3)
             return BRANCH_PREFIX + parts[3] if len(parts) == 4 else full
@@ -69,9 +69,24 @@ class Target(NamedTuple):
         if self.name.startswith('refs/'):
             return self.name
         full = git.full_ref_name(self.name)
+        tracking = _branch_first(self.name, full)
+        if tracking != full:
+            return tracking or self.name
         if full is None or full.startswith((BRANCH_PREFIX, 'refs/remotes/')):
             return self.name
         return BRANCH_PREFIX + self.name  # no such branch here: an unknown revision, exit 2
+
+
+def _branch_first(name: str, full: str | None) -> str | None:
+    """``full``, git's reading of the short ``name`` (None when it names no
+    ref, or two), unless a remote-tracking branch of that name exists and git
+    read it otherwise: a tag ``origin/main``, which anyone who may push a tag
+    can make, must not turn the target into a branch nothing protects."""
+    if full is None or not full.startswith((BRANCH_PREFIX, 'refs/remotes/')):  # None: also when ambiguous
+        tracking = f'refs/remotes/{name}'
+        if git.exact_ref(tracking):
+            return tracking
+    return full
 
 
 def find_target(option: str | None) -> Target | None:
@@ -193,11 +208,7 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         print(f'trailgate check: target {visible(target.name)} (from {target.source})', file=sys.stderr)
     if target is not None and not ranges and not base:
         base = target.local()
-    names = (*ranges, *(value for value in (base, policy_rev) if value))
-    if target is not None and not target.name.startswith('refs/'):
-        # a tag origin/main would make --target origin/main the branch origin/main, which nothing protects
-        names = (*names, target.name)
-    _refuse_ambiguous_names(names)
+    _refuse_ambiguous_names((*ranges, *(value for value in (base, policy_rev) if value)))
     if not base and not policy_rev and not policies.explicit_path(policy_option):
         _refuse_symmetric_differences(ranges)
     if base:
