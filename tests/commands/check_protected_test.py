@@ -286,6 +286,13 @@ def test_a_change_that_merges_in_an_older_policy_is_refused(tmp_path: Path, how:
     assert result.returncode == 1, result
     assert 'a .trailgate/policy.yaml that no commit it adds changes' in result.stderr
     assert 'Traceback' not in result.output
+    # in a GitHub run it is an annotation too: the report's annotations are commits', and none is refused
+    github = repo.trailgate('check', *how, '--format', 'github')
+    assert github.returncode == 1, github
+    (line,) = [line for line in github.stdout.splitlines() if line.startswith('::error')]
+    assert line.startswith('::error title=trailgate%3A the policy this lands::trailgate check: refused: this change '
+                           'gives '), line
+    assert 'a .trailgate/policy.yaml that no commit it adds changes' in line
 
 
 def test_a_branch_forked_before_a_policy_change_is_not_taken_for_one(tmp_path: Path) -> None:

@@ -286,6 +286,16 @@ def _refuse_the_target_s_checkout(landing: tuple[str, str] | None) -> None:
         )
 
 
+def _annotate(refusal: str) -> None:
+    """The refusal of a landing's policy as the run's annotation too: it is no
+    commit's, so the report (whose annotations are commits') has none for it,
+    and a pull request's checks would show a failure with nothing said."""
+    from trailgate.reports.github_format import command
+
+    print(command('error', f'trailgate check: refused: {refusal}', title='trailgate: the policy this lands'))
+    sys.stdout.flush()
+
+
 def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
     """A short name that names two refs is an error, never git's guess: a
     tag ``origin/main``, which anyone who may push a tag can make, would
@@ -385,5 +395,7 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
     refusal = older() if older is not None else None
     if refusal:
         print(f'trailgate check: refused: {refusal}', file=sys.stderr)
+        if out.format == 'github' and not out.output:
+            _annotate(refusal)
         return 1
     return 1 if summary.refused_count else 0
