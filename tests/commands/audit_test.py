@@ -10,6 +10,7 @@ from pathlib import Path
 from testing.audit_history import DAYS
 from testing.audit_history import Expected
 from testing.scenarios import ASSISTED
+from testing.scenarios import CAROL
 from testing.scenarios import CRITICAL
 from testing.scenarios import message
 from testing.scenarios import new_repo
@@ -27,6 +28,20 @@ def test_text_summary_and_exit_0(history: tuple[Path, Expected]) -> None:  # noq
     assert f'commits: {expected.commits}, AI-marked: {expected.ai}' in result.stdout
     assert f'{expected.unmet} unmet' in result.stdout
     assert '\x1b' not in result.stdout
+
+
+def test_text_summary_lists_each_break_glass_override_with_its_reason(tmp_path: Path) -> None:
+    # the contract: a valid break-glass trailer lets the commit through, and every report still
+    # lists it as overridden, with the reason; the terminal summary lists unmet commits by name
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    sha = repo.commit_ok(message('Hotfix charges', ASSISTED, 'Break-Glass: checkout down, INC-42'),
+                         {CRITICAL: 'x = 2\n'}, author=CAROL, verify=False)
+    result = trailgate(repo.path, 'audit')
+    assert result.returncode == 0, result.stderr
+    assert '1 overridden by break-glass' in result.stdout
+    line = next((line for line in result.stdout.splitlines() if line.startswith('  overridden ')), '')
+    assert sha[:10] in line and 'carol@example.com' in line, result.stdout
+    assert 'checkout down, INC-42' in line, result.stdout
 
 
 def test_csv_one_row_per_commit_and_no_formulas(history: tuple[Path, Expected], tmp_path: Path) -> None:  # noqa: F811

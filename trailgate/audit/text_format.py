@@ -50,6 +50,13 @@ def render(summary: Summary) -> str:
         lines.append(f'  unmet {row.sha[:10]} {row.date} {visible(row.subject[:60])} ({lacks})')
     if summary.unreviewed_total > SHOWN:
         lines.append(f'  ... {summary.unreviewed_total - SHOWN} more unmet critical AI changes')
+    # break-glass is audited, not prevented: each override is listed with its reason
+    for override in summary.overrides[:SHOWN]:
+        rules = f' ({", ".join(override.rules)})' if override.rules else ''
+        lines.append(f'  overridden {override.sha[:10]} {override.date} by {visible(override.author.email)}: '
+                     f'{visible(override.reason)}{rules}')
+    if summary.overrides_total > SHOWN:
+        lines.append(f'  ... {summary.overrides_total - SHOWN} more break-glass overrides')
     if totals.likely_squash:
         lines.append(f'  likely squash merges: {totals.likely_squash} (their AI marks may be lost)')
     if totals.future_dated:
