@@ -95,13 +95,14 @@ class Output:
         shows, with each commit written out as it is judged, so memory stays
         flat however long the range. Nothing is shown before the last commit
         is judged (an error on the way shows only the error). Without
-        ``when_empty``, a report of no commits is shown only when verbose.
+        ``when_empty``, a report of no commits is shown only when verbose
+        (and still written to an ``--output`` file).
         Returns the summary (the counts, no commits).
         """
         if reminder is not None:
             # nothing refused, only what the commits will need: rendered whole (no protected target)
             report = Report.collect(gate, assessments, policy_source, self.keeps_passing, reminder)
-            if report.commits_checked or self.verbose or when_empty:
+            if report.commits_checked or self.verbose or when_empty or self.output:
                 self.report(report, stream)
             return report
         target = sys.stderr if stream == 'stderr' else sys.stdout
@@ -123,7 +124,9 @@ class Output:
                     for part, _ in parts:
                         part.add(assessment)
             summary = tally.report(gate, policy_source)
-            if summary.commits_checked or self.verbose or when_empty:
+            # a file asked for with --output is this run's report, even of no commits: never one a
+            # previous run left there
+            if summary.commits_checked or self.verbose or when_empty or self.output:
                 self._emit(summary, parts, target)
         finally:
             for _, spool in parts:

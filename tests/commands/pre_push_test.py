@@ -7,6 +7,7 @@ remote has no pre-receive hook here: only the client decides.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -514,3 +515,20 @@ def test_a_url_s_credentials_never_reach_the_hint(url: str, shown: str) -> None:
     """The fetch hint names the push's URL when it is no remote's: git hides
     a URL's user and password in its own messages, and so does the hint."""
     assert without_credentials(url) == shown
+
+
+def test_an_output_file_is_written_for_a_push_that_lands_nothing_on_a_protected_ref(tmp_path: Path) -> None:
+    # --output FILE is the report of this push, whatever it holds: never the one an earlier push left
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', policy_text=PROTECTED_POLICY, hooks=False)
+    publish(repo, origin)
+    sha = unreviewed(repo)
+    report = tmp_path / 'report.json'
+    report.write_text('{"summary": {"refused": 1}}')  # an earlier push's
+    zero = '0' * 40
+    lines = f'refs/heads/feature {sha} refs/heads/feature {zero}\n'
+    result = repo.trailgate('pre-push', '--format', 'json', '--output', str(report), 'origin', str(origin.path),
+                            input=lines)
+    assert result.returncode == 0, result.output
+    written = json.loads(report.read_text())
+    assert written['summary']['refused'] == 0, written

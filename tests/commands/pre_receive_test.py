@@ -5,6 +5,7 @@ only the server decides (inside git's push quarantine).
 """
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from testing.scenarios import EMPTY_POLICY
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
+from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import REVIEW_ALICE
 from testing.scenarios import REVIEW_BOB
 from testing.scenarios import RULE
@@ -404,3 +406,20 @@ def test_pre_receive_input_git_would_never_write_fails_closed(incoming: Incoming
     assert 'Traceback' not in result.output
     if status == 2:
         assert 'unexpected pre-receive input line' in result.stderr, result.stderr
+
+
+def test_an_output_file_is_rewritten_by_every_push_never_left_from_an_earlier_one(tmp_path: Path) -> None:
+    # --output FILE: the report of this push goes to FILE; a push that lands nothing on a protected
+    # ref still writes its report (no commits), never leaving the refusal of an earlier push there
+    report = tmp_path / 'report.json'
+    origin = bare_remote(tmp_path / 'origin.git', True, ('--format', 'json', '--output', str(report)))
+    repo = new_repo(tmp_path / 'repo', policy_text=PROTECTED_POLICY, hooks=False)
+    publish(repo, origin)
+    unreviewed(repo)
+    refused(push(repo, 'HEAD:main'))
+    assert json.loads(report.read_text())['summary']['refused'] == 1
+    result = push(repo, 'HEAD:refs/heads/feature')
+    assert result.returncode == 0, result.output
+    written = json.loads(report.read_text())
+    assert written['summary']['refused'] == 0, written
+    assert written['summary']['checked'] == 0, written
