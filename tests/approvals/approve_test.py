@@ -277,3 +277,32 @@ def test_a_person_whose_approval_under_another_email_counts_for_no_group_may_sig
     assert len(repo.git('ls-tree', '-r', '--name-only', LEDGER).split()) == 2
     checked = repo.trailgate('check', f'{base}..HEAD')
     assert checked.returncode == 0, checked.output
+
+
+def test_the_stat_says_what_a_line_count_hides(tmp_path: Path, alice_key: Key) -> None:
+    """A file made executable is ``+0 -0``, a file replaced by a symlink to a
+    secret and a new submodule are an ordinary file's ``+1``: approve says
+    what each is, where it points, and which files are new or deleted."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.commit_ok(message('Add files'), {'services/payments/run.sh': 'echo run\n',
+                                                 'services/payments/conf.yaml': 'a: 1\n',
+                                                 'services/payments/old.py': 'x = 1\n'}, verify=False)
+    repo.git('update-index', '--chmod=+x', 'services/payments/run.sh')
+    (repo.path / 'services/payments/conf.yaml').unlink()
+    (repo.path / 'services/payments/conf.yaml').symlink_to('/etc/shadow')
+    repo.git('add', 'services/payments/conf.yaml')
+    repo.git('update-index', '--add', '--cacheinfo', f'160000,{base},services/payments/vendor')
+    repo.git('rm', '-q', 'services/payments/old.py')
+    repo.commit_ok(message('Tidy', ASSISTED), {'services/payments/a b.py': 'y = 2\n'}, verify=False,
+                   author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    assert shown == [
+        'services/payments/a b.py | +1 -0, new file',
+        'services/payments/conf.yaml | +0 -1, deleted file',
+        'services/payments/conf.yaml | +1 -0, new symlink -> /etc/shadow',
+        'services/payments/old.py | +0 -1, deleted file',
+        'services/payments/run.sh | +0 -0, file -> executable file (100644 -> 100755)',
+        f'services/payments/vendor | +1 -0, new submodule -> commit {base}',
+    ], result.output

@@ -402,8 +402,43 @@ def test_the_stat_approve_shows_names_each_file_as_git_prints_it() -> None:
         b'-b\n'
     )
     assert stat(PATCH + deleted) == [
-        FileStat('app.py', 2, 3, False),
-        FileStat('tool.sh', 0, 0, False),
-        FileStat('image.bin', 0, 0, True),
-        FileStat('"caf\\303\\251.py"', 0, 2, False),
+        FileStat('app.py', 2, 3, False, '100644', '100644'),
+        FileStat('tool.sh', 0, 0, False, '100644', '100755'),
+        FileStat('image.bin', 0, 0, True, '', '100644'),
+        FileStat('"caf\\303\\251.py"', 0, 2, False, '100644', ''),
+    ]
+
+
+def test_the_stat_says_what_a_line_count_does_not() -> None:
+    """A symlink's and a submodule's one line is where they point; a name
+    with a space ends, on git's ``---``/``+++`` lines, with a tab that is
+    not part of it."""
+    patch = (
+        b'diff --git a/conf.yaml b/conf.yaml\n'
+        b'new file mode 120000\n'
+        b'index 0000000000000000000000000000000000000000..5555555555555555555555555555555555555555\n'
+        b'--- /dev/null\n'
+        b'+++ b/conf.yaml\n'
+        b'@@ -0,0 +1 @@\n'
+        b'+/etc/secrets.yaml\n'
+        b'\\ No newline at end of file\n'
+        b'diff --git a/lib b/lib\n'
+        b'index 6666666666666666666666666666666666666666..7777777777777777777777777777777777777777 160000\n'
+        b'--- a/lib\n'
+        b'+++ b/lib\n'
+        b'@@ -1 +1 @@\n'
+        b'-Subproject commit 6666666666666666666666666666666666666666\n'
+        b'+Subproject commit 7777777777777777777777777777777777777777\n'
+        b'diff --git a/a b.py b/a b.py\n'
+        b'new file mode 100644\n'
+        b'index 0000000000000000000000000000000000000000..8888888888888888888888888888888888888888\n'
+        b'--- /dev/null\n'
+        b'+++ b/a b.py\t\n'
+        b'@@ -0,0 +1 @@\n'
+        b'+x\n'
+    )
+    assert stat(patch) == [
+        FileStat('conf.yaml', 1, 0, False, '', '120000', '/etc/secrets.yaml'),
+        FileStat('lib', 1, 1, False, '160000', '160000', 'Subproject commit 7777777777777777777777777777777777777777'),
+        FileStat('a b.py', 1, 0, False, '', '100644'),
     ]

@@ -124,32 +124,55 @@ class FileStat(NamedTuple):
     added: int
     removed: int
     binary: bool
+    old_mode: str = ''  # '' for a new file
+    new_mode: str = ''  # '' for a deleted file
+    target: str = ''  # a symlink's or submodule's new target (its one added line)
+
+
+_MODE_HEADERS = {b'new file mode ': (None, 1), b'deleted file mode ': (0, None), b'old mode ': (0, None),
+                 b'new mode ': (None, 1)}
+_LINKS = ('120000', '160000')  # a symlink and a submodule: their content is one line, what they point at
 
 
 def stat(patch: bytes) -> list[FileStat]:
     """Per file of a canonical patch: the lines it adds and removes (a binary
-    file: its blob ids changed), read from the same bytes the change id hashes."""
+    file: its blob ids changed), its modes, and a new symlink's or
+    submodule's target, read from the same bytes the change id hashes."""
     found = []
     for block in _file_blocks(patch):
         position = 1
         path = _path_from_header(block[0])
+        modes = ['', '']
         while position < len(block) and not block[position].startswith(b'@@'):
             line = block[position]
             if line.startswith(b'+++ ') and line.rstrip(b'\n') != b'+++ /dev/null':
                 path = _path_from_side(line[4:], b'b/')
             elif line.startswith(b'--- ') and line.rstrip(b'\n') != b'--- /dev/null' and path is None:
                 path = _path_from_side(line[4:], b'a/')
+            for header, sides in _MODE_HEADERS.items():
+                if line.startswith(header):
+                    for side in sides:
+                        if side is not None:
+                            modes[side] = line[len(header):].strip().decode('ascii', 'replace')
+            index = _INDEX.match(line.rstrip(b'\n'))
+            if index and index[3]:
+                modes = [index[3].decode('ascii'), index[3].decode('ascii')]
             position += 1
         hunks = block[position:]
         binary = any(b'\0' in line for line in hunks)
         added = 0 if binary else sum(1 for line in hunks if line.startswith(b'+'))
         removed = 0 if binary else sum(1 for line in hunks if line.startswith(b'-'))
-        found.append(FileStat(path or '?', added, removed, binary))
+        target = ''
+        if modes[1] in _LINKS and not binary:
+            plus = [line for line in hunks if line.startswith(b'+')]
+            target = plus[0][1:].rstrip(b'\n').decode('utf-8', 'surrogateescape') if len(plus) == 1 else ''
+        found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target))
     return found
 
 
 def _path_from_side(name: bytes, prefix: bytes) -> str:
-    text = name.rstrip(b'\n').decode('utf-8', 'replace')
+    # git ends a ``---``/``+++`` name holding a space with a tab (a tab in a name is quoted)
+    text = name.rstrip(b'\n').removesuffix(b'\t').decode('utf-8', 'replace')
     if text.startswith('"' + prefix.decode()):
         return '"' + text[1 + len(prefix):]
     return text.removeprefix(prefix.decode())

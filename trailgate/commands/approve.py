@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 import click
@@ -28,6 +29,9 @@ from trailgate.model import POLICY_OWNERS_RULE
 from trailgate.model import fold_email
 from trailgate.policy import Policy
 from trailgate.requirements import SIGNED_KINDS
+
+if TYPE_CHECKING:
+    from trailgate.approvals.changeid import FileStat
 
 
 def _protected_target(explicit: str | None, repo: git.Repo) -> str | None:
@@ -119,11 +123,33 @@ def _patches(chosen: list[Assessment]) -> list[tuple[bytes, bool]]:
     return list(zip(patches, merge_results, strict=True))
 
 
+_KINDS = {'100644': 'file', '100755': 'executable file', '120000': 'symlink', '160000': 'submodule'}
+
+
+def _kind(mode: str) -> str:
+    return _KINDS.get(mode, f'mode {mode}')
+
+
+def _what(file: FileStat) -> str:
+    """What a file's lines do not say: that it is new or deleted, a mode
+    change, a symlink (and where it points) or a submodule (and its commit),
+    which a line count shows as an ordinary file's ``+1``, ``-1`` or
+    ``+0 -0``."""
+    target = f' -> {visible(file.target.removeprefix("Subproject "))}' if file.target else ''
+    if not file.old_mode:
+        return f', new {_kind(file.new_mode)}{target}'
+    if not file.new_mode:
+        return f', deleted {_kind(file.old_mode)}'
+    if file.old_mode != file.new_mode:
+        return f', {_kind(file.old_mode)} -> {_kind(file.new_mode)} ({file.old_mode} -> {file.new_mode}){target}'
+    return f', {_kind(file.new_mode)}{target}' if file.new_mode != '100644' else ''
+
+
 def _stat(patch: bytes) -> list[str]:
     from trailgate.approvals.changeid import stat
 
     files = stat(patch)
-    lines = [f'{visible(file.path)} | {"binary" if file.binary else f"+{file.added} -{file.removed}"}'
+    lines = [f'{visible(file.path)} | {"binary" if file.binary else f"+{file.added} -{file.removed}"}{_what(file)}'
              for file in files]
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
     lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
