@@ -11,6 +11,7 @@ import pytest
 
 from testing.approvals import LEDGER
 from testing.approvals import SIGNERS_PATH
+from testing.approvals import change_of
 from testing.approvals import signed_policy
 from testing.approvals import signers_file
 from testing.scenarios import ASSISTED
@@ -306,3 +307,29 @@ def test_the_stat_says_what_a_line_count_hides(tmp_path: Path, alice_key: Key) -
         'services/payments/run.sh | +0 -0, file -> executable file (100644 -> 100755)',
         f'services/payments/vendor | +1 -0, new submodule -> commit {base}',
     ], result.output
+
+
+def test_every_commit_an_approval_approves_is_shown(tmp_path: Path, alice_key: Key) -> None:
+    """The change id hashes no line numbers: a line added to one function,
+    reverted, then added with the same context to another has the id of the
+    first. One approval approves both; approve names both."""
+    block = 'def {}(user):\n    check(user)\n    log(user)\n    audit(user)\n    return pay(user)\n\n\n'
+    original = block.format('refund') + block.format('charge')
+
+    def as_admin(name: str) -> str:
+        head = block.format(name).split('    return')[0]
+        return original.replace(head, f'{head}    user = ADMIN\n')
+
+    repo = _repo(tmp_path, alice_key)
+    base = repo.commit_ok(message('Two functions'), {CRITICAL: original}, verify=False)
+    author = 'Dev Eloper <dev@example.com>'
+    hidden = repo.commit_ok(message('Charge as admin', ASSISTED), {CRITICAL: as_admin('charge')}, verify=False,
+                            author=author)
+    repo.commit_ok(message('Revert it', ASSISTED), {CRITICAL: original}, verify=False, author=author)
+    shown = repo.commit_ok(message('Tidy logging', ASSISTED), {CRITICAL: as_admin('refund')}, verify=False,
+                           author=author)
+    assert change_of(repo, hidden) == change_of(repo, shown)
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0 and 'recorded 2 approval(s)' in result.output, result.output
+    assert f'also approves {hidden[:10]} Charge as admin: the same change id' in result.output
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 0

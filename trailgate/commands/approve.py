@@ -161,7 +161,10 @@ MERGE_RESULT_NOTE = " (the merge's own change: what it adds to git's merge of it
 MERGE_NOTE = ' (a merge git cannot redo: its whole diff against its first parent)'
 
 
-def _describe(assessment: Assessment, patch: bytes, merge_result: bool) -> str:
+def _describe(assessment: Assessment, patch: bytes, merge_result: bool, alike: list[Assessment]) -> str:
+    """``alike``: the other commits of the range with the same change id, which
+    the one approval approves too (the same lines, maybe at other places in
+    the same files: the id hashes no line numbers)."""
     commit = assessment.commit
     paths = sorted({path for result in assessment.results if result.applies for path in result.paths})
     lines = [
@@ -171,6 +174,8 @@ def _describe(assessment: Assessment, patch: bytes, merge_result: bool) -> str:
         f'  protected paths: {visible(", ".join(paths[:10]))}{", ..." if len(paths) > 10 else ""}',
     ]
     lines.extend(f'   {line}' for line in _stat(patch))
+    lines.extend(f'  also approves {other.commit.short_sha} {visible(other.commit.subject)}: the same change id '
+                 f'(the same lines, maybe at other places in the same files)' for other in alike)
     return '\n'.join(lines)
 
 
@@ -208,6 +213,7 @@ class Selection(NamedTuple):
     chosen: list[Assessment]  # one per change id, to sign
     own: list[str]  # commits the reviewer authored: never approved, with the reason
     done: list[str]  # commits the reviewer has approved already
+    alike: dict[str, list[Assessment]]  # by change id: the further commits its approval approves
 
 
 def _approved_as(policy: Policy, assessment: Assessment, reviewer: str, person: frozenset[str]) -> str | None:
@@ -226,8 +232,7 @@ def _approved_as(policy: Policy, assessment: Assessment, reviewer: str, person: 
 def _to_approve(policy: Policy, assessments: Iterable[Assessment], reviewer: str,
                 person: frozenset[str]) -> Selection:
     """``person``: every email the allowed-signers file ties to the reviewer's key."""
-    selection = Selection([], [], [])
-    seen = set()
+    selection = Selection([], [], [], {})
     for assessment in assessments:
         commit = assessment.commit
         if not needs_signed_approvals(assessment) or commit.change_id is None or not commit.own_change:
@@ -244,8 +249,10 @@ def _to_approve(policy: Policy, assessments: Iterable[Assessment], reviewer: str
         elif (approved_as := _approved_as(policy, assessment, reviewer, person)) is not None:
             as_email = '' if fold_email(approved_as) == fold_email(reviewer) else f' (as {visible(approved_as)})'
             selection.done.append(f'already approved by you{as_email}: {commit.short_sha} {visible(commit.subject)}')
-        elif commit.change_id not in seen:
-            seen.add(commit.change_id)
+        elif commit.change_id in selection.alike:
+            selection.alike[commit.change_id].append(assessment)
+        else:
+            selection.alike[commit.change_id] = []
             selection.chosen.append(assessment)
     return selection
 
@@ -268,7 +275,7 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
     batch = Batch(policy, tuple(revisions)) if one_expression(ranges) else \
         Batch(policy, (), exact=tuple(git.commits_of_each(ranges)))
     assessments = list(judge([batch], repo))
-    chosen, own, done = _to_approve(policy, assessments, reviewer, policy.signers.person(blob))
+    chosen, own, done, alike = _to_approve(policy, assessments, reviewer, policy.signers.person(blob))
     # with --trailer, stdout is for the trailer lines alone
     for line in (*own, *done):
         click.echo(line, err=trailer)
@@ -279,7 +286,8 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
         return EXIT_REFUSED if own else EXIT_OK
     click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
     for assessment, (patch, merge_result) in zip(chosen, _patches(chosen), strict=True):
-        click.echo(_describe(assessment, patch, merge_result), err=trailer)
+        click.echo(_describe(assessment, patch, merge_result, alike[assessment.commit.change_id or '']),
+                   err=trailer)
     for note in _not_counting(policy, chosen, reviewer):
         click.echo(note, err=True)
     on_terminal = sys.stdin is not None and sys.stdin.isatty()  # None: stdin closed
