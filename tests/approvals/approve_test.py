@@ -333,3 +333,20 @@ def test_every_commit_an_approval_approves_is_shown(tmp_path: Path, alice_key: K
     assert result.returncode == 0 and 'recorded 2 approval(s)' in result.output, result.output
     assert f'also approves {hidden[:10]} Charge as admin: the same change id' in result.output
     assert repo.trailgate('check', f'{base}..HEAD').returncode == 0
+
+
+def test_names_that_are_not_utf8_are_shown_byte_for_byte(tmp_path: Path, alice_key: Key) -> None:
+    """Two names that differ in a byte that is not UTF-8 are two names on
+    the screen, not both ``conf\ufffd.py``."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    for byte in (b'\xfe', b'\xff'):
+        with open(bytes(repo.path) + b'/services/payments/conf' + byte + b'.py', 'w') as file:
+            file.write('x = 1\n')
+    repo.git('add', 'services')
+    repo.commit_ok(message('Two configs', ASSISTED), {}, verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    assert shown == ['services/payments/conf\\xfe.py | +1 -0, new file',
+                     'services/payments/conf\\xff.py | +1 -0, new file'], result.output

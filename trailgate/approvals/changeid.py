@@ -172,7 +172,7 @@ def stat(patch: bytes) -> list[FileStat]:
 
 def _path_from_side(name: bytes, prefix: bytes) -> str:
     # git ends a ``---``/``+++`` name holding a space with a tab (a tab in a name is quoted)
-    text = name.rstrip(b'\n').removesuffix(b'\t').decode('utf-8', 'replace')
+    text = name.rstrip(b'\n').removesuffix(b'\t').decode('utf-8', 'surrogateescape')
     if text.startswith('"' + prefix.decode()):
         return '"' + text[1 + len(prefix):]
     return text.removeprefix(prefix.decode())
