@@ -2064,24 +2064,31 @@ def attribute_files(tip: str) -> list[tuple[str, str]]:
     return found
 
 
-class LinguistAttributes:
-    """Which paths ``tip``'s ``.gitattributes`` mark linguist-generated or
-    linguist-vendored: one ``git check-attr --stdin`` process for the run,
-    over a temporary index holding only ``tip``'s attribute files (so the
-    work tree, or its absence in a bare repository, does not matter)."""
+class Attributes:
+    """The values of the attributes ``names`` for any number of paths, from
+    one ``git check-attr --stdin`` process for the run: with
+    ``attribute_files``, over a temporary index (in ``scratch``) holding only
+    those ``.gitattributes`` (a tree's, so the work tree, or its absence in a
+    bare repository, does not matter); without, as the work tree at
+    ``toplevel`` holds them (what ``git diff`` there reads)."""
 
-    def __init__(self, attribute_files: list[tuple[str, str]], scratch: str, toplevel: str | None) -> None:
-        self._cache: dict[str, bool] = {}
+    def __init__(self, attribute_files: list[tuple[str, str]] | None, scratch: str | None, toplevel: str | None,
+                 names: tuple[str, ...]) -> None:
+        self.names = names
+        self._cache: dict[str, tuple[str, ...]] = {}
         env = _env()
-        env['GIT_INDEX_FILE'] = os.path.join(scratch, 'attributes.index')
-        index_info = ''.join(f'100644 {blob} 0\t{path}\0' for blob, path in attribute_files)
         import subprocess
 
         try:
-            subprocess.run(_cmd(('update-index', '-z', '--index-info')), input=index_info.encode(ENCODING, ERRORS),
-                           capture_output=True, env=env, check=True)
+            if attribute_files is not None:
+                assert scratch is not None
+                env['GIT_INDEX_FILE'] = os.path.join(scratch, 'attributes.index')
+                index_info = ''.join(f'100644 {blob} 0\t{path}\0' for blob, path in attribute_files)
+                subprocess.run(_cmd(('update-index', '-z', '--index-info')),
+                               input=index_info.encode(ENCODING, ERRORS), capture_output=True, env=env, check=True)
+            cached = ('--cached',) if attribute_files is not None else ()
             self._process = subprocess.Popen(
-                _cmd(('check-attr', '--cached', '--stdin', '-z', *LINGUIST_ATTRIBUTES)),
+                _cmd(('check-attr', *cached, '--stdin', '-z', *names)),
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
                 cwd=toplevel,  # check-attr takes paths relative to where it runs
             )
@@ -2090,19 +2097,21 @@ class LinguistAttributes:
         except subprocess.CalledProcessError as e:
             raise GitError(f'git update-index failed: {decode(e.stderr).strip()}') from None
 
-    def excluded(self, paths: Iterable[str]) -> frozenset[str]:
-        """Those of ``paths`` marked generated or vendored (asked once per path)."""
-        unknown = [path for path in dict.fromkeys(paths) if path not in self._cache and '\0' not in path]
+    def values(self, paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Each of ``paths``' values of ``names`` (``set``, ``unset``,
+        ``unspecified`` or a value), asked once per path."""
+        paths = [path for path in dict.fromkeys(paths) if '\0' not in path]
+        unknown = [path for path in paths if path not in self._cache]
         if unknown:
             self._ask(unknown)
-        return frozenset(path for path in paths if self._cache.get(path))
+        return {path: self._cache[path] for path in paths}
 
     def _ask(self, paths: list[str]) -> None:
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None
         writer = _write_in_background(stdin, b''.join(path.encode(ENCODING, ERRORS) + b'\0' for path in paths))
         tokens: list[bytes] = []
-        per_path = 3 * len(LINGUIST_ATTRIBUTES)
+        per_path = 3 * len(self.names)
         wanted = per_path * len(paths)
         pending = b''
         while len(tokens) < wanted:
@@ -2119,10 +2128,23 @@ class LinguistAttributes:
             answers = tokens[index * per_path:(index + 1) * per_path]
             if decode(answers[0]) != path:
                 raise GitError(f'git check-attr answered for another path than {path!r}')
-            self._cache[path] = any(value in (b'set', b'true') for value in answers[2::3])
+            self._cache[path] = tuple(decode(value) for value in answers[2::3])
 
     def close(self) -> None:
         assert self._process.stdin is not None
         self._process.stdin.close()
         if self._process.wait():
             raise GitError(f'git check-attr failed (exit {self._process.returncode})')
+
+
+class LinguistAttributes(Attributes):
+    """Which paths ``tip``'s ``.gitattributes`` (``attribute_files``) mark
+    linguist-generated or linguist-vendored."""
+
+    def __init__(self, attribute_files: list[tuple[str, str]], scratch: str, toplevel: str | None) -> None:
+        super().__init__(attribute_files, scratch, toplevel, LINGUIST_ATTRIBUTES)
+
+    def excluded(self, paths: Iterable[str]) -> frozenset[str]:
+        """Those of ``paths`` marked generated or vendored."""
+        found = self.values(paths)
+        return frozenset(path for path, values in found.items() if any(value in ('set', 'true') for value in values))

@@ -350,3 +350,39 @@ def test_names_that_are_not_utf8_are_shown_byte_for_byte(tmp_path: Path, alice_k
     shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
     assert shown == ['services/payments/conf\\xfe.py | +1 -0, new file',
                      'services/payments/conf\\xff.py | +1 -0, new file'], result.output
+
+
+@pytest.mark.parametrize('on_branch', [True, False], ids=['on-the-branch', 'on-main'])
+def test_lines_that_gitattributes_hide_from_other_views_are_said_to_be(tmp_path: Path, alice_key: Key,
+                                                                       on_branch: bool) -> None:
+    """The author's ``.gitattributes`` cannot change the id or the stat, but
+    they can hide a file's lines where the reviewer reads the change: a pull
+    request page collapses a linguist-generated file, git diff prints
+    "Binary files differ" for a -diff one, and a diff driver the reviewer
+    configured shows its output instead. approve says so, whether the
+    attributes are in the work tree or only in the commits approved."""
+    repo = _repo(tmp_path, alice_key)
+    repo.git('config', 'diff.pdf.textconv', 'pdftotext')
+    base = repo.head()
+    repo.git('checkout', '-q', '-b', 'feature')
+    author = 'Dev Eloper <dev@example.com>'
+    repo.commit_ok(message('Tidy attributes'), {'.gitattributes': (
+        'services/payments/charge.py linguist-generated\nservices/payments/refund.py -diff\n'
+        'services/payments/t*.py diff=pdf\nservices/payments/notes.txt diff=unknown\n')}, verify=False, author=author)
+    repo.commit_ok(message('Charge twice', ASSISTED), {
+        CRITICAL: 'def charge(): pay(); pay()\n', 'services/payments/refund.py': 'refund = None\n',
+        'services/payments/tax.py': 'rate = 0\n', 'services/payments/notes.txt': 'n\n'}, verify=False, author=author)
+    if not on_branch:
+        repo.git('checkout', '-q', 'main')
+    result = repo.trailgate('approve', '--yes', f'{base}..feature')
+    assert result.returncode == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    hidden = '; its lines are hidden elsewhere by .gitattributes: '
+    assert shown == [
+        f'{CRITICAL} | +1 -1{hidden}linguist-generated (GitHub and GitLab collapse its diff)',
+        'services/payments/notes.txt | +1 -0, new file',
+        f'services/payments/refund.py | +1 -0, new file{hidden}-diff (git diff and git show print '
+        '"Binary files differ")',
+        f'services/payments/tax.py | +1 -0, new file{hidden}diff=pdf (git diff and git show print what your '
+        'diff.pdf makes of it)',
+    ], result.output

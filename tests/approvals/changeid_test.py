@@ -19,6 +19,7 @@ from trailgate.approvals.changeid import FileStat
 from trailgate.approvals.changeid import PatchError
 from trailgate.approvals.changeid import change_id
 from trailgate.approvals.changeid import stat
+from trailgate.approvals.changeid import unquote
 
 BASE_LINES = ''.join(f'line {n}\n' for n in range(1, 41))
 
@@ -390,7 +391,8 @@ def test_a_patch_git_would_not_print_is_refused_never_guessed_past(patch: bytes,
 
 def test_the_stat_approve_shows_names_each_file_as_git_prints_it() -> None:
     """A mode-only change and a deletion have no ``+++`` path: the name
-    comes from the ``diff --git`` line, quoted as git quotes it."""
+    comes from the ``diff --git`` line, quoted as git quotes it (and the
+    path itself, unquoted)."""
     deleted = (
         b'diff --git "a/caf\\303\\251.py" "b/caf\\303\\251.py"\n'
         b'deleted file mode 100644\n'
@@ -402,10 +404,10 @@ def test_the_stat_approve_shows_names_each_file_as_git_prints_it() -> None:
         b'-b\n'
     )
     assert stat(PATCH + deleted) == [
-        FileStat('app.py', 2, 3, False, '100644', '100644'),
-        FileStat('tool.sh', 0, 0, False, '100644', '100755'),
-        FileStat('image.bin', 0, 0, True, '', '100644'),
-        FileStat('"caf\\303\\251.py"', 0, 2, False, '100644', ''),
+        FileStat('app.py', 2, 3, False, '100644', '100644', '', 'app.py'),
+        FileStat('tool.sh', 0, 0, False, '100644', '100755', '', 'tool.sh'),
+        FileStat('image.bin', 0, 0, True, '', '100644', '', 'image.bin'),
+        FileStat('"caf\\303\\251.py"', 0, 2, False, '100644', '', '', 'caf\u00e9.py'),
     ]
 
 
@@ -438,7 +440,19 @@ def test_the_stat_says_what_a_line_count_does_not() -> None:
         b'+x\n'
     )
     assert stat(patch) == [
-        FileStat('conf.yaml', 1, 0, False, '', '120000', '/etc/secrets.yaml'),
-        FileStat('lib', 1, 1, False, '160000', '160000', 'Subproject commit 7777777777777777777777777777777777777777'),
-        FileStat('a b.py', 1, 0, False, '', '100644'),
+        FileStat('conf.yaml', 1, 0, False, '', '120000', '/etc/secrets.yaml', 'conf.yaml'),
+        FileStat('lib', 1, 1, False, '160000', '160000', 'Subproject commit 7777777777777777777777777777777777777777',
+                 'lib'),
+        FileStat('a b.py', 1, 0, False, '', '100644', '', 'a b.py'),
     ]
+
+
+@pytest.mark.parametrize(('quoted', 'path'), [
+    ('plain.py', 'plain.py'),
+    ('"q\\"uote\\\\d.py"', 'q"uote\\d.py'),
+    ('"new\\nline\\ttab\\033.py"', 'new\nline\ttab\x1b.py'),
+    ('"caf\\303\\251.py"', 'caf\u00e9.py'),
+    ('"bad\\377.py"', 'bad\udcff.py'),
+])
+def test_a_quoted_name_is_unquoted_as_git_quoted_it(quoted: str, path: str) -> None:
+    assert unquote(quoted) == path

@@ -127,6 +127,24 @@ class FileStat(NamedTuple):
     old_mode: str = ''  # '' for a new file
     new_mode: str = ''  # '' for a deleted file
     target: str = ''  # a symlink's or submodule's new target (its one added line)
+    name: str = ''  # the path itself, unquoted
+
+
+_ESCAPES = {b'a': 7, b'b': 8, b't': 9, b'n': 10, b'v': 11, b'f': 12, b'r': 13, b'"': 34, b'\\': 92}
+_QUOTED = re.compile(rb'\\([0-7]{3}|.)')
+
+
+def unquote(path: str) -> str:
+    """A path as git prints it (``"..."`` with C escapes when it must be quoted) as the path itself."""
+    if not (len(path) >= 2 and path.startswith('"') and path.endswith('"')):
+        return path
+
+    def byte(match: re.Match[bytes]) -> bytes:
+        code = match[1]
+        return bytes([int(code, 8) & 0xFF if len(code) == 3 else _ESCAPES.get(code, code[0])])
+
+    raw = path[1:-1].encode('utf-8', 'surrogateescape')
+    return _QUOTED.sub(byte, raw).decode('utf-8', 'surrogateescape')
 
 
 _MODE_HEADERS = {b'new file mode ': (None, 1), b'deleted file mode ': (0, None), b'old mode ': (0, None),
@@ -166,7 +184,7 @@ def stat(patch: bytes) -> list[FileStat]:
         if modes[1] in _LINKS and not binary:
             plus = [line for line in hunks if line.startswith(b'+')]
             target = plus[0][1:].rstrip(b'\n').decode('utf-8', 'surrogateescape') if len(plus) == 1 else ''
-        found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target))
+        found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target, unquote(path or '')))
     return found
 
 

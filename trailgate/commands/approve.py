@@ -3,8 +3,11 @@ their approval, and records the signatures in the approvals ledger (or
 prints them as trailers)."""
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
@@ -145,11 +148,72 @@ def _what(file: FileStat) -> str:
     return f', {_kind(file.new_mode)}{target}' if file.new_mode != '100644' else ''
 
 
-def _stat(patch: bytes) -> list[str]:
+Hidden = Callable[[Iterable[str]], dict[str, list[str]]]
+_HIDING = ('diff', 'linguist-generated')
+
+
+def _drivers() -> set[str]:
+    """The diff drivers this user's git configuration gives a textconv, a
+    command or ``binary``: a ``diff=NAME`` attribute makes git show their output."""
+    out = git.run_ok('config', '-z', '--get-regexp', r'^diff\..+\.(textconv|command|binary)$')
+    found = set()
+    for entry in git.decode(out or b'').split('\0'):
+        key, _, value = entry.partition('\n')
+        name, _, setting = key[len('diff.'):].rpartition('.')
+        if name and (setting != 'binary' or value.lower() in ('true', 'yes', 'on', '1', '')):
+            found.add(name)
+    return found
+
+
+@contextlib.contextmanager
+def _hidden_elsewhere(revisions: list[str], repo: git.Repo) -> Iterator[Hidden]:
+    """For paths, why the views a reviewer reads a change in (``git diff``,
+    ``git show``, a pull request's page) leave out their lines: what the
+    ``.gitattributes`` of the work tree and of the tips being approved say,
+    which an author writes. approve shows the change as trailgate hashes it,
+    whatever they say; this says where the reviewer may have seen less."""
+    import os
+    import tempfile
+
+    drivers = _drivers()
+    with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix='trailgate-approve-'))
+        views = []
+        if repo.toplevel is not None:
+            views.append(git.Attributes(None, None, repo.toplevel, _HIDING))
+            stack.callback(views[-1].close)
+        for number, tip in enumerate(dict.fromkeys(rev for rev in revisions if not rev.startswith('^'))):
+            files = git.attribute_files(tip)
+            if files:
+                os.mkdir(directory := os.path.join(scratch, str(number)))
+                views.append(git.Attributes(files, directory, repo.toplevel, _HIDING))
+                stack.callback(views[-1].close)
+
+        def hidden(paths: Iterable[str]) -> dict[str, list[str]]:
+            paths = list(paths)
+            found: dict[str, list[str]] = {}
+            for view in views:
+                for path, (diff, generated) in view.values(paths).items():
+                    reasons = found.setdefault(path, [])
+                    if diff == 'unset':
+                        reasons.append('-diff (git diff and git show print "Binary files differ")')
+                    elif diff in drivers:
+                        reasons.append(f'diff={diff} (git diff and git show print what your diff.{diff} makes of it)')
+                    if generated in ('set', 'true'):
+                        reasons.append('linguist-generated (GitHub and GitLab collapse its diff)')
+            return {path: list(dict.fromkeys(reasons)) for path, reasons in found.items() if reasons}
+
+        yield hidden
+
+
+def _stat(patch: bytes, hidden: Hidden) -> list[str]:
     from trailgate.approvals.changeid import stat
 
     files = stat(patch)
+    elsewhere = hidden(file.name for file in files if not file.binary)
     lines = [f'{visible(file.path)} | {"binary" if file.binary else f"+{file.added} -{file.removed}"}{_what(file)}'
+             + (f'; its lines are hidden elsewhere by .gitattributes: {", ".join(elsewhere[file.name])}'
+                if file.name in elsewhere and not file.binary else '')
              for file in files]
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
     lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
@@ -161,7 +225,8 @@ MERGE_RESULT_NOTE = " (the merge's own change: what it adds to git's merge of it
 MERGE_NOTE = ' (a merge git cannot redo: its whole diff against its first parent)'
 
 
-def _describe(assessment: Assessment, patch: bytes, merge_result: bool, alike: list[Assessment]) -> str:
+def _describe(assessment: Assessment, patch: bytes, merge_result: bool, alike: list[Assessment],
+              hidden: Hidden) -> str:
     """``alike``: the other commits of the range with the same change id, which
     the one approval approves too (the same lines, maybe at other places in
     the same files: the id hashes no line numbers)."""
@@ -173,7 +238,7 @@ def _describe(assessment: Assessment, patch: bytes, merge_result: bool, alike: l
         f'  author {visible(str(commit.author))}',
         f'  protected paths: {visible(", ".join(paths[:10]))}{", ..." if len(paths) > 10 else ""}',
     ]
-    lines.extend(f'   {line}' for line in _stat(patch))
+    lines.extend(f'   {line}' for line in _stat(patch, hidden))
     lines.extend(f'  also approves {other.commit.short_sha} {visible(other.commit.subject)}: the same change id '
                  f'(the same lines, maybe at other places in the same files)' for other in alike)
     return '\n'.join(lines)
@@ -285,9 +350,10 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
             _push(push)  # what an earlier `approve` recorded is still to be pushed
         return EXIT_REFUSED if own else EXIT_OK
     click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
-    for assessment, (patch, merge_result) in zip(chosen, _patches(chosen), strict=True):
-        click.echo(_describe(assessment, patch, merge_result, alike[assessment.commit.change_id or '']),
-                   err=trailer)
+    with _hidden_elsewhere(revisions, repo) as hidden:
+        for assessment, (patch, merge_result) in zip(chosen, _patches(chosen), strict=True):
+            click.echo(_describe(assessment, patch, merge_result, alike[assessment.commit.change_id or ''], hidden),
+                       err=trailer)
     for note in _not_counting(policy, chosen, reviewer):
         click.echo(note, err=True)
     on_terminal = sys.stdin is not None and sys.stdin.isatty()  # None: stdin closed
