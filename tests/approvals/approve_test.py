@@ -386,3 +386,29 @@ def test_lines_that_gitattributes_hide_from_other_views_are_said_to_be(tmp_path:
         f'services/payments/tax.py | +1 -0, new file{hidden}diff=pdf (git diff and git show print what your '
         'diff.pdf makes of it)',
     ], result.output
+
+
+def test_characters_no_viewer_shows_as_they_are_are_named(tmp_path: Path, alice_key: Key) -> None:
+    """Trojan Source (CVE-2021-42574): a bidi override makes a comment read
+    as code and code as a comment in git show, an editor or a web page, and a
+    zero-width space makes two names one. The approval binds the bytes:
+    approve names those characters. A tab and a CRLF line's CR are not news."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.commit_ok(message('Windows file'), {'services/payments/win.py': 'a = 1\r\n'}, verify=False)
+    trojan = 'def charge(user):\n    if user.role != "admin\u202e \u2066# admins only\u2069 \u2066":\n        return\n'
+    repo.commit_ok(message('Check the role', ASSISTED), {
+        CRITICAL: trojan, 'services/payments/names.py': 'is\u200badmin = True\n',
+        'services/payments/win.py': 'a = 1\r\nb = 2\r\n', 'services/payments/tabs.py': '\tx = 1\n',
+        'services/payments/term.py': 'x = 1\r# overwritten on a terminal\n',
+    }, verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    unseen = '; its added lines hold characters that are not shown as what they are: '
+    assert shown == [
+        f'{CRITICAL} | +3 -1{unseen}\\u202e \\u2066 \\u2069',
+        f'services/payments/names.py | +1 -0, new file{unseen}\\u200b',
+        'services/payments/tabs.py | +1 -0, new file',
+        f'services/payments/term.py | +1 -0, new file{unseen}\\x0d',
+        'services/payments/win.py | +1 -0',
+    ], result.output

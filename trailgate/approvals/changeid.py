@@ -128,6 +128,20 @@ class FileStat(NamedTuple):
     new_mode: str = ''  # '' for a deleted file
     target: str = ''  # a symlink's or submodule's new target (its one added line)
     name: str = ''  # the path itself, unquoted
+    unseen: tuple[str, ...] = ()  # characters of its added lines that no viewer shows as they are
+
+
+def _unseen(lines: list[bytes]) -> tuple[str, ...]:
+    """The characters of added lines that a terminal, an editor or a web page
+    do not show as what they are: controls (a tab and a line's final CR
+    aside), bidi overrides and isolates, zero-width characters, bytes that are
+    not UTF-8 (Trojan Source, CVE-2021-42574)."""
+    found: dict[str, None] = {}
+    for line in lines:
+        text = line[1:].rstrip(b'\n').removesuffix(b'\r').decode('utf-8', 'surrogateescape')
+        if not text.replace('\t', ' ').isprintable():
+            found.update(dict.fromkeys(char for char in text if char != '\t' and not char.isprintable()))
+    return tuple(found)
 
 
 _ESCAPES = {b'a': 7, b'b': 8, b't': 9, b'n': 10, b'v': 11, b'f': 12, b'r': 13, b'"': 34, b'\\': 92}
@@ -184,7 +198,9 @@ def stat(patch: bytes) -> list[FileStat]:
         if modes[1] in _LINKS and not binary:
             plus = [line for line in hunks if line.startswith(b'+')]
             target = plus[0][1:].rstrip(b'\n').decode('utf-8', 'surrogateescape') if len(plus) == 1 else ''
-        found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target, unquote(path or '')))
+        unseen = () if binary else _unseen([line for line in hunks if line.startswith(b'+')])
+        found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target, unquote(path or ''),
+                              unseen))
     return found
 
 

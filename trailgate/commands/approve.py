@@ -148,6 +148,15 @@ def _what(file: FileStat) -> str:
     return f', {_kind(file.new_mode)}{target}' if file.new_mode != '100644' else ''
 
 
+def _unseen(file: FileStat) -> str:
+    """Characters of the added lines that git show, an editor or a pull
+    request's page do not show as what they are: what they are."""
+    if not file.unseen:
+        return ''
+    chars = ' '.join(visible(char) for char in file.unseen[:8]) + (' ...' if len(file.unseen) > 8 else '')
+    return f'; its added lines hold characters that are not shown as what they are: {chars}'
+
+
 Hidden = Callable[[Iterable[str]], dict[str, list[str]]]
 _HIDING = ('diff', 'linguist-generated')
 
@@ -211,10 +220,12 @@ def _stat(patch: bytes, hidden: Hidden) -> list[str]:
 
     files = stat(patch)
     elsewhere = hidden(file.name for file in files if not file.binary)
-    lines = [f'{visible(file.path)} | {"binary" if file.binary else f"+{file.added} -{file.removed}"}{_what(file)}'
-             + (f'; its lines are hidden elsewhere by .gitattributes: {", ".join(elsewhere[file.name])}'
-                if file.name in elsewhere and not file.binary else '')
-             for file in files]
+    lines = []
+    for file in files:
+        counts = 'binary' if file.binary else f'+{file.added} -{file.removed}'
+        hiding = f'; its lines are hidden elsewhere by .gitattributes: {", ".join(elsewhere[file.name])}' \
+            if file.name in elsewhere else ''
+        lines.append(f'{visible(file.path)} | {counts}{_what(file)}{_unseen(file)}{hiding}')
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
     lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
                  f'{"s" if added != 1 else ""}(+), {removed} deletion{"s" if removed != 1 else ""}(-)')
