@@ -412,3 +412,14 @@ def test_characters_no_viewer_shows_as_they_are_are_named(tmp_path: Path, alice_
         f'services/payments/term.py | +1 -0, new file{unseen}\\x0d',
         'services/payments/win.py | +1 -0',
     ], result.output
+
+
+def test_a_cut_list_of_protected_paths_says_how_many_there_are(tmp_path: Path, alice_key: Key) -> None:
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.commit_ok(message('Many', ASSISTED), {f'services/payments/f{n:02}.py': f'x = {n}\n' for n in range(25)},
+                   verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    assert 'services/payments/f09.py, ... (25 in all)\n' in result.output, result.output
+    assert '25 files changed' in result.output

@@ -243,11 +243,12 @@ def _describe(assessment: Assessment, patch: bytes, merge_result: bool, alike: l
     the same files: the id hashes no line numbers)."""
     commit = assessment.commit
     paths = sorted({path for result in assessment.results if result.applies for path in result.paths})
+    more = f', ... ({len(paths)} in all)' if len(paths) > 10 else ''
     lines = [
         f'{commit.short_sha} {visible(commit.subject)}',
         f'  change {commit.change_id}{MERGE_RESULT_NOTE if merge_result else MERGE_NOTE if commit.is_merge else ""}',
         f'  author {visible(str(commit.author))}',
-        f'  protected paths: {visible(", ".join(paths[:10]))}{", ..." if len(paths) > 10 else ""}',
+        f'  protected paths: {visible(", ".join(paths[:10]))}{more}',
     ]
     lines.extend(f'   {line}' for line in _stat(patch, hidden))
     lines.extend(f'  also approves {other.commit.short_sha} {visible(other.commit.subject)}: the same change id '
