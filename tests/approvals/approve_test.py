@@ -377,7 +377,7 @@ def test_lines_that_gitattributes_hide_from_other_views_are_said_to_be(tmp_path:
     result = repo.trailgate('approve', '--yes', f'{base}..feature')
     assert result.returncode == 0, result.output
     shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
-    hidden = '; its lines are hidden elsewhere by .gitattributes: '
+    hidden = '; hidden elsewhere by .gitattributes '
     assert shown == [
         f'{CRITICAL} | +1 -1{hidden}linguist-generated (GitHub and GitLab collapse its diff)',
         'services/payments/notes.txt | +1 -0, new file',
@@ -423,3 +423,26 @@ def test_a_cut_list_of_protected_paths_says_how_many_there_are(tmp_path: Path, a
     assert result.returncode == 0, result.output
     assert 'services/payments/f09.py, ... (25 in all)\n' in result.output, result.output
     assert '25 files changed' in result.output
+
+
+def test_a_submodule_bump_gitmodules_hide_from_git_show_is_said_to_be(tmp_path: Path, alice_key: Key) -> None:
+    """``ignore = all`` in the author's ``.gitmodules`` makes git show, git
+    diff and git log -p print a submodule bump as nothing at all: the commit
+    looks empty where the reviewer reads it."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.git('update-index', '--add', '--cacheinfo', f'160000,{base},services/payments/vendor')
+    repo.commit_ok(message('Vendor a library'), {'.gitmodules': (
+        '[submodule "vendor"]\n\tpath = services/payments/vendor\n\turl = https://example.com/v.git\n'
+        '\tignore = all\n')}, verify=False)
+    repo.git('update-index', '--cacheinfo', f'160000,{repo.head()},services/payments/vendor')
+    bump = repo.commit_ok(message('Bump the library', ASSISTED), {}, verify=False,
+                          author='Dev Eloper <dev@example.com>')
+    assert repo.git('show', '--format=', bump) == ''
+    result = repo.trailgate('approve', '--yes', f'{bump}^!')
+    assert result.returncode == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    assert shown == [
+        f'services/payments/vendor | +1 -1, submodule -> commit {repo.rev(f"{bump}^")}; hidden elsewhere by '
+        '.gitmodules ignore = all (git diff, git show and git log -p leave its commit out)',
+    ], result.output

@@ -174,12 +174,29 @@ def _drivers() -> set[str]:
     return found
 
 
+def _ignored_submodules(source: tuple[str, ...]) -> set[str]:
+    """The paths of the submodules a ``.gitmodules`` (``--file F`` or
+    ``--blob B``) marks ``ignore = all``: git diff, git show and git log -p
+    leave out every change of their commit."""
+    out = git.run_ok('config', '-z', *source, '--get-regexp', r'^submodule\..+\.(path|ignore)$')
+    paths: dict[str, str] = {}
+    ignored: set[str] = set()
+    for entry in git.decode(out or b'').split('\0'):
+        key, _, value = entry.partition('\n')
+        name, _, setting = key.rpartition('.')
+        if setting == 'path':
+            paths[name] = value
+        elif setting == 'ignore' and value.lower() == 'all':
+            ignored.add(name)
+    return {paths[name] for name in ignored if name in paths}
+
+
 @contextlib.contextmanager
 def _hidden_elsewhere(revisions: list[str], repo: git.Repo) -> Iterator[Hidden]:
     """For paths, why the views a reviewer reads a change in (``git diff``,
     ``git show``, a pull request's page) leave out their lines: what the
-    ``.gitattributes`` of the work tree and of the tips being approved say,
-    which an author writes. approve shows the change as trailgate hashes it,
+    ``.gitattributes`` and ``.gitmodules`` of the work tree and of the tips
+    being approved say, which an author writes. approve shows the change as trailgate hashes it,
     whatever they say; this says where the reviewer may have seen less."""
     import os
     import tempfile
@@ -188,10 +205,14 @@ def _hidden_elsewhere(revisions: list[str], repo: git.Repo) -> Iterator[Hidden]:
     with contextlib.ExitStack() as stack:
         scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix='trailgate-approve-'))
         views = []
+        ignored: set[str] = set()
         if repo.toplevel is not None:
             views.append(git.Attributes(None, None, repo.toplevel, _HIDING))
             stack.callback(views[-1].close)
+            if os.path.isfile(modules := os.path.join(repo.toplevel, '.gitmodules')):
+                ignored |= _ignored_submodules(('--file', modules))
         for number, tip in enumerate(dict.fromkeys(rev for rev in revisions if not rev.startswith('^'))):
+            ignored |= _ignored_submodules(('--blob', f'{tip}:.gitmodules'))
             files = git.attribute_files(tip)
             if files:
                 os.mkdir(directory := os.path.join(scratch, str(number)))
@@ -205,11 +226,15 @@ def _hidden_elsewhere(revisions: list[str], repo: git.Repo) -> Iterator[Hidden]:
                 for path, (diff, generated) in view.values(paths).items():
                     reasons = found.setdefault(path, [])
                     if diff == 'unset':
-                        reasons.append('-diff (git diff and git show print "Binary files differ")')
+                        reasons.append('.gitattributes -diff (git diff and git show print "Binary files differ")')
                     elif diff in drivers:
-                        reasons.append(f'diff={diff} (git diff and git show print what your diff.{diff} makes of it)')
+                        reasons.append(f'.gitattributes diff={diff} (git diff and git show print what your '
+                                       f'diff.{diff} makes of it)')
                     if generated in ('set', 'true'):
-                        reasons.append('linguist-generated (GitHub and GitLab collapse its diff)')
+                        reasons.append('.gitattributes linguist-generated (GitHub and GitLab collapse its diff)')
+            for path in ignored.intersection(paths):
+                found.setdefault(path, []).append(
+                    '.gitmodules ignore = all (git diff, git show and git log -p leave its commit out)')
             return {path: list(dict.fromkeys(reasons)) for path, reasons in found.items() if reasons}
 
         yield hidden
@@ -223,7 +248,7 @@ def _stat(patch: bytes, hidden: Hidden) -> list[str]:
     lines = []
     for file in files:
         counts = 'binary' if file.binary else f'+{file.added} -{file.removed}'
-        hiding = f'; its lines are hidden elsewhere by .gitattributes: {", ".join(elsewhere[file.name])}' \
+        hiding = f'; hidden elsewhere by {", ".join(elsewhere[file.name])}' \
             if file.name in elsewhere else ''
         lines.append(f'{visible(file.path)} | {counts}{_what(file)}{_unseen(file)}{hiding}')
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
