@@ -446,3 +446,24 @@ def test_a_submodule_bump_gitmodules_hide_from_git_show_is_said_to_be(tmp_path: 
         f'services/payments/vendor | +1 -1, submodule -> commit {repo.rev(f"{bump}^")}; hidden elsewhere by '
         '.gitmodules ignore = all (git diff, git show and git log -p leave its commit out)',
     ], result.output
+
+
+def test_mailmap_names_no_one_approve_judges_or_shows(tmp_path: Path, alice_key: Key) -> None:
+    """The author's ``.mailmap`` can map anyone onto anyone (``git log``
+    applies it by default): approve judges and shows the identity the commit
+    holds. Dev's commit mapped onto Alice is Dev's, approved and shown as his;
+    Alice's own commit mapped onto Dev is still hers, never approved."""
+    repo = _repo(tmp_path, alice_key)
+    repo.commit_ok(message('Map names'), {'.mailmap': (
+        'Alice Archer <alice@example.com> <dev@example.com>\nDev Eloper <dev@example.com> <alice@example.com>\n')},
+        verify=False)
+    base = repo.head()
+    repo.commit_ok(message('By dev', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False,
+                   author='Dev Eloper <dev@example.com>')
+    assert repo.git('log', '-1', '--format=%aE').strip() == 'alice@example.com'
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0 and 'author Dev Eloper <dev@example.com>' in result.output, result.output
+    mine = repo.commit_ok(message('By alice', ASSISTED), {CRITICAL: 'a = 2\n'}, verify=False,
+                          author='Alice Archer <alice@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{mine}^!')
+    assert result.returncode == 1 and 'you (alice@example.com) are its author' in result.output, result.output
