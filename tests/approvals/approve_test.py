@@ -467,3 +467,24 @@ def test_mailmap_names_no_one_approve_judges_or_shows(tmp_path: Path, alice_key:
                           author='Alice Archer <alice@example.com>')
     result = repo.trailgate('approve', '--yes', f'{mine}^!')
     assert result.returncode == 1 and 'you (alice@example.com) are its author' in result.output, result.output
+
+
+def test_lines_changed_in_whitespace_alone_are_counted(tmp_path: Path, alice_key: Key) -> None:
+    """In Python an indent is code: a ``return`` dedented out of its ``if``
+    is gone from ``git diff -w`` and from a pull request page that hides
+    whitespace. approve counts such lines (a line ending too); a moved or
+    edited line is not one."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.commit_ok(message('Guard'), {
+        CRITICAL: 'def charge(user):\n    if not user.ok:\n        return\n    pay(user)\n',
+        'services/payments/notes.txt': 'one\ntwo\n'}, verify=False)
+    repo.commit_ok(message('Tidy', ASSISTED), {
+        CRITICAL: 'def charge(user):\n    if not user.ok:\n        log(user)\n    return\n    pay(user)\n',
+        'services/payments/notes.txt': 'one\r\nthree\n'}, verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    spacing = (' added line(s) differ from removed ones in whitespace alone (git diff -w and "hide whitespace" '
+               'leave them out)')
+    assert shown == [f'{CRITICAL} | +2 -1; 1{spacing}', f'services/payments/notes.txt | +2 -2; 1{spacing}'], \
+        result.output

@@ -404,7 +404,7 @@ def test_the_stat_approve_shows_names_each_file_as_git_prints_it() -> None:
         b'-b\n'
     )
     assert stat(PATCH + deleted) == [
-        FileStat('app.py', 2, 3, False, '100644', '100644', '', 'app.py'),
+        FileStat('app.py', 2, 3, False, '100644', '100644', '', 'app.py', (), 1),  # two -> 'two \r'
         FileStat('tool.sh', 0, 0, False, '100644', '100755', '', 'tool.sh'),
         FileStat('image.bin', 0, 0, True, '', '100644', '', 'image.bin'),
         FileStat('"caf\\303\\251.py"', 0, 2, False, '100644', '', '', 'caf\u00e9.py'),

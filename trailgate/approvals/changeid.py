@@ -129,6 +129,29 @@ class FileStat(NamedTuple):
     target: str = ''  # a symlink's or submodule's new target (its one added line)
     name: str = ''  # the path itself, unquoted
     unseen: tuple[str, ...] = ()  # characters of its added lines that no viewer shows as they are
+    spacing: int = 0  # added lines that differ from a line the same hunk removes in whitespace alone
+
+
+_SPACE = re.compile(rb'\s+')
+
+
+def _spacing(hunks: list[bytes]) -> int:
+    """The added lines that differ only in whitespace (line endings included)
+    from a line their hunk removes: ``git diff -w`` and a pull request page's
+    "hide whitespace" leave them out, and in Python an indent is code."""
+    count = 0
+    removed: dict[bytes, set[bytes]] = {}
+    for line in [*hunks, b'@@']:
+        if line.startswith(b'@@'):
+            removed = {}
+        elif line.startswith(b'-'):
+            removed.setdefault(_SPACE.sub(b'', line[1:]), set()).add(line[1:].rstrip(b'\n'))
+        elif line.startswith(b'+'):
+            text = line[1:].rstrip(b'\n')
+            same = removed.get(_SPACE.sub(b'', line[1:]))
+            if same is not None and text not in same:
+                count += 1
+    return count
 
 
 def _unseen(lines: list[bytes]) -> tuple[str, ...]:
@@ -200,7 +223,7 @@ def stat(patch: bytes) -> list[FileStat]:
             target = plus[0][1:].rstrip(b'\n').decode('utf-8', 'surrogateescape') if len(plus) == 1 else ''
         unseen = () if binary else _unseen([line for line in hunks if line.startswith(b'+')])
         found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target, unquote(path or ''),
-                              unseen))
+                              unseen, 0 if binary else _spacing(hunks)))
     return found
 
 

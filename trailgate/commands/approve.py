@@ -250,7 +250,9 @@ def _stat(patch: bytes, hidden: Hidden) -> list[str]:
         counts = 'binary' if file.binary else f'+{file.added} -{file.removed}'
         hiding = f'; hidden elsewhere by {", ".join(elsewhere[file.name])}' \
             if file.name in elsewhere else ''
-        lines.append(f'{visible(file.path)} | {counts}{_what(file)}{_unseen(file)}{hiding}')
+        spacing = f'; {file.spacing} added line(s) differ from removed ones in whitespace alone ' \
+            '(git diff -w and "hide whitespace" leave them out)' if file.spacing else ''
+        lines.append(f'{visible(file.path)} | {counts}{_what(file)}{_unseen(file)}{spacing}{hiding}')
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
     lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
                  f'{"s" if added != 1 else ""}(+), {removed} deletion{"s" if removed != 1 else ""}(-)')
