@@ -307,6 +307,7 @@ def test_the_stat_says_what_a_line_count_hides(tmp_path: Path, alice_key: Key) -
         'services/payments/run.sh | +0 -0, file -> executable file (100644 -> 100755)',
         f'services/payments/vendor | +1 -0, new submodule -> commit {base}',
     ], result.output
+    assert 'say more than a line count' not in result.output  # a short listing is not said twice
 
 
 def test_every_commit_an_approval_approves_is_shown(tmp_path: Path, alice_key: Key) -> None:
@@ -488,3 +489,24 @@ def test_lines_changed_in_whitespace_alone_are_counted(tmp_path: Path, alice_key
                'leave them out)')
     assert shown == [f'{CRITICAL} | +2 -1; 1{spacing}', f'services/payments/notes.txt | +2 -2; 1{spacing}'], \
         result.output
+
+
+def test_a_long_listing_says_again_next_to_the_question_what_a_line_count_hides(tmp_path: Path,
+                                                                              alice_key: Key) -> None:
+    """A hundred files scroll the one symlink away from a terminal: what
+    says more than a line count is said again after the listing."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    files = {f'services/payments/gen/f{n:03}.py': f'x = {n}\n' for n in range(100)}
+    (repo.path / 'services/payments/gen').mkdir(parents=True)
+    (repo.path / 'services/payments/gen/f050.py').symlink_to('/etc/shadow')
+    repo.git('add', 'services/payments/gen/f050.py')
+    del files['services/payments/gen/f050.py']
+    repo.commit_ok(message('Generate', ASSISTED), files, verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    tail = result.output.split('100 files changed', 1)[1].splitlines()
+    assert tail[1:3] == [
+        'of the 105 lines above, these say more than a line count:',
+        f'  {repo.head()[:10]} services/payments/gen/f050.py | +1 -0, new symlink -> /etc/shadow',
+    ], result.output

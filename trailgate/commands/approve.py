@@ -240,32 +240,43 @@ def _hidden_elsewhere(revisions: list[str], repo: git.Repo) -> Iterator[Hidden]:
         yield hidden
 
 
-def _stat(patch: bytes, hidden: Hidden) -> list[str]:
+def _stat(patch: bytes, hidden: Hidden) -> tuple[list[str], list[str]]:
+    """The stat's lines, and those of them that say more than a line count
+    and whether the file is new or deleted."""
     from trailgate.approvals.changeid import stat
 
     files = stat(patch)
     elsewhere = hidden(file.name for file in files if not file.binary)
     lines = []
+    notable = []
     for file in files:
         counts = 'binary' if file.binary else f'+{file.added} -{file.removed}'
         hiding = f'; hidden elsewhere by {", ".join(elsewhere[file.name])}' \
             if file.name in elsewhere else ''
         spacing = f'; {file.spacing} added line(s) differ from removed ones in whitespace alone ' \
             '(git diff -w and "hide whitespace" leave them out)' if file.spacing else ''
-        lines.append(f'{visible(file.path)} | {counts}{_what(file)}{_unseen(file)}{spacing}{hiding}')
+        what = _what(file)
+        lines.append(f'{visible(file.path)} | {counts}{what}{_unseen(file)}{spacing}{hiding}')
+        if what not in ('', ', new file', ', deleted file') or file.unseen or spacing or hiding:
+            notable.append(lines[-1])
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
     lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
                  f'{"s" if added != 1 else ""}(+), {removed} deletion{"s" if removed != 1 else ""}(-)')
-    return lines
+    return lines, notable
 
 
+LONG_LISTING = 40  # lines: more than a terminal shows next to the question
+NOTABLE_REPEATED = 20
 MERGE_RESULT_NOTE = " (the merge's own change: what it adds to git's merge of its parents)"
 MERGE_NOTE = ' (a merge git cannot redo: its whole diff against its first parent)'
 
 
 def _describe(assessment: Assessment, patch: bytes, merge_result: bool, alike: list[Assessment],
-              hidden: Hidden) -> str:
-    """``alike``: the other commits of the range with the same change id, which
+              hidden: Hidden) -> tuple[list[str], list[str]]:
+    """The lines that show what an approval of ``assessment``'s change
+    approves, and those of them a reviewer must not miss in a long listing.
+
+    ``alike``: the other commits of the range with the same change id, which
     the one approval approves too (the same lines, maybe at other places in
     the same files: the id hashes no line numbers)."""
     commit = assessment.commit
@@ -277,10 +288,12 @@ def _describe(assessment: Assessment, patch: bytes, merge_result: bool, alike: l
         f'  author {visible(str(commit.author))}',
         f'  protected paths: {visible(", ".join(paths[:10]))}{more}',
     ]
-    lines.extend(f'   {line}' for line in _stat(patch, hidden))
-    lines.extend(f'  also approves {other.commit.short_sha} {visible(other.commit.subject)}: the same change id '
-                 f'(the same lines, maybe at other places in the same files)' for other in alike)
-    return '\n'.join(lines)
+    stat, notable = _stat(patch, hidden)
+    lines.extend(f'   {line}' for line in stat)
+    also = [f'also approves {other.commit.short_sha} {visible(other.commit.subject)}: the same change id '
+            f'(the same lines, maybe at other places in the same files)' for other in alike]
+    lines.extend(f'  {line}' for line in also)
+    return lines, [f'{commit.short_sha} {line}' for line in (*notable, *also)]
 
 
 def _groups_asking(policy: Policy, assessment: Assessment) -> list[str]:
@@ -389,10 +402,22 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
             _push(push)  # what an earlier `approve` recorded is still to be pushed
         return EXIT_REFUSED if own else EXIT_OK
     click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
+    shown = 0
+    notable: list[str] = []
     with _hidden_elsewhere(revisions, repo) as hidden:
         for assessment, (patch, merge_result) in zip(chosen, _patches(chosen), strict=True):
-            click.echo(_describe(assessment, patch, merge_result, alike[assessment.commit.change_id or ''], hidden),
-                       err=trailer)
+            lines, notes = _describe(assessment, patch, merge_result, alike[assessment.commit.change_id or ''],
+                                     hidden)
+            click.echo('\n'.join(lines), err=trailer)
+            shown += len(lines)
+            notable += notes
+    if shown > LONG_LISTING and notable:
+        # what a terminal has scrolled away, said again next to the question
+        click.echo(f'of the {shown} lines above, these say more than a line count:', err=trailer)
+        for line in notable[:NOTABLE_REPEATED]:
+            click.echo(f'  {line}', err=trailer)
+        if len(notable) > NOTABLE_REPEATED:
+            click.echo(f'  ... and {len(notable) - NOTABLE_REPEATED} more above', err=trailer)
     for note in _not_counting(policy, chosen, reviewer):
         click.echo(note, err=True)
     on_terminal = sys.stdin is not None and sys.stdin.isatty()  # None: stdin closed
