@@ -510,3 +510,20 @@ def test_a_long_listing_says_again_next_to_the_question_what_a_line_count_hides(
         'of the 105 lines above, these say more than a line count:',
         f'  {repo.head()[:10]} services/payments/gen/f050.py | +1 -0, new symlink -> /etc/shadow',
     ], result.output
+
+
+def test_a_line_too_wide_to_read_on_one_screen_is_said_to_be(tmp_path: Path, alice_key: Key) -> None:
+    """Code pushed right by a run of spaces is off the edge of a view that
+    does not wrap: approve gives the longest added line's width past 200."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.commit_ok(message('Charge', ASSISTED), {
+        CRITICAL: f'def charge(): pay(){" " * 200}; refund_to("mallory")\n',
+        'services/payments/ok.py': f'x = {"1" * 190}\n'}, verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    assert shown == [
+        f'{CRITICAL} | +1 -1; its longest added line is 241 characters (a view that does not wrap shows its start)',
+        'services/payments/ok.py | +1 -0, new file',
+    ], result.output

@@ -404,7 +404,7 @@ def test_the_stat_approve_shows_names_each_file_as_git_prints_it() -> None:
         b'-b\n'
     )
     assert stat(PATCH + deleted) == [
-        FileStat('app.py', 2, 3, False, '100644', '100644', '', 'app.py', (), 1),  # two -> 'two \r'
+        FileStat('app.py', 2, 3, False, '100644', '100644', '', 'app.py', (), 1, 4),  # two -> 'two \r'
         FileStat('tool.sh', 0, 0, False, '100644', '100755', '', 'tool.sh'),
         FileStat('image.bin', 0, 0, True, '', '100644', '', 'image.bin'),
         FileStat('"caf\\303\\251.py"', 0, 2, False, '100644', '', '', 'caf\u00e9.py'),
@@ -440,10 +440,10 @@ def test_the_stat_says_what_a_line_count_does_not() -> None:
         b'+x\n'
     )
     assert stat(patch) == [
-        FileStat('conf.yaml', 1, 0, False, '', '120000', '/etc/secrets.yaml', 'conf.yaml'),
+        FileStat('conf.yaml', 1, 0, False, '', '120000', '/etc/secrets.yaml', 'conf.yaml', widest=17),
         FileStat('lib', 1, 1, False, '160000', '160000', 'Subproject commit 7777777777777777777777777777777777777777',
-                 'lib'),
-        FileStat('a b.py', 1, 0, False, '', '100644', '', 'a b.py'),
+                 'lib', widest=58),
+        FileStat('a b.py', 1, 0, False, '', '100644', '', 'a b.py', widest=1),
     ]
 
 

@@ -130,9 +130,16 @@ class FileStat(NamedTuple):
     name: str = ''  # the path itself, unquoted
     unseen: tuple[str, ...] = ()  # characters of its added lines that no viewer shows as they are
     spacing: int = 0  # added lines that differ from a line the same hunk removes in whitespace alone
+    widest: int = 0  # characters of its longest added line
 
 
 _SPACE = re.compile(rb'\s+')
+
+
+def _widest(hunks: list[bytes]) -> int:
+    """The characters of the longest added line, its newline and a CRLF's CR aside."""
+    return max((len(line[1:].rstrip(b'\n').removesuffix(b'\r').decode('utf-8', 'surrogateescape'))
+                for line in hunks if line.startswith(b'+')), default=0)
 
 
 def _spacing(hunks: list[bytes]) -> int:
@@ -223,7 +230,7 @@ def stat(patch: bytes) -> list[FileStat]:
             target = plus[0][1:].rstrip(b'\n').decode('utf-8', 'surrogateescape') if len(plus) == 1 else ''
         unseen = () if binary else _unseen([line for line in hunks if line.startswith(b'+')])
         found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target, unquote(path or ''),
-                              unseen, 0 if binary else _spacing(hunks)))
+                              unseen, 0 if binary else _spacing(hunks), 0 if binary else _widest(hunks)))
     return found
 
 

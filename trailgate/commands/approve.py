@@ -255,9 +255,11 @@ def _stat(patch: bytes, hidden: Hidden) -> tuple[list[str], list[str]]:
             if file.name in elsewhere else ''
         spacing = f'; {file.spacing} added line(s) differ from removed ones in whitespace alone ' \
             '(git diff -w and "hide whitespace" leave them out)' if file.spacing else ''
+        wide = f'; its longest added line is {file.widest} characters (a view that does not wrap shows its start)' \
+            if file.widest > WIDE_LINE else ''
         what = _what(file)
-        lines.append(f'{visible(file.path)} | {counts}{what}{_unseen(file)}{spacing}{hiding}')
-        if what not in ('', ', new file', ', deleted file') or file.unseen or spacing or hiding:
+        lines.append(f'{visible(file.path)} | {counts}{what}{_unseen(file)}{spacing}{wide}{hiding}')
+        if what not in ('', ', new file', ', deleted file') or file.unseen or spacing or wide or hiding:
             notable.append(lines[-1])
     added, removed = sum(file.added for file in files), sum(file.removed for file in files)
     lines.append(f'{len(files)} file{"s" if len(files) != 1 else ""} changed, {added} insertion'
@@ -265,6 +267,7 @@ def _stat(patch: bytes, hidden: Hidden) -> tuple[list[str], list[str]]:
     return lines, notable
 
 
+WIDE_LINE = 200  # characters: more than a side-by-side diff, or a terminal, shows on one line
 LONG_LISTING = 40  # lines: more than a terminal shows next to the question
 NOTABLE_REPEATED = 20
 MERGE_RESULT_NOTE = " (the merge's own change: what it adds to git's merge of its parents)"
