@@ -196,8 +196,9 @@ def _hidden_elsewhere(revisions: list[str], repo: git.Repo) -> Iterator[Hidden]:
     """For paths, why the views a reviewer reads a change in (``git diff``,
     ``git show``, a pull request's page) leave out their lines: what the
     ``.gitattributes`` and ``.gitmodules`` of the work tree and of the tips
-    being approved say, which an author writes. approve shows the change as trailgate hashes it,
-    whatever they say; this says where the reviewer may have seen less."""
+    being approved say, which an author writes. approve shows the change as
+    trailgate hashes it, whatever they say; this says where the reviewer may
+    have seen less."""
     import os
     import tempfile
 
