@@ -426,6 +426,20 @@ def test_a_cut_list_of_protected_paths_says_how_many_there_are(tmp_path: Path, a
     assert '25 files changed' in result.output
 
 
+def test_approve_says_an_approval_is_of_the_whole_change(tmp_path: Path, alice_key: Key) -> None:
+    """The change id covers every file of the commit: the README edited next
+    to a protected file is approved too, and approve says so."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'a = 1\n', 'README.txt': 'free shipping\n'},
+                   verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    assert result.output.startswith('approving as alice@example.com (.trailgate/allowed_signers) each change whole, '
+                                    'every file of its stat, protected or not:\n'), result.output
+    assert f'protected paths: {CRITICAL}\n' in result.output and ' README.txt | +1 -1\n' in result.output
+
+
 def test_a_submodule_bump_gitmodules_hide_from_git_show_is_said_to_be(tmp_path: Path, alice_key: Key) -> None:
     """``ignore = all`` in the author's ``.gitmodules`` makes git show, git
     diff and git log -p print a submodule bump as nothing at all: the commit

@@ -405,7 +405,8 @@ def approve(ranges: tuple[str, ...], key_option: str | None, push: str | None, t
         if push and not trailer and ledger.tip() is not None:
             _push(push)  # what an earlier `approve` recorded is still to be pushed
         return EXIT_REFUSED if own else EXIT_OK
-    click.echo(f'approving as {reviewer} ({policy.signers_path}):', err=trailer)
+    click.echo(f'approving as {reviewer} ({policy.signers_path}) each change whole, every file of its stat, '
+               f'protected or not:', err=trailer)
     shown = 0
     notable: list[str] = []
     with _hidden_elsewhere(revisions, repo) as hidden:
