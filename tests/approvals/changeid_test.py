@@ -456,3 +456,22 @@ def test_the_stat_says_what_a_line_count_does_not() -> None:
 ])
 def test_a_quoted_name_is_unquoted_as_git_quoted_it(quoted: str, path: str) -> None:
     assert unquote(quoted) == path
+
+
+def test_a_symlink_s_target_is_read_byte_for_byte() -> None:
+    """A target of two lines is still shown (approve escapes the newline), and
+    one that ends with a newline keeps it: that is another target."""
+    def link(target: bytes) -> bytes:
+        lines = target.split(b'\n')
+        body = b''.join(b'+' + line + b'\n' for line in lines[:-1])
+        if lines[-1]:
+            body += b'+' + lines[-1] + b'\n\\ No newline at end of file\n'
+        return (b'diff --git a/l b/l\n'
+                b'new file mode 120000\n'
+                b'index 0000000000000000000000000000000000000000..5555555555555555555555555555555555555555\n'
+                b'--- /dev/null\n'
+                b'+++ b/l\n'
+                b'@@ -0,0 +1,' + str(len(lines) - (not lines[-1])).encode() + b' @@\n' + body)
+
+    assert [stat(link(target))[0].target for target in (b'/etc/shadow', b'../x\n/etc/shadow', b'/etc/shadow\n')] \
+        == ['/etc/shadow', '../x\n/etc/shadow', '/etc/shadow\n']

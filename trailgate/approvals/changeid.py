@@ -136,6 +136,20 @@ class FileStat(NamedTuple):
 _SPACE = re.compile(rb'\s+')
 
 
+def _target(hunks: list[bytes]) -> str:
+    """A symlink's new content (where it points) byte for byte: its added
+    lines, less the newline that git's marker says the last one lacks."""
+    target = bytearray()
+    previous = b''
+    for line in hunks:
+        if line.startswith(b'+'):
+            target += line[1:]
+        elif line.startswith(b'\\') and previous.startswith(b'+'):
+            del target[-1:]
+        previous = line
+    return bytes(target).decode('utf-8', 'surrogateescape')
+
+
 def _widest(hunks: list[bytes]) -> int:
     """The characters of the longest added line, its newline and a CRLF's CR aside."""
     return max((len(line[1:].rstrip(b'\n').removesuffix(b'\r').decode('utf-8', 'surrogateescape'))
@@ -193,7 +207,7 @@ def unquote(path: str) -> str:
 
 _MODE_HEADERS = {b'new file mode ': (None, 1), b'deleted file mode ': (0, None), b'old mode ': (0, None),
                  b'new mode ': (None, 1)}
-_LINKS = ('120000', '160000')  # a symlink and a submodule: their content is one line, what they point at
+_LINKS = ('120000', '160000')  # a symlink and a submodule: their content is where they point
 
 
 def stat(patch: bytes) -> list[FileStat]:
@@ -224,10 +238,9 @@ def stat(patch: bytes) -> list[FileStat]:
         binary = any(b'\0' in line for line in hunks)
         added = 0 if binary else sum(1 for line in hunks if line.startswith(b'+'))
         removed = 0 if binary else sum(1 for line in hunks if line.startswith(b'-'))
-        target = ''
-        if modes[1] in _LINKS and not binary:
-            plus = [line for line in hunks if line.startswith(b'+')]
-            target = plus[0][1:].rstrip(b'\n').decode('utf-8', 'surrogateescape') if len(plus) == 1 else ''
+        target = _target(hunks) if modes[1] in _LINKS and not binary else ''
+        if modes[1] == '160000':  # ``Subproject commit <id>`` and the newline git ends it with
+            target = target.removesuffix('\n')
         unseen = () if binary else _unseen([line for line in hunks if line.startswith(b'+')])
         found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target, unquote(path or ''),
                               unseen, 0 if binary else _spacing(hunks), 0 if binary else _widest(hunks)))
