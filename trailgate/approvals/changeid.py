@@ -167,10 +167,9 @@ def _spacing(hunks: list[bytes]) -> int:
             removed = {}
         elif line.startswith(b'-'):
             removed.setdefault(_SPACE.sub(b'', line[1:]), set()).add(line[1:].rstrip(b'\n'))
-        elif line.startswith(b'+'):
-            text = line[1:].rstrip(b'\n')
+        elif line.startswith(b'+') and removed:
             same = removed.get(_SPACE.sub(b'', line[1:]))
-            if same is not None and text not in same:
+            if same is not None and line[1:].rstrip(b'\n') not in same:
                 count += 1
     return count
 
