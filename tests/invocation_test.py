@@ -1,6 +1,9 @@
 """The ``git push`` command line, as the pre-commit framework's pre-push reads it."""
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from trailgate import invocation
@@ -32,3 +35,139 @@ def test_unknown_push(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: None)
     assert invocation.pushed_refspecs() is None
     assert invocation.pushed_sources() is None
+
+
+@pytest.fixture
+def ancestors(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[int, tuple[int, list[str] | None]]]:
+    """The process tree above this one, as /proc would show it: pid -> (parent, argv)."""
+    tree: dict[int, tuple[int, list[str] | None]] = {}
+    monkeypatch.setattr(os, 'getppid', lambda: max(tree))
+    monkeypatch.setattr(invocation, '_parent', lambda pid: tree[pid][0] if pid in tree else None)
+    monkeypatch.setattr(invocation, '_argv', lambda pid: tree[pid][1] if pid in tree else None)
+    invocation.git_command.cache_clear()
+    yield tree
+    invocation.git_command.cache_clear()
+
+
+def test_git_command_found_among_the_ancestors(ancestors: dict[int, tuple[int, list[str] | None]]) -> None:
+    ancestors.update({
+        50: (1, ['/usr/bin/git', '-C', 'commit', '--no-pager', 'commit', '--amend']),
+        70: (50, ['/bin/sh', '.git/hooks/commit-msg']),
+        90: (70, ['python3', '-m', 'trailgate', 'commit-msg', '.git/COMMIT_EDITMSG']),
+    })
+    assert invocation.git_command('commit') == ['--amend']
+    assert invocation.git_command('push') is None
+    assert invocation.is_amending()
+
+
+def test_git_as_the_first_process_of_a_container(ancestors: dict[int, tuple[int, list[str] | None]]) -> None:
+    """`docker run --entrypoint git ... commit --amend`: git is pid 1 of its
+    namespace, and its amend is an amend (else the amended commit is judged
+    by nothing it changes, and passes)."""
+    ancestors.update({1: (0, ['git', 'commit', '--amend']), 7: (1, ['/bin/sh', '.git/hooks/commit-msg'])})
+    assert invocation.is_amending()
+
+
+def test_git_command_unknown_past_an_unreadable_process(
+        ancestors: dict[int, tuple[int, list[str] | None]]) -> None:
+    ancestors.update({50: (1, ['git', 'commit', '--amend']), 70: (50, None), 90: (70, ['sh', 'hook'])})
+    assert invocation.git_command('commit') is None
+    assert not invocation.is_amending()
+
+
+def test_git_command_looks_a_bounded_number_of_levels_up(
+        ancestors: dict[int, tuple[int, list[str] | None]]) -> None:
+    ancestors[100] = (1, ['git', 'commit', '--amend'])
+    for pid in range(101, 101 + invocation._MAX_ANCESTORS):
+        ancestors[pid] = (pid - 1, ['sh', 'wrapper'])
+    assert invocation.git_command('commit') is None
+    del ancestors[100 + invocation._MAX_ANCESTORS]
+    invocation.git_command.cache_clear()
+    assert invocation.git_command('commit') == ['--amend']
+
+
+def test_this_process_in_proc() -> None:
+    if not os.path.exists('/proc/self/stat'):
+        pytest.skip('no /proc')
+    assert invocation._parent(os.getpid()) == os.getppid()
+    with open('/proc/self/cmdline', 'rb') as f:
+        assert invocation._argv(os.getpid()) == [arg.decode('utf-8', 'surrogateescape')
+                                                 for arg in f.read().split(b'\0')[:-1]]
+    assert invocation._parent(-5) is None
+    assert invocation._argv(-5) is None
+
+
+@pytest.mark.parametrize(('argv', 'expected'), [
+    (['git', 'commit', '-q'], ['-q']),
+    (['/usr/lib/git-core/git', 'commit'], []),
+    (['git', '-C', 'commit', 'commit', '--amend'], ['--amend']),  # -C's value is no subcommand
+    (['git', '-c', 'a=b', '--git-dir', 'x', '--bare', 'commit', '-a'], ['-a']),
+    (['git', '--no-pager', 'commit'], []),
+    (['git', 'log', 'commit'], None),
+    (['git', '--version'], None),
+    (['git', '-C'], None),
+    (['git'], None),
+    ([], None),
+    (['xgit', 'commit'], None),
+    (['python3', 'commit'], None),
+    (['sh', '-c', 'commit'], None),
+])
+def test_subcommand_args(argv: list[str], expected: list[str] | None) -> None:
+    assert invocation._subcommand_args(argv, 'commit') == expected
+
+
+@pytest.mark.parametrize(('args', 'amending'), [
+    (['--amend'], True),
+    (['-q', '--amen'], True),
+    (['--am'], True),
+    (['--a'], False),  # --all, --author: ambiguous, git refuses it
+    (['--amendment'], False),
+    (['-m', 'x'], False),
+    (['--', '--amend'], False),  # a path
+])
+def test_is_amending(monkeypatch: pytest.MonkeyPatch, args: list[str], amending: bool) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    assert invocation.is_amending() is amending
+
+
+def test_amend_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: None)
+    assert invocation.is_amending() is False
+    assert invocation.commit_cleanup_option() is None
+    assert invocation.push_follows_tags() is None
+
+
+@pytest.mark.parametrize(('args', 'mode'), [
+    (['--cleanup=strip', '--cleanup=verbatim'], 'verbatim'),
+    (['--cleanup=scissors', '-m', 'x'], 'scissors'),
+    (['--cleanup=a=b'], 'a=b'),
+    (['-q'], None),
+    (['--cleanup=strip', '--', '--cleanup=verbatim'], 'strip'),
+])
+def test_commit_cleanup_option(monkeypatch: pytest.MonkeyPatch, args: list[str], mode: str | None) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    assert invocation.commit_cleanup_option() == mode
+
+
+@pytest.mark.parametrize(('args', 'follows'), [
+    (['--follow-tags', 'origin'], True),
+    (['--follow-tags', '--no-follow-tags', 'origin'], False),
+    (['--no-follow-tags', 'origin', '--follow-tags'], True),
+    (['origin', 'main'], None),
+    (['origin', '--', '--follow-tags'], None),
+])
+def test_push_follows_tags(monkeypatch: pytest.MonkeyPatch, args: list[str], follows: bool | None) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    assert invocation.push_follows_tags() is follows
+
+
+@pytest.mark.parametrize(('args', 'expected'), [
+    (['origin', 'main', '+HEAD:refs/heads/x', 'v1:v1'], ['main', 'HEAD', 'v1']),
+    (['-o', 'ci.skip', '--repo', 'origin', 'upstream', 'main'], ['main']),
+    (['origin', 'refs/heads/*:refs/heads/*', ':gone', 'main'], ['main']),
+    (['origin'], []),
+    (['-', 'main'], ['main']),  # `-` is a positional argument
+])
+def test_pushed_sources(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: list[str]) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    assert invocation.pushed_sources() == expected

@@ -56,7 +56,9 @@ def git_command(subcommand: str) -> list[str] | None:
     """The arguments of the ``git <subcommand>`` process that started us, if any."""
     pid: int | None = os.getppid()
     for _ in range(_MAX_ANCESTORS):
-        if pid is None or pid <= 1:
+        # pid 1 is looked at too: in a container git may be the first process
+        # (`docker run --entrypoint git`); 0 is the parent of a namespace's first
+        if pid is None or pid <= 0:
             return None
         argv = _argv(pid)
         if argv is None:

@@ -11,6 +11,8 @@ import datetime
 import os
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -387,6 +389,18 @@ def test_amend_that_drops_the_reviews_refused(repo: Repo) -> None:
 def test_abbreviated_amend_option_still_detected(repo: Repo) -> None:
     reviewed = repo.commit_ok(message('Charge', ASSISTED, *APPROVALS), {CRITICAL: 'c = 15\n'})
     result = repo.commit(message('Charge', ASSISTED), args=['--amen'])
+    refused(result, repo, reviewed, RULE, 'missing-review')
+
+
+@needs_proc
+def test_amend_by_git_as_the_first_process_of_a_container_refused(repo: Repo) -> None:
+    """`docker run --entrypoint git ... commit --amend`: git is pid 1 of its pid
+    namespace, and its amend is still an amend."""
+    unshare = ('unshare', '-r', '--pid', '--fork', '--mount-proc')
+    if shutil.which('unshare') is None or subprocess.run((*unshare, 'true'), capture_output=True).returncode:
+        pytest.skip('no unprivileged pid namespace here')
+    reviewed = repo.commit_ok(message('Charge', ASSISTED, *APPROVALS), {CRITICAL: 'c = 17\n'})
+    result = repo.run(*unshare, 'git', 'commit', '-q', '-F', '-', '--amend', input=message('Charge', ASSISTED))
     refused(result, repo, reviewed, RULE, 'missing-review')
 
 
