@@ -421,3 +421,17 @@ def test_plain_check_asks_git_about_the_repository_and_ranges_while_its_modules_
     first, second = run.stdout.split('\n')[:2]
     assert first == f"ASKED {('rev-parse', '--is-bare-repository')} False", run.stdout
     assert second == f"ASKED {('rev-parse', first_range)} False", run.stdout
+
+
+@pytest.mark.parametrize('argv', [['check', 'HEAD'], ['prepare-commit-msg', 'MSG'], ['--debug', 'explain']])
+def test_an_interrupt_main_catches_exits_130_never_0(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C where no command catches it (while its modules load, say): 130,
+    as a shell reports SIGINT, even for the hook that never blocks."""
+
+    def interrupted(args: list[str]) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(main_module, '_run', interrupted)
+    assert main_module.main(argv) == 130
+    assert capsys.readouterr().err == 'trailgate: interrupted\n'
