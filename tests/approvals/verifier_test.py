@@ -426,6 +426,9 @@ KEY = b'\0\0\0\x0bssh-ed25519' + b'\0\0\0\x20' + bytes(32)
     pytest.param(lambda count: (struct.pack('>III', count, count * (5 + len(KEY)), 0)
                                 + (b'\0' + struct.pack('>I', len(KEY) + 1) + KEY) * count), id='answer-past-the-end'),
     pytest.param(lambda count: struct.pack('>II', count, 0), id='cut-short'),
+    # every answer whole, but the frame ends a byte before the size its header gives
+    pytest.param(lambda count: (struct.pack('>III', count, count * (5 + len(KEY)) + 1, 0)
+                                + (b'\0' + struct.pack('>I', len(KEY)) + KEY) * count), id='body-cut-short'),
 ])
 def test_a_worker_that_answers_nonsense_fails_closed(requests: list[verifier.Request],
                                                      monkeypatch: pytest.MonkeyPatch,
