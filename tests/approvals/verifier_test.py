@@ -566,3 +566,13 @@ def test_a_batch_sent_to_a_dead_worker_fails_the_check_and_nothing_else(
     finally:
         verifying.close()
     assert failures == []
+
+
+def test_an_answer_may_be_empty_at_the_end_of_a_frame() -> None:
+    """A reason (or a blob) of no bytes is still an answer, last in its frame too."""
+    stopped = 'stopped'
+    body = b'\0' + struct.pack('>I', len(KEY)) + KEY + b'\1' + struct.pack('>I', 0)
+    assert verifier._parse_answers(body, 2, stopped) == [KEY, '']
+    assert verifier._parse_answers(b'\0' + struct.pack('>I', 0), 1, stopped) == [b'']
+    with pytest.raises(verifier.VerifierError, match='stopped'):
+        verifier._parse_answers(body[:-1], 2, stopped)
