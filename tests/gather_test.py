@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.approvals import signed_policy
 from testing.scenarios import ALICE
 from testing.scenarios import ASSISTED
 from testing.scenarios import BOB
@@ -16,6 +17,7 @@ from testing.scenarios import CRITICAL
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
+from testing.scenarios import RULE
 from testing.scenarios import Repo
 from testing.scenarios import init
 from testing.scenarios import message
@@ -176,3 +178,24 @@ def test_the_heap_is_frozen_only_while_a_range_is_judged() -> None:
         assert gc.get_freeze_count() > 0
         raise RuntimeError
     assert gc.get_freeze_count() == 0
+
+
+def test_each_batch_s_commits_are_judged_by_its_own_policy_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git_here: None) -> None:
+    """Batches of the same commits, two policies asking for signed approvals
+    under rules of their own, then one that asks for none: a chunk never
+    carries a commit of one batch into the next batch's policy, and the
+    verdicts of the last come after those still in chunks."""
+    repo = new_repo(tmp_path / 'repo', POLICY, hooks=False)
+    monkeypatch.chdir(repo.path)
+    for n in range(3):
+        repo.commit_ok(message(f'Charge {n}', ASSISTED), {CRITICAL: f'charge = {n}\n'}, verify=False)
+    first = load_policy(signed_policy(1).replace('tier1-payments', 'tier1-first').encode(), POLICY_PATH)
+    second = load_policy(signed_policy(1).replace('tier1-payments', 'tier1-second').encode(), POLICY_PATH)
+    typed = load_policy(POLICY.encode(), POLICY_PATH)
+    assert first.signed_reviews and second.signed_reviews and not typed.signed_reviews
+    batches = [gather.Batch(policy, ('main~3..main',)) for policy in (first, second, typed)]
+    judged = list(gather.judge(batches, git.repo()))
+    assert [(a.commit.subject, {v.rule for v in a.violations}) for a in judged] == [
+        (f'Charge {n}', {rule}) for rule in ('tier1-first', 'tier1-second', RULE) for n in (2, 1, 0)
+    ]
