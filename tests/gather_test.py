@@ -199,3 +199,13 @@ def test_each_batch_s_commits_are_judged_by_its_own_policy_in_order(
     assert [(a.commit.subject, {v.rule for v in a.violations}) for a in judged] == [
         (f'Charge {n}', {rule}) for rule in ('tier1-first', 'tier1-second', RULE) for n in (2, 1, 0)
     ]
+
+
+def test_a_policy_asking_for_signed_approvals_over_no_commit_judges_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git_here: None) -> None:
+    """No commit, so no chunk and no ledger read: nothing to judge, and no error."""
+    repo = new_repo(tmp_path / 'repo', POLICY, hooks=False)
+    monkeypatch.chdir(repo.path)
+    signed = load_policy(signed_policy(1).encode(), POLICY_PATH)
+    assert list(gather.judge([gather.Batch(signed, ('main..main',))], git.repo())) == []
+    assert list(gather.judge([gather.Batch(signed, (), exact=())], git.repo())) == []
