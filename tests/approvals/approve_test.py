@@ -18,6 +18,7 @@ from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
 from testing.scenarios import POLICY_PATH
 from testing.scenarios import Repo
+from testing.scenarios import Run
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.sshkeys import Key
@@ -41,6 +42,13 @@ def _repo(tmp_path: Path, key: Key) -> Repo:
     repo.git('config', 'user.email', 'alice@example.com')
     repo.git('config', 'user.signingKey', str(key.private))
     return repo
+
+
+def _approved_stat(repo: Repo, *args: str) -> tuple[Run, list[str]]:
+    """``approve --yes ARGS``, which must succeed, and the stat lines it showed."""
+    result = repo.trailgate('approve', '--yes', *args)
+    assert result.returncode == 0, result.output
+    return result, [line.strip() for line in result.output.splitlines() if ' | ' in line]
 
 
 def _counting(tmp_path: Path, *names: str) -> tuple[dict[str, str], Path]:
@@ -296,9 +304,7 @@ def test_the_stat_says_what_a_line_count_hides(tmp_path: Path, alice_key: Key) -
     repo.git('rm', '-q', 'services/payments/old.py')
     repo.commit_ok(message('Tidy', ASSISTED), {'services/payments/a b.py': 'y = 2\n'}, verify=False,
                    author='Dev Eloper <dev@example.com>')
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
-    assert result.returncode == 0, result.output
-    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    result, shown = _approved_stat(repo, f'{base}..HEAD')
     assert shown == [
         'services/payments/a b.py | +1 -0, new file',
         'services/payments/conf.yaml | +0 -1, deleted file',
@@ -346,9 +352,7 @@ def test_names_that_are_not_utf8_are_shown_byte_for_byte(tmp_path: Path, alice_k
             file.write('x = 1\n')
     repo.git('add', 'services')
     repo.commit_ok(message('Two configs', ASSISTED), {}, verify=False, author='Dev Eloper <dev@example.com>')
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
-    assert result.returncode == 0, result.output
-    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    result, shown = _approved_stat(repo, f'{base}..HEAD')
     assert shown == ['services/payments/conf\\xfe.py | +1 -0, new file',
                      'services/payments/conf\\xff.py | +1 -0, new file'], result.output
 
@@ -375,9 +379,7 @@ def test_lines_that_gitattributes_hide_from_other_views_are_said_to_be(tmp_path:
         'services/payments/tax.py': 'rate = 0\n', 'services/payments/notes.txt': 'n\n'}, verify=False, author=author)
     if not on_branch:
         repo.git('checkout', '-q', 'main')
-    result = repo.trailgate('approve', '--yes', f'{base}..feature')
-    assert result.returncode == 0, result.output
-    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    result, shown = _approved_stat(repo, f'{base}..feature')
     hidden = '; hidden elsewhere by .gitattributes '
     assert shown == [
         f'{CRITICAL} | +1 -1{hidden}linguist-generated (GitHub and GitLab collapse its diff)',
@@ -402,9 +404,7 @@ def test_characters_no_viewer_shows_as_they_are_are_named(tmp_path: Path, alice_
         'services/payments/win.py': 'a = 1\r\nb = 2\r\n', 'services/payments/tabs.py': '\tx = 1\n',
         'services/payments/term.py': 'x = 1\r# overwritten on a terminal\n',
     }, verify=False, author='Dev Eloper <dev@example.com>')
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
-    assert result.returncode == 0, result.output
-    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    result, shown = _approved_stat(repo, f'{base}..HEAD')
     unseen = '; its added lines hold characters that are not shown as what they are: '
     assert shown == [
         f'{CRITICAL} | +3 -1{unseen}\\u202e \\u2066 \\u2069',
@@ -454,9 +454,7 @@ def test_a_submodule_bump_gitmodules_hide_from_git_show_is_said_to_be(tmp_path: 
     bump = repo.commit_ok(message('Bump the library', ASSISTED), {}, verify=False,
                           author='Dev Eloper <dev@example.com>')
     assert repo.git('show', '--format=', bump) == ''
-    result = repo.trailgate('approve', '--yes', f'{bump}^!')
-    assert result.returncode == 0, result.output
-    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    result, shown = _approved_stat(repo, f'{bump}^!')
     assert shown == [
         f'services/payments/vendor | +1 -1, submodule -> commit {repo.rev(f"{bump}^")}; hidden elsewhere by '
         '.gitmodules ignore = all (git diff, git show and git log -p leave its commit out)',
@@ -496,9 +494,7 @@ def test_lines_changed_in_whitespace_alone_are_counted(tmp_path: Path, alice_key
     repo.commit_ok(message('Tidy', ASSISTED), {
         CRITICAL: 'def charge(user):\n    if not user.ok:\n        log(user)\n    return\n    pay(user)\n',
         'services/payments/notes.txt': 'one\r\nthree\n'}, verify=False, author='Dev Eloper <dev@example.com>')
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
-    assert result.returncode == 0, result.output
-    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    result, shown = _approved_stat(repo, f'{base}..HEAD')
     spacing = (' added line(s) differ from removed ones in whitespace alone (git diff -w and "hide whitespace" '
                'leave them out)')
     assert shown == [f'{CRITICAL} | +2 -1; 1{spacing}', f'services/payments/notes.txt | +2 -2; 1{spacing}'], \
@@ -534,9 +530,7 @@ def test_a_line_too_wide_to_read_on_one_screen_is_said_to_be(tmp_path: Path, ali
     repo.commit_ok(message('Charge', ASSISTED), {
         CRITICAL: f'def charge(): pay(){" " * 200}; refund_to("mallory")\n',
         'services/payments/ok.py': f'x = {"1" * 190}\n'}, verify=False, author='Dev Eloper <dev@example.com>')
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
-    assert result.returncode == 0, result.output
-    shown = [line.strip() for line in result.output.splitlines() if ' | ' in line]
+    result, shown = _approved_stat(repo, f'{base}..HEAD')
     assert shown == [
         f'{CRITICAL} | +1 -1; its longest added line is 241 characters (a view that does not wrap shows its start)',
         'services/payments/ok.py | +1 -0, new file',
