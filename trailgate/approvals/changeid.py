@@ -150,10 +150,10 @@ def _target(hunks: list[bytes]) -> str:
     return bytes(target).decode('utf-8', 'surrogateescape')
 
 
-def _widest(hunks: list[bytes]) -> int:
-    """The characters of the longest added line, its newline and a CRLF's CR aside."""
-    return max((len(line[1:].rstrip(b'\n').removesuffix(b'\r').decode('utf-8', 'surrogateescape'))
-                for line in hunks if line.startswith(b'+')), default=0)
+def _added_texts(hunks: list[bytes]) -> list[str]:
+    """The added lines' text, their newline and a CRLF's CR aside."""
+    return [line[1:].rstrip(b'\n').removesuffix(b'\r').decode('utf-8', 'surrogateescape')
+            for line in hunks if line.startswith(b'+')]
 
 
 def _spacing(hunks: list[bytes]) -> int:
@@ -174,14 +174,13 @@ def _spacing(hunks: list[bytes]) -> int:
     return count
 
 
-def _unseen(lines: list[bytes]) -> tuple[str, ...]:
+def _unseen(texts: list[str]) -> tuple[str, ...]:
     """The characters of added lines that a terminal, an editor or a web page
     do not show as what they are: controls (a tab and a line's final CR
     aside), bidi overrides and isolates, zero-width characters, bytes that are
     not UTF-8 (Trojan Source, CVE-2021-42574)."""
     found: dict[str, None] = {}
-    for line in lines:
-        text = line[1:].rstrip(b'\n').removesuffix(b'\r').decode('utf-8', 'surrogateescape')
+    for text in texts:
         if not text.replace('\t', ' ').isprintable():
             found.update(dict.fromkeys(char for char in text if char != '\t' and not char.isprintable()))
     return tuple(found)
@@ -204,8 +203,7 @@ def unquote(path: str) -> str:
     return _QUOTED.sub(byte, raw).decode('utf-8', 'surrogateescape')
 
 
-_MODE_HEADERS = {b'new file mode ': (None, 1), b'deleted file mode ': (0, None), b'old mode ': (0, None),
-                 b'new mode ': (None, 1)}
+_MODE_HEADERS = {b'new file mode ': 1, b'deleted file mode ': 0, b'old mode ': 0, b'new mode ': 1}  # its side
 _LINKS = ('120000', '160000')  # a symlink and a submodule: their content is where they point
 
 
@@ -224,11 +222,9 @@ def stat(patch: bytes) -> list[FileStat]:
                 path = _path_from_side(line[4:], b'b/')
             elif line.startswith(b'--- ') and line.rstrip(b'\n') != b'--- /dev/null' and path is None:
                 path = _path_from_side(line[4:], b'a/')
-            for header, sides in _MODE_HEADERS.items():
+            for header, side in _MODE_HEADERS.items():
                 if line.startswith(header):
-                    for side in sides:
-                        if side is not None:
-                            modes[side] = line[len(header):].strip().decode('ascii', 'replace')
+                    modes[side] = line[len(header):].strip().decode('ascii', 'replace')
             index = _INDEX.match(line.rstrip(b'\n'))
             if index and index[3]:
                 modes = [index[3].decode('ascii'), index[3].decode('ascii')]
@@ -240,9 +236,9 @@ def stat(patch: bytes) -> list[FileStat]:
         target = _target(hunks) if modes[1] in _LINKS and not binary else ''
         if modes[1] == '160000':  # ``Subproject commit <id>`` and the newline git ends it with
             target = target.removesuffix('\n')
-        unseen = () if binary else _unseen([line for line in hunks if line.startswith(b'+')])
+        texts = [] if binary else _added_texts(hunks)
         found.append(FileStat(path or '?', added, removed, binary, modes[0], modes[1], target, unquote(path or ''),
-                              unseen, 0 if binary else _spacing(hunks), 0 if binary else _widest(hunks)))
+                              _unseen(texts), 0 if binary else _spacing(hunks), max(map(len, texts), default=0)))
     return found
 
 

@@ -4,6 +4,7 @@ prints them as trailers)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -199,7 +200,6 @@ def _hidden_elsewhere(revisions: list[str], repo: git.Repo) -> Iterator[Hidden]:
     being approved say, which an author writes. approve shows the change as
     trailgate hashes it, whatever they say; this says where the reviewer may
     have seen less."""
-    import os
     import tempfile
 
     drivers = _drivers()
