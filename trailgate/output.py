@@ -6,6 +6,7 @@ import errno
 import io
 import os
 import sys
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import IO
 from typing import TextIO
@@ -78,31 +79,44 @@ class Output:
                     f.write(text)
             except OSError as e:
                 raise UsageError(f'--output {self.output}: cannot write: {e.strerror}') from None
-            if self.format != 'text' and report.refused_count:
+            if self.format != 'text' and report.refuses:
                 # the file is for machines; people still see what was refused
                 target.write(render(report, 'text', color=use_color(target)))
             return
-        if self.quiet and not report.refused_count and self.format not in DOCUMENT_FORMATS:
+        if self.quiet and not report.refuses and self.format not in DOCUMENT_FORMATS:
             return
         if self.format in MACHINE_FORMATS:
             target = in_utf8(target)
         target.write(render(report, self.format, color=use_color(target), verbose=self.verbose))
         target.flush()
 
+    def refuse(self, gate: str, refusals: tuple[str, ...], policy_source: str, stream: str = 'stdout') -> Report:
+        """Report an update refused as a whole, before any commit is judged,
+        as a refused commit is reported: in the format asked for, to the
+        ``--output`` file (never left holding a previous run's report) and,
+        for people, as text where the report would go."""
+        report = Report(gate, (), policy_source, checked=0, ai_assisted=0, refused_total=0,
+                        overridden_total=0, refusals=refusals)
+        self.report(report, stream)
+        return report
+
     def stream(self, gate: str, assessments: Iterable[Assessment], policy_source: str,
-               stream: str = 'stdout', when_empty: bool = True, reminder: str | None = None) -> Report:
+               stream: str = 'stdout', when_empty: bool = True, reminder: str | None = None,
+               refusals: Callable[[], tuple[str, ...]] | None = None) -> Report:
         """Judge and report in one pass: what ``report(Report.collect(...))``
         shows, with each commit written out as it is judged, so memory stays
         flat however long the range. Nothing is shown before the last commit
         is judged (an error on the way shows only the error). Without
         ``when_empty``, a report of no commits is shown only when verbose
-        (and still written to an ``--output`` file).
+        (and still written to an ``--output`` file). ``refusals``, asked once
+        every commit is judged: the update's refusals as a whole (``Report.refusals``).
         Returns the summary (the counts, no commits).
         """
         if reminder is not None:
             # nothing refused, only what the commits will need: rendered whole (no protected target)
             report = Report.collect(gate, assessments, policy_source, self.keeps_passing, reminder)
-            if report.commits_checked or self.verbose or when_empty or self.output:
+            report = report._replace(refusals=refusals() if refusals else ())
+            if report.commits_checked or report.refusals or self.verbose or when_empty or self.output:
                 self.report(report, stream)
             return report
         target = sys.stderr if stream == 'stderr' else sys.stdout
@@ -123,10 +137,10 @@ class Output:
                     count(assessment)
                     for part, _ in parts:
                         part.add(assessment)
-            summary = tally.report(gate, policy_source)
+            summary = tally.report(gate, policy_source)._replace(refusals=refusals() if refusals else ())
             # a file asked for with --output is this run's report, even of no commits: never one a
             # previous run left there
-            if summary.commits_checked or self.verbose or when_empty or self.output:
+            if summary.commits_checked or summary.refusals or self.verbose or when_empty or self.output:
                 self._emit(summary, parts, target)
         finally:
             for _, spool in parts:
@@ -159,10 +173,10 @@ class Output:
                     _copy(summary, *parts[0], f)
             except OSError as e:
                 raise UsageError(f'--output {self.output}: cannot write: {e.strerror}') from None
-            if len(parts) > 1 and summary.refused_count:
+            if len(parts) > 1 and summary.refuses:
                 _copy(summary, *parts[1], target)
             return
-        if self.quiet and not summary.refused_count and self.format not in DOCUMENT_FORMATS:
+        if self.quiet and not summary.refuses and self.format not in DOCUMENT_FORMATS:
             return
         if self.format in MACHINE_FORMATS:
             target = in_utf8(target)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -28,6 +29,7 @@ from testing.scenarios import publish
 from testing.scenarios import unreviewed
 from tests.commands.check_test import assert_error
 from tests.commands.check_test import assert_refused
+from tests.reports.json_format_test import VALIDATOR
 
 
 @pytest.fixture
@@ -270,15 +272,47 @@ def test_a_change_that_merges_in_an_older_policy_is_refused(tmp_path: Path, how:
     repo, _ = _older_policy_merged_in(tmp_path)
     result = repo.trailgate('check', *how)
     assert result.returncode == 1, result
-    assert 'a .trailgate/policy.yaml that no commit it adds changes' in result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if 'refused:' in line]
+    assert line.startswith('trailgate check: refused: this change gives '), line
+    assert 'a .trailgate/policy.yaml that no commit it adds changes' in line
     assert 'Traceback' not in result.output
-    # in a GitHub run it is an annotation too: the report's annotations are commits', and none is refused
+    # in a GitHub run it is an annotation too: no commit is refused
     github = repo.trailgate('check', *how, '--format', 'github')
     assert github.returncode == 1, github
     (line,) = [line for line in github.stdout.splitlines() if line.startswith('::error')]
-    assert line.startswith('::error title=trailgate%3A the policy this lands::trailgate check: refused: this change '
+    assert line.startswith('::error title=trailgate%3A the update is refused::trailgate check: refused: this change '
                            'gives '), line
     assert 'a .trailgate/policy.yaml that no commit it adds changes' in line
+
+
+def test_every_report_of_a_landing_that_brings_an_older_policy_says_it_is_refused(tmp_path: Path) -> None:
+    """The refusal is no commit's: a report that counted only commits said
+    \"0 refused\" beside exit 1, and a CI reading it saw nothing wrong."""
+    repo, _ = _older_policy_merged_in(tmp_path)
+    said = 'a .trailgate/policy.yaml that no commit it adds changes'
+    report = tmp_path / 'report'
+    report.write_text('{"schema": "trailgate-report/1", "summary": {"refused": 0}}')  # a previous run's
+    result = repo.trailgate('check', '--base', 'main', '--format', 'json', '--output', str(report))
+    assert result.returncode == 1, result
+    document = json.loads(report.read_text())
+    (refusal,) = document['refusals']
+    assert said in refusal['reason']
+    assert document['summary']['refused'] == 0
+    assert document['commits'], document
+    VALIDATOR.validate(document)
+    assert said in result.stdout  # people see it too, as text
+    sarif = json.loads(repo.trailgate('check', '--base', 'main', '--format', 'sarif').stdout)
+    (run,) = sarif['runs']
+    (error,) = [r for r in run['results'] if r['level'] == 'error']
+    assert error['ruleId'] == 'TG000'
+    assert run['tool']['driver']['rules'][error['ruleIndex']]['name'] == 'update-refused'
+    assert said in error['message']['text']
+    junit = ElementTree.fromstring(repo.trailgate('check', '--base', 'main', '--format', 'junit').stdout)
+    suite = junit.find('testsuite')
+    assert suite is not None
+    assert (suite.get('tests'), suite.get('failures')) == ('2', '1')
+    (failure,) = junit.iter('failure')
+    assert said in (failure.get('message') or '')
 
 
 def test_a_branch_forked_before_a_policy_change_is_not_taken_for_one(tmp_path: Path) -> None:

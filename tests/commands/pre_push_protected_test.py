@@ -5,6 +5,7 @@ client decides), the hook installed directly or through pre-commit.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import NamedTuple
 
@@ -754,3 +755,25 @@ def test_framework_a_protected_tag_pushed_with_a_branch_cannot_point_at_a_tree(
     if 'mirror' not in command[1]:  # known exactly: the tag, where it lands
         assert 'refs/tags/v1 is protected' in result.output, result.output
     assert ref_values(origin) == before
+
+
+def test_a_push_refused_as_a_whole_is_the_report_written(tmp_path: Path) -> None:
+    """pre-push refusing a rollback wrote no report: an ``--output`` file kept
+    the previous push's verdict, which said nothing was refused."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'))
+    old = repo.head()
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
+    publish(repo, origin)
+    report = tmp_path / 'report.sarif'
+    report.write_text('{"runs": [{"results": []}]}')  # an earlier push's
+    lines = f'refs/heads/main {old} refs/heads/main {repo.head()}\n'
+    result = repo.trailgate('pre-push', '--format', 'sarif', '--output', str(report), 'origin', str(origin.path),
+                            input=lines)
+    assert result.returncode == 1, result
+    said = 'takes refs/heads/main back to another .trailgate/policy.yaml'
+    (run,) = json.loads(report.read_text())['runs']
+    (error,) = run['results']
+    assert (error['ruleId'], error['level']) == ('TG000', 'error')
+    assert said in error['message']['text']
+    assert said in result.stderr

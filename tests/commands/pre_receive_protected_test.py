@@ -7,6 +7,7 @@ Every push is ``--no-verify``: only the server decides.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from tests.commands.pre_receive_test import accepted
 from tests.commands.pre_receive_test import good
 from tests.commands.pre_receive_test import push
 from tests.commands.pre_receive_test import refused
+from tests.reports.json_format_test import VALIDATOR
 
 
 def test_feature_branch_push_passes(setup: Setup) -> None:
@@ -486,3 +488,33 @@ def test_a_tag_named_like_a_missing_default_branch_does_not_judge_new_refs(tmp_p
     unreviewed(repo)
     refused(push(repo, 'HEAD:refs/heads/release/9'), 'the default branch master does not exist', status=2)
     assert 'refs/heads/release/9' not in ref_values(origin)
+
+
+@pytest.mark.parametrize('case', ['taken back to an older policy', 'a ref updated twice'])
+def test_a_push_refused_as_a_whole_is_the_report_written(tmp_path: Path, case: str) -> None:
+    """A push refused before its commits are judged wrote no report: an
+    ``--output`` file kept the previous push's verdict, and a json report
+    asked for on the terminal was never written."""
+    (repo, origin), old = _laundering_setup(tmp_path)
+    tip = repo.head()
+    said, lines = {
+        'taken back to an older policy': ('takes refs/heads/main back to another .trailgate/policy.yaml',
+                                          f'{tip} {old} refs/heads/main\n'),
+        'a ref updated twice': ('refs/heads/main', f'{tip} {old} refs/heads/main\n{tip} {old} refs/heads/main\n'),
+    }[case]
+    report = tmp_path / 'report.json'
+    report.write_text('{"schema": "trailgate-report/1", "summary": {"refused": 0}}')  # an earlier push's
+    result = origin.trailgate('pre-receive', '--format', 'json', '--output', str(report), input=lines)
+    assert result.returncode == 1, result
+    document = json.loads(report.read_text())
+    VALIDATOR.validate(document)
+    (refusal,) = document['refusals']
+    assert said in refusal['reason']
+    assert document['commits'] == []
+    assert f'trailgate pre-receive: refused: {refusal["reason"]}' in result.stderr  # and the pusher reads it
+    shown = origin.trailgate('pre-receive', '--format', 'json', input=lines)
+    assert shown.returncode == 1, shown
+    assert json.loads(shown.stderr)['refusals'] == document['refusals']
+    text = origin.trailgate('pre-receive', input=lines)
+    assert text.returncode == 1, text
+    assert text.stderr == f'trailgate pre-receive: refused: {refusal["reason"]}\n'

@@ -26,6 +26,7 @@ from tests.reports import mixed
 from tests.reports import overridden
 from tests.reports import passing
 from tests.reports import refused
+from tests.reports.json_format_test import VALIDATOR as JSON_VALIDATOR
 from tests.reports.sarif_format_test import VALIDATOR as SARIF_VALIDATOR
 from trailgate import output as output_module
 from trailgate.evaluate import Assessment
@@ -43,6 +44,11 @@ SETS = {
     'passing': (passing(), human()),
     'mixed': (refused(), passing(), overridden(), human(), ODD, refused()),
 }
+REFUSALS = {
+    'commits only': (),
+    'refused as a whole': ('this change gives refs/heads/main an older .trailgate/policy.yaml',
+                           'a second <refusal> & "quotes"'),
+}
 OPTIONS = {
     'plain': {},
     'verbose': {'verbose': True},
@@ -50,14 +56,16 @@ OPTIONS = {
 }
 
 
-def _whole(out: Output, assessments: tuple[Assessment, ...], gate: str = 'check') -> None:
+def _whole(out: Output, assessments: tuple[Assessment, ...], gate: str = 'check',
+           refusals: tuple[str, ...] = ()) -> None:
     _as_main_sets_up()
-    out.report(Report.collect(gate, assessments, SOURCE, out.keeps_passing))
+    out.report(Report.collect(gate, assessments, SOURCE, out.keeps_passing)._replace(refusals=refusals))
 
 
-def _streamed(out: Output, assessments: tuple[Assessment, ...], gate: str = 'check') -> Report:
+def _streamed(out: Output, assessments: tuple[Assessment, ...], gate: str = 'check',
+              refusals: tuple[str, ...] = ()) -> Report:
     _as_main_sets_up()
-    return out.stream(gate, iter(assessments), SOURCE)
+    return out.stream(gate, iter(assessments), SOURCE, refusals=lambda: refusals)
 
 
 def _as_main_sets_up() -> None:
@@ -75,12 +83,14 @@ def _no_job_summary(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize('format', FORMATS)
 @pytest.mark.parametrize('chosen', SETS.values(), ids=SETS.keys())
 @pytest.mark.parametrize('options', OPTIONS.values(), ids=OPTIONS.keys())
+@pytest.mark.parametrize('refusals', REFUSALS.values(), ids=REFUSALS.keys())
 def test_streamed_is_rendered_whole(format: str, chosen: tuple[Assessment, ...], options: dict[str, bool],
-                                    capsys: pytest.CaptureFixture[str]) -> None:
-    _whole(Output(format, **options), chosen)
+                                    refusals: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    _whole(Output(format, **options), chosen, refusals=refusals)
     whole = capsys.readouterr()
-    summary = _streamed(Output(format, **options), chosen)
+    summary = _streamed(Output(format, **options), chosen, refusals=refusals)
     assert capsys.readouterr() == whole
+    assert summary.refusals == refusals
     assert summary.commits_checked == len(chosen)
     assert summary.refused_count == sum(a.refused for a in chosen)
     assert summary.overridden_count == sum(a.override is not None for a in chosen)
@@ -90,12 +100,13 @@ def test_streamed_is_rendered_whole(format: str, chosen: tuple[Assessment, ...],
 
 @pytest.mark.parametrize('format', FORMATS)
 @pytest.mark.parametrize('chosen', SETS.values(), ids=SETS.keys())
+@pytest.mark.parametrize('refusals', REFUSALS.values(), ids=REFUSALS.keys())
 def test_streamed_output_file_is_rendered_whole(format: str, chosen: tuple[Assessment, ...], tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+                                                refusals: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
     whole, streamed = tmp_path / 'whole', tmp_path / 'streamed'
-    _whole(Output(format, str(whole)), chosen)
+    _whole(Output(format, str(whole)), chosen, refusals=refusals)
     terminal = capsys.readouterr()
-    _streamed(Output(format, str(streamed)), chosen)
+    _streamed(Output(format, str(streamed)), chosen, refusals=refusals)
     assert capsys.readouterr() == terminal
     assert streamed.read_bytes() == whole.read_bytes()
 
@@ -272,3 +283,42 @@ def test_every_format_of_a_hostile_history_reads_back_exactly(tmp_path: Path) ->
     assert {properties['file'] for properties, _ in errors} == set(HOSTILE_PATHS)
     assert all(properties['title'].startswith('trailgate tier1-payments ') for properties, _ in errors)
     assert all('\r' not in text for _, text in errors)
+
+
+@pytest.mark.parametrize('format', FORMATS)
+@pytest.mark.parametrize('chosen', [SETS['none'], SETS['mixed']], ids=['no commit', 'mixed'])
+def test_a_refusal_as_a_whole_is_in_every_format(format: str, chosen: tuple[Assessment, ...],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Whatever its commits say, a report of an update refused as a whole
+    says so, in terms each format's reader acts on."""
+    refusals = REFUSALS['refused as a whole']
+    summary = _streamed(Output(format, quiet=True), chosen, refusals=refusals)
+    assert summary.refuses
+    shown = capsys.readouterr().out
+    if format == 'text':
+        lines = shown.splitlines()
+        assert lines[-2:] == [f'\x1b[31mtrailgate check: refused: {reason}\x1b[0m' for reason in refusals], lines
+        assert any('commits checked' in line for line in lines) == bool(chosen)  # no summary of no commits
+    elif format == 'json':
+        document = json.loads(shown)
+        JSON_VALIDATOR.validate(document)
+        assert [r['reason'] for r in document['refusals']] == list(refusals)
+    elif format == 'sarif':
+        log = json.loads(shown)
+        SARIF_VALIDATOR.validate(log)
+        (run,) = log['runs']
+        results = [r for r in run['results'] if r['ruleId'] == 'TG000']
+        assert [r['message']['text'] for r in results] == [f'trailgate check: refused: {r}' for r in refusals]
+        assert {run['tool']['driver']['rules'][r['ruleIndex']]['id'] for r in results} == {'TG000'}
+    elif format == 'junit':
+        suite = ElementTree.fromstring(shown).find('testsuite')
+        assert suite is not None
+        (update,) = [case for case in suite.iter('testcase') if case.get('name') == 'update']
+        assert [f.get('message') for f in update.iter('failure')] == list(refusals)
+        assert suite.get('failures') == str(summary.refused_count + 1)
+        assert suite.get('tests') == str(len(chosen) + 1)
+    else:
+        commands = [read_github_command(line) for line in shown.splitlines()]
+        errors = [text for name, properties, text in commands
+                  if name == 'error' and properties.get('title') == 'trailgate: the update is refused']
+        assert errors == [f'trailgate check: refused: {r}' for r in refusals]

@@ -286,14 +286,17 @@ def _refuse_the_target_s_checkout(landing: tuple[str, str] | None) -> None:
         )
 
 
-def _annotate(refusal: str) -> None:
-    """The refusal of a landing's policy as the run's annotation too: it is no
-    commit's, so the report (whose annotations are commits') has none for it,
-    and a pull request's checks would show a failure with nothing said."""
-    from trailgate.reports.github_format import command
+def _refusals(older: Callable[[], str | None] | None) -> Callable[[], tuple[str, ...]] | None:
+    """The range's refusal as a whole, asked once its commits are judged:
+    landing it would give the target an older policy."""
+    if older is None:
+        return None
+    found = older
 
-    print(command('error', f'trailgate check: refused: {refusal}', title='trailgate: the policy this lands'))
-    sys.stdout.flush()
+    def refusals() -> tuple[str, ...]:
+        refusal = found()
+        return (refusal,) if refusal else ()
+    return refusals
 
 
 def _refuse_ambiguous_names(values: tuple[str, ...]) -> None:
@@ -389,13 +392,8 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
         with frozen_heap():
             judged = judge([batch], repo, out.keeps_passing, as_of=as_of,
                            comment_char=git.comment_char(comment_question))
-            summary = out.stream('check', progress.track(judged), policy_sources([batch]), reminder=reminder)
+            summary = out.stream('check', progress.track(judged), policy_sources([batch]), reminder=reminder,
+                                 refusals=_refusals(older))
     finally:
         progress.done()
-    refusal = older() if older is not None else None
-    if refusal:
-        print(f'trailgate check: refused: {refusal}', file=sys.stderr)
-        if out.format == 'github' and not out.output:
-            _annotate(refusal)
-        return 1
-    return 1 if summary.refused_count else 0
+    return 1 if summary.refuses else 0

@@ -421,7 +421,7 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
             summary = out.stream('pre-push', unique(judge(plan.guarded, repo, out.keeps_passing)),
                                  policy_sources(plan.guarded), stream='stderr', when_empty=False)
     if refusal:  # said once git's processes are closed, which may still fail
-        print(f'trailgate pre-push: refused: {refusal}', file=sys.stderr)
+        out.refuse('pre-push', (refusal,), policy_sources(plan.guarded), stream='stderr')
         return 1
     if summary.refused_count and any(batch.policy.signed_reviews for batch in plan.guarded):
         print(_fetch_approvals_hint(remote_name or url), file=sys.stderr)

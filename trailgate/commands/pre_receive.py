@@ -496,6 +496,10 @@ def _replacement(updates: list[Update]) -> str | None:
     return None
 
 
+# the report's policy source when the push is refused before its commits are judged
+NOT_READ = 'none: the update is refused before its commits are judged'
+
+
 def pre_receive(policy_option: str | None, out: Output) -> int:
     from trailgate.approvals import ledger
 
@@ -505,11 +509,11 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     refused_refs = (_twice(received) or _other_namespace(received) or _case_alias(received, server_refs)
                     or _replacement(received) or _alias(received) or _beside_ledger(received))
     if refused_refs:
-        print(f'trailgate pre-receive: refused: {refused_refs}', file=sys.stderr)
+        out.refuse('pre-receive', (refused_refs,), NOT_READ, stream='stderr')
         return 1
     ledger_tip, ledger_problem = _ledger_update(received, repo.git_dir, server_refs)
     if ledger_problem:
-        print(f'trailgate pre-receive: refused: {ledger_problem}', file=sys.stderr)
+        out.refuse('pre-receive', (ledger_problem,), NOT_READ, stream='stderr')
         return 1
     updates = [u for u in received if not git.is_null_oid(u.new) and u.ref != ledger.REF]
     with git.CatFile() as cat:
@@ -518,7 +522,7 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
         rollback = _not_commits(guarded) or next(
             filter(None, (_policy_rollback(update, judges) for update in guarded)), None)
         if rollback:
-            print(f'trailgate pre-receive: refused: {rollback}', file=sys.stderr)
+            out.refuse('pre-receive', (rollback,), NOT_READ, stream='stderr')
             return 1
         elsewhere = [u for u in updates if u not in guarded]
         # the ledger's commits are judged as the ledger, never as commits: a pattern that names it exempts none

@@ -29,6 +29,9 @@ class Report(NamedTuple):
     amending: bool = False  # commit-msg: the refused commit was an --amend, and so is its fix
     cleanup: str = 'strip'  # commit-msg: how git was to clean the message up, and so does the fix
     every_branch: bool = False  # commit-msg: it refuses on every branch, so none can take the commit
+    # refusals of the update or range as a whole, no commit's: a protected ref
+    # taken back to an older policy, a push refused before its commits are read
+    refusals: tuple[str, ...] = ()
 
     @classmethod
     def collect(cls, gate: str, assessments: Iterable[Assessment], policy_source: str,
@@ -58,6 +61,11 @@ class Report(NamedTuple):
         if self.ai_assisted < 0:
             return sum(1 for a in self.assessments if a.ai_assisted)
         return self.ai_assisted
+
+    @property
+    def refuses(self) -> bool:
+        """Is anything refused: a commit, or the update as a whole?"""
+        return bool(self.refusals) or self.refused_count > 0
 
     @property
     def refused_count(self) -> int:

@@ -3,7 +3,8 @@
 ``render`` returns lines for the step's stdout: an ``::error`` annotation per
 refused violation, a ``::warning`` per violation let through by break-glass
 (with the reason) and per break-glass trailer that was ignored, and one
-``::notice`` with the summary. Values are escaped as the Actions runner
+``::notice`` with the summary; an ``::error`` per refusal of the update as a
+whole (``Report.refusals``). Values are escaped as the Actions runner
 expects (``%``, CR and LF in messages; also ``:`` and ``,`` in properties);
 text from a commit has its hidden characters spelled out first, and a path
 that has any is never an annotation's ``file``.
@@ -28,6 +29,7 @@ from trailgate.reports.json_format import escape_surrogates
 from trailgate.reports.json_format import violation_fix
 
 SUMMARY_ENV = 'GITHUB_STEP_SUMMARY'
+REFUSED_TITLE = 'trailgate: the update is refused'
 
 
 # -- workflow commands -----------------------------------------------------
@@ -161,6 +163,7 @@ def _row(assessment: Assessment, violation: Violation, gate: str, reminder: bool
 def job_summary(report: Report) -> str:
     """The Markdown that goes into the job summary."""
     lines = [f'## trailgate {report.gate}', '', _cell(summary_line(report)), '']
+    lines.extend(f'**Refused:** {_cell(reason)}\n' for reason in report.refusals)
     flagged = [a for a in report.assessments if a.violations]
     if not flagged:
         return '\n'.join([*lines, 'No commit is refused or overridden.', '', ''])
@@ -194,6 +197,8 @@ def _append_summary(report: Report) -> str | None:
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     """Workflow commands for stdout; appends the job summary (see the module doc)."""
     lines = [line for a in report.assessments for line in _commands(a, report.gate, report.reminder is not None)]
+    lines.extend(command('error', f'trailgate {report.gate}: refused: {reason}', title=REFUSED_TITLE)
+                 for reason in report.refusals)
     lines.append(command('notice', summary_line(report), title=f'trailgate {report.gate}'))
     problem = _append_summary(report)
     if problem:

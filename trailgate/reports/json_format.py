@@ -319,14 +319,17 @@ def summary(report: Report) -> dict[str, int]:
 
 
 def _head(report: Report, commits: list[Any]) -> dict[str, Any]:
-    return {
+    head: dict[str, Any] = {
         'schema': SCHEMA,
         'gate': report.gate,
         'policy_source': report.policy_source,
         'reminder': report.reminder,
         'summary': summary(report),
-        'commits': commits,
     }
+    if report.refusals:
+        head['refusals'] = [{'reason': reason} for reason in report.refusals]
+    head['commits'] = commits
+    return head
 
 
 def document(report: Report) -> dict[str, Any]:

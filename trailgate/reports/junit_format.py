@@ -6,7 +6,9 @@ commit checked, named ``<short sha> <subject>``. A refused commit gets one
 ``<system-out>`` with the one command that fixes them all; a commit let through
 by break-glass is not a failure: its ``<system-out>`` names the reason and what
 was overridden. The suite's ``failures`` count is the number of refused
-commits (failed test cases), not of ``<failure>`` elements.
+commits (failed test cases), not of ``<failure>`` elements. A refusal of the
+update as a whole (``Report.refusals``) is one more failing test case, named
+``update``, after the commits'.
 
 Text that XML 1.0 cannot carry (control characters, lone surrogates from
 undecodable bytes) is escaped or dropped, so the document always parses.
@@ -139,10 +141,25 @@ def testcase(assessment: Assessment, gate: str, reminder: bool = False, fixes: F
     return f'{start}>{"".join(_CHILD_INDENT + child for child in children)}{_CASE_INDENT}</testcase>'
 
 
+def _refusals_case(report: Report) -> str:
+    """The update's refusals as a whole, a failing test case of their own
+    (``update``) after the commits': one ``<failure>`` per refusal."""
+    if not report.refusals:
+        return ''
+    failures = ''.join(
+        _CHILD_INDENT + _element('failure', f'trailgate {report.gate}: refused: {reason}\n',
+                                 message=reason, type='TG000 update-refused')
+        for reason in report.refusals
+    )
+    classname = _attribute(f'trailgate.{report.gate}')
+    return f'{_CASE_INDENT}<testcase classname="{classname}" name="update" time="0">{failures}{_CASE_INDENT}</testcase>'
+
+
 def _counts(report: Report) -> dict[str, str]:
+    update = 1 if report.refusals else 0
     return {
-        'tests': str(report.commits_checked),
-        'failures': str(report.refused_count),
+        'tests': str(report.commits_checked + update),
+        'failures': str(report.refused_count + update),
         'errors': '0',
         'skipped': '0',
         'time': '0',
@@ -160,7 +177,7 @@ def _skeleton(report: Report) -> tuple[str, str]:
     ET.indent(root)
     document = f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'
     head, properties_end, tail = document.rpartition('</properties>')
-    return head + properties_end, tail
+    return head + properties_end, _refusals_case(report) + tail
 
 
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:

@@ -5,6 +5,8 @@ help taken from the kind's documentation. Each violation is one result,
 located on the first protected path the commit touches (line 1: the finding
 is about the commit, not a line). Refusals are errors; violations let through
 by break-glass are warnings carrying an external suppression with the reason.
+A refusal of the update as a whole (``Report.refusals``) is an error of its
+own rule, ``TG000 update-refused``, located on the policy file.
 ``partialFingerprints`` name commit, rule and code, so that a re-upload of the
 same findings does not open new alerts.
 """
@@ -140,19 +142,56 @@ def _result(assessment: Assessment, violation: Violation, gate: str, reminder: b
     return result
 
 
+# a refusal of the update as a whole: no requirement kind's, so a rule of its own,
+# listed after the kinds' and only in a log that has one
+UPDATE_REFUSED = {
+    'id': 'TG000',
+    'name': 'update-refused',
+    'shortDescription': {'text': 'Refuses an update of a protected ref as a whole'},
+    'fullDescription': {'text': (
+        'The update is refused whatever its commits: it would take a protected ref back to a policy '
+        'or signer file it no longer has, point it at something that is not a commit, or the push '
+        'breaks a rule of its own (a ref updated twice, the approvals ref rewritten).')},
+    'help': {'text': 'The result\'s message says why and what to do next.',
+             'markdown': 'The result\'s message says why and what to do next.'},
+    'defaultConfiguration': {'level': 'error'},
+    'properties': {'tags': ['trailgate']},
+}
+
+
+def _refusal_result(reason: str, gate: str, index: int) -> dict[str, Any]:
+    return {
+        'ruleId': UPDATE_REFUSED['id'],
+        'ruleIndex': index,
+        'level': 'error',
+        'message': {'text': f'trailgate {gate}: refused: {reason}'},
+        'locations': [{
+            'physicalLocation': {
+                'artifactLocation': {'uri': uri(DEFAULT_POLICY_PATH), 'uriBaseId': '%SRCROOT%'},
+                'region': {'startLine': 1},
+            },
+        }],
+    }
+
+
 def log(report: Report, results: list[Any] | None = None) -> dict[str, Any]:
-    """The SARIF log as a JSON-ready tree (``results``: in place of the report's own)."""
+    """The SARIF log as a JSON-ready tree (``results``: in place of the
+    commits' own; the update's refusals come after them)."""
     if results is None:
         results = [
             _result(assessment, violation, report.gate, report.reminder is not None)
             for assessment in report.assessments
             for violation in assessment.violations
         ]
+    rules = [_rule(kind) for kind in KINDS]
+    if report.refusals:
+        results = [*results, *(_refusal_result(reason, report.gate, len(rules)) for reason in report.refusals)]
+        rules.append(UPDATE_REFUSED)
     driver = {
         'name': 'trailgate',
         'informationUri': INFORMATION_URI,
         'version': tool_version(),
-        'rules': [_rule(kind) for kind in KINDS],
+        'rules': rules,
     }
     run = {
         'tool': {'driver': driver},

@@ -160,6 +160,15 @@ def _summary(report: Report, style: _Style) -> str:
     return style(_RED if refused else _GREEN, summary)
 
 
+def _tail(report: Report, style: _Style) -> str:
+    """The summary, and what is refused of the update as a whole; a report of
+    such refusals alone (no commit judged) is those refusals."""
+    refusals = [style(_RED, f'trailgate {report.gate}: refused: {reason}') for reason in report.refusals]
+    if refusals and not report.commits_checked:
+        return '\n'.join(refusals)
+    return '\n'.join([_summary(report, style), *refusals])
+
+
 SIGNED_LATER = ('signed approvals come after the review: a reviewer who has looked at it runs '
                 '`trailgate approve` (typed review trailers do not count)')
 TYPED_LATER = ('review trailers go in after the review: they are added once the reviewers have reviewed '
@@ -212,6 +221,7 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
         f'{"they land" if pending != 1 else "it lands"} on a protected branch '
         f'(policy: {report.policy_source})'
     )))
+    lines.extend(style(_RED, f'trailgate {report.gate}: refused: {reason}') for reason in report.refusals)
     return '\n'.join(lines) + '\n'
 
 
@@ -223,7 +233,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     for assessment in report.assessments:
         lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending,
                             report.cleanup, report.every_branch))
-    lines.append(_summary(report, style))
+    lines.append(_tail(report, style))
     return '\n'.join(lines) + '\n'
 
 
@@ -246,4 +256,4 @@ class Writer:
         return ''
 
     def tail(self, report: Report) -> str:
-        return _summary(report, self.style) + '\n'
+        return _tail(report, self.style) + '\n'
