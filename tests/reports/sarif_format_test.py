@@ -203,3 +203,14 @@ def test_results_with_much_text_are_not_held_back(monkeypatch: pytest.MonkeyPatc
     writer = sarif_format.Writer(large, 'check')
     writer.add(refused())
     assert large.getvalue().startswith('        {\n          "ruleId": ')
+
+
+def test_a_message_spells_out_the_hidden_characters_of_a_commit() -> None:
+    """A code-scanning page shows the message to people: a bidi override in
+    a subject would make the alert read as something else."""
+    hostile = assessment('Fix \u202etxt.exe\x1b[2J\u200b\n\nAssisted-by: Claude\n')
+    (result,) = _results(hostile)[:1]
+    text = result['message']['text']
+    assert text.isprintable(), text
+    assert '"Fix \\u202etxt.exe\\x1b[2J\\u200b"' in text
+    assert result['properties']['commit'] == SHA_REFUSED

@@ -7,6 +7,8 @@ is about the commit, not a line). Refusals are errors; violations let through
 by break-glass are warnings carrying an external suppression with the reason.
 A refusal of the update as a whole (``Report.refusals``) is an error of its
 own rule, ``TG000 update-refused``, located on the policy file.
+Messages are for people: a commit's hidden characters are spelled out there
+(``display.visible``), its exact text stays in ``properties``.
 ``partialFingerprints`` name commit, rule and code, so that a re-upload of the
 same findings does not open new alerts.
 """
@@ -19,6 +21,7 @@ from typing import IO
 from typing import Any
 from urllib.parse import quote
 
+from trailgate.display import visible
 from trailgate.evaluate import Assessment
 from trailgate.evaluate import Violation
 from trailgate.policy import DEFAULT_POLICY_PATH
@@ -98,7 +101,14 @@ def _location(violation: Violation, to_uri: Callable[[str], str] = uri) -> dict[
 
 def message(assessment: Assessment, violation: Violation, gate: str, reminder: bool = False,
             fix_of: Callable[[Assessment, Violation, str], str | None] = violation_fix) -> str:
-    """What a person reading the alert needs: which commit, what, and the fix."""
+    """What a person reading the alert needs: which commit, what, and the fix;
+    the hidden characters of the commit's text spelled out, as the text report
+    does (a code-scanning page shows this to people; ``properties`` keep the data)."""
+    return visible(_message(assessment, violation, gate, reminder, fix_of))
+
+
+def _message(assessment: Assessment, violation: Violation, gate: str, reminder: bool,
+             fix_of: Callable[[Assessment, Violation, str], str | None]) -> str:
     commit = assessment.commit
     if reminder and violation.overridden is None:
         return (
