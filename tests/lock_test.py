@@ -84,6 +84,10 @@ def test_ci_run_passes_pytest_verdict_and_fails_when_nothing_ran(
         python.parent.mkdir(parents=True, exist_ok=True)
         python.write_text(FAKE_PYTHON)
         python.chmod(0o755)
+    # a browser present, so the script installs none: run where chromium is missing,
+    # it would install the real one (minutes, as root) in the middle of the suite
+    (bin_dir / 'chromium').write_text('#!/bin/sh\nexit 0\n')
+    (bin_dir / 'chromium').chmod(0o755)
     result = subprocess.run(
         ['bash', str(tmp_path / '.ci' / 'run')], capture_output=True, text=True, timeout=60,
         env={**os.environ, 'PATH': f'{bin_dir}{os.pathsep}{os.environ["PATH"]}', 'PYTEST_STATUS': str(pytest_status)},

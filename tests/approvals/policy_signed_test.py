@@ -598,7 +598,7 @@ def test_a_merge_that_keeps_a_revoked_key_is_refused_under_a_central_policy(tmp_
     repo.git('merge', '-q', '-s', 'ours', '--no-verify', '-m', 'Merge main', 'main')
     result = repo.trailgate('check', '--policy', central, '--base', 'main', '--target', 'main')
     assert result.returncode == 1, result.output
-    assert SIGNERS_PATH in result.stderr and 'that no commit it adds changes' in result.stderr, result.stderr
+    assert SIGNERS_PATH in result.stdout and 'that no commit it adds changes' in result.stdout, result.output
     # into a branch that is not protected, only reported
     protected = tmp_path / 'protected.yaml'
     protected.write_text(signed_policy(1, 'alice@example.com') + 'protected: [main]\n')
