@@ -183,6 +183,11 @@ def _reference_render(report: Report) -> str:
     _reference_element(properties, 'property', name='policy_source', value=report.policy_source)
     for judged in report.assessments:
         _reference_testcase(suite, judged, report.gate, report.reminder is not None)
+    if report.refusals:
+        case = _reference_element(suite, 'testcase', classname=f'trailgate.{report.gate}', name='update', time='0')
+        for reason in report.refusals:
+            _reference_element(case, 'failure', f'trailgate {report.gate}: refused: {reason}\n', message=reason,
+                               type='TG000 update-refused')
     ET.indent(root)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'
 
@@ -206,6 +211,8 @@ def test_the_text_is_what_elementtree_writes(reminder: str | None, gate: str) ->
     for chosen in ((), (refused(),), (refused(), passing(), overridden(), human(), *hostile)):
         found = Report(gate, chosen, '.trailgate/policy.yaml "at" <&> \udcff', reminder=reminder)
         assert render(found, 'junit') == _reference_render(found)
+        refusing = found._replace(refusals=HOSTILE_SUBJECTS)  # an update refused as a whole, too
+        assert render(refusing, 'junit') == _reference_render(refusing)
 
 
 def test_streamed_test_cases_are_the_document() -> None:
