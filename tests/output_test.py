@@ -247,6 +247,32 @@ def test_output_file_that_cannot_be_written(history: History, tmp_path: Path) ->
     assert '--output' in result.stderr
 
 
+def test_a_run_that_makes_no_report_leaves_no_earlier_one_in_its_output_file(tmp_path: Path) -> None:
+    """--output FILE is this run's report or absent: a run that stops at an
+    error (exit 2), or a pre-push with nothing pushed, removed nothing, and a
+    CI that kept its work space between jobs read the earlier run's verdict."""
+    repo = new_repo(tmp_path / 'repo', hooks=False)
+    bad = repo.commit_ok(message('Unreviewed charge', ASSISTED), {CRITICAL: 'bad = 1\n'}, verify=False)
+    report = tmp_path / 'report.json'
+    stale = '{"schema": "trailgate-report/1", "summary": {"refused": 0}}'
+    for run in (('check', 'no-such-rev..HEAD'), ('check', '--policy', str(tmp_path / 'missing.yaml'), 'HEAD~1..HEAD'),
+                ('pre-push', 'origin', str(tmp_path / 'origin.git'))):
+        report.write_text(stale)
+        result = repo.trailgate(*run[:1], '--format', 'json', '--output', str(report), *run[1:], input='')
+        assert result.returncode == (0 if run[0] == 'pre-push' else 2), (run, result)
+        assert not report.exists(), run
+    report.write_text(stale)
+    written = repo.trailgate('check', '--format', 'json', '--output', str(report), f'{bad}~1..{bad}')
+    assert written.returncode == 1, written
+    assert json.loads(report.read_text())['summary']['refused'] == 1
+    elsewhere = tmp_path / 'not-a-repository'
+    elsewhere.mkdir()
+    report.write_text(stale)  # where trailgate cannot tell a report may be written, it is left
+    result = Repo(elsewhere).trailgate('check', '--format', 'json', '--output', str(report), 'HEAD~1..HEAD')
+    assert result.returncode == 2, result
+    assert report.read_text() == stale
+
+
 @pytest.mark.parametrize('format', ['text', 'sarif'])
 def test_a_report_is_never_written_through_a_link_a_commit_put_there(tmp_path: Path, format: str) -> None:
     """CI writes ``--output trailgate.sarif`` in a checkout of the change under

@@ -259,6 +259,22 @@ def _error_exit(args: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        _remove_unwritten_reports()
+
+
+def _remove_unwritten_reports() -> None:
+    """An ``--output`` file the run did not write is removed: never left holding
+    an earlier run's report (only a run that made a report loaded ``output``)."""
+    output = sys.modules.get('trailgate.output')
+    if output is None:
+        return
+    output.remove_unwritten()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, 'reconfigure', None)
         if reconfigure is not None:

@@ -32,6 +32,32 @@ MACHINE_FORMATS = frozenset(('json', 'sarif', 'junit', 'github'))
 DOCUMENT_FORMATS = frozenset(('json', 'sarif', 'junit'))
 
 
+# the --output files this process was asked to write and has not written yet:
+# a run that ends without its report leaves no earlier run's there (``remove_unwritten``)
+_unwritten: set[str] = set()
+
+
+def remove_unwritten() -> None:
+    """Remove each ``--output`` file this run was to write and did not (it
+    stopped at an error, or had nothing to report), so that the file is this
+    run's report or absent, never an earlier run's verdict read as this one's.
+    Only a regular file where a report may be written is removed."""
+    for path in sorted(_unwritten):
+        _unwritten.discard(path)
+        try:
+            _remove_if_a_report_may_be_there(path)
+        except Exception:  # the run's own exit status stands: this is only tidying
+            continue
+
+
+def _remove_if_a_report_may_be_there(path: str) -> None:
+    from trailgate import git
+    from trailgate.report_paths import refusal
+
+    if os.path.isfile(path) and not os.path.islink(path) and refusal(path, git.git_areas()) is None:
+        os.remove(path)
+
+
 def in_utf8(stream: TextIO) -> TextIO:
     """``stream``, made to write UTF-8 if the locale or PYTHONIOENCODING chose
     another encoding (its error handler is kept)."""
@@ -56,6 +82,8 @@ class Output:
                  quiet: bool = False, verbose: bool = False) -> None:
         self.format = format
         self.output = None if output == '-' else output  # '-': where the report goes without a file
+        if self.output:
+            _unwritten.add(self.output)
         self.quiet = quiet
         self.verbose = verbose
 
@@ -77,6 +105,7 @@ class Output:
             try:
                 with open(self.output, 'w', encoding='utf-8', errors='surrogateescape') as f:
                     f.write(text)
+                _unwritten.discard(self.output)
             except OSError as e:
                 raise UsageError(f'--output {self.output}: cannot write: {e.strerror}') from None
             if self.format != 'text' and report.refuses:
@@ -171,6 +200,7 @@ class Output:
             try:
                 with open(self.output, 'w', encoding='utf-8', errors='surrogateescape') as f:
                     _copy(summary, *parts[0], f)
+                _unwritten.discard(self.output)
             except OSError as e:
                 raise UsageError(f'--output {self.output}: cannot write: {e.strerror}') from None
             if len(parts) > 1 and summary.refuses:
