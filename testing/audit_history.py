@@ -80,6 +80,7 @@ class Expected(NamedTuple):
     ai_lines: int
     merges: int
     reviews: int
+    directory_lines: dict[str, tuple[int, int]]  # top-level directory -> (lines, AI-assisted lines)
 
 
 def _day(index: int) -> datetime.datetime:
@@ -96,6 +97,8 @@ def build(path: Path) -> tuple[Path, Expected]:
     counts: Counter[str] = Counter()
     tools: Counter[str] = Counter()
     lines = ai_lines = reviews = 0
+    by_directory: Counter[str] = Counter()
+    ai_by_directory: Counter[str] = Counter()
 
     def commit(mark: int, when: datetime.datetime, author: tuple[str, str], message: str,
                files: dict[str, str], parents: tuple[int, ...]) -> None:
@@ -112,6 +115,8 @@ def build(path: Path) -> tuple[Path, Expected]:
     commit(1, _day(0) - datetime.timedelta(hours=6), DEV,
            'Add the policy\n', {'.trailgate/policy.yaml': POLICY, '.gitattributes': ATTRIBUTES}, ())
     lines += POLICY.count('\n') + ATTRIBUTES.count('\n')
+    by_directory['.trailgate'] += POLICY.count('\n')
+    by_directory['(top level)'] += ATTRIBUTES.count('\n')
     for index in range(DAYS):
         recipe = CYCLE[index % len(CYCLE)]
         added = index % 5 + 1
@@ -126,6 +131,9 @@ def build(path: Path) -> tuple[Path, Expected]:
         changed = 0 if generated else added + previous
         lines += changed
         ai_lines += changed if recipe.ai else 0
+        if not generated:
+            by_directory[recipe.path.split('/')[0]] += changed
+            ai_by_directory[recipe.path.split('/')[0]] += changed if recipe.ai else 0
         if recipe.kind in ('ai-unreviewed', 'ai-break-glass'):
             counts['unmet' if inside and recipe.kind == 'ai-unreviewed' else
                    'overridden' if inside else 'not-required'] += 1
@@ -138,6 +146,7 @@ def build(path: Path) -> tuple[Path, Expected]:
     commit(side + 1, _day(DAYS - 1) + datetime.timedelta(hours=2), DEV, 'Merge side\n', {'side.txt': 'side\n'},
            (DAYS + 1, side))
     lines += 1
+    by_directory['(top level)'] += 1  # side.txt; the clean merge's combined diff shows no path
     git(path, 'fast-import', '--quiet', '--done', input=''.join(stream) + 'done\n')
     git(path, 'reset', '-q', '--hard', 'main')
     ai = sum(1 for index in range(DAYS) if CYCLE[index % len(CYCLE)].ai)
@@ -146,6 +155,7 @@ def build(path: Path) -> tuple[Path, Expected]:
         overridden=counts['overridden'], not_required=counts['not-required'], squash=counts['squash'],
         break_glass_inside=counts['break-glass-inside'], break_glass_outside=counts['break-glass-outside'],
         lines=lines, ai_lines=ai_lines, merges=1, reviews=reviews,
+        directory_lines={name: (count, ai_by_directory[name]) for name, count in by_directory.items()},
     )
 
 

@@ -87,6 +87,14 @@ def test_generated_paths_are_left_out_of_directories(document: dict[str, Any]) -
     assert set(directories) == {'pay', 'web', '.trailgate', '(top level)'}
 
 
+def test_changed_lines_by_directory_match_the_recipe(document: dict[str, Any],
+                                                    history: tuple[Path, Expected]) -> None:
+    # each directory's figure starts from nothing: the first commit to touch it counts its lines, no more
+    lines = {row['directory']: (row['lines'], row['ai_lines']) for row in document['directories']}
+    assert lines == history[1].directory_lines
+    assert sum(figure for figure, _ in lines.values()) == document['totals']['lines']
+
+
 def test_weeks_for_a_short_span_and_windows_named(document: dict[str, Any]) -> None:
     assert document['granularity'] == 'week'
     assert len(document['periods']) == 9  # 60 days from a Monday
