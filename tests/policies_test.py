@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from testing.approvals import SIGNERS_PATH
 from testing.approvals import signed_policy
+from testing.approvals import signers_file
 from testing.scenarios import POLICY
+from testing.sshkeys import Key
+from testing.sshkeys import make_key
+from testing.util import git as run_git
 from testing.util import init_repo
 from testing.util import trailgate
 from testing.util import write
@@ -77,3 +82,89 @@ def test_a_bare_repository_has_no_work_tree_policy(tmp_path: Path) -> None:
     result = trailgate(bare, 'validate')
     assert result.returncode == 2, result
     assert 'bare repository: there is no work tree .trailgate/policy.yaml; pass --policy PATH' in result.stderr
+
+
+@pytest.fixture(scope='module')
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    directory = tmp_path_factory.mktemp('keys')
+    return {name: make_key(directory, name) for name in ('alice', 'bob', 'carol')}
+
+
+def test_a_signer_file_that_cannot_be_read_is_not_a_missing_one(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    top = Path(repo.toplevel or '')
+    policy = write(top / DEFAULT_POLICY_PATH, signed_policy())
+    (top / SIGNERS_PATH).mkdir()
+    with pytest.raises(PolicyError, match=re.escape(
+            f'{top / SIGNERS_PATH}: cannot read the allowed-signers file: Is a directory')):
+        policies.from_file(str(policy), repo)
+
+
+def test_a_member_whose_email_the_policy_text_spells_otherwise_is_named_at_its_start(
+        tmp_path: Path, keys: dict[str, Key]) -> None:
+    """An email written with a YAML escape is nowhere in the text as read:
+    the problem is placed at 1:1, not at a position found by accident."""
+    policy = write(tmp_path / 'policy.yaml', signed_policy(seniors='"alice\\x40example.com", bob@example.com'))
+    write(tmp_path / SIGNERS_PATH, signers_file(('bob@example.com', keys['bob'])))
+    with pytest.raises(PolicyError) as raised:
+        policies.from_file(str(policy), None)
+    assert raised.value.problems == (
+        f'{policy}:1:1: groups.senior: alice@example.com signs approvals for this group '
+        f'but has no key in {SIGNERS_PATH}',)
+
+
+@pytest.mark.parametrize('signers_in_work_tree', [False, True])
+def test_a_sparse_checkout_reads_the_signer_file_where_it_reads_the_policy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: dict[str, Key], signers_in_work_tree: bool) -> None:
+    """With .trailgate/ left out of the work tree, the policy comes from the
+    index, and so does its signer file, unless the work tree has one."""
+    repo = _repo(tmp_path)
+    top = Path(repo.toplevel or '')
+    write(top / DEFAULT_POLICY_PATH, signed_policy())
+    write(top / SIGNERS_PATH, signers_file(('alice@example.com', keys['alice']), ('bob@example.com', keys['bob'])))
+    write(top / 'services' / 'x.py')
+    run_git(top, 'add', '-A')
+    run_git(top, 'commit', '-q', '-m', 'Adopt the policy')
+    run_git(top, 'sparse-checkout', 'set', '--cone', 'services')
+    assert not (top / '.trailgate').exists()
+    expected = {'alice@example.com', 'bob@example.com'}
+    if signers_in_work_tree:
+        write(top / SIGNERS_PATH, signers_file(*((f'{name}@example.com', key) for name, key in keys.items())))
+        expected.add('carol@example.com')
+    monkeypatch.chdir(top)
+    assert policies.from_worktree(repo, None).signers.emails_with_keys() == expected
+
+
+def test_a_signer_file_in_the_work_tree_is_read_there_though_marked_skip_worktree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: dict[str, Key]) -> None:
+    """Outside a sparse checkout git keeps the skip-worktree bit of a file
+    that is there (``update-index --skip-worktree``, to hide local edits):
+    the work tree's signer file is still the one read."""
+    repo = _repo(tmp_path)
+    top = Path(repo.toplevel or '')
+    policy = write(top / DEFAULT_POLICY_PATH, signed_policy())
+    signers = write(top / SIGNERS_PATH, signers_file(('alice@example.com', keys['alice']),
+                                                     ('bob@example.com', keys['bob'])))
+    run_git(top, 'add', '-A')
+    run_git(top, 'commit', '-q', '-m', 'Adopt the policy')
+    run_git(top, 'update-index', '--skip-worktree', DEFAULT_POLICY_PATH, SIGNERS_PATH)
+    policy.unlink()
+    write(signers, signers_file(*((f'{name}@example.com', key) for name, key in keys.items())))
+    monkeypatch.chdir(top)
+    assert run_git(top, 'ls-files', '-t', SIGNERS_PATH) == f'S {SIGNERS_PATH}\n'
+    assert policies.from_worktree(repo, None).signers.emails_with_keys() == {
+        'alice@example.com', 'bob@example.com', 'carol@example.com'}
+
+def test_a_policy_left_out_of_the_work_tree_that_is_no_file_in_the_index_is_no_policy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = _repo(tmp_path)
+    top = Path(repo.toplevel or '')
+    write(top / 'README')
+    run_git(top, 'add', '-A')
+    run_git(top, 'commit', '-q', '-m', 'First')
+    head = run_git(top, 'rev-parse', 'HEAD').strip()
+    run_git(top, 'update-index', '--add', '--cacheinfo', f'160000,{head},{DEFAULT_POLICY_PATH}')  # a submodule
+    run_git(top, 'update-index', '--skip-worktree', DEFAULT_POLICY_PATH)
+    monkeypatch.chdir(top)
+    with pytest.raises(PolicyError, match=re.escape(f'no policy: {DEFAULT_POLICY_PATH} is not a file in the index')):
+        policies.from_worktree(repo, None)
