@@ -21,6 +21,7 @@ from trailgate import git
 from trailgate import policies
 from trailgate.errors import PolicyError
 from trailgate.policy import DEFAULT_POLICY_PATH
+from trailgate.policy import MAX_POLICY_BYTES
 
 
 @pytest.mark.parametrize(('make', 'said'), [
@@ -35,6 +36,15 @@ def test_an_explicit_policy_that_cannot_be_read_says_why(tmp_path: Path, make: C
     with pytest.raises(PolicyError, match=re.escape(said)):
         policies.from_file(str(path), None)
 
+
+def test_a_policy_file_just_over_the_limit_is_refused_never_read_cut_short(tmp_path: Path) -> None:
+    """The file is read up to a cap above the limit: cut at the limit, its
+    first MiB would be a valid policy."""
+    text = POLICY + '#' * MAX_POLICY_BYTES + '\n'
+    path = write(tmp_path / 'policy.yaml', text)
+    with pytest.raises(PolicyError) as raised:
+        policies.from_file(str(path), None)
+    assert raised.value.problems == (f'{path}:1:1: file too large ({len(text)} bytes, limit 1 MiB)',)
 
 def _repo(tmp_path: Path) -> git.Repo:
     path = init_repo(tmp_path / 'repo')
@@ -112,6 +122,18 @@ def test_a_member_whose_email_the_policy_text_spells_otherwise_is_named_at_its_s
         f'{policy}:1:1: groups.senior: alice@example.com signs approvals for this group '
         f'but has no key in {SIGNERS_PATH}',)
 
+
+def test_a_member_without_a_key_on_the_line_after_a_blank_first_line(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """Line and column count from the very first byte, a newline too."""
+    text = '\ngroups: {senior: [alice@example.com, bob@example.com]}\n' + signed_policy().replace(
+        'groups:\n  senior: [alice@example.com, "Bob Builder <bob@example.com>"]\n', '')
+    policy = write(tmp_path / 'policy.yaml', text)
+    write(tmp_path / SIGNERS_PATH, signers_file(('alice@example.com', keys['alice'])))
+    with pytest.raises(PolicyError) as raised:
+        policies.from_file(str(policy), None)
+    assert raised.value.problems == (
+        f'{policy}:2:38: groups.senior: bob@example.com signs approvals for this group '
+        f'but has no key in {SIGNERS_PATH}',)
 
 @pytest.mark.parametrize('signers_in_work_tree', [False, True])
 def test_a_sparse_checkout_reads_the_signer_file_where_it_reads_the_policy(
