@@ -21,12 +21,12 @@ def _data(text: str) -> str:
     return f'data {len(text.encode())}\n{text}'
 
 
-def dated_history(path: Path, commits: list[tuple[int, str]]) -> Path:
+def dated_history(path: Path, commits: list[tuple[int, str]], policy: str = POLICY) -> Path:
     """One commit per (date, message), oldest first, each changing its own file."""
     init_repo(path)
     stream = []
     for mark, (when, text) in enumerate(commits, start=1):
-        files = {'.trailgate/policy.yaml': POLICY} if mark == 1 else {f'f{mark}.txt': f'{mark}\n'}
+        files = {'.trailgate/policy.yaml': policy} if mark == 1 else {f'f{mark}.txt': f'{mark}\n'}
         stream.append(f'commit refs/heads/main\nmark :{mark}\nauthor A <a@example.com> {when} +0000\n'
                       f'committer A <a@example.com> {when} +0000\n' + _data(text)
                       + (f'from :{mark - 1}\n' if mark > 1 else '')
@@ -125,6 +125,25 @@ def test_a_commit_touching_thousands_of_directories_does_not_push_out_the_real_o
     assert document['folded']['directories'] >= 500
     assert 'the least counted half went into' in html
 
+
+def test_a_flood_of_reviewers_folds_the_ones_seen_once_and_keeps_every_review(tmp_path: Path) -> None:
+    """2,005 reviewers of one old commit, and one who reviewed the three
+    newest: the table of reviewers is full, its lighter half goes into
+    (other), the recurring reviewer keeps her row and no review is lost."""
+    members = [f'r{i}@example.com' for i in range(2_005)]
+    policy = ('version: 1\ngroups:\n  senior: [alice@example.com, ' + ', '.join(members) + ']\n'
+              'rules:\n  - id: all\n    paths: ["**"]\n    require:\n      reviews: {group: senior}\n')
+    flood = 'Flood\n\nAssisted-by: x\n' + ''.join(f'Reviewed-by: {member}\n' for member in members)
+    commits = [(JAN_2026, 'Adopt the policy\n'), (JAN_2026 + 60, flood)]
+    commits += [(JAN_2026 + 120 + i, 'Change\n\nAssisted-by: x\nReviewed-by: alice@example.com\n') for i in range(3)]
+    document, _, _ = _audit(dated_history(tmp_path / 'repo', commits, policy))
+
+    reviewers = {row['email'] or row['name']: row for row in document['reviewers']}
+    assert reviewers['alice@example.com']['reviews'] == 3
+    other = reviewers['(other)']
+    assert other['reviews'] >= 1_000 and document['folded']['reviewers'] == other['reviews']
+    assert sum(period['reviews'] for period in other['by_period']) == other['reviews']
+    assert sum(row['reviews'] for row in document['reviewers']) == document['concentration']['reviews'] == 2_008
 
 def test_a_range_of_commits_all_dated_after_today_says_so(tmp_path: Path) -> None:
     year_2100 = 4_102_444_800
