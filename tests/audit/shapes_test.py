@@ -60,6 +60,23 @@ def test_a_flood_of_tool_names_folds_only_names_commits_wrote(tmp_path: Path) ->
     assert 'No mark found: 2 of 255 commits' in _text(html)
 
 
+
+def test_the_table_of_tools_holds_200_names_commits_wrote_and_folds_at_the_201st(tmp_path: Path) -> None:
+    """The cap docs/audit-json.md gives: 200 names a commit wrote are 200
+    rows; one more folds the lighter half, the first seen first among equals
+    (git log lists the newest commit, and its Tool200, first)."""
+    names = ''.join(f'Assisted-by: Tool{i}\n' for i in range(200))
+    repo = dated_history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n'), (JAN_2026 + 60, f'Many\n\n{names}'),
+                                             (JAN_2026 + 120, 'One more\n\nAssisted-by: Tool200\n')])
+    full, _, _ = _audit(repo, 'HEAD~1')
+    assert 'tools' not in full['folded']
+    assert sum(row['id'] == 'ai.disclosure_trailers' for row in full['tools']) == 200
+    over, _, _ = _audit(repo, 'HEAD')
+    assert over['folded']['tools'] == 100
+    rows = {row['tool']: row['commits'] for row in over['tools']}
+    assert (rows['(other)'], len(rows)) == (100, 1 + 101 + 1)  # (other), the unfolded names, no-mark
+    assert 'Tool200' not in rows and 'Tool98' not in rows and rows['Tool99'] == 1
+
 def _text(html: str) -> str:
     page = Page()
     page.feed(html)
