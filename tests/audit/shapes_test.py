@@ -162,6 +162,26 @@ def test_a_flood_of_reviewers_folds_the_ones_seen_once_and_keeps_every_review(tm
     assert sum(period['reviews'] for period in other['by_period']) == other['reviews']
     assert sum(row['reviews'] for row in document['reviewers']) == document['concentration']['reviews'] == 2_008
 
+
+def test_the_500_newest_unreviewed_changes_are_listed_by_date_then_by_the_order_git_lists_them(
+        tmp_path: Path) -> None:
+    """500 changes, then two made before them (in history) that a skewed
+    clock dated a day later than the oldest of the 500: git log lists those
+    two last. The first of them to come (Between) takes the oldest one's place;
+    the second, of the same date, comes later from git log, so counts as
+    older and is left out."""
+    day = 86400
+    start = JAN_2026 - 1_100 * day
+    commits = [(start, 'Adopt the policy\n')]
+    commits += [(start + 3 * day, f'{name}\n\nAssisted-by: x\n') for name in ('Tie', 'Between')]
+    commits += [(start + 2 * day * (i + 1), f'Change {i}\n\nAssisted-by: x\n') for i in range(500)]  # every other day
+    document, _, _ = _audit(dated_history(tmp_path / 'repo', commits))
+
+    unreviewed = document['unreviewed']
+    assert unreviewed['total'] == 502
+    assert [row['subject'] for row in unreviewed['listed']] == [f'Change {i}' for i in range(499, 0, -1)] + ['Between']
+
+
 def test_a_range_of_commits_all_dated_after_today_says_so(tmp_path: Path) -> None:
     year_2100 = 4_102_444_800
     repo = dated_history(tmp_path / 'repo', [(JAN_2026, 'Adopt the policy\n'), (year_2100, 'From 2100\n')])
