@@ -135,21 +135,23 @@ def _tools(assessment: Assessment) -> tuple[tuple[str, str], ...]:
     return tuple(found.values())
 
 
-def _name_given(values: tuple[str, ...], email: str) -> str:
-    """The name a ``Name <email>`` value among ``values`` gives ``email``: a
-    reviewer who wrote a bare email in one trailer may be named in another."""
-    wanted = fold_email(email)
+def _names_given(values: tuple[str, ...]) -> dict[str, str]:
+    """Folded email -> the name the first ``Name <email>`` value among
+    ``values`` gives it: a reviewer who wrote a bare email in one trailer may
+    be named in another. One pass: a commit may carry thousands of reviews."""
+    names: dict[str, str] = {}
     for value in values:
         found = parse_identity(value)
-        if found is not None and found.name and fold_email(found.email) == wanted:
-            return found.name
-    return ''
+        if found is not None and found.name:
+            names.setdefault(fold_email(found.email), found.name)
+    return names
 
 
 def _reviewers(assessment: Assessment) -> tuple[tuple[Identity, ...], int]:
     """The reviews the policy counted, and how many of them are signed approvals."""
     counted: dict[str, Identity] = {}
     signed: set[str] = set()
+    names: dict[str, dict[str, str]] = {}  # trailer key -> its values' names
     for result in assessment.results:
         for check in result.checks:
             if check.kind in (MISSING_REVIEW, POLICY_OWNER_REVIEW):
@@ -157,7 +159,9 @@ def _reviewers(assessment: Assessment) -> tuple[tuple[Identity, ...], int]:
                     key, _, value = line.partition(':')
                     email = email_of(value.strip(' \t'))
                     if email is not None and fold_email(email) not in counted:
-                        name = _name_given(assessment.commit.trailer_values(key), email)
+                        if key not in names:
+                            names[key] = _names_given(assessment.commit.trailer_values(key))
+                        name = names[key].get(fold_email(email), '')
                         counted[fold_email(email)] = identity(Identity(name, email))
             elif check.kind in (MISSING_SIGNED_APPROVAL, POLICY_OWNER_APPROVAL):
                 for approval in assessment.commit.approvals:
