@@ -21,7 +21,6 @@ from trailgate import git
 from trailgate import policies
 from trailgate.errors import PolicyError
 from trailgate.policy import DEFAULT_POLICY_PATH
-from trailgate.policy import MAX_POLICY_BYTES
 
 
 @pytest.mark.parametrize(('make', 'said'), [
@@ -36,15 +35,6 @@ def test_an_explicit_policy_that_cannot_be_read_says_why(tmp_path: Path, make: C
     with pytest.raises(PolicyError, match=re.escape(said)):
         policies.from_file(str(path), None)
 
-
-def test_a_policy_file_just_over_the_limit_is_refused_never_read_cut_short(tmp_path: Path) -> None:
-    """The file is read up to a cap above the limit: cut at the limit, its
-    first MiB would be a valid policy."""
-    text = POLICY + '#' * MAX_POLICY_BYTES + '\n'
-    path = write(tmp_path / 'policy.yaml', text)
-    with pytest.raises(PolicyError) as raised:
-        policies.from_file(str(path), None)
-    assert raised.value.problems == (f'{path}:1:1: file too large ({len(text)} bytes, limit 1 MiB)',)
 
 def _repo(tmp_path: Path) -> git.Repo:
     path = init_repo(tmp_path / 'repo')
