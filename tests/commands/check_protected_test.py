@@ -127,6 +127,30 @@ def test_a_target_alone_checks_what_the_branch_adds(tmp_path: Path) -> None:
     reported(result)
 
 
+def test_a_target_alone_is_judged_by_what_ci_fetched_not_a_stale_local_branch(tmp_path: Path) -> None:
+    """A runner's local ``main`` (made by an earlier checkout, never updated
+    by a fetch) may lag the remote's: ``--target main`` alone means the
+    remote-tracking branch, whose policy and tip are what the change lands
+    on; the stale branch's older, weaker policy would pass the change."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    weak = PROTECTED_POLICY.replace('services/payments/**', 'services/nothing/**')
+    seed = new_repo(tmp_path / 'seed', weak, hooks=False)
+    publish(seed, origin)
+    ci = clone(origin, tmp_path / 'ci', hooks=False)
+    stale = ci.rev('main')
+    seed.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: PROTECTED_POLICY},
+                   verify=False)
+    seed.git('push', '-q', 'origin', 'main')
+    ci.git('fetch', '-q', 'origin')
+    ci.git('switch', '-q', '-c', 'pr', 'origin/main')
+    assert ci.rev('main') == stale != ci.rev('origin/main')
+    wrong = unreviewed(ci)
+    for args, env in (((), {'GITHUB_BASE_REF': 'main'}), (('--target', 'main'), {})):
+        result = ci.trailgate('check', *args, env=env)
+        assert_refused(result, wrong)
+        assert '1 commit checked' in result.stdout, result.stdout
+        assert f'.trailgate/policy.yaml at {seed.head()[:12]}' in result.stdout, result.stdout
+
 
 @pytest.mark.parametrize('local_main', [False, True])
 def test_a_tag_named_like_the_target_branch_does_not_unprotect_it(tmp_path: Path, local_main: bool) -> None:

@@ -380,7 +380,7 @@ def test_unknown_revision(repo: Repo) -> None:
     assert_error(repo.trailgate('check', 'no-such-ref..HEAD'), 'no-such-ref')
     assert_error(repo.trailgate('check', 'HEAD..no-such-ref'), 'no-such-ref')
     assert_error(repo.trailgate('check', 'HEAD..' + 'f' * 40))
-    assert_error(repo.trailgate('check'))
+    assert_error(repo.trailgate('check'), 'give a revision range', '--base REF')
     assert_error(repo.trailgate('check', '--output=x', '--', 'HEAD~1..HEAD', '-x'))
 
 
