@@ -36,15 +36,15 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
         return None
     paths = sorted(policy.policy_paths)
     held = _versions(cat, old, paths)
-    if _versions(cat, new, paths) == held:
+    changed = _differing(paths, held, _versions(cat, new, paths))
+    if not changed:
         return None
     if git.is_ancestor(old, new):
         dropped = False
     else:
         base = git.merge_base(old, new)
         dropped = base is None or _versions(cat, base, paths) != held
-    last = None if dropped else git.last_change(new, paths)
-    if last is not None and not git.is_ancestor(last, old):
+    if not dropped and _each_set_by_a_commit_beyond(new, old, changed):
         return None  # what it drops left the policy alone; what it adds is judged commit by commit
     files = ' and '.join(paths)
     if not dropped:  # a merge that keeps a version the ref held before: its combined diff shows no change
@@ -72,14 +72,15 @@ def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
         return _passes
     paths = sorted(policy.policy_paths)
     at_head = _versions(cat, head, paths)
-    if at_head == _versions(cat, base, paths):
+    changed = _differing(paths, at_head, _versions(cat, base, paths))
+    if not changed:
         return _passes
     answers: list[str | None] = []
     failures: list[BaseException] = []
 
     def ask() -> None:
         try:
-            answers.append(_kept_older(target, base, head, paths, at_head, policy))
+            answers.append(_kept_older(target, base, head, paths, changed, at_head, policy))
         except BaseException as failure:  # re-raised where the answer is read
             failures.append(failure)
 
@@ -94,23 +95,42 @@ def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
     return verdict
 
 
-def _kept_older(target: str, base: str, head: str, paths: list[str], at_head: list[bytes | None],
-                policy: Policy) -> str | None:
-    last = git.last_change(head, paths)
-    if last is not None and not git.is_ancestor(last, base):
-        return None  # a commit of the branch changes it, judged with the others
+def _kept_older(target: str, base: str, head: str, paths: list[str], changed: list[str],
+                at_head: list[bytes | None], policy: Policy) -> str | None:
+    """``changed``: those of ``paths`` that ``head`` holds otherwise than ``base``."""
+    kept = [path for path in changed if not _each_set_by_a_commit_beyond(head, base, [path])]
+    if not kept:
+        return None  # commits of the branch change them, judged with the others
     fork = git.merge_base(base, head)
     if fork is None:
         return None
     with git.CatFile() as cat:
-        if at_head == _versions(cat, fork, paths):
-            return None
+        at_fork = dict(zip(paths, _versions(cat, fork, paths), strict=True))
+    at_tip = dict(zip(paths, at_head, strict=True))
+    if all(at_tip[path] == at_fork[path] for path in kept):
+        return None  # the branch left them as they were where it forked
     return f"this change {_kept_earlier(target, ' and '.join(paths))}: {_owners_review(policy)}"
 
 
 def _versions(cat: git.CatFile, rev: str, paths: list[str]) -> list[bytes | None]:
     """The content of each of ``paths`` at ``rev`` (None: not there)."""
     return [cat.blob(rev, path) for path in paths]
+
+
+def _differing(paths: list[str], first: list[bytes | None], second: list[bytes | None]) -> list[str]:
+    return [path for path, one, other in zip(paths, first, second, strict=True) if one != other]
+
+
+def _each_set_by_a_commit_beyond(tip: str, trusted: str, paths: list[str]) -> bool:
+    """Whether each of ``paths`` has its version at ``tip`` from a commit that
+    ``trusted`` does not hold (judged with the others, for ``policy_owners``).
+    Each on its own: the last commit to change one of them says nothing of the
+    other, which a merge may have taken back to an earlier version."""
+    for path in paths:
+        last = git.last_change(tip, [path])
+        if last is None or git.is_ancestor(last, trusted):
+            return False
+    return True
 
 
 def _kept_earlier(ref: str, files: str) -> str:

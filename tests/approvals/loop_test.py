@@ -379,6 +379,34 @@ def test_a_rotated_key_is_not_restored_by_taking_main_back(tmp_path: Path, keys:
     assert world.origin.rev('main') == rotated
 
 
+def test_a_rotated_key_is_not_restored_by_a_merge_beside_an_approved_policy_change(
+        tmp_path: Path, keys: Keys) -> None:
+    """A fast-forward onto a merge that keeps the signers file from before the
+    rotation, then a commit changing the policy file that a policy owner
+    approved (signed, for that change alone): the last commit to change one
+    of the two files is not the one that set the other, which would list
+    the old key again."""
+    world = make_world(tmp_path, keys)
+    dev = world.dev
+    before = dev.head()
+    rotated = dev.commit_ok(message('Rotate bob\'s key'), {SIGNERS_PATH: signers_file(
+        ('alice@example.com', keys.alice), ('bob@example.com', keys.mallory), ('carol@example.com', keys.carol),
+    )}, verify=False)
+    write_ledger(dev, entry(keys.alice, change_of(dev), 'alice@example.com'))
+    assert _push_ledger(dev)[0] == 0
+    assert push_main(dev)[0] == 0
+    dev.git('switch', '-q', '-c', 'keep', before)
+    dev.git('merge', '-q', '-s', 'ours', '--no-verify', '-m', 'Merge main', 'main')
+    dev.commit_ok(message('Name the tier'), {POLICY_PATH: signed_policy() + '# tier 1: the card path\n'},
+                  verify=False)
+    write_ledger(dev, entry(keys.alice, change_of(dev), 'alice@example.com'))
+    assert _push_ledger(dev)[0] == 0
+    result = dev.run_git('push', 'origin', 'HEAD:main')
+    assert result.hooks.get('pre-receive') == 1, result.output
+    assert 'that no commit it adds changes' in result.stderr and SIGNERS_PATH in result.stderr, result.output
+    assert world.origin.rev('main') == rotated
+
+
 def test_a_ledger_rewritten_to_drop_records_is_refused(tmp_path: Path, keys: Keys) -> None:
     world = make_world(tmp_path, keys)
     dev = world.dev

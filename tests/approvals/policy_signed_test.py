@@ -606,6 +606,40 @@ def test_a_merge_that_keeps_a_revoked_key_is_refused_under_a_central_policy(tmp_
     assert result.returncode == 0, result.output
 
 
+def test_a_merge_that_keeps_a_revoked_key_is_refused_beside_an_approved_policy_change(tmp_path: Path) -> None:
+    """After the merge that keeps the pull request's older signers file, a
+    commit changes the policy file, with a policy owner's signed approval of
+    that change alone. It is the last commit to change one of the two files,
+    not the file the merge takes back: each file is judged on its own, and
+    landing the revoked key is still refused."""
+    from testing.approvals import change_of
+    from testing.approvals import entry
+    from testing.approvals import write_ledger
+    from testing.scenarios import POLICY_PATH
+
+    old = make_key(tmp_path / 'keys', 'alice-old')
+    new = make_key(tmp_path / 'keys', 'alice-new')
+    text = signed_policy(1, 'alice@example.com')
+    repo = new_repo(tmp_path / 'r', text, hooks=False, files={SIGNERS_PATH: signers_file(('alice@example.com', old))})
+    fork = repo.head()
+    repo.commit_ok(message('Revoke a leaked key'), {SIGNERS_PATH: signers_file(('alice@example.com', new))},
+                   verify=False)
+    for branch, start in (('reworded', 'main'), ('pr', fork)):
+        repo.git('switch', '-q', '-c', branch, start)
+        if branch == 'pr':
+            repo.git('merge', '-q', '-s', 'ours', '--no-verify', '-m', 'Merge main', 'main')
+        reword = repo.commit_ok(message('Name the tier'), {POLICY_PATH: text + '# tier 1: the card path\n'},
+                                verify=False)
+        write_ledger(repo, entry(new, change_of(repo, reword), 'alice@example.com'))
+    repo.git('switch', '-q', 'reworded')
+    result = repo.trailgate('check', '--base', 'main', '--target', 'main')
+    assert result.returncode == 0, result.output  # the approved change alone lands
+    repo.git('switch', '-q', 'pr')
+    result = repo.trailgate('check', '--base', 'main', '--target', 'main')
+    assert result.returncode == 1, result.output
+    assert SIGNERS_PATH in result.stderr and 'that no commit it adds changes' in result.stderr, result.stderr
+
+
 def _ssh_string(data: bytes) -> bytes:
     return len(data).to_bytes(4, 'big') + data
 
