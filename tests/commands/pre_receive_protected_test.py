@@ -182,6 +182,20 @@ def test_a_protected_branch_cannot_be_rewound_to_an_older_policy(tmp_path: Path)
     assert ref_values(origin) == before
 
 
+def test_without_policy_owners_a_protected_branch_may_be_rewound_to_an_older_policy(tmp_path: Path) -> None:
+    """Where no ``policy_owners`` review changes to the policy, a commit that
+    changes it needs no review, and neither does taking the ref back past one."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    unowned = POLICY.replace('policy_owners: senior\n', '')
+    assert unowned != POLICY
+    repo = new_repo(tmp_path / 'repo', unowned.replace('services/payments/**', 'services/nothing/**'), hooks=False)
+    old = repo.head()
+    repo.commit_ok(message('Guard payments'), {POLICY_PATH: unowned}, verify=False)
+    publish(repo, origin)
+    accepted(push(repo, '--force', f'{old}:refs/heads/main'))
+    assert ref_values(origin)['refs/heads/main'] == old
+
+
 def test_a_protected_branch_deleted_and_pushed_again_is_closed_only_by_receive_deny_deletes(
         tmp_path: Path) -> None:
     """The gap README's trust model names. A deletion adds nothing to judge and
