@@ -266,6 +266,24 @@ def test_a_force_push_that_keeps_the_policy_is_judged_on_its_commits(tmp_path: P
     assert ref_values(origin)['refs/heads/main'] == repo.head()
 
 
+def test_a_force_push_whose_own_reviewed_commit_changes_the_policy_is_judged_on_its_commits(
+        tmp_path: Path) -> None:
+    """What the force push drops left the policy alone (its merge-base holds
+    the ref's policy); what it adds changes it in a commit of its own, which
+    the policy owners reviewed: no rollback, and the commits decide."""
+    (repo, origin), _ = _laundering_setup(tmp_path)
+    repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)
+    accepted(push(repo, 'main'))
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    repo.commit_ok(message('Note it unreviewed'), {POLICY_PATH: POLICY + '# unreviewed\n'}, verify=False)
+    refused(push(repo, '--force', 'main'), 'policy-owners')
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    repo.commit_ok(message('Note it', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY + '# reviewed\n'},
+                   verify=False)
+    accepted(push(repo, '--force', 'main'))
+    assert ref_values(origin)['refs/heads/main'] == repo.head()
+
+
 def test_an_old_branch_cannot_declare_itself_unprotected(tmp_path: Path) -> None:
     """release/1 exists from before; its policy protects only main; main's protects release/*."""
     origin = bare_remote(tmp_path / 'origin.git')
