@@ -349,3 +349,25 @@ def test_a_log_of_more_tips_than_a_command_line_holds_reads_them_all(
     assert git._excluded_to_stdin(revisions)[0] == []
     assert [commit.sha for commit in git.log(revisions)] == expected
     assert sorted(expected) == sorted(tips[1:])
+
+
+def test_exact_ref_is_a_commit_at_that_very_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """for-each-ref lists the refs below a name too: ``refs/trailgate/approvals/x``,
+    which a push can make where the ledger's ref is missing, is not the
+    ledger; nor is a ref of that name that holds a tag object a commit there."""
+    for name, value in git_env().items():
+        monkeypatch.setenv(name, value)
+    repo = init_repo(tmp_path / 'repo')
+    write(repo / 'f', 'f\n')
+    util_git(repo, 'add', '.')
+    util_git(repo, 'commit', '-qm', 'one')
+    head = util_git(repo, 'rev-parse', 'HEAD').strip()
+    util_git(repo, 'update-ref', 'refs/trailgate/approvals/x', head)
+    util_git(repo, 'tag', '-a', '-m', 'a tag', 'annotated', head)
+    util_git(repo, 'update-ref', 'refs/remotes/origin/main', util_git(repo, 'rev-parse', 'annotated').strip())
+    monkeypatch.chdir(repo)
+    assert git.exact_ref('refs/trailgate/approvals') is None
+    assert git.exact_ref('refs/remotes/origin/main') is None
+    util_git(repo, 'update-ref', 'refs/remotes/origin/main', head)
+    assert git.exact_ref('refs/remotes/origin/main') == head
+    assert git.exact_ref('refs/trailgate/approvals/x') == head
