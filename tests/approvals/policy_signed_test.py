@@ -637,7 +637,7 @@ def test_a_merge_that_keeps_a_revoked_key_is_refused_beside_an_approved_policy_c
     repo.git('switch', '-q', 'pr')
     result = repo.trailgate('check', '--base', 'main', '--target', 'main')
     assert result.returncode == 1, result.output
-    assert SIGNERS_PATH in result.stderr and 'that no commit it adds changes' in result.stderr, result.stderr
+    assert SIGNERS_PATH in result.stdout and 'that no commit it adds changes' in result.stdout, result.output
 
 
 def _ssh_string(data: bytes) -> bytes:
