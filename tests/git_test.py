@@ -291,13 +291,19 @@ def test_a_token_longer_than_many_chunks_is_read_in_linear_work(read: object) ->
     assert _Tallied.work < 3 * len(data)
 
 
-def test_a_log_git_refuses_is_an_error_in_git_s_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _one_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with one commit, under the tests' own git environment."""
     for name, value in git_env().items():
         monkeypatch.setenv(name, value)
     repo = init_repo(tmp_path / 'repo')
     write(repo / 'f', 'f\n')
     util_git(repo, 'add', '.')
     util_git(repo, 'commit', '-qm', 'one')
+    return repo
+
+
+def test_a_log_git_refuses_is_an_error_in_git_s_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = _one_commit(tmp_path, monkeypatch)
     monkeypatch.chdir(repo)
     with pytest.raises(GitError, match=r"git log failed: .*no-such-ref"):
         list(git.log(['HEAD', 'no-such-ref']))
@@ -355,12 +361,7 @@ def test_exact_ref_is_a_commit_at_that_very_name(tmp_path: Path, monkeypatch: py
     """for-each-ref lists the refs below a name too: ``refs/trailgate/approvals/x``,
     which a push can make where the ledger's ref is missing, is not the
     ledger; nor is a ref of that name that holds a tag object a commit there."""
-    for name, value in git_env().items():
-        monkeypatch.setenv(name, value)
-    repo = init_repo(tmp_path / 'repo')
-    write(repo / 'f', 'f\n')
-    util_git(repo, 'add', '.')
-    util_git(repo, 'commit', '-qm', 'one')
+    repo = _one_commit(tmp_path, monkeypatch)
     head = util_git(repo, 'rev-parse', 'HEAD').strip()
     util_git(repo, 'update-ref', 'refs/trailgate/approvals/x', head)
     util_git(repo, 'tag', '-a', '-m', 'a tag', 'annotated', head)

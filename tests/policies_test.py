@@ -125,6 +125,7 @@ def test_a_member_without_a_key_on_the_line_after_a_blank_first_line(tmp_path: P
         f'{policy}:2:38: groups.senior: bob@example.com signs approvals for this group '
         f'but has no key in {SIGNERS_PATH}',)
 
+
 @pytest.mark.parametrize('signers_in_work_tree', [False, True])
 def test_a_sparse_checkout_reads_the_signer_file_where_it_reads_the_policy(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: dict[str, Key], signers_in_work_tree: bool) -> None:

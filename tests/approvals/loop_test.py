@@ -359,20 +359,25 @@ def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
     _refused_everywhere(world)
 
 
+def _rotate_bobs_key(dev: Repo, keys: Keys) -> str:
+    """bob's key replaced on main, a policy owner's signed approval with it; the commit."""
+    rotated = dev.commit_ok(message('Rotate bob\'s key'), {SIGNERS_PATH: signers_file(
+        ('alice@example.com', keys.alice), ('bob@example.com', keys.mallory), ('carol@example.com', keys.carol),
+    )}, verify=False)
+    write_ledger(dev, entry(keys.alice, change_of(dev), 'alice@example.com'))  # a policy owner's approval
+    assert _push_ledger(dev)[0] == 0
+    status, output = push_main(dev)
+    assert status == 0, output
+    return rotated
+
+
 def test_a_rotated_key_is_not_restored_by_taking_main_back(tmp_path: Path, keys: Keys) -> None:
     """bob's key leaks and the owners replace it (signed); a force push of main
     back to before the rotation adds no commit, but would list the old key again."""
     world = make_world(tmp_path, keys)
     dev = world.dev
     before = dev.head()
-    rotated = dev.commit_ok(message('Rotate bob\'s key'), {SIGNERS_PATH: signers_file(
-        ('alice@example.com', keys.alice), ('bob@example.com', keys.mallory), ('carol@example.com', keys.carol),
-    )}, verify=False)
-    rotation = change_of(dev)
-    write_ledger(dev, entry(keys.alice, rotation, 'alice@example.com'))  # a policy owner's approval
-    assert _push_ledger(dev)[0] == 0
-    status, output = push_main(dev)
-    assert status == 0, output
+    rotated = _rotate_bobs_key(dev, keys)
     result = dev.run_git('push', '--force', 'origin', f'{before}:refs/heads/main')
     assert result.hooks.get('pre-receive') == 1, result.output
     assert f'back to another {SIGNERS_PATH}' in result.stderr, result.output
@@ -389,12 +394,7 @@ def test_a_rotated_key_is_not_restored_by_a_merge_beside_an_approved_policy_chan
     world = make_world(tmp_path, keys)
     dev = world.dev
     before = dev.head()
-    rotated = dev.commit_ok(message('Rotate bob\'s key'), {SIGNERS_PATH: signers_file(
-        ('alice@example.com', keys.alice), ('bob@example.com', keys.mallory), ('carol@example.com', keys.carol),
-    )}, verify=False)
-    write_ledger(dev, entry(keys.alice, change_of(dev), 'alice@example.com'))
-    assert _push_ledger(dev)[0] == 0
-    assert push_main(dev)[0] == 0
+    rotated = _rotate_bobs_key(dev, keys)
     dev.git('switch', '-q', '-c', 'keep', before)
     dev.git('merge', '-q', '-s', 'ours', '--no-verify', '-m', 'Merge main', 'main')
     dev.commit_ok(message('Name the tier'), {POLICY_PATH: signed_policy() + '# tier 1: the card path\n'},
