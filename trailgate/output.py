@@ -121,9 +121,10 @@ class Output:
 
     def refuse(self, gate: str, refusals: tuple[str, ...], policy_source: str, stream: str = 'stdout') -> Report:
         """Report an update refused as a whole, before any commit is judged,
-        as a refused commit is reported: in the format asked for, to the
-        ``--output`` file (never left holding a previous run's report) and,
-        for people, as text where the report would go."""
+        as a refused commit is reported: in the format asked for, where the
+        report goes; with ``--output``, to that file (never left holding a
+        previous run's report) and, for a format other than text, as text
+        where the report would have gone."""
         report = Report(gate, (), policy_source, checked=0, ai_assisted=0, refused_total=0,
                         overridden_total=0, refusals=refusals)
         self.report(report, stream)
