@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable
 
 from trailgate import git
 from trailgate.display import from_user_directory
@@ -187,3 +188,31 @@ def at_revision(cat: git.CatFile, rev: str, cache_dir: str | None = None) -> Pol
         signers_name = f'{rev[:12]}:{policy.signers_path}'
         policy = with_signers(policy, data, name, cat.blob(rev, policy.signers_path), signers_name)
     return policy
+
+
+def landing(policy: Policy, cat: git.CatFile, tips: Iterable[str], cache_dir: str | None) -> Policy:
+    """``policy`` (a trusted base's, with ``policy_owners``) as the judge of
+    an update that gives a ref each of ``tips``: the allowed-signers file
+    that the committed policy at a tip names is the one the ref's next push
+    reads, so a commit of the update that changes it changes the signer
+    file, and needs the owners' review, whichever file the base's policy
+    names. (A ``signers:`` edit an owner approves must not open a file that
+    the same push fills with keys nobody reviewed.) A tip whose policy is
+    missing or invalid names none: the next push there fails closed."""
+    if policy.policy_owners is None:
+        return policy
+    named = set()
+    for tip in dict.fromkeys(tips):
+        data = cat.blob(tip, DEFAULT_POLICY_PATH)
+        if data is None:
+            continue
+        try:
+            signers_path = load_policy(data, f'{tip[:12]}:{DEFAULT_POLICY_PATH}', cache_dir=cache_dir).signers_path
+        except PolicyError:
+            continue
+        if signers_path is not None and signers_path not in policy.policy_paths:
+            named.add(signers_path)
+    if not named:
+        return policy
+    return policy._replace(policy_paths=policy.policy_paths | named,
+                           landing_signers=policy.landing_signers | named)

@@ -106,6 +106,9 @@ class Policy(NamedTuple):
     signers_path: str | None = None  # the allowed_signers file, repository-relative
     # the parsed allowed_signers (an AllowedSigners), attached where the policy is read
     signers: Any = None
+    # allowed-signers files that the policy an update lands names, and this one (its
+    # trusted base's) does not: in policy_paths too (``policies.landing``)
+    landing_signers: frozenset[str] = frozenset()
 
     @property
     def signed_reviews(self) -> bool:

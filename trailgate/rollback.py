@@ -34,6 +34,9 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
     for what it does to the policy ``policy`` (the one at ``old``), if it is."""
     if policy.policy_owners is None:
         return None
+    unset = _unset_signers(new, old, policy)
+    if unset is not None:
+        return f'this update {_names_unset(ref, unset)}: {_owners_review(policy)}'
     paths = sorted(policy.policy_paths)
     held = _versions(cat, old, paths)
     changed = _differing(paths, held, _versions(cat, new, paths))
@@ -73,7 +76,7 @@ def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
     paths = sorted(policy.policy_paths)
     at_head = _versions(cat, head, paths)
     changed = _differing(paths, at_head, _versions(cat, base, paths))
-    if not changed:
+    if not changed and not policy.landing_signers:
         return _passes
     answers: list[str | None] = []
     failures: list[BaseException] = []
@@ -98,6 +101,9 @@ def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
 def _kept_older(target: str, base: str, head: str, paths: list[str], changed: list[str],
                 at_head: list[bytes | None], policy: Policy) -> str | None:
     """``changed``: those of ``paths`` that ``head`` holds otherwise than ``base``."""
+    unset = _unset_signers(head, base, policy)
+    if unset is not None:
+        return f'this change {_names_unset(target, unset)}: {_owners_review(policy)}'
     kept = [path for path in changed if not _each_set_by_a_commit_beyond(head, base, [path])]
     if not kept:
         return None  # commits of the branch change them, judged with the others
@@ -131,6 +137,24 @@ def _each_set_by_a_commit_beyond(tip: str, trusted: str, paths: list[str]) -> bo
         if last is None or git.is_ancestor(last, trusted):
             return False
     return True
+
+
+def _unset_signers(tip: str, trusted: str, policy: Policy) -> str | None:
+    """An allowed-signers file that the policy at ``tip`` names, and the
+    one at ``trusted`` (``policy``) does not, whose content at ``tip`` no
+    commit beyond ``trusted`` set: a file already committed (or brought back
+    by a merge) that nobody reviewed as the signer file, and that an
+    owner-approved ``signers:`` edit (approved as its diff, whatever the
+    file holds by the time it lands) would make the signer file."""
+    for path in sorted(policy.landing_signers):
+        if not _each_set_by_a_commit_beyond(tip, trusted, [path]):
+            return path
+    return None
+
+
+def _names_unset(ref: str, path: str) -> str:
+    return (f'makes {path} the allowed-signers file of {visible(ref)}, with content that no commit it adds '
+            f'sets (add or change the file in the commits that point signers: at it)')
 
 
 def _kept_earlier(ref: str, files: str) -> str:

@@ -886,3 +886,72 @@ def test_an_author_whose_change_was_approved_elsewhere_is_told_to_fetch_the_appr
     dev.git(*shlex.split(fetch.group(0))[1:])
     accepted = dev.run_git('push', 'origin', 'feature:main')
     assert accepted.returncode == 0 and accepted.hooks.get('pre-push') == 0, accepted.output
+
+
+MOVED_SIGNERS = '.trailgate/signers'
+
+
+def _move_the_signers_file(world: World, content: str | None = None) -> str:
+    """A commit pointing signers: at another file (which it adds, holding
+    ``content``, or nothing: it is already there), approved by a policy owner
+    (signed, for that change alone) and the approval pushed; the commit."""
+    dev = world.dev
+    files = {POLICY_PATH: signed_policy(1).replace(SIGNERS_PATH, MOVED_SIGNERS)}
+    if content is not None:
+        files[MOVED_SIGNERS] = content
+    moved = dev.commit_ok(message('Move the signers file'), files, verify=False)
+    write_ledger(dev, entry(world.keys.alice, change_of(dev), 'alice@example.com'))
+    assert _push_ledger(dev)[0] == 0
+    return moved
+
+
+def test_a_signers_file_moved_with_an_owners_approval_lands(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys, signed_policy(1))
+    moved = _move_the_signers_file(world, (world.dev.path / SIGNERS_PATH).read_text())
+    fetch_ledger(world.dev)
+    assert check(world.dev)[0] == 0
+    status, output = push_main(world.dev)
+    assert status == 0, output
+    assert world.origin.rev('main') == moved
+
+
+def test_a_signers_file_moved_then_widened_in_the_same_push(tmp_path: Path, keys: Keys) -> None:
+    """The policy owner approves the move of the file (the pointer and a
+    verbatim copy); a second commit of the same push lists mallory's key for
+    bob in the new file. The base's policy names the old file, but the new
+    one is what the next push reads: changing it needs the owners too."""
+    world = make_world(tmp_path, keys, signed_policy(1))
+    dev = world.dev
+    main = world.origin.rev('main')
+    original = (dev.path / SIGNERS_PATH).read_text()
+    _move_the_signers_file(world, original)
+    dev.commit_ok(message('Tidy'), {MOVED_SIGNERS: original + signers_file(('bob@example.com', keys.mallory))},
+                  verify=False)
+    _refused_everywhere(world)
+    status, output = push_main(dev)
+    assert 'TG006' in output and f'[paths: {MOVED_SIGNERS}]' in output, output
+    assert world.origin.rev('main') == main
+
+
+def test_signers_pointed_at_a_file_already_on_main(tmp_path: Path, keys: Keys) -> None:
+    """A file on main that is nobody's signer file, so anyone may change it
+    (here: mallory's key for bob), then the owner-approved commit that points
+    signers: at it, whose diff is the one line: the file's keys were never
+    reviewed as the signer file."""
+    world = make_world(tmp_path, keys, signed_policy(1))
+    dev = world.dev
+    original = (dev.path / SIGNERS_PATH).read_text()
+    dev.commit_ok(message('Keep a copy of the keys'),
+                  {MOVED_SIGNERS: original + signers_file(('bob@example.com', keys.mallory))}, verify=False)
+    status, output = push_main(dev)
+    assert status == 0, output
+    main = world.origin.rev('main')
+    _move_the_signers_file(world)
+    fetch_ledger(dev)
+    code, output = check(dev)
+    assert code == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
+    code, output = pre_push(dev)
+    assert code == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
+    status, output = push_main(dev)
+    assert status == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
+    assert world.origin.rev('main') == main

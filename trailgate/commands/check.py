@@ -375,6 +375,10 @@ def _judge_range(history: git.Log | tuple[str, ...], comment_question: git.Start
     ``landing``: (base, tip) of the one range, whose landing may bring an older policy."""
     with git.CatFile() as cat:
         policy = _policy(revisions, policy_rev, policy_option, repo, cat)
+        if not policies.explicit_path(policy_option):
+            # the signer file the range's tips name is the one their landing makes the judge of approvals
+            tips = [rev for rev in revisions if not rev.startswith('^') and rev != '--not']
+            policy = policies.landing(policy, cat, tips, repo.git_dir)
         older: Callable[[], str | None] | None = None
         # a policy given as a file still reads its signers from the base: a landing may bring older ones
         if landing is not None and (not policies.explicit_path(policy_option) or policy.signers_path) and (

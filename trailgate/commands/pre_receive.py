@@ -223,6 +223,14 @@ class _Judges:
             return 'HEAD names no default branch'
         return f'the default branch {short(self.head)} does not exist (HEAD names it)'
 
+    def landing(self, policy: Policy, tips: list[str]) -> Policy:
+        """``policy`` judging an update to ``tips``, with the signer files their
+        policies name (``policies.landing``); a policy file kept on the server
+        names its signers there, and is read as it is."""
+        if self.explicit:
+            return policy
+        return policies.landing(policy, self.cat, tips, self.repo.git_dir)
+
     def is_protected(self, update: Update) -> bool:
         """Protected by the default branch's policy or by the ref's own old one.
 
@@ -273,7 +281,8 @@ def _policy_rollback(update: Update, judges: _Judges) -> str | None:
     older policy (``rollback``); with an explicit policy file, nothing is."""
     if judges.explicit or git.is_null_oid(update.old):
         return None
-    return policy_rollback(update.ref, update.old, update.new, judges.judge_for(update), judges.cat)
+    policy = judges.landing(judges.judge_for(update), [update.new])
+    return policy_rollback(update.ref, update.old, update.new, policy, judges.cat)
 
 
 def _on_protected(policy: Policy, refs: dict[str, str]) -> list[str]:
@@ -292,8 +301,9 @@ def _batches(guarded: list[Update], judges: _Judges, refs: dict[str, str]) -> li
         if git.is_null_oid(update.old):
             new_tips.setdefault(id(policy), (policy, []))[1].append(update.new)
         else:
-            batches.append(Batch(policy, (update.new, f'^{update.old}')))
-    batches += [Batch(policy, (*tips, '--not', *_on_protected(policy, refs))) for policy, tips in new_tips.values()]
+            batches.append(Batch(judges.landing(policy, [update.new]), (update.new, f'^{update.old}')))
+    batches += [Batch(judges.landing(policy, tips), (*tips, '--not', *_on_protected(policy, refs)))
+                for policy, tips in new_tips.values()]
     return batches
 
 
