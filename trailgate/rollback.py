@@ -34,7 +34,7 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
     for what it does to the policy ``policy`` (the one at ``old``), if it is."""
     if policy.policy_owners is None:
         return None
-    unset = _unset_signers(new, old, policy)
+    unset = _unset_signers(new, old, policy, cat)
     if unset is not None:
         return f'this update {_names_unset(ref, unset)}: {_owners_review(policy)}'
     paths = sorted(policy.policy_paths)
@@ -101,7 +101,8 @@ def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,
 def _kept_older(target: str, base: str, head: str, paths: list[str], changed: list[str],
                 at_head: list[bytes | None], policy: Policy) -> str | None:
     """``changed``: those of ``paths`` that ``head`` holds otherwise than ``base``."""
-    unset = _unset_signers(head, base, policy)
+    with git.CatFile() as cat:
+        unset = _unset_signers(head, base, policy, cat)
     if unset is not None:
         return f'this change {_names_unset(target, unset)}: {_owners_review(policy)}'
     kept = [path for path in changed if not _each_set_by_a_commit_beyond(head, base, [path])]
@@ -139,22 +140,30 @@ def _each_set_by_a_commit_beyond(tip: str, trusted: str, paths: list[str]) -> bo
     return True
 
 
-def _unset_signers(tip: str, trusted: str, policy: Policy) -> str | None:
+def _unset_signers(tip: str, trusted: str, policy: Policy, cat: git.CatFile) -> str | None:
     """An allowed-signers file that the policy at ``tip`` names, and the
-    one at ``trusted`` (``policy``) does not, whose content at ``tip`` no
-    commit beyond ``trusted`` set: a file already committed (or brought back
-    by a merge) that nobody reviewed as the signer file, and that an
-    owner-approved ``signers:`` edit (approved as its diff, whatever the
-    file holds by the time it lands) would make the signer file."""
+    one at ``trusted`` (``policy``) does not, whose content at ``tip`` did
+    not come wholly from commits beyond ``trusted`` (each judged, and one
+    that changes it needs ``policy_owners``): a file that a commit outside
+    them already holds (one already committed, on the trusted side or brought
+    back by a merge) was never reviewed as the signer file, and the
+    owner-approved ``signers:`` edit is approved as its diff, whatever that
+    file holds by the time it lands. Where no commit outside the range
+    holds the file, every version of it at ``tip`` is shown by a commit of
+    the range (a merge shows what differs from each of its parents)."""
+    if not policy.landing_signers:
+        return None
+    outside = [line[1:] for line in git.decode(git.run('rev-list', '--boundary', tip, f'^{trusted}')).split()
+               if line.startswith('-')] or [tip]  # no commit beyond: the tip is a commit of the trusted side
     for path in sorted(policy.landing_signers):
-        if not _each_set_by_a_commit_beyond(tip, trusted, [path]):
+        if any(cat.blob(commit, path) is not None for commit in outside):
             return path
     return None
 
 
 def _names_unset(ref: str, path: str) -> str:
-    return (f'makes {path} the allowed-signers file of {visible(ref)}, with content that no commit it adds '
-            f'sets (add or change the file in the commits that point signers: at it)')
+    return (f'makes {path} the allowed-signers file of {visible(ref)}, a file that a commit it does not add '
+            f'already holds, so no review saw its keys (add the file in the commits that point signers: at it)')
 
 
 def _kept_earlier(ref: str, files: str) -> str:

@@ -929,7 +929,7 @@ def test_a_signers_file_moved_then_widened_in_the_same_push(tmp_path: Path, keys
                   verify=False)
     _refused_everywhere(world)
     status, output = push_main(dev)
-    assert 'TG006' in output and f'[paths: {MOVED_SIGNERS}]' in output, output
+    assert status == 1 and 'TG006' in output and f'[paths: {MOVED_SIGNERS}]' in output, output
     assert world.origin.rev('main') == main
 
 
@@ -951,6 +951,34 @@ def test_signers_pointed_at_a_file_already_on_main(tmp_path: Path, keys: Keys) -
     code, output = check(dev)
     assert code == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
     code, output = pre_push(dev)
+    assert code == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
+    status, output = push_main(dev)
+    assert status == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
+    assert world.origin.rev('main') == main
+
+
+def test_signers_pointed_at_a_file_a_merge_brings_back(tmp_path: Path, keys: Keys) -> None:
+    """A file main once held and dropped (nobody's signer file: mallory's key
+    for bob in it), brought back by a merge of the commit that had it (the
+    merge shows no change to it), then the owner-approved commit that points
+    signers: at it and adds a line: its diff shows that line alone, and the
+    file's last change is the push's own, but its keys came from outside it."""
+    world = make_world(tmp_path, keys, signed_policy(1))
+    dev = world.dev
+    original = (dev.path / SIGNERS_PATH).read_text()
+    widened = original + signers_file(('bob@example.com', keys.mallory))
+    held = dev.commit_ok(message('Keep a copy of the keys'), {MOVED_SIGNERS: widened}, verify=False)
+    dev.commit_ok(message('Drop the copy'), remove=[MOVED_SIGNERS], verify=False)
+    status, output = push_main(dev)
+    assert status == 0, output
+    main = world.origin.rev('main')
+    dev.git('switch', '-q', '-c', 'side', held)
+    dev.git('merge', '-q', '--no-ff', '--no-commit', 'main')
+    dev.git('checkout', held, '--', MOVED_SIGNERS)
+    dev.git('commit', '-q', '--no-verify', '-m', 'Merge main')
+    _move_the_signers_file(world, widened + '# moved\n')
+    fetch_ledger(dev)
+    code, output = check(dev)
     assert code == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
     status, output = push_main(dev)
     assert status == 1 and f'makes {MOVED_SIGNERS} the allowed-signers file' in output, output
