@@ -139,6 +139,44 @@ def test_hook_type_installs_only_the_named_hooks(repo: Repo) -> None:
     gated_commits(repo)
 
 
+def _orphaned(repo: Repo, hook: str) -> None:
+    """Install ``hook`` alone, then take trailgate away from it: the Python
+    it names is gone (a deleted virtualenv) and no ``trailgate`` is on PATH."""
+    installed(repo, '--hook-type', hook)
+    path = repo.path / '.git' / 'hooks' / hook
+    text = path.read_text()
+    assert sys.executable in text
+    path.write_text(text.replace(sys.executable, str(repo.path / 'gone' / 'python')))
+
+
+@pytest.mark.parametrize('hook', ['commit-msg', 'pre-push'])
+def test_a_gate_whose_trailgate_is_gone_refuses(repo: Repo, hook: str, tmp_path: Path) -> None:
+    """Fail closed: a gate hook that can no longer run trailgate exits 2, never 0."""
+    _orphaned(repo, hook)
+    without = {'PATH': os.pathsep.join(('/usr/bin', '/bin'))}
+    assert repo.run('sh', '-c', 'command -v trailgate', env=without).returncode != 0
+    before = repo.head()
+    if hook == 'commit-msg':
+        result = repo.commit(message('Charge twice', CO_AUTHORED), {CRITICAL: 'twice = 1\n'}, env=without)
+        assert result.returncode != 0 and repo.head() == before, result.output
+    else:
+        origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+        publish(repo, origin)
+        repo.commit_ok(message('Harmless'), {'README': 'shop\n'}, verify=False)
+        result = repo.run_git('push', 'origin', 'main', env=without)
+        assert result.returncode != 0 and origin.rev('main') == before, result.output
+    assert 'trailgate: not installed any more' in result.stderr, result.stderr
+
+
+def test_prepare_commit_msg_whose_trailgate_is_gone_lets_the_commit_through(repo: Repo) -> None:
+    """prepare-commit-msg only adds hints: it never blocks, not even orphaned."""
+    _orphaned(repo, 'prepare-commit-msg')
+    before = repo.head()
+    result = repo.commit(message('Harmless'), {'README': 'shop\n'}, env={'PATH': '/usr/bin:/bin'})
+    assert result.returncode == 0 and repo.head() != before, result.output
+    assert 'trailgate: not installed any more' in result.stderr, result.stderr
+
+
 def test_unknown_hook_type_is_a_usage_error(repo: Repo) -> None:
     result = install(repo, '--hook-type', 'post-commit')
     assert result.returncode == 2, result
