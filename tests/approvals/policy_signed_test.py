@@ -830,6 +830,38 @@ def test_signers_add_of_someone_in_no_group_says_their_approvals_will_not_count(
     assert quiet.returncode == 0 and 'in no group' not in quiet.output, quiet.output
 
 
+def test_signers_add_of_a_second_key_for_a_listed_reviewer_adds_it(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """A reviewer's new key (a rotation, a second machine) is a new line, not "already lists this key"."""
+    repo = _owner_repo(tmp_path, keys)
+    result = repo.trailgate('signers', 'add', 'alice@example.com', str(keys['carol'].public))
+    assert result.returncode == 0 and 'already lists' not in result.output, result.output
+    assert (repo.path / SIGNERS_PATH).read_text() == signers_file(('alice@example.com', keys['alice']),
+                                                                   ('alice@example.com', keys['carol']))
+
+
+def test_signers_add_skips_comment_and_blank_lines_of_the_key_file(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    keyfile = tmp_path / 'bob.pub'
+    keyfile.write_text(f'# bob\'s laptop, 2026\n\n   \n{keys["bob"].public_line}\n  # rotated yearly\n')
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keyfile))
+    assert result.returncode == 0, result.output
+    assert (repo.path / SIGNERS_PATH).read_text() == both(keys)
+
+
+def test_signers_add_refuses_a_key_file_over_the_size_cap(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """One public key and 64 KiB of comments: too large for what it claims to be, refused unread."""
+    from trailgate.commands.signers import MAX_KEY_FILE_BYTES
+
+    repo = _owner_repo(tmp_path, keys)
+    before = (repo.path / SIGNERS_PATH).read_bytes()
+    keyfile = tmp_path / 'bob.pub'
+    keyfile.write_text(f'{keys["bob"].public_line}\n' + '#\n' * (MAX_KEY_FILE_BYTES // 2))
+    assert keyfile.stat().st_size > MAX_KEY_FILE_BYTES
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keyfile))
+    assert result.returncode == 2 and 'too large for a public key file' in result.stderr, result.output
+    assert (repo.path / SIGNERS_PATH).read_bytes() == before
+
+
 def test_signers_add_keeps_a_comment_that_is_not_ascii(tmp_path: Path, keys: dict[str, Key]) -> None:
     repo = _owner_repo(tmp_path, keys)
     key_type, blob = keys['bob'].public_line.split()[:2]
