@@ -862,6 +862,16 @@ def test_signers_add_refuses_a_key_file_over_the_size_cap(tmp_path: Path, keys: 
     assert (repo.path / SIGNERS_PATH).read_bytes() == before
 
 
+def test_signers_add_of_a_key_file_it_cannot_read_is_a_usage_error(tmp_path: Path, keys: dict[str, Key]) -> None:
+    repo = _owner_repo(tmp_path, keys)
+    before = (repo.path / SIGNERS_PATH).read_bytes()
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(tmp_path / 'missing.pub'))
+    assert result.returncode == 2, result.output
+    assert f'{tmp_path / "missing.pub"}: cannot read the public key' in result.stderr, result.stderr
+    assert 'internal error' not in result.stderr and 'Traceback' not in result.stderr, result.stderr
+    assert (repo.path / SIGNERS_PATH).read_bytes() == before
+
+
 def test_signers_add_keeps_a_comment_that_is_not_ascii(tmp_path: Path, keys: dict[str, Key]) -> None:
     repo = _owner_repo(tmp_path, keys)
     key_type, blob = keys['bob'].public_line.split()[:2]
