@@ -440,6 +440,21 @@ def test_approve_says_an_approval_is_of_the_whole_change(tmp_path: Path, alice_k
     assert f'protected paths: {CRITICAL}\n' in result.output and ' README.txt | +1 -1\n' in result.output
 
 
+def test_an_ordinary_commit_is_shown_by_its_id_author_and_protected_paths_alone(tmp_path: Path,
+                                                                                 alice_key: Key) -> None:
+    """The head of a commit's block, line for line: no merge note on a commit that is no merge."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False,
+                   author='Dev Eloper <dev@example.com>')
+    change = change_of(repo)
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    block = result.output.split(f'{repo.head()[:10]} Charge\n', 1)[1].splitlines()
+    assert block[:3] == [f'  change {change}', '  author Dev Eloper <dev@example.com>',
+                         f'  protected paths: {CRITICAL}'], result.output
+
+
 def test_a_submodule_bump_gitmodules_hide_from_git_show_is_said_to_be(tmp_path: Path, alice_key: Key) -> None:
     """``ignore = all`` in the author's ``.gitmodules`` makes git show, git
     diff and git log -p print a submodule bump as nothing at all: the commit
