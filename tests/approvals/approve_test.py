@@ -143,6 +143,23 @@ def test_a_signer_outside_the_group_is_told_the_approval_will_not_count(tmp_path
     assert repo.trailgate('check', f'{base}..HEAD').returncode == 1
 
 
+def test_a_key_listed_only_under_a_principal_that_is_no_email_signs_nothing(tmp_path: Path,
+                                                                             alice_key: Key) -> None:
+    """ssh-keygen takes any principal; an approval names an email: refused before signing, with the reason."""
+    bob_key = make_key(tmp_path / 'keys', 'bob')
+    repo = new_repo(tmp_path / 'repo', signed_policy(1, 'bob@example.com'), hooks=False,
+                    files={SIGNERS_PATH: signers_file(('alice', alice_key), ('bob@example.com', bob_key))})
+    repo.git('config', 'user.email', 'alice@example.com')
+    repo.git('config', 'user.signingKey', str(alice_key.private))
+    base = repo.head()
+    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 2, result.output
+    assert "your key cannot approve: 'alice' is not a plain email, so no approval can name it" in result.stderr, \
+        result.output
+    assert repo.rev(LEDGER) is None
+
+
 def test_a_signer_in_the_group_gets_no_such_note(tmp_path: Path, alice_key: Key) -> None:
     repo = _repo(tmp_path, alice_key)
     base = repo.head()
