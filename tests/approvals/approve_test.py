@@ -129,6 +129,30 @@ def test_a_merge_shows_its_own_change_not_its_diff_against_the_first_parent(tmp_
     assert f'{CRITICAL} | +2 -1' not in shown
 
 
+def test_a_change_id_that_is_not_the_shown_patch_s_is_never_signed(tmp_path: Path, alice_key: Key) -> None:
+    """approve shows the patch it reads and signs the id the gate computed:
+    when the two disagree (here: the id cache in the git directory says the
+    protected change is another one), it signs nothing."""
+    import json
+
+    from trailgate.approvals.cache import CACHE_FILE
+
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    other = '0' * 64
+    repo.commit_ok(message('Charge', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 1  # fills the cache
+    cache = repo.path / '.git' / CACHE_FILE
+    data = json.loads(cache.read_text())
+    assert data['changes'][repo.head()][0] not in (other, None)
+    data['changes'][repo.head()][0] = other
+    cache.write_text(json.dumps(data))
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 2, result.output
+    assert 'read twice gave two different ids' in result.stderr, result.output
+    assert repo.rev(LEDGER) is None
+
+
 def test_a_signer_outside_the_group_is_told_the_approval_will_not_count(tmp_path: Path, alice_key: Key) -> None:
     bob_key = make_key(tmp_path / 'keys', 'bob')
     repo = new_repo(tmp_path / 'repo', signed_policy(1, 'bob@example.com'), hooks=False,
