@@ -432,6 +432,24 @@ def test_lines_that_gitattributes_hide_from_other_views_are_said_to_be(tmp_path:
     ], result.output
 
 
+def test_a_diff_driver_is_said_to_hide_lines_only_when_it_makes_them_binary(tmp_path: Path, alice_key: Key) -> None:
+    """``diff.NAME.binary true`` makes git show "Binary files differ"; ``false`` shows the lines as they are."""
+    repo = _repo(tmp_path, alice_key)
+    repo.git('config', 'diff.opaque.binary', 'true')
+    repo.git('config', 'diff.plain.binary', 'false')
+    base = repo.head()
+    repo.commit_ok(message('Charge', ASSISTED), {
+        '.gitattributes': 'services/payments/a.py diff=opaque\nservices/payments/b.py diff=plain\n',
+        'services/payments/a.py': 'a = 1\n', 'services/payments/b.py': 'b = 1\n'}, verify=False)
+    result, shown = _approved_stat(repo, f'{base}..HEAD')
+    assert shown == [
+        '.gitattributes | +2 -0, new file',
+        'services/payments/a.py | +1 -0, new file; hidden elsewhere by .gitattributes diff=opaque (git diff and '
+        'git show print what your diff.opaque makes of it)',
+        'services/payments/b.py | +1 -0, new file',
+    ], result.output
+
+
 def test_characters_no_viewer_shows_as_they_are_are_named(tmp_path: Path, alice_key: Key) -> None:
     """Trojan Source (CVE-2021-42574): a bidi override makes a comment read
     as code and code as a comment in git show, an editor or a web page, and a
