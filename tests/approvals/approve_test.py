@@ -590,10 +590,29 @@ def test_a_long_listing_says_again_next_to_the_question_what_a_line_count_hides(
     result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
     assert result.returncode == 0, result.output
     tail = result.output.split('100 files changed', 1)[1].splitlines()
-    assert tail[1:3] == [
+    assert tail[1:4] == [
         'of the 105 lines above, these say more than a line count:',
         f'  {repo.head()[:10]} services/payments/gen/f050.py | +1 -0, new symlink -> /etc/shadow',
+        f'recorded 1 approval(s) in {LEDGER}',
     ], result.output
+
+
+def test_a_long_listing_repeats_twenty_of_what_a_line_count_hides_and_counts_the_rest(tmp_path: Path,
+                                                                                      alice_key: Key) -> None:
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    (repo.path / 'services/payments/gen').mkdir(parents=True)
+    for n in range(40):
+        (repo.path / f'services/payments/gen/l{n:02}.py').symlink_to(f'/etc/f{n:02}')
+    repo.git('add', 'services/payments/gen')
+    repo.commit_ok(message('Generate', ASSISTED), {}, verify=False, author='Dev Eloper <dev@example.com>')
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 0, result.output
+    tail = result.output.split('40 files changed', 1)[1].splitlines()
+    assert tail[1] == 'of the 45 lines above, these say more than a line count:', result.output
+    assert tail[2:22] == [f'  {repo.head()[:10]} services/payments/gen/l{n:02}.py | +1 -0, new symlink -> /etc/f{n:02}'
+                          for n in range(20)], result.output
+    assert tail[22:] == ['  ... and 20 more above', f'recorded 1 approval(s) in {LEDGER}'], result.output
 
 
 def test_a_line_too_wide_to_read_on_one_screen_is_said_to_be(tmp_path: Path, alice_key: Key) -> None:
