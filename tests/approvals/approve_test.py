@@ -535,6 +535,24 @@ def test_a_submodule_bump_gitmodules_hide_from_git_show_is_said_to_be(tmp_path: 
     ], result.output
 
 
+@pytest.mark.parametrize('ignore', ['dirty', 'untracked', 'none'])
+def test_a_submodule_bump_gitmodules_leave_in_git_show_is_not_said_to_be_hidden(tmp_path: Path, alice_key: Key,
+                                                                                 ignore: str) -> None:
+    """Only ``ignore = all`` hides a bump from git show; the other values concern the work tree."""
+    repo = _repo(tmp_path, alice_key)
+    base = repo.head()
+    repo.git('update-index', '--add', '--cacheinfo', f'160000,{base},services/payments/vendor')
+    repo.commit_ok(message('Vendor a library'), {'.gitmodules': (
+        '[submodule "vendor"]\n\tpath = services/payments/vendor\n\turl = https://example.com/v.git\n'
+        f'\tignore = {ignore}\n')}, verify=False)
+    repo.git('update-index', '--cacheinfo', f'160000,{repo.head()},services/payments/vendor')
+    bump = repo.commit_ok(message('Bump the library', ASSISTED), {}, verify=False,
+                          author='Dev Eloper <dev@example.com>')
+    assert repo.git('show', '--format=', bump) != ''
+    result, shown = _approved_stat(repo, f'{bump}^!')
+    assert shown == [f'services/payments/vendor | +1 -1, submodule -> commit {repo.rev(f"{bump}^")}'], result.output
+
+
 def test_mailmap_names_no_one_approve_judges_or_shows(tmp_path: Path, alice_key: Key) -> None:
     """The author's ``.mailmap`` can map anyone onto anyone (``git log``
     applies it by default): approve judges and shows the identity the commit
