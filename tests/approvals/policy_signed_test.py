@@ -872,6 +872,17 @@ def test_signers_add_of_a_key_file_it_cannot_read_is_a_usage_error(tmp_path: Pat
     assert (repo.path / SIGNERS_PATH).read_bytes() == before
 
 
+def test_signers_add_takes_a_key_whose_comment_starts_like_a_key_type(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """Only words before the key type are authorized_keys options; a comment after the key is not one."""
+    repo = _owner_repo(tmp_path, keys)
+    key_type, blob = keys['bob'].public_line.split()[:2]
+    keyfile = tmp_path / 'bob.pub'
+    keyfile.write_text(f'{key_type} {blob} ssh-ed25519-ci-runner\n')
+    result = repo.trailgate('signers', 'add', 'bob@example.com', str(keyfile))
+    assert result.returncode == 0, result.output
+    assert (repo.path / SIGNERS_PATH).read_text().endswith(f'bob@example.com {key_type} {blob} ssh-ed25519-ci-runner\n')
+
+
 def test_signers_add_keeps_a_comment_that_is_not_ascii(tmp_path: Path, keys: dict[str, Key]) -> None:
     repo = _owner_repo(tmp_path, keys)
     key_type, blob = keys['bob'].public_line.split()[:2]
