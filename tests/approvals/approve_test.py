@@ -184,6 +184,19 @@ def test_a_key_listed_only_under_a_principal_that_is_no_email_signs_nothing(tmp_
     assert repo.rev(LEDGER) is None
 
 
+def test_approve_under_a_policy_without_a_signers_file_says_so(tmp_path: Path, alice_key: Key) -> None:
+    repo = new_repo(tmp_path / 'repo', signed_policy(1, 'alice@example.com').replace(f'signers: {SIGNERS_PATH}\n', '')
+                    .replace(', signed: true', ''), hooks=False)
+    repo.git('config', 'user.email', 'alice@example.com')
+    repo.git('config', 'user.signingKey', str(alice_key.private))
+    base = repo.head()
+    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    assert result.returncode == 2, result.output
+    assert 'the policy names no signers file, so there is nothing to sign' in result.stderr, result.output
+    assert repo.rev(LEDGER) is None
+
+
 def test_a_signer_in_the_group_gets_no_such_note(tmp_path: Path, alice_key: Key) -> None:
     repo = _repo(tmp_path, alice_key)
     base = repo.head()
