@@ -44,6 +44,16 @@ def _repo(tmp_path: Path, key: Key) -> Repo:
     return repo
 
 
+def _alice_approves_a_change(repo: Repo, alice_key: Key) -> tuple[str, Run]:
+    """alice, with her key, runs ``approve --yes`` over an AI change to a
+    critical path that someone else made; the range's base, and the run."""
+    repo.git('config', 'user.email', 'alice@example.com')
+    repo.git('config', 'user.signingKey', str(alice_key.private))
+    base = repo.head()
+    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
+    return base, repo.trailgate('approve', '--yes', f'{base}..HEAD')
+
+
 def _approved_stat(repo: Repo, *args: str) -> tuple[Run, list[str]]:
     """``approve --yes ARGS``, which must succeed, and the stat lines it showed."""
     result = repo.trailgate('approve', '--yes', *args)
@@ -157,11 +167,7 @@ def test_a_signer_outside_the_group_is_told_the_approval_will_not_count(tmp_path
     bob_key = make_key(tmp_path / 'keys', 'bob')
     repo = new_repo(tmp_path / 'repo', signed_policy(1, 'bob@example.com'), hooks=False,
                     files={SIGNERS_PATH: signers_file(('alice@example.com', alice_key), ('bob@example.com', bob_key))})
-    repo.git('config', 'user.email', 'alice@example.com')
-    repo.git('config', 'user.signingKey', str(alice_key.private))
-    base = repo.head()
-    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    base, result = _alice_approves_a_change(repo, alice_key)
     assert result.returncode == 0, result.output
     assert "will not count: it needs approvals from group 'senior'" in result.output, result.output
     assert repo.trailgate('check', f'{base}..HEAD').returncode == 1
@@ -173,11 +179,7 @@ def test_a_key_listed_only_under_a_principal_that_is_no_email_signs_nothing(tmp_
     bob_key = make_key(tmp_path / 'keys', 'bob')
     repo = new_repo(tmp_path / 'repo', signed_policy(1, 'bob@example.com'), hooks=False,
                     files={SIGNERS_PATH: signers_file(('alice', alice_key), ('bob@example.com', bob_key))})
-    repo.git('config', 'user.email', 'alice@example.com')
-    repo.git('config', 'user.signingKey', str(alice_key.private))
-    base = repo.head()
-    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    _, result = _alice_approves_a_change(repo, alice_key)
     assert result.returncode == 2, result.output
     assert "your key cannot approve: 'alice' is not a plain email, so no approval can name it" in result.stderr, \
         result.output
@@ -187,11 +189,7 @@ def test_a_key_listed_only_under_a_principal_that_is_no_email_signs_nothing(tmp_
 def test_approve_under_a_policy_without_a_signers_file_says_so(tmp_path: Path, alice_key: Key) -> None:
     repo = new_repo(tmp_path / 'repo', signed_policy(1, 'alice@example.com').replace(f'signers: {SIGNERS_PATH}\n', '')
                     .replace(', signed: true', ''), hooks=False)
-    repo.git('config', 'user.email', 'alice@example.com')
-    repo.git('config', 'user.signingKey', str(alice_key.private))
-    base = repo.head()
-    repo.commit_ok(message('Change', ASSISTED), {CRITICAL: 'a = 1\n'}, verify=False)
-    result = repo.trailgate('approve', '--yes', f'{base}..HEAD')
+    _, result = _alice_approves_a_change(repo, alice_key)
     assert result.returncode == 2, result.output
     assert 'the policy names no signers file, so there is nothing to sign' in result.stderr, result.output
     assert repo.rev(LEDGER) is None
