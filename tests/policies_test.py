@@ -181,3 +181,13 @@ def test_a_policy_left_out_of_the_work_tree_that_is_no_file_in_the_index_is_no_p
     monkeypatch.chdir(top)
     with pytest.raises(PolicyError, match=re.escape(f'no policy: {DEFAULT_POLICY_PATH} is not a file in the index')):
         policies.from_worktree(repo, None)
+
+
+def test_a_missing_signer_file_is_named_with_its_hidden_characters_spelled_out(tmp_path: Path) -> None:
+    """The name is the policy author's text: a bidi override in it must not reach a CI log as it is."""
+    policy = write(tmp_path / 'policy.yaml', 'version: 1\ngroups: {senior: [a@example.com]}\n'
+                                              'signers: "x\\u202ey"\nrules: []\n')
+    with pytest.raises(PolicyError) as raised:
+        policies.from_file(str(policy), None)
+    assert '\u202e' not in str(raised.value)
+    assert '(signers: x\\u202ey)' in str(raised.value)

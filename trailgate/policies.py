@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from trailgate import git
 from trailgate.display import from_user_directory
+from trailgate.display import visible
 from trailgate.errors import PolicyError
 from trailgate.policy import DEFAULT_POLICY_PATH
 from trailgate.policy import Policy
@@ -88,7 +89,8 @@ def with_signers(policy: Policy, policy_data: bytes, policy_name: str, data: byt
 
     if data is None:
         raise PolicyError(
-            f'{signers_name}: the policy names this allowed-signers file (signers: {policy.signers_path}) '
+            f'{visible(signers_name)}: the policy names this allowed-signers file '
+            f'(signers: {visible(policy.signers_path or "")}) '
             f'but it does not exist; create it with `trailgate signers add EMAIL KEY.pub`',
         )
     signers = allowed_signers.parse(data, signers_name)

@@ -49,7 +49,7 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
         dropped = base is None or _versions(cat, base, paths) != held
     if not dropped and _each_set_by_a_commit_beyond(new, old, changed):
         return None  # what it drops left the policy alone; what it adds is judged commit by commit
-    files = ' and '.join(paths)
+    files = visible(' and '.join(paths))  # a signer file the pushed policy names is the pusher's text
     if not dropped:  # a merge that keeps a version the ref held before: its combined diff shows no change
         what = _kept_earlier(ref, files)
     else:
@@ -116,7 +116,7 @@ def _kept_older(target: str, base: str, head: str, paths: list[str], changed: li
     at_tip = dict(zip(paths, at_head, strict=True))
     if all(at_tip[path] == at_fork[path] for path in kept):
         return None  # the branch left them as they were where it forked
-    return f"this change {_kept_earlier(target, ' and '.join(paths))}: {_owners_review(policy)}"
+    return f"this change {_kept_earlier(target, visible(' and '.join(paths)))}: {_owners_review(policy)}"
 
 
 def _versions(cat: git.CatFile, rev: str, paths: list[str]) -> list[bytes | None]:
@@ -162,7 +162,7 @@ def _unset_signers(tip: str, trusted: str, policy: Policy, cat: git.CatFile) -> 
 
 
 def _names_unset(ref: str, path: str) -> str:
-    return (f'makes {path} the allowed-signers file of {visible(ref)}, a file that a commit it does not add '
+    return (f'makes {visible(path)} the allowed-signers file of {visible(ref)}, a file that a commit it does not add '
             f'already holds, so no review saw its keys (add the file in the commits that point signers: at it)')
 
 

@@ -183,6 +183,12 @@ class _Policies:
             self._cache[base] = self._load(base)
         return self._cache[base]
 
+    def landing(self, policy: Policy, tip: str) -> Policy:
+        """``policy`` judging a push of ``tip``, with the signer file the
+        policy committed there names (``policies.landing``); a policy file
+        given explicitly names its signers itself."""
+        return policy if self.explicit else policies.landing(policy, self.cat, [tip], self.repo.git_dir)
+
     def _load(self, base: str | None) -> Policy:
         if self.explicit:
             return policies.from_file(self.explicit, self.repo)
@@ -225,15 +231,12 @@ def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan
         elif update.local_sha in others:
             not_commits.append(not_a_commit(update.remote_ref, update.local_sha))
         elif replaced:
-            if not found.explicit:  # what the next push reads its signers from: the pushed policy's file
-                policy = policies.landing(policy, found.cat, [update.local_sha], found.repo.git_dir)
+            policy = found.landing(policy, update.local_sha)
             plan.guarded.append(Batch(policy, (update.local_sha, f'^{replaced}')))
             if not found.explicit:  # what the server refuses, said before the push
                 rollbacks.append(policy_rollback(update.remote_ref, replaced, update.local_sha, policy, found.cat))
         else:
-            if not found.explicit:
-                policy = policies.landing(policy, found.cat, [update.local_sha], found.repo.git_dir)
-            plan.guarded.append(Batch(policy, (update.local_sha, *not_protected)))
+            plan.guarded.append(Batch(found.landing(policy, update.local_sha), (update.local_sha, *not_protected)))
     return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason), not_commits=tuple(not_commits))
 
 
@@ -377,10 +380,7 @@ def _by_hand() -> tuple[str, str] | None:
 def _range_plan(from_ref: str, to_ref: str, found: _Policies) -> _Plan:
     """The commits from..to, judged as headed for a protected ref, by the policy at from."""
     base, tip = git.resolve_commit(from_ref), git.resolve_commit(to_ref)
-    policy = found.for_base(base)
-    if not found.explicit:
-        policy = policies.landing(policy, found.cat, [tip], found.repo.git_dir)
-    return _Plan([Batch(policy, (tip, '--not', base))], [])
+    return _Plan([Batch(found.landing(found.for_base(base), tip), (tip, '--not', base))], [])
 
 
 def _reminder(plan: _Plan, repo: git.Repo) -> str | None:
