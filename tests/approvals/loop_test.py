@@ -933,6 +933,25 @@ def test_a_signers_file_moved_then_widened_in_the_same_push(tmp_path: Path, keys
     assert world.origin.rev('main') == main
 
 
+def test_a_signers_file_moved_then_widened_is_refused_when_the_push_cannot_be_known(
+        tmp_path: Path, keys: Keys) -> None:
+    """Under the pre-commit framework, with pushes the hook cannot know
+    (``remote.origin.push`` configured), pre-push judges every local branch
+    by the default branch's policy: the signer file the pushed tips name is
+    still the one whose change needs the owners."""
+    world = make_world(tmp_path, keys, signed_policy(1))
+    dev = world.dev
+    original = (dev.path / SIGNERS_PATH).read_text()
+    _move_the_signers_file(world, original)
+    dev.commit_ok(message('Tidy'), {MOVED_SIGNERS: original + signers_file(('bob@example.com', keys.mallory))},
+                  verify=False)
+    fetch_ledger(dev)
+    dev.git('config', 'remote.origin.push', 'refs/heads/main:refs/heads/main')
+    result = dev.trailgate('pre-push', env={'PRE_COMMIT': '1', 'PRE_COMMIT_REMOTE_NAME': 'origin'})
+    assert result.returncode == 1 and 'TG006' in result.output and f'[paths: {MOVED_SIGNERS}]' in result.output, \
+        result.output
+
+
 def test_signers_pointed_at_a_file_already_on_main(tmp_path: Path, keys: Keys) -> None:
     """A file on main that is nobody's signer file, so anyone may change it
     (here: mallory's key for bob), then the owner-approved commit that points

@@ -183,11 +183,11 @@ class _Policies:
             self._cache[base] = self._load(base)
         return self._cache[base]
 
-    def landing(self, policy: Policy, tip: str) -> Policy:
-        """``policy`` judging a push of ``tip``, with the signer file the
-        policy committed there names (``policies.landing``); a policy file
+    def landing(self, policy: Policy, *tips: str) -> Policy:
+        """``policy`` judging a push of ``tips``, with the signer files the
+        policies committed there name (``policies.landing``); a policy file
         given explicitly names its signers itself."""
-        return policy if self.explicit else policies.landing(policy, self.cat, [tip], self.repo.git_dir)
+        return policy if self.explicit else policies.landing(policy, self.cat, tips, self.repo.git_dir)
 
     def _load(self, base: str | None) -> Policy:
         if self.explicit:
@@ -354,11 +354,15 @@ def _everything_unpushed(view: RemoteView, found: _Policies) -> _Plan:
     named = [*sources[:1], 'HEAD', *sources[1:]]
     # a branch or tag that is no commit, git log reads no commit in: one the push
     # names, or a protected one it may send, is refused as if it landed there
-    guarded = [ref for ref in git.ref_values('refs/heads/', 'refs/tags/') if policy.protected.matches(ref)]
+    local = git.ref_values('refs/heads/', 'refs/tags/')
+    guarded = [ref for ref in local if policy.protected.matches(ref)]
     missing = set(git.missing_commits([*named, *guarded]))
-    tips = ['--branches', '--tags', *(name for name in named if name not in missing)]
+    commits = [name for name in named if name not in missing]
     not_commits = tuple(_unknown_destination(name) for name in dict.fromkeys((*sources, *guarded)) if name in missing)
-    return _Plan([Batch(policy, (*tips, '--not', *view.on_protected(policy)))], [], not_commits=not_commits)
+    # any of them may land on a protected ref: the signer file each one's policy names is guarded
+    policy = found.landing(policy, *commits, *local.values())
+    return _Plan([Batch(policy, ('--branches', '--tags', *commits, '--not', *view.on_protected(policy)))], [],
+                 not_commits=not_commits)
 
 
 def _unknown_destination(name: str) -> str:
