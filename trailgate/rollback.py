@@ -20,6 +20,7 @@ from collections.abc import Callable
 from trailgate import git
 from trailgate.display import visible
 from trailgate.policy import Policy
+from trailgate.refs import short
 
 
 def not_a_commit(ref: str, sha: str) -> str:
@@ -55,6 +56,31 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
     else:
         what = f'takes {visible(ref)} back to another {files} than it holds, past the commits that changed it'
     return f'this update {what}: {_owners_review(policy)}'
+
+
+def new_ref_policy(ref: str, default: str, default_tip: str, new: str, policy: Policy,
+                   cat: git.CatFile) -> str | None:
+    """Why creating the protected ``ref`` at ``new`` is refused for the
+    policy it would hold (``policy``: the one at ``default_tip``, the tip of
+    the default branch ``default``, which judges a new ref): another than the
+    default branch's, that no commit the ref gains sets. The policy at ``new``
+    judges every later push to the ref, so a ref created at a commit from
+    before a change to the policy or its signer file (a rule tightened, a key
+    removed) would be judged by the older one."""
+    if policy.policy_owners is None:
+        return None
+    unset = _unset_signers(new, default_tip, policy, cat)
+    if unset is not None:
+        return f'this update {_names_unset(ref, unset)}: {_owners_review(policy)}'
+    paths = sorted(policy.policy_paths)
+    changed = _differing(paths, _versions(cat, default_tip, paths), _versions(cat, new, paths))
+    if not changed or _each_set_by_a_commit_beyond(new, default_tip, changed):
+        return None
+    files = visible(' and '.join(paths))
+    return (f'this update creates {visible(ref)} with another {files} than the default branch '
+            f'{visible(short(default))} holds, one that no commit it adds sets, and that would judge every later '
+            f'push to it: create it at a commit that holds the default branch\'s (merge the default branch '
+            f'into it first); {_owners_review(policy)}')
 
 
 def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,

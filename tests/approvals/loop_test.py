@@ -359,6 +359,36 @@ def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
     _refused_everywhere(world)
 
 
+def test_a_new_branch_at_a_commit_from_before_a_key_was_removed_is_refused(tmp_path: Path, keys: Keys) -> None:
+    """bob's key removed on main; a new protected branch (every branch is,
+    here) created at a commit from before the removal would hold the older
+    signer file, which judges every later push to it: bob's key would still
+    approve there."""
+    world = make_world(tmp_path, keys, signed_policy(2, 'alice@example.com, bob@example.com, carol@example.com'))
+    dev = world.dev
+    before_removal = world.origin.rev('main')
+    assert before_removal
+    dev.commit_ok(message('Remove bob'), {
+        SIGNERS_PATH: signers_file(('alice@example.com', keys.alice), ('carol@example.com', keys.carol)),
+        POLICY_PATH: signed_policy(2, 'alice@example.com, carol@example.com'),
+    }, verify=False)
+    removal_change = change_of(dev)
+    write_ledger(dev, {**entry(keys.alice, removal_change, 'alice@example.com'),
+                       **entry(keys.carol, removal_change, 'carol@example.com')})
+    assert _push_ledger(dev)[0] == 0
+    status, output = push_main(dev)
+    assert status == 0, output
+    said = 'this update creates refs/heads/release/1 with another'
+    url = dev.git('remote', 'get-url', 'origin').strip()
+    foreseen = dev.trailgate('pre-push', 'origin', url,
+                             input=f'refs/heads/x {before_removal} refs/heads/release/1 {"0" * 40}\n')
+    assert foreseen.returncode == 1 and said in foreseen.output, foreseen.output
+    result = dev.run_git('push', 'origin', f'{before_removal}:refs/heads/release/1')
+    assert result.returncode != 0 and result.hooks.get('pre-receive') == 1, result.output
+    assert said in result.output, result.output
+    assert world.origin.rev('refs/heads/release/1') is None
+
+
 def _rotate_bobs_key(dev: Repo, keys: Keys) -> str:
     """bob's key replaced on main, a policy owner's signed approval with it; the commit."""
     rotated = dev.commit_ok(message('Rotate bob\'s key'), {SIGNERS_PATH: signers_file(

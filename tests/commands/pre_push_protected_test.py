@@ -441,6 +441,46 @@ def test_a_protected_branch_taken_back_to_an_older_policy_is_refused_before_the_
     accepted(repo.run_git('push', '--force', 'origin', 'main'))
 
 
+def test_a_new_protected_branch_at_an_older_policy_is_refused_before_the_push(tmp_path: Path) -> None:
+    """What the server refuses, pre-push says first: an old commit as a new
+    protected branch (every branch is, here) adds no commit, yet its weaker
+    policy would judge every later push to it. The same branch with the
+    default branch merged in passes."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'))
+    old = repo.head()
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
+    publish(repo, origin)
+    before = ref_values(origin)
+    result = repo.run_git('push', 'origin', f'{old}:refs/heads/hotfix')
+    assert result.returncode != 0 and result.hooks.get('pre-push') == 1, result
+    assert ('this update creates refs/heads/hotfix with another .trailgate/policy.yaml than the default branch '
+            'main holds') in result.stderr, result.stderr
+    assert ref_values(origin) == before
+    repo.git('switch', '-q', '-c', 'hotfix', old)
+    repo.git('merge', '-q', '--no-ff', '--no-verify', '-m', 'Merge main', 'main')
+    accepted(repo.run_git('push', 'origin', 'hotfix'))
+
+
+def test_framework_refuses_a_new_protected_branch_at_an_older_policy(tmp_path: Path, pre_commit_setup) -> None:
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'), hooks=False,
+                    files={'.pre-commit-config.yaml': pre_commit_setup.config})
+    repo.env.update(pre_commit_setup.env)
+    pre_commit(repo, 'install', '--hook-type', 'pre-push')
+    old = repo.head()
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
+    publish(repo, origin)
+    repo.git('switch', '-q', '-c', 'hotfix', old)
+    # pre-commit skips the pre-push stage of a push that adds no commit: a fix on top
+    repo.commit_ok(message('Fix'), {OTHER: 'fixed\n'}, verify=False)
+    before = ref_values(origin)
+    result = repo.run_git('push', 'origin', 'hotfix')
+    assert result.returncode != 0 and 'Failed' in result.output, result.output
+    assert 'this update creates refs/heads/hotfix with another .trailgate/policy.yaml' in result.output
+    assert ref_values(origin) == before
+
+
 def test_framework_head_is_pushed_to_the_branch_it_is_on_not_to_its_upstream(framework: Setup) -> None:
     """`git push origin aaa HEAD` on main updates the remote's main whatever
     main's upstream is; pre-commit names only the first ref (aaa)."""

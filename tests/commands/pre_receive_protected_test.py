@@ -31,6 +31,7 @@ from testing.scenarios import ref_values
 from testing.scenarios import unreviewed
 from tests.commands.pre_receive_test import accepted
 from tests.commands.pre_receive_test import good
+from tests.commands.pre_receive_test import planted
 from tests.commands.pre_receive_test import push
 from tests.commands.pre_receive_test import refused
 from tests.reports.json_format_test import VALIDATOR
@@ -144,9 +145,60 @@ def _laundering_setup(tmp_path: Path) -> tuple[Setup, str]:
     return Setup(repo, origin), old
 
 
+def _creates_older(ref: str) -> str:
+    return f'this update creates {ref} with another .trailgate/policy.yaml than the default branch main holds'
+
+
+def test_a_new_protected_ref_at_a_commit_with_an_older_policy_is_refused(tmp_path: Path) -> None:
+    """An old commit as a new protected branch adds no commit to judge, but
+    its weaker policy would judge every later push to the branch: an
+    unreviewed change to payments would land there."""
+    (repo, origin), old = _laundering_setup(tmp_path)
+    before = ref_values(origin)
+    refused(push(repo, f'{old}:refs/heads/lax'), _creates_older('refs/heads/lax'))
+    wrong = unreviewed(repo)
+    result = push(repo, f'{old}:refs/heads/lax', 'main:refs/heads/other')
+    refused(result, _creates_older('refs/heads/lax'), wrong[:10], RULE)
+    assert ref_values(origin) == before
+
+
+def test_a_new_protected_ref_at_an_older_policy_is_refused_beside_its_commits(tmp_path: Path) -> None:
+    """Its commits are judged as well, in the report: the refusal of the
+    update comes with theirs, never in their place. (A commit the default
+    branch's policy passes does not make the older policy right.)"""
+    (repo, origin), old = _laundering_setup(tmp_path)
+    repo.git('switch', '-q', '-c', 'lax', old)
+    repo.commit_ok(message('Tidy'), {OTHER: 'tidy\n'}, verify=False)
+    result = push(repo, 'lax')
+    refused(result, '1 commit checked, 0 refused', _creates_older('refs/heads/lax'))
+    assert 'refs/heads/lax' not in ref_values(origin)
+
+
+def test_a_new_protected_ref_that_merges_the_default_branch_first_lands(tmp_path: Path) -> None:
+    (repo, origin), old = _laundering_setup(tmp_path)
+    repo.git('switch', '-q', '-c', 'hotfix', old)
+    repo.commit_ok(message('Fix'), {OTHER: 'fixed\n'}, verify=False)
+    repo.git('merge', '-q', '--no-ff', '--no-verify', '-m', 'Merge main', 'main')
+    accepted(push(repo, 'hotfix'))
+    assert ref_values(origin)['refs/heads/hotfix'] == repo.head()
+
+
+def test_a_new_protected_ref_that_changes_the_policy_in_its_own_commit_is_judged_by_it(tmp_path: Path) -> None:
+    """A commit of its own that sets the policy is judged (and needs the
+    policy owners), so it is no rollback: reviewed, it lands."""
+    (repo, origin), old = _laundering_setup(tmp_path)
+    repo.git('switch', '-q', '-c', 'weaker', old)
+    weaker = POLICY.replace('services/payments/**', 'services/elsewhere/**')
+    unowned = repo.commit_ok(message('Guard elsewhere'), {POLICY_PATH: weaker}, verify=False)
+    refused(push(repo, 'weaker'), unowned[:10], 'policy')
+    repo.git('commit', '-q', '--amend', '--no-verify', '--no-edit', '--trailer', REVIEW_ALICE)
+    accepted(push(repo, 'weaker'))
+    assert ref_values(origin)['refs/heads/weaker'] == repo.head()
+
+
 def test_laundering_through_a_stale_branch_fast_forward(tmp_path: Path) -> None:
     (repo, origin), old = _laundering_setup(tmp_path)
-    accepted(push(repo, f'{old}:refs/heads/lax'))  # nothing new: an old commit as a new branch
+    planted(repo, origin, f'{old}:refs/heads/lax')  # refused by the hook: an older policy as a new branch
     wrong = unreviewed(repo)
     accepted(push(repo, 'main:lax'))  # judged by lax's old (weaker) policy, or not at all
     before = ref_values(origin)
@@ -156,7 +208,7 @@ def test_laundering_through_a_stale_branch_fast_forward(tmp_path: Path) -> None:
 
 def test_laundering_through_a_stale_branch_merge(tmp_path: Path) -> None:
     (repo, origin), old = _laundering_setup(tmp_path)
-    accepted(push(repo, f'{old}:refs/heads/lax'))
+    planted(repo, origin, f'{old}:refs/heads/lax')
     repo.git('switch', '-q', '-c', 'lax-work')
     wrong = unreviewed(repo)
     accepted(push(repo, 'lax-work:lax'))
@@ -196,24 +248,22 @@ def test_without_policy_owners_a_protected_branch_may_be_rewound_to_an_older_pol
     assert ref_values(origin)['refs/heads/main'] == old
 
 
-def test_a_protected_branch_deleted_and_pushed_again_is_closed_only_by_receive_deny_deletes(
-        tmp_path: Path) -> None:
-    """The gap README's trust model names. A deletion adds nothing to judge and
-    passes; a protected ref pushed again is judged only on the commits no other
-    protected ref holds. So deleting release/1 and pushing it again at a commit
-    before its policy change gives it the older policy back (which judges every
-    later push to it), where the force push that does the same is refused.
-    ``receive.denyDeletes`` on the server closes it."""
+def test_a_protected_branch_deleted_and_pushed_again_at_an_older_policy_is_refused(tmp_path: Path) -> None:
+    """A deletion adds nothing to judge and passes; pushing release/1 again at
+    a commit from before its policy change would give it the older policy
+    back (which judges every later push to it), as the refused force push
+    would: it is a new protected ref, refused for the policy it would hold.
+    ``receive.denyDeletes`` keeps the branch from being deleted at all."""
     (repo, origin), old = _laundering_setup(tmp_path)
     accepted(push(repo, 'main:refs/heads/release/1'))
     tip = ref_values(origin)['refs/heads/release/1']
     rollback = 'takes refs/heads/release/1 back to another .trailgate/policy.yaml'
     refused(push(repo, '--force', f'{old}:refs/heads/release/1'), rollback)
     accepted(push(repo, ':refs/heads/release/1'))
-    accepted(push(repo, f'{old}:refs/heads/release/1'))
-    assert ref_values(origin)['refs/heads/release/1'] == old
+    refused(push(repo, f'{old}:refs/heads/release/1'), _creates_older('refs/heads/release/1'))
+    assert 'refs/heads/release/1' not in ref_values(origin)
 
-    accepted(push(repo, '--force', f'{tip}:refs/heads/release/1'))  # the reviewed policy again
+    accepted(push(repo, f'{tip}:refs/heads/release/1'))  # the reviewed policy again
     origin.git('config', 'receive.denyDeletes', 'true')
     deleted = push(repo, ':refs/heads/release/1')
     assert deleted.returncode != 0 and 'deletion prohibited' in deleted.stderr, deleted
@@ -508,14 +558,7 @@ def test_a_tag_named_like_a_missing_default_branch_does_not_judge_new_refs(tmp_p
     repo.commit_ok(message('Protect nothing'), {POLICY_PATH: 'version: 1\nprotected: [master]\nrules: []\n'},
                    verify=False)
     refused(push(repo, 'HEAD:refs/tags/refs/heads/master'), 'is a name git reads as refs/heads/master', status=1)
-    hook = origin.path / 'hooks' / 'pre-receive'
-    saved = hook.read_bytes()
-    hook.unlink()
-    try:
-        accepted(push(repo, 'HEAD:refs/tags/refs/heads/master'))
-    finally:
-        hook.write_bytes(saved)
-        hook.chmod(0o755)
+    planted(repo, origin, 'HEAD:refs/tags/refs/heads/master')
     repo.git('switch', '-q', 'main')
     unreviewed(repo)
     refused(push(repo, 'HEAD:refs/heads/release/9'), 'the default branch master does not exist', status=2)

@@ -46,6 +46,7 @@ from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.refs import APPROVALS_REF
 from trailgate.refs import BRANCH_PREFIX
+from trailgate.rollback import new_ref_policy
 from trailgate.rollback import not_a_commit
 from trailgate.rollback import policy_rollback
 
@@ -202,6 +203,7 @@ class _Plan(NamedTuple):
     elsewhere: list[Batch]  # commits pushed to other refs: counted for the reminder
     rollbacks: tuple[str, ...] = ()  # why an update takes a protected ref back to an older policy
     not_commits: tuple[str, ...] = ()  # why an update points a protected ref at what is no commit
+    created: tuple[str, ...] = ()  # why a new protected ref would hold another policy: said with its commits
 
 
 def _known(sha: str) -> bool:
@@ -212,6 +214,7 @@ def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan
     plan = _Plan([], [])
     rollbacks = []
     not_commits = []
+    created = []
     default_tip = view.default_tip if view.default_tip and _known(view.default_tip) else None
     pushed = [u for u in updates if not git.is_null_oid(u.local_sha) and u.remote_ref != APPROVALS_REF]
     # what a push sends is here: not a commit is a tree, a blob or a tag of one
@@ -236,8 +239,13 @@ def _plan(updates: list[RefUpdate], view: RemoteView, found: _Policies) -> _Plan
             if not found.explicit:  # what the server refuses, said before the push
                 rollbacks.append(policy_rollback(update.remote_ref, replaced, update.local_sha, policy, found.cat))
         else:
-            plan.guarded.append(Batch(found.landing(policy, update.local_sha), (update.local_sha, *not_protected)))
-    return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason), not_commits=tuple(not_commits))
+            policy = found.landing(policy, update.local_sha)
+            plan.guarded.append(Batch(policy, (update.local_sha, *not_protected)))
+            if not found.explicit and view.default and default_tip and git.is_null_oid(update.remote_sha):
+                created.append(new_ref_policy(update.remote_ref, view.default, default_tip, update.local_sha,
+                                              policy, found.cat))
+    return plan._replace(rollbacks=tuple(reason for reason in rollbacks if reason), not_commits=tuple(not_commits),
+                         created=tuple(reason for reason in created if reason))
 
 
 # a short destination starting so may name a ref in another namespace of the remote
@@ -430,7 +438,8 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
         refusal = next(iter(plan.not_commits + plan.rollbacks), None)
         if refusal is None:
             summary = out.stream('pre-push', unique(judge(plan.guarded, repo, out.keeps_passing)),
-                                 policy_sources(plan.guarded), stream='stderr', when_empty=False)
+                                 policy_sources(plan.guarded), stream='stderr', when_empty=False,
+                                 refusals=lambda: plan.created)
     if refusal:  # said once git's processes are closed, which may still fail
         out.refuse('pre-push', (refusal,), policy_sources(plan.guarded), stream='stderr')
         return 1
@@ -439,7 +448,7 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
     reminder = _reminder(plan, repo) if plan.elsewhere and not out.quiet else None
     if reminder:
         print(reminder, file=sys.stderr)
-    return 1 if summary.refused_count else 0
+    return 1 if summary.refuses else 0
 
 
 def without_credentials(url: str) -> str:

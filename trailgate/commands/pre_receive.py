@@ -37,6 +37,7 @@ from trailgate.refs import NAMESPACES
 from trailgate.refs import is_ref_name
 from trailgate.refs import namespace_prefix
 from trailgate.refs import short
+from trailgate.rollback import new_ref_policy
 from trailgate.rollback import not_a_commit
 from trailgate.rollback import policy_rollback
 
@@ -283,6 +284,16 @@ def _policy_rollback(update: Update, judges: _Judges) -> str | None:
         return None
     policy = judges.landing(judges.judge_for(update), [update.new])
     return policy_rollback(update.ref, update.old, update.new, policy, judges.cat)
+
+
+def _new_ref_policy(update: Update, judges: _Judges) -> str | None:
+    """Why a new protected ref is refused for the policy it would hold
+    (``new_ref_policy``), said beside its judged commits; with an explicit
+    policy file, nothing is."""
+    if judges.explicit or not git.is_null_oid(update.old) or judges.head is None or judges.default_tip is None:
+        return None  # a new ref no policy can judge is said where it is judged
+    policy = judges.landing(judges.judge_for(update), [update.new])
+    return new_ref_policy(update.ref, judges.head, judges.default_tip, update.new, policy, judges.cat)
 
 
 def _on_protected(policy: Policy, refs: dict[str, str]) -> list[str]:
@@ -534,13 +545,15 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
         if rollback:
             out.refuse('pre-receive', (rollback,), NOT_READ, stream='stderr')
             return 1
+        created = tuple(filter(None, (_new_ref_policy(update, judges) for update in guarded)))
         elsewhere = [u for u in updates if u not in guarded]
         # the ledger's commits are judged as the ledger, never as commits: a pattern that names it exempts none
         refs = {ref: sha for ref, sha in server_refs.values().items() if ref != ledger.REF}
         batches = _batches(guarded, judges, refs)
         reminder = _reminder(elsewhere, judges, refs, repo, ledger_tip) if not out.quiet else None
     judged = unique(judge(batches, repo, out.keeps_passing, ledger_tip=ledger_tip))
-    summary = out.stream('pre-receive', judged, policy_sources(batches), stream='stderr', when_empty=False)
+    summary = out.stream('pre-receive', judged, policy_sources(batches), stream='stderr', when_empty=False,
+                         refusals=lambda: created)
     if reminder:
         print(reminder, file=sys.stderr)
-    return 1 if summary.refused_count else 0
+    return 1 if summary.refuses else 0
