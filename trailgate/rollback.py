@@ -77,10 +77,11 @@ def new_ref_policy(ref: str, default: str, default_tip: str, new: str, policy: P
     if not changed or _each_set_by_a_commit_beyond(new, default_tip, changed):
         return None
     files = visible(' and '.join(paths))
+    remedy = ('tag a commit that holds the default branch\'s' if ref.startswith('refs/tags/') else
+              'create it at a commit that holds the default branch\'s (merge the default branch into it first)')
     return (f'this update creates {visible(ref)} with another {files} than the default branch '
             f'{visible(short(default))} holds, one that no commit it adds sets, and that would judge every later '
-            f'push to it: create it at a commit that holds the default branch\'s (merge the default branch '
-            f'into it first); {_owners_review(policy)}')
+            f'push to it: {remedy}; {_owners_review(policy)}')
 
 
 def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,

@@ -174,6 +174,26 @@ def test_a_new_protected_ref_at_an_older_policy_is_refused_beside_its_commits(tm
     assert 'refs/heads/lax' not in ref_values(origin)
 
 
+def test_a_protected_tag_at_a_commit_with_an_older_policy_is_refused(tmp_path: Path) -> None:
+    """A release tag too: a later force push of it would be judged by the
+    policy it holds."""
+    origin = bare_remote(tmp_path / 'origin.git')
+    weak = POLICY.replace('services/payments/**', 'services/nothing/**')
+    repo = new_repo(tmp_path / 'repo', weak + 'protected: [main, "refs/tags/v*"]\n', hooks=False)
+    old = repo.head()
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB),
+                   {POLICY_PATH: POLICY + 'protected: [main, "refs/tags/v*"]\n'}, verify=False)
+    publish(repo, origin)
+    repo.git('tag', 'v0.1', old)
+    repo.git('tag', 'v0.2')
+    result = push(repo, 'v0.1')
+    refused(result, 'this update creates refs/tags/v0.1 with another .trailgate/policy.yaml',
+            'tag a commit that holds the default branch')
+    assert 'merge the default branch' not in result.stderr
+    accepted(push(repo, 'v0.2'))
+    assert set(ref_values(origin)) == {'refs/heads/main', 'refs/tags/v0.2'}
+
+
 def test_a_new_protected_ref_that_merges_the_default_branch_first_lands(tmp_path: Path) -> None:
     (repo, origin), old = _laundering_setup(tmp_path)
     repo.git('switch', '-q', '-c', 'hotfix', old)
