@@ -224,3 +224,27 @@ def test_a_path_pattern_that_matches_nothing_is_located(repo: Repo) -> None:
         (line, "rules[0] (tier1-payments).paths: invalid path pattern './services/payments/**': "
                'it has an empty, "." or ".." component, and no path in git has one, so it matches nothing'),
     ], found
+
+
+def test_the_work_tree_policy_named_explicitly_finds_its_signers_file(repo: Repo, tmp_path: Path) -> None:
+    """A policy file given explicitly (argument, --policy or TRAILGATE_POLICY)
+    inside a repository is read as every other command reads it: its
+    ``signers:`` path from the repository's top level, not from the policy's
+    own directory (``.trailgate/.trailgate/allowed_signers``)."""
+    from testing.approvals import SIGNERS_PATH
+    from testing.approvals import signed_policy
+    from testing.approvals import signers_file
+    from testing.sshkeys import make_key
+
+    alice, bob = make_key(tmp_path / 'keys', 'alice'), make_key(tmp_path / 'keys', 'bob')
+    write(repo.path / POLICY_PATH, signed_policy())
+    write(repo.path / SIGNERS_PATH, signers_file(('alice@example.com', alice), ('bob@example.com', bob)))
+    assert 'valid (' in validate(repo, code=0).stdout
+    for args, env in (((POLICY_PATH,), None), (('--policy', POLICY_PATH), None),
+                      ((), {'TRAILGATE_POLICY': POLICY_PATH})):
+        result = validate(repo, *args, code=0, env=env)
+        assert result.stdout.startswith(f'{POLICY_PATH}: valid ('), result.stdout
+    here = repo.path / 'services'
+    here.mkdir()
+    result = validate(repo, '../' + POLICY_PATH, code=0, cwd=here)
+    assert result.stdout.startswith(f'../{POLICY_PATH}: valid ('), result.stdout

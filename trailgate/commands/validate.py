@@ -6,6 +6,7 @@ import os
 from trailgate import git
 from trailgate import policies
 from trailgate.display import from_user_directory
+from trailgate.errors import GitError
 from trailgate.errors import PolicyError
 
 
@@ -14,7 +15,9 @@ def validate(path: str | None) -> int:
     repo = None
     try:
         if path:
-            policy = policies.from_file(path, None)
+            # its signers file where every other command finds it: from the
+            # repository's top level, or beside the policy outside one
+            policy = policies.from_file(path, _repository())
         else:
             repo = git.repo()
             policy = policies.from_worktree(repo, None)
@@ -27,6 +30,13 @@ def validate(path: str | None) -> int:
     print(f'{_shown(policy.source, repo)}: valid ({rules} rule{"s" if rules != 1 else ""}, '
           f'{groups} group{"s" if groups != 1 else ""})')
     return 0
+
+
+def _repository() -> git.Repo | None:
+    try:
+        return git.repo()
+    except GitError:
+        return None
 
 
 def _shown(source: str, repo: git.Repo | None) -> str:
