@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable
 
@@ -88,10 +89,13 @@ def with_signers(policy: Policy, policy_data: bytes, policy_name: str, data: byt
     from trailgate.model import fold_email
 
     if data is None:
+        line, col = _signers_position(policy_data, policy.signers_path or '')
         raise PolicyError(
             f'{visible(signers_name)}: the policy names this allowed-signers file '
             f'(signers: {visible(policy.signers_path or "")}) '
             f'but it does not exist; create it with `trailgate signers add EMAIL KEY.pub`',
+            (f'{policy_name}:{line}:{col}: signers: {visible(policy.signers_path or "")} does not exist '
+             f'({visible(signers_name)}); create it with `trailgate signers add EMAIL KEY.pub`',),
         )
     signers = allowed_signers.parse(data, signers_name)
     with_keys = signers.emails_with_keys()
@@ -124,6 +128,19 @@ def _signed_groups(policy: Policy) -> list[str]:
         if reviews is not None and reviews.signed and reviews.group not in groups:
             groups.append(reviews.group)
     return groups
+
+
+_SIGNERS_KEY = re.compile(rb'^signers[ \t]*:[ \t]*', re.MULTILINE)
+
+
+def _signers_position(data: bytes, signers_path: str) -> tuple[int, int]:
+    """Where the top-level ``signers:`` value is written (a problem with the
+    file it names is located there, as validate's FILE:LINE:COL)."""
+    key = _SIGNERS_KEY.search(data)
+    if key is None:
+        return _position_of(data, signers_path)
+    line_start = data.rfind(b'\n', 0, key.start()) + 1
+    return data.count(b'\n', 0, key.start()) + 1, key.end() - line_start + 1
 
 
 def _position_of(data: bytes, text: str) -> tuple[int, int]:

@@ -248,3 +248,19 @@ def test_the_work_tree_policy_named_explicitly_finds_its_signers_file(repo: Repo
     here.mkdir()
     result = validate(repo, '../' + POLICY_PATH, code=0, cwd=here)
     assert result.stdout.startswith(f'../{POLICY_PATH}: valid ('), result.stdout
+
+
+def test_a_missing_signers_file_is_a_problem_located_at_the_signers_key(repo: Repo) -> None:
+    """Every problem is printed as FILE:LINE:COL: message, the signers file
+    the policy names but that does not exist too: at its ``signers:`` line."""
+    from testing.approvals import SIGNERS_PATH
+    from testing.approvals import signed_policy
+
+    text = '# the policy\n' + signed_policy()
+    write(repo.path / POLICY_PATH, text)
+    result = validate(repo, code=2)
+    found = problems(result, str(repo.path / POLICY_PATH))
+    line = text.splitlines().index(f'signers: {SIGNERS_PATH}') + 1
+    assert [(at, col) for at, col, _ in found] == [(line, len('signers: ') + 1)], result.stdout
+    assert SIGNERS_PATH in found[0][2] and 'does not exist' in found[0][2], found
+    assert 'trailgate signers add' in result.output
