@@ -273,6 +273,7 @@ def test_a_new_ref_where_the_default_branch_has_no_policy_is_told_to_push_one_th
     refused(result, f'the base {repo.head()[:12]} has no .trailgate/policy.yaml',
             'push a policy to the default branch first', status=2)
     assert 'git update-ref' not in result.output, result.output  # the advice for an existing ref
+    assert '`trailgate init`' in result.output, result.output  # no policy found at all
     assert 'refs/heads/feature' not in ref_values(origin)
 
 
@@ -294,6 +295,8 @@ def test_empty_repository_says_to_push_before_installing_the_hook(setup: Setup, 
     result = repo.run_git('push', '--no-verify', 'empty', 'main')
     refused(result, 'the repository is empty', 'before installing the hook', '--policy PATH', status=2)
     assert 'push a policy to the default branch first' not in result.output, result.output
+    # no policy found at all: the message names `trailgate init` (the contract's words)
+    assert '`trailgate init`' in result.output, result.output
 
 
 def test_empty_repository_with_a_configured_policy(setup: Setup, tmp_path: Path) -> None:

@@ -198,7 +198,8 @@ class _Judges:
         if base is None and not self.refs.entries:
             raise PolicyError(
                 f'the repository is empty, so no .trailgate/policy.yaml can judge the update of '
-                f'{visible(update.ref)}: push the branch that holds the policy before installing the hook, '
+                f'{visible(update.ref)}: push the branch that holds the policy before installing the hook '
+                f'(in a clone, {policies.NO_POLICY_HINT}), '
                 f'or install it with a policy file kept on the server (trailgate install --policy PATH)',
             )
         if base is None:
@@ -211,8 +212,8 @@ class _Judges:
         unjudged = f'the base {base[:12]} has no .trailgate/policy.yaml, so the update of {visible(update.ref)} ' \
             'cannot be judged'
         if new_ref:
-            raise PolicyError(f'{unjudged}; push a policy to the default branch first, or configure the hook '
-                              f'with --policy PATH')
+            raise PolicyError(f'{unjudged}; push a policy to the default branch first (in a clone, '
+                              f'{policies.NO_POLICY_HINT}), or configure the hook with --policy PATH')
         raise PolicyError(
             f"{unjudged}: a ref is judged by the policy its current value holds, never by another branch's; "
             f'a server administrator can set the ref to a commit that holds the policy (git update-ref), '
