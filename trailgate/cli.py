@@ -196,15 +196,18 @@ def _same_file(first: str, second: str) -> bool:
 
 
 @cli.command('explain', short_help='Why one commit passes or is refused.')
-@click.argument('rev', required=False, default='HEAD')
+@click.argument('rev', required=False)
 @click.option('--message', 'message_file', metavar='FILE',
               help='Explain a message not yet committed, against the staged change.')
 @policy_option
-def explain_command(rev: str, message_file: str | None, policy: str | None) -> int:
-    """Show, for one commit, the AI signals, the rules and each requirement."""
+def explain_command(rev: str | None, message_file: str | None, policy: str | None) -> int:
+    """Show, for one commit (default HEAD), the AI signals, the rules and each requirement."""
     from trailgate.commands.explain import explain
 
-    return explain(rev, message_file, policy)
+    if message_file and rev is not None:
+        raise click.UsageError(f'--message explains the staged change, not a commit: drop {rev!r}, '
+                               'or drop --message to explain that commit')
+    return explain(rev or 'HEAD', message_file, policy)
 
 
 @cli.command('init', short_help='Write a starter .trailgate/policy.yaml.')

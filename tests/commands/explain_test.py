@@ -189,6 +189,14 @@ def test_message_file_that_does_not_exist(repo: Repo, tmp_path: Path) -> None:
     assert 'missing' in result.stderr
 
 
+def test_message_file_with_a_revision_is_a_usage_error(repo: Repo, tmp_path: Path) -> None:
+    """The message is explained against the staged change: a revision beside
+    it would be silently ignored."""
+    bad = write(tmp_path / 'bad.txt', message('Charge twice', ASSISTED))
+    result = explain(repo, '--message', str(bad), 'HEAD', code=2)
+    assert result.stdout == '' and '--message explains the staged change' in result.stderr
+
+
 @pytest.mark.parametrize('rev', ['no-such-branch', 'HEAD~5', 'HEAD:README.txt', '0' * 40, 'main..HEAD'])
 def test_unknown_revision(repo: Repo, rev: str) -> None:
     result = explain(repo, rev, code=2)
