@@ -358,6 +358,22 @@ def test_review_count_larger_than_the_group_names_the_group_size(group: str, cou
     )
 
 
+def test_an_empty_group_cannot_give_the_default_single_review() -> None:
+    text = ('version: 1\ngroups:\n  senior: []\n'
+            'rules:\n  - id: r\n    paths: [x]\n    require: {reviews: {group: senior}}\n')
+    assert only_problem(text) == (
+        7, 32, "rules[0] (r).require.reviews.group: 1 review needed (the default count) but group 'senior' "
+        'has 0 members; no commit could ever pass',
+    )
+
+
+def test_policy_owners_that_is_an_empty_group_is_an_error() -> None:
+    text = 'version: 1\ngroups:\n  senior: []\npolicy_owners: senior\nrules: []\n'
+    assert only_problem(text) == (
+        4, 16, "policy_owners: group 'senior' has 0 members; no change to the policy could ever pass",
+    )
+
+
 @pytest.mark.parametrize(('count', 'read'), [
     ('1:10', 70), ('0x10', 16), ('020', 16), ('!!int 0o20', 16), ('0b11', 3), ('1_0', 10),
 ])

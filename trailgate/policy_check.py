@@ -50,7 +50,11 @@ def semantic_problems(root: Any) -> Iterator[Problem]:
         yield from _member_problems(name, members)
     group_sizes = {name: len(_seq(members)) for name, (_, members) in groups.items()}
     checker = _GroupChecker(frozenset(groups))
-    yield from checker.check(_get(top, 'policy_owners'), 'policy_owners')
+    owners = _get(top, 'policy_owners')
+    yield from checker.check(owners, 'policy_owners')
+    if owners is not None and owners.id == 'scalar' and group_sizes.get(owners.value) == 0:
+        yield (*schema.position(owners), f'policy_owners: group {owners.value!r} has 0 members; no change '
+               f'to the policy could ever pass')
     yield from checker.check(_get(_map(_get(top, 'overrides')), 'group'), 'overrides.group')
     ai = _map(_get(top, 'ai'))
     for key in ('identities', 'markers'):
@@ -237,16 +241,19 @@ def _reviews_problems(reviews_node: Any, group_sizes: dict[str, int], checker: _
     group_node = _get(reviews, 'group')
     yield from checker.check(group_node, f'{where}.require.reviews.group')
     count_node = _get(reviews, 'count')
-    if group_node is None or count_node is None or group_node.value not in group_sizes:
+    if group_node is None or group_node.value not in group_sizes:
         return
-    count = schema.yaml_int(str(count_node.value))
+    # without a count, the default of one review: an empty group can never give it
+    count = 1 if count_node is None else schema.yaml_int(str(count_node.value))
     if count is None:
         return
     size = group_sizes[group_node.value]
     if count > size:
+        key, needed = (('count', f'{count} reviews needed') if count_node else
+                       ('group', '1 review needed (the default count)'))
         yield (
-            *schema.position(count_node),
-            f'{where}.require.reviews.count: {count} reviews needed but group '
+            *schema.position(count_node or group_node),
+            f'{where}.require.reviews.{key}: {needed} but group '
             f'{group_node.value!r} has {size} member{"s" if size != 1 else ""}; '
             f'no commit could ever pass',
         )
