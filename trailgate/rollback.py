@@ -35,19 +35,17 @@ def policy_rollback(ref: str, old: str, new: str, policy: Policy, cat: git.CatFi
     for what it does to the policy ``policy`` (the one at ``old``), if it is."""
     if policy.policy_owners is None:
         return None
-    unset = _unset_signers(new, old, policy, cat)
-    if unset is not None:
-        return f'this update {_names_unset(ref, unset)}: {_owners_review(policy)}'
-    paths = sorted(policy.policy_paths)
-    held = _versions(cat, old, paths)
-    changed = _differing(paths, held, _versions(cat, new, paths))
+    changed = _policy_change(ref, old, new, policy, cat)
+    if isinstance(changed, str):
+        return changed
     if not changed:
         return None
+    paths = sorted(policy.policy_paths)
     if git.is_ancestor(old, new):
         dropped = False
     else:
         base = git.merge_base(old, new)
-        dropped = base is None or _versions(cat, base, paths) != held
+        dropped = base is None or _versions(cat, base, paths) != _versions(cat, old, paths)
     if not dropped and _each_set_by_a_commit_beyond(new, old, changed):
         return None  # what it drops left the policy alone; what it adds is judged commit by commit
     files = visible(' and '.join(paths))  # a signer file the pushed policy names is the pusher's text
@@ -69,19 +67,29 @@ def new_ref_policy(ref: str, default: str, default_tip: str, new: str, policy: P
     removed) would be judged by the older one."""
     if policy.policy_owners is None:
         return None
-    unset = _unset_signers(new, default_tip, policy, cat)
-    if unset is not None:
-        return f'this update {_names_unset(ref, unset)}: {_owners_review(policy)}'
-    paths = sorted(policy.policy_paths)
-    changed = _differing(paths, _versions(cat, default_tip, paths), _versions(cat, new, paths))
+    changed = _policy_change(ref, default_tip, new, policy, cat)
+    if isinstance(changed, str):
+        return changed
     if not changed or _each_set_by_a_commit_beyond(new, default_tip, changed):
         return None
-    files = visible(' and '.join(paths))
+    files = visible(' and '.join(sorted(policy.policy_paths)))
     remedy = ('tag a commit that holds the default branch\'s' if ref.startswith('refs/tags/') else
               'create it at a commit that holds the default branch\'s (merge the default branch into it first)')
     return (f'this update creates {visible(ref)} with another {files} than the default branch '
             f'{visible(short(default))} holds, one that no commit it adds sets, and that would judge every later '
             f'push to it: {remedy}; {_owners_review(policy)}')
+
+
+def _policy_change(ref: str, trusted: str, new: str, policy: Policy, cat: git.CatFile) -> str | list[str]:
+    """What giving ``ref`` the value ``new`` in place of ``trusted`` does to
+    the files of ``policy`` (the one at ``trusted``): the refusal of a signer
+    file that no review saw, or those of its paths that ``new`` holds
+    otherwise."""
+    unset = _unset_signers(new, trusted, policy, cat)
+    if unset is not None:
+        return f'this update {_names_unset(ref, unset)}: {_owners_review(policy)}'
+    paths = sorted(policy.policy_paths)
+    return _differing(paths, _versions(cat, trusted, paths), _versions(cat, new, paths))
 
 
 def merge_keeps_older_policy(target: str, base: str, head: str, policy: Policy,

@@ -332,17 +332,9 @@ def test_a_key_expired_by_valid_before(tmp_path: Path, keys: Keys) -> None:
     assert 'expired' in world.dev.trailgate('explain').stdout
 
 
-def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
-    world = make_world(tmp_path, keys, signed_policy(2, 'alice@example.com, bob@example.com, carol@example.com'))
-    dev = world.dev
-    ai_change(dev)
-    _approve_both(world)
-    fetch_ledger(dev)
-    assert check(dev)[0] == 0
-    # the owners remove bob's key (approved by alice and carol, signed), on main
-    change_base = dev.rev('HEAD~1')
-    assert change_base
-    dev.git('checkout', '-q', '-b', 'removal', change_base)
+def _remove_bobs_key(dev: Repo, keys: Keys) -> None:
+    """The owners remove bob's key (approved by alice and carol, signed): the
+    commit pushed to main, with its approvals."""
     dev.commit_ok(message('Remove bob'), {
         SIGNERS_PATH: signers_file(('alice@example.com', keys.alice), ('carol@example.com', keys.carol)),
         POLICY_PATH: signed_policy(2, 'alice@example.com, carol@example.com'),
@@ -353,6 +345,19 @@ def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
     assert _push_ledger(dev)[0] == 0
     status, output = push_main(dev)
     assert status == 0, output
+
+
+def test_a_removed_key_approves_nothing(tmp_path: Path, keys: Keys) -> None:
+    world = make_world(tmp_path, keys, signed_policy(2, 'alice@example.com, bob@example.com, carol@example.com'))
+    dev = world.dev
+    ai_change(dev)
+    _approve_both(world)
+    fetch_ledger(dev)
+    assert check(dev)[0] == 0
+    change_base = dev.rev('HEAD~1')
+    assert change_base
+    dev.git('checkout', '-q', '-b', 'removal', change_base)
+    _remove_bobs_key(dev, keys)
     dev.git('fetch', '-q', 'origin')
     dev.git('checkout', '-q', 'main')
     dev.git('rebase', '-q', 'origin/main')
@@ -368,16 +373,7 @@ def test_a_new_branch_at_a_commit_from_before_a_key_was_removed_is_refused(tmp_p
     dev = world.dev
     before_removal = world.origin.rev('main')
     assert before_removal
-    dev.commit_ok(message('Remove bob'), {
-        SIGNERS_PATH: signers_file(('alice@example.com', keys.alice), ('carol@example.com', keys.carol)),
-        POLICY_PATH: signed_policy(2, 'alice@example.com, carol@example.com'),
-    }, verify=False)
-    removal_change = change_of(dev)
-    write_ledger(dev, {**entry(keys.alice, removal_change, 'alice@example.com'),
-                       **entry(keys.carol, removal_change, 'carol@example.com')})
-    assert _push_ledger(dev)[0] == 0
-    status, output = push_main(dev)
-    assert status == 0, output
+    _remove_bobs_key(dev, keys)
     said = 'this update creates refs/heads/release/1 with another'
     url = dev.git('remote', 'get-url', 'origin').strip()
     foreseen = dev.trailgate('pre-push', 'origin', url,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from typing import NamedTuple
 
 import pytest
@@ -421,15 +422,22 @@ def test_framework_refuses_what_lands_on_a_protected_branch(framework: Setup, co
     assert ref_values(origin) == before
 
 
+def _tightened(tmp_path: Path, **options: Any) -> tuple[Setup, str]:
+    """main: a first policy that guards no payments, then one that does
+    (reviewed), published; the setup and the first commit."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'), **options)
+    old = repo.head()
+    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
+    publish(repo, origin)
+    return Setup(repo, origin), old
+
+
 def test_a_protected_branch_taken_back_to_an_older_policy_is_refused_before_the_push(tmp_path: Path) -> None:
     """What the server refuses, pre-push says first: a force push of main back
     past its policy change adds no commit, yet the weaker policy it leaves
     would judge every later push. A force push that keeps the policy passes."""
-    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
-    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'))
-    old = repo.head()
-    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
-    publish(repo, origin)
+    (repo, origin), old = _tightened(tmp_path)
     before = ref_values(origin)
     result = repo.run_git('push', '--force', 'origin', f'{old}:refs/heads/main')
     assert result.returncode != 0 and result.hooks.get('pre-push') == 1, result
@@ -446,11 +454,7 @@ def test_a_new_protected_branch_at_an_older_policy_is_refused_before_the_push(tm
     protected branch (every branch is, here) adds no commit, yet its weaker
     policy would judge every later push to it. The same branch with the
     default branch merged in passes."""
-    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
-    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'))
-    old = repo.head()
-    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
-    publish(repo, origin)
+    (repo, origin), old = _tightened(tmp_path)
     before = ref_values(origin)
     result = repo.run_git('push', 'origin', f'{old}:refs/heads/hotfix')
     assert result.returncode != 0 and result.hooks.get('pre-push') == 1, result
@@ -463,14 +467,10 @@ def test_a_new_protected_branch_at_an_older_policy_is_refused_before_the_push(tm
 
 
 def test_framework_refuses_a_new_protected_branch_at_an_older_policy(tmp_path: Path, pre_commit_setup) -> None:
-    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
-    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'), hooks=False,
-                    files={'.pre-commit-config.yaml': pre_commit_setup.config})
+    (repo, origin), old = _tightened(tmp_path, hooks=False,
+                                     files={'.pre-commit-config.yaml': pre_commit_setup.config})
     repo.env.update(pre_commit_setup.env)
     pre_commit(repo, 'install', '--hook-type', 'pre-push')
-    old = repo.head()
-    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
-    publish(repo, origin)
     repo.git('switch', '-q', '-c', 'hotfix', old)
     # pre-commit skips the pre-push stage of a push that adds no commit: a fix on top
     repo.commit_ok(message('Fix'), {OTHER: 'fixed\n'}, verify=False)
@@ -800,11 +800,7 @@ def test_framework_a_protected_tag_pushed_with_a_branch_cannot_point_at_a_tree(
 def test_a_push_refused_as_a_whole_is_the_report_written(tmp_path: Path) -> None:
     """pre-push refusing a rollback wrote no report: an ``--output`` file kept
     the previous push's verdict, which said nothing was refused."""
-    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
-    repo = new_repo(tmp_path / 'repo', POLICY.replace('services/payments/**', 'services/nothing/**'))
-    old = repo.head()
-    repo.commit_ok(message('Guard payments', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
-    publish(repo, origin)
+    (repo, origin), old = _tightened(tmp_path)
     report = tmp_path / 'report.sarif'
     report.write_text('{"runs": [{"results": []}]}')  # an earlier push's
     lines = f'refs/heads/main {old} refs/heads/main {repo.head()}\n'
