@@ -108,6 +108,17 @@ def test_refused_violations_are_errors() -> None:
     assert location['region'] == {'startLine': 1}
 
 
+def test_a_message_says_what_would_satisfy_each_rule() -> None:
+    """A refusal names what is missing and what would satisfy it (the
+    contract's refusal output), in the alert a person reads as in the text."""
+    judged = refused()
+    results = _results(judged)
+    assert len(results) == len(judged.violations) == 2
+    for result, violation in zip(results, judged.violations, strict=True):
+        text = result['message']['text']
+        assert f'({violation.code} {violation.name}): {violation.missing}. To satisfy: {violation.satisfy}.' in text
+
+
 def test_fingerprints_name_commit_rule_and_code() -> None:
     results = _results(refused())
     fingerprints = [r['partialFingerprints']['trailgate/v1'] for r in results]
