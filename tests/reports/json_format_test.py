@@ -189,6 +189,23 @@ def test_unicode_is_kept_and_surrogates_never_crash() -> None:
     assert commit['violations'][0]['paths'] == ['services/payments/naïve \\xe9.py']
 
 
+@pytest.mark.parametrize('commits', [0, 1], ids=['no commit', 'a commit'])
+def test_a_lone_surrogate_outside_the_commits_is_spelt_out(commits: int) -> None:
+    """The policy's source and the update's refusals may name a file or ref
+    whose bytes were not UTF-8: the document still ends its last line, as
+    every report does, and parses."""
+    chosen = Report('pre-receive', (refused(),)[:commits], '.trailgate/na\udce9ve.yaml at 0123456789ab',
+                    refusals=('refs/heads/caf\udce9 is refused',))
+    text = render(chosen, 'json')
+    text.encode('utf-8')  # strict: no lone surrogate left
+    assert text.endswith('}\n') and not text.endswith('\n\n')
+    document = json.loads(text)
+    VALIDATOR.validate(document)
+    assert document['policy_source'] == '.trailgate/na\\xe9ve.yaml at 0123456789ab'
+    assert document['refusals'] == [{'reason': 'refs/heads/caf\\xe9 is refused'}]
+    assert len(document['commits']) == commits
+
+
 @pytest.mark.parametrize(('raw', 'escaped'), [
     ('plain', 'plain'),
     ('\udcff', '\\xff'),
