@@ -83,6 +83,17 @@ def test_a_failure_per_unmet_requirement_of_a_refused_commit() -> None:
     assert 'AI-assisted: Claude' in out
 
 
+def test_a_failure_lists_each_protected_path_it_is_about() -> None:
+    """Every protected path the commit touches, one after another as the
+    other reports list them; a path outside every rule is not one of them."""
+    refund = 'services/payments/refund.py'
+    two = assessment('Speed up payments\n\nAssisted-by: Claude\n', paths=(PAYMENTS, refund, 'README.md'))
+    failures = _case(_parse(render(report(two), 'junit')), SHA_REFUSED).findall('failure')
+    assert len(failures) == 2
+    for failure in failures:
+        assert f'\npaths: {PAYMENTS}, {refund}\n' in (failure.text or '')
+
+
 def test_overridden_commit_is_not_a_failure_and_names_the_reason() -> None:
     case = _case(_parse(render(report(), 'junit')), SHA_OVERRIDDEN)
     assert case.findall('failure') == []
