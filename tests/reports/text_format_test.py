@@ -7,18 +7,22 @@ from pathlib import Path
 import pytest
 
 from tests.reports import PAYMENTS
+from tests.reports import POLICY_YAML
 from tests.reports import SHA_HUMAN
 from tests.reports import SHA_OVERRIDDEN
 from tests.reports import SHA_PASSING
 from tests.reports import SHA_REFUSED
 from tests.reports import assessment
 from tests.reports import head_shas
+from tests.reports import make_commit
 from tests.reports import overridden
 from tests.reports import passing
+from tests.reports import policy
 from tests.reports import refused
 from tests.reports import repo_with_ai_commit
 from tests.reports import report
 from tests.reports import run_check
+from trailgate.evaluate import assess
 from trailgate.reports import render
 from trailgate.reports.text_format import fix_command
 from trailgate.reports.text_format import fix_trailers
@@ -42,6 +46,32 @@ def test_refused_block_names_commit_fix_and_each_requirement() -> None:
     assert 'to satisfy: Reviewed-by from any of: Alice Archer <alice@example.com>' in lines[4]
     assert lines[4].endswith(f'[paths: {PAYMENTS}]')
     assert lines[5].startswith('  x tier1-payments: missing-trailer (TG003)')
+
+
+def test_a_refusal_over_many_paths_names_five_and_says_there_are_more() -> None:
+    paths = tuple(f'services/payments/{n}.py' for n in range(7))
+    lines = render(report(assessment('Speed up payments\n\nAssisted-by: Claude\n', paths=paths)), 'text').splitlines()
+    requirements = [line for line in lines if line.startswith('  x ')]
+    assert len(requirements) == 2
+    for line in requirements:
+        assert line.endswith(f'[paths: {", ".join(sorted(paths)[:5])}, ...]'), line
+
+
+def test_a_committed_change_that_needs_signed_approvals_names_the_reviewers_command() -> None:
+    """The commit exists: a reviewer approves it by its name; typing review
+    trailers is no fix, and there is nothing to make first."""
+    signed = POLICY_YAML.replace('version: 1\n', 'version: 1\nsigners: .trailgate/allowed_signers\n').replace(
+        'count: 2}', 'count: 2, signed: true}')
+    change = 'c' * 64
+    commit = make_commit('Speed up payments\n\nAssisted-by: Claude\n')._replace(change_id=change)
+    judged = assess(policy(signed), commit)
+    lines = render(report(judged), 'text').splitlines()
+    assert lines[0] == f'refused {SHA_REFUSED[:10]} Speed up payments'
+    assert lines[1] == (f'  needs signed approval of change {change}: a reviewer looks at it and runs '
+                        f"`trailgate approve '{SHA_REFUSED[:12]}^!'` (typed review trailers do not count)")
+    assert 'only a commit can be approved' not in '\n'.join(lines)
+    # the fix adds only the trailer a person types
+    assert lines[2] == '  fix: git commit --amend --trailer "Rollback-Plan: <rollback plan>" --no-edit'
 
 
 def test_overridden_block_names_the_reason() -> None:
