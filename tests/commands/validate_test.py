@@ -84,6 +84,14 @@ def test_valid_file(repo: Repo) -> None:
     assert 'policy.yaml' in result.stdout
 
 
+def test_a_valid_file_is_summed_up_in_counts(repo: Repo) -> None:
+    write(repo.path / 'policy.yaml', POLICY)  # one rule, two groups
+    assert validate(repo, 'policy.yaml', code=0).stdout == 'policy.yaml: valid (1 rule, 2 groups)\n'
+    write(repo.path / 'two.yaml', 'version: 1\ngroups: {senior: [a@example.com]}\nrules:\n' + ''.join(
+        f'  - {{id: r{n}, paths: ["x{n}/**"], require: {{reviews: {{group: senior}}}}}}\n' for n in (1, 2)))
+    assert validate(repo, 'two.yaml', code=0).stdout == 'two.yaml: valid (2 rules, 1 group)\n'
+
+
 def test_invalid_file_reports_every_problem(repo: Repo) -> None:
     write(repo.path / 'policy.yaml', INVALID)
     result = validate(repo, 'policy.yaml', code=2)
