@@ -144,6 +144,16 @@ def test_met_and_missing_in_one_commit(repo: Repo) -> None:
     assert tg002.lstrip().startswith('ok') and DOC_TICKET in tg002
 
 
+def test_a_missing_review_shows_each_review_counted_so_far(tmp_path: Path) -> None:
+    three = POLICY.replace('"Bob Builder <bob@example.com>"]', '"Bob Builder <bob@example.com>", carol@example.com]')
+    repo = new_repo(tmp_path / 'repo', three.replace('count: 2', 'count: 3'), hooks=False)
+    repo.commit_ok(message('Charge twice', ASSISTED, REVIEW_ALICE, REVIEW_BOB, DOC_TICKET),
+                   {CRITICAL: 'twice = 1\n'}, verify=False)
+    tg001 = requirement(rule_block(explain(repo, code=1).stdout), 'TG001')
+    assert tg001.lstrip().startswith('MISSING')
+    assert tg001.endswith(f' [counted so far: {REVIEW_ALICE}; {REVIEW_BOB}]'), tg001
+
+
 def test_a_human_commit_to_a_critical_path(repo: Repo) -> None:
     repo.commit_ok(message('Charge twice'), {CRITICAL: 'twice = 1\n'}, verify=False)
     out = explain(repo, code=0).stdout
