@@ -78,6 +78,8 @@ def test_refused_head(repo: Repo) -> None:
     assert verdict(out) == 'Verdict: REFUSED'
     fix = next(line for line in out.splitlines() if line.startswith('Fix:'))
     assert '--amend' in fix and 'Reviewed-by' in fix and 'Change-Doc' in fix
+    # typed reviews: no signed approval to ask for (without `signers`, approve has nothing to sign)
+    assert 'trailgate approve' not in out and 'Approve:' not in out
 
 
 def test_accepted_rev_shows_the_trailers_that_satisfied_it(repo: Repo) -> None:
