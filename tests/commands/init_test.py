@@ -236,6 +236,20 @@ def test_protects_the_branch_of_a_new_repository(tmp_path: Path) -> None:
     assert written(repo)['protected'] == ['trunk', 'release/*']
 
 
+def test_on_a_detached_head_protects_the_configured_default_branch_else_main(repo: Repo) -> None:
+    """No remote HEAD and no current branch to go by: git's own
+    ``init.defaultBranch`` names it, and without one, ``main``."""
+    repo.git('commit', '-q', '--allow-empty', '-m', 'first')
+    repo.git('checkout', '-q', '--detach')
+    repo.git('config', 'init.defaultBranch', 'trunk')
+    init(repo)
+    assert written(repo)['protected'] == ['trunk', 'release/*']
+    os.remove(repo.path / POLICY_PATH)
+    repo.git('config', '--unset', 'init.defaultBranch')
+    init(repo)
+    assert written(repo)['protected'] == ['main', 'release/*']
+
+
 def test_protects_the_remote_default_branch(tmp_path: Path) -> None:
     origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
     origin.git('symbolic-ref', 'HEAD', 'refs/heads/develop')
