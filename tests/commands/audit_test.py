@@ -121,6 +121,7 @@ def test_since_and_until_take_the_dates_git_takes(tmp_path: Path) -> None:
         ('--since', old.strftime('%Y-%m-%dT00:00:00Z')): 2,
         ('--until', old.strftime('%Y-%m-%d')): 1,
         ('--since', '1 year ago', '--until', 'now'): 2,
+        ('--since', 'now'): 1,  # today, not an open end
     }
     for args, commits in cases.items():
         result = trailgate(repo.path, 'audit', *args)
