@@ -20,6 +20,7 @@ import pytest
 from testing.scenarios import APPROVALS
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
+from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import RULE
 from testing.scenarios import Repo
 from testing.scenarios import Run
@@ -271,6 +272,31 @@ def test_a_run_that_makes_no_report_leaves_no_earlier_one_in_its_output_file(tmp
     result = Repo(elsewhere).trailgate('check', '--format', 'json', '--output', str(report), 'HEAD~1..HEAD')
     assert result.returncode == 2, result
     assert report.read_text() == stale
+
+
+def test_a_reminder_is_never_written_through_a_link_a_commit_put_there(tmp_path: Path) -> None:
+    """The report of a range headed for an unprotected target (a reminder,
+    rendered whole, not streamed) is refused the same places as a verdict."""
+    home = tmp_path / 'home'
+    home.mkdir()
+    profile = home / '.bashrc'
+    profile.write_text('# mine\n')
+    repo = new_repo(tmp_path / 'repo', PROTECTED_POLICY, hooks=False)
+    (repo.path / 'trailgate.sarif').symlink_to(profile)
+    repo.git('add', 'trailgate.sarif')
+    bad = repo.commit_ok(message('Unreviewed charge; echo owned', ASSISTED), {CRITICAL: 'bad = 1\n'}, verify=False)
+    config = (repo.path / '.git' / 'config').read_bytes()
+    for target in ('trailgate.sarif', '.git/config'):
+        result = repo.trailgate('check', '--target', 'feature', '--format', 'sarif', '--output', target,
+                                f'{bad}~1..{bad}')
+        assert result.returncode == 2, (target, result)
+        assert f'--output {target}: cannot write' in result.stderr, result.stderr
+    assert profile.read_text() == '# mine\n' and os.listdir(home) == ['.bashrc']
+    assert (repo.path / '.git' / 'config').read_bytes() == config
+    written = repo.trailgate('check', '--target', 'feature', '--format', 'sarif', '--output', 'report.sarif',
+                             f'{bad}~1..{bad}')
+    assert written.returncode == 0, written  # a reminder: nothing refused
+    assert json.loads((repo.path / 'report.sarif').read_text())['runs'][0]['results'][0]['level'] == 'note'
 
 
 @pytest.mark.parametrize('format', ['text', 'sarif'])
