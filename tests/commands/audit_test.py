@@ -11,7 +11,11 @@ from testing.audit_history import DAYS
 from testing.audit_history import Expected
 from testing.scenarios import ASSISTED
 from testing.scenarios import CAROL
+from testing.scenarios import CO_AUTHORED
 from testing.scenarios import CRITICAL
+from testing.scenarios import OTHER
+from testing.scenarios import REVIEW_ALICE
+from testing.scenarios import REVIEW_BOB
 from testing.scenarios import message
 from testing.scenarios import new_repo
 from testing.scenarios import policy
@@ -59,6 +63,28 @@ def test_csv_one_row_per_commit_and_no_formulas(history: tuple[Path, Expected], 
     formulas = [row['subject'] for row in rows if row['subject'].startswith(('=', '+', '-', '@'))]
     assert formulas == []
     assert "'=1+1 tweak" in {row['subject'] for row in rows}
+
+
+def test_csv_lists_each_tool_and_each_rule_of_a_commit_separated(tmp_path: Path) -> None:
+    """Two AI marks, two rules, two reviewers: one cell each, its items told
+    apart by '; ', as a reader splits them."""
+    two_rules = ''.join([
+        'version: 1\ngroups: {senior: [alice@example.com, bob@example.com]}\nrules:\n',
+        *(f'  - {{id: {rule}, paths: ["services/{rule}/**"], require: {{reviews: {{group: senior}}}}}}\n'
+          for rule in ('payments', 'search')),
+    ])
+    repo = new_repo(tmp_path / 'repo', two_rules, hooks=False)
+    repo.commit_ok(message('Both', ASSISTED, CO_AUTHORED), {CRITICAL: 'x = 1\n', OTHER: 'y = 1\n'}, verify=False)
+    repo.commit_ok(message('Reviewed', ASSISTED, REVIEW_ALICE, REVIEW_BOB), {CRITICAL: 'x = 2\n'}, verify=False)
+    out = tmp_path / 'audit.csv'
+    result = trailgate(repo.path, 'audit', '-q', '--csv', str(out))
+    assert result.returncode == 0, result.stderr
+    rows = {row['subject']: row for row in csv.DictReader(io.StringIO(out.read_text()))}
+    row = rows['Both']
+    assert row['tools'] == 'claude-code-co-author=Claude Code; ai.disclosure_trailers=Claude Code'
+    assert row['critical_rules'] == 'payments; search'
+    assert row['missing'] == 'payments:missing-review; search:missing-review'
+    assert rows['Reviewed']['reviewers'] == 'alice@example.com; bob@example.com'
 
 
 def test_policy_from_the_tip_or_policy_rev(tmp_path: Path) -> None:
