@@ -19,6 +19,9 @@ TAGS = frozenset((
 ))
 
 
+VOID = frozenset(('meta', 'br'))
+
+
 class Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -26,13 +29,29 @@ class Page(HTMLParser):
         self.attributes: set[str] = set()
         self.links: list[str] = []
         self.text: list[str] = []
+        self.open: list[str] = []  # the elements opened and not yet closed, innermost last
+        self.misnested: list[str] = []  # end tags that close no element open there
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
+        if tag not in VOID:
+            self.open.append(tag)
         for name, value in attrs:
             self.attributes.add(name)
             if name in ('href', 'src', 'xlink:href'):
                 self.links.append(value or '')
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)  # <rect ... />: opened and closed
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.misnested.append(tag)
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -52,6 +71,8 @@ def test_generated_history_page(history: tuple[Path, Expected], tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     page = parse(out)
     assert page.tags <= TAGS
+    # every element closed where it was opened: a stray end tag shows as text, or closes another
+    assert (page.open, page.misnested) == ([], [])
     assert not any(name.startswith('on') for name in page.attributes)
     assert page.links == []
     text = ''.join(page.text)
