@@ -1,9 +1,11 @@
 """``audit --html``: one self-contained page; hostile commit text stays text."""
 from __future__ import annotations
 
+import re
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 from testing.audit_history import HOSTILE
 from testing.audit_history import Expected
@@ -63,6 +65,12 @@ def parse(path: Path) -> Page:
     return page
 
 
+def svg_charts(html: str) -> list[ElementTree.Element]:
+    """Each chart of the page, parsed as the XML an SVG is: an attribute that
+    lost a quote, say, swallows the next one and does not parse."""
+    return [ElementTree.fromstring(chart) for chart in re.findall(r'<svg\b.*?</svg>', html, re.S)]
+
+
 def test_generated_history_page(history: tuple[Path, Expected], tmp_path: Path) -> None:
     repo = history[0]
     out = tmp_path / 'audit.html'
@@ -81,6 +89,13 @@ def test_generated_history_page(history: tuple[Path, Expected], tmp_path: Path) 
     for title in ('AI-marked share of commits per week', 'AI-marked share of changed lines per week',
                   'Commits by AI tool mark', 'Reviews counted per week, by reviewer'):
         assert title in text
+    # each chart's axes labelled with numbers, shares and days
+    charts = svg_charts(out.read_text())
+    assert len(charts) == 8
+    ticks = [tick.text for chart in charts for tick in chart.iter('{http://www.w3.org/2000/svg}text')
+             if tick.get('class') == 'tick' and tick.text is not None]
+    assert {'0', '10', '0%', '100%', '2026-03-02'} <= set(ticks), ticks
+    assert all(re.fullmatch(r'[0-9][0-9,]*%?|[0-9]{4}-[0-9]{2}-[0-9]{2}', tick) for tick in ticks), ticks
 
 
 def test_hostile_names_paths_reasons_and_remote(tmp_path: Path) -> None:
@@ -139,6 +154,7 @@ def test_a_period_without_ai_shows_a_tick_and_one_without_commits_shows_nothing(
     assert '<title>2026-03: 0 of 3 commits AI-marked (0.0%)</title>' in html
     assert '2026-02: 0 of 0' not in html
     assert html.count('class="s-zero"') == 1 + 1  # March's tick and its legend swatch
+    assert len(svg_charts(html)) >= 1
     assert '4 months without commits (no mark)' in html
     assert 'by reviewer</title>' not in html  # no review counted: a sentence, not an empty chart
     assert 'No review was counted in this history, so there is no chart.' in html
