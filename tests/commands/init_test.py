@@ -207,6 +207,27 @@ def test_codeowners_with_one_owner_spelt_in_two_cases(repo: Repo) -> None:
     assert emails(written(repo)['groups']['senior']).count('zed@example.com') == 1
 
 
+def test_a_codeowners_line_with_a_control_character_is_not_copied(repo: Repo) -> None:
+    """Such a line (a corrupt file) made a starter that did not parse, and an
+    error pointing into a policy file that was never written."""
+    (repo.path / 'CODEOWNERS').write_text('docs/a\x01b  bad@example.com\n/services/  zed@example.com\n')
+    init(repo)
+    policy = written(repo)
+    assert rule(policy, 'codeowners')['paths'] == ['/services/']
+    assert 'bad@example.com' not in emails(policy['groups']['senior'])
+    assert run(repo, 'validate').returncode == 0
+
+
+def test_a_default_branch_whose_name_is_not_utf8_is_refused_by_name(repo: Repo) -> None:
+    """A policy cannot name it, so it could not protect it: said, and nothing
+    written (it was an internal error)."""
+    repo.git('symbolic-ref', 'HEAD', os.fsdecode(b'refs/heads/caf\xe9'))
+    result = run(repo, 'init')
+    assert result.returncode == 2, result.output
+    assert 'caf\\xe9' in result.stderr and 'not printable UTF-8' in result.stderr, result.stderr
+    assert not (repo.path / '.trailgate').exists()
+
+
 def test_outside_a_repository_is_an_error(tmp_path: Path) -> None:
     outside = Repo(tmp_path, env={'GIT_CEILING_DIRECTORIES': str(tmp_path.parent)})
     result = run(outside, 'init')

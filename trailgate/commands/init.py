@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from trailgate import git
 from trailgate.display import from_user_directory
+from trailgate.display import visible
 from trailgate.errors import FatalError
 from trailgate.model import fold_email
 from trailgate.policy import DEFAULT_POLICY_PATH
@@ -48,6 +49,9 @@ def default_branch() -> str:
 
 def _with_default_branch(text: str, branch: str) -> str:
     """The starter's protected list, naming this repository's default branch."""
+    if not branch.isprintable() or branch != branch.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace'):
+        raise FatalError(f'the default branch {visible(branch)} has a name that is not printable UTF-8, which a '
+                         f'policy (YAML) cannot name; rename it (git branch -m), or write the policy by hand')
     return _PROTECTED.sub(f'protected: [{_quoted(branch)}, ', text, count=1)
 
 
@@ -68,6 +72,8 @@ def _parse_codeowners(text: str) -> tuple[list[str], list[str]]:
         line = _COMMENT.sub('', line).strip()
         if not line or line.startswith(('[', '^[')):
             continue  # blank, comment, or a GitLab (optional) section header
+        if not line.isprintable():
+            continue  # a control character: no pattern or owner a policy should copy
         pattern, *owners = line.split()
         if pattern != '*' and pattern not in patterns:
             patterns.append(pattern)
