@@ -148,7 +148,7 @@ def test_job_summary_escapes_markdown(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_job_summary_shows_a_subject_s_markdown_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A subject is the committer's text: in the job summary, where GitHub
-    renders Markdown, it never becomes a link, an image (fetched when the
+    renders Markdown, it never becomes a Markdown link, an image (fetched when the
     page is viewed), emphasis, code or math, whatever it holds."""
     summary = tmp_path / 'summary.md'
     monkeypatch.setenv(SUMMARY_ENV, str(summary))

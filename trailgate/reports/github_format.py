@@ -13,7 +13,9 @@ Side effect, for this format only: when the environment variable
 ``GITHUB_STEP_SUMMARY`` names a file, ``render`` appends a Markdown job
 summary to it (a table of the refused and overridden commits with rule,
 requirement and fix), whose cells show a commit's text as text: never a
-link, an image, emphasis, code or HTML. If that file cannot be written, the returned text
+Markdown link or image, emphasis, code or HTML. (GitHub's autolinking may
+still make a bare URL or email address a link, one that shows the address
+it goes to.) If that file cannot be written, the returned text
 carries one more ``::warning`` saying so; the verdict is never affected.
 """
 from __future__ import annotations
