@@ -1991,6 +1991,19 @@ def last_change(tip: str, paths: Iterable[str]) -> str | None:
     return decode(run('--literal-pathspecs', 'rev-list', '-n1', tip, '--', *paths)).strip() or None
 
 
+def changes_of(tip: str, path: str) -> list[str]:
+    """Every commit of ``tip``'s history that holds another version of
+    ``path`` than one of its parents (a root commit that holds it included),
+    side branches and merges too: each version ``tip``'s history ever held
+    was made by one of them."""
+    return decode(run('--literal-pathspecs', 'rev-list', '--full-history', tip, '--', path)).split()
+
+
+def parents(commit: str) -> list[str]:
+    """The parents of ``commit``, as it records them (none: a root commit)."""
+    return decode(run('rev-list', '--parents', '-n1', commit, '--')).split()[1:]
+
+
 # -- audit: changed lines and linguist attributes ---------------------------
 
 

@@ -170,9 +170,29 @@ def _each_set_by_a_commit_beyond(tip: str, trusted: str, paths: list[str]) -> bo
     other, which a merge may have taken back to an earlier version."""
     for path in paths:
         last = git.last_change(tip, [path])
-        if last is None or git.is_ancestor(last, trusted):
+        if last is None or git.is_ancestor(last, trusted) or _replays(last, trusted, path):
             return False
     return True
+
+
+def _replays(commit: str, trusted: str, path: str) -> bool:
+    """Whether ``commit`` changes ``path`` as a commit ``trusted`` holds
+    already did, from the same version to the same version: the change made
+    again (a cherry-pick onto the parent it had, a commit recreated with
+    another date), which carries the reviews of the first, typed or signed,
+    whose approval is of the change, not of the commit. Such a commit sets
+    no version of its own: it brings back one that ``trusted``'s history
+    held, and left, and that the review it carries saw come from another
+    version than ``trusted`` holds."""
+    with git.CatFile() as cat:
+        after = cat.blob(commit, path)
+        before = {cat.blob(parent, path) for parent in git.parents(commit)} or {None}
+        for earlier in git.changes_of(trusted, path):
+            if cat.blob(earlier, path) != after:
+                continue
+            if not before.isdisjoint({cat.blob(parent, path) for parent in git.parents(earlier)} or {None}):
+                return True
+    return False
 
 
 def _unset_signers(tip: str, trusted: str, policy: Policy, cat: git.CatFile) -> str | None:

@@ -140,6 +140,59 @@ def test_an_unrelated_history_with_no_policy(tmp_path: Path) -> None:
     assert ref_values(origin) == before
 
 
+def _replayed(repo: Repo, commit: str) -> str:
+    """``commit`` made again on its own parents, a second later: another
+    commit with the same change (its reviews, typed or signed, count for it)."""
+    parents = [arg for parent in repo.git('rev-list', '--parents', '-n1', commit).split()[1:]
+               for arg in ('-p', parent)]
+    body = repo.git('log', '-1', '--format=%B', commit)
+    return repo.git('commit-tree', f'{commit}^{{tree}}', *parents, '-m', body,
+                    env={'GIT_COMMITTER_DATE': '2030-01-01T00:00:00Z'}).strip()
+
+
+def test_a_new_protected_ref_at_a_replay_of_the_commit_that_set_the_older_policy(tmp_path: Path) -> None:
+    """The commit that set the older policy, made again (its reviews with
+    it), is a commit the default branch does not hold: "set by a commit
+    beyond" it, though the change it judges was reviewed long ago, from
+    another version than the default branch's."""
+    (repo, origin), old = _two_policies(tmp_path)
+    again = _replayed(repo, old)
+    before = ref_values(origin)
+    refused(push(repo, f'{again}:refs/heads/lax'), CREATES)
+    assert ref_values(origin) == before
+
+
+def test_a_merge_cannot_take_main_back_through_a_replay_of_an_old_policy_change(tmp_path: Path) -> None:
+    """A merge of main and a replay of the commit that set the older policy,
+    keeping the replay's version: the merge's combined diff shows no change,
+    and the replay carries its old reviews."""
+    (repo, origin), old = _two_policies(tmp_path)
+    again = _replayed(repo, old)
+    repo.run_git('merge', '--no-ff', '--no-commit', '--no-verify', '--allow-unrelated-histories', again)
+    repo.git('checkout', again, '--', POLICY_PATH)
+    repo.git('commit', '-q', '--no-verify', '-m', 'Merge')
+    before = ref_values(origin)
+    refused(push(repo, 'main'), 'refs/heads/main')
+    assert ref_values(origin) == before
+
+
+def test_a_merge_cannot_take_main_back_through_a_replay_of_a_later_policy_change(tmp_path: Path) -> None:
+    """The same with a commit that is no root: the second of three versions."""
+    (repo, origin), _ = _two_policies(tmp_path)
+    middle = repo.head()
+    repo.commit_ok(message('Guard more', REVIEW_ALICE, REVIEW_BOB),
+                   {POLICY_PATH: POLICY.replace('payments/**', 'payments/**", "services/cart/**')}, verify=False)
+    accepted(push(repo, 'main'))
+    again = _replayed(repo, middle)
+    repo.run_git('merge', '--no-ff', '--no-commit', '--no-verify', again)
+    repo.git('checkout', again, '--', POLICY_PATH)
+    repo.git('commit', '-q', '--no-verify', '-m', 'Merge')
+    before = ref_values(origin)
+    refused(push(repo, 'main'), 'refs/heads/main')
+    refused(push(repo, f'{again}:refs/heads/lax'), CREATES)
+    assert ref_values(origin) == before
+
+
 # -- what a user does, and must be let do -------------------------------------
 
 
