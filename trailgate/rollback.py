@@ -76,7 +76,7 @@ def new_ref_policy(ref: str, default: str, default_tip: str, new: str, policy: P
     remedy = ('tag a commit that holds the default branch\'s' if ref.startswith('refs/tags/') else
               'create it at a commit that holds the default branch\'s (merge the default branch into it first)')
     return (f'this update creates {visible(ref)} with another {files} than the default branch '
-            f'{visible(short(default))} holds, one that no commit it adds sets, and that would judge every later '
+            f'{visible(short(default))} holds, one that no commit it adds sets anew, and that would judge every later '
             f'push to it: {remedy}; {_owners_review(policy)}')
 
 
@@ -222,7 +222,8 @@ def _names_unset(ref: str, path: str) -> str:
 
 
 def _kept_earlier(ref: str, files: str) -> str:
-    return f'gives {visible(ref)} a {files} that no commit it adds changes (a merge keeps an earlier version)'
+    return (f'gives {visible(ref)} a {files} that no commit it adds changes (a merge keeps an earlier version, '
+            f'or a commit makes an earlier change to it again)')
 
 
 def _owners_review(policy: Policy) -> str:
