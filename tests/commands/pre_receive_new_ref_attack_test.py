@@ -193,6 +193,23 @@ def test_a_merge_cannot_take_main_back_through_a_replay_of_a_later_policy_change
     assert ref_values(origin) == before
 
 
+def test_an_old_weakening_made_again_on_top_of_main_is_refused(tmp_path: Path) -> None:
+    """The owners once loosened the policy and tightened it again; the
+    loosening, cherry-picked onto main (where it applies as it did), carries
+    its reviews (typed here; a signed approval is of the change, and counts
+    for it as well), so the commit passes the rules: landing it would give
+    main back a version that the owners' review of now never saw."""
+    (repo, origin), _ = _two_policies(tmp_path)
+    loosened = repo.commit_ok(message('Loosen', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: WEAK}, verify=False)
+    repo.commit_ok(message('Tighten again', REVIEW_ALICE, REVIEW_BOB), {POLICY_PATH: POLICY}, verify=False)
+    accepted(push(repo, 'main'))
+    repo.git('cherry-pick', '--allow-empty', loosened, env={'GIT_COMMITTER_DATE': '2030-01-01T00:00:00Z'})
+    assert repo.git('show', '-s', '--format=%B', 'HEAD').count('Reviewed-by') == 2
+    before = ref_values(origin)
+    refused(push(repo, 'main'), 'a commit makes an earlier change to it again')
+    assert ref_values(origin) == before
+
+
 # -- what a user does, and must be let do -------------------------------------
 
 
