@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import marshal
 import re
 import subprocess
 import sys
@@ -978,6 +979,18 @@ def test_cache_of_an_older_trailgate_is_not_used(tmp_path: Path) -> None:
     assert b'policy.py:' in content
     path.write_bytes(content.replace(b'policy.py:', b'policy.py;'))  # the same length: the file still loads
     assert policy_cache.read(str(tmp_path), b'version: 1\n') is None
+
+
+def test_cache_entry_that_holds_no_validated_policy_is_not_used(tmp_path: Path) -> None:
+    """An entry for the very text whose result is not what this trailgate
+    writes (a damaged file, another tool's) is a miss: the text is validated."""
+    text = b'version: 1\ngroups: {team: [p@example.com]}\n'
+    load_policy(text, FILE, cache_dir=str(tmp_path))
+    path = tmp_path / policy_cache.CACHE_FILE
+    cached = marshal.loads(path.read_bytes())
+    cached['entries'] = [{'data': text, 'raw': ['version', 1]}]
+    path.write_bytes(marshal.dumps(cached))
+    assert load_policy(text, FILE, cache_dir=str(tmp_path)).people == {'team': ('p@example.com',)}
 
 
 def test_cache_stamp_covers_every_module_that_validates() -> None:
