@@ -520,6 +520,23 @@ def test_framework_a_branch_following_main_is_pushed_to_its_own_name(
     assert values['refs/heads/main'] != repo.head()
 
 
+@pytest.mark.parametrize('mode', ['simple', 'upstream', 'tracking', 'current'])
+def test_framework_a_bare_push_of_a_feature_branch_lands_nothing_on_main(framework: Setup, mode: str) -> None:
+    """`git push` with no refspec sends the current branch where push.default
+    says (`tracking` is git's old name for `upstream`): a feature branch that
+    tracks its own remote branch lands nothing on main, and is not refused."""
+    repo, origin = framework
+    repo.git('switch', '-q', '-c', 'feature')
+    repo.git('push', '-q', '--no-verify', '-u', 'origin', 'feature')
+    unreviewed(repo)
+
+    result = repo.run_git('-c', f'push.default={mode}', 'push')
+
+    assert result.returncode == 0, result.output
+    assert 'reminder: 1 pushed commit will need review' in result.output
+    assert ref_values(origin)['refs/heads/feature'] == repo.head()
+
+
 @pytest.mark.parametrize('command', [
     ('push', '--all', 'origin'),
     ('push', '--tags', 'origin'),
