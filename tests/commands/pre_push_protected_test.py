@@ -765,6 +765,22 @@ def test_framework_a_mirror_remote_is_judged_whole(framework: Setup) -> None:
     assert ref_values(origin)['refs/heads/main'] == before['refs/heads/main']
 
 
+def test_framework_a_push_that_cannot_be_known_is_judged_by_the_remote_s_policy_not_the_work_tree_s(
+        framework: Setup) -> None:
+    """A configured push refspec hides where `git push` sends what: every
+    unpushed commit is judged, and by the policy of the remote's default
+    branch, never by the work tree's, which the push itself may weaken."""
+    repo, origin = framework
+    repo.commit_ok(message('Drop the rules'), {POLICY_PATH: EMPTY_POLICY}, verify=False)
+    wrong = unreviewed(repo)
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git('-c', 'remote.origin.push=refs/heads/main:refs/heads/main', 'push', 'origin'),
+                       wrong[:10])
+
+    assert ref_values(origin) == before
+
+
 def test_framework_a_pattern_that_also_names_the_approvals_ledger_leaves_its_update_to_the_server(
         tmp_path: Path, pre_commit_setup) -> None:
     """Under pre-commit too, a push of the approvals ledger judges none of its commits."""
