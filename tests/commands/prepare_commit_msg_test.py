@@ -17,6 +17,7 @@ from testing.scenarios import APPROVALS
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
 from testing.scenarios import OTHER
+from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
 from testing.scenarios import PROTECTED_POLICY
 from testing.scenarios import RULE
@@ -268,6 +269,15 @@ def staged(tmp_path: Path) -> tuple[Repo, Path]:
     repo = new_repo(tmp_path / 'repo', hooks=False)
     repo.stage({CRITICAL: 'twice = 1\n'})
     return repo, write(tmp_path / 'COMMIT_EDITMSG', '\n# Please enter the commit message.\n')
+
+
+def test_a_staged_policy_change_gets_the_hints_of_the_rules_it_touches(staged: tuple[Repo, Path]) -> None:
+    """A change to the policy file needs the policy owners' signed approvals,
+    which no trailer gives: the hints name the rules a message can satisfy."""
+    repo, msgfile = staged
+    repo.stage({POLICY_PATH: POLICY + '# reworded\n'})
+    prepare(repo, msgfile)
+    assert f'# {HINT} rule {RULE}' in msgfile.read_text()
 
 
 def test_idempotent(staged: tuple[Repo, Path]) -> None:
