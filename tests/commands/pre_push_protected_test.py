@@ -750,6 +750,21 @@ def test_framework_a_short_destination_is_read_as_git_reads_it(framework: Setup,
     assert ref_values(origin) == before
 
 
+def test_framework_a_short_destination_the_remote_lacks_is_a_new_branch_of_that_name(framework: Setup) -> None:
+    """``feature:topic``, topic on no ref of the remote: git creates
+    refs/heads/topic, which nothing protects; reminded of, never refused."""
+    repo, origin = framework
+    _aaa_moved_on(repo)
+    repo.git('switch', '-q', '-c', 'feature', 'main')
+    unreviewed(repo)
+
+    result = repo.run_git('push', 'origin', 'aaa', 'feature:topic')
+
+    assert result.returncode == 0, result.output
+    assert 'reminder: 1 pushed commit will need review' in result.output
+    assert ref_values(origin)['refs/heads/topic'] == repo.head()
+
+
 def test_framework_a_mirror_remote_is_judged_whole(framework: Setup) -> None:
     """``remote.<name>.mirror`` makes a bare ``git push`` push every ref: not
     only the branch checked out."""
