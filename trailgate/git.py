@@ -1991,12 +1991,16 @@ def last_change(tip: str, paths: Iterable[str]) -> str | None:
     return decode(run('--literal-pathspecs', 'rev-list', '-n1', tip, '--', *paths)).strip() or None
 
 
-def changes_of(tip: str, path: str) -> list[str]:
+def changes_of(tip: str, path: str) -> list[tuple[str, list[str]]]:
     """Every commit of ``tip``'s history that holds another version of
     ``path`` than one of its parents (a root commit that holds it included),
-    side branches and merges too: each version ``tip``'s history ever held
-    was made by one of them."""
-    return decode(run('--literal-pathspecs', 'rev-list', '--full-history', tip, '--', path)).split()
+    side branches and merges too, each with its parents as it records them
+    (never rewritten by the path limit): each version ``tip``'s history
+    ever held was made by one of them. One git process (rev-list: no log.*
+    setting, such as log.follow, changes what it walks)."""
+    out = run('--literal-pathspecs', 'rev-list', '--full-history', '--format=%H %P', tip, '--', path)
+    lines = (line.split() for line in decode(out).splitlines() if line and not line.startswith('commit '))
+    return [(commit, parents) for commit, *parents in lines]
 
 
 def parents(commit: str) -> list[str]:

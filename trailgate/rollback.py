@@ -187,10 +187,10 @@ def _replays(commit: str, trusted: str, path: str) -> bool:
     with git.CatFile() as cat:
         after = cat.blob(commit, path)
         before = {cat.blob(parent, path) for parent in git.parents(commit)} or {None}
-        for earlier in git.changes_of(trusted, path):
+        for earlier, parents in git.changes_of(trusted, path):
             if cat.blob(earlier, path) != after:
                 continue
-            if not before.isdisjoint({cat.blob(parent, path) for parent in git.parents(earlier)} or {None}):
+            if not before.isdisjoint({cat.blob(parent, path) for parent in parents} or {None}):
                 return True
     return False
 

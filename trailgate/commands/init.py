@@ -49,7 +49,7 @@ def default_branch() -> str:
 
 def _with_default_branch(text: str, branch: str) -> str:
     """The starter's protected list, naming this repository's default branch."""
-    if not branch.isprintable() or branch != branch.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace'):
+    if not branch.isprintable():  # a control character, or a byte that is no UTF-8 (a surrogate escape)
         raise FatalError(f'the default branch {visible(branch)} has a name that is not printable UTF-8, which a '
                          f'policy (YAML) cannot name; rename it (git branch -m), or write the policy by hand')
     return _PROTECTED.sub(f'protected: [{_quoted(branch)}, ', text, count=1)
