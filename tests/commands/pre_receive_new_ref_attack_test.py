@@ -262,3 +262,38 @@ def test_an_unreviewed_change_is_still_judged_on_a_new_branch_at_main(tmp_path: 
     (repo, _origin), _ = _two_policies(tmp_path)
     wrong = unreviewed(repo)
     refused(push(repo, 'main:refs/heads/fine'), wrong[:10], RULE)
+
+
+KEYS = '.trailgate/keys'
+POINTED = 'makes .trailgate/keys the allowed-signers file of refs/heads/release/1'
+
+
+def test_a_new_protected_ref_whose_policy_points_signers_at_a_file_main_already_holds(tmp_path: Path) -> None:
+    """main holds a file that is nobody's signer file, so any commit may fill
+    it; a new release branch whose one commit (reviewed by the owners: its
+    diff is the one line) points ``signers:`` at it would make keys nobody
+    reviewed decide every later signed approval there. pre-push says so
+    first, and the server refuses it; the same pointer with the file added
+    in the reviewed commit itself passes."""
+    protected = 'protected: [main, "release/*"]\n'
+    origin = bare_remote(tmp_path / 'origin.git')
+    repo = new_repo(tmp_path / 'repo', POLICY + protected, hooks=False,
+                    files={KEYS: 'bob@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMallory\n'})
+    publish(repo, origin)
+    repo.install_hooks(hooks=('pre-push',))
+    repo.git('switch', '-q', '-c', 'lax')
+    repo.commit_ok(message('Point signers at the keys', REVIEW_ALICE, REVIEW_BOB),
+                   {POLICY_PATH: POLICY + protected + f'signers: {KEYS}\n'}, verify=False)
+    before = ref_values(origin)
+    client = repo.run_git('push', 'origin', 'lax:refs/heads/release/1')
+    assert client.returncode != 0 and client.hooks.get('pre-push') == 1, client
+    assert POINTED in client.stderr, client.stderr
+    refused(push(repo, 'lax:refs/heads/release/1'), POINTED)
+    assert ref_values(origin) == before
+    repo.git('switch', '-q', '-c', 'fine', 'main')
+    repo.commit_ok(message('Signers of their own', REVIEW_ALICE, REVIEW_BOB),
+                   {POLICY_PATH: POLICY + protected + 'signers: .trailgate/signers\n',
+                    '.trailgate/signers': 'alice@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAlice\n'},
+                   verify=False)
+    accepted(repo.run_git('push', 'origin', 'fine:refs/heads/release/1'))
+    assert ref_values(origin)['refs/heads/release/1'] == repo.head()
