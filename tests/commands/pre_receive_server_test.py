@@ -476,3 +476,21 @@ def test_a_commit_on_an_alternate_s_protected_branch_exempts_nothing(setup: Setu
     refused(push(repo, 'HEAD:refs/heads/release/2'), wrong[:10], RULE)
     refused(push(repo, 'HEAD:main'), wrong[:10], RULE)
     assert ref_values(origin) == before
+
+
+def test_a_ledger_history_rewritten_with_every_record_kept_is_refused(setup: Setup, tmp_path: Path) -> None:
+    """The ledger is append-only in its history too: a new root commit that
+    holds every record the server's ledger holds (nothing dropped, nothing
+    malformed) does not contain that ledger, and is refused; appending on
+    top of it passes."""
+    repo, origin = setup
+    alice = make_key(tmp_path / 'keys', 'alice')
+    record = entry(alice, 'c' * 64, 'alice@example.com')
+    first = write_ledger(repo, record)
+    accepted(push(repo, f'{LEDGER}:{LEDGER}'))
+    write_ledger(repo, record, parent='', replace=True)
+    refused(push(repo, f'+{LEDGER}:{LEDGER}'), 'does not contain its current history')
+    assert ref_values(origin)[LEDGER] == first
+    appended = write_ledger(repo, entry(alice, 'd' * 64, 'alice@example.com'), parent=first)
+    accepted(push(repo, f'{LEDGER}:{LEDGER}'))
+    assert ref_values(origin)[LEDGER] == appended
