@@ -37,6 +37,7 @@ from testing.scenarios import new_repo
 from testing.scenarios import publish
 from testing.scenarios import ref_values
 from testing.scenarios import unreviewed
+from testing.scenarios import write_hooks
 from testing.sshkeys import make_key
 from testing.util import init_repo
 from tests.commands.pre_push_test import accepted
@@ -861,3 +862,28 @@ def test_a_push_refused_as_a_whole_is_the_report_written(tmp_path: Path) -> None
     assert (error['ruleId'], error['level']) == ('TG000', 'error')
     assert said in error['message']['text']
     assert said in result.stderr
+
+
+def test_a_policy_file_given_to_the_hook_judges_in_place_of_the_committed_one(tmp_path: Path) -> None:
+    """``pre-push --policy PATH`` (an organisation's central policy): the file
+    judges every pushed commit as it is, whatever the remote's committed
+    policy says (here: nothing); and since the committed file judges
+    nothing, taking main back past a change to it is no rollback to refuse."""
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', EMPTY_POLICY, hooks=False)
+    first = repo.head()
+    repo.commit_ok(message('Guard nothing else', REVIEW_ALICE, REVIEW_BOB),
+                   {POLICY_PATH: EMPTY_POLICY + 'policy_owners: senior\ngroups: {senior: [alice@example.com]}\n'},
+                   verify=False)
+    publish(repo, origin)
+    central = tmp_path / 'central.yaml'
+    central.write_text(PROTECTED_POLICY)
+    hooks = write_hooks(tmp_path / 'hooks', ('pre-push',), '--policy', str(central))
+    repo.git('config', 'core.hooksPath', str(hooks))
+    wrong = unreviewed(repo)
+    result = repo.run_git('push', 'origin', 'main')
+    refused(result, wrong[:10], 'central.yaml')
+    assert ref_values(origin)['refs/heads/main'] != wrong
+    repo.git('reset', '-q', '--hard', 'HEAD~1')
+    accepted(repo.run_git('push', '--force', 'origin', f'{first}:refs/heads/main'))
+    assert ref_values(origin)['refs/heads/main'] == first
