@@ -887,3 +887,23 @@ def test_a_policy_file_given_to_the_hook_judges_in_place_of_the_committed_one(tm
     repo.git('reset', '-q', '--hard', 'HEAD~1')
     accepted(repo.run_git('push', '--force', 'origin', f'{first}:refs/heads/main'))
     assert ref_values(origin)['refs/heads/main'] == first
+
+
+def test_framework_a_bare_push_under_push_default_matching_judges_every_branch_it_sends(framework: Setup) -> None:
+    """push.default=matching makes a bare `git push` from a feature branch
+    send every branch the remote has too, main among them; pre-commit names
+    one ref at most (here the feature branch, first by name): the push is
+    judged as one that cannot be known, and main's unreviewed commit is
+    refused before it lands."""
+    repo, origin = framework
+    repo.git('switch', '-q', '-c', 'feature')
+    repo.git('push', '-q', '--no-verify', '-u', 'origin', 'feature')
+    repo.git('switch', '-q', 'main')
+    wrong = unreviewed(repo)
+    repo.git('switch', '-q', 'feature')
+    repo.commit_ok(message('Search tweak'), {OTHER: 'tweak\n'}, verify=False)
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git('-c', 'push.default=matching', 'push'), wrong[:10])
+
+    assert ref_values(origin) == before
