@@ -907,3 +907,22 @@ def test_framework_a_bare_push_under_push_default_matching_judges_every_branch_i
     _framework_refused(repo.run_git('-c', 'push.default=matching', 'push'), wrong[:10])
 
     assert ref_values(origin) == before
+
+
+def test_framework_a_short_destination_naming_a_protected_branch_this_clone_has_not_fetched(
+        framework: Setup) -> None:
+    """``feature:heads/release/1``, where the remote has release/1 and this
+    clone has never fetched it: git matches the destination against the
+    remote's own refs and updates the protected release/1. What this clone
+    cannot tell is judged as landing on a protected ref, and refused."""
+    repo, origin = framework
+    _aaa_moved_on(repo)
+    origin.git('branch', 'release/1', 'main')
+    assert 'refs/remotes/origin/release/1' not in repo.git('for-each-ref', '--format=%(refname)')
+    repo.git('switch', '-q', '-c', 'feature', 'main')
+    wrong = unreviewed(repo)
+    before = ref_values(origin)
+
+    _framework_refused(repo.run_git('push', 'origin', 'aaa', 'feature:heads/release/1'), wrong[:10])
+
+    assert ref_values(origin) == before
