@@ -13,7 +13,10 @@ from typing import NamedTuple
 import pytest
 
 from testing.approvals import LEDGER
+from testing.approvals import SIGNERS_PATH
 from testing.approvals import entry
+from testing.approvals import signed_policy
+from testing.approvals import signers_file
 from testing.approvals import write_ledger
 from testing.precommit import pre_commit
 from testing.scenarios import ALICE
@@ -926,3 +929,29 @@ def test_framework_a_short_destination_naming_a_protected_branch_this_clone_has_
     _framework_refused(repo.run_git('push', 'origin', 'aaa', 'feature:heads/release/1'), wrong[:10])
 
     assert ref_values(origin) == before
+
+
+def test_a_push_refused_for_signed_approvals_says_how_to_fetch_them(tmp_path: Path) -> None:
+    """Approvals are read from this clone's ledger, which `git fetch` does
+    not bring: a push refused under a rule of signed reviews names the fetch
+    of the remote's ledger that an author whose change was approved needs;
+    one refused under typed reviews alone does not."""
+    alice = make_key(tmp_path / 'keys', 'alice')
+    origin = bare_remote(tmp_path / 'origin.git', pre_receive=False)
+    repo = new_repo(tmp_path / 'repo', signed_policy(1, 'alice@example.com') + 'protected: [main]\n',
+                    files={SIGNERS_PATH: signers_file(('alice@example.com', alice))})
+    publish(repo, origin)
+    wrong = unreviewed(repo)
+    hint = f"git fetch origin '+{LEDGER}:{LEDGER}'"
+    result = repo.run_git('push', 'origin', 'main')
+    refused(result, wrong[:10], 'trailgate approve')
+    assert hint in result.stderr, result.stderr
+    assert ref_values(origin)['refs/heads/main'] != wrong
+
+
+def test_a_push_refused_for_typed_reviews_names_no_ledger_fetch(setup: Setup) -> None:
+    repo, _origin = setup
+    wrong = unreviewed(repo)
+    result = repo.run_git('push', 'origin', 'main')
+    refused(result, wrong[:10])
+    assert LEDGER not in result.stderr, result.stderr
