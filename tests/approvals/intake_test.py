@@ -436,3 +436,31 @@ def test_only_the_entries_approve_writes_have_the_shape_of_a_ledger(mode: str, p
 def test_a_refusal_shows_a_pushed_path_whole_up_to_its_limit() -> None:
     assert intake.shown('a' * intake.SHOWN_PATH) == 'a' * intake.SHOWN_PATH
     assert intake.shown('a' * (intake.SHOWN_PATH + 1)) == 'a' * intake.SHOWN_PATH + '...'
+
+
+@pytest.mark.parametrize('junk', ['files', 'one name'])
+def test_a_hostile_update_is_refused_after_a_bounded_number_of_entries(server: Server, keys: tuple[Key, Key],
+                                                                      junk: str) -> None:
+    """Enough to refuse: past MAX_REFUSALS bad entries (files where the
+    ledger holds none, or one name a tree holds again and again), the rest
+    of the update is not read, and the refusal counts no more of them."""
+    import binascii
+
+    count = intake.MAX_REFUSALS + 50
+    if junk == 'files':
+        write_ledger(server.dev, {f'junk/{n}': b'junk\n' for n in range(count)})
+    else:
+        good = record(keys[0], CHANGE, 'alice@example.com')
+        prefix, change, name = record_path_of(good).split('/')
+        oid = server.dev.git('hash-object', '-w', '--stdin', input=good).strip()
+
+        def tree(content: bytes) -> str:
+            return server.dev.git('hash-object', '-w', '--literally', '-t', 'tree', '--stdin', input=content).strip()
+
+        def entry_of(mode: bytes, path: str, object_id: str) -> bytes:
+            return mode + b' ' + path.encode() + b'\0' + binascii.unhexlify(object_id)
+
+        leaf = tree(entry_of(b'100644', name, oid) * count)
+        root = tree(entry_of(b'40000', prefix, tree(entry_of(b'40000', change, leaf))))
+        server.dev.git('update-ref', LEDGER, server.dev.git('commit-tree', root, '-m', 'ledger').strip())
+    server.refused(f'this update adds {intake.MAX_REFUSALS + 1} entries that are not')
