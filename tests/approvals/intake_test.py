@@ -464,3 +464,25 @@ def test_a_hostile_update_is_refused_after_a_bounded_number_of_entries(server: S
         root = tree(entry_of(b'40000', prefix, tree(entry_of(b'40000', change, leaf))))
         server.dev.git('update-ref', LEDGER, server.dev.git('commit-tree', root, '-m', 'ledger').strip())
     server.refused(f'this update adds {intake.MAX_REFUSALS + 1} entries that are not')
+
+
+def test_a_record_path_naming_a_tree_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
+    """A tree written by hand may name a tree as a regular file (mode 100644):
+    git's push carries it to the hook, and a record that is no blob is none."""
+    import binascii
+
+    good = record(keys[0], CHANGE, 'alice@example.com')
+    prefix, change, name = record_path_of(good).split('/')
+    blob = server.dev.git('hash-object', '-w', '--stdin', input=good).strip()
+    inner = server.dev.git('mktree', input=f'100644 blob {blob}\tx\n').strip()
+
+    def tree(content: bytes) -> str:
+        return server.dev.git('hash-object', '-w', '--literally', '-t', 'tree', '--stdin', input=content).strip()
+
+    def entry_of(mode: bytes, path: str, object_id: str) -> bytes:
+        return mode + b' ' + path.encode() + b'\0' + binascii.unhexlify(object_id)
+
+    leaf = tree(entry_of(b'100644', name, inner))
+    root = tree(entry_of(b'40000', prefix, tree(entry_of(b'40000', change, leaf))))
+    server.dev.git('update-ref', LEDGER, server.dev.git('commit-tree', root, '-m', 'ledger').strip())
+    server.refused('the record is missing from the push')
