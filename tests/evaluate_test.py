@@ -427,6 +427,27 @@ def test_documentation_candidates_are_the_safe_paths_under_paths() -> None:
     assert documentation_candidates(DOCS, candidate) == frozenset({'docs/changes/a.md'})
 
 
+PATTERNS_ONLY = policy(r"""
+    version: 1
+    rules:
+      - id: core
+        paths: ["src/**"]
+        applies_to: all
+        require:
+          documentation:
+            patterns: ['^[A-Z][A-Z0-9]+-[0-9]+$']
+    """)
+
+
+def test_documentation_by_patterns_alone_names_no_file_and_takes_no_path() -> None:
+    """A rule whose documentation has no ``paths`` looks up no file, and a
+    path it names, even one that exists, does not meet it."""
+    doc = 'docs/changes/a.md'
+    assert documentation_candidates(PATTERNS_ONLY, commit(f'Change-Doc: {doc}', 'Change-Doc: PAY-1')) == frozenset()
+    assert codes(evaluate(PATTERNS_ONLY, commit(f'Change-Doc: {doc}', existing={doc}))) == ['TG002']
+    assert evaluate(PATTERNS_ONLY, commit('Change-Doc: PAY-1')) == []
+
+
 def test_a_refused_documentation_says_what_counts_and_suggests_the_first_path() -> None:
     spec = policy(r"""
         version: 1
