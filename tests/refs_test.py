@@ -65,6 +65,9 @@ def test_valid_patterns(pattern: str) -> None:
 def test_description() -> None:
     assert str(Protected.from_patterns(['main', 'refs/tags/v*'])) == 'main, refs/tags/v*'
     assert 'every branch and tag' in str(Protected.from_patterns(None))
+    nothing = Protected.from_patterns([])
+    assert str(nothing) == 'nothing (protected: [])'
+    assert not nothing.matches('refs/heads/main')
 
 
 @pytest.mark.parametrize(('namespace', 'prefix'), [
