@@ -26,6 +26,7 @@ from testing.approvals import write_ledger
 from testing.scenarios import ASSISTED
 from testing.scenarios import CRITICAL
 from testing.scenarios import EMPTY_POLICY
+from testing.scenarios import OTHER
 from testing.scenarios import POLICY
 from testing.scenarios import POLICY_PATH
 from testing.scenarios import PROTECTED_POLICY
@@ -494,3 +495,24 @@ def test_a_ledger_history_rewritten_with_every_record_kept_is_refused(setup: Set
     appended = write_ledger(repo, entry(alice, 'd' * 64, 'alice@example.com'), parent=first)
     accepted(push(repo, f'{LEDGER}:{LEDGER}'))
     assert ref_values(origin)[LEDGER] == appended
+
+
+@pytest.mark.parametrize(('name', 'why'), [
+    (f'{LEDGER.replace("approvals", "Approvals")}/x', f'would keep {LEDGER} from being created'),
+    ('refs/tags/REFS/heads/master', 'is a name git reads as REFS/heads/master where that ref is missing'),
+])
+def test_a_name_that_only_in_another_case_continues_the_ledger_or_reads_as_another_ref(
+        setup: Setup, name: str, why: str) -> None:
+    """Where the filesystem ignores case (core.ignoreCase), a ref inside
+    ``refs/trailgate/Approvals/`` is stored inside the ledger's name, and
+    ``refs/tags/REFS/heads/master`` in the file git reads for
+    ``refs/tags/refs/heads/master``: each is refused. Where case counts,
+    each is a ref of its own, and an unprotected one passes."""
+    repo, origin = setup
+    repo.commit_ok(message('Docs'), {OTHER: 'o\n'}, verify=False)
+    origin.git('config', 'core.ignoreCase', 'true')
+    refused(push(repo, f'HEAD:{name}'), why)
+    assert name not in ref_values(origin)
+    origin.git('config', 'core.ignoreCase', 'false')
+    accepted(push(repo, f'HEAD:{name}'))
+    assert ref_values(origin)[name] == repo.head()
