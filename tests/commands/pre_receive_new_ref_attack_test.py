@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from testing.scenarios import EMPTY_POLICY
 from testing.scenarios import OTHER
 from testing.scenarios import POLICY
@@ -265,14 +267,15 @@ def test_an_unreviewed_change_is_still_judged_on_a_new_branch_at_main(tmp_path: 
 
 
 KEYS = '.trailgate/keys'
-POINTED = 'makes .trailgate/keys the allowed-signers file of refs/heads/release/1'
+POINTED = 'makes .trailgate/keys the allowed-signers file of '
 
 
-def test_a_new_protected_ref_whose_policy_points_signers_at_a_file_main_already_holds(tmp_path: Path) -> None:
+@pytest.mark.parametrize('ref', ['refs/heads/release/1', 'refs/heads/main'])
+def test_a_protected_ref_whose_policy_points_signers_at_a_file_main_already_holds(tmp_path: Path, ref: str) -> None:
     """main holds a file that is nobody's signer file, so any commit may fill
-    it; a new release branch whose one commit (reviewed by the owners: its
-    diff is the one line) points ``signers:`` at it would make keys nobody
-    reviewed decide every later signed approval there. pre-push says so
+    it; a new release branch (or main itself) whose one commit (reviewed by
+    the owners: its diff is the one line) points ``signers:`` at it would make
+    keys nobody reviewed decide every later signed approval there. pre-push says so
     first, and the server refuses it; the same pointer with the file added
     in the reviewed commit itself passes."""
     protected = 'protected: [main, "release/*"]\n'
@@ -285,15 +288,15 @@ def test_a_new_protected_ref_whose_policy_points_signers_at_a_file_main_already_
     repo.commit_ok(message('Point signers at the keys', REVIEW_ALICE, REVIEW_BOB),
                    {POLICY_PATH: POLICY + protected + f'signers: {KEYS}\n'}, verify=False)
     before = ref_values(origin)
-    client = repo.run_git('push', 'origin', 'lax:refs/heads/release/1')
+    client = repo.run_git('push', 'origin', f'lax:{ref}')
     assert client.returncode != 0 and client.hooks.get('pre-push') == 1, client
-    assert POINTED in client.stderr, client.stderr
-    refused(push(repo, 'lax:refs/heads/release/1'), POINTED)
+    assert POINTED + ref in client.stderr, client.stderr
+    refused(push(repo, f'lax:{ref}'), POINTED + ref)
     assert ref_values(origin) == before
     repo.git('switch', '-q', '-c', 'fine', 'main')
     repo.commit_ok(message('Signers of their own', REVIEW_ALICE, REVIEW_BOB),
                    {POLICY_PATH: POLICY + protected + 'signers: .trailgate/signers\n',
                     '.trailgate/signers': 'alice@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAlice\n'},
                    verify=False)
-    accepted(repo.run_git('push', 'origin', 'fine:refs/heads/release/1'))
-    assert ref_values(origin)['refs/heads/release/1'] == repo.head()
+    accepted(repo.run_git('push', 'origin', f'fine:{ref}'))
+    assert ref_values(origin)[ref] == repo.head()
