@@ -24,6 +24,8 @@ from trailgate import invocation
     (['--follow-tags', 'origin', 'main'], [('main', None)]),
     (['--mirror', 'origin'], None),
     (['origin', ':feature'], None),  # a deletion: nothing lands
+    (['origin', 'tag', 'v1'], [('refs/tags/v1', None)]),  # git's `tag <name>` shorthand
+    (['origin', 'main', 'tag', 'tag', '+tag'], [('main', None), ('refs/tags/tag', None), ('tag', None)]),
 ])
 def test_pushed_refspecs(monkeypatch: pytest.MonkeyPatch, args: list[str],
                          expected: list[tuple[str, str | None]] | None) -> None:
@@ -167,6 +169,7 @@ def test_push_follows_tags(monkeypatch: pytest.MonkeyPatch, args: list[str], fol
     (['origin', 'refs/heads/*:refs/heads/*', ':gone', 'main'], ['main']),
     (['origin'], []),
     (['-', 'main'], ['main']),  # `-` is a positional argument
+    (['origin', 'tag', 'v1', 'main'], ['refs/tags/v1', 'main']),
 ])
 def test_pushed_sources(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: list[str]) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)

@@ -121,6 +121,21 @@ def _push_positional(args: list[str]) -> tuple[list[str], list[str | None]]:
     return positional, everything
 
 
+def _refspec_args(positional: list[str]) -> list[str]:
+    """The refspecs of ``git push``'s positional arguments (the first is the
+    repository): git reads ``tag <name>`` as the refspec ``refs/tags/<name>``."""
+    refspecs: list[str] = []
+    args = iter(positional[1:])
+    for arg in args:
+        if arg == 'tag':
+            name = next(args, None)
+            if name is None:
+                break  # git refuses a `tag` without a name: nothing is pushed
+            arg = f'refs/tags/{name}'
+        refspecs.append(arg)
+    return refspecs
+
+
 def _same_name_pattern(source: str, colon: str, destination: str) -> bool:
     return source in SAME_NAME_PATTERNS and (not colon or destination == source)
 
@@ -138,7 +153,7 @@ def pushed_refspecs() -> list[tuple[str, str | None]] | None:
     if None in everything:
         return None
     refspecs: list[tuple[str, str | None]] = [(pattern, None) for pattern in everything if pattern]
-    for refspec in positional[1:]:  # the first is the repository
+    for refspec in _refspec_args(positional):
         source, colon, destination = refspec.removeprefix('+').partition(':')
         if _same_name_pattern(source, colon, destination):
             refspecs.append((source, None))
@@ -168,7 +183,7 @@ def pushed_sources() -> list[str] | None:
         return None
     positional, _ = _push_positional(args)
     sources = []
-    for refspec in positional[1:]:  # the first is the repository
+    for refspec in _refspec_args(positional):
         source = refspec.removeprefix('+').split(':', 1)[0]
         if source and '*' not in source:
             sources.append(source)

@@ -422,6 +422,25 @@ def test_framework_tag_push(framework: Setup) -> None:
     assert 'refs/tags/v1' not in ref_values(origin)
 
 
+def test_framework_tag_shorthand_push(framework: Setup) -> None:
+    """`git push origin tag v1` pushes refs/tags/v1 (git's shorthand): its
+    commits are judged, and `tag` is no ref the push sends."""
+    repo, origin = framework
+    repo.git('switch', '-q', '--detach')
+    good(repo)
+    repo.git('tag', 'v1')
+    wrong = unreviewed(repo)
+    repo.git('tag', 'v2')
+    repo.git('switch', '-q', 'main')
+    result = repo.run_git('push', 'origin', 'tag', 'v1')
+    assert result.returncode == 0, result.output
+    assert ref_values(origin)['refs/tags/v1'] == repo.git('rev-parse', 'v1').strip()
+    result = repo.run_git('push', 'origin', 'tag', 'v2')
+    _framework_refused(result, wrong[:10])
+    assert 'not a commit' not in result.output, result.output
+    assert 'refs/tags/v2' not in ref_values(origin)
+
+
 def test_framework_multi_ref_push_with_a_detached_head(framework: Setup) -> None:
     repo, origin = framework
     before = ref_values(origin)
