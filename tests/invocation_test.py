@@ -174,3 +174,25 @@ def test_push_follows_tags(monkeypatch: pytest.MonkeyPatch, args: list[str], fol
 def test_pushed_sources(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: list[str]) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
     assert invocation.pushed_sources() == expected
+
+
+@pytest.mark.parametrize(('args', 'expected'), [
+    (['-q', '-F', '-'], []),
+    (['-am', 'Retry'], ['-a']),
+    (['-qa', '-m', 'x'], ['-a']),
+    (['-ma'], []),  # the message "a"
+    (['-m', '-a'], []),  # the message "-a"
+    (['--all', '--amend', '-m', 'x'], ['-a']),
+    (['--inc', '-F', 'msg', 'src/a.py', '--author', 'A <a@example.com>', 'b.py'], ['-i', '--', 'src/a.py', 'b.py']),
+    (['-m', 'x', '--', '-a', 'c.py'], ['--', '-a', 'c.py']),
+    (['-Sdeadbeef', '-uno', '--trailer', 'Assisted-by: x', 'a.py'], ['--', 'a.py']),
+    (['-o', '--message=x', 'a.py'], ['-o', '--', 'a.py']),
+])
+def test_commit_staging(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: list[str]) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    assert invocation.commit_staging() == expected
+
+
+def test_commit_staging_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: None)
+    assert invocation.commit_staging() == []

@@ -94,6 +94,69 @@ def commit_cleanup_option() -> str | None:
     return None
 
 
+# git commit's long options, to resolve the abbreviations git accepts (`--al` is
+# ambiguous, `--inc` is --include); those that take their value in the next argument
+_COMMIT_LONG = (
+    '--ahead-behind', '--all', '--allow-empty', '--allow-empty-message', '--amend', '--author', '--branch',
+    '--cleanup', '--date', '--dry-run', '--edit', '--file', '--fixup', '--gpg-sign', '--include',
+    '--interactive', '--long', '--message', '--no-post-rewrite', '--no-verify', '--null', '--only',
+    '--patch', '--pathspec-file-nul', '--pathspec-from-file', '--porcelain', '--quiet', '--reedit-message',
+    '--reset-author', '--reuse-message', '--short', '--signoff', '--squash', '--status', '--template',
+    '--trailer', '--untracked-files', '--verbose', '--verify', '--no-edit', '--no-status',
+)
+_COMMIT_WITH_VALUE = frozenset((
+    '--author', '--cleanup', '--date', '--file', '--fixup', '--message', '--pathspec-from-file',
+    '--reedit-message', '--reuse-message', '--squash', '--template', '--trailer',
+))
+_COMMIT_STAGING = {'--all': '-a', '--include': '-i', '--only': '-o'}
+# short options: with a value (attached, or the next argument), with an optional attached one
+_COMMIT_SHORT_WITH_VALUE = 'mFCct'
+_COMMIT_SHORT_OPTIONAL = 'Su'
+
+
+def _commit_long_option(arg: str) -> str:
+    name = arg.split('=', 1)[0]
+    if name in _COMMIT_LONG:
+        return name
+    matches = [option for option in _COMMIT_LONG if option.startswith(name)]
+    return matches[0] if len(matches) == 1 else name
+
+
+def commit_staging() -> list[str]:
+    """What the running ``git commit`` commits besides the index, as its
+    arguments say it: ``-a``, ``-i``, ``-o`` and the pathspecs (after ``--``).
+    git stages them into an index of its own, which a refused commit drops:
+    a fix that commits again must say them again. ``[]`` if unknown."""
+    args = git_command('commit')
+    if args is None:
+        return []
+    staging: list[str] = []
+    paths: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == '--':
+            paths.extend(rest)
+        elif arg.startswith('--'):
+            name = _commit_long_option(arg)
+            if name in _COMMIT_WITH_VALUE and '=' not in arg:
+                next(rest, None)
+            elif name in _COMMIT_STAGING:
+                staging.append(_COMMIT_STAGING[name])
+        elif arg.startswith('-') and arg != '-':
+            for at, char in enumerate(arg[1:], 2):
+                if char in 'aio':
+                    staging.append(f'-{char}')
+                elif char in _COMMIT_SHORT_WITH_VALUE:
+                    if at == len(arg):
+                        next(rest, None)
+                    break
+                elif char in _COMMIT_SHORT_OPTIONAL:
+                    break
+        else:
+            paths.append(arg)
+    return [*dict.fromkeys(staging), *(['--', *paths] if paths else [])]
+
+
 # push options that push refs the command line does not name, as the
 # refspec git reads them as; None: refs no refspec names
 _PUSH_EVERYTHING: dict[str, str | None] = {

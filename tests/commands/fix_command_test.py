@@ -112,3 +112,23 @@ def test_commit_msg_fix_keeps_a_line_git_kept_after_commit_m(tmp_path: Path) -> 
 
     assert fixed.returncode == 0, fixed.output
     assert '\n#123 was the cause.\n' in repo.git('log', '-1', '--format=%B')
+
+
+@needs_proc
+@pytest.mark.parametrize('staging', [['-a'], ['--', CRITICAL], ['-i', CRITICAL]])
+def test_commit_msg_fix_stages_again_what_the_refused_commit_staged(tmp_path: Path, staging: list[str]) -> None:
+    # `git commit -a` (or with paths) stages into an index of its own, which git
+    # drops with the refused commit: the fix must stage it again, or commit nothing
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    base = repo.head()
+    (repo.path / CRITICAL).write_text('x = 1\n')
+    refused = repo.commit(message('Retry the charge', ASSISTED), args=staging)
+    assert refused.returncode != 0
+    assert repo.git('diff', '--cached', '--name-only') == ''
+
+    fixed = repo.run('bash', '-c', _fix(refused.stderr))
+
+    assert fixed.returncode == 0, fixed.output
+    assert repo.git('rev-parse', 'HEAD~1').strip() == base
+    assert repo.git('show', 'HEAD:' + CRITICAL) == 'x = 1\n'
+    assert 'Reviewed-by: alice@example.com' in repo.git('log', '-1', '--format=%B')

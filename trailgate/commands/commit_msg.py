@@ -60,6 +60,7 @@ def _judge(msgfile: str, policy_option: str | None, out: Output | None, question
     reminder = None if refuses else _where(branch, policy)
     report = Report('commit-msg', (assessment,), policy.source, message_file=saved, reminder=reminder,
                     amending=invocation.is_amending(), cleanup=staged.cleanup_mode(questions.variables()),
-                    every_branch=policy.commit_msg_refuses_on_every_branch())
+                    every_branch=policy.commit_msg_refuses_on_every_branch(),
+                    staging=tuple(invocation.commit_staging()))
     (out or Output()).report(report, stream='stderr')
     return 1 if refuses and assessment.refused else 0

@@ -28,6 +28,8 @@ class Report(NamedTuple):
     reminder: str | None = None
     amending: bool = False  # commit-msg: the refused commit was an --amend, and so is its fix
     cleanup: str = 'strip'  # commit-msg: how git was to clean the message up, and so does the fix
+    # commit-msg: what the refused `git commit` staged itself (-a, -i, -o, pathspecs), which its fix repeats
+    staging: tuple[str, ...] = ()
     every_branch: bool = False  # commit-msg: it refuses on every branch, so none can take the commit
     # refusals of the update or range as a whole, no commit's: a protected ref
     # taken back to an older policy, a push refused before its commits are read

@@ -49,20 +49,24 @@ def shell_quote(text: str) -> str:
 
 
 def fix_command(assessment: Assessment, gate: str, message_file: str | None = None,
-                amending: bool = False, cleanup: str = 'strip') -> str:
+                amending: bool = False, cleanup: str = 'strip', staging: tuple[str, ...] = ()) -> str:
     """A ready-to-run command that adds the missing trailers.
 
     For commit-msg the commit was not made: commit again (amend again, for a
     refused ``--amend``) from the message git saved, cleaned up as git was
     to clean it (``cleanup``). After an editor (``strip``), ``-v`` makes git
     also cut the diff that ``commit -v`` saved below the scissors line.
-    Otherwise amend.
+    ``staging``: what the refused commit staged itself (``-a``, pathspecs),
+    which git dropped with it. Otherwise amend.
     """
     trailers = ' '.join(f'--trailer {shell_quote(line)}' for line in fix_trailers(assessment))
     if gate == 'commit-msg':
         verbose = ' -v' if cleanup == 'strip' else ''
         source = f'{verbose} --cleanup={cleanup} -F {shell_quote(message_file)}' if message_file else ''
-        return f'git commit{" --amend" if amending else ""} {trailers}{source}'
+        cut = staging.index('--') if '--' in staging else len(staging)
+        staged = ''.join(f' {option}' for option in staging[:cut + 1])
+        staged += ''.join(f' {shell_quote(path)}' for path in staging[cut + 1:])
+        return f'git commit{" --amend" if amending else ""} {trailers}{source}{staged}'
     return f'git commit --amend {trailers} --no-edit'
 
 
@@ -105,7 +109,8 @@ def rebase_onto(commit: Commit) -> str:
 
 
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
-           amending: bool = False, cleanup: str = 'strip', every_branch: bool = False) -> list[str]:
+           amending: bool = False, cleanup: str = 'strip', every_branch: bool = False,
+           staging: tuple[str, ...] = ()) -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
@@ -113,7 +118,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
     if refused and signed:
         lines.append(f'  {_approval_needed(assessment, every_branch)}')
     if refused and fix_trailers(assessment):
-        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup)}')
+        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup, staging)}')
         if gate != 'commit-msg':
             lines.append(
                 f'       (for an older commit: git rebase -i {rebase_onto(assessment.commit)}, '
@@ -138,10 +143,10 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
 
 def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
            message_file: str | None, amending: bool = False, cleanup: str = 'strip',
-           every_branch: bool = False) -> list[str]:
+           every_branch: bool = False, staging: tuple[str, ...] = ()) -> list[str]:
     """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
     if assessment.violations:
-        return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch), '']
+        return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch, staging), '']
     if verbose:
         verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
         return [f'ok {_title(assessment, gate)} ({verdict}no requirement missing)']
@@ -207,7 +212,7 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
             lines.append('')
         elif assessment.violations:
             lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending,
-                                report.cleanup, report.every_branch))
+                                report.cleanup, report.every_branch, report.staging))
             lines.append('')
         elif verbose:
             lines.append(f'ok {_title(assessment, report.gate)}')
@@ -232,7 +237,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     lines: list[str] = []
     for assessment in report.assessments:
         lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending,
-                            report.cleanup, report.every_branch))
+                            report.cleanup, report.every_branch, report.staging))
     lines.append(_tail(report, style))
     return '\n'.join(lines) + '\n'
 
