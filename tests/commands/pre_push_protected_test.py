@@ -89,6 +89,24 @@ def test_feature_branch_push_without_anything_missing_is_silent(setup: Setup) ->
     assert 'reminder' not in result.stderr
 
 
+def test_a_refused_push_never_says_nothing_is_refused(setup: Setup) -> None:
+    """A push of a feature branch and of main: main's commit is refused, and
+    the feature branch's reminder does not say that nothing is."""
+    repo, origin = setup
+    before = ref_values(origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    unreviewed(repo, 'later\n', 'Feature change')
+    repo.git('switch', '-q', 'main')
+    wrong = unreviewed(repo)
+    result = repo.run_git('push', 'origin', 'main', 'feature')
+    refused(result, wrong[:10])
+    lines = [line for line in result.stderr.splitlines() if 'reminder' in line]
+    assert len(lines) == 1, result.stderr
+    assert 'nothing refused' not in lines[0], result.stderr
+    assert 'the push is refused' in lines[0], result.stderr
+    assert ref_values(origin) == before
+
+
 def test_push_to_main_refused(setup: Setup) -> None:
     repo, origin = setup
     before = ref_values(origin)

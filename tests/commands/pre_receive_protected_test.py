@@ -56,6 +56,22 @@ def test_push_to_main_refused(setup: Setup) -> None:
     assert ref_values(origin) == before
 
 
+def test_a_refused_push_never_says_nothing_is_refused(setup: Setup) -> None:
+    """main's commit is refused: the feature branch's reminder, in the same
+    push, does not say that nothing is (git updates none of the refs)."""
+    repo, origin = setup
+    before = ref_values(origin)
+    repo.git('switch', '-q', '-c', 'feature')
+    unreviewed(repo, 'later\n', 'Feature change')
+    repo.git('switch', '-q', 'main')
+    wrong = unreviewed(repo)
+    result = push(repo, 'main', 'feature')
+    refused(result, wrong[:10], RULE)
+    assert 'reminder: 1 pushed commit will need review' in result.stderr, result.stderr
+    assert 'nothing refused' not in result.stderr, result.stderr
+    assert ref_values(origin) == before
+
+
 def test_new_release_branch_refused(setup: Setup) -> None:
     repo, origin = setup
     repo.git('switch', '-q', '-c', 'release/1.0')

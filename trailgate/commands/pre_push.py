@@ -46,6 +46,7 @@ from trailgate.output import Output
 from trailgate.policy import Policy
 from trailgate.refs import APPROVALS_REF
 from trailgate.refs import BRANCH_PREFIX
+from trailgate.reports.text_format import reminder_status
 from trailgate.rollback import new_ref_policy
 from trailgate.rollback import not_a_commit
 from trailgate.rollback import policy_rollback
@@ -395,8 +396,9 @@ def _range_plan(from_ref: str, to_ref: str, found: _Policies) -> _Plan:
     return _Plan([Batch(found.landing(found.for_base(base), tip), (tip, '--not', base))], [])
 
 
-def _reminder(plan: _Plan, repo: git.Repo) -> str | None:
-    """One line: how many pushed commits will need review before they land."""
+def _reminder(plan: _Plan, repo: git.Repo, refused: bool) -> str | None:
+    """One line: how many pushed commits will need review before they land
+    (``refused``: the push is refused for what lands on a protected ref)."""
     needing = {
         assessment.commit.sha for assessment in judge(plan.elsewhere, repo, every_signal=False)
         if assessment.refused
@@ -408,7 +410,7 @@ def _reminder(plan: _Plan, repo: git.Repo) -> str | None:
     return (
         f'trailgate pre-push: reminder: {count} pushed commit{"s" if count != 1 else ""} '
         f'will need review before {"they land" if count != 1 else "it lands"} on a protected '
-        f'branch ({protected}); nothing refused now. `trailgate explain <commit>` shows what each needs.'
+        f'branch ({protected}); {reminder_status(refused)} `trailgate explain <commit>` shows what each needs.'
     )
 
 
@@ -445,7 +447,7 @@ def pre_push(remote: str | None, url: str | None, policy_option: str | None, out
         return 1
     if summary.refused_count and any(batch.policy.signed_reviews for batch in plan.guarded):
         print(_fetch_approvals_hint(remote_name or url), file=sys.stderr)
-    reminder = _reminder(plan, repo) if plan.elsewhere and not out.quiet else None
+    reminder = _reminder(plan, repo, summary.refuses) if plan.elsewhere and not out.quiet else None
     if reminder:
         print(reminder, file=sys.stderr)
     return 1 if summary.refuses else 0

@@ -37,6 +37,7 @@ from trailgate.refs import NAMESPACES
 from trailgate.refs import is_ref_name
 from trailgate.refs import namespace_prefix
 from trailgate.refs import short
+from trailgate.reports.text_format import reminder_status
 from trailgate.rollback import new_ref_policy
 from trailgate.rollback import not_a_commit
 from trailgate.rollback import policy_rollback
@@ -336,7 +337,7 @@ def _reminder(updates: list[Update], judges: _Judges, refs: dict[str, str], repo
     return (
         f'trailgate pre-receive: reminder: {count} pushed commit{"s" if count != 1 else ""} '
         f'will need review before {"they land" if count != 1 else "it lands"} on a protected '
-        f'branch ({policy.protected}); nothing refused now.'
+        f'branch ({policy.protected});'
     )
 
 
@@ -556,5 +557,5 @@ def pre_receive(policy_option: str | None, out: Output) -> int:
     summary = out.stream('pre-receive', judged, policy_sources(batches), stream='stderr', when_empty=False,
                          refusals=lambda: created)
     if reminder:
-        print(reminder, file=sys.stderr)
+        print(f'{reminder} {reminder_status(summary.refuses)}', file=sys.stderr)
     return 1 if summary.refuses else 0

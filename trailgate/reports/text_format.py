@@ -182,6 +182,13 @@ TYPED_LATER = ('review trailers go in after the review: they are added once the 
 EXPLAIN = '`trailgate explain` shows what a commit needs'
 
 
+def reminder_status(refused: bool) -> str:
+    """How a push's reminder ends: whether the push it comes with is refused
+    for other commits (git then updates none of its refs)."""
+    return ('the push is refused for what it lands on a protected ref (above).' if refused
+            else 'nothing refused now.')
+
+
 def review_later(assessments: tuple[Assessment, ...]) -> str:
     """How the reviews a reminder names get in: only the ways that count for them."""
     codes = {v.code for a in assessments for v in a.violations if not v.overridden}
