@@ -466,3 +466,15 @@ def test_policy_option_must_name_a_file(repo: Repo, tmp_path: Path) -> None:
     result = install(repo, '--policy', str(tmp_path / 'missing.yaml'))
     assert result.returncode == 2 and 'missing.yaml' in result.stderr, result
     assert not (git_hooks_dir(repo) / 'commit-msg').exists()
+
+
+@pytest.mark.parametrize('hooks_path', ['/dev/null', 'a-file', 'a-file/hooks'])
+def test_a_hooks_path_that_is_no_directory_is_an_error_that_says_so(repo: Repo, hooks_path: str) -> None:
+    # `core.hooksPath=/dev/null` turns hooks off: install says why it cannot write there
+    (repo.path / 'a-file').write_text('not a directory\n')
+    repo.git('config', 'core.hooksPath', hooks_path)
+    result = install(repo)
+    assert result.returncode == 2, result.output
+    assert 'internal error' not in result.output, result.output
+    assert 'core.hooksPath' in result.stderr, result.stderr
+    assert 'git config --show-origin core.hooksPath' in result.stderr, result.stderr

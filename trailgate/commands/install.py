@@ -155,6 +155,19 @@ def _uninstall_one(directory: str, hook: str) -> str | None:
     return f'removed {path}'
 
 
+def _unwritable(directory: str, error: OSError) -> str:
+    """Why no hook could be written into ``directory``, and what to do."""
+    reason = error.strerror or str(error)
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        reason = 'it is not a directory'
+    if git.run_ok('config', '--get', 'core.hooksPath') is not None:
+        # `core.hooksPath=/dev/null` is how people turn hooks off
+        return (f'cannot write the hooks into {directory} (core.hooksPath): {reason}; point core.hooksPath '
+                f'at a directory, or unset it (`git config --show-origin core.hooksPath` says where it is set), '
+                f'then run `trailgate install` again')
+    return f'cannot write the hooks into {directory}: {reason}'
+
+
 def install(hook_types: tuple[str, ...], force: bool, uninstall: bool, policy: str | None = None) -> int:
     repo = git.repo()  # not a repository: exit 2 with git's reason
     if policy is not None and not uninstall:
@@ -171,9 +184,12 @@ def install(hook_types: tuple[str, ...], force: bool, uninstall: bool, policy: s
     refusals = [refusal for refusal in (_refusal(directory, hook, force) for hook in hooks) if refusal]
     if refusals:
         raise FatalError('\n'.join(refusals))
-    os.makedirs(directory, exist_ok=True)
-    for hook in hooks:
-        print(_install_one(directory, hook, policy))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        for hook in hooks:
+            print(_install_one(directory, hook, policy))
+    except OSError as e:
+        raise FatalError(_unwritable(directory, e)) from None
     warning = _shared_warning(directory)
     if warning:
         print(warning, file=sys.stderr)
