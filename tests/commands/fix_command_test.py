@@ -132,3 +132,26 @@ def test_commit_msg_fix_stages_again_what_the_refused_commit_staged(tmp_path: Pa
     assert repo.git('rev-parse', 'HEAD~1').strip() == base
     assert repo.git('show', 'HEAD:' + CRITICAL) == 'x = 1\n'
     assert 'Reviewed-by: alice@example.com' in repo.git('log', '-1', '--format=%B')
+
+
+@pytest.mark.parametrize('verbose', [[], ['-v']])
+def test_commit_msg_fix_under_an_auto_comment_char_leaves_git_s_comments_out(
+        tmp_path: Path, verbose: list[str]) -> None:
+    # under core.commentChar=auto git picks a character no line of the message
+    # starts with: for the saved message, which holds the '#' lines git wrote,
+    # that is not '#', and they would be stored; the fix names the one git used
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    repo.git('config', 'core.commentChar', 'auto')
+    repo.stage({CRITICAL: 'x = 1\n'})
+    env = editor(tmp_path / 'edit.py', message('Retry the charge', ASSISTED))
+    refused = repo.run('git', 'commit', '-q', *verbose, env=env)
+    assert refused.returncode != 0
+
+    fixed = repo.run('bash', '-c', _fix(refused.stderr))
+
+    assert fixed.returncode == 0, fixed.output
+    stored = repo.git('log', '-1', '--format=%B')
+    assert stored.startswith('Retry the charge\n\n')
+    assert 'Reviewed-by: alice@example.com\nReviewed-by: Bob Builder <bob@example.com>' in stored
+    assert '#' not in stored
+    assert 'diff --git' not in stored

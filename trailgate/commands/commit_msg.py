@@ -58,8 +58,14 @@ def _judge(msgfile: str, policy_option: str | None, out: Output | None, question
     refuses = policy.commit_msg_refuses_on(branch)
     saved = os.path.abspath(msgfile)  # the hook runs at the top level; the user may not
     reminder = None if refuses else _where(branch, policy)
+    facts = questions.variables()
+    cleanup = staged.cleanup_mode(facts)
+    # under core.commentChar=auto git would choose another character for the saved
+    # message, which holds the comment lines it wrote: the fix names the one it used
+    comment_char = (staged.cleanup_comment_char(facts, staged.read_message_file(msgfile))
+                    if facts.config.get('core.commentchar') == 'auto' and cleanup in ('strip', 'scissors') else None)
     report = Report('commit-msg', (assessment,), policy.source, message_file=saved, reminder=reminder,
-                    amending=invocation.is_amending(), cleanup=staged.cleanup_mode(questions.variables()),
+                    amending=invocation.is_amending(), cleanup=cleanup, comment_char=comment_char,
                     every_branch=policy.commit_msg_refuses_on_every_branch(),
                     staging=tuple(invocation.commit_staging()))
     (out or Output()).report(report, stream='stderr')

@@ -49,7 +49,8 @@ def shell_quote(text: str) -> str:
 
 
 def fix_command(assessment: Assessment, gate: str, message_file: str | None = None,
-                amending: bool = False, cleanup: str = 'strip', staging: tuple[str, ...] = ()) -> str:
+                amending: bool = False, cleanup: str = 'strip', staging: tuple[str, ...] = (),
+                comment_char: str | None = None) -> str:
     """A ready-to-run command that adds the missing trailers.
 
     For commit-msg the commit was not made: commit again (amend again, for a
@@ -57,7 +58,9 @@ def fix_command(assessment: Assessment, gate: str, message_file: str | None = No
     to clean it (``cleanup``). After an editor (``strip``), ``-v`` makes git
     also cut the diff that ``commit -v`` saved below the scissors line.
     ``staging``: what the refused commit staged itself (``-a``, pathspecs),
-    which git dropped with it. Otherwise amend.
+    which git dropped with it. ``comment_char``: the one git cleaned up with
+    under ``core.commentChar=auto``, where git would choose another for the
+    saved message (which holds git's own comment lines). Otherwise amend.
     """
     trailers = ' '.join(f'--trailer {shell_quote(line)}' for line in fix_trailers(assessment))
     if gate == 'commit-msg':
@@ -66,7 +69,8 @@ def fix_command(assessment: Assessment, gate: str, message_file: str | None = No
         cut = staging.index('--') if '--' in staging else len(staging)
         staged = ''.join(f' {option}' for option in staging[:cut + 1])
         staged += ''.join(f' {shell_quote(path)}' for path in staging[cut + 1:])
-        return f'git commit{" --amend" if amending else ""} {trailers}{source}{staged}'
+        config = f' -c {shell_quote(f"core.commentChar={comment_char}")}' if comment_char else ''
+        return f'git{config} commit{" --amend" if amending else ""} {trailers}{source}{staged}'
     return f'git commit --amend {trailers} --no-edit'
 
 
@@ -110,7 +114,7 @@ def rebase_onto(commit: Commit) -> str:
 
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
            amending: bool = False, cleanup: str = 'strip', every_branch: bool = False,
-           staging: tuple[str, ...] = ()) -> list[str]:
+           staging: tuple[str, ...] = (), comment_char: str | None = None) -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
@@ -118,7 +122,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
     if refused and signed:
         lines.append(f'  {_approval_needed(assessment, every_branch)}')
     if refused and fix_trailers(assessment):
-        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup, staging)}')
+        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup, staging, comment_char)}')
         if gate != 'commit-msg':
             lines.append(
                 f'       (for an older commit: git rebase -i {rebase_onto(assessment.commit)}, '
@@ -143,10 +147,12 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
 
 def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
            message_file: str | None, amending: bool = False, cleanup: str = 'strip',
-           every_branch: bool = False, staging: tuple[str, ...] = ()) -> list[str]:
+           every_branch: bool = False, staging: tuple[str, ...] = (),
+           comment_char: str | None = None) -> list[str]:
     """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
     if assessment.violations:
-        return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch, staging), '']
+        return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch, staging,
+                        comment_char), '']
     if verbose:
         verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
         return [f'ok {_title(assessment, gate)} ({verdict}no requirement missing)']
@@ -219,7 +225,7 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
             lines.append('')
         elif assessment.violations:
             lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending,
-                                report.cleanup, report.every_branch, report.staging))
+                                report.cleanup, report.every_branch, report.staging, report.comment_char))
             lines.append('')
         elif verbose:
             lines.append(f'ok {_title(assessment, report.gate)}')
@@ -244,7 +250,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     lines: list[str] = []
     for assessment in report.assessments:
         lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending,
-                            report.cleanup, report.every_branch, report.staging))
+                            report.cleanup, report.every_branch, report.staging, report.comment_char))
     lines.append(_tail(report, style))
     return '\n'.join(lines) + '\n'
 
