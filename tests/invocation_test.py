@@ -183,16 +183,21 @@ def test_pushed_sources(monkeypatch: pytest.MonkeyPatch, args: list[str], expect
     (['-ma'], []),  # the message "a"
     (['-m', '-a'], []),  # the message "-a"
     (['--all', '--amend', '-m', 'x'], ['-a']),
-    (['--inc', '-F', 'msg', 'src/a.py', '--author', 'A <a@example.com>', 'b.py'], ['-i', '--', 'src/a.py', 'b.py']),
+    (['--inc', '-F', 'msg', 'src/a.py', '--author', 'A <a@example.com>', 'b.py'],
+     ['-i', '--author=A <a@example.com>', '--', 'src/a.py', 'b.py']),
     (['-m', 'x', '--', '-a', 'c.py'], ['--', '-a', 'c.py']),
-    (['-Sdeadbeef', '-uno', '--trailer', 'Assisted-by: x', 'a.py'], ['--', 'a.py']),
+    (['-Sdeadbeef', '-uno', '--trailer', 'Assisted-by: x', 'a.py'], ['-Sdeadbeef', '--', 'a.py']),
+    (['--author', 'A <a@example.com>', '--date=2026-01-02', '-m', 'x'],
+     ['--author=A <a@example.com>', '--date=2026-01-02']),
+    (['--gpg-sign', '--allow-empty', '-qS', '--reset', '--signoff'],
+     ['--gpg-sign', '--allow-empty', '-S', '--reset-author']),
     (['-o', '--message=x', 'a.py'], ['-o', '--', 'a.py']),
 ])
-def test_commit_staging(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: list[str]) -> None:
+def test_commit_repeated(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: list[str]) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
-    assert invocation.commit_staging() == expected
+    assert invocation.commit_repeated() == expected
 
 
-def test_commit_staging_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_commit_repeated_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: None)
-    assert invocation.commit_staging() == []
+    assert invocation.commit_repeated() == []

@@ -122,15 +122,22 @@ def _commit_long_option(arg: str) -> str:
     return matches[0] if len(matches) == 1 else name
 
 
-def commit_staging() -> list[str]:
-    """What the running ``git commit`` commits besides the index, as its
-    arguments say it: ``-a``, ``-i``, ``-o`` and the pathspecs (after ``--``).
-    git stages them into an index of its own, which a refused commit drops:
-    a fix that commits again must say them again. ``[]`` if unknown."""
+# options that make the commit what it is, which a fix that commits again keeps
+_COMMIT_KEPT_VALUES = frozenset(('--author', '--date'))
+_COMMIT_KEPT = frozenset(('--allow-empty', '--allow-empty-message', '--reset-author', '--no-gpg-sign'))
+
+
+def commit_repeated() -> list[str]:
+    """The arguments of the running ``git commit`` that a fix, which commits
+    again from the saved message, must say again: what it commits besides the
+    index (``-a``, ``-i``, ``-o`` and the pathspecs, after ``--``: git stages
+    them into an index of its own, which a refused commit drops), and what
+    the commit is made as (``--author``, ``--date``, ``-S``, ``--allow-empty``,
+    ...). ``[]`` if unknown."""
     args = git_command('commit')
     if args is None:
         return []
-    staging: list[str] = []
+    options: list[str] = []
     paths: list[str] = []
     rest = iter(args)
     for arg in rest:
@@ -138,23 +145,30 @@ def commit_staging() -> list[str]:
             paths.extend(rest)
         elif arg.startswith('--'):
             name = _commit_long_option(arg)
-            if name in _COMMIT_WITH_VALUE and '=' not in arg:
-                next(rest, None)
-            elif name in _COMMIT_STAGING:
-                staging.append(_COMMIT_STAGING[name])
+            value = arg.split('=', 1)[1] if '=' in arg else None
+            if name in _COMMIT_WITH_VALUE and value is None:
+                value = next(rest, None)
+            if name in _COMMIT_STAGING:
+                options.append(_COMMIT_STAGING[name])
+            elif name in _COMMIT_KEPT_VALUES and value is not None:
+                options.append(f'{name}={value}')
+            elif name in _COMMIT_KEPT or name == '--gpg-sign':
+                options.append(name if value is None else f'{name}={value}')
         elif arg.startswith('-') and arg != '-':
             for at, char in enumerate(arg[1:], 2):
                 if char in 'aio':
-                    staging.append(f'-{char}')
+                    options.append(f'-{char}')
                 elif char in _COMMIT_SHORT_WITH_VALUE:
                     if at == len(arg):
                         next(rest, None)
                     break
                 elif char in _COMMIT_SHORT_OPTIONAL:
+                    if char == 'S':
+                        options.append('-' + arg[at - 1:])
                     break
         else:
             paths.append(arg)
-    return [*dict.fromkeys(staging), *(['--', *paths] if paths else [])]
+    return [*dict.fromkeys(options), *(['--', *paths] if paths else [])]
 
 
 # push options that push refs the command line does not name, as the

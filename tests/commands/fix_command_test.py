@@ -155,3 +155,18 @@ def test_commit_msg_fix_under_an_auto_comment_char_leaves_git_s_comments_out(
     assert 'Reviewed-by: alice@example.com\nReviewed-by: Bob Builder <bob@example.com>' in stored
     assert '#' not in stored
     assert 'diff --git' not in stored
+
+
+@needs_proc
+def test_commit_msg_fix_keeps_the_author_the_refused_commit_named(tmp_path: Path) -> None:
+    # `git commit --author` (a change committed on someone's behalf): the fix
+    # makes the commit as that author again, whose reviews it was computed for
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    repo.stage({CRITICAL: 'x = 1\n'})
+    refused = repo.commit(message('Retry the charge', ASSISTED), args=['--author', 'Carol Coder <carol@example.com>'])
+    assert refused.returncode != 0
+
+    fixed = repo.run('bash', '-c', _fix(refused.stderr))
+
+    assert fixed.returncode == 0, fixed.output
+    assert repo.git('log', '-1', '--format=%an <%ae>').strip() == 'Carol Coder <carol@example.com>'

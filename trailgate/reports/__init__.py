@@ -29,7 +29,7 @@ class Report(NamedTuple):
     amending: bool = False  # commit-msg: the refused commit was an --amend, and so is its fix
     cleanup: str = 'strip'  # commit-msg: how git was to clean the message up, and so does the fix
     # commit-msg: what the refused `git commit` staged itself (-a, -i, -o, pathspecs), which its fix repeats
-    staging: tuple[str, ...] = ()
+    repeated: tuple[str, ...] = ()
     # commit-msg: the comment character git cleaned up with under core.commentChar=auto, which the fix names
     comment_char: str | None = None
     every_branch: bool = False  # commit-msg: it refuses on every branch, so none can take the commit

@@ -1,6 +1,7 @@
 """Text for people: one block per refused commit, the fix first."""
 from __future__ import annotations
 
+import re
 from typing import IO
 
 from trailgate.display import visible
@@ -48,8 +49,13 @@ def shell_quote(text: str) -> str:
     return f'"{text}"'
 
 
+def _shell_word(option: str) -> str:
+    """``option`` as a shell word: bare if it is one, else quoted."""
+    return option if re.fullmatch(r'[-\w=.@]+', option) else shell_quote(option)
+
+
 def fix_command(assessment: Assessment, gate: str, message_file: str | None = None,
-                amending: bool = False, cleanup: str = 'strip', staging: tuple[str, ...] = (),
+                amending: bool = False, cleanup: str = 'strip', repeated: tuple[str, ...] = (),
                 comment_char: str | None = None) -> str:
     """A ready-to-run command that adds the missing trailers.
 
@@ -57,20 +63,21 @@ def fix_command(assessment: Assessment, gate: str, message_file: str | None = No
     refused ``--amend``) from the message git saved, cleaned up as git was
     to clean it (``cleanup``). After an editor (``strip``), ``-v`` makes git
     also cut the diff that ``commit -v`` saved below the scissors line.
-    ``staging``: what the refused commit staged itself (``-a``, pathspecs),
-    which git dropped with it. ``comment_char``: the one git cleaned up with
-    under ``core.commentChar=auto``, where git would choose another for the
-    saved message (which holds git's own comment lines). Otherwise amend.
+    ``repeated``: the refused commit's arguments that made it what it was
+    (``-a`` and pathspecs, whose staging git dropped with it; ``--author``).
+    ``comment_char``: the one git cleaned up with under
+    ``core.commentChar=auto``, where git would choose another for the saved
+    message (which holds git's own comment lines). Otherwise amend.
     """
     trailers = ' '.join(f'--trailer {shell_quote(line)}' for line in fix_trailers(assessment))
     if gate == 'commit-msg':
         verbose = ' -v' if cleanup == 'strip' else ''
         source = f'{verbose} --cleanup={cleanup} -F {shell_quote(message_file)}' if message_file else ''
-        cut = staging.index('--') if '--' in staging else len(staging)
-        staged = ''.join(f' {option}' for option in staging[:cut + 1])
-        staged += ''.join(f' {shell_quote(path)}' for path in staging[cut + 1:])
+        cut = repeated.index('--') if '--' in repeated else len(repeated)
+        again = ''.join(f' {_shell_word(option)}' for option in repeated[:cut + 1])
+        again += ''.join(f' {shell_quote(path)}' for path in repeated[cut + 1:])
         config = f' -c {shell_quote(f"core.commentChar={comment_char}")}' if comment_char else ''
-        return f'git{config} commit{" --amend" if amending else ""} {trailers}{source}{staged}'
+        return f'git{config} commit{" --amend" if amending else ""} {trailers}{source}{again}'
     return f'git commit --amend {trailers} --no-edit'
 
 
@@ -114,7 +121,7 @@ def rebase_onto(commit: Commit) -> str:
 
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
            amending: bool = False, cleanup: str = 'strip', every_branch: bool = False,
-           staging: tuple[str, ...] = (), comment_char: str | None = None) -> list[str]:
+           repeated: tuple[str, ...] = (), comment_char: str | None = None) -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
@@ -122,7 +129,7 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
     if refused and signed:
         lines.append(f'  {_approval_needed(assessment, every_branch)}')
     if refused and fix_trailers(assessment):
-        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup, staging, comment_char)}')
+        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup, repeated, comment_char)}')
         if gate != 'commit-msg':
             lines.append(
                 f'       (for an older commit: git rebase -i {rebase_onto(assessment.commit)}, '
@@ -147,11 +154,11 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
 
 def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
            message_file: str | None, amending: bool = False, cleanup: str = 'strip',
-           every_branch: bool = False, staging: tuple[str, ...] = (),
+           every_branch: bool = False, repeated: tuple[str, ...] = (),
            comment_char: str | None = None) -> list[str]:
     """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
     if assessment.violations:
-        return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch, staging,
+        return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch, repeated,
                         comment_char), '']
     if verbose:
         verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
@@ -225,7 +232,7 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
             lines.append('')
         elif assessment.violations:
             lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending,
-                                report.cleanup, report.every_branch, report.staging, report.comment_char))
+                                report.cleanup, report.every_branch, report.repeated, report.comment_char))
             lines.append('')
         elif verbose:
             lines.append(f'ok {_title(assessment, report.gate)}')
@@ -250,7 +257,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     lines: list[str] = []
     for assessment in report.assessments:
         lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending,
-                            report.cleanup, report.every_branch, report.staging, report.comment_char))
+                            report.cleanup, report.every_branch, report.repeated, report.comment_char))
     lines.append(_tail(report, style))
     return '\n'.join(lines) + '\n'
 
