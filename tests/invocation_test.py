@@ -181,6 +181,7 @@ def test_pushed_sources(monkeypatch: pytest.MonkeyPatch, args: list[str], expect
     (['-am', 'Retry'], ['-a']),
     (['-qa', '-m', 'x'], ['-a']),
     (['-ma'], []),  # the message "a"
+    (['-pm', 'x'], ['-p']),
     (['-m', '-a'], []),  # the message "-a"
     (['--all', '--amend', '-m', 'x'], ['-a']),
     (['--inc', '-F', 'msg', 'src/a.py', '--author', 'A <a@example.com>', 'b.py'],

@@ -108,7 +108,7 @@ _COMMIT_WITH_VALUE = frozenset((
     '--author', '--cleanup', '--date', '--file', '--fixup', '--message', '--pathspec-from-file',
     '--reedit-message', '--reuse-message', '--squash', '--template', '--trailer',
 ))
-_COMMIT_STAGING = {'--all': '-a', '--include': '-i', '--only': '-o'}
+_COMMIT_STAGING = {'--all': '-a', '--include': '-i', '--only': '-o', '--patch': '-p', '--interactive': '--interactive'}
 # short options: with a value (attached, or the next argument), with an optional attached one
 _COMMIT_SHORT_WITH_VALUE = 'mFCct'
 _COMMIT_SHORT_OPTIONAL = 'Su'
@@ -130,7 +130,7 @@ _COMMIT_KEPT = frozenset(('--allow-empty', '--allow-empty-message', '--reset-aut
 def commit_repeated() -> list[str]:
     """The arguments of the running ``git commit`` that a fix, which commits
     again from the saved message, must say again: what it commits besides the
-    index (``-a``, ``-i``, ``-o`` and the pathspecs, after ``--``: git stages
+    index (``-a``, ``-i``, ``-o``, ``-p`` and the pathspecs, after ``--``: git stages
     them into an index of its own, which a refused commit drops), and what
     the commit is made as (``--author``, ``--date``, ``-S``, ``--allow-empty``,
     ...). ``[]`` if unknown."""
@@ -156,7 +156,7 @@ def commit_repeated() -> list[str]:
                 options.append(name if value is None else f'{name}={value}')
         elif arg.startswith('-') and arg != '-':
             for at, char in enumerate(arg[1:], 2):
-                if char in 'aio':
+                if char in 'aiop':
                     options.append(f'-{char}')
                 elif char in _COMMIT_SHORT_WITH_VALUE:
                     if at == len(arg):
