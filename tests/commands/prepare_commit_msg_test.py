@@ -254,6 +254,36 @@ def test_comment_char_auto(setup: Setup) -> None:
     assert HINT not in setup.stored()
 
 
+@pytest.mark.parametrize(('template', 'comment'), [('', '#'), ('Charge\n\n#12 was the cause\n', ';')])
+@pytest.mark.parametrize('verbose', [(), ('-v',)])
+def test_comment_char_auto_hints_with_the_character_git_chose(
+        setup: Setup, tmp_path: Path, template: str, comment: str, verbose: tuple[str, ...]) -> None:
+    """Under core.commentChar=auto git comments its own lines with the character
+    it chose for the message: the hints use it too, and git strips them."""
+    repo = setup.repo
+    repo.git('config', 'core.commentChar', 'auto')
+    if template:
+        repo.git('config', 'commit.template', str(write(tmp_path / 'template.txt', template)))
+    repo.stage({CRITICAL: 'twice = 1\n'})
+    setup.commit(*verbose, top='Charge twice')
+    assert_hints(setup.buffer, comment)
+    assert HINT not in setup.stored()
+    assert 'Charge twice' in setup.stored()
+
+
+def test_comment_char_auto_without_git_s_status_lines_gets_no_hints(setup: Setup, tmp_path: Path) -> None:
+    """commit.status=false: git writes no comment line, so which character it
+    chose is not seen, and a hint written with another would be stored."""
+    repo = setup.repo
+    repo.git('config', 'core.commentChar', 'auto')
+    repo.git('config', 'commit.status', 'false')
+    repo.git('config', 'commit.template', str(write(tmp_path / 'template.txt', 'Charge\n\n#12 the cause\n')))
+    repo.stage({CRITICAL: 'twice = 1\n'})
+    setup.commit(top='Charge twice')
+    assert HINT not in setup.buffer
+    assert HINT not in setup.stored()
+
+
 # -- the command itself ------------------------------------------------------------
 
 def prepare(repo: Repo, msgfile: Path, *args: str, env: dict[str, str] | None = None) -> Run:

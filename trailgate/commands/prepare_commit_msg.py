@@ -16,6 +16,7 @@ from trailgate.evaluate import assess
 from trailgate.model import POLICY_OWNERS_RULE
 from trailgate.model import Commit
 from trailgate.policy import Policy
+from trailgate.trailers import AUTO_COMMENT_CHARS
 from trailgate.trailers import locate_cut_line
 
 HINT_MARK = 'trailgate:'
@@ -103,6 +104,23 @@ def _after_comment_lines(text: str, start: int, comment_char: str) -> int:
     return at
 
 
+_FALSE = frozenset(('false', 'no', 'off', '0'))
+
+
+def _auto_comment_char(raw: str, config: dict[str, str]) -> str | None:
+    """The comment character git chose under ``core.commentChar=auto``, as the
+    lines it wrote below the message show it: the status (unless
+    ``commit.status`` or ``--no-status`` leaves it out), every line of it
+    commented, and the scissors line before a ``-v`` diff. None: not seen."""
+    cuts = [(at, char) for char in AUTO_COMMENT_CHARS if (at := locate_cut_line(raw, char)) < len(raw)]
+    if cuts:
+        return min(cuts)[1]
+    said = [arg for arg in invocation.git_command('commit') or () if arg in ('--status', '--no-status')]
+    shown = said[-1] == '--status' if said else config.get('commit.status', 'true').lower() not in _FALSE
+    last = raw.rstrip('\n').rpartition('\n')[2][:1]
+    return last if shown and last and last in AUTO_COMMENT_CHARS else None
+
+
 def prepare_commit_msg(msgfile: str, source: str, sha: str, policy_option: str | None) -> int:
     source = source or os.environ.get('PRE_COMMIT_COMMIT_MSG_SOURCE', '')
     if not _editor_will_open(source):
@@ -119,13 +137,18 @@ def _hint(msgfile: str, policy_option: str | None, questions: git.StagedQuestion
     cleanup = invocation.commit_cleanup_option() or config.get('commit.cleanup', '')
     if cleanup in _KEEPS_COMMENTS:
         return 0  # git would store the hints in the commit
-    if config.get('core.commentchar') == 'auto':
-        return 0  # git picks its comment character per message: a hint could become text
-    if 'core.commentstring' in config or len(config.get('core.commentchar', '#')) > 1:
+    if 'core.commentstring' in config or (config.get('core.commentchar', '#') != 'auto'
+                                          and len(config.get('core.commentchar', '#')) > 1):
         return 0  # git 2.45+ comments with a string, older git with '#': a hint could become text
-    commit, policy = staged.pending_commit(msgfile, policy_option, questions)
     raw = staged.read_message_file(msgfile)
-    comment_char = config.get('core.commentchar', '#')[:1] or '#'
+    if config.get('core.commentchar') == 'auto':
+        chosen = _auto_comment_char(raw, config)
+        if chosen is None:
+            return 0  # git picks its comment character per message: unseen, a hint could become text
+        comment_char = chosen
+    else:
+        comment_char = config.get('core.commentchar', '#')[:1] or '#'
+    commit, policy = staged.pending_commit(msgfile, policy_option, questions)
     if f'{comment_char} {HINT_MARK}' in raw:
         return 0  # already hinted: idempotent
     scissors = cleanup == 'scissors'
