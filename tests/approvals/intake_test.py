@@ -4,6 +4,7 @@ real pre-receive hook of a bare server, and the ledger stays as it was."""
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 import tempfile
@@ -104,6 +105,26 @@ def ledger_with(repo: Repo, entries: list[tuple[str, bytes | str, str]], parent:
 
 def record_path_of(blob: bytes) -> str:
     return ledger.record_path(records.from_blob(blob))
+
+
+def _raw_tree(repo: Repo, content: bytes) -> str:
+    """A tree object written as it is (git's own commands would refuse its shape)."""
+    return repo.git('hash-object', '-w', '--literally', '-t', 'tree', '--stdin', input=content).strip()
+
+
+def _tree_entry(mode: bytes, path: str, object_id: str) -> bytes:
+    return mode + b' ' + path.encode() + b'\0' + binascii.unhexlify(object_id)
+
+
+def _hand_written_ledger(repo: Repo, blob: bytes, leaf: str | None = None, times: int = 1) -> str:
+    """Point the ledger at a commit whose tree names ``blob``'s record path
+    ``times`` times, each for ``leaf`` (default: the record's blob); its root tree."""
+    prefix, change, name = record_path_of(blob).split('/')
+    leaf = leaf or repo.git('hash-object', '-w', '--stdin', input=blob).strip()
+    leaves = _raw_tree(repo, _tree_entry(b'100644', name, leaf) * times)
+    root = _raw_tree(repo, _tree_entry(b'40000', prefix, _raw_tree(repo, _tree_entry(b'40000', change, leaves))))
+    repo.git('update-ref', LEDGER, repo.git('commit-tree', root, '-m', 'ledger').strip())
+    return root
 
 
 def with_signature(blob: bytes, signature: str) -> bytes:
@@ -388,23 +409,8 @@ def test_a_directory_naming_one_record_many_times_is_refused(server: Server, key
     """A tree may hold one name many times (git fsck calls it duplicateEntries;
     only receive.fsckObjects refuses it): every gate would count the record
     again for each, without any limit on records seeing them."""
-    import binascii
-
-    good = record(keys[0], CHANGE, 'alice@example.com')
-    prefix, change, name = record_path_of(good).split('/')
-    oid = server.dev.git('hash-object', '-w', '--stdin', input=good).strip()
-
-    def tree(content: bytes) -> str:
-        return server.dev.git('hash-object', '-w', '--literally', '-t', 'tree', '--stdin', input=content).strip()
-
-    def entry_of(mode: bytes, path: str, object_id: str) -> bytes:
-        return mode + b' ' + path.encode() + b'\0' + binascii.unhexlify(object_id)
-
-    leaf = tree(entry_of(b'100644', name, oid) * 50)
-    root = tree(entry_of(b'40000', prefix, tree(entry_of(b'40000', change, leaf))))
+    root = _hand_written_ledger(server.dev, record(keys[0], CHANGE, 'alice@example.com'), times=50)
     assert server.dev.git('ls-tree', '-r', root).count('\n') == 50
-    commit = server.dev.git('commit-tree', root, '-m', 'ledger').strip()
-    server.dev.git('update-ref', LEDGER, commit)
     server.refused('holds twice')
 
 
@@ -446,45 +452,20 @@ def test_a_hostile_update_is_refused_after_a_bounded_number_of_entries(server: S
     """Enough to refuse: past MAX_REFUSALS bad entries (files where the
     ledger holds none, or one name a tree holds again and again), the rest
     of the update is not read, and the refusal counts no more of them."""
-    import binascii
 
     count = intake.MAX_REFUSALS + 50
     if junk == 'files':
         write_ledger(server.dev, {f'junk/{n}': b'junk\n' for n in range(count)})
     else:
-        good = record(keys[0], CHANGE, 'alice@example.com')
-        prefix, change, name = record_path_of(good).split('/')
-        oid = server.dev.git('hash-object', '-w', '--stdin', input=good).strip()
-
-        def tree(content: bytes) -> str:
-            return server.dev.git('hash-object', '-w', '--literally', '-t', 'tree', '--stdin', input=content).strip()
-
-        def entry_of(mode: bytes, path: str, object_id: str) -> bytes:
-            return mode + b' ' + path.encode() + b'\0' + binascii.unhexlify(object_id)
-
-        leaf = tree(entry_of(b'100644', name, oid) * count)
-        root = tree(entry_of(b'40000', prefix, tree(entry_of(b'40000', change, leaf))))
-        server.dev.git('update-ref', LEDGER, server.dev.git('commit-tree', root, '-m', 'ledger').strip())
+        _hand_written_ledger(server.dev, record(keys[0], CHANGE, 'alice@example.com'), times=count)
     server.refused(f'this update adds {intake.MAX_REFUSALS + 1} entries that are not')
 
 
 def test_a_record_path_naming_a_tree_is_refused(server: Server, keys: tuple[Key, Key]) -> None:
     """A tree written by hand may name a tree as a regular file (mode 100644):
     git's push carries it to the hook, and a record that is no blob is none."""
-    import binascii
-
     good = record(keys[0], CHANGE, 'alice@example.com')
-    prefix, change, name = record_path_of(good).split('/')
     blob = server.dev.git('hash-object', '-w', '--stdin', input=good).strip()
     inner = server.dev.git('mktree', input=f'100644 blob {blob}\tx\n').strip()
-
-    def tree(content: bytes) -> str:
-        return server.dev.git('hash-object', '-w', '--literally', '-t', 'tree', '--stdin', input=content).strip()
-
-    def entry_of(mode: bytes, path: str, object_id: str) -> bytes:
-        return mode + b' ' + path.encode() + b'\0' + binascii.unhexlify(object_id)
-
-    leaf = tree(entry_of(b'100644', name, inner))
-    root = tree(entry_of(b'40000', prefix, tree(entry_of(b'40000', change, leaf))))
-    server.dev.git('update-ref', LEDGER, server.dev.git('commit-tree', root, '-m', 'ledger').strip())
+    _hand_written_ledger(server.dev, good, leaf=inner)
     server.refused('the record is missing from the push')

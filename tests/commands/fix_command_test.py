@@ -67,12 +67,21 @@ def test_check_fix_amends_the_refused_commit(tmp_path: Path) -> None:
 
 def test_commit_msg_fix_after_commit_v_leaves_the_diff_out(tmp_path: Path) -> None:
     # `git commit -v` saves the diff below a scissors line in the message file
+    _refused_in_an_editor_then_fixed(tmp_path, '-v')
+
+
+def _refused_in_an_editor_then_fixed(tmp_path: Path, *args: str, config: tuple[str, str] | None = None) -> None:
+    """A `git commit` with an editor, refused; its fix stores the message with
+    the reviews and none of git's comment lines or `-v` diff."""
     repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    if config:
+        repo.git('config', *config)
     repo.stage({CRITICAL: 'x = 1\n'})
     env = editor(tmp_path / 'edit.py', message('Retry the charge', ASSISTED))
-    refused = repo.run('git', 'commit', '-q', '-v', env=env)
+    refused = repo.run('git', 'commit', '-q', *args, env=env)
     assert refused.returncode != 0
-    assert '>8' in (repo.path / '.git' / 'COMMIT_EDITMSG').read_text()
+    if '-v' in args:
+        assert '>8' in (repo.path / '.git' / 'COMMIT_EDITMSG').read_text()
 
     fixed = repo.run('bash', '-c', _fix(refused.stderr))
 
@@ -140,21 +149,7 @@ def test_commit_msg_fix_under_an_auto_comment_char_leaves_git_s_comments_out(
     # under core.commentChar=auto git picks a character no line of the message
     # starts with: for the saved message, which holds the '#' lines git wrote,
     # that is not '#', and they would be stored; the fix names the one git used
-    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
-    repo.git('config', 'core.commentChar', 'auto')
-    repo.stage({CRITICAL: 'x = 1\n'})
-    env = editor(tmp_path / 'edit.py', message('Retry the charge', ASSISTED))
-    refused = repo.run('git', 'commit', '-q', *verbose, env=env)
-    assert refused.returncode != 0
-
-    fixed = repo.run('bash', '-c', _fix(refused.stderr))
-
-    assert fixed.returncode == 0, fixed.output
-    stored = repo.git('log', '-1', '--format=%B')
-    assert stored.startswith('Retry the charge\n\n')
-    assert 'Reviewed-by: alice@example.com\nReviewed-by: Bob Builder <bob@example.com>' in stored
-    assert '#' not in stored
-    assert 'diff --git' not in stored
+    _refused_in_an_editor_then_fixed(tmp_path, *verbose, config=('core.commentChar', 'auto'))
 
 
 @needs_proc
