@@ -45,7 +45,8 @@ def entry(key: Key, change: str, reviewer: str, namespace: str = records.NAMESPA
     return {ledger.record_path(records.from_blob(blob)): blob}
 
 
-def write_ledger(repo: Repo, blobs: dict[str, bytes], parent: str | None = None, replace: bool = False) -> str:
+def write_ledger(repo: Repo, blobs: dict[str, bytes], parent: str | None = None, replace: bool = False,
+                 subject: str = 'ledger') -> str:
     """A ledger commit holding ``blobs`` (path -> content) on top of
     ``parent`` (default: the current local ledger), written with plumbing;
     with ``replace``, its tree holds nothing else. The local ref moves to it."""
@@ -60,7 +61,7 @@ def write_ledger(repo: Repo, blobs: dict[str, bytes], parent: str | None = None,
             oid = repo.git('hash-object', '-w', '--stdin', input=content).strip()
             repo.git('update-index', '--add', '--cacheinfo', f'100644,{oid},{path}', env=env)
         tree = repo.git('write-tree', env=env).strip()
-    args = ['commit-tree', tree, '-m', 'ledger']
+    args = ['commit-tree', tree, '-m', subject]
     if parent:
         args += ['-p', parent]
     commit = repo.git(*args).strip()

@@ -489,7 +489,8 @@ def test_a_ledger_history_rewritten_with_every_record_kept_is_refused(setup: Set
     record = entry(alice, 'c' * 64, 'alice@example.com')
     first = write_ledger(repo, record)
     accepted(push(repo, f'{LEDGER}:{LEDGER}'))
-    write_ledger(repo, record, parent='', replace=True)
+    # another root commit (in the same second, the same subject would make it the same commit)
+    write_ledger(repo, record, parent='', replace=True, subject='ledger, written again')
     refused(push(repo, f'+{LEDGER}:{LEDGER}'), 'does not contain its current history')
     assert ref_values(origin)[LEDGER] == first
     appended = write_ledger(repo, entry(alice, 'd' * 64, 'alice@example.com'), parent=first)
