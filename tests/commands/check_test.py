@@ -176,7 +176,8 @@ def test_base_with_bad_commit(repo: Repo) -> None:
     wrong = bad(repo)
     good(repo)
     assert_refused(repo.trailgate('check', '--base', 'main'), wrong)
-    assert_error(repo.trailgate('check', '--base', 'no-such-branch'), 'no-such-branch')
+    assert_error(repo.trailgate('check', '--base', 'no-such-branch'),
+                 'unknown revision: no-such-branch (--base) is not a commit in this repository')
 
 
 def test_policy_rev(tmp_path: Path) -> None:

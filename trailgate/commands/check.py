@@ -213,7 +213,8 @@ def check(ranges: tuple[str, ...], base: str | None, policy_rev: str | None,
         _refuse_symmetric_differences(ranges)
     if base:
         if git.missing_commits([base]):
-            raise _unknown(f'--base {base}{_fetch_hint(base, repo)}', repo)
+            hint = _fetch_hint(base, repo)
+            raise _unknown(f'{visible(base)} (--base) is not a commit in this repository{hint}', repo)
         # judged by the base as it is now (its tip), never the merge-base, which the branch chooses
         base_commit = git.resolve_commit(base)
         policy_rev = policy_rev or base_commit
