@@ -468,4 +468,4 @@ def test_a_record_path_naming_a_tree_is_refused(server: Server, keys: tuple[Key,
     blob = server.dev.git('hash-object', '-w', '--stdin', input=good).strip()
     inner = server.dev.git('mktree', input=f'100644 blob {blob}\tx\n').strip()
     _hand_written_ledger(server.dev, good, leaf=inner)
-    server.refused('the record is missing from the push')
+    server.refused('the record is a tree, not a file')

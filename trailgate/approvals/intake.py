@@ -147,7 +147,8 @@ def admit(new: str, old: str | None, cat: git.CatFile) -> Intake:
     for oid, paths in blobs.items():
         kind, size = sizes.get(oid, ('missing', 0))
         if kind != 'blob':
-            refusals.extend(Refusal(path, 'the record is missing from the push') for path in paths)
+            why = 'the record is missing from the push' if kind == 'missing' else f'the record is a {kind}, not a file'
+            refusals.extend(Refusal(path, why) for path in paths)
         elif size > records.MAX_RECORD_BYTES:
             refusals.extend(Refusal(path, 'the record is too large') for path in paths)
         else:
