@@ -145,6 +145,10 @@ def test_amend_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     (['--cleanup=a=b'], 'a=b'),
     (['-q'], None),
     (['--cleanup=strip', '--', '--cleanup=verbatim'], 'strip'),
+    # git also takes the mode as the next argument, and any unambiguous prefix of the option
+    (['--cleanup', 'verbatim'], 'verbatim'),
+    (['--clean=whitespace'], 'whitespace'),
+    (['-m', '--cleanup=verbatim'], None),  # -m's value, not an option
 ])
 def test_commit_cleanup_option(monkeypatch: pytest.MonkeyPatch, args: list[str], mode: str | None) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
@@ -202,3 +206,17 @@ def test_commit_repeated(monkeypatch: pytest.MonkeyPatch, args: list[str], expec
 def test_commit_repeated_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: None)
     assert invocation.commit_repeated() == []
+
+
+@pytest.mark.parametrize(('args', 'shown'), [
+    (['--status'], True),
+    (['--no-status'], False),
+    (['--no-status', '--status'], True),
+    (['--no-st'], False),
+    (['-m', '--no-status'], None),  # -m's value, not an option
+    (['--', '--no-status'], None),  # a pathspec
+    (['-v'], None),
+])
+def test_commit_status_option(monkeypatch: pytest.MonkeyPatch, args: list[str], shown: bool | None) -> None:
+    monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    assert invocation.commit_status_option() is shown

@@ -87,11 +87,16 @@ def is_amending() -> bool:
 
 
 def commit_cleanup_option() -> str | None:
-    """The ``--cleanup=<mode>`` the running ``git commit`` was given, if any."""
-    for arg in reversed(_options(git_command('commit') or [])):
-        if arg.startswith('--cleanup='):
-            return arg.split('=', 1)[1]
-    return None
+    """The ``--cleanup <mode>`` the running ``git commit`` was given, if any."""
+    given = [value for kind, name, value in _commit_words() if kind == 'long' and name == '--cleanup']
+    return given[-1] if given else None
+
+
+def commit_status_option() -> bool | None:
+    """Whether the running ``git commit`` was told ``--status`` (True) or
+    ``--no-status`` (False); None if neither."""
+    given = [name for kind, name, _ in _commit_words() if kind == 'long' and name in ('--status', '--no-status')]
+    return given[-1] == '--status' if given else None
 
 
 # git commit's long options, to resolve the abbreviations git accepts (`--al` is
@@ -127,6 +132,35 @@ _COMMIT_KEPT_VALUES = frozenset(('--author', '--date'))
 _COMMIT_KEPT = frozenset(('--allow-empty', '--allow-empty-message', '--reset-author', '--no-gpg-sign'))
 
 
+def _commit_words() -> list[tuple[str, str, str | None]]:
+    """The running ``git commit``'s arguments as git reads them, in order:
+    ``('long', --option, value)`` with abbreviations resolved, ``('short',
+    letter, value)``, ``('path', pathspec, None)``; [] if unknown."""
+    words: list[tuple[str, str, str | None]] = []
+    rest = iter(git_command('commit') or ())
+    for arg in rest:
+        if arg == '--':
+            words.extend(('path', path, None) for path in rest)
+        elif arg.startswith('--'):
+            name = _commit_long_option(arg)
+            value = arg.split('=', 1)[1] if '=' in arg else None
+            if name in _COMMIT_WITH_VALUE and value is None:
+                value = next(rest, None)
+            words.append(('long', name, value))
+        elif arg.startswith('-') and arg != '-':
+            for at, char in enumerate(arg[1:], 2):
+                if char in _COMMIT_SHORT_WITH_VALUE:
+                    words.append(('short', char, arg[at:] if at < len(arg) else next(rest, None)))
+                    break
+                if char in _COMMIT_SHORT_OPTIONAL:
+                    words.append(('short', char, arg[at:]))
+                    break
+                words.append(('short', char, None))
+        else:
+            words.append(('path', arg, None))
+    return words
+
+
 def commit_repeated() -> list[str]:
     """The arguments of the running ``git commit`` that a fix, which commits
     again from the saved message, must say again: what it commits besides the
@@ -134,40 +168,22 @@ def commit_repeated() -> list[str]:
     them into an index of its own, which a refused commit drops), and what
     the commit is made as (``--author``, ``--date``, ``-S``, ``--allow-empty``,
     ...). ``[]`` if unknown."""
-    args = git_command('commit')
-    if args is None:
-        return []
     options: list[str] = []
     paths: list[str] = []
-    rest = iter(args)
-    for arg in rest:
-        if arg == '--':
-            paths.extend(rest)
-        elif arg.startswith('--'):
-            name = _commit_long_option(arg)
-            value = arg.split('=', 1)[1] if '=' in arg else None
-            if name in _COMMIT_WITH_VALUE and value is None:
-                value = next(rest, None)
-            if name in _COMMIT_STAGING:
-                options.append(_COMMIT_STAGING[name])
-            elif name in _COMMIT_KEPT_VALUES and value is not None:
-                options.append(f'{name}={value}')
-            elif name in _COMMIT_KEPT or name == '--gpg-sign':
-                options.append(name if value is None else f'{name}={value}')
-        elif arg.startswith('-') and arg != '-':
-            for at, char in enumerate(arg[1:], 2):
-                if char in 'aiop':
-                    options.append(f'-{char}')
-                elif char in _COMMIT_SHORT_WITH_VALUE:
-                    if at == len(arg):
-                        next(rest, None)
-                    break
-                elif char in _COMMIT_SHORT_OPTIONAL:
-                    if char == 'S':
-                        options.append('-' + arg[at - 1:])
-                    break
-        else:
-            paths.append(arg)
+    for kind, name, value in _commit_words():
+        if kind == 'path':
+            paths.append(name)
+        elif kind == 'short':
+            if name in 'aiop':
+                options.append(f'-{name}')
+            elif name == 'S':
+                options.append(f'-S{value}')
+        elif name in _COMMIT_STAGING:
+            options.append(_COMMIT_STAGING[name])
+        elif name in _COMMIT_KEPT_VALUES and value is not None:
+            options.append(f'{name}={value}')
+        elif name in _COMMIT_KEPT or name == '--gpg-sign':
+            options.append(name if value is None else f'{name}={value}')
     return [*dict.fromkeys(options), *(['--', *paths] if paths else [])]
 
 

@@ -201,9 +201,10 @@ def test_no_hints_under_a_comment_string(setup: Setup) -> None:
 
 @needs_proc
 @pytest.mark.parametrize('mode', ['verbatim', 'whitespace'])
-def test_cleanup_option_that_keeps_comments_gets_no_hints(setup: Setup, mode: str) -> None:
+@pytest.mark.parametrize('spelling', ['--cleanup={}', '--cleanup {}', '--clean={}'])
+def test_cleanup_option_that_keeps_comments_gets_no_hints(setup: Setup, mode: str, spelling: str) -> None:
     setup.repo.stage({CRITICAL: 'twice = 1\n'})
-    setup.commit(f'--cleanup={mode}')
+    setup.commit(*spelling.format(mode).split())
     assert HINT not in setup.stored()
 
 

@@ -115,8 +115,8 @@ def _auto_comment_char(raw: str, config: dict[str, str]) -> str | None:
     cuts = [(at, char) for char in AUTO_COMMENT_CHARS if (at := locate_cut_line(raw, char)) < len(raw)]
     if cuts:
         return min(cuts)[1]
-    said = [arg for arg in invocation.git_command('commit') or () if arg in ('--status', '--no-status')]
-    shown = said[-1] == '--status' if said else config.get('commit.status', 'true').lower() not in _FALSE
+    said = invocation.commit_status_option()
+    shown = said if said is not None else config.get('commit.status', 'true').lower() not in _FALSE
     last = raw.rstrip('\n').rpartition('\n')[2][:1]
     return last if shown and last and last in AUTO_COMMENT_CHARS else None
 
