@@ -212,6 +212,30 @@ def test_comment_char_auto_with_a_line_that_starts_with_a_hash(tmp_path: Path, v
     assert repo.trailgate('check', f'{base}..HEAD').returncode == 0
 
 
+def test_comment_char_auto_with_trailers_typed_below_git_s_lines(tmp_path: Path) -> None:
+    """Under core.commentChar=auto, trailers typed below the comment lines git
+    wrote: the last line is no comment, so commit-msg took git's choice for
+    the whole text, which holds git's ';' lines, and cleaned up with another
+    character than git's: it dropped the '#' line git kept (aider's mark) and
+    passed what `trailgate check` refused. git's line that quotes the
+    character (`; with ';' will be ignored`) names it."""
+    repo = scenarios.new_repo(tmp_path / 'repo')
+    repo.git('config', 'core.commentChar', 'auto')
+    editor = scenarios.editor(tmp_path / 'editor.py', '', f'{scenarios.REVIEW_ALICE}\n')
+    base = repo.head()
+    repo.stage({scenarios.CRITICAL: 'x = 1\n'})
+    text = 'Retry the charge\n\n# Aider chat conversation:\n\nUSER: retry on timeouts\n'
+
+    refused = repo.run('git', 'commit', '-q', '-e', '-m', text, env=editor)
+
+    assert refused.hooks == {'commit-msg': 1} and '(TG001)' in refused.stderr, refused
+    assert 'aider' in refused.stderr, refused
+    made = repo.run('git', 'commit', '-q', '--no-verify', '-e', '-m', text, env=editor)
+    assert made.returncode == 0, made
+    assert '\n# Aider chat conversation:\n' in repo.git('log', '-1', '--format=%B')  # git kept it
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 1  # what the other gates say
+
+
 # -- partial clones ------------------------------------------------------------------
 
 

@@ -222,6 +222,33 @@ def test_generated_messages_match_interpret_trailers(oracle: corpus.GitOracle,
     assert not bad, report(bad, len(sample))
 
 
+# -- auto_comment_char ---------------------------------------------------------
+
+# git's line that names its comment character, in some of its translations
+_HINTS = (
+    "{c} Please enter the commit message for your changes. Lines starting\n"
+    "{c} with '{c}' will be ignored, and an empty message aborts the commit.\n",
+    "{c} Bitte geben Sie eine Commit-Beschreibung für Ihre Änderungen ein. Zeilen,\n"
+    "{c} die mit '{c}' beginnen, werden ignoriert, und eine leere Beschreibung\n",
+    "{c} Пожалуйста, введите сообщение коммита для ваших изменений. Строки,\n"
+    "{c} начинающиеся с «{c}» будут проигнорированы, а пустое сообщение\n",
+    "{c} Podaj komunikat zapisu swoich zmian. Wiersze zaczynające się\n{c} od „{c}” będą ignorowane\n",
+    '{c} Ange incheckningsmeddelandet för dina ändringar. Rader som inleds\n{c} med "{c}" kommer ignoreras\n',
+    "{c} 請輸入描述您變更的提交訊息。開頭是「{c}」\n{c} 的行皆會忽略。\n",
+)
+
+
+@pytest.mark.parametrize('hint', _HINTS, ids=['en', 'de', 'ru', 'pl', 'sv', 'zh_TW'])
+def test_auto_comment_char_is_the_one_git_s_line_quotes(hint: str) -> None:
+    # a '#' line made git choose ';'; the trailers were typed below its lines
+    text = ('Retry\n\n#12 was the cause\n\n' + hint.format(c=';') + ';\n; On branch main\n'
+            'Reviewed-by: A <a@example.com>\n')
+    assert trailers.auto_comment_char(text, edited=True) == ';'
+    # a line of the message quoting a character is not git's: git's is below it
+    text = "Retry\n\n# see '#' and ';'\n; with ';'\n\n" + hint.format(c='@') + 'Reviewed-by: A <a@example.com>\n'
+    assert trailers.auto_comment_char(text, edited=True) == '@'
+
+
 # -- cleanup_message ----------------------------------------------------------
 
 

@@ -275,6 +275,21 @@ CLEANUP_MODES = ('strip', 'whitespace', 'scissors', 'verbatim')
 AUTO_COMMENT_CHARS = '#;@!$%^&|:'
 
 
+# git's line that names its comment character, as git writes it: the
+# character, a space, and the character in the quotes of git's translations
+# ("# ... with '#' will be ignored", „#“, «#», "#", “#”, 「#」)
+_QUOTES = '\'"„“”«»「」‘’'
+_HINT = rf'^([{re.escape(AUTO_COMMENT_CHARS)}]) [^\n]*[{_QUOTES}]\1[{_QUOTES}]'
+
+
+def _hinted_comment_char(text: str) -> str | None:
+    """The character git's own line that names it ("# ... with '#' will be
+    ignored", in any translation) names, the last such line if several; None
+    if there is none."""
+    hints = re.findall(_HINT, text, re.MULTILINE)
+    return hints[-1] if hints else None
+
+
 def auto_comment_char(text: str, edited: bool) -> str:
     """The comment character ``git commit`` chose for ``text`` under
     ``core.commentChar=auto``: the first of ``AUTO_COMMENT_CHARS`` that starts
@@ -282,14 +297,19 @@ def auto_comment_char(text: str, edited: bool) -> str:
 
     Unedited, ``text`` is that message. Edited, git wrote its own lines after
     it with the character it chose, and the scissors line first with ``-v``:
-    the character of the first scissors line, else the one the last line
-    starts with if git could have chosen it, else git's choice for ``text``.
+    the character of the first scissors line, else the one git's line that
+    names it quotes ("# ... with '#' will be ignored"; the last, since git
+    writes its lines below the message), else the one the last line starts
+    with if git could have chosen it, else git's choice for ``text``.
     """
     if edited:
         cuts = [(at, char) for char in AUTO_COMMENT_CHARS
                 if (at := locate_cut_line(text, char)) < len(text)]
         if cuts:
             return min(cuts)[1]
+        hinted = _hinted_comment_char(text)
+        if hinted:
+            return hinted
         last = text.rstrip('\n').rpartition('\n')[2][:1]
         if last and last in AUTO_COMMENT_CHARS:
             return last
