@@ -236,6 +236,24 @@ def test_comment_char_auto_with_trailers_typed_below_git_s_lines(tmp_path: Path)
     assert repo.trailgate('check', f'{base}..HEAD').returncode == 1  # what the other gates say
 
 
+def test_comment_char_auto_sees_a_hash_line_after_a_blank_line(tmp_path: Path) -> None:
+    """git's choice under core.commentChar=auto looks at the start of every
+    line: commit-msg missed one that follows a blank line, so for a '#' line
+    that opens a paragraph it chose '#' where git chose ';', dropped the line
+    git kept (aider's mark) and passed what `trailgate check` refused."""
+    repo = scenarios.new_repo(tmp_path / 'repo')
+    repo.git('config', 'core.commentChar', 'auto')
+    base = repo.head()
+    text = 'Retry the charge\n\n# Aider chat conversation:\n\nUSER: retry on timeouts\n'
+
+    refused = repo.commit(text, {scenarios.CRITICAL: 'x = 1\n'}, args=['--cleanup=strip'])
+
+    assert refused.hooks == {'commit-msg': 1} and 'aider' in refused.stderr, refused
+    repo.commit_ok(text, verify=False, args=['--cleanup=strip'])
+    assert '\n# Aider chat conversation:\n' in repo.git('log', '-1', '--format=%B')  # git kept it
+    assert repo.trailgate('check', f'{base}..HEAD').returncode == 1  # what the other gates say
+
+
 # -- partial clones ------------------------------------------------------------------
 
 

@@ -315,7 +315,8 @@ def auto_comment_char(text: str, edited: bool) -> str:
             return last
     if '#' not in text:
         return '#'
-    starts = {text[:1], *re.findall(r'[\n\r](.)', text, re.DOTALL)}
+    # every character after a LF or CR, as git looks (a blank line's LF starts the next line too)
+    starts = {text[:1], *re.findall(r'(?<=[\n\r]).', text, re.DOTALL)}
     return next((char for char in AUTO_COMMENT_CHARS if char not in starts), '#')
 
 
