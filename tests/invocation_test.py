@@ -46,9 +46,9 @@ def ancestors(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[int, tuple[int, 
     monkeypatch.setattr(os, 'getppid', lambda: max(tree))
     monkeypatch.setattr(invocation, '_parent', lambda pid: tree[pid][0] if pid in tree else None)
     monkeypatch.setattr(invocation, '_argv', lambda pid: tree[pid][1] if pid in tree else None)
-    invocation.git_command.cache_clear()
+    invocation._git_process.cache_clear()
     yield tree
-    invocation.git_command.cache_clear()
+    invocation._git_process.cache_clear()
 
 
 def test_git_command_found_among_the_ancestors(ancestors: dict[int, tuple[int, list[str] | None]]) -> None:
@@ -84,7 +84,7 @@ def test_git_command_looks_a_bounded_number_of_levels_up(
         ancestors[pid] = (pid - 1, ['sh', 'wrapper'])
     assert invocation.git_command('commit') is None
     del ancestors[100 + invocation._MAX_ANCESTORS]
-    invocation.git_command.cache_clear()
+    invocation._git_process.cache_clear()
     assert invocation.git_command('commit') == ['--amend']
 
 
@@ -220,3 +220,17 @@ def test_commit_repeated_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_commit_status_option(monkeypatch: pytest.MonkeyPatch, args: list[str], shown: bool | None) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
     assert invocation.commit_status_option() is shown
+
+
+@pytest.mark.parametrize(('argv', 'expected'), [
+    (['git', 'commit', '-a'], []),
+    (['git', '-C', 'sub', '-C', 'dir', 'commit'], ['-C', 'sub', '-C', 'dir']),
+    (['git', '--no-pager', '-c', 'user.name=C C', '-p', 'commit'], ['-c', 'user.name=C C']),
+    (['git', '--git-dir', 'x', '--work-tree=y', '--literal-pathspecs', 'commit'],
+     ['--git-dir', 'x', '--work-tree=y', '--literal-pathspecs']),
+    (['git', '--namespace', 'ns', '--bare', 'commit'], []),
+])
+def test_git_options_repeated(ancestors: dict[int, tuple[int, list[str] | None]], argv: list[str],
+                              expected: list[str]) -> None:
+    ancestors.update({50: (1, argv), 70: (50, ['/bin/sh', '.git/hooks/commit-msg'])})
+    assert invocation.git_options_repeated('commit') == expected

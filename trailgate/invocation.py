@@ -39,21 +39,29 @@ def _argv(pid: int) -> list[str] | None:
     return [arg.decode('utf-8', 'surrogateescape') for arg in raw.split(b'\0')[:-1]]
 
 
-def _subcommand_args(argv: list[str], subcommand: str) -> list[str] | None:
-    """The arguments after ``subcommand`` if ``argv`` is ``git [options] subcommand ...``."""
+def _split_command(argv: list[str], subcommand: str) -> tuple[list[str], list[str]] | None:
+    """(git's options before ``subcommand``, the arguments after it) if
+    ``argv`` is ``git [options] subcommand ...``."""
     if not argv or os.path.basename(argv[0]) != 'git':
         return None
     index = 1
     while index < len(argv) and argv[index].startswith('-'):
         index += 2 if argv[index] in _GLOBAL_WITH_VALUE else 1
     if index < len(argv) and argv[index] == subcommand:
-        return argv[index + 1:]
+        return argv[1:index], argv[index + 1:]
     return None
 
 
+def _subcommand_args(argv: list[str], subcommand: str) -> list[str] | None:
+    """The arguments after ``subcommand`` if ``argv`` is ``git [options] subcommand ...``."""
+    split = _split_command(argv, subcommand)
+    return split[1] if split else None
+
+
 @functools.cache
-def git_command(subcommand: str) -> list[str] | None:
-    """The arguments of the ``git <subcommand>`` process that started us, if any."""
+def _git_process(subcommand: str) -> tuple[list[str], list[str]] | None:
+    """git's options and the arguments of the ``git <subcommand>`` process
+    that started us, if any."""
     pid: int | None = os.getppid()
     for _ in range(_MAX_ANCESTORS):
         # pid 1 is looked at too: in a container git may be the first process
@@ -63,11 +71,42 @@ def git_command(subcommand: str) -> list[str] | None:
         argv = _argv(pid)
         if argv is None:
             return None
-        args = _subcommand_args(argv, subcommand)
-        if args is not None:
-            return args
+        split = _split_command(argv, subcommand)
+        if split is not None:
+            return split
         pid = _parent(pid)
     return None
+
+
+def git_command(subcommand: str) -> list[str] | None:
+    """The arguments of the ``git <subcommand>`` process that started us, if any."""
+    split = _git_process(subcommand)
+    return split[1] if split else None
+
+
+# git's options that change where it works, what it reads as configuration and
+# how it reads pathspecs: a command run again with the same words must say them
+# again (`git -C sub commit -- file.py`: the path is sub/file.py)
+_GLOBAL_REPEATED = frozenset((
+    '-C', '-c', '--git-dir', '--work-tree', '--config-env',
+    '--literal-pathspecs', '--glob-pathspecs', '--noglob-pathspecs', '--icase-pathspecs',
+))
+
+
+def git_options_repeated(subcommand: str) -> list[str]:
+    """The options before ``subcommand`` of the ``git`` process that started
+    us that the same command, run again from where it was run, must repeat
+    (``-C dir``, ``-c name=value``, ``--git-dir``, ``--work-tree``, ...), as
+    they were given: ``[]`` if none or unknown."""
+    split = _git_process(subcommand)
+    options: list[str] = []
+    words = iter(split[0] if split else ())
+    for word in words:
+        name = word.split('=', 1)[0] if word.startswith('--') else word
+        value = [next(words, '')] if word in _GLOBAL_WITH_VALUE else []
+        if name in _GLOBAL_REPEATED:
+            options.extend((word, *value))
+    return options
 
 
 def _options(args: list[str]) -> list[str]:

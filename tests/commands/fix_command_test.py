@@ -165,3 +165,26 @@ def test_commit_msg_fix_keeps_the_author_the_refused_commit_named(tmp_path: Path
 
     assert fixed.returncode == 0, fixed.output
     assert repo.git('log', '-1', '--format=%an <%ae>').strip() == 'Carol Coder <carol@example.com>'
+
+
+@needs_proc
+def test_commit_msg_fix_repeats_git_s_directory_before_commit(tmp_path: Path) -> None:
+    # `git -C repo/services commit -- payments/charge.py`, run from outside the
+    # work tree: the path is in that directory, and the fix, run from the same
+    # place, must say it again (the hook runs at the top level, not there)
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    base = repo.head()
+    (repo.path / CRITICAL).write_text('x = 1\n')
+    refused = repo.run('git', '-C', 'repo/services', 'commit', '-q', '-F', '-', '--', 'payments/charge.py',
+                       input=message('Retry the charge', ASSISTED), cwd=tmp_path)
+    assert refused.returncode != 0
+    fix = _fix(refused.stderr)
+    assert fix.startswith('git -C "repo/services" commit '), fix
+
+    fixed = repo.run('bash', '-c', fix, cwd=tmp_path)
+
+    assert fixed.returncode == 0, fixed.output
+    assert repo.git('rev-parse', 'HEAD~1').strip() == base
+    assert repo.git('show', 'HEAD:' + CRITICAL) == 'x = 1\n'
+    assert 'Reviewed-by: alice@example.com' in repo.git('log', '-1', '--format=%B')
+

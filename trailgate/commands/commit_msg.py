@@ -67,6 +67,7 @@ def _judge(msgfile: str, policy_option: str | None, out: Output | None, question
     report = Report('commit-msg', (assessment,), policy.source, message_file=saved, reminder=reminder,
                     amending=invocation.is_amending(), cleanup=cleanup, comment_char=comment_char,
                     every_branch=policy.commit_msg_refuses_on_every_branch(),
-                    repeated=tuple(invocation.commit_repeated()))
+                    repeated=tuple(invocation.commit_repeated()),
+                    git_options=tuple(invocation.git_options_repeated('commit')))
     (out or Output()).report(report, stream='stderr')
     return 1 if refuses and assessment.refused else 0

@@ -30,6 +30,8 @@ class Report(NamedTuple):
     cleanup: str = 'strip'  # commit-msg: how git was to clean the message up, and so does the fix
     # commit-msg: what the refused `git commit` staged itself (-a, -i, -o, pathspecs), which its fix repeats
     repeated: tuple[str, ...] = ()
+    # commit-msg: git's options before `commit` that its fix repeats (-C dir, -c name=value, ...)
+    git_options: tuple[str, ...] = ()
     # commit-msg: the comment character git cleaned up with under core.commentChar=auto, which the fix names
     comment_char: str | None = None
     every_branch: bool = False  # commit-msg: it refuses on every branch, so none can take the commit

@@ -56,7 +56,7 @@ def _shell_word(option: str) -> str:
 
 def fix_command(assessment: Assessment, gate: str, message_file: str | None = None,
                 amending: bool = False, cleanup: str = 'strip', repeated: tuple[str, ...] = (),
-                comment_char: str | None = None) -> str:
+                comment_char: str | None = None, git_options: tuple[str, ...] = ()) -> str:
     """A ready-to-run command that adds the missing trailers.
 
     For commit-msg the commit was not made: commit again (amend again, for a
@@ -76,7 +76,8 @@ def fix_command(assessment: Assessment, gate: str, message_file: str | None = No
         cut = repeated.index('--') if '--' in repeated else len(repeated)
         again = ''.join(f' {_shell_word(option)}' for option in repeated[:cut + 1])
         again += ''.join(f' {shell_quote(path)}' for path in repeated[cut + 1:])
-        config = f' -c {shell_quote(f"core.commentChar={comment_char}")}' if comment_char else ''
+        config = ''.join(f' {_shell_word(option)}' for option in git_options)
+        config += f' -c {shell_quote(f"core.commentChar={comment_char}")}' if comment_char else ''
         return f'git{config} commit{" --amend" if amending else ""} {trailers}{source}{again}'
     return f'git commit --amend {trailers} --no-edit'
 
@@ -121,7 +122,8 @@ def rebase_onto(commit: Commit) -> str:
 
 def _block(assessment: Assessment, gate: str, style: _Style, message_file: str | None,
            amending: bool = False, cleanup: str = 'strip', every_branch: bool = False,
-           repeated: tuple[str, ...] = (), comment_char: str | None = None) -> list[str]:
+           repeated: tuple[str, ...] = (), comment_char: str | None = None,
+           git_options: tuple[str, ...] = ()) -> list[str]:
     refused = assessment.refused
     label = style(_RED + _BOLD, 'refused') if refused else style(_YELLOW + _BOLD, 'overridden')
     lines = [f'{label} {style(_BOLD, _title(assessment, gate))}']
@@ -129,7 +131,8 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
     if refused and signed:
         lines.append(f'  {_approval_needed(assessment, every_branch)}')
     if refused and fix_trailers(assessment):
-        lines.append(f'  fix: {fix_command(assessment, gate, message_file, amending, cleanup, repeated, comment_char)}')
+        fix = fix_command(assessment, gate, message_file, amending, cleanup, repeated, comment_char, git_options)
+        lines.append(f'  fix: {fix}')
         if gate != 'commit-msg':
             lines.append(
                 f'       (for an older commit: git rebase -i {rebase_onto(assessment.commit)}, '
@@ -155,11 +158,11 @@ def _block(assessment: Assessment, gate: str, style: _Style, message_file: str |
 def _lines(assessment: Assessment, gate: str, style: _Style, verbose: bool,
            message_file: str | None, amending: bool = False, cleanup: str = 'strip',
            every_branch: bool = False, repeated: tuple[str, ...] = (),
-           comment_char: str | None = None) -> list[str]:
+           comment_char: str | None = None, git_options: tuple[str, ...] = ()) -> list[str]:
     """What one commit adds to the report (nothing for a pass unless ``verbose``)."""
     if assessment.violations:
         return [*_block(assessment, gate, style, message_file, amending, cleanup, every_branch, repeated,
-                        comment_char), '']
+                        comment_char, git_options), '']
     if verbose:
         verdict = 'AI-assisted, ' if assessment.ai_assisted else ''
         return [f'ok {_title(assessment, gate)} ({verdict}no requirement missing)']
@@ -232,7 +235,8 @@ def render_reminder(report: Report, color: bool = False, verbose: bool = False) 
             lines.append('')
         elif assessment.violations:
             lines.extend(_block(assessment, report.gate, style, report.message_file, report.amending,
-                                report.cleanup, report.every_branch, report.repeated, report.comment_char))
+                                report.cleanup, report.every_branch, report.repeated, report.comment_char,
+                                report.git_options))
             lines.append('')
         elif verbose:
             lines.append(f'ok {_title(assessment, report.gate)}')
@@ -257,7 +261,8 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     lines: list[str] = []
     for assessment in report.assessments:
         lines.extend(_lines(assessment, report.gate, style, verbose, report.message_file, report.amending,
-                            report.cleanup, report.every_branch, report.repeated, report.comment_char))
+                            report.cleanup, report.every_branch, report.repeated, report.comment_char,
+                            report.git_options))
     lines.append(_tail(report, style))
     return '\n'.join(lines) + '\n'
 
