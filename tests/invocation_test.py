@@ -194,12 +194,24 @@ def test_pushed_sources(monkeypatch: pytest.MonkeyPatch, args: list[str], expect
     (['-Sdeadbeef', '-uno', '--trailer', 'Assisted-by: x', 'a.py'], ['-Sdeadbeef', '--', 'a.py']),
     (['--author', 'A <a@example.com>', '--date=2026-01-02', '-m', 'x'],
      ['--author=A <a@example.com>', '--date=2026-01-02']),
-    (['--gpg-sign', '--allow-empty', '-qS', '--reset', '--signoff'],
+    (['--gpg-sign', '--allow-empty', '-qS', '--amend', '--reset', '--signoff'],
      ['--gpg-sign', '--allow-empty', '-S', '--reset-author']),
     (['-o', '--message=x', 'a.py'], ['-o', '--', 'a.py']),
+    # -C/-c <commit>: that commit's author and date, as git exported them to the hook
+    (['-C', 'HEAD~2', '-a'], ['-a', '--author=Carol Coder <carol@example.com>', '--date=@1577914445 +0530']),
+    (['-cHEAD', '--author', 'A <a@example.com>'],
+     ['--author=Carol Coder <carol@example.com>', '--date=@1577914445 +0530']),
+    (['--reuse=HEAD'], ['--author=Carol Coder <carol@example.com>', '--date=@1577914445 +0530']),
+    (['--reedit-message', 'HEAD', '--date=now'],
+     ['--author=Carol Coder <carol@example.com>', '--date=@1577914445 +0530']),
+    (['-C', 'HEAD', '--reset-author'], []),  # git's own author, now: no fix's --reset-author without -C
+    (['--amend', '-C', 'HEAD', '--reset-author'], ['--reset-author']),
 ])
 def test_commit_repeated(monkeypatch: pytest.MonkeyPatch, args: list[str], expected: list[str]) -> None:
     monkeypatch.setattr(invocation, 'git_command', lambda subcommand: args)
+    monkeypatch.setenv('GIT_AUTHOR_NAME', 'Carol Coder')
+    monkeypatch.setenv('GIT_AUTHOR_EMAIL', 'carol@example.com')
+    monkeypatch.setenv('GIT_AUTHOR_DATE', '@1577914445 +0530')
     assert invocation.commit_repeated() == expected
 
 

@@ -168,7 +168,9 @@ def _commit_long_option(arg: str) -> str:
 
 # options that make the commit what it is, which a fix that commits again keeps
 _COMMIT_KEPT_VALUES = frozenset(('--author', '--date'))
-_COMMIT_KEPT = frozenset(('--allow-empty', '--allow-empty-message', '--reset-author', '--no-gpg-sign'))
+_COMMIT_KEPT = frozenset(('--allow-empty', '--allow-empty-message', '--no-gpg-sign'))
+# options that take the message and the authorship of a commit: -C, -c and their long names
+_COMMIT_REUSE = frozenset(('C', 'c', '--reuse-message', '--reedit-message'))
 
 
 def _commit_words() -> list[tuple[str, str, str | None]]:
@@ -200,16 +202,35 @@ def _commit_words() -> list[tuple[str, str, str | None]]:
     return words
 
 
+def _reused_authorship() -> list[str]:
+    """``--author`` and ``--date`` of the author git makes the commit as,
+    which it exports to the hooks; [] if it did not."""
+    name, email, date = (os.environ.get(f'GIT_AUTHOR_{part}') for part in ('NAME', 'EMAIL', 'DATE'))
+    if name is None or email is None or not date:
+        return []
+    return [f'--author={name} <{email}>', f'--date={date}']
+
+
 def commit_repeated() -> list[str]:
     """The arguments of the running ``git commit`` that a fix, which commits
     again from the saved message, must say again: what it commits besides the
     index (``-a``, ``-i``, ``-o``, ``-p`` and the pathspecs, after ``--``: git stages
     them into an index of its own, which a refused commit drops), and what
     the commit is made as (``--author``, ``--date``, ``-S``, ``--allow-empty``,
-    ...). ``[]`` if unknown."""
+    ...). A commit that took its authorship from another (``-C``/``-c <commit>``,
+    ``--reuse-message``, ``--reedit-message``, without ``--reset-author``) is
+    made as that commit's author, at its date, again: with ``--author`` and
+    ``--date``, since ``-C`` cannot go with the fix's ``-F``. ``--reset-author``
+    is repeated only by an amend's fix: git allows it nowhere else. ``[]`` if
+    unknown."""
     options: list[str] = []
     paths: list[str] = []
-    for kind, name, value in _commit_words():
+    words = _commit_words()
+    names = {name for kind, name, _ in words if kind != 'path'}
+    reset = '--reset-author' in names
+    reused = bool(names & _COMMIT_REUSE) and not reset
+    amending = '--amend' in names
+    for kind, name, value in words:
         if kind == 'path':
             paths.append(name)
         elif kind == 'short':
@@ -219,10 +240,12 @@ def commit_repeated() -> list[str]:
                 options.append(f'-S{value}')
         elif name in _COMMIT_STAGING:
             options.append(_COMMIT_STAGING[name])
-        elif name in _COMMIT_KEPT_VALUES and value is not None:
+        elif name in _COMMIT_KEPT_VALUES and value is not None and not reused:
             options.append(f'{name}={value}')
-        elif name in _COMMIT_KEPT or name == '--gpg-sign':
+        elif name in _COMMIT_KEPT or name == '--gpg-sign' or (name == '--reset-author' and amending):
             options.append(name if value is None else f'{name}={value}')
+    if reused:
+        options.extend(_reused_authorship())
     return [*dict.fromkeys(options), *(['--', *paths] if paths else [])]
 
 

@@ -188,3 +188,29 @@ def test_commit_msg_fix_repeats_git_s_directory_before_commit(tmp_path: Path) ->
     assert repo.git('show', 'HEAD:' + CRITICAL) == 'x = 1\n'
     assert 'Reviewed-by: alice@example.com' in repo.git('log', '-1', '--format=%B')
 
+
+@needs_proc
+@pytest.mark.parametrize('reuse', [['-C'], ['--reedit-message'], ['-C', '--reset-author']])
+def test_commit_msg_fix_of_a_commit_that_reused_another_s_authorship(tmp_path: Path, reuse: list[str]) -> None:
+    # `git commit -C <commit>` (or -c, --reuse-message, --reedit-message) makes
+    # the commit as that commit's author, at its date: the fix, which cannot
+    # say -C with its -F, says --author and --date; --reset-author, which git
+    # allows only with -C, -c or --amend, leaves both to git again
+    repo = new_repo(tmp_path / 'repo', REVIEWS_ONLY)
+    carol = {'GIT_AUTHOR_DATE': '2020-01-02T03:04:05+0530'}
+    earlier = repo.commit_ok(message('Retry the charge', ASSISTED), {'README.txt': 'shop!\n'}, verify=False,
+                             author='Carol Coder <carol@example.com>', env=carol)
+    repo.stage({CRITICAL: 'x = 1\n'})
+    refused = repo.run('git', 'commit', '-q', reuse[0], earlier, *reuse[1:], env={'GIT_EDITOR': 'true'})
+    assert refused.returncode != 0
+
+    fixed = repo.run('bash', '-c', _fix(refused.stderr))
+
+    assert fixed.returncode == 0, fixed.output
+    made = repo.git('log', '-1', '--format=%an <%ae> %ad', '--date=raw').strip()
+    if '--reset-author' in reuse:
+        assert made.startswith(repo.git('var', 'GIT_AUTHOR_IDENT').rsplit('>', 1)[0] + '>')
+        assert not made.endswith('1577914445 +0530')
+    else:
+        assert made == 'Carol Coder <carol@example.com> 1577914445 +0530'
+    assert 'Reviewed-by: alice@example.com' in repo.git('log', '-1', '--format=%B')
